@@ -1,0 +1,48 @@
+/*
+ * instances.h - the process-wide state of the log4c glue: the settings
+ * loaded at init, and the registry of live otel appender instances (one
+ * worker each), so the public API can flush, stop and count them all.
+ */
+#ifndef LOG4C_OTEL_INSTANCES_H
+#define LOG4C_OTEL_INSTANCES_H
+
+#include <stdint.h>
+#include "log4c-otel.h"
+#include "worker.h"
+
+typedef struct otel_instance otel_instance;
+
+/* Loads the settings once (thread-safe); returns the result of the first load. */
+int otel_instances_configure(void);
+
+/* Creates (or returns the existing) instance for the appender named name and
+ * starts its worker. With an invalid configuration the instance exists but
+ * has no worker: it drops (and counts) every record. NULL when out of memory. */
+otel_instance *otel_instance_open(const char *name);
+
+/* Submits a record (ownership passes). */
+void otel_instance_submit(otel_instance *inst, otel_record *r);
+
+/* The body length limit the instance applies (0 = none). */
+size_t otel_instance_body_limit(const otel_instance *inst);
+
+/* Shuts the instance's worker down within its deadline, unregisters and
+ * frees it (its counters are kept for log4c_otel_stats). */
+void otel_instance_close(otel_instance *inst);
+
+/* Over all live instances. deadline_ns: CLOCK_MONOTONIC; 0 = each instance's
+ * own shutdown deadline from now. */
+int otel_instances_flush(uint64_t deadline_ns);
+int otel_instances_shutdown(uint64_t deadline_ns);
+void otel_instances_stats(log4c_otel_stats_t *out);
+/* The configured shutdown deadline in ms (default 5000). */
+long otel_instances_shutdown_timeout_ms(void);
+
+/* Registers the otel type with log4c and pre-creates the "otel" instance,
+ * once (otel_api.c). Reads no configuration. */
+int otel_register(void);
+
+/* Set once log4c_fini() closed an instance: log4c cannot be used again. */
+int otel_instances_finalized(void);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * log4c-otel.h - the one public header of log4c-otel.
+ *
+ * log4c-otel is a log4c appender that turns every log entry into an
+ * OpenTelemetry log record and ships it with OTLP/HTTP (protobuf or JSON).
+ *
+ * Usage, in short:
+ *
+ *     #include <log4c.h>
+ *     #include <log4c-otel.h>
+ *
+ *     int main(void) {
+ *         if (log4c_otel_init() != LOG4C_OTEL_OK) ...;   // BEFORE log4c_init()
+ *         log4c_init();
+ *         ...                                            // log as usual
+ *         log4c_fini();                                  // flushes and stops
+ *     }
+ *
+ * and, in log4crc, `appender="otel"` on a category (or LOG4C_APPENDER=otel).
+ *
+ * Every function returns LOG4C_OTEL_OK (0) or a negative LOG4C_OTEL_E* code;
+ * log4c_otel_strerror() turns a code into a sentence. No function calls exit().
+ * All functions are safe to call from any thread.
+ */
+#ifndef LOG4C_OTEL_H
+#define LOG4C_OTEL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of the library, also sent as telemetry.sdk.version and scope version. */
+#define LOG4C_OTEL_VERSION "0.1.0"
+
+/** Name of the appender type and of the appender instance log4c_otel_init() creates. */
+#define LOG4C_OTEL_APPENDER_NAME "otel"
+
+/** Return codes. */
+enum log4c_otel_code {
+    LOG4C_OTEL_OK = 0,
+    LOG4C_OTEL_ENOMEM = -1,       /**< out of memory */
+    LOG4C_OTEL_ECONFIG = -2,      /**< invalid configuration (details on stderr) */
+    LOG4C_OTEL_EUNSUPPORTED = -3, /**< a requested feature is not supported (e.g. grpc) */
+    LOG4C_OTEL_ETIMEDOUT = -4,    /**< the deadline passed before the work was done */
+    LOG4C_OTEL_ESTATE = -5,       /**< called in the wrong state (e.g. after log4c_fini) */
+    LOG4C_OTEL_EINVAL = -6,       /**< invalid argument */
+    LOG4C_OTEL_ETHREAD = -7,      /**< a thread could not be created */
+    LOG4C_OTEL_ELOG4C = -8        /**< log4c refused a registration */
+};
+
+/**
+ * Registers the appender type "otel" with log4c and pre-creates an appender
+ * instance named "otel", so that `appender="otel"` in log4crc (or
+ * LOG4C_APPENDER=otel) is all the configuration log4c needs.
+ *
+ * Must be called before log4c_init(): log4c resolves appender types only
+ * while it parses log4crc. Reads the OTEL_* environment variables and
+ * validates them; on an invalid configuration it returns LOG4C_OTEL_ECONFIG
+ * (or LOG4C_OTEL_EUNSUPPORTED for OTEL_EXPORTER_OTLP_PROTOCOL=grpc), prints
+ * the reason once on stderr and the appender then exports nothing (fail
+ * closed). Calling it again is harmless and returns the first result.
+ * Also registers an atexit() handler that flushes within the shutdown
+ * deadline (LOG4C_OTEL_SHUTDOWN_TIMEOUT, default 5000 ms).
+ */
+int log4c_otel_init(void);
+
+/**
+ * Waits until every record accepted before the call has been exported (or
+ * dropped and counted), in every otel appender instance, for at most
+ * timeout_ms milliseconds (negative: the configured shutdown deadline).
+ * Returns LOG4C_OTEL_OK, or LOG4C_OTEL_ETIMEDOUT when the deadline passed first.
+ */
+int log4c_otel_flush(int timeout_ms);
+
+/**
+ * Flushes within timeout_ms (negative: the configured deadline), then stops
+ * every worker thread. Whatever is still queued at the deadline is dropped
+ * and counted as dropped_shutdown. Records logged after shutdown are dropped
+ * and counted the same way. log4c_fini() and the atexit handler call this.
+ * Returns LOG4C_OTEL_OK or LOG4C_OTEL_ETIMEDOUT.
+ */
+int log4c_otel_shutdown(int timeout_ms);
+
+/** Counters, summed over all otel appender instances of the process. */
+typedef struct log4c_otel_stats {
+    uint64_t accepted;              /**< records taken into a queue */
+    uint64_t exported;              /**< records the collector accepted */
+    uint64_t dropped_queue_full;    /**< dropped at append: queue full (count or bytes) */
+    uint64_t dropped_export_failed; /**< dropped after retries ran out or the export timeout passed */
+    uint64_t dropped_rejected;      /**< rejected by the collector in partial_success */
+    uint64_t dropped_http_error;    /**< dropped on a permanent HTTP error (4xx/5xx not retried) */
+    uint64_t dropped_shutdown;      /**< still queued at the shutdown deadline, or logged after it */
+    uint64_t dropped_config;        /**< dropped because the configuration is invalid (fail closed) */
+    uint64_t queued;                /**< records in the queues now */
+    uint64_t export_requests;       /**< HTTP requests sent, retries included */
+    uint64_t export_retries;        /**< of those, retries */
+} log4c_otel_stats_t;
+
+/** Fills *out with the current counters. Returns LOG4C_OTEL_EINVAL if out is NULL. */
+int log4c_otel_stats(log4c_otel_stats_t *out);
+
+/** A static, human-readable sentence for a return code. Never NULL. */
+const char *log4c_otel_strerror(int code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LOG4C_OTEL_H */

@@ -1,0 +1,56 @@
+/*
+ * diag.c - rate-limited diagnostics on stderr. A collector that is down must
+ * not turn into a flood of identical lines on the application's stderr.
+ */
+#include "diag.h"
+#include "clock.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#define WINDOW_NS (10ull * 1000000000ull)
+#define LINES_PER_WINDOW 10
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t window_start;
+static unsigned lines_in_window;
+static unsigned long suppressed, suppressed_total;
+
+void otel_diag(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+
+    pthread_mutex_lock(&lock);
+    uint64_t now = otel_now_ns();
+    if (window_start == 0 || now - window_start >= WINDOW_NS) {
+        window_start = now;
+        lines_in_window = 0;
+    }
+    if (lines_in_window >= LINES_PER_WINDOW) {
+        suppressed++;
+        suppressed_total++;
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    lines_in_window++;
+    unsigned long skipped = suppressed;
+    suppressed = 0;
+    pthread_mutex_unlock(&lock);
+
+    if (skipped)
+        fprintf(stderr, "log4c-otel: (%lu similar lines suppressed)\n", skipped);
+    fprintf(stderr, "%s\n", line);
+}
+
+unsigned long otel_diag_suppressed(void)
+{
+    pthread_mutex_lock(&lock);
+    unsigned long n = suppressed_total;
+    pthread_mutex_unlock(&lock);
+    return n;
+}

@@ -1,0 +1,16 @@
+/*
+ * diag.h - the library's own diagnostics: one line on stderr, rate-limited,
+ * never through log4c (that would re-enter the appender). Callers must never
+ * pass header values or other secrets.
+ */
+#ifndef LOG4C_OTEL_DIAG_H
+#define LOG4C_OTEL_DIAG_H
+
+/* Prints one line (a newline is added). At most 10 lines per 10 s window;
+ * the number suppressed is reported with the next line printed. */
+void otel_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Lines suppressed so far (for tests). */
+unsigned long otel_diag_suppressed(void);
+
+#endif

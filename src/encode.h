@@ -1,0 +1,64 @@
+/*
+ * encode.h - OTLP encodings of a batch: protobuf (protobuf-c, code generated
+ * at build time from proto/) and OTLP/JSON. One ExportLogsServiceRequest per
+ * call: one ResourceLogs carrying the resource, one ScopeLogs per category
+ * (scope name = category, scope version = LOG4C_OTEL_VERSION), records in
+ * input order within each scope.
+ */
+#ifndef LOG4C_OTEL_ENCODE_H
+#define LOG4C_OTEL_ENCODE_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "record.h"
+
+typedef struct otel_resource {
+    const otel_attr *attrs;
+    size_t nattrs;
+} otel_resource;
+
+/* Each appends the encoded request to out. Returns 0, -1 when out of memory. */
+int otel_encode_protobuf(const otel_resource *res, otel_record *const *recs, size_t n, otel_buf *out);
+int otel_encode_json(const otel_resource *res, otel_record *const *recs, size_t n, otel_buf *out);
+
+/* An upper bound of the bytes record r adds to a protobuf request (the
+ * LogRecord with its tag and length, plus its share of a ScopeLogs header). */
+size_t otel_encoded_size_bound(const otel_record *r);
+
+/* How many of recs[0..n) go into the next request so that the sum of
+ * otel_encoded_size_bound stays <= cap. Always >= 1 when n >= 1 (a record
+ * larger than cap travels alone). */
+size_t otel_batch_split(otel_record *const *recs, size_t n, size_t cap);
+
+/* Decodes an ExportLogsServiceResponse (protobuf or JSON, per is_json) and
+ * returns partial_success.rejected_log_records (0 when absent or on an empty
+ * body); -1 when the body cannot be parsed. The error message, if any, is
+ * copied to msg. */
+long long otel_decode_rejected(const char *body, size_t len, int is_json, char *msg, size_t msglen);
+
+/* An upper bound of the bytes a request spends outside its ScopeLogs: the
+ * request's ResourceLogs tag and length (worst case) and the Resource with
+ * its attributes. For any split made with otel_batch_split(..., cap):
+ *     packed request size <= cap + otel_resource_overhead_bound(res)
+ * (or, for a lone record larger than cap, its bound plus that overhead).
+ * So a caller that must stay under a hard limit passes
+ * cap = limit - otel_resource_overhead_bound(res). */
+size_t otel_resource_overhead_bound(const otel_resource *res);
+
+/* The records of a batch grouped per category (= per ScopeLogs), shared by
+ * both encoders. Groups are in first-seen order; within a group, records
+ * keep their input order. Records are compared by category bytes
+ * (category, category_len; NULL = ""). The encoders assume category is
+ * NUL-terminated at category_len, as otel_record_new makes it. */
+typedef struct otel_scope_groups {
+    size_t ngroups;
+    size_t *start; /* ngroups + 1 entries: group g is order[start[g] .. start[g+1]) */
+    size_t *order; /* n indices into recs */
+} otel_scope_groups;
+
+/* Fills g in O(n) expected time (one allocation). Returns 0, -1 when out of
+ * memory (g is then empty and needs no free). */
+int otel_scope_groups_build(otel_scope_groups *g, otel_record *const *recs, size_t n);
+void otel_scope_groups_free(otel_scope_groups *g);
+
+#endif

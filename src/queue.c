@@ -1,0 +1,132 @@
+/*
+ * queue.c - a mutex-protected ring of record pointers. Producers hold the
+ * lock only to store a pointer and update two counters, so contention stays
+ * short; the consumer takes records in batches to amortise locking.
+ */
+#include "queue.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct otel_queue {
+    pthread_mutex_t lock;
+    pthread_cond_t nonempty;
+    otel_record **ring;
+    size_t cap, head, count;
+    size_t bytes, max_bytes, wake_at;
+    uint64_t pushed;
+    int kicked;          /* set by otel_queue_kick, cleared by the next pop */
+    int consumer_waiting;
+};
+
+otel_queue *otel_queue_new(size_t max_records, size_t max_bytes, size_t wake_at)
+{
+    otel_queue *q = calloc(1, sizeof *q);
+    if (!q)
+        return NULL;
+    q->ring = calloc(max_records ? max_records : 1, sizeof *q->ring);
+    if (!q->ring) {
+        free(q);
+        return NULL;
+    }
+    q->cap = max_records ? max_records : 1;
+    q->max_bytes = max_bytes;
+    q->wake_at = wake_at ? wake_at : 1;
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&q->nonempty, &ca);
+    pthread_condattr_destroy(&ca);
+    return q;
+}
+
+void otel_queue_free(otel_queue *q)
+{
+    if (!q)
+        return;
+    for (size_t i = 0; i < q->count; i++)
+        otel_record_free(q->ring[(q->head + i) % q->cap]);
+    free(q->ring);
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->nonempty);
+    free(q);
+}
+
+int otel_queue_push(otel_queue *q, otel_record *r)
+{
+    pthread_mutex_lock(&q->lock);
+    if (q->count == q->cap || q->bytes + r->size > q->max_bytes) {
+        pthread_mutex_unlock(&q->lock);
+        return -1;
+    }
+    q->ring[(q->head + q->count) % q->cap] = r;
+    q->count++;
+    q->bytes += r->size;
+    q->pushed++;
+    /* wake the worker only when a batch is full: fewer wakeups, bigger batches */
+    int wake = q->consumer_waiting && q->count == q->wake_at;
+    pthread_mutex_unlock(&q->lock);
+    if (wake)
+        pthread_cond_signal(&q->nonempty);
+    return 0;
+}
+
+size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t deadline_ns, int *kicked)
+{
+    struct timespec ts = {(time_t)(deadline_ns / 1000000000ull), (long)(deadline_ns % 1000000000ull)};
+    pthread_mutex_lock(&q->lock);
+    while (q->count < q->wake_at && !q->kicked) {
+        q->consumer_waiting = 1;
+        int rc = pthread_cond_timedwait(&q->nonempty, &q->lock, &ts);
+        q->consumer_waiting = 0;
+        if (rc == ETIMEDOUT)
+            break;
+    }
+    if (kicked)
+        *kicked = q->kicked;
+    q->kicked = 0;
+    size_t n = q->count < max ? q->count : max;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = q->ring[q->head];
+        q->bytes -= out[i]->size;
+        q->head = (q->head + 1) % q->cap;
+    }
+    q->count -= n;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+void otel_queue_kick(otel_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    q->kicked = 1;
+    pthread_mutex_unlock(&q->lock);
+    pthread_cond_broadcast(&q->nonempty);
+}
+
+uint64_t otel_queue_pushed(otel_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    uint64_t n = q->pushed;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+size_t otel_queue_count(otel_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    size_t n = q->count;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+size_t otel_queue_bytes(otel_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    size_t n = q->bytes;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}

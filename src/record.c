@@ -1,0 +1,115 @@
+/*
+ * record.c - building a record in one allocation, and the log4c priority →
+ * OTel severity map (DESIGN §3).
+ */
+#include "record.h"
+#include "utf8.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    int32_t number;
+    const char *text;
+} SEVERITY[] = {
+    /* index = log4c priority / 100 */
+    {21, "FATAL"},  {19, "ALERT"}, {18, "CRIT"},  {17, "ERROR"}, {13, "WARN"},
+    {10, "NOTICE"}, {9, "INFO"},   {5, "DEBUG"},  {1, "TRACE"},
+};
+
+static int severity_index(int p)
+{
+    if (p < 0)
+        return 0;
+    if (p >= 800)
+        return 8;
+    return p / 100;
+}
+
+int32_t otel_severity_number(int p)
+{
+    /* NOTSET (900) and UNKNOWN (1000) are not levels a message is logged at;
+     * log4c clamps them to TRACE's bucket when printing, and so do we. */
+    return SEVERITY[severity_index(p)].number;
+}
+
+const char *otel_severity_text(int p)
+{
+    /* log4c_priority_to_string prints NOTSET/UNKNOWN for 900+; a record
+     * logged at such a priority is still a TRACE-band record for OTel. */
+    if (p >= 900 && p < 1000)
+        return "NOTSET";
+    if (p >= 1000)
+        return "UNKNOWN";
+    return SEVERITY[severity_index(p)].text;
+}
+
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+otel_record *otel_record_new(const otel_record_input *in)
+{
+    const char *cat = in->category ? in->category : "";
+    size_t cat_len = strlen(cat);
+    size_t body_len = otel_utf8_sanitized_len(in->body ? in->body : "", in->body_len, in->body_limit);
+    size_t strings = cat_len + 1 + body_len + 1;
+
+    for (size_t i = 0; i < in->nattrs; i++) {
+        strings += strlen(in->attrs[i].key) + 1;
+        if (in->attrs[i].type == OTEL_VALUE_STRING)
+            strings += otel_utf8_sanitized_len(in->attrs[i].v.str.s, in->attrs[i].v.str.s_len, in->body_limit) + 1;
+    }
+    size_t head = align8(sizeof(otel_record)) + align8(in->nattrs * sizeof(otel_attr));
+    size_t total = head + strings;
+    char *mem = malloc(total);
+    if (!mem)
+        return NULL;
+
+    otel_record *r = (otel_record *)mem;
+    memset(r, 0, sizeof *r);
+    r->size = total;
+    r->time_unix_nano = in->time_unix_nano;
+    r->observed_time_unix_nano = in->observed_time_unix_nano;
+    r->severity_number = otel_severity_number(in->log4c_priority);
+    r->severity_text = otel_severity_text(in->log4c_priority);
+    if (in->trace_id)
+        memcpy(r->trace_id, in->trace_id, 16);
+    if (in->span_id)
+        memcpy(r->span_id, in->span_id, 8);
+    r->flags = in->flags;
+    r->attrs = (otel_attr *)(mem + align8(sizeof(otel_record)));
+    r->nattrs = in->nattrs;
+
+    char *s = mem + head;
+    memcpy(s, cat, cat_len + 1);
+    r->category = s;
+    r->category_len = cat_len;
+    s += cat_len + 1;
+
+    otel_utf8_sanitize(s, in->body ? in->body : "", in->body_len, in->body_limit);
+    s[body_len] = '\0';
+    r->body = s;
+    r->body_len = body_len;
+    s += body_len + 1;
+
+    for (size_t i = 0; i < in->nattrs; i++) {
+        const otel_attr *a = &in->attrs[i];
+        otel_attr *d = &r->attrs[i];
+        size_t klen = strlen(a->key);
+        memcpy(s, a->key, klen + 1);
+        d->key = s;
+        s += klen + 1;
+        d->type = a->type;
+        if (a->type == OTEL_VALUE_STRING) {
+            size_t n = otel_utf8_sanitize(s, a->v.str.s, a->v.str.s_len, in->body_limit);
+            s[n] = '\0';
+            d->v.str.s = s;
+            d->v.str.s_len = n;
+            s += n + 1;
+        } else {
+            d->v = a->v;
+        }
+    }
+    return r;
+}
+
+void otel_record_free(otel_record *r) { free(r); }

@@ -1,0 +1,83 @@
+/*
+ * record.h - the log record model shared by the whole core.
+ *
+ * A record is one immutable allocation: the struct, its attribute array and
+ * every string it points to. The appender builds it on the caller's thread
+ * (copying everything it needs from the log4c event), the queue moves the
+ * pointer, the worker encodes and frees it. Nothing in the core knows log4c's
+ * types: the appender glue fills an otel_record_input.
+ */
+#ifndef LOG4C_OTEL_RECORD_H
+#define LOG4C_OTEL_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum otel_value_type {
+    OTEL_VALUE_STRING = 0,
+    OTEL_VALUE_INT = 1,
+    OTEL_VALUE_DOUBLE = 2,
+    OTEL_VALUE_BOOL = 3
+} otel_value_type;
+
+/* One typed attribute. In a record, key and s point into the record's own
+ * allocation; s is valid UTF-8 of s_len bytes, NUL-terminated. */
+typedef struct otel_attr {
+    const char *key;
+    otel_value_type type;
+    union {
+        struct {
+            const char *s;
+            size_t s_len;
+        } str;
+        int64_t i;
+        double d;
+        int b;
+    } v;
+} otel_attr;
+
+typedef struct otel_record {
+    uint64_t time_unix_nano;          /* when the event happened */
+    uint64_t observed_time_unix_nano; /* when the appender saw it */
+    int32_t severity_number;          /* OTel SeverityNumber, 0 = unspecified */
+    const char *severity_text;        /* static string, e.g. "ERROR" */
+    const char *category;             /* instrumentation scope name */
+    size_t category_len;
+    const char *body; /* valid UTF-8, NUL-terminated */
+    size_t body_len;
+    uint8_t trace_id[16]; /* all zero = none */
+    uint8_t span_id[8];   /* all zero = none */
+    uint32_t flags;       /* W3C trace flags (bit 0 = sampled) */
+    size_t nattrs;
+    otel_attr *attrs;
+    size_t size; /* bytes of the whole allocation: what the queue's byte cap counts */
+} otel_record;
+
+/* What the producer gives to otel_record_new; strings are copied. */
+typedef struct otel_record_input {
+    uint64_t time_unix_nano;
+    uint64_t observed_time_unix_nano;
+    int log4c_priority; /* mapped with otel_severity_* */
+    const char *category;
+    const char *body; /* any bytes; sanitised to UTF-8 */
+    size_t body_len;
+    size_t body_limit; /* 0 = no limit; else body cut to at most this many bytes (on a code point boundary) */
+    const uint8_t *trace_id; /* NULL or 16 bytes */
+    const uint8_t *span_id;  /* NULL or 8 bytes */
+    uint32_t flags;
+    const otel_attr *attrs; /* copied; string values sanitised */
+    size_t nattrs;
+} otel_record_input;
+
+/* Builds a record in one allocation; NULL when out of memory. */
+otel_record *otel_record_new(const otel_record_input *in);
+void otel_record_free(otel_record *r);
+
+/* log4c priority -> OTel SeverityNumber (DESIGN §3: FATAL 21, ALERT 19,
+ * CRIT 18, ERROR 17, WARN 13, NOTICE 10, INFO 9, DEBUG 5, TRACE 1;
+ * bucketed by priority/100, negative clamps to FATAL, >= 800 to TRACE). */
+int32_t otel_severity_number(int log4c_priority);
+/* log4c's own name for the priority (as log4c_priority_to_string). */
+const char *otel_severity_text(int log4c_priority);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * resource.c - detects the process's resource attributes and applies
+ * OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME on top (user values win).
+ */
+#include "resource.h"
+#include "diag.h"
+#include "log4c-otel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+/* Sets key to a string value, replacing an existing entry. */
+static int set_str(otel_settings *s, const char *key, const char *value)
+{
+    char *v = strdup(value);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < s->nresource; i++) {
+        if (strcmp(s->resource[i].key, key) == 0) {
+            if (s->resource[i].type == OTEL_VALUE_STRING)
+                free((char *)s->resource[i].v.str.s);
+            s->resource[i].type = OTEL_VALUE_STRING;
+            s->resource[i].v.str.s = v;
+            s->resource[i].v.str.s_len = strlen(v);
+            return 0;
+        }
+    }
+    otel_attr *a = realloc(s->resource, (s->nresource + 1) * sizeof *a);
+    char *k = strdup(key);
+    if (!a || !k) {
+        free(v), free(k);
+        if (a)
+            s->resource = a;
+        return -1;
+    }
+    s->resource = a;
+    a[s->nresource].key = k;
+    a[s->nresource].type = OTEL_VALUE_STRING;
+    a[s->nresource].v.str.s = v;
+    a[s->nresource].v.str.s_len = strlen(v);
+    s->nresource++;
+    return 0;
+}
+
+static int set_int(otel_settings *s, const char *key, int64_t value)
+{
+    if (set_str(s, key, "") != 0)
+        return -1;
+    for (size_t i = 0; i < s->nresource; i++) {
+        if (strcmp(s->resource[i].key, key) == 0) {
+            free((char *)s->resource[i].v.str.s);
+            s->resource[i].type = OTEL_VALUE_INT;
+            s->resource[i].v.i = value;
+        }
+    }
+    return 0;
+}
+
+static int add_resource_kv(void *ctx, const char *key, const char *value)
+{
+    return set_str(ctx, key, value);
+}
+
+/* A random UUID v4: unique per process start, as service.instance.id asks. */
+static void uuid4(char out[37])
+{
+    unsigned char b[16];
+    size_t got = 0;
+    while (got < sizeof b) {
+        ssize_t n = getrandom(b + got, sizeof b - got, 0);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (n > 0)
+            got += (size_t)n;
+    }
+    if (got < sizeof b) { /* no getrandom: still distinct per process */
+        uint64_t x = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)&got;
+        for (size_t i = 0; i < sizeof b; i++, x = x * 6364136223846793005ull + 1442695040888963407ull)
+            b[i] = (unsigned char)(x >> 56);
+    }
+    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+             b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static const char *program_name(void)
+{
+    extern char *program_invocation_short_name; /* glibc */
+    return program_invocation_short_name && *program_invocation_short_name ? program_invocation_short_name
+                                                                            : "unknown_service";
+}
+
+int otel_resource_build(otel_settings *s, otel_getenv_fn get)
+{
+    char uuid[37], host[256];
+    uuid4(uuid);
+    if (gethostname(host, sizeof host) != 0)
+        host[0] = '\0';
+    host[sizeof host - 1] = '\0';
+
+    if (set_str(s, "service.name", program_name()) || set_str(s, "service.instance.id", uuid) ||
+        (host[0] && set_str(s, "host.name", host)) || set_int(s, "process.pid", (int64_t)getpid()) ||
+        set_str(s, "process.executable.name", program_name()) ||
+        set_str(s, "telemetry.sdk.name", "log4c-otel") ||
+        set_str(s, "telemetry.sdk.version", LOG4C_OTEL_VERSION) || set_str(s, "telemetry.sdk.language", "c"))
+        return LOG4C_OTEL_ENOMEM;
+
+    const char *ra = get("OTEL_RESOURCE_ATTRIBUTES");
+    if (ra && *ra) {
+        /* validate first: a malformed value is discarded whole */
+        int bad = 0;
+        otel_settings probe;
+        memset(&probe, 0, sizeof probe);
+        if (otel_parse_kv_list(ra, add_resource_kv, &probe, &bad) != 0) {
+            otel_resource_free(&probe);
+            return LOG4C_OTEL_ENOMEM;
+        }
+        if (bad) {
+            otel_diag("log4c-otel: ignoring OTEL_RESOURCE_ATTRIBUTES: %d malformed entr%s", bad,
+                      bad == 1 ? "y" : "ies");
+            s->nwarnings++;
+        } else {
+            for (size_t i = 0; i < probe.nresource; i++)
+                if (set_str(s, probe.resource[i].key, probe.resource[i].v.str.s) != 0) {
+                    otel_resource_free(&probe);
+                    return LOG4C_OTEL_ENOMEM;
+                }
+        }
+        otel_resource_free(&probe);
+    }
+    const char *svc = get("OTEL_SERVICE_NAME");
+    if (svc && *svc && set_str(s, "service.name", svc) != 0)
+        return LOG4C_OTEL_ENOMEM;
+    return 0;
+}
+
+void otel_resource_free(otel_settings *s)
+{
+    for (size_t i = 0; i < s->nresource; i++) {
+        free((char *)s->resource[i].key);
+        if (s->resource[i].type == OTEL_VALUE_STRING)
+            free((char *)s->resource[i].v.str.s);
+    }
+    free(s->resource);
+    s->resource = NULL;
+    s->nresource = 0;
+}
+
+const char *otel_resource_get(const otel_settings *s, const char *key)
+{
+    for (size_t i = 0; i < s->nresource; i++)
+        if (s->resource[i].type == OTEL_VALUE_STRING && strcmp(s->resource[i].key, key) == 0)
+            return s->resource[i].v.str.s;
+    return NULL;
+}

@@ -1,0 +1,20 @@
+/*
+ * resource.h - the OTel resource of this process: detected attributes
+ * (service.instance.id, host.name, process.*, telemetry.sdk.*), overridden by
+ * OTEL_RESOURCE_ATTRIBUTES, then OTEL_SERVICE_NAME.
+ */
+#ifndef LOG4C_OTEL_RESOURCE_H
+#define LOG4C_OTEL_RESOURCE_H
+
+#include "settings.h"
+
+/* Fills s->resource / s->nresource. Returns 0 or LOG4C_OTEL_ENOMEM. A
+ * malformed OTEL_RESOURCE_ATTRIBUTES is discarded whole (as the spec asks),
+ * reported once and counted in s->nwarnings. */
+int otel_resource_build(otel_settings *s, otel_getenv_fn get);
+void otel_resource_free(otel_settings *s);
+
+/* The value of a string resource attribute, or NULL. */
+const char *otel_resource_get(const otel_settings *s, const char *key);
+
+#endif

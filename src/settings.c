@@ -1,0 +1,310 @@
+/*
+ * settings.c - the exporter's settings: built-in defaults, then the standard
+ * OTEL_* environment variables (per-signal LOGS_ variants win over the
+ * generic ones), then our LOG4C_OTEL_* extras. A value that does not parse
+ * is reported and ignored, as the OTel specification asks; an unsupported
+ * protocol is an error, because exporting somewhere else would surprise.
+ */
+#include "settings.h"
+#include "resource.h"
+#include "diag.h"
+#include "log4c-otel.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DEFAULT_ENDPOINT "http://localhost:4318"
+
+/* The per-signal variable if set, else the generic one. */
+static const char *pick(otel_getenv_fn get, const char *logs_name, const char *generic_name)
+{
+    const char *v = get(logs_name);
+    if (v && *v)
+        return v;
+    v = get(generic_name);
+    return v && *v ? v : NULL;
+}
+
+static char *trimmed_dup(const char *s, size_t len)
+{
+    while (len && isspace((unsigned char)*s))
+        s++, len--;
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    char *d = malloc(len + 1);
+    if (d) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
+char *otel_resolve_logs_url(const char *logs_endpoint, const char *generic_endpoint)
+{
+    if (logs_endpoint && *logs_endpoint)
+        return trimmed_dup(logs_endpoint, strlen(logs_endpoint));
+    const char *base = generic_endpoint && *generic_endpoint ? generic_endpoint : DEFAULT_ENDPOINT;
+    char *b = trimmed_dup(base, strlen(base));
+    if (!b)
+        return NULL;
+    size_t n = strlen(b);
+    if (n && b[n - 1] == '/')
+        b[--n] = '\0';
+    char *url = malloc(n + sizeof "/v1/logs");
+    if (url) {
+        memcpy(url, b, n);
+        memcpy(url + n, "/v1/logs", sizeof "/v1/logs");
+    }
+    free(b);
+    return url;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+char *otel_percent_decode(const char *in, size_t len)
+{
+    char *out = malloc(len + 1);
+    size_t o = 0;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (in[i] != '%') {
+            out[o++] = in[i];
+            continue;
+        }
+        int hi = i + 1 < len ? hexval((unsigned char)in[i + 1]) : -1;
+        int lo = i + 2 < len ? hexval((unsigned char)in[i + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+            free(out);
+            return NULL;
+        }
+        out[o++] = (char)(hi * 16 + lo);
+        i += 2;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+int otel_parse_kv_list(const char *list, int (*add)(void *ctx, const char *key, const char *value),
+                       void *ctx, int *bad)
+{
+    const char *p = list;
+    while (p && *p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
+        char *k = NULL, *v = NULL, *kt = NULL, *vt = NULL;
+        int ok = 0;
+        if (eq) {
+            kt = trimmed_dup(p, (size_t)(eq - p));
+            vt = trimmed_dup(eq + 1, n - (size_t)(eq - p) - 1);
+            if (!kt || !vt) {
+                free(kt), free(vt);
+                return -1;
+            }
+            k = otel_percent_decode(kt, strlen(kt));
+            v = otel_percent_decode(vt, strlen(vt));
+            ok = k && v && *k;
+        }
+        if (ok) {
+            if (add(ctx, k, v) != 0) {
+                free(k), free(v), free(kt), free(vt);
+                return -1;
+            }
+        } else if (n > 0 || end) {
+            /* an empty trailing entry ("a=b,") is tolerated; anything else counts */
+            int blank = 1;
+            for (size_t i = 0; i < n; i++)
+                if (!isspace((unsigned char)p[i]))
+                    blank = 0;
+            if (!blank && bad)
+                (*bad)++;
+        }
+        free(k), free(v), free(kt), free(vt);
+        p = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+static int add_header(void *ctx, const char *key, const char *value)
+{
+    otel_settings *s = ctx;
+    otel_header *h = realloc(s->headers, (s->nheaders + 1) * sizeof *h);
+    if (!h)
+        return -1;
+    s->headers = h;
+    h[s->nheaders].name = strdup(key);
+    h[s->nheaders].value = strdup(value);
+    if (!h[s->nheaders].name || !h[s->nheaders].value) {
+        free(h[s->nheaders].name), free(h[s->nheaders].value);
+        return -1;
+    }
+    s->nheaders++;
+    return 0;
+}
+
+/* Parses a non-negative integer variable into *out (left as is when unset or
+ * invalid; invalid values are reported). */
+static void env_long(otel_getenv_fn get, const char *name, long min, long *out, otel_settings *s)
+{
+    const char *v = get(name);
+    if (!v || !*v)
+        return;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    while (*end && isspace((unsigned char)*end))
+        end++;
+    if (errno || *end || end == v || n < min) {
+        otel_diag("log4c-otel: ignoring %s: not an integer >= %ld", name, min);
+        s->nwarnings++;
+        return;
+    }
+    *out = n;
+}
+
+static void env_size(otel_getenv_fn get, const char *name, long min, size_t *out, otel_settings *s)
+{
+    long v = (long)*out;
+    env_long(get, name, min, &v, s);
+    *out = (size_t)v;
+}
+
+static void env_long_pick(otel_getenv_fn get, const char *logs_name, const char *generic_name, long min,
+                          long *out, otel_settings *s)
+{
+    const char *name = get(logs_name) && *get(logs_name) ? logs_name : generic_name;
+    env_long(get, name, min, out, s);
+}
+
+static int env_bool(const char *v)
+{
+    return v && strcasecmp(v, "true") == 0;
+}
+
+static char *dup_or_null(const char *v)
+{
+    return v ? strdup(v) : NULL;
+}
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, const char *arg)
+{
+    if (err && errlen)
+        snprintf(err, errlen, fmt, arg);
+    return code;
+}
+
+int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->protocol = OTEL_PROTOCOL_HTTP_PROTOBUF;
+    s->compression = OTEL_COMPRESSION_NONE;
+    s->request_timeout_ms = 10000;
+    s->max_queue_size = 2048;
+    s->max_queue_bytes = 64u << 20;
+    s->max_export_batch_size = 512;
+    s->schedule_delay_ms = 1000;
+    s->export_timeout_ms = 30000;
+    s->shutdown_timeout_ms = 5000;
+    s->max_request_bytes = 4u << 20;
+    s->body_limit = 16u << 20;
+    if (err && errlen)
+        err[0] = '\0';
+
+    const char *logs_ep = get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+    const char *gen_ep = get("OTEL_EXPORTER_OTLP_ENDPOINT");
+    s->endpoint_configured = (logs_ep && *logs_ep) || (gen_ep && *gen_ep);
+    s->logs_url = otel_resolve_logs_url(logs_ep, gen_ep);
+    if (!s->logs_url)
+        return LOG4C_OTEL_ENOMEM;
+    if (strncasecmp(s->logs_url, "http://", 7) != 0 && strncasecmp(s->logs_url, "https://", 8) != 0)
+        return fail(err, errlen, LOG4C_OTEL_ECONFIG,
+                    "log4c-otel: the OTLP endpoint \"%s\" must start with http:// or https://", s->logs_url);
+
+    const char *proto = pick(get, "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL");
+    if (proto) {
+        if (strcmp(proto, "http/protobuf") == 0)
+            s->protocol = OTEL_PROTOCOL_HTTP_PROTOBUF;
+        else if (strcmp(proto, "http/json") == 0)
+            s->protocol = OTEL_PROTOCOL_HTTP_JSON;
+        else if (strcmp(proto, "grpc") == 0)
+            return fail(err, errlen, LOG4C_OTEL_EUNSUPPORTED,
+                        "log4c-otel: OTLP protocol \"%s\" is not supported: use http/protobuf or http/json", proto);
+        else
+            return fail(err, errlen, LOG4C_OTEL_ECONFIG,
+                        "log4c-otel: unknown OTLP protocol \"%s\": use http/protobuf or http/json", proto);
+    }
+
+    const char *comp = pick(get, "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION");
+    if (comp) {
+        if (strcmp(comp, "gzip") == 0)
+            s->compression = OTEL_COMPRESSION_GZIP;
+        else if (strcmp(comp, "none") == 0)
+            s->compression = OTEL_COMPRESSION_NONE;
+        else
+            return fail(err, errlen, LOG4C_OTEL_EUNSUPPORTED,
+                        "log4c-otel: OTLP compression \"%s\" is not supported: use gzip or none", comp);
+    }
+
+    const char *hdrs = pick(get, "OTEL_EXPORTER_OTLP_LOGS_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS");
+    if (hdrs) {
+        int bad = 0;
+        if (otel_parse_kv_list(hdrs, add_header, s, &bad) != 0)
+            return LOG4C_OTEL_ENOMEM;
+        if (bad) {
+            /* never echo the value: headers carry credentials */
+            otel_diag("log4c-otel: ignoring %d malformed entr%s in OTEL_EXPORTER_OTLP_HEADERS", bad,
+                      bad == 1 ? "y" : "ies");
+            s->nwarnings++;
+        }
+    }
+
+    env_long_pick(get, "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT", 1, &s->request_timeout_ms, s);
+    s->ca_file = dup_or_null(pick(get, "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE", "OTEL_EXPORTER_OTLP_CERTIFICATE"));
+    s->client_key_file = dup_or_null(pick(get, "OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY", "OTEL_EXPORTER_OTLP_CLIENT_KEY"));
+    s->client_cert_file =
+        dup_or_null(pick(get, "OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE"));
+    s->insecure = env_bool(pick(get, "OTEL_EXPORTER_OTLP_LOGS_INSECURE", "OTEL_EXPORTER_OTLP_INSECURE"));
+
+    env_size(get, "OTEL_BLRP_MAX_QUEUE_SIZE", 1, &s->max_queue_size, s);
+    env_size(get, "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", 1, &s->max_export_batch_size, s);
+    env_long(get, "OTEL_BLRP_SCHEDULE_DELAY", 0, &s->schedule_delay_ms, s);
+    env_long(get, "OTEL_BLRP_EXPORT_TIMEOUT", 1, &s->export_timeout_ms, s);
+    env_size(get, "LOG4C_OTEL_MAX_QUEUE_BYTES", 1024, &s->max_queue_bytes, s);
+    env_long(get, "LOG4C_OTEL_SHUTDOWN_TIMEOUT", 0, &s->shutdown_timeout_ms, s);
+    env_size(get, "LOG4C_OTEL_MAX_REQUEST_BYTES", 1024, &s->max_request_bytes, s);
+    env_size(get, "LOG4C_OTEL_BODY_LIMIT", 0, &s->body_limit, s);
+    /* the spec: a batch larger than the queue makes no sense */
+    if (s->max_export_batch_size > s->max_queue_size)
+        s->max_export_batch_size = s->max_queue_size;
+
+    int rc = otel_resource_build(s, get);
+    if (rc != 0)
+        return rc;
+    return LOG4C_OTEL_OK;
+}
+
+void otel_settings_free(otel_settings *s)
+{
+    free(s->logs_url);
+    for (size_t i = 0; i < s->nheaders; i++) {
+        free(s->headers[i].name);
+        free(s->headers[i].value);
+    }
+    free(s->headers);
+    free(s->ca_file);
+    free(s->client_key_file);
+    free(s->client_cert_file);
+    otel_resource_free(s);
+    memset(s, 0, sizeof *s);
+}

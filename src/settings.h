@@ -1,0 +1,73 @@
+/*
+ * settings.h - the exporter's effective settings: built-in defaults, then the
+ * standard OTEL_* environment variables (and LOG4C_OTEL_* extras).
+ */
+#ifndef LOG4C_OTEL_SETTINGS_H
+#define LOG4C_OTEL_SETTINGS_H
+
+#include <stddef.h>
+#include "record.h"
+
+typedef enum otel_protocol { OTEL_PROTOCOL_HTTP_PROTOBUF = 0, OTEL_PROTOCOL_HTTP_JSON = 1 } otel_protocol;
+typedef enum otel_compression { OTEL_COMPRESSION_NONE = 0, OTEL_COMPRESSION_GZIP = 1 } otel_compression;
+
+typedef struct otel_header {
+    char *name;
+    char *value; /* a secret: never printed */
+} otel_header;
+
+typedef struct otel_settings {
+    char *logs_url;         /* the full URL the exporter POSTs to */
+    int endpoint_configured; /* 1 when any endpoint variable was set */
+    otel_protocol protocol;
+    otel_compression compression;
+    otel_header *headers;
+    size_t nheaders;
+    long request_timeout_ms; /* one HTTP request: OTEL_EXPORTER_OTLP_{,LOGS_}TIMEOUT, default 10000 */
+    char *ca_file;           /* ..._CERTIFICATE */
+    char *client_key_file;   /* ..._CLIENT_KEY */
+    char *client_cert_file;  /* ..._CLIENT_CERTIFICATE */
+    int insecure;            /* ..._INSECURE=true: no TLS verification */
+
+    size_t max_queue_size;        /* OTEL_BLRP_MAX_QUEUE_SIZE, default 2048 */
+    size_t max_queue_bytes;       /* LOG4C_OTEL_MAX_QUEUE_BYTES, default 64 MiB */
+    size_t max_export_batch_size; /* OTEL_BLRP_MAX_EXPORT_BATCH_SIZE, default 512 */
+    long schedule_delay_ms;       /* OTEL_BLRP_SCHEDULE_DELAY, default 1000 */
+    long export_timeout_ms;       /* OTEL_BLRP_EXPORT_TIMEOUT, default 30000: one batch, retries included */
+    long shutdown_timeout_ms;     /* LOG4C_OTEL_SHUTDOWN_TIMEOUT, default 5000 */
+    size_t max_request_bytes;     /* LOG4C_OTEL_MAX_REQUEST_BYTES, default 4 MiB, before compression */
+    size_t body_limit;            /* LOG4C_OTEL_BODY_LIMIT, default 16 MiB (keeps requests < 20 MiB) */
+
+    unsigned nwarnings;   /* values that were reported and ignored */
+
+    otel_attr *resource; /* resource attributes, owned (key and string values malloc'd) */
+    size_t nresource;
+} otel_settings;
+
+/* Looks a variable up; tests pass their own. Returns NULL when unset. */
+typedef const char *(*otel_getenv_fn)(const char *name);
+
+/* Fills *s from defaults and the environment. Returns 0, or a negative
+ * LOG4C_OTEL_E* code with a sentence naming the variable in err. *s is always
+ * safe to pass to otel_settings_free afterwards. */
+int otel_settings_load(otel_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen);
+void otel_settings_free(otel_settings *s);
+
+/* Endpoint rules (DESIGN §4): the per-signal endpoint is used as is; the
+ * generic one gets "/v1/logs" appended (after one trailing '/' is removed);
+ * neither gives http://localhost:4318/v1/logs. Returns a malloc'd URL. */
+char *otel_resolve_logs_url(const char *logs_endpoint, const char *generic_endpoint);
+
+/* Parses a W3C-baggage-like list "k1=v1,k2=v2" (OTEL_EXPORTER_OTLP_HEADERS,
+ * OTEL_RESOURCE_ATTRIBUTES): entries split on ',', key and value trimmed and
+ * percent-decoded. Calls add(ctx, key, value) for each valid entry; skips
+ * (and counts in *bad) entries without '=' or with an empty key or a bad
+ * percent escape. Returns 0 or -1 when add fails. */
+int otel_parse_kv_list(const char *list, int (*add)(void *ctx, const char *key, const char *value),
+                       void *ctx, int *bad);
+
+/* Percent-decodes in[0..len) into a malloc'd NUL-terminated string; NULL on
+ * a malformed escape or out of memory. */
+char *otel_percent_decode(const char *in, size_t len);
+
+#endif

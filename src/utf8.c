@@ -1,0 +1,93 @@
+/*
+ * utf8.c - make arbitrary bytes valid UTF-8: every maximal invalid
+ * subsequence becomes U+FFFD, as the Unicode standard recommends, so a log
+ * message with binary bytes still travels as an OTLP string.
+ */
+#include "utf8.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static const char REPLACEMENT[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
+
+/* Length of the valid sequence starting at p (1..4), or 0 when invalid; on
+ * 0, *skip is how many bytes form the maximal invalid subsequence. */
+static size_t valid_seq(const unsigned char *p, size_t avail, size_t *skip)
+{
+    unsigned char c = p[0];
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F; /* no surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        *skip = 1;
+        return 0;
+    }
+    for (size_t i = 1; i < need; i++) {
+        unsigned char lo_i = i == 1 ? lo : 0x80, hi_i = i == 1 ? hi : 0xBF;
+        if (i >= avail || p[i] < lo_i || p[i] > hi_i) {
+            *skip = i;
+            return 0;
+        }
+    }
+    return need;
+}
+
+/* One pass that either measures or writes (out == NULL: measure). */
+static size_t sanitize(char *out, const char *in, size_t len, size_t limit)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    size_t i = 0, o = 0;
+    if (limit == 0)
+        limit = SIZE_MAX;
+
+    while (i < len) {
+        /* fast path: a run of ASCII */
+        size_t run = i;
+        while (run < len && p[run] < 0x80)
+            run++;
+        if (run > i) {
+            size_t n = run - i;
+            if (o + n > limit)
+                n = limit - o;
+            if (out)
+                memcpy(out + o, in + i, n);
+            o += n;
+            i += n;
+            if (o == limit)
+                break;
+            continue;
+        }
+        size_t skip = 0, n = valid_seq(p + i, len - i, &skip);
+        const char *src = n ? in + i : REPLACEMENT;
+        size_t outn = n ? n : sizeof REPLACEMENT;
+        if (o + outn > limit)
+            break; /* never cut a code point */
+        if (out)
+            memcpy(out + o, src, outn);
+        o += outn;
+        i += n ? n : skip;
+    }
+    return o;
+}
+
+size_t otel_utf8_sanitized_len(const char *in, size_t len, size_t limit)
+{
+    return sanitize(NULL, in, len, limit);
+}
+
+size_t otel_utf8_sanitize(char *out, const char *in, size_t len, size_t limit)
+{
+    return sanitize(out, in, len, limit);
+}

@@ -1,0 +1,279 @@
+/*
+ * worker.c - the export thread of one pipeline. It waits for a full batch or
+ * the schedule delay, splits what it took into requests under the byte cap,
+ * encodes, sends (retries live in the HTTP exporter) and accounts every
+ * record exactly once: exported, or dropped with a reason.
+ */
+#include "worker.h"
+#include "clock.h"
+#include "diag.h"
+#include "encode.h"
+#include "http_exporter.h"
+#include "queue.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct otel_worker {
+    otel_settings settings;
+    otel_resource resource;
+    otel_queue *queue;
+    otel_http_exporter *http;
+    pthread_t thread;
+    int thread_started;
+
+    pthread_mutex_t lock; /* guards done, shut_down; signals progress to flushers */
+    pthread_cond_t progress;
+    uint64_t done; /* records popped and accounted for */
+    int shut_down;
+
+    atomic_int closing;  /* no more submissions */
+    atomic_int stop;     /* the thread must exit */
+    volatile int abort;  /* abort the export in flight (read by the HTTP exporter) */
+
+    atomic_uint_fast64_t exported, dropped_queue_full, dropped_export_failed, dropped_rejected,
+        dropped_http_error, dropped_shutdown, export_requests, export_retries;
+};
+
+static void count(atomic_uint_fast64_t *c, uint64_t n)
+{
+    atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+/* Sends recs[0..n) as one request and accounts for them. */
+static void export_request(otel_worker *w, otel_record *const *recs, size_t n, otel_buf *buf)
+{
+    const otel_settings *s = &w->settings;
+    otel_buf_reset(buf);
+    int rc = s->protocol == OTEL_PROTOCOL_HTTP_JSON ? otel_encode_json(&w->resource, recs, n, buf)
+                                                    : otel_encode_protobuf(&w->resource, recs, n, buf);
+    if (rc != 0) {
+        otel_diag("log4c-otel: out of memory encoding %zu records; dropped", n);
+        count(&w->dropped_export_failed, n);
+        return;
+    }
+    otel_export_result res;
+    uint64_t deadline = otel_now_ns() + (uint64_t)s->export_timeout_ms * 1000000ull;
+    otel_http_export(w->http, buf->data, buf->len, deadline, &w->abort, &res);
+    count(&w->export_requests, res.attempts);
+    if (res.attempts > 1)
+        count(&w->export_retries, res.attempts - 1);
+
+    switch (res.outcome) {
+    case OTEL_EXPORT_OK: {
+        uint64_t rejected = res.rejected > 0 ? (uint64_t)res.rejected : 0;
+        if (rejected > n)
+            rejected = n;
+        count(&w->exported, n - rejected);
+        count(&w->dropped_rejected, rejected);
+        if (rejected)
+            otel_diag("log4c-otel: collector rejected %llu of %zu records: %s", (unsigned long long)rejected, n,
+                      res.message);
+        break;
+    }
+    case OTEL_EXPORT_PERMANENT:
+        count(&w->dropped_http_error, n);
+        otel_diag("log4c-otel: dropped %zu records: %s", n, res.message);
+        break;
+    case OTEL_EXPORT_FAILED:
+    default:
+        if (w->abort) {
+            count(&w->dropped_shutdown, n);
+        } else {
+            count(&w->dropped_export_failed, n);
+            otel_diag("log4c-otel: dropped %zu records after %u attempts: %s", n, res.attempts, res.message);
+        }
+        break;
+    }
+}
+
+/* Exports a popped batch in requests under the byte cap, then frees it. */
+static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf *buf)
+{
+    size_t off = 0;
+    while (off < n) {
+        size_t k = otel_batch_split(batch + off, n - off, w->settings.max_request_bytes);
+        if (w->abort)
+            count(&w->dropped_shutdown, k);
+        else
+            export_request(w, batch + off, k, buf);
+        off += k;
+    }
+    for (size_t i = 0; i < n; i++)
+        otel_record_free(batch[i]);
+}
+
+static void *worker_main(void *arg)
+{
+    otel_worker *w = arg;
+    size_t max = w->settings.max_export_batch_size;
+    otel_record **batch = malloc(max * sizeof *batch);
+    otel_buf buf = OTEL_BUF_INIT;
+    int draining = 0;
+
+    while (batch && !atomic_load(&w->stop)) {
+        int kicked = 0;
+        uint64_t deadline = draining ? 0 : otel_now_ns() + (uint64_t)w->settings.schedule_delay_ms * 1000000ull;
+        size_t n = otel_queue_pop(w->queue, batch, max, deadline, &kicked);
+        /* a flush empties the queue batch by batch without waiting */
+        draining = (kicked || draining) && n == max;
+        if (n)
+            export_batch(w, batch, n, &buf);
+        pthread_mutex_lock(&w->lock);
+        w->done += n;
+        pthread_mutex_unlock(&w->lock);
+        pthread_cond_broadcast(&w->progress);
+    }
+    if (!batch)
+        otel_diag("log4c-otel: out of memory: the export thread stopped");
+    free(batch);
+    otel_buf_free(&buf);
+    return NULL;
+}
+
+otel_worker *otel_worker_start(otel_settings *s, int *err)
+{
+    otel_worker *w = calloc(1, sizeof *w);
+    if (!w) {
+        *err = LOG4C_OTEL_ENOMEM;
+        return NULL;
+    }
+    w->settings = *s;
+    memset(s, 0, sizeof *s);
+    w->resource.attrs = w->settings.resource;
+    w->resource.nattrs = w->settings.nresource;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->progress, &ca);
+    pthread_condattr_destroy(&ca);
+
+    w->queue = otel_queue_new(w->settings.max_queue_size, w->settings.max_queue_bytes,
+                              w->settings.max_export_batch_size);
+    w->http = otel_http_exporter_new(&w->settings);
+    if (!w->queue || !w->http) {
+        *err = LOG4C_OTEL_ENOMEM;
+        otel_worker_free(w);
+        return NULL;
+    }
+    /* block every signal in the worker: the application's handlers must run
+     * on its own threads, and libcurl must not be interrupted */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&w->thread, NULL, worker_main, w);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        *err = LOG4C_OTEL_ETHREAD;
+        otel_worker_free(w);
+        return NULL;
+    }
+    w->thread_started = 1;
+    *err = LOG4C_OTEL_OK;
+    return w;
+}
+
+const otel_settings *otel_worker_settings(const otel_worker *w) { return &w->settings; }
+
+int otel_worker_submit(otel_worker *w, otel_record *r)
+{
+    if (atomic_load_explicit(&w->closing, memory_order_acquire)) {
+        otel_record_free(r);
+        count(&w->dropped_shutdown, 1);
+        return -1;
+    }
+    if (otel_queue_push(w->queue, r) != 0) {
+        otel_record_free(r);
+        count(&w->dropped_queue_full, 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* Waits until done >= target or the deadline; caller holds no lock. */
+static int wait_done(otel_worker *w, uint64_t target, uint64_t deadline_ns)
+{
+    struct timespec ts = {(time_t)(deadline_ns / 1000000000ull), (long)(deadline_ns % 1000000000ull)};
+    int rc = LOG4C_OTEL_OK;
+    pthread_mutex_lock(&w->lock);
+    while (w->done < target) {
+        if (w->shut_down || pthread_cond_timedwait(&w->progress, &w->lock, &ts) == ETIMEDOUT) {
+            rc = w->done < target ? LOG4C_OTEL_ETIMEDOUT : LOG4C_OTEL_OK;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+    return rc;
+}
+
+int otel_worker_flush(otel_worker *w, uint64_t deadline_ns)
+{
+    uint64_t target = otel_queue_pushed(w->queue);
+    otel_queue_kick(w->queue);
+    return wait_done(w, target, deadline_ns);
+}
+
+int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
+{
+    pthread_mutex_lock(&w->lock);
+    int already = w->shut_down;
+    pthread_mutex_unlock(&w->lock);
+    if (already)
+        return LOG4C_OTEL_OK;
+
+    atomic_store_explicit(&w->closing, 1, memory_order_release);
+    int rc = w->thread_started ? otel_worker_flush(w, deadline_ns) : LOG4C_OTEL_OK;
+    w->abort = 1;
+    atomic_store(&w->stop, 1);
+    otel_queue_kick(w->queue);
+    if (w->thread_started) {
+        pthread_join(w->thread, NULL);
+        w->thread_started = 0;
+    }
+    /* whatever is left missed the deadline */
+    otel_record *left[64];
+    size_t n;
+    while ((n = otel_queue_pop(w->queue, left, 64, 0, NULL)) > 0) {
+        count(&w->dropped_shutdown, n);
+        for (size_t i = 0; i < n; i++)
+            otel_record_free(left[i]);
+    }
+    pthread_mutex_lock(&w->lock);
+    w->shut_down = 1;
+    pthread_mutex_unlock(&w->lock);
+    pthread_cond_broadcast(&w->progress);
+    return rc;
+}
+
+void otel_worker_free(otel_worker *w)
+{
+    if (!w)
+        return;
+    if (w->thread_started)
+        otel_worker_shutdown(w, 0);
+    otel_http_exporter_free(w->http);
+    otel_queue_free(w->queue);
+    otel_settings_free(&w->settings);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->progress);
+    free(w);
+}
+
+void otel_worker_add_stats(otel_worker *w, log4c_otel_stats_t *acc)
+{
+    acc->accepted += otel_queue_pushed(w->queue);
+    acc->queued += otel_queue_count(w->queue);
+    acc->exported += atomic_load(&w->exported);
+    acc->dropped_queue_full += atomic_load(&w->dropped_queue_full);
+    acc->dropped_export_failed += atomic_load(&w->dropped_export_failed);
+    acc->dropped_rejected += atomic_load(&w->dropped_rejected);
+    acc->dropped_http_error += atomic_load(&w->dropped_http_error);
+    acc->dropped_shutdown += atomic_load(&w->dropped_shutdown);
+    acc->export_requests += atomic_load(&w->export_requests);
+    acc->export_retries += atomic_load(&w->export_retries);
+}

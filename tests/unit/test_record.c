@@ -1,0 +1,144 @@
+/*
+ * test_record.c - severity map, UTF-8 sanitising and record building.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "utf8.h"
+
+START_TEST(severity_map)
+{
+    static const struct {
+        int prio;
+        int32_t number;
+        const char *text;
+    } rows[] = {
+        {0, 21, "FATAL"},   {100, 19, "ALERT"}, {200, 18, "CRIT"},  {300, 17, "ERROR"},
+        {400, 13, "WARN"},  {500, 10, "NOTICE"}, {600, 9, "INFO"},   {700, 5, "DEBUG"},
+        {800, 1, "TRACE"},  {550, 10, "NOTICE"}, {-5, 21, "FATAL"},  {299, 18, "CRIT"},
+        {850, 1, "TRACE"},  {900, 1, "NOTSET"},  {1000, 1, "UNKNOWN"}, {5000, 1, "UNKNOWN"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        ck_assert_msg(otel_severity_number(rows[i].prio) == rows[i].number, "prio %d -> %d, want %d",
+                      rows[i].prio, otel_severity_number(rows[i].prio), rows[i].number);
+        ck_assert_str_eq(otel_severity_text(rows[i].prio), rows[i].text);
+    }
+}
+END_TEST
+
+static char *sanitize(const char *in, size_t len, size_t limit, size_t *outlen)
+{
+    size_t n = otel_utf8_sanitized_len(in, len, limit);
+    char *out = malloc(n + 1);
+    *outlen = otel_utf8_sanitize(out, in, len, limit);
+    ck_assert_uint_eq(*outlen, n);
+    out[n] = '\0';
+    return out;
+}
+
+START_TEST(utf8_table)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *want;
+    } rows[] = {
+        {"plain ascii", 11, "plain ascii"},
+        {"caf\xc3\xa9", 5, "caf\xc3\xa9"},
+        {"\xe2\x82\xac\xf0\x9f\x98\x80", 7, "\xe2\x82\xac\xf0\x9f\x98\x80"},
+        {"a\xff" "b", 3, "a\xef\xbf\xbd" "b"},
+        {"\xc3\x28", 2, "\xef\xbf\xbd("},                     /* bad continuation */
+        {"\xe2\x82", 2, "\xef\xbf\xbd"},                      /* truncated 3-byte: one U+FFFD */
+        {"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate: three */
+        {"\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd"},          /* overlong */
+        {"\xf4\x90\x80\x80", 4, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* > U+10FFFF */
+        {"nul\0inside", 10, "nul\0inside"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t n;
+        char *out = sanitize(rows[i].in, rows[i].len, 0, &n);
+        size_t wl = rows[i].len == 10 ? 10 : strlen(rows[i].want);
+        ck_assert_msg(n == wl && memcmp(out, rows[i].want, wl) == 0, "row %zu", i);
+        free(out);
+    }
+}
+END_TEST
+
+START_TEST(utf8_limit_never_cuts_a_code_point)
+{
+    size_t n;
+    char *out = sanitize("ab\xe2\x82\xac", 5, 4, &n); /* euro would end at 5 */
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(out, "ab");
+    free(out);
+    out = sanitize("abcdef", 6, 3, &n);
+    ck_assert_str_eq(out, "abc");
+    free(out);
+}
+END_TEST
+
+START_TEST(record_copies_everything)
+{
+    char body[] = "hello \xff world";
+    char key[] = "k1";
+    char val[] = "v\xc3";
+    uint8_t tid[16] = {1, 2, 3}, sid[8] = {9};
+    otel_attr attrs[3] = {
+        {.key = key, .type = OTEL_VALUE_STRING, .v.str = {val, 2}},
+        {.key = "n", .type = OTEL_VALUE_INT, .v.i = -42},
+        {.key = "d", .type = OTEL_VALUE_DOUBLE, .v.d = 2.5},
+    };
+    otel_record_input in = {.time_unix_nano = 123, .observed_time_unix_nano = 456, .log4c_priority = 300,
+                            .category = "a.b", .body = body, .body_len = strlen(body), .trace_id = tid,
+                            .span_id = sid, .flags = 1, .attrs = attrs, .nattrs = 3};
+    otel_record *r = otel_record_new(&in);
+    ck_assert_ptr_nonnull(r);
+    memset(body, 'x', sizeof body - 1); /* the caller's memory may go away */
+    memset(key, 'x', 2);
+    memset(val, 'x', 2);
+    ck_assert_str_eq(r->body, "hello \xef\xbf\xbd world");
+    ck_assert_uint_eq(r->body_len, strlen("hello \xef\xbf\xbd world"));
+    ck_assert_str_eq(r->category, "a.b");
+    ck_assert_int_eq(r->severity_number, 17);
+    ck_assert_str_eq(r->severity_text, "ERROR");
+    ck_assert_uint_eq(r->time_unix_nano, 123);
+    ck_assert_uint_eq(r->observed_time_unix_nano, 456);
+    ck_assert_int_eq(r->trace_id[2], 3);
+    ck_assert_int_eq(r->span_id[0], 9);
+    ck_assert_uint_eq(r->nattrs, 3);
+    ck_assert_str_eq(r->attrs[0].key, "k1");
+    ck_assert_str_eq(r->attrs[0].v.str.s, "v\xef\xbf\xbd");
+    ck_assert_int_eq(r->attrs[1].v.i, -42);
+    ck_assert(r->attrs[2].v.d == 2.5);
+    ck_assert_uint_ge(r->size, sizeof *r + r->body_len);
+    otel_record_free(r);
+}
+END_TEST
+
+START_TEST(record_body_limit)
+{
+    otel_record_input in = {.category = "c", .body = "0123456789", .body_len = 10, .body_limit = 4};
+    otel_record *r = otel_record_new(&in);
+    ck_assert_str_eq(r->body, "0123");
+    otel_record_free(r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("record");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, severity_map);
+    tcase_add_test(tc, utf8_table);
+    tcase_add_test(tc, utf8_limit_never_cuts_a_code_point);
+    tcase_add_test(tc, record_copies_everything);
+    tcase_add_test(tc, record_body_limit);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

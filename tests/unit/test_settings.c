@@ -1,0 +1,238 @@
+/*
+ * test_settings.c - OTEL_* environment parsing, endpoint resolution,
+ * header and resource-attribute lists with percent-encoding.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log4c-otel.h"
+#include "resource.h"
+#include "settings.h"
+
+/* A fake environment: tests set pairs here instead of touching the real one. */
+static const char *fake_env[32][2];
+static size_t fake_n;
+
+static void env_reset(void) { fake_n = 0; }
+static void env_set(const char *k, const char *v)
+{
+    fake_env[fake_n][0] = k;
+    fake_env[fake_n][1] = v;
+    fake_n++;
+}
+static const char *fake_getenv(const char *name)
+{
+    for (size_t i = 0; i < fake_n; i++)
+        if (strcmp(fake_env[i][0], name) == 0)
+            return fake_env[i][1];
+    return NULL;
+}
+
+static const char *header(const otel_settings *s, const char *name)
+{
+    for (size_t i = 0; i < s->nheaders; i++)
+        if (strcmp(s->headers[i].name, name) == 0)
+            return s->headers[i].value;
+    return NULL;
+}
+
+START_TEST(endpoint_resolution)
+{
+    static const struct {
+        const char *logs, *generic, *want;
+    } rows[] = {
+        {NULL, NULL, "http://localhost:4318/v1/logs"},
+        {NULL, "http://c:4318", "http://c:4318/v1/logs"},
+        {NULL, "http://c:4318/", "http://c:4318/v1/logs"},
+        {NULL, "https://c/base/path", "https://c/base/path/v1/logs"},
+        {"http://l:1/custom", "http://c:4318", "http://l:1/custom"},
+        {"http://l:1/", NULL, "http://l:1/"}, /* per-signal: used as is */
+        {"", "http://c", "http://c/v1/logs"},
+        {NULL, " http://c:9 ", "http://c:9/v1/logs"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *u = otel_resolve_logs_url(rows[i].logs, rows[i].generic);
+        ck_assert_msg(strcmp(u, rows[i].want) == 0, "row %zu: %s", i, u);
+        free(u);
+    }
+}
+END_TEST
+
+START_TEST(defaults)
+{
+    env_reset();
+    otel_settings s;
+    char err[256];
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+    ck_assert_str_eq(s.logs_url, "http://localhost:4318/v1/logs");
+    ck_assert_int_eq(s.endpoint_configured, 0);
+    ck_assert_int_eq(s.protocol, OTEL_PROTOCOL_HTTP_PROTOBUF);
+    ck_assert_int_eq(s.compression, OTEL_COMPRESSION_NONE);
+    ck_assert_uint_eq(s.max_queue_size, 2048);
+    ck_assert_uint_eq(s.max_export_batch_size, 512);
+    ck_assert_int_eq(s.schedule_delay_ms, 1000);
+    ck_assert_int_eq(s.export_timeout_ms, 30000);
+    ck_assert_int_eq(s.request_timeout_ms, 10000);
+    ck_assert_int_eq(s.shutdown_timeout_ms, 5000);
+    ck_assert_uint_eq(s.max_request_bytes, 4u << 20);
+    ck_assert_uint_eq(s.nheaders, 0);
+    ck_assert_uint_eq(s.nwarnings, 0);
+    ck_assert_ptr_nonnull(otel_resource_get(&s, "service.name"));
+    ck_assert_str_eq(otel_resource_get(&s, "telemetry.sdk.name"), "log4c-otel");
+    ck_assert_str_eq(otel_resource_get(&s, "telemetry.sdk.version"), LOG4C_OTEL_VERSION);
+    ck_assert_uint_eq(strlen(otel_resource_get(&s, "service.instance.id")), 36);
+    otel_settings_free(&s);
+}
+END_TEST
+
+START_TEST(full_environment)
+{
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_ENDPOINT", "http://gen:4318");
+    env_set("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/json");
+    env_set("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+    env_set("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip");
+    env_set("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20abc , x-tenant = t1,broken,=novalue");
+    env_set("OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "2500");
+    env_set("OTEL_EXPORTER_OTLP_TIMEOUT", "7");
+    env_set("OTEL_BLRP_MAX_QUEUE_SIZE", "100");
+    env_set("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "500"); /* clamped to the queue size */
+    env_set("OTEL_BLRP_SCHEDULE_DELAY", "250");
+    env_set("OTEL_BLRP_EXPORT_TIMEOUT", "abc"); /* invalid: default kept, one warning */
+    env_set("OTEL_EXPORTER_OTLP_INSECURE", "TRUE");
+    env_set("OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE", "/ca.pem");
+    otel_settings s;
+    char err[256];
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+    ck_assert_str_eq(s.logs_url, "http://gen:4318/v1/logs");
+    ck_assert_int_eq(s.endpoint_configured, 1);
+    ck_assert_int_eq(s.protocol, OTEL_PROTOCOL_HTTP_JSON);
+    ck_assert_int_eq(s.compression, OTEL_COMPRESSION_GZIP);
+    ck_assert_uint_eq(s.nheaders, 2);
+    ck_assert_str_eq(header(&s, "Authorization"), "Bearer abc");
+    ck_assert_str_eq(header(&s, "x-tenant"), "t1");
+    ck_assert_int_eq(s.request_timeout_ms, 2500);
+    ck_assert_uint_eq(s.max_queue_size, 100);
+    ck_assert_uint_eq(s.max_export_batch_size, 100);
+    ck_assert_int_eq(s.schedule_delay_ms, 250);
+    ck_assert_int_eq(s.export_timeout_ms, 30000);
+    ck_assert_int_eq(s.insecure, 1);
+    ck_assert_str_eq(s.ca_file, "/ca.pem");
+    ck_assert_uint_eq(s.nwarnings, 2); /* two bad header entries (one line), one bad integer */
+    otel_settings_free(&s);
+}
+END_TEST
+
+START_TEST(unsupported_values_are_errors)
+{
+    otel_settings s;
+    char err[256];
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_EUNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(err, "grpc"));
+    ck_assert_ptr_nonnull(strstr(err, "not supported"));
+    otel_settings_free(&s);
+
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "smoke-signals");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_ECONFIG);
+    otel_settings_free(&s);
+
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_EUNSUPPORTED);
+    otel_settings_free(&s);
+
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://x");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(err, "ftp://x"));
+    otel_settings_free(&s);
+}
+END_TEST
+
+START_TEST(header_values_never_in_messages)
+{
+    otel_settings s;
+    char err[256];
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_HEADERS", "api-key=s3cr3t%zz");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+    ck_assert_uint_eq(s.nheaders, 0); /* bad escape: entry skipped */
+    ck_assert_uint_eq(s.nwarnings, 1);
+    ck_assert_ptr_null(strstr(err, "s3cr3t"));
+    otel_settings_free(&s);
+}
+END_TEST
+
+START_TEST(resource_attributes)
+{
+    otel_settings s;
+    char err[256];
+    env_reset();
+    env_set("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod,team=a%2Cb%3Dc, host.name = myhost ,");
+    env_set("OTEL_SERVICE_NAME", "svc-from-env");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+    ck_assert_str_eq(otel_resource_get(&s, "deployment.environment"), "prod");
+    ck_assert_str_eq(otel_resource_get(&s, "team"), "a,b=c");
+    ck_assert_str_eq(otel_resource_get(&s, "host.name"), "myhost"); /* user value wins */
+    ck_assert_str_eq(otel_resource_get(&s, "service.name"), "svc-from-env");
+    ck_assert_uint_eq(s.nwarnings, 0);
+    otel_settings_free(&s);
+
+    /* OTEL_SERVICE_NAME wins over service.name in the list; without it the list's value is used */
+    env_reset();
+    env_set("OTEL_RESOURCE_ATTRIBUTES", "service.name=from-list");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+    ck_assert_str_eq(otel_resource_get(&s, "service.name"), "from-list");
+    otel_settings_free(&s);
+
+    /* a malformed list is discarded whole */
+    env_reset();
+    env_set("OTEL_RESOURCE_ATTRIBUTES", "good=1,bad%zz=2");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+    ck_assert_ptr_null(otel_resource_get(&s, "good"));
+    ck_assert_uint_eq(s.nwarnings, 1);
+    otel_settings_free(&s);
+
+    env_reset();
+    env_set("OTEL_RESOURCE_ATTRIBUTES", "novalue");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+    ck_assert_uint_eq(s.nwarnings, 1);
+    otel_settings_free(&s);
+}
+END_TEST
+
+START_TEST(percent_decode)
+{
+    char *d = otel_percent_decode("a%20b%2c%41", 11);
+    ck_assert_str_eq(d, "a b,A");
+    free(d);
+    ck_assert_ptr_null(otel_percent_decode("bad%2", 5));
+    ck_assert_ptr_null(otel_percent_decode("bad%g0", 6));
+    d = otel_percent_decode("", 0);
+    ck_assert_str_eq(d, "");
+    free(d);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("settings");
+    TCase *tc = tcase_create("env");
+    tcase_add_test(tc, endpoint_resolution);
+    tcase_add_test(tc, defaults);
+    tcase_add_test(tc, full_environment);
+    tcase_add_test(tc, unsupported_values_are_errors);
+    tcase_add_test(tc, header_values_never_in_messages);
+    tcase_add_test(tc, resource_attributes);
+    tcase_add_test(tc, percent_decode);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
