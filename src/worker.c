@@ -94,9 +94,12 @@ static void export_request(otel_worker *w, otel_record *const *recs, size_t n, o
 /* Exports a popped batch in requests under the byte cap, then frees it. */
 static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf *buf)
 {
+    /* the split bounds the records; the resource comes on top of them */
+    size_t overhead = otel_resource_overhead_bound(&w->resource);
+    size_t cap = w->settings.max_request_bytes > overhead ? w->settings.max_request_bytes - overhead : 1;
     size_t off = 0;
     while (off < n) {
-        size_t k = otel_batch_split(batch + off, n - off, w->settings.max_request_bytes);
+        size_t k = otel_batch_split(batch + off, n - off, cap);
         if (w->abort)
             count(&w->dropped_shutdown, k);
         else

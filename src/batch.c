@@ -1,0 +1,261 @@
+/*
+ * batch.c - what both encoders need about a batch before encoding it:
+ * how big each record will be on the wire (so the worker can cut a batch
+ * into requests under the size cap) and which records share a ScopeLogs.
+ *
+ * The size bound mirrors, field by field, what protobuf-c packs for the
+ * message tree otlp_protobuf.c builds (proto3: zero/empty scalars are not
+ * written; a set oneof member and a set submessage always are). Lengths come
+ * from the record's length fields, which are >= the strlen() protobuf-c
+ * sees, so the figure can only err upwards.
+ */
+#include "encode.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log4c-otel.h"
+
+/* The longest varint: a 64-bit value, 7 bits a byte. Used where a length is
+ * not known when the bound is computed (a ScopeLogs or ResourceLogs grows
+ * with the records a request ends up holding). */
+#define VARINT_MAX 10
+/* Field numbers 1..15 take a one-byte tag; every field we write is below 16. */
+#define TAG 1
+
+static size_t varint_size(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* A length-delimited field (string, bytes, submessage): tag, length, data. */
+static size_t delimited_size(size_t len)
+{
+    return TAG + varint_size(len) + len;
+}
+
+/* A proto3 string field without presence: absent when empty. */
+static size_t string_field_size(size_t len)
+{
+    return len == 0 ? 0 : delimited_size(len);
+}
+
+static size_t cstr_len(const char *s)
+{
+    return s == NULL ? 0 : strlen(s);
+}
+
+/* The AnyValue message (without its own tag/length) for one attribute. */
+static size_t any_value_size(const otel_attr *a)
+{
+    switch (a->type) {
+    case OTEL_VALUE_STRING:
+        return delimited_size(a->v.str.s == NULL ? 0 : a->v.str.s_len);
+    case OTEL_VALUE_INT:
+        return TAG + varint_size((uint64_t)a->v.i);
+    case OTEL_VALUE_DOUBLE:
+        return TAG + 8;
+    case OTEL_VALUE_BOOL:
+        return TAG + 1;
+    }
+    return 0; /* unknown type: encoded as an empty AnyValue */
+}
+
+/* One KeyValue as a repeated-field element: tag, length, key, value. */
+static size_t key_value_field_size(const otel_attr *a)
+{
+    size_t kv = string_field_size(cstr_len(a->key)) + delimited_size(any_value_size(a));
+    return delimited_size(kv);
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (p[i] != 0)
+            return 0;
+    return 1;
+}
+
+/* The LogRecord message body, exactly as packed (given NUL-free strings). */
+static size_t log_record_size(const otel_record *r)
+{
+    size_t sz = 0, i;
+
+    if (r->time_unix_nano != 0)
+        sz += TAG + 8;
+    if (r->observed_time_unix_nano != 0)
+        sz += TAG + 8;
+    if (r->severity_number != 0) /* enums are int32: negative ones take 10 bytes */
+        sz += TAG + varint_size((uint64_t)(int64_t)r->severity_number);
+    sz += string_field_size(cstr_len(r->severity_text));
+    sz += delimited_size(delimited_size(r->body == NULL ? 0 : r->body_len)); /* body: AnyValue{string_value} */
+    for (i = 0; i < r->nattrs; i++)
+        sz += key_value_field_size(&r->attrs[i]);
+    if (r->flags != 0)
+        sz += TAG + 4;
+    if (!all_zero(r->trace_id, sizeof r->trace_id))
+        sz += delimited_size(sizeof r->trace_id);
+    if (!all_zero(r->span_id, sizeof r->span_id))
+        sz += delimited_size(sizeof r->span_id);
+    return sz;
+}
+
+/* A ScopeLogs header as if r opened a new scope: its tag and (worst-case)
+ * length in ResourceLogs, plus the InstrumentationScope{name, version}. */
+static size_t scope_header_size(const otel_record *r)
+{
+    size_t name_len = r->category == NULL ? 0 : r->category_len;
+    size_t scope = string_field_size(name_len) + string_field_size(strlen(LOG4C_OTEL_VERSION));
+    return TAG + VARINT_MAX + delimited_size(scope);
+}
+
+size_t otel_encoded_size_bound(const otel_record *r)
+{
+    /* Every record is charged a full scope header, whether or not it ends
+     * up first in its scope: the bound must hold for any split. */
+    return delimited_size(log_record_size(r)) + scope_header_size(r);
+}
+
+size_t otel_resource_overhead_bound(const otel_resource *res)
+{
+    size_t i, resource = 0;
+
+    if (res != NULL)
+        for (i = 0; i < res->nattrs; i++)
+            resource += key_value_field_size(&res->attrs[i]);
+    /* request.resource_logs tag + length, then ResourceLogs.resource (always
+     * set, even when empty). The ScopeLogs are paid for by the records. */
+    return TAG + VARINT_MAX + delimited_size(resource);
+}
+
+size_t otel_batch_split(otel_record *const *recs, size_t n, size_t cap)
+{
+    size_t i, sum = 0;
+
+    if (n == 0)
+        return 0;
+    for (i = 0; i < n; i++) {
+        size_t b = otel_encoded_size_bound(recs[i]);
+        if (b > cap - sum) /* sum <= cap always holds here: no overflow */
+            break;
+        sum += b;
+    }
+    return i == 0 ? 1 : i; /* a record larger than cap travels alone */
+}
+
+/* ---- grouping per category ---- */
+
+static const char *category_of(const otel_record *r, size_t *len)
+{
+    if (r->category == NULL) {
+        *len = 0;
+        return "";
+    }
+    *len = r->category_len;
+    return r->category;
+}
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static int same_category(const otel_record *a, const otel_record *b)
+{
+    size_t la, lb;
+    const char *ca = category_of(a, &la), *cb = category_of(b, &lb);
+    /* Records of one category often share the pointer when the appender
+     * interns names; the compare is then free. */
+    return la == lb && (ca == cb || memcmp(ca, cb, la) == 0);
+}
+
+/* Smallest power of two >= 2n (open addressing stays at most half full). */
+static size_t table_size_for(size_t n)
+{
+    size_t t = 8;
+    while (t < 2 * n)
+        t *= 2;
+    return t;
+}
+
+/* Assigns each record a group id (first-seen order) into group_of[]; rep[g]
+ * is the index of group g's first record. Returns the number of groups. */
+static size_t assign_groups(otel_record *const *recs, size_t n, size_t *table, size_t tsize,
+                            size_t *group_of, size_t *rep)
+{
+    size_t i, ngroups = 0, mask = tsize - 1;
+
+    memset(table, 0, tsize * sizeof *table); /* slot = group id + 1; 0 = empty */
+    for (i = 0; i < n; i++) {
+        size_t len;
+        const char *c = category_of(recs[i], &len);
+        size_t slot = (size_t)fnv1a(c, len) & mask;
+
+        while (table[slot] != 0 && !same_category(recs[rep[table[slot] - 1]], recs[i]))
+            slot = (slot + 1) & mask;
+        if (table[slot] == 0) {
+            rep[ngroups] = i;
+            table[slot] = ++ngroups;
+        }
+        group_of[i] = table[slot] - 1;
+    }
+    return ngroups;
+}
+
+int otel_scope_groups_build(otel_scope_groups *g, otel_record *const *recs, size_t n)
+{
+    size_t tsize, i, total, *mem, *group_of, *cursor, *table;
+
+    g->ngroups = 0;
+    g->start = NULL;
+    g->order = NULL;
+    if (n > SIZE_MAX / sizeof(size_t) / 8)
+        return -1;
+    tsize = table_size_for(n);
+    /* start[n+1] and order[n] are kept; group_of, cursor and table are
+     * scratch that lives in the same block, so one malloc serves all. */
+    total = (n + 1) + n + n + n + tsize;
+    mem = malloc(total * sizeof *mem);
+    if (mem == NULL)
+        return -1;
+    g->start = mem;
+    g->order = mem + (n + 1);
+    group_of = g->order + n;
+    cursor = group_of + n;
+    table = cursor + n;
+
+    g->ngroups = assign_groups(recs, n, table, tsize, group_of, cursor);
+
+    /* Counting sort by group id keeps input order within each group. */
+    memset(g->start, 0, (g->ngroups + 1) * sizeof *g->start);
+    for (i = 0; i < n; i++)
+        g->start[group_of[i] + 1]++;
+    for (i = 0; i < g->ngroups; i++) {
+        g->start[i + 1] += g->start[i];
+        cursor[i] = g->start[i];
+    }
+    for (i = 0; i < n; i++)
+        g->order[cursor[group_of[i]]++] = i;
+    return 0;
+}
+
+void otel_scope_groups_free(otel_scope_groups *g)
+{
+    free(g->start); /* order and the scratch live in the same block */
+    g->start = NULL;
+    g->order = NULL;
+    g->ngroups = 0;
+}

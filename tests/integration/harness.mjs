@@ -1,0 +1,81 @@
+// harness.mjs - what the integration tests share: where the built programs
+// are, a scratch directory with a log4crc, running a program with a bounded
+// run time, and reading the counters it prints.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+
+export const builddir = process.env.top_builddir || path.resolve(import.meta.dirname, '../..');
+export const srcdir = process.env.top_srcdir || path.resolve(import.meta.dirname, '../..');
+export const logdemo = path.join(builddir, 'tests/integration/logdemo');
+export const plainLog4c = path.join(builddir, 'tests/integration/plain_log4c');
+export const sharedLib = path.join(builddir, '.libs/liblog4c-otel.so');
+
+const LOG4CRC = (rootAppender) => `<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE log4c SYSTEM "">
+<log4c version="1.2.4">
+  <config><bufsize>0</bufsize><debug level="0"/><nocleanup>0</nocleanup></config>
+  <category name="root" priority="trace" appender="${rootAppender}"/>
+</log4c>
+`;
+
+/** A fresh directory; with rootAppender, it holds a log4crc routing root there. */
+export function scratchDir(rootAppender) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log4c-otel-test-'));
+  if (rootAppender) fs.writeFileSync(path.join(dir, 'log4crc'), LOG4CRC(rootAppender));
+  return dir;
+}
+
+/** A port nobody listens on right now (bound, then released). */
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// Variables of the developer's shell that would change what is tested.
+const SCRUB = /^(OTEL_|LOG4C_|LD_PRELOAD$)/;
+
+/**
+ * Runs prog with args in dir (log4crc found through LOG4C_RCPATH=dir, HOME=dir)
+ * and env added. Kills it after timeoutMs. Resolves to
+ * { code, signal, stdout, stderr, elapsedMs, stats, init }.
+ */
+export function run(prog, args, { dir, env = {}, timeoutMs = 60000 } = {}) {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUB.test(k)));
+  const fullEnv = { ...base, LOG4C_RCPATH: dir, HOME: dir, LOG4C_OTEL_RETRY_BASE_MS: '50', ...env };
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(prog, args, { cwd: dir, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      const lines = stdout.split('\n').filter((l) => l.startsWith('{'));
+      const parsed = lines.map((l) => JSON.parse(l));
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr,
+        elapsedMs: performance.now() - t0,
+        init: parsed.find((o) => 'init' in o)?.init,
+        stats: parsed.find((o) => 'accepted' in o),
+      });
+    });
+  });
+}
+
+/** Endpoint variables pointing the program at a receiver. */
+export const endpointEnv = (receiver) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
