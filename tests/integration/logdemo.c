@@ -3,7 +3,7 @@
  * log4c-otel and log4c the documented way, logs what the scenario named on
  * the command line asks for, and prints the counters as one JSON line.
  *
- *   logdemo priorities | bodies | locinfo | count N | threads T N
+ *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
  * path); LOGDEMO_CATEGORY overrides the category (default "test.demo").
@@ -67,6 +67,20 @@ static void count(long n)
         log4c_category_log(cat, LOG4C_PRIORITY_INFO, "record %ld", i);
 }
 
+/* n records of size bytes each: "sized <i> xxxx…" */
+static void sized(long n, long size)
+{
+    log4c_category_t *cat = log4c_category_get(category_name());
+    char *m = malloc((size_t)size + 1);
+    if (!m)
+        exit(3);
+    memset(m, 'x', (size_t)size);
+    m[size] = '\0';
+    for (long i = 0; i < n; i++)
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "sized %ld %s", i, m);
+    free(m);
+}
+
 static long per_thread;
 
 static void *thread_main(void *arg)
@@ -111,7 +125,7 @@ static void print_stats(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: logdemo priorities|bodies|locinfo|count N|threads T N\n");
+        fprintf(stderr, "usage: logdemo priorities|bodies|locinfo|count N|sized N BYTES|threads T N\n");
         return 2;
     }
     int rc = log4c_otel_init();
@@ -129,6 +143,8 @@ int main(int argc, char **argv)
         locinfo();
     else if (strcmp(argv[1], "count") == 0 && argc > 2)
         count(atol(argv[2]));
+    else if (strcmp(argv[1], "sized") == 0 && argc > 3)
+        sized(atol(argv[2]), atol(argv[3]));
     else if (strcmp(argv[1], "threads") == 0 && argc > 3)
         threads(atol(argv[2]), atol(argv[3]));
     else {

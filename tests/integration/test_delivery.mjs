@@ -1,0 +1,165 @@
+// test_delivery.mjs - delivery guarantees against a scripted collector:
+// nothing lost or duplicated under 8 threads, retries only where DESIGN §4
+// allows them, drops counted by reason, the shutdown deadline holds.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startReceiver } from '../receiver/receiver.mjs';
+import { run, scratchDir, logdemo, freePort, endpointEnv } from './harness.mjs';
+
+const receiver = await startReceiver();
+after(() => receiver.close());
+
+async function demo(args, { env = {}, script = [], timeoutMs } = {}) {
+  receiver.clear();
+  receiver.setScript(script);
+  const r = await run(logdemo, args, { dir: scratchDir('otel'), env: { ...endpointEnv(receiver), ...env }, timeoutMs });
+  assert.equal(r.code, 0, `logdemo ${args.join(' ')} failed: ${r.stderr}`);
+  return r;
+}
+
+/** Every counter a record can end up in adds up to what was logged. */
+function assertBalanced(stats, logged) {
+  const dropped = stats.dropped_queue_full + stats.dropped_export_failed + stats.dropped_rejected +
+    stats.dropped_http_error + stats.dropped_shutdown + stats.dropped_config;
+  assert.equal(stats.exported + dropped, logged, `counters do not add up: ${JSON.stringify(stats)}`);
+  assert.equal(stats.queued, 0);
+}
+
+test('8 threads x 10,000 records: none lost, none duplicated', async () => {
+  const r = await demo(['threads', '8', '10000'], { env: { OTEL_BLRP_MAX_QUEUE_SIZE: '100000' } });
+  const seen = new Map();
+  for (const rec of receiver.records()) seen.set(rec.body, (seen.get(rec.body) || 0) + 1);
+  for (let t = 0; t < 8; t++)
+    for (let i = 0; i < 10000; i++) assert.equal(seen.get(`t${t} r${i}`), 1, `t${t} r${i}`);
+  assert.equal(seen.size, 80000);
+  assert.equal(r.stats.exported, 80000);
+  assert.equal(r.stats.dropped_queue_full, 0);
+  assertBalanced(r.stats, 80000);
+  // one record per thread id per producer thread: 8 distinct thread ids
+  assert.equal(new Set(receiver.records().map((x) => x.attributes['thread.id'])).size, 8);
+});
+
+test('503 with Retry-After, then 200: each record delivered exactly once', async () => {
+  const r = await demo(['count', '20'], { script: [{ status: 503, retryAfter: '1' }] });
+  const reqs = receiver.requests;
+  assert.equal(reqs[0].status, 503);
+  assert.equal(reqs[1].status, 200);
+  assert.ok(reqs[1].receivedAt - reqs[0].answeredAt >= 900, 'Retry-After: 1 was not honoured');
+  assert.deepEqual(receiver.records().map((x) => x.body), Array.from({ length: 20 }, (_, i) => `record ${i}`));
+  assert.equal(r.stats.exported, 20);
+  assert.equal(r.stats.export_retries, 1);
+  assertBalanced(r.stats, 20);
+});
+
+test('429, 502 and 504 are retried; a reset connection is retried', async () => {
+  const r = await demo(['count', '5'], { script: [{ status: 429 }, { status: 502 }, { status: 504 }, { destroy: true }] });
+  assert.deepEqual(receiver.requests.map((q) => q.status), [429, 502, 504, null, 200]);
+  assert.equal(receiver.records().length, 5);
+  assert.equal(r.stats.exported, 5);
+  // libcurl itself re-sends once when a reused connection dies before any
+  // answer, so the reset may not count as one of our retries
+  assert.ok(r.stats.export_retries >= 3, `retries: ${r.stats.export_retries}`);
+});
+
+test('400 is not retried: dropped and counted as a permanent HTTP error', async () => {
+  const r = await demo(['count', '7'], { script: [{ status: 400 }] });
+  assert.equal(receiver.requests.length, 1);
+  assert.equal(r.stats.dropped_http_error, 7);
+  assert.equal(r.stats.exported, 0);
+  assert.match(r.stderr, /400/);
+  assertBalanced(r.stats, 7);
+});
+
+test('500 is not retried either', async () => {
+  const r = await demo(['count', '3'], { script: [{ status: 500 }] });
+  assert.equal(receiver.requests.length, 1);
+  assert.equal(r.stats.dropped_http_error, 3);
+});
+
+test('partial success: rejected records are counted', async () => {
+  const r = await demo(['count', '10'], {
+    script: [{ status: 200, partialSuccess: { rejectedLogRecords: 3, errorMessage: 'too old' } }],
+  });
+  assert.equal(r.stats.dropped_rejected, 3);
+  assert.equal(r.stats.exported, 7);
+  assert.match(r.stderr, /too old/);
+  assertBalanced(r.stats, 10);
+});
+
+test('partial success over http/json too', async () => {
+  const r = await demo(['count', '4'], {
+    env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+    script: [{ status: 200, partialSuccess: { rejectedLogRecords: 1, errorMessage: 'dup' } }],
+  });
+  assert.equal(r.stats.dropped_rejected, 1);
+  assert.equal(r.stats.exported, 3);
+});
+
+test('batches are split so that no request exceeds the byte cap', async () => {
+  const cap = 64 * 1024;
+  const r = await demo(['sized', '300', '1000'], { env: { LOG4C_OTEL_MAX_REQUEST_BYTES: String(cap) } });
+  assert.ok(receiver.requests.length >= 5, `only ${receiver.requests.length} requests`);
+  for (const q of receiver.requests) assert.ok(q.bodyBytes <= cap, `request of ${q.bodyBytes} bytes`);
+  assert.deepEqual(receiver.records().map((x) => x.body.split(' ')[1]), Array.from({ length: 300 }, (_, i) => String(i)));
+  assert.equal(r.stats.exported, 300);
+});
+
+test('queue full: records are dropped at once and counted; the rest delivered', async () => {
+  const r = await demo(['count', '2000'], {
+    env: { OTEL_BLRP_MAX_QUEUE_SIZE: '50', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '50' },
+    script: [{ delayMs: 500, status: 200 }],
+  });
+  assert.ok(r.stats.dropped_queue_full > 0, 'nothing was dropped: the queue bound did not hold');
+  assert.equal(r.stats.accepted + r.stats.dropped_queue_full, 2000);
+  assert.equal(receiver.records().length, r.stats.exported);
+  assertBalanced(r.stats, 2000);
+});
+
+test('collector absent at start, present later: delivered', async () => {
+  const port = await freePort();
+  const late = { value: null };
+  const starter = setTimeout(async () => { late.value = await startReceiver({ port }); }, 1500);
+  try {
+    const r = await run(logdemo, ['count', '5'], {
+      dir: scratchDir('otel'),
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, LOG4C_OTEL_SHUTDOWN_TIMEOUT: '15000' },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(late.value, 'the receiver never started');
+    assert.deepEqual(late.value.records().map((x) => x.body), ['record 0', 'record 1', 'record 2', 'record 3', 'record 4']);
+    assert.equal(r.stats.exported, 5);
+    assert.ok(r.stats.export_retries >= 1);
+  } finally {
+    clearTimeout(starter);
+    await late.value?.close();
+  }
+});
+
+test('exit deadline holds with a collector that accepts and never answers (log4c_fini)', async () => {
+  const r = await demo(['count', '10'], {
+    env: { LOG4C_OTEL_SHUTDOWN_TIMEOUT: '1000' },
+    script: [{ hang: true }],
+    timeoutMs: 30000,
+  });
+  // without the deadline the request timeout (10 s) and export timeout (30 s) would hold it
+  assert.ok(r.elapsedMs < 6000, `took ${Math.round(r.elapsedMs)} ms`);
+  assert.equal(r.stats.dropped_shutdown, 10);
+  assertBalanced(r.stats, 10);
+});
+
+test('exit deadline holds without log4c_fini (atexit) and with nothing listening', async () => {
+  const port = await freePort();
+  const r = await run(logdemo, ['count', '10'], {
+    dir: scratchDir('otel'),
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, LOG4C_OTEL_SHUTDOWN_TIMEOUT: '1000', LOGDEMO_NO_FINI: '1' },
+    timeoutMs: 30000,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.elapsedMs < 6000, `took ${Math.round(r.elapsedMs)} ms`);
+});
+
+test('without log4c_fini the atexit handler still flushes', async () => {
+  const r = await demo(['count', '25'], { env: { LOGDEMO_NO_FINI: '1' } });
+  assert.equal(receiver.records().length, 25);
+  assert.equal(r.stats, undefined); // it printed nothing after main: the records came from the atexit flush
+});
