@@ -100,7 +100,7 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
     size_t off = 0;
     while (off < n) {
         size_t k = otel_batch_split(batch + off, n - off, cap);
-        if (w->abort)
+        if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST))
             count(&w->dropped_shutdown, k);
         else
             export_request(w, batch + off, k, buf);
@@ -231,7 +231,7 @@ int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
 
     atomic_store_explicit(&w->closing, 1, memory_order_release);
     int rc = w->thread_started ? otel_worker_flush(w, deadline_ns) : LOG4C_OTEL_OK;
-    w->abort = 1;
+    __atomic_store_n(&w->abort, 1, __ATOMIC_SEQ_CST); /* the HTTP exporter reads it atomically */
     atomic_store(&w->stop, 1);
     otel_queue_kick(w->queue);
     if (w->thread_started) {

@@ -1,0 +1,636 @@
+/*
+ * http_exporter.c - sends encoded OTLP requests with libcurl (DESIGN §4).
+ *
+ * One exporter belongs to one worker thread. It keeps one easy handle inside
+ * its own multi handle for its whole life, so the TCP/TLS connection stays
+ * alive between batches. The multi interface is driven here, in slices of at
+ * most 50 ms, rather than with curl_easy_perform(): curl's own loop may sit
+ * up to a second in poll() between progress callbacks, and shutdown must be
+ * able to abort a request to a collector that accepted the connection and
+ * never answers within a short deadline.
+ *
+ * Nothing here prints anything: results (with a message that never holds a
+ * header value - headers may carry API keys) go back to the worker.
+ */
+#include <curl/curl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "encode.h"
+#include "http_exporter.h"
+#include "log4c-otel.h"
+
+#define RESPONSE_MAX (64 * 1024) /* enough for any ExportLogsServiceResponse */
+#define SLICE_MS 50              /* how often abort and the deadline are checked */
+#define DEFAULT_RETRY_BASE_MS 1000
+#define MAX_BACKOFF_MS 30000
+#define NS_PER_MS 1000000ull
+
+struct otel_http_exporter {
+    CURLM *multi; /* owns the connection cache that keeps the connection alive */
+    CURL *curl;
+    struct curl_slist *headers;
+    int is_json;
+    int gzip;
+    long request_timeout_ms; /* <= 0: only the export deadline bounds a request */
+    long retry_base_ms;
+    uint64_t rng; /* xorshift64* state for backoff jitter */
+    otel_buf gz;  /* compressed body, reused across exports */
+
+    /* State of the request in flight, shared with the curl callbacks. */
+    otel_buf response; /* at most RESPONSE_MAX bytes of the body */
+    char retry_after[128];
+    int have_retry_after;
+    uint64_t deadline_ns;
+    const volatile int *abort_flag;
+    int stopped; /* 0, STOP_ABORT or STOP_DEADLINE: why we cut a transfer */
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+enum { STOP_ABORT = 1, STOP_DEADLINE = 2 };
+
+/* ---- process-wide libcurl initialisation ------------------------------ */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+
+/* curl_global_init is not guaranteed thread-safe on every libcurl we
+ * support; pthread_once makes the first exporter do it exactly once. We never
+ * call curl_global_cleanup: other threads or libraries may still use curl. */
+static void curl_init_once(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int ascii_ncaseeq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int ca = (unsigned char)a[i], cb = (unsigned char)b[i];
+        if (ca >= 'A' && ca <= 'Z')
+            ca += 'a' - 'A';
+        if (cb >= 'A' && cb <= 'Z')
+            cb += 'a' - 'A';
+        if (ca != cb)
+            return 0;
+        if (ca == '\0')
+            return 1;
+    }
+    return 1;
+}
+
+static uint32_t next_random(otel_http_exporter *e)
+{
+    uint64_t x = e->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    e->rng = x;
+    return (uint32_t)((x * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+static uint64_t random_seed(const void *salt)
+{
+    uint64_t seed = 0;
+    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed || seed == 0) {
+        /* No entropy yet (early boot): jitter only needs to differ between
+         * processes, not to be secret. */
+        seed = otel_realtime_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)salt;
+    }
+    return seed ? seed : 0x9E3779B97F4A7C15ull;
+}
+
+static long retry_base_from_env(void)
+{
+    const char *v = getenv("LOG4C_OTEL_RETRY_BASE_MS");
+    if (!v || !*v)
+        return DEFAULT_RETRY_BASE_MS;
+    char *end;
+    long ms = strtol(v, &end, 10);
+    if (*end != '\0' || ms < 1 || ms > MAX_BACKOFF_MS)
+        return DEFAULT_RETRY_BASE_MS;
+    return ms;
+}
+
+/* A header name must be an RFC 7230 token; anything else (or a CR/LF in the
+ * value, e.g. from a percent-decoded %0D%0A) could split the request. */
+static int header_name_ok(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", c))
+            return 0;
+    }
+    return 1;
+}
+
+static int header_value_ok(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s == '\r' || *s == '\n')
+            return 0;
+    return 1;
+}
+
+/* Headers the exporter itself controls: a user header of the same name
+ * would make the request contradict its body. */
+static int header_reserved(const char *name)
+{
+    static const char *const reserved[] = {"Content-Type", "Content-Length", "Content-Encoding",
+                                           "Transfer-Encoding", "Expect", "Host"};
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
+        size_t n = strlen(reserved[i]);
+        if (strlen(name) == n && ascii_ncaseeq(name, reserved[i], n))
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends "name: value" to *list; curl copies the string, and ours is wiped
+ * because the value may be a secret. */
+static int add_header(struct curl_slist **list, const char *name, const char *value)
+{
+    size_t n = strlen(name) + strlen(value) + 3;
+    char *line = malloc(n);
+    if (!line)
+        return -1;
+    /* "Name;" is curl's spelling of a header with an empty value ("Name:"
+     * would remove the header instead). */
+    if (*value)
+        snprintf(line, n, "%s: %s", name, value);
+    else
+        snprintf(line, n, "%s;", name);
+    struct curl_slist *l = curl_slist_append(*list, line);
+    explicit_bzero(line, n);
+    free(line);
+    if (!l)
+        return -1;
+    *list = l;
+    return 0;
+}
+
+/* Copies text to res->message with control characters replaced, so that a
+ * server's message cannot forge lines in our stderr diagnostics. */
+static void set_message(otel_export_result *res, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->message, sizeof res->message, fmt, ap);
+    va_end(ap);
+    for (char *p = res->message; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
+/* ---- curl callbacks --------------------------------------------------- */
+
+/* The flag is written by another thread (shutdown). An atomic load, rather
+ * than a plain volatile read, keeps this well-defined and quiet under TSan;
+ * writers should store it with __atomic_store_n too. */
+static int abort_requested(const volatile int *flag)
+{
+    return flag && __atomic_load_n(flag, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Why the transfer must stop now (abort requested or deadline passed), or 0. */
+static int must_stop(otel_http_exporter *e)
+{
+    if (abort_requested(e->abort_flag))
+        e->stopped = STOP_ABORT;
+    else if (otel_now_ns() >= e->deadline_ns)
+        e->stopped = STOP_DEADLINE;
+    return e->stopped;
+}
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return must_stop(ud) ? 1 : 0; /* non-zero: CURLE_ABORTED_BY_CALLBACK */
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    otel_http_exporter *e = ud;
+    size_t n = size * nmemb;
+    size_t room = RESPONSE_MAX - e->response.len;
+    /* Keep what fits and swallow the rest: a huge body must neither exhaust
+     * memory nor turn a 200 into a transfer error. */
+    if (room > 0 && otel_buf_append(&e->response, data, n < room ? n : room) != 0)
+        return 0; /* out of memory: fail this attempt (retryable) */
+    return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+    otel_http_exporter *e = ud;
+    size_t n = size * nmemb;
+    static const char name[] = "Retry-After:";
+    const size_t nlen = sizeof name - 1;
+
+    if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+        e->have_retry_after = 0; /* a new response starts (e.g. after a 1xx) */
+    } else if (n > nlen && ascii_ncaseeq(data, name, nlen)) {
+        const char *v = data + nlen, *end = data + n;
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        size_t vlen = (size_t)(end - v);
+        if (vlen < sizeof e->retry_after) { /* a longer value is no valid Retry-After */
+            memcpy(e->retry_after, v, vlen);
+            e->retry_after[vlen] = '\0';
+            e->have_retry_after = 1;
+        }
+    }
+    return n;
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
+{
+    if (!s || !s->logs_url)
+        return NULL;
+    pthread_once(&curl_once, curl_init_once);
+    if (curl_init_rc != CURLE_OK)
+        return NULL;
+
+    otel_http_exporter *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->is_json = s->protocol == OTEL_PROTOCOL_HTTP_JSON;
+    e->gzip = s->compression == OTEL_COMPRESSION_GZIP;
+    e->request_timeout_ms = s->request_timeout_ms;
+    e->retry_base_ms = retry_base_from_env();
+    e->rng = random_seed(e);
+
+    e->multi = curl_multi_init();
+    e->curl = curl_easy_init();
+    if (!e->multi || !e->curl)
+        goto fail;
+
+    /* "Expect:" (empty) stops curl from waiting for "100 Continue" before
+     * sending larger bodies: OTLP receivers do not send it, and the wait
+     * would cost a second per request. */
+    if (add_header(&e->headers, "Content-Type", e->is_json ? "application/json" : "application/x-protobuf") ||
+        (e->gzip && add_header(&e->headers, "Content-Encoding", "gzip")))
+        goto fail;
+    struct curl_slist *l = curl_slist_append(e->headers, "Expect:");
+    if (!l)
+        goto fail;
+    e->headers = l;
+    for (size_t i = 0; i < s->nheaders; i++) {
+        const otel_header *h = &s->headers[i];
+        /* Invalid or reserved headers are skipped; the settings loader is
+         * where a user hears about a malformed header list. */
+        if (!header_name_ok(h->name) || !header_value_ok(h->value) || header_reserved(h->name))
+            continue;
+        if (add_header(&e->headers, h->name, h->value ? h->value : ""))
+            goto fail;
+    }
+
+    CURL *c = e->curl;
+    CURLcode rc = CURLE_OK;
+#define SET(opt, val)                                  \
+    do {                                               \
+        CURLcode r_ = curl_easy_setopt(c, opt, val);   \
+        if (r_ == CURLE_OUT_OF_MEMORY)                 \
+            rc = r_;                                   \
+    } while (0)
+    SET(CURLOPT_URL, s->logs_url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    SET(CURLOPT_POST, 1L);
+    SET(CURLOPT_HTTPHEADER, e->headers);
+    SET(CURLOPT_USERAGENT, "log4c-otel/" LOG4C_OTEL_VERSION);
+    SET(CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for DNS timeouts: we run in a thread */
+    SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    SET(CURLOPT_ERRORBUFFER, e->errbuf);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, e);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, e);
+    SET(CURLOPT_NOPROGRESS, 0L);
+    SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+    SET(CURLOPT_XFERINFODATA, e);
+    if (s->ca_file && *s->ca_file)
+        SET(CURLOPT_CAINFO, s->ca_file);
+    if (s->client_cert_file && *s->client_cert_file)
+        SET(CURLOPT_SSLCERT, s->client_cert_file);
+    if (s->client_key_file && *s->client_key_file)
+        SET(CURLOPT_SSLKEY, s->client_key_file);
+    if (s->insecure) {
+        SET(CURLOPT_SSL_VERIFYPEER, 0L);
+        SET(CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+#undef SET
+    /* Other setopt failures (e.g. TLS not built in) surface as a curl error
+     * on the first request, with a message saying what is missing. */
+    if (rc != CURLE_OK)
+        goto fail;
+    return e;
+
+fail:
+    otel_http_exporter_free(e);
+    return NULL;
+}
+
+void otel_http_exporter_free(otel_http_exporter *e)
+{
+    if (!e)
+        return;
+    if (e->curl)
+        curl_easy_cleanup(e->curl);
+    if (e->multi)
+        curl_multi_cleanup(e->multi);
+    curl_slist_free_all(e->headers);
+    otel_buf_free(&e->gz);
+    otel_buf_free(&e->response);
+    free(e);
+}
+
+/* ---- one request ------------------------------------------------------ */
+
+/* Runs one request to completion, abort or deadline. */
+static CURLcode perform_once(otel_http_exporter *e)
+{
+    e->stopped = 0;
+    e->have_retry_after = 0;
+    e->errbuf[0] = '\0';
+    otel_buf_reset(&e->response);
+
+    if (curl_multi_add_handle(e->multi, e->curl) != CURLM_OK)
+        return CURLE_OUT_OF_MEMORY;
+    CURLcode result = CURLE_OK;
+    for (;;) {
+        int running = 0, queued;
+        if (curl_multi_perform(e->multi, &running) != CURLM_OK) {
+            result = CURLE_OUT_OF_MEMORY;
+            break;
+        }
+        CURLMsg *msg;
+        int done = 0;
+        while ((msg = curl_multi_info_read(e->multi, &queued)) != NULL) {
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == e->curl) {
+                result = msg->data.result;
+                done = 1;
+            }
+        }
+        if (done)
+            break;
+        if (!running) { /* cannot happen; never spin on it */
+            result = CURLE_GOT_NOTHING;
+            break;
+        }
+        /* curl only calls on_progress when it runs; this check is what
+         * bounds the reaction time while a server stays silent. */
+        if (must_stop(e)) {
+            result = CURLE_ABORTED_BY_CALLBACK;
+            break;
+        }
+        if (curl_multi_poll(e->multi, NULL, 0, SLICE_MS, NULL) != CURLM_OK) {
+            result = CURLE_OUT_OF_MEMORY;
+            break;
+        }
+    }
+    /* Removing an unfinished transfer closes its connection; a finished one
+     * goes back to the multi handle's cache for the next request. */
+    curl_multi_remove_handle(e->multi, e->curl);
+    return result;
+}
+
+/* Connection-level failures worth another try: the request may not have
+ * reached the collector, or the collector may come back. */
+static int curl_error_retryable(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SEND_FAIL_REWIND:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_AGAIN:
+#if LIBCURL_VERSION_NUM >= 0x074500
+    case CURLE_HTTP3:
+    case CURLE_QUIC_CONNECT_ERROR:
+#endif
+#if LIBCURL_VERSION_NUM >= 0x074900
+    case CURLE_PROXY:
+#endif
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A short excerpt of an error response when it is text (a JSON or plain
+ * Status message); binary protobuf bodies are left out. */
+static void body_excerpt(const otel_buf *b, char *out, size_t outlen)
+{
+    size_t n = b->len < 120 ? b->len : 120;
+    out[0] = '\0';
+    if (n == 0 || outlen < 4)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)b->data[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            return;
+    }
+    snprintf(out, outlen, ": %.*s", (int)n, b->data);
+}
+
+/* With CURLOPT_NOSIGNAL libcurl no longer ignores SIGPIPE for us (that
+ * takes a process-wide sigaction), and a TLS write to a peer that went away
+ * can raise it: the default action would kill the host program. So the
+ * calling thread blocks SIGPIPE for the export and discards one it caused. */
+typedef struct sigpipe_guard {
+    sigset_t old;
+    int drain; /* 1 when a SIGPIPE pending afterwards can only be ours */
+} sigpipe_guard;
+
+static void sigpipe_block(sigpipe_guard *g)
+{
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigemptyset(&pending);
+    sigpending(&pending);
+    int was_pending = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old);
+    g->drain = !was_pending && sigismember(&g->old, SIGPIPE) != 1;
+}
+
+static void sigpipe_restore(sigpipe_guard *g)
+{
+    if (g->drain) {
+        sigset_t pipe_set;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        struct timespec zero = {0, 0};
+        (void)sigtimedwait(&pipe_set, NULL, &zero); /* standard signals do not queue: one is all */
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+static int sleep_until(uint64_t until_ns, const volatile int *abort_flag)
+{
+    for (;;) {
+        if (abort_requested(abort_flag))
+            return -1;
+        uint64_t now = otel_now_ns();
+        if (now >= until_ns)
+            return 0;
+        uint64_t slice = until_ns - now;
+        if (slice > SLICE_MS * NS_PER_MS)
+            slice = SLICE_MS * NS_PER_MS;
+        struct timespec ts = {(time_t)(slice / 1000000000u), (long)(slice % 1000000000u)};
+        nanosleep(&ts, NULL); /* EINTR just means an early re-check */
+    }
+}
+
+static void export_with_retries(otel_http_exporter *e, const char *body, size_t len, uint64_t deadline_ns,
+                                const volatile int *abort_flag, otel_export_result *res)
+{
+
+    /* Compress once: every retry sends the same bytes. */
+    const char *payload = body ? body : "";
+    size_t plen = len;
+    if (e->gzip) {
+        otel_buf_reset(&e->gz);
+        if (otel_gzip(payload, len, &e->gz) != 0) {
+            set_message(res, "gzip compression failed (out of memory)");
+            return;
+        }
+        payload = e->gz.data;
+        plen = e->gz.len;
+    }
+    curl_easy_setopt(e->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)plen);
+    curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, payload); /* not copied */
+    e->deadline_ns = deadline_ns;
+    e->abort_flag = abort_flag;
+
+    char last[160] = ""; /* the latest retryable problem, for the final message */
+    for (unsigned attempt = 1;; attempt++) {
+        if (abort_requested(abort_flag)) {
+            set_message(res, "aborted after %u attempt(s)%s%s", res->attempts, last[0] ? "; last: " : "", last);
+            return;
+        }
+        uint64_t now = otel_now_ns();
+        if (now >= deadline_ns) {
+            set_message(res, "deadline passed after %u attempt(s)%s%s", res->attempts, last[0] ? "; last: " : "",
+                        last);
+            return;
+        }
+        uint64_t left_ms = (deadline_ns - now + NS_PER_MS - 1) / NS_PER_MS;
+        long timeout_ms = left_ms > (uint64_t)LONG_MAX ? LONG_MAX : (long)left_ms;
+        if (e->request_timeout_ms > 0 && e->request_timeout_ms < timeout_ms)
+            timeout_ms = e->request_timeout_ms;
+        curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS, timeout_ms); /* >= 1: 0 would mean "none" */
+
+        CURLcode rc = perform_once(e);
+        res->attempts++;
+        long status = 0;
+        if (rc == CURLE_OK)
+            curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
+        res->http_status = status;
+
+        long wait_ms;
+        if (rc == CURLE_OK && status >= 200 && status < 300) {
+            char why[200] = "";
+            long long rejected = otel_decode_rejected(e->response.data ? e->response.data : "", e->response.len,
+                                                      e->is_json, why, sizeof why);
+            res->outcome = OTEL_EXPORT_OK;
+            if (rejected < 0)
+                set_message(res, "HTTP %ld with an unreadable response body", status);
+            else if (rejected > 0 || why[0])
+                set_message(res, "partial success: %lld rejected%s%s", rejected, why[0] ? ": " : "", why);
+            res->rejected = rejected > 0 ? rejected : 0;
+            return;
+        } else if (rc == CURLE_OK && otel_http_status_retryable(status)) {
+            snprintf(last, sizeof last, "HTTP %ld", status);
+            wait_ms = -1;
+            if (e->have_retry_after)
+                wait_ms = otel_parse_retry_after(e->retry_after, (long long)(otel_realtime_ns() / 1000000000u));
+            if (wait_ms < 0)
+                wait_ms = otel_backoff_ms(attempt, e->retry_base_ms, MAX_BACKOFF_MS, next_random(e));
+        } else if (rc == CURLE_OK) {
+            char excerpt[130];
+            body_excerpt(&e->response, excerpt, sizeof excerpt);
+            res->outcome = OTEL_EXPORT_PERMANENT;
+            set_message(res, "HTTP %ld, not retried%s", status, excerpt);
+            return;
+        } else if (e->stopped) {
+            set_message(res, "%s during attempt %u, before a response%s%s",
+                        e->stopped == STOP_ABORT ? "aborted" : "deadline passed", res->attempts,
+                        last[0] ? "; before that: " : "", last);
+            return;
+        } else {
+            snprintf(last, sizeof last, "curl error %d: %.120s", (int)rc,
+                     e->errbuf[0] ? e->errbuf : curl_easy_strerror(rc));
+            if (!curl_error_retryable(rc)) {
+                /* e.g. a bad URL or certificate: the same request would fail
+                 * the same way, so do not spend the deadline on it. */
+                res->outcome = OTEL_EXPORT_PERMANENT;
+                set_message(res, "%s, not retried", last);
+                return;
+            }
+            wait_ms = otel_backoff_ms(attempt, e->retry_base_ms, MAX_BACKOFF_MS, next_random(e));
+        }
+
+        /* A retry that could only start after the deadline is pointless:
+         * give up now and leave the time to the caller. */
+        now = otel_now_ns();
+        if (now >= deadline_ns || (uint64_t)wait_ms * NS_PER_MS >= deadline_ns - now) {
+            set_message(res, "giving up after %u attempt(s): the next retry (in %ld ms) would pass the deadline; last: %s",
+                        res->attempts, wait_ms, last);
+            return;
+        }
+        if (sleep_until(now + (uint64_t)wait_ms * NS_PER_MS, abort_flag) != 0) {
+            set_message(res, "aborted while waiting to retry after %u attempt(s); last: %s", res->attempts, last);
+            return;
+        }
+    }
+}
+
+void otel_http_export(otel_http_exporter *e, const char *body, size_t len, uint64_t deadline_ns,
+                      const volatile int *abort_flag, otel_export_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->outcome = OTEL_EXPORT_FAILED;
+    if (!e) {
+        set_message(res, "no exporter");
+        return;
+    }
+    sigpipe_guard g;
+    sigpipe_block(&g);
+    export_with_retries(e, body, len, deadline_ns, abort_flag, res);
+    sigpipe_restore(&g);
+}
