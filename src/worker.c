@@ -81,7 +81,7 @@ static void export_request(otel_worker *w, otel_record *const *recs, size_t n, o
         break;
     case OTEL_EXPORT_FAILED:
     default:
-        if (w->abort) {
+        if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST)) {
             count(&w->dropped_shutdown, n);
         } else {
             count(&w->dropped_export_failed, n);
