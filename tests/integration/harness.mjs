@@ -46,7 +46,7 @@ const SCRUB = /^(OTEL_|LOG4C_|LD_PRELOAD$)/;
 /**
  * Runs prog with args in dir (log4crc found through LOG4C_RCPATH=dir, HOME=dir)
  * and env added. Kills it after timeoutMs. Resolves to
- * { code, signal, stdout, stderr, elapsedMs, stats, init }.
+ * { code, signal, stdout, stderr, elapsedMs, stats (the last counters printed), init, lines }.
  */
 export function run(prog, args, { dir, env = {}, timeoutMs = 60000 } = {}) {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUB.test(k)));
@@ -71,7 +71,8 @@ export function run(prog, args, { dir, env = {}, timeoutMs = 60000 } = {}) {
         stderr,
         elapsedMs: performance.now() - t0,
         init: parsed.find((o) => 'init' in o)?.init,
-        stats: parsed.find((o) => 'accepted' in o),
+        stats: parsed.filter((o) => 'accepted' in o).at(-1),
+        lines: parsed,
       });
     });
   });

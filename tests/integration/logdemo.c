@@ -3,7 +3,7 @@
  * log4c-otel and log4c the documented way, logs what the scenario named on
  * the command line asks for, and prints the counters as one JSON line.
  *
- *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N
+ *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
  * path); LOGDEMO_CATEGORY overrides the category (default "test.demo").
@@ -81,6 +81,26 @@ static void sized(long n, long size)
     free(m);
 }
 
+static void print_stats(void);
+
+/* The public flush/shutdown API: flush makes n records exported before
+ * log4c_fini; after shutdown, records are dropped and counted. */
+static void api(long n)
+{
+    log4c_category_t *cat = log4c_category_get(category_name());
+    for (long i = 0; i < n; i++)
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "api %ld", i);
+    int rc = log4c_otel_flush(10000);
+    printf("{\"flush\":%d}\n", rc);
+    print_stats();
+    rc = log4c_otel_shutdown(2000);
+    printf("{\"shutdown\":%d}\n", rc);
+    for (long i = 0; i < 3; i++)
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "after shutdown %ld", i);
+    printf("{\"stats_null\":%d,\"strerror\":\"%s\"}\n", log4c_otel_stats(NULL),
+           log4c_otel_strerror(LOG4C_OTEL_ETIMEDOUT));
+}
+
 static long per_thread;
 
 static void *thread_main(void *arg)
@@ -125,7 +145,7 @@ static void print_stats(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: logdemo priorities|bodies|locinfo|count N|sized N BYTES|threads T N\n");
+        fprintf(stderr, "usage: logdemo priorities|bodies|locinfo|count N|sized N BYTES|threads T N|api N\n");
         return 2;
     }
     int rc = log4c_otel_init();
@@ -143,6 +163,8 @@ int main(int argc, char **argv)
         locinfo();
     else if (strcmp(argv[1], "count") == 0 && argc > 2)
         count(atol(argv[2]));
+    else if (strcmp(argv[1], "api") == 0 && argc > 2)
+        api(atol(argv[2]));
     else if (strcmp(argv[1], "sized") == 0 && argc > 3)
         sized(atol(argv[2]), atol(argv[3]));
     else if (strcmp(argv[1], "threads") == 0 && argc > 3)

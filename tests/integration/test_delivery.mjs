@@ -163,3 +163,19 @@ test('without log4c_fini the atexit handler still flushes', async () => {
   assert.equal(receiver.records().length, 25);
   assert.equal(r.stats, undefined); // it printed nothing after main: the records came from the atexit flush
 });
+
+test('log4c_otel_flush exports before returning; after log4c_otel_shutdown records are dropped and counted', async () => {
+  // a schedule delay far longer than the test: only the flush can send the records
+  const r = await demo(['api', '12'], { env: { OTEL_BLRP_SCHEDULE_DELAY: '600000' } });
+  const flushIdx = r.lines.findIndex((o) => 'flush' in o);
+  assert.equal(r.lines[flushIdx].flush, 0);
+  const afterFlush = r.lines[flushIdx + 1];
+  assert.equal(afterFlush.exported, 12, 'flush returned before the records were exported');
+  assert.equal(r.lines.find((o) => 'shutdown' in o).shutdown, 0);
+  assert.equal(r.stats.dropped_shutdown, 3);
+  assert.equal(r.stats.exported, 12);
+  assert.equal(receiver.records().length, 12);
+  const misc = r.lines.find((o) => 'stats_null' in o);
+  assert.equal(misc.stats_null, -6); // LOG4C_OTEL_EINVAL
+  assert.equal(misc.strerror, 'the deadline passed first');
+});
