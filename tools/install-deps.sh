@@ -10,7 +10,7 @@ packages=(
   build-essential autoconf automake libtool pkg-config
   liblog4c-dev libprotobuf-c-dev protobuf-c-compiler
   libcurl4-openssl-dev libpcre2-dev libjansson-dev zlib1g-dev
-  check valgrind ca-certificates
+  check valgrind ca-certificates openssl
 )
 
 sudo=()

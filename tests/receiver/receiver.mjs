@@ -2,6 +2,7 @@
 // It decodes with the official generated protobufjs code (see otlp-schema.mjs) and
 // keeps everything it received, normalized, for tests to compare content.
 import http from 'node:http';
+import https from 'node:https';
 import zlib from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import * as otlp from './otlp-schema.mjs';
@@ -123,6 +124,7 @@ const mediaType = (ct) => (ct || '').split(';')[0].trim().toLowerCase();
  * @param {(rec: object) => void} [opts.onRequest]  called once per request when it has
  *   been answered (or, for hang, when it starts hanging)
  * @param {number} [opts.maxBodyBytes=64 MiB]  larger bodies are answered 413
+ * @param {{key: string, cert: string}} [opts.tls]  serve HTTPS with this PEM key and certificate
  */
 export async function startReceiver(opts = {}) {
   const requests = [];
@@ -131,7 +133,9 @@ export async function startReceiver(opts = {}) {
   const timers = new Set();
   let closed = false;
 
-  const server = http.createServer((req, res) => {
+  // opts.tls = { key, cert } (PEM): serve HTTPS, for the exporter's TLS options
+  const createServer = opts.tls ? (h) => https.createServer(opts.tls, h) : (h) => http.createServer(h);
+  const server = createServer((req, res) => {
     const chunks = [];
     let size = 0;
     let tooBig = false;
@@ -255,7 +259,7 @@ export async function startReceiver(opts = {}) {
 
   const receiver = {
     port,
-    url: `http://${HOST}:${port}`,
+    url: `${opts.tls ? "https" : "http"}://${HOST}:${port}`,
     /** Every request received, in arrival order (see handle() for the fields). */
     requests,
 
