@@ -74,15 +74,6 @@ static size_t key_value_field_size(const otel_attr *a)
     return delimited_size(kv);
 }
 
-static int all_zero(const uint8_t *p, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (p[i] != 0)
-            return 0;
-    return 1;
-}
-
 /* The LogRecord message body, exactly as packed (given NUL-free strings). */
 static size_t log_record_size(const otel_record *r)
 {
@@ -100,9 +91,9 @@ static size_t log_record_size(const otel_record *r)
         sz += key_value_field_size(&r->attrs[i]);
     if (r->flags != 0)
         sz += TAG + 4;
-    if (!all_zero(r->trace_id, sizeof r->trace_id))
+    if (!otel_bytes_all_zero(r->trace_id, sizeof r->trace_id))
         sz += delimited_size(sizeof r->trace_id);
-    if (!all_zero(r->span_id, sizeof r->span_id))
+    if (!otel_bytes_all_zero(r->span_id, sizeof r->span_id))
         sz += delimited_size(sizeof r->span_id);
     return sz;
 }

@@ -6,6 +6,7 @@
 #ifndef LOG4C_OTEL_CLOCK_H
 #define LOG4C_OTEL_CLOCK_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -23,6 +24,23 @@ static inline uint64_t otel_realtime_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A condition variable whose timed waits use CLOCK_MONOTONIC deadlines. */
+static inline void otel_cond_init_monotonic(pthread_cond_t *c)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(c, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
+/* A CLOCK_MONOTONIC nanosecond deadline as a timespec for timed waits. */
+static inline struct timespec otel_timespec(uint64_t ns)
+{
+    struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+    return ts;
 }
 
 #endif

@@ -169,15 +169,6 @@ static void put_hex(json_writer *w, const uint8_t *p, size_t n)
     put(w, tmp, k);
 }
 
-static int all_zero(const uint8_t *p, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (p[i] != 0)
-            return 0;
-    return 1;
-}
-
 /* ---- OTLP objects ---- */
 
 static void put_any_value(json_writer *w, const otel_attr *a)
@@ -250,11 +241,11 @@ static void put_log_record(json_writer *w, const otel_record *r)
         put_int(w, (long long)r->flags);
     }
     /* All-zero ids mean "none": omitted, as in protobuf. */
-    if (!all_zero(r->trace_id, sizeof r->trace_id)) {
+    if (!otel_bytes_all_zero(r->trace_id, sizeof r->trace_id)) {
         put_lit(w, ",\"traceId\":");
         put_hex(w, r->trace_id, sizeof r->trace_id);
     }
-    if (!all_zero(r->span_id, sizeof r->span_id)) {
+    if (!otel_bytes_all_zero(r->span_id, sizeof r->span_id)) {
         put_lit(w, ",\"spanId\":");
         put_hex(w, r->span_id, sizeof r->span_id);
     }

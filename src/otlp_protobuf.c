@@ -157,15 +157,6 @@ static void fill_attributes(pb_key_value *kv, pb_key_value **kvp, pb_any_value *
     }
 }
 
-static int all_zero(const uint8_t *p, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (p[i] != 0)
-            return 0;
-    return 1;
-}
-
 static void fill_log_record(pb_log_record *lr, pb_any_value *body, otel_record *r,
                             pb_key_value *kv, pb_key_value **kvp, pb_any_value *av)
 {
@@ -185,11 +176,11 @@ static void fill_log_record(pb_log_record *lr, pb_any_value *body, otel_record *
     lr->attributes = r->nattrs ? kvp : NULL;
     lr->flags = r->flags;
     /* An all-zero id means "none": OTLP wants the field absent then. */
-    if (!all_zero(r->trace_id, sizeof r->trace_id)) {
+    if (!otel_bytes_all_zero(r->trace_id, sizeof r->trace_id)) {
         lr->trace_id.len = sizeof r->trace_id;
         lr->trace_id.data = r->trace_id;
     }
-    if (!all_zero(r->span_id, sizeof r->span_id)) {
+    if (!otel_bytes_all_zero(r->span_id, sizeof r->span_id)) {
         lr->span_id.len = sizeof r->span_id;
         lr->span_id.data = r->span_id;
     }

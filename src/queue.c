@@ -4,6 +4,7 @@
  * short; the consumer takes records in batches to amortise locking.
  */
 #include "queue.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -35,11 +36,7 @@ otel_queue *otel_queue_new(size_t max_records, size_t max_bytes, size_t wake_at)
     q->max_bytes = max_bytes;
     q->wake_at = wake_at ? wake_at : 1;
     pthread_mutex_init(&q->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&q->nonempty, &ca);
-    pthread_condattr_destroy(&ca);
+    otel_cond_init_monotonic(&q->nonempty);
     return q;
 }
 
@@ -76,7 +73,7 @@ int otel_queue_push(otel_queue *q, otel_record *r)
 
 size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t deadline_ns, int *kicked)
 {
-    struct timespec ts = {(time_t)(deadline_ns / 1000000000ull), (long)(deadline_ns % 1000000000ull)};
+    struct timespec ts = otel_timespec(deadline_ns);
     pthread_mutex_lock(&q->lock);
     while (q->count < q->wake_at && !q->kicked) {
         q->consumer_waiting = 1;

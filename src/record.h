@@ -69,6 +69,15 @@ typedef struct otel_record_input {
     size_t nattrs;
 } otel_record_input;
 
+/* 1 when p[0..n) is all zero: an absent trace or span id. */
+static inline int otel_bytes_all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != 0)
+            return 0;
+    return 1;
+}
+
 /* Builds a record in one allocation; NULL when out of memory. */
 otel_record *otel_record_new(const otel_record_input *in);
 void otel_record_free(otel_record *r);

@@ -150,11 +150,7 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
     w->resource.attrs = w->settings.resource;
     w->resource.nattrs = w->settings.nresource;
     pthread_mutex_init(&w->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->progress, &ca);
-    pthread_condattr_destroy(&ca);
+    otel_cond_init_monotonic(&w->progress);
 
     w->queue = otel_queue_new(w->settings.max_queue_size, w->settings.max_queue_bytes,
                               w->settings.max_export_batch_size);
@@ -201,7 +197,7 @@ int otel_worker_submit(otel_worker *w, otel_record *r)
 /* Waits until done >= target or the deadline; caller holds no lock. */
 static int wait_done(otel_worker *w, uint64_t target, uint64_t deadline_ns)
 {
-    struct timespec ts = {(time_t)(deadline_ns / 1000000000ull), (long)(deadline_ns % 1000000000ull)};
+    struct timespec ts = otel_timespec(deadline_ns);
     int rc = LOG4C_OTEL_OK;
     pthread_mutex_lock(&w->lock);
     while (w->done < target) {

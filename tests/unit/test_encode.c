@@ -10,6 +10,7 @@
  * tests depend on the encoders alone.
  */
 #include <check.h>
+#include "run_suite.h"
 #include <jansson.h>
 #include <locale.h>
 #include <math.h>
@@ -819,11 +820,5 @@ static Suite *encode_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(encode_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(encode_suite());
 }

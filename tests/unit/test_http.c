@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include "run_suite.h"
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -992,9 +993,5 @@ int main(void)
     for (size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++)
         unsetenv(proxies[i]);
 
-    SRunner *sr = srunner_create(http_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(http_suite());
 }

@@ -3,6 +3,7 @@
  * kicks, and many producers against one consumer with nothing lost.
  */
 #include <check.h>
+#include "run_suite.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -185,9 +186,5 @@ int main(void)
     tcase_add_test(tc, kick_before_pop_is_not_lost);
     tcase_add_test(tc, many_producers_nothing_lost);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -2,6 +2,7 @@
  * test_record.c - severity map, UTF-8 sanitising and record building.
  */
 #include <check.h>
+#include "run_suite.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,9 +137,5 @@ int main(void)
     tcase_add_test(tc, record_copies_everything);
     tcase_add_test(tc, record_body_limit);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -3,6 +3,7 @@
  * header and resource-attribute lists with percent-encoding.
  */
 #include <check.h>
+#include "run_suite.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,9 +231,5 @@ int main(void)
     tcase_add_test(tc, resource_attributes);
     tcase_add_test(tc, percent_decode);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }
