@@ -419,6 +419,8 @@ test('cli.mjs prints LISTENING and one JSON line per request, exits on SIGTERM',
 });
 
 test('schema resolution: LOG4C_OTEL_NODE_MODULES, local node_modules, clear error', async () => {
+  // The real modules: next to this file, or (make distcheck) where the variable says.
+  const modules = process.env.LOG4C_OTEL_NODE_MODULES || path.join(here, 'node_modules');
   // A copy of the receiver without node_modules, as in `make distcheck`.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'log4c-otel-receiver-'));
   try {
@@ -430,17 +432,18 @@ test('schema resolution: LOG4C_OTEL_NODE_MODULES, local node_modules, clear erro
     const missing = await runNode(probe, { env });
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /run tools\/install-deps\.sh \(npm ci in tests\/receiver\)/);
-    const ok = await runNode(probe, { env: { ...env, LOG4C_OTEL_NODE_MODULES: path.join(here, 'node_modules') } });
+    const ok = await runNode(probe, { env: { ...env, LOG4C_OTEL_NODE_MODULES: modules } });
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^OK .*build\/src\/generated\/root\.js/);
+    // A bogus variable falls back to the node_modules next to the module.
+    fs.symlinkSync(modules, path.join(tmp, 'node_modules'));
+    const fallback = await runNode(['--input-type=module', '-e', `import('${path.join(tmp, 'otlp-schema.mjs')}').then((m) => console.log(m.rootJsPath))`],
+      { env: { ...env, LOG4C_OTEL_NODE_MODULES: '/nonexistent/node_modules' } });
+    assert.equal(fallback.code, 0, fallback.stderr);
+    assert.equal(fallback.stdout.trim(), path.join(tmp, 'node_modules', '@opentelemetry/otlp-transformer/build/src/generated/root.js'));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  // A bogus env var falls back to the node_modules next to the module.
-  const fallback = await runNode(['--input-type=module', '-e', `import('${path.join(here, 'otlp-schema.mjs')}').then((m) => console.log(m.rootJsPath))`],
-    { env: { ...process.env, LOG4C_OTEL_NODE_MODULES: '/nonexistent/node_modules' } });
-  assert.equal(fallback.code, 0, fallback.stderr);
-  assert.equal(fallback.stdout.trim(), path.join(here, 'node_modules', '@opentelemetry/otlp-transformer/build/src/generated/root.js'));
 });
 
 // ---------------------------------------------------------------------------
