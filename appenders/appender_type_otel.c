@@ -40,8 +40,11 @@ static int real_location(const log4c_location_info_t *loc)
 static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
 {
     otel_instance *inst = log4c_appender_get_udata(app);
-    if (!inst)
-        return -1;
+    if (!inst) { /* log4c marked it open on another thread; udata not visible yet */
+        if (otel_open(app) != 0)
+            return -1;
+        inst = log4c_appender_get_udata(app);
+    }
 
     otel_attr attrs[4];
     size_t n = 0;

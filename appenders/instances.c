@@ -107,20 +107,21 @@ static uint64_t default_deadline(void)
 void otel_instance_close(otel_instance *inst)
 {
     atomic_store(&finalized, 1);
+    /* Shut down while still registered, so that log4c_otel_stats() keeps
+     * counting this instance; a concurrent otel_instances_shutdown() is
+     * serialised inside otel_worker_shutdown(). */
+    if (inst->worker)
+        otel_worker_shutdown(inst->worker, default_deadline());
     pthread_mutex_lock(&registry_lock);
     for (otel_instance **p = &registry; *p; p = &(*p)->next)
         if (*p == inst) {
             *p = inst->next;
             break;
         }
+    if (inst->worker)
+        otel_worker_add_stats(inst->worker, &retired); /* unlink and retire atomically */
     pthread_mutex_unlock(&registry_lock);
-    if (inst->worker) {
-        otel_worker_shutdown(inst->worker, default_deadline());
-        pthread_mutex_lock(&registry_lock);
-        otel_worker_add_stats(inst->worker, &retired);
-        pthread_mutex_unlock(&registry_lock);
-        otel_worker_free(inst->worker);
-    }
+    otel_worker_free(inst->worker);
     free(inst->name);
     free(inst);
 }

@@ -57,7 +57,12 @@ int log4c_otel_init(void)
     /* a configuration error still leaves the appender registered: it then
      * drops (fail closed) instead of log4c silently creating a stream
      * appender writing a file named "otel" in the current directory */
-    return otel_instances_configure();
+    rc = otel_instances_configure();
+    /* Open the "otel" appender now, on the initialising thread: log4c's lazy
+     * open publishes the instance through plain (unsynchronised) fields, so a
+     * second thread could see it half-published (TSan; weak memory orders). */
+    log4c_appender_open(log4c_appender_get(LOG4C_OTEL_APPENDER_NAME));
+    return rc;
 }
 
 static uint64_t deadline_from(int timeout_ms)

@@ -20,6 +20,7 @@ struct otel_queue {
     uint64_t pushed;
     int kicked;          /* set by otel_queue_kick, cleared by the next pop */
     int consumer_waiting;
+    int closed;          /* set by otel_queue_close: pushes fail */
 };
 
 otel_queue *otel_queue_new(size_t max_records, size_t max_bytes, size_t wake_at)
@@ -55,6 +56,10 @@ void otel_queue_free(otel_queue *q)
 int otel_queue_push(otel_queue *q, otel_record *r)
 {
     pthread_mutex_lock(&q->lock);
+    if (q->closed) {
+        pthread_mutex_unlock(&q->lock);
+        return -2;
+    }
     if (q->count == q->cap || q->bytes + r->size > q->max_bytes) {
         pthread_mutex_unlock(&q->lock);
         return -1;
@@ -94,6 +99,13 @@ size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t dea
     q->count -= n;
     pthread_mutex_unlock(&q->lock);
     return n;
+}
+
+void otel_queue_close(otel_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    q->closed = 1;
+    pthread_mutex_unlock(&q->lock);
 }
 
 void otel_queue_kick(otel_queue *q)

@@ -18,8 +18,12 @@ otel_queue *otel_queue_new(size_t max_records, size_t max_bytes, size_t wake_at)
 /* Frees the queue and any record still in it. */
 void otel_queue_free(otel_queue *q);
 
-/* Enqueues r (ownership passes on success). Returns 0, or -1 when full. */
+/* Enqueues r (ownership passes on success). Returns 0, -1 when full, -2
+ * when closed. */
 int otel_queue_push(otel_queue *q, otel_record *r);
+
+/* Refuses every later push (pops still work). */
+void otel_queue_close(otel_queue *q);
 
 /* Takes up to max records into out, first waiting until at least wake_at
  * records are queued, the queue was kicked since the last pop, or

@@ -30,6 +30,7 @@ struct otel_worker {
     pthread_cond_t progress;
     uint64_t done; /* records popped and accounted for */
     int shut_down;
+    pthread_mutex_t shutdown_lock; /* serialises otel_worker_shutdown */
 
     atomic_int closing;  /* no more submissions */
     atomic_int stop;     /* the thread must exit */
@@ -150,6 +151,7 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
     w->resource.attrs = w->settings.resource;
     w->resource.nattrs = w->settings.nresource;
     pthread_mutex_init(&w->lock, NULL);
+    pthread_mutex_init(&w->shutdown_lock, NULL);
     otel_cond_init_monotonic(&w->progress);
 
     w->queue = otel_queue_new(w->settings.max_queue_size, w->settings.max_queue_bytes,
@@ -186,9 +188,10 @@ int otel_worker_submit(otel_worker *w, otel_record *r)
         count(&w->dropped_shutdown, 1);
         return -1;
     }
-    if (otel_queue_push(w->queue, r) != 0) {
+    int rc = otel_queue_push(w->queue, r);
+    if (rc != 0) {
         otel_record_free(r);
-        count(&w->dropped_queue_full, 1);
+        count(rc == -2 ? &w->dropped_shutdown : &w->dropped_queue_full, 1);
         return -1;
     }
     return 0;
@@ -219,13 +222,17 @@ int otel_worker_flush(otel_worker *w, uint64_t deadline_ns)
 
 int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
 {
+    pthread_mutex_lock(&w->shutdown_lock); /* two callers must not both join the thread */
     pthread_mutex_lock(&w->lock);
     int already = w->shut_down;
     pthread_mutex_unlock(&w->lock);
-    if (already)
+    if (already) {
+        pthread_mutex_unlock(&w->shutdown_lock);
         return LOG4C_OTEL_OK;
+    }
 
     atomic_store_explicit(&w->closing, 1, memory_order_release);
+    otel_queue_close(w->queue); /* a submit that passed the closing check cannot strand a record */
     int rc = w->thread_started ? otel_worker_flush(w, deadline_ns) : LOG4C_OTEL_OK;
     __atomic_store_n(&w->abort, 1, __ATOMIC_SEQ_CST); /* the HTTP exporter reads it atomically */
     atomic_store(&w->stop, 1);
@@ -241,11 +248,15 @@ int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
         count(&w->dropped_shutdown, n);
         for (size_t i = 0; i < n; i++)
             otel_record_free(left[i]);
+        pthread_mutex_lock(&w->lock);
+        w->done += n; /* accounted for: a later flush must not report a timeout */
+        pthread_mutex_unlock(&w->lock);
     }
     pthread_mutex_lock(&w->lock);
     w->shut_down = 1;
     pthread_mutex_unlock(&w->lock);
     pthread_cond_broadcast(&w->progress);
+    pthread_mutex_unlock(&w->shutdown_lock);
     return rc;
 }
 
@@ -259,6 +270,7 @@ void otel_worker_free(otel_worker *w)
     otel_queue_free(w->queue);
     otel_settings_free(&w->settings);
     pthread_mutex_destroy(&w->lock);
+    pthread_mutex_destroy(&w->shutdown_lock);
     pthread_cond_destroy(&w->progress);
     free(w);
 }

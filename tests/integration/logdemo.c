@@ -97,6 +97,7 @@ static void api(long n)
     printf("{\"shutdown\":%d}\n", rc);
     for (long i = 0; i < 3; i++)
         log4c_category_log(cat, LOG4C_PRIORITY_INFO, "after shutdown %ld", i);
+    printf("{\"flush_after_shutdown\":%d}\n", log4c_otel_flush(1000));
     printf("{\"stats_null\":%d,\"strerror\":\"%s\"}\n", log4c_otel_stats(NULL),
            log4c_otel_strerror(LOG4C_OTEL_ETIMEDOUT));
 }

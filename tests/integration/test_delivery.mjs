@@ -173,6 +173,8 @@ test('log4c_otel_flush exports before returning; after log4c_otel_shutdown recor
   assert.equal(afterFlush.exported, 12, 'flush returned before the records were exported');
   assert.equal(r.lines.find((o) => 'shutdown' in o).shutdown, 0);
   assert.equal(r.stats.dropped_shutdown, 3);
+  assert.equal(r.stats.accepted, 12, 'a record was accepted after shutdown');
+  assert.equal(r.lines.find((o) => 'flush_after_shutdown' in o).flush_after_shutdown, 0);
   assert.equal(r.stats.exported, 12);
   assert.equal(receiver.records().length, 12);
   const misc = r.lines.find((o) => 'stats_null' in o);
