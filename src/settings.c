@@ -84,7 +84,7 @@ char *otel_percent_decode(const char *in, size_t len)
         }
         int hi = i + 1 < len ? hexval((unsigned char)in[i + 1]) : -1;
         int lo = i + 2 < len ? hexval((unsigned char)in[i + 2]) : -1;
-        if (hi < 0 || lo < 0) {
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) { /* "%00": a C string cannot carry it */
             free(out);
             return NULL;
         }
@@ -192,9 +192,12 @@ static int env_bool(const char *v)
     return v && strcasecmp(v, "true") == 0;
 }
 
-static char *dup_or_null(const char *v)
+/* *dst = a copy of v (NULL when unset); -1 when out of memory: a dropped CA
+ * bundle or client certificate must not silently change the TLS setup. */
+static int dup_opt(char **dst, const char *v)
 {
-    return v ? strdup(v) : NULL;
+    *dst = v ? strdup(v) : NULL;
+    return v && !*dst ? -1 : 0;
 }
 
 static int fail(char *err, size_t errlen, int code, const char *fmt, const char *arg)
@@ -270,10 +273,11 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     }
 
     env_long_pick(get, "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT", 1, &s->request_timeout_ms, s);
-    s->ca_file = dup_or_null(pick(get, "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE", "OTEL_EXPORTER_OTLP_CERTIFICATE"));
-    s->client_key_file = dup_or_null(pick(get, "OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY", "OTEL_EXPORTER_OTLP_CLIENT_KEY"));
-    s->client_cert_file =
-        dup_or_null(pick(get, "OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE"));
+    if (dup_opt(&s->ca_file, pick(get, "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE", "OTEL_EXPORTER_OTLP_CERTIFICATE")) ||
+        dup_opt(&s->client_key_file, pick(get, "OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY", "OTEL_EXPORTER_OTLP_CLIENT_KEY")) ||
+        dup_opt(&s->client_cert_file,
+                pick(get, "OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE")))
+        return LOG4C_OTEL_ENOMEM;
     s->insecure = env_bool(pick(get, "OTEL_EXPORTER_OTLP_LOGS_INSECURE", "OTEL_EXPORTER_OTLP_INSECURE"));
 
     env_size(get, "OTEL_BLRP_MAX_QUEUE_SIZE", 1, &s->max_queue_size, s);

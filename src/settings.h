@@ -67,7 +67,8 @@ int otel_parse_kv_list(const char *list, int (*add)(void *ctx, const char *key, 
                        void *ctx, int *bad);
 
 /* Percent-decodes in[0..len) into a malloc'd NUL-terminated string; NULL on
- * a malformed escape or out of memory. */
+ * a malformed escape (including "%00", which a C string cannot carry and
+ * which would silently cut a header value) or out of memory. */
 char *otel_percent_decode(const char *in, size_t len);
 
 #endif

@@ -213,6 +213,7 @@ START_TEST(percent_decode)
     free(d);
     ck_assert_ptr_null(otel_percent_decode("bad%2", 5));
     ck_assert_ptr_null(otel_percent_decode("bad%g0", 6));
+    ck_assert_ptr_null(otel_percent_decode("cut%00here", 10)); /* would truncate silently */
     d = otel_percent_decode("", 0);
     ck_assert_str_eq(d, "");
     free(d);
