@@ -5,6 +5,7 @@
  */
 #include "instances.h"
 #include "clock.h"
+#include "trace_context.h"
 
 #include <log4c.h>
 #include <string.h>
@@ -68,6 +69,10 @@ static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
         }
     }
 
+    /* the thread's active span (or attached context) correlates the record */
+    otel_span_context ctx;
+    int traced = otel_context_current(&ctx);
+
     const char *msg = ev->evt_msg ? ev->evt_msg : "";
     otel_record_input in = {
         .time_unix_nano = (uint64_t)ev->evt_timestamp.tv_sec * 1000000000ull +
@@ -78,6 +83,9 @@ static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
         .body = msg,
         .body_len = strlen(msg),
         .body_limit = otel_instance_body_limit(inst),
+        .trace_id = traced ? ctx.trace_id : NULL,
+        .span_id = traced ? ctx.span_id : NULL,
+        .flags = traced ? ctx.flags : 0,
         .attrs = attrs,
         .nattrs = n,
     };
