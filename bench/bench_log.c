@@ -1,0 +1,283 @@
+/*
+ * bench_log.c - what log4c-otel costs, measured against log4c's own stream
+ * appender writing the same records to /dev/null in the same process and
+ * the same run (these machines are noisy: compare ratios, not absolutes).
+ *
+ *   1. caller cost per log call (p50, p99, mean; clock overhead subtracted)
+ *      with 1, 2 and 8 logging threads, otel vs the /dev/null baseline;
+ *   2. end to end: N records (default 1,000,000) from the first call to the
+ *      last record counted by bench/otlp_sink (a C OTLP receiver in its own
+ *      process), process CPU time per record, peak RSS.
+ *
+ * Workload: 100-byte bodies, category app.bench.module (otel) and
+ * base.bench.module (the baseline). Usage: bench_log [N] — run it through
+ * `make bench`.
+ */
+#include <log4c.h>
+#include <log4c-otel.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+           ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ---- the sink process ---- */
+
+static FILE *sink_out;
+static pid_t sink_pid;
+static int sink_stdin;
+static unsigned long long sink_count;
+static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sink_cond = PTHREAD_COND_INITIALIZER;
+
+static void *sink_reader(void *arg)
+{
+    (void)arg;
+    char line[128];
+    while (fgets(line, sizeof line, sink_out)) {
+        unsigned long long n;
+        if (sscanf(line, "COUNT %llu", &n) == 1) {
+            pthread_mutex_lock(&sink_lock);
+            sink_count = n;
+            pthread_cond_broadcast(&sink_cond);
+            pthread_mutex_unlock(&sink_lock);
+        }
+    }
+    return NULL;
+}
+
+static int start_sink(const char *path)
+{
+    int out[2], in[2];
+    if (pipe(out) != 0 || pipe(in) != 0)
+        return -1;
+    sink_pid = fork();
+    if (sink_pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[1]);
+        close(out[0]);
+        execl(path, path, (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    sink_stdin = in[1];
+    sink_out = fdopen(out[0], "r");
+    char line[128];
+    int port = 0;
+    if (!fgets(line, sizeof line, sink_out) || sscanf(line, "LISTENING %d", &port) != 1)
+        return -1;
+    pthread_t t;
+    pthread_create(&t, NULL, sink_reader, NULL);
+    pthread_detach(t);
+    return port;
+}
+
+/* Waits (at most 60 s) until the sink counted target records; returns when. */
+static uint64_t wait_sink(unsigned long long target)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 60;
+    pthread_mutex_lock(&sink_lock);
+    while (sink_count < target)
+        if (pthread_cond_timedwait(&sink_cond, &sink_lock, &dl) != 0)
+            break;
+    unsigned long long got = sink_count;
+    pthread_mutex_unlock(&sink_lock);
+    if (got < target)
+        fprintf(stderr, "bench: the sink counted %llu of %llu records\n", got, target);
+    return now_ns();
+}
+
+/* ---- caller cost ---- */
+
+static char body[101];
+static uint64_t clock_overhead;
+
+typedef struct job {
+    log4c_category_t *cat;
+    size_t n;
+    uint64_t *lat;
+} job;
+
+static void *logger(void *arg)
+{
+    job *j = arg;
+    for (size_t i = 0; i < j->n; i++) {
+        uint64_t t0 = now_ns();
+        log4c_category_log(j->cat, LOG4C_PRIORITY_INFO, "%s", body);
+        j->lat[i] = now_ns() - t0;
+    }
+    return NULL;
+}
+
+typedef struct result {
+    double p50, p99, mean;
+} result;
+
+static result caller_cost(log4c_category_t *cat, int threads, size_t per_thread)
+{
+    pthread_t th[8];
+    job jobs[8];
+    uint64_t *all = malloc(sizeof *all * per_thread * (size_t)threads);
+    for (int t = 0; t < threads; t++) {
+        jobs[t] = (job){cat, per_thread, all + (size_t)t * per_thread};
+        pthread_create(&th[t], NULL, logger, &jobs[t]);
+    }
+    for (int t = 0; t < threads; t++)
+        pthread_join(th[t], NULL);
+    size_t n = per_thread * (size_t)threads;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        all[i] = all[i] > clock_overhead ? all[i] - clock_overhead : 0;
+        sum += (double)all[i];
+    }
+    qsort(all, n, sizeof *all, cmp_u64);
+    result r = {(double)all[n / 2], (double)all[n * 99 / 100], sum / (double)n};
+    free(all);
+    return r;
+}
+
+static void measure_clock_overhead(void)
+{
+    enum { N = 100000 };
+    static uint64_t d[N];
+    for (int i = 0; i < N; i++) {
+        uint64_t t0 = now_ns();
+        d[i] = now_ns() - t0;
+    }
+    qsort(d, N, sizeof d[0], cmp_u64);
+    clock_overhead = d[N / 2];
+}
+
+static void write_log4crc(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/log4crc", dir);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<!DOCTYPE log4c SYSTEM \"\">\n"
+               "<log4c version=\"1.2.4\">\n"
+               "  <config><bufsize>0</bufsize><debug level=\"0\"/><nocleanup>0</nocleanup></config>\n"
+               "  <appender name=\"/dev/null\" type=\"stream\" layout=\"basic_r\"/>\n"
+               "  <category name=\"app\" priority=\"info\" appender=\"otel\" additivity=\"false\"/>\n"
+               "  <category name=\"base\" priority=\"info\" appender=\"/dev/null\" additivity=\"false\"/>\n"
+               "</log4c>\n");
+    fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    long total = argc > 1 ? atol(argv[1]) : 1000000;
+    const char *sink = getenv("BENCH_SINK") ? getenv("BENCH_SINK") : "./bench/otlp_sink";
+    memset(body, 'x', 100);
+    memcpy(body, "bench record: ", 14);
+
+    int port = start_sink(sink);
+    if (port <= 0) {
+        fprintf(stderr, "bench: cannot start %s\n", sink);
+        return 1;
+    }
+    char dir[] = "/tmp/log4c-otel-bench-XXXXXX", url[64], qsize[32];
+    if (!mkdtemp(dir))
+        return 1;
+    write_log4crc(dir);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    snprintf(qsize, sizeof qsize, "%ld", total + 1000);
+    setenv("LOG4C_RCPATH", dir, 1);
+    setenv("OTEL_EXPORTER_OTLP_ENDPOINT", url, 1);
+    /* the queue is sized for the burst: the benchmark measures cost, not drops */
+    setenv("OTEL_BLRP_MAX_QUEUE_SIZE", qsize, 1);
+    setenv("LOG4C_OTEL_MAX_QUEUE_BYTES", "4294967296", 1);
+
+    if (log4c_otel_init() != LOG4C_OTEL_OK || log4c_init() != 0)
+        return 1;
+    log4c_category_t *otel = log4c_category_get("app.bench.module");
+    log4c_category_t *base = log4c_category_get("base.bench.module");
+    measure_clock_overhead();
+
+    printf("log4c-otel %s benchmark: 100-byte bodies, %ld records end to end, clock overhead %llu ns "
+           "(subtracted)\n\n",
+           LOG4C_OTEL_VERSION, total, (unsigned long long)clock_overhead);
+    printf("caller cost per log call (ns)      p50      p99     mean   | /dev/null p50   p99  mean | ratio p50\n");
+    static const int threads[] = {1, 2, 8};
+    unsigned long long sent = 0;
+    for (size_t i = 0; i < 3; i++) {
+        size_t per = (size_t)(200000 / threads[i]);
+        result b = caller_cost(base, threads[i], per);
+        result o = caller_cost(otel, threads[i], per);
+        sent += per * (size_t)threads[i];
+        log4c_otel_flush(30000);
+        printf("  accepted, %d thread%s            %7.0f  %7.0f  %7.0f   |  %7.0f %7.0f %7.0f | %6.2fx\n",
+               threads[i], threads[i] > 1 ? "s" : " ", o.p50, o.p99, o.mean, b.p50, b.p99, b.mean,
+               b.p50 > 0 ? o.p50 / b.p50 : 0.0);
+    }
+    wait_sink(sent);
+
+    /* end to end */
+    double cpu0 = cpu_seconds();
+    uint64_t t0 = now_ns();
+    for (long i = 0; i < total; i++)
+        log4c_category_log(otel, LOG4C_PRIORITY_INFO, "%s", body);
+    uint64_t t_logged = now_ns();
+    uint64_t t1 = wait_sink(sent + (unsigned long long)total);
+    double cpu = cpu_seconds() - cpu0;
+
+    double bcpu0 = cpu_seconds();
+    uint64_t b0 = now_ns();
+    for (long i = 0; i < total; i++)
+        log4c_category_log(base, LOG4C_PRIORITY_INFO, "%s", body);
+    uint64_t b1 = now_ns();
+    double bcpu = cpu_seconds() - bcpu0;
+
+    log4c_otel_stats_t st;
+    log4c_otel_stats(&st);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double secs = (double)(t1 - t0) / 1e9, bsecs = (double)(b1 - b0) / 1e9;
+    printf("\nend to end, %ld records, 1 thread:\n", total);
+    printf("  otel:      %9.0f records/s (calls done after %.3f s, last record received after %.3f s)\n",
+           (double)total / secs, (double)(t_logged - t0) / 1e9, secs);
+    printf("             %9.3f us CPU per record (whole process: app, worker, curl)\n", cpu * 1e6 / (double)total);
+    printf("  /dev/null: %9.0f records/s, %.3f us CPU per record\n", (double)total / bsecs,
+           bcpu * 1e6 / (double)total);
+    printf("  ratio:     %9.2fx CPU per record\n", bcpu > 0 ? cpu / bcpu : 0.0);
+    printf("  peak RSS:  %ld KiB\n", ru.ru_maxrss);
+    printf("  counters:  accepted %llu, exported %llu, dropped (queue full) %llu, requests %llu\n",
+           (unsigned long long)st.accepted, (unsigned long long)st.exported,
+           (unsigned long long)st.dropped_queue_full, (unsigned long long)st.export_requests);
+
+    log4c_fini();
+    close(sink_stdin);
+    waitpid(sink_pid, NULL, 0);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : 1;
+}
