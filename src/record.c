@@ -49,8 +49,11 @@ static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 otel_record *otel_record_new(const otel_record_input *in)
 {
     const char *cat = in->category ? in->category : "";
+    const char *body = in->body ? in->body : "";
     size_t cat_len = strlen(cat);
-    size_t body_len = otel_utf8_sanitized_len(in->body ? in->body : "", in->body_len, in->body_limit);
+    /* valid and within the limit (the common case): a plain copy will do */
+    int body_as_is = (in->body_limit == 0 || in->body_len <= in->body_limit) && otel_utf8_valid(body, in->body_len);
+    size_t body_len = body_as_is ? in->body_len : otel_utf8_sanitized_len(body, in->body_len, in->body_limit);
     size_t strings = cat_len + 1 + body_len + 1;
 
     for (size_t i = 0; i < in->nattrs; i++) {
@@ -85,7 +88,10 @@ otel_record *otel_record_new(const otel_record_input *in)
     r->category_len = cat_len;
     s += cat_len + 1;
 
-    otel_utf8_sanitize(s, in->body ? in->body : "", in->body_len, in->body_limit);
+    if (body_as_is)
+        memcpy(s, body, body_len);
+    else
+        otel_utf8_sanitize(s, body, in->body_len, in->body_limit);
     s[body_len] = '\0';
     r->body = s;
     r->body_len = body_len;

@@ -82,6 +82,33 @@ static size_t sanitize(char *out, const char *in, size_t len, size_t limit)
     return o;
 }
 
+int otel_utf8_valid(const char *in, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    size_t i = 0;
+    while (i < len) {
+        /* eight ASCII bytes at a time: log text is mostly ASCII */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t skip, n = valid_seq(p + i, len - i, &skip);
+        if (n == 0)
+            return 0;
+        i += n;
+    }
+    return 1;
+}
+
 size_t otel_utf8_sanitized_len(const char *in, size_t len, size_t limit)
 {
     return sanitize(NULL, in, len, limit);

@@ -171,6 +171,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(in, len, len ? len : 1, u, nu);
     check(in, len, len + 1, u, nu);
     check(in, len, SIZE_MAX, u, nu);
+
+    /* otel_utf8_valid (the copy-only fast path) agrees with the reference:
+     * valid exactly when the independent validator accepts the input */
+    FUZZ_CHECK(otel_utf8_valid((const char *)in, len) == valid_utf8(in, len));
     free(u);
     return 0;
 }

@@ -56,12 +56,18 @@ START_TEST(utf8_table)
         {"\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd"},          /* overlong */
         {"\xf4\x90\x80\x80", 4, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* > U+10FFFF */
         {"nul\0inside", 10, "nul\0inside"},
+        {"\xf0\x90\x80" "x", 4, "\xef\xbf\xbd" "x"}, /* 3 bytes replaced by 3: same length, not valid */
+        {"0123456789abcdef\xc3\xa9" "0123456789abcdef", 34, "0123456789abcdef\xc3\xa9" "0123456789abcdef"},
+        {"0123456789abcdef\xc3" "0123456789abcdef", 33, "0123456789abcdef\xef\xbf\xbd" "0123456789abcdef"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         size_t n;
         char *out = sanitize(rows[i].in, rows[i].len, 0, &n);
-        size_t wl = rows[i].len == 10 ? 10 : strlen(rows[i].want);
+        size_t wl = i == 9 ? 10 : strlen(rows[i].want);
         ck_assert_msg(n == wl && memcmp(out, rows[i].want, wl) == 0, "row %zu", i);
+        /* valid exactly when sanitising changes nothing */
+        int unchanged = n == rows[i].len && memcmp(out, rows[i].in, n) == 0;
+        ck_assert_msg(otel_utf8_valid(rows[i].in, rows[i].len) == unchanged, "valid() row %zu", i);
         free(out);
     }
 }
