@@ -5,6 +5,7 @@
 #include "log4c-otel.h"
 #include "instances.h"
 #include "clock.h"
+#include "traces_sink.h"
 
 #include <curl/curl.h>
 #include <log4c.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 
 extern const log4c_appender_type_t otel_appender_type;
+extern const log4c_appender_type_t otel_file_appender_type; /* issue 4: crash-safe file */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_rc;
@@ -31,6 +33,7 @@ static void do_register(void)
         return;
     }
     log4c_appender_type_set(&otel_appender_type);
+    log4c_appender_type_set(&otel_file_appender_type); /* issue 4 */
     log4c_appender_t *app = log4c_appender_get(LOG4C_OTEL_APPENDER_NAME);
     if (!app) {
         init_rc = LOG4C_OTEL_ELOG4C;
@@ -58,6 +61,10 @@ int log4c_otel_init(void)
      * drops (fail closed) instead of log4c silently creating a stream
      * appender writing a file named "otel" in the current directory */
     rc = otel_instances_configure();
+    /* issue 4: traces-as-logs lines go to the traces category from now on
+     * (created here, before log4c_init() and any thread) */
+    if (otel_traces_sink_install() != 0 && rc == LOG4C_OTEL_OK)
+        rc = LOG4C_OTEL_ELOG4C;
     /* Open the "otel" appender now, on the initialising thread: log4c's lazy
      * open publishes the instance through plain (unsynchronised) fields, so a
      * second thread could see it half-published (TSan; weak memory orders). */
@@ -95,6 +102,7 @@ const char *log4c_otel_strerror(int code)
     case LOG4C_OTEL_EINVAL: return "invalid argument";
     case LOG4C_OTEL_ETHREAD: return "cannot create a thread";
     case LOG4C_OTEL_ELOG4C: return "log4c refused the registration";
+    case LOG4C_OTEL_ENOCONTEXT: return "no active span or trace context on this thread";
     default: return "unknown error code";
     }
 }

@@ -1,33 +1,172 @@
 /*
- * trace_context.c - the per-thread active trace context and the W3C
- * traceparent format (version 00; later versions parsed as the spec says:
- * the first four fields, anything after must start with '-').
+ * trace_context.c - the per-thread stack of active contexts (spans started
+ * on the thread, contexts attached to it) and the W3C traceparent format
+ * (version 00; later versions parsed as the spec says: the first four
+ * fields, anything after must start with '-').
  */
 #include "trace_context.h"
 #include "record.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
-static __thread otel_span_context current;
-static __thread int has_current;
+typedef struct frame {
+    otel_span_context ctx;
+    struct otel_span *span; /* NULL: an attached context */
+} frame;
+
+typedef struct thread_stack {
+    frame *frames;
+    size_t depth, cap;
+} thread_stack;
+
+static __thread thread_stack *stack;               /* created at the first push */
+static __thread const otel_span_context *override; /* see otel_context_set_override */
+
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t stack_key;
+
+static void release_frames(thread_stack *st, size_t from)
+{
+    for (size_t i = from; i < st->depth; i++)
+        if (st->frames[i].span)
+            otel_span_release(st->frames[i].span);
+    st->depth = from;
+}
+
+/* At thread exit: the spans still on the stack lose this thread's reference
+ * (a span ended later on another thread is then freed there). */
+static void stack_destructor(void *p)
+{
+    thread_stack *st = p;
+    release_frames(st, 0);
+    free(st->frames);
+    free(st);
+    stack = NULL;
+}
+
+static void make_key(void) { (void)pthread_key_create(&stack_key, stack_destructor); }
+
+static thread_stack *own_stack(void)
+{
+    if (stack)
+        return stack;
+    pthread_once(&key_once, make_key);
+    thread_stack *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    if (pthread_setspecific(stack_key, st) != 0) {
+        free(st);
+        return NULL;
+    }
+    stack = st;
+    return st;
+}
+
+/* Drops frames of spans that ended (on another thread) from the top. */
+static void prune(thread_stack *st)
+{
+    while (st->depth > 0) {
+        frame *f = &st->frames[st->depth - 1];
+        if (!f->span || !otel_span_is_ended(f->span))
+            break;
+        otel_span_release(f->span);
+        st->depth--;
+    }
+}
 
 int otel_context_current(otel_span_context *out)
 {
-    if (!has_current)
+    if (override) {
+        *out = *override;
+        return 1;
+    }
+    thread_stack *st = stack;
+    if (!st)
         return 0;
-    *out = current;
+    prune(st);
+    if (st->depth == 0)
+        return 0;
+    *out = st->frames[st->depth - 1].ctx;
     return 1;
+}
+
+static int push(const otel_span_context *ctx, struct otel_span *span)
+{
+    thread_stack *st = own_stack();
+    if (!st)
+        return -1;
+    if (st->depth == st->cap) {
+        size_t cap = st->cap ? 2 * st->cap : 8;
+        frame *f = realloc(st->frames, cap * sizeof *f);
+        if (!f)
+            return -1;
+        st->frames = f;
+        st->cap = cap;
+    }
+    st->frames[st->depth].ctx = *ctx;
+    st->frames[st->depth].span = span;
+    st->depth++;
+    return 0;
 }
 
 void otel_context_set_current(const otel_span_context *c)
 {
-    if (c) {
-        current = *c;
-        has_current = 1;
-    } else {
-        has_current = 0;
-    }
+    if (stack)
+        release_frames(stack, 0);
+    if (c)
+        (void)push(c, NULL);
 }
+
+int otel_context_push_span(struct otel_span *span, const otel_span_context *ctx)
+{
+    if (push(ctx, span) != 0)
+        return -1;
+    otel_span_retain(span);
+    return 0;
+}
+
+static void remove_at(thread_stack *st, size_t i)
+{
+    memmove(&st->frames[i], &st->frames[i + 1], (st->depth - i - 1) * sizeof st->frames[0]);
+    st->depth--;
+}
+
+int otel_context_remove_span(struct otel_span *span)
+{
+    thread_stack *st = stack;
+    if (!st)
+        return 0;
+    for (size_t i = st->depth; i-- > 0;)
+        if (st->frames[i].span == span) {
+            remove_at(st, i);
+            otel_span_release(span);
+            prune(st);
+            return 1;
+        }
+    return 0;
+}
+
+int otel_context_attach(const otel_span_context *c) { return push(c, NULL); }
+
+int otel_context_detach(void)
+{
+    thread_stack *st = stack;
+    if (!st)
+        return -1;
+    for (size_t i = st->depth; i-- > 0;)
+        if (!st->frames[i].span) {
+            remove_at(st, i);
+            prune(st);
+            return 0;
+        }
+    return -1;
+}
+
+void otel_context_set_override(const otel_span_context *c) { override = c; }
+
+size_t otel_context_depth(void) { return stack ? stack->depth : 0; }
 
 static void hex(char *out, const uint8_t *p, size_t n)
 {
@@ -69,22 +208,30 @@ static int unhex(const char *s, uint8_t *out, size_t n)
     return 0;
 }
 
-int otel_traceparent_parse(const char *s, otel_span_context *out)
+int otel_traceparent_parse_n(const char *s, size_t len, otel_span_context *out)
 {
     otel_span_context c;
     uint8_t version;
-    memset(&c, 0, sizeof c);
-    if (!s || strlen(s) < OTEL_TRACEPARENT_LEN)
+    if (!s || !out || len < OTEL_TRACEPARENT_LEN)
         return -1;
     if (unhex(s, &version, 1) != 0 || version == 0xff || s[2] != '-' || s[35] != '-' || s[52] != '-')
         return -1;
+    memset(&c, 0, sizeof c);
     if (unhex(s + 3, c.trace_id, 16) != 0 || unhex(s + 36, c.span_id, 8) != 0 || unhex(s + 53, &c.flags, 1) != 0)
         return -1;
-    /* version 00 is exactly 55 characters; a future version may add fields after a '-' */
-    if (version == 0 ? s[55] != '\0' : (s[55] != '\0' && s[55] != '-'))
-        return -1;
+    /* version 00 is exactly 55 characters; a future version may add fields
+     * after a '-' (their content is not ours to judge, but a NUL is no header) */
+    if (len > OTEL_TRACEPARENT_LEN) {
+        if (version == 0 || s[OTEL_TRACEPARENT_LEN] != '-' || memchr(s, '\0', len))
+            return -1;
+    }
     if (otel_bytes_all_zero(c.trace_id, 16) || otel_bytes_all_zero(c.span_id, 8))
         return -1;
     *out = c;
     return 0;
+}
+
+int otel_traceparent_parse(const char *s, otel_span_context *out)
+{
+    return s ? otel_traceparent_parse_n(s, strlen(s), out) : -1;
 }

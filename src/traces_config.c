@@ -1,0 +1,169 @@
+/*
+ * traces_config.c - span filters: first match on the span name's dotted
+ * prefix, completed by defaults; and the parser of the JSON `traces`
+ * section (see traces_config.h).
+ */
+#include "traces_config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void rule_unset(otel_span_rule *r)
+{
+    r->source = NULL;
+    r->enabled = -1;
+    r->log = -1;
+    r->min_duration_ms = -1;
+}
+
+int otel_traces_config_init(otel_traces_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->enabled = 1;
+    rule_unset(&c->defaults);
+    c->category = strdup(OTEL_TRACES_DEFAULT_CATEGORY);
+    return c->category ? 0 : -1;
+}
+
+void otel_traces_config_free(otel_traces_config *c)
+{
+    free(c->category);
+    free(c->defaults.source);
+    for (size_t i = 0; i < c->nfilters; i++)
+        free(c->filters[i].source);
+    free(c->filters);
+    memset(c, 0, sizeof *c);
+}
+
+int otel_span_source_matches(const char *source, const char *name)
+{
+    if (!source)
+        return 1;
+    size_t n = strlen(source);
+    return strncmp(source, name, n) == 0 && (name[n] == '\0' || name[n] == '.');
+}
+
+void otel_traces_decide(const otel_traces_config *c, const char *name, otel_span_decision *out)
+{
+    const otel_span_rule *hit = NULL;
+    for (size_t i = 0; i < c->nfilters && !hit; i++)
+        if (otel_span_source_matches(c->filters[i].source, name))
+            hit = &c->filters[i];
+    const otel_span_rule *d = &c->defaults;
+#define PICK(field, builtin) (hit && hit->field >= 0 ? hit->field : d->field >= 0 ? d->field : (builtin))
+    out->enabled = c->enabled && PICK(enabled, 1);
+    out->log = PICK(log, 1);
+    out->min_duration_ms = PICK(min_duration_ms, 0);
+#undef PICK
+}
+
+/* ---- JSON ---- */
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static int get_bool(const json_t *obj, const char *key, int *out, const char *path, char *err, size_t errlen)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_boolean(v))
+        return fail(err, errlen, "%s.%s: expected true or false", path, key);
+    *out = json_is_true(v);
+    return 0;
+}
+
+static int parse_rule(const json_t *obj, int with_source, otel_span_rule *r, const char *path, char *err,
+                      size_t errlen)
+{
+    if (!json_is_object(obj))
+        return fail(err, errlen, "%s: expected an object", path);
+    if (get_bool(obj, "enabled", &r->enabled, path, err, errlen) != 0)
+        return -1;
+    const json_t *log = json_object_get(obj, "log");
+    if (log && json_is_object(log)) { /* TracesAsLogsOptions */
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s.log", path);
+        if (get_bool(log, "enabled", &r->log, sub, err, errlen) != 0)
+            return -1;
+    } else if (get_bool(obj, "log", &r->log, path, err, errlen) != 0) {
+        return -1;
+    }
+    const json_t *md = json_object_get(obj, "minDurationMs");
+    if (md && !json_is_null(md)) {
+        if (!json_is_number(md) || json_number_value(md) < 0 || json_number_value(md) > 1e12)
+            return fail(err, errlen, "%s.minDurationMs: expected a number of milliseconds >= 0", path);
+        r->min_duration_ms = (long)json_number_value(md);
+    }
+    const json_t *src = json_object_get(obj, "source");
+    if (src && !json_is_null(src)) {
+        if (!with_source)
+            return fail(err, errlen, "%s.source: not allowed in defaults", path);
+        if (!json_is_string(src) || json_string_length(src) == 0)
+            return fail(err, errlen, "%s.source: expected a non-empty string", path);
+        if (json_string_value(src)[0] == '#')
+            return fail(err, errlen, "%s.source: regular expressions ('#...') are not supported for spans", path);
+        if (!(r->source = strdup(json_string_value(src))))
+            return fail(err, errlen, "%s: out of memory", path);
+    }
+    return 0;
+}
+
+int otel_traces_config_from_json(const json_t *obj, const char *key_path, otel_traces_config *out, char *err,
+                                 size_t errlen)
+{
+    const char *path = key_path && *key_path ? key_path : "traces";
+    if (otel_traces_config_init(out) != 0)
+        return fail(err, errlen, "%s: out of memory", path);
+    if (!json_is_object(obj))
+        return fail(err, errlen, "%s: expected an object", path);
+    if (get_bool(obj, "enabled", &out->enabled, path, err, errlen) != 0)
+        return -1;
+    const json_t *cat = json_object_get(obj, "category");
+    if (cat && !json_is_null(cat)) {
+        if (!json_is_string(cat) || json_string_length(cat) == 0)
+            return fail(err, errlen, "%s.category: expected a non-empty string", path);
+        char *c = strdup(json_string_value(cat));
+        if (!c)
+            return fail(err, errlen, "%s: out of memory", path);
+        free(out->category);
+        out->category = c;
+    }
+    char sub[256];
+    const json_t *d = json_object_get(obj, "defaults");
+    if (d && !json_is_null(d)) {
+        snprintf(sub, sizeof sub, "%s.defaults", path);
+        if (parse_rule(d, 0, &out->defaults, sub, err, errlen) != 0)
+            return -1;
+    }
+    const json_t *f = json_object_get(obj, "filters");
+    if (f && !json_is_null(f)) {
+        if (!json_is_array(f))
+            return fail(err, errlen, "%s.filters: expected an array", path);
+        size_t n = json_array_size(f);
+        if (n) {
+            out->filters = calloc(n, sizeof *out->filters);
+            if (!out->filters)
+                return fail(err, errlen, "%s: out of memory", path);
+        }
+        for (size_t i = 0; i < n; i++) {
+            rule_unset(&out->filters[i]);
+            out->nfilters = i + 1;
+            snprintf(sub, sizeof sub, "%s.filters[%zu]", path, i);
+            if (parse_rule(json_array_get(f, i), 1, &out->filters[i], sub, err, errlen) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,400 @@
+/*
+ * test_line_file.c - the crash-safe file: one line per write, newlines,
+ * rotation naming and backups, a line longer than the limit, no backups,
+ * 8 threads writing through rotations (every line exactly once, none
+ * split), fdatasync policies; and the file appender's settings (sizes,
+ * environment, the JSON section parser, the per-name registry).
+ */
+#include <check.h>
+#include "run_suite.h"
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file_settings.h"
+#include "line_file.h"
+
+static char dir[256];
+static char path[300];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/log4c-otel-linefile-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/traces.log", dir);
+}
+
+static void teardown(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[600];
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
+static char *slurp(const char *p, size_t *len)
+{
+    FILE *f = fopen(p, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    ck_assert_uint_eq(fread(b, 1, (size_t)n, f), (size_t)n);
+    b[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return b;
+}
+
+static otel_file_settings settings(uint64_t max, unsigned backups)
+{
+    otel_file_settings s;
+    otel_file_settings_defaults(&s);
+    s.max_size = max;
+    s.backups = backups;
+    return s;
+}
+
+START_TEST(lines_and_newlines)
+{
+    otel_file_settings s = settings(0, 5);
+    otel_line_file *f = otel_line_file_open(path, &s);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(otel_line_file_write(f, "one", 3), 0);
+    ck_assert_int_eq(otel_line_file_write(f, "two\n", 4), 0); /* no second newline */
+    ck_assert_int_eq(otel_line_file_write(f, "", 0), 0);
+    char big[10000];
+    memset(big, 'b', sizeof big);
+    ck_assert_int_eq(otel_line_file_write(f, big, sizeof big), 0); /* beyond the stack buffer */
+    otel_line_file_close(f);
+    size_t n;
+    char *c = slurp(path, &n);
+    ck_assert_uint_eq(n, 4 + 4 + 1 + 10001);
+    ck_assert(strncmp(c, "one\ntwo\n\nbbb", 12) == 0);
+    ck_assert_int_eq(c[n - 1], '\n');
+    free(c);
+    struct stat st;
+    stat(path, &st);
+    ck_assert_uint_eq(st.st_mode & 0777, 0600);
+    /* reopening appends */
+    f = otel_line_file_open(path, &s);
+    otel_line_file_write(f, "three", 5);
+    otel_line_file_close(f);
+    c = slurp(path, &n);
+    ck_assert_uint_eq(n, 4 + 4 + 1 + 10001 + 6);
+    free(c);
+}
+END_TEST
+
+START_TEST(rotation_names_and_backups)
+{
+    otel_file_settings s = settings(20, 2); /* 20 bytes: two 10-byte lines per file */
+    otel_line_file *f = otel_line_file_open(path, &s);
+    char line[16];
+    for (int i = 0; i < 9; i++) {
+        snprintf(line, sizeof line, "line %04d", i); /* 9 + '\n' = 10 bytes */
+        ck_assert_int_eq(otel_line_file_write(f, line, 9), 0);
+    }
+    ck_assert_uint_eq(otel_line_file_rotations(f), 4);
+    otel_line_file_close(f);
+    char p[400], *c;
+    c = slurp(path, NULL);
+    ck_assert_str_eq(c, "line 0008\n");
+    free(c);
+    snprintf(p, sizeof p, "%s.1", path);
+    c = slurp(p, NULL);
+    ck_assert_str_eq(c, "line 0006\nline 0007\n");
+    free(c);
+    snprintf(p, sizeof p, "%s.2", path);
+    c = slurp(p, NULL);
+    ck_assert_str_eq(c, "line 0004\nline 0005\n");
+    free(c);
+    snprintf(p, sizeof p, "%s.3", path);
+    ck_assert_int_ne(access(p, F_OK), 0); /* only 2 backups kept */
+}
+END_TEST
+
+START_TEST(long_line_goes_alone_and_no_backups)
+{
+    otel_file_settings s = settings(10, 0);
+    otel_line_file *f = otel_line_file_open(path, &s);
+    otel_line_file_write(f, "abc", 3);
+    otel_line_file_write(f, "a line longer than ten", 22); /* rotates, then goes whole into the new file */
+    otel_line_file_write(f, "x", 1);
+    otel_line_file_close(f);
+    char *c = slurp(path, NULL);
+    ck_assert_str_eq(c, "x\n");
+    free(c);
+    char p[400];
+    snprintf(p, sizeof p, "%s.1", path);
+    ck_assert_int_ne(access(p, F_OK), 0);
+}
+END_TEST
+
+START_TEST(fsync_policies)
+{
+    otel_file_settings s = settings(30, 1);
+    s.fsync_policy = OTEL_FSYNC_LINE;
+    otel_line_file *f = otel_line_file_open(path, &s);
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_eq(otel_line_file_write(f, "synced line", 11), 0);
+    otel_line_file_close(f);
+    s.fsync_policy = OTEL_FSYNC_INTERVAL;
+    s.fsync_interval_ms = 1;
+    f = otel_line_file_open(path, &s);
+    for (int i = 0; i < 10; i++) {
+        ck_assert_int_eq(otel_line_file_write(f, "interval line", 13), 0);
+        usleep(500);
+    }
+    otel_line_file_close(f);
+    char *c = slurp(path, NULL);
+    ck_assert_str_eq(c, "interval line\ninterval line\n");
+    free(c);
+}
+END_TEST
+
+START_TEST(unwritable_path_fails)
+{
+    otel_file_settings s = settings(0, 1);
+    errno = 0;
+    ck_assert_ptr_null(otel_line_file_open("/nonexistent-dir/x.log", &s));
+    ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+/* ---- 8 threads through many rotations ---- */
+#define THREADS 8
+#define PER_THREAD 4000
+static otel_line_file *shared;
+
+static void *writer(void *arg)
+{
+    long t = (long)(intptr_t)arg;
+    char line[128];
+    for (long i = 0; i < PER_THREAD; i++) {
+        /* variable lengths, so that lines straddle the limit differently */
+        int n = snprintf(line, sizeof line, "t%ld-%05ld %.*s", t, i, (int)(i % 40), "0123456789012345678901234567890123456789");
+        ck_assert_int_eq(otel_line_file_write(shared, line, (size_t)n), 0);
+    }
+    return NULL;
+}
+
+START_TEST(rotation_under_eight_threads)
+{
+    otel_file_settings s = settings(16 * 1024, 1000);
+    shared = otel_line_file_open(path, &s);
+    pthread_t th[THREADS];
+    for (long t = 0; t < THREADS; t++)
+        pthread_create(&th[t], NULL, writer, (void *)(intptr_t)t);
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(th[t], NULL);
+    unsigned long rot = otel_line_file_rotations(shared);
+    otel_line_file_close(shared);
+    ck_assert_uint_gt(rot, 50);
+
+    static unsigned char seen[THREADS][PER_THREAD];
+    memset(seen, 0, sizeof seen);
+    unsigned long total = 0;
+    for (unsigned long k = 0; k <= rot; k++) {
+        char p[400];
+        if (k == 0)
+            snprintf(p, sizeof p, "%s", path);
+        else
+            snprintf(p, sizeof p, "%s.%lu", path, k);
+        size_t n;
+        char *c = slurp(p, &n);
+        ck_assert_msg(c != NULL, "missing %s", p);
+        ck_assert_msg(n <= 16 * 1024, "%s has %zu bytes", p, n);
+        ck_assert_int_eq(c[n - 1], '\n');
+        for (char *line = c, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+            *nl = '\0';
+            long t, i;
+            int len;
+            ck_assert_msg(sscanf(line, "t%ld-%5ld %n", &t, &i, &len) == 2, "torn line %s", line);
+            ck_assert(t >= 0 && t < THREADS && i >= 0 && i < PER_THREAD);
+            ck_assert_uint_eq(strlen(line + len), (size_t)(i % 40)); /* whole */
+            ck_assert_msg(!seen[t][i], "duplicate %s", line);
+            seen[t][i] = 1;
+            total++;
+        }
+        free(c);
+    }
+    ck_assert_uint_eq(total, THREADS * PER_THREAD); /* every line exactly once */
+}
+END_TEST
+
+/* ---- settings ---- */
+
+START_TEST(file_sizes)
+{
+    static const struct {
+        const char *in;
+        int ok;
+        uint64_t want;
+    } rows[] = {
+        {"0", 1, 0}, {"123", 1, 123}, {"10K", 1, 10240}, {"10k", 1, 10240}, {"5M", 1, 5242880},
+        {"1G", 1, 1073741824ull}, {"3g", 1, 3221225472ull}, {"", 0, 0}, {"K", 0, 0}, {"-1", 0, 0},
+        {"10 K", 0, 0}, {"10KB", 0, 0}, {"1.5M", 0, 0}, {" 1", 0, 0}, {"99999999999999999999", 0, 0},
+        {"17179869184G", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        uint64_t v = 7;
+        int rc = otel_parse_file_size(rows[i].in, &v);
+        ck_assert_msg((rc == 0) == rows[i].ok, "%s", rows[i].in);
+        if (rows[i].ok)
+            ck_assert_uint_eq(v, rows[i].want);
+    }
+}
+END_TEST
+
+static const char *env_vals[8];
+static const char *fake_getenv(const char *name)
+{
+    static const char *names[] = {"LOG4C_OTEL_FILE_MAX_SIZE", "LOG4C_OTEL_FILE_BACKUPS", "LOG4C_OTEL_FILE_FSYNC",
+                                  "LOG4C_OTEL_FILE_MODE"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, names[i]) == 0)
+            return env_vals[i];
+    return NULL;
+}
+
+START_TEST(env_overrides)
+{
+    otel_file_settings s;
+    char err[200];
+    otel_file_settings_defaults(&s);
+    ck_assert_uint_eq(s.max_size, 0);
+    ck_assert_uint_eq(s.backups, 5);
+    ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_NEVER);
+    ck_assert_uint_eq(s.mode, 0600);
+    env_vals[0] = "2M", env_vals[1] = "9", env_vals[2] = "250", env_vals[3] = "0640";
+    ck_assert_int_eq(otel_file_settings_from_env(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_uint_eq(s.max_size, 2u << 20);
+    ck_assert_uint_eq(s.backups, 9);
+    ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_INTERVAL);
+    ck_assert_int_eq(s.fsync_interval_ms, 250);
+    ck_assert_uint_eq(s.mode, 0640);
+    env_vals[2] = "line";
+    ck_assert_int_eq(otel_file_settings_from_env(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_LINE);
+    env_vals[2] = "sometimes";
+    ck_assert_int_eq(otel_file_settings_from_env(&s, fake_getenv, err, sizeof err), -1);
+    ck_assert_str_eq(err, "LOG4C_OTEL_FILE_FSYNC: expected never, line or a number of milliseconds");
+    env_vals[2] = NULL, env_vals[1] = "x";
+    ck_assert_int_eq(otel_file_settings_from_env(&s, fake_getenv, err, sizeof err), -1);
+    ck_assert_str_eq(err, "LOG4C_OTEL_FILE_BACKUPS: expected a number from 0 to 10000");
+    env_vals[0] = env_vals[1] = env_vals[2] = env_vals[3] = NULL;
+}
+END_TEST
+
+static int from_json(const char *text, otel_file_settings *s, char *err)
+{
+    json_error_t je;
+    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
+    ck_assert_msg(j != NULL, "bad test JSON: %s", je.text);
+    err[0] = '\0';
+    int rc = otel_file_appender_config_from_json(j, "appenders[\"traces.log\"]", s, err, 200);
+    json_decref(j);
+    return rc;
+}
+
+START_TEST(json_section)
+{
+    otel_file_settings s;
+    char err[200];
+    otel_file_settings_defaults(&s);
+    ck_assert_int_eq(from_json("{\"maxLogSize\":\"10M\",\"backups\":3,\"fsync\":\"line\",\"mode\":\"0644\",\"other\":1}",
+                               &s, err), 0);
+    ck_assert_uint_eq(s.max_size, 10u << 20);
+    ck_assert_uint_eq(s.backups, 3);
+    ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_LINE);
+    ck_assert_uint_eq(s.mode, 0644);
+    ck_assert_int_eq(from_json("{\"maxLogSize\":1048576,\"fsync\":100,\"mode\":384}", &s, err), 0);
+    ck_assert_uint_eq(s.max_size, 1048576);
+    ck_assert_uint_eq(s.backups, 3); /* untouched keys keep what was there */
+    ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_INTERVAL);
+    ck_assert_int_eq(s.fsync_interval_ms, 100);
+    ck_assert_uint_eq(s.mode, 0600);
+    ck_assert_int_eq(from_json("{\"fsync\":\"never\"}", &s, err), 0);
+    ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_NEVER);
+
+    static const struct {
+        const char *json, *msg;
+    } bad[] = {
+        {"[]", "appenders[\"traces.log\"]: expected an object"},
+        {"{\"maxLogSize\":\"10X\"}", "appenders[\"traces.log\"].maxLogSize: expected bytes (a number, or a string with a K, M or G suffix)"},
+        {"{\"maxLogSize\":-5}", "appenders[\"traces.log\"].maxLogSize: expected bytes (a number, or a string with a K, M or G suffix)"},
+        {"{\"maxLogSize\":1.5}", "appenders[\"traces.log\"].maxLogSize: expected bytes (a number, or a string with a K, M or G suffix)"},
+        {"{\"backups\":\"3\"}", "appenders[\"traces.log\"].backups: expected a number from 0 to 10000"},
+        {"{\"backups\":10001}", "appenders[\"traces.log\"].backups: expected a number from 0 to 10000"},
+        {"{\"fsync\":0}", "appenders[\"traces.log\"].fsync: expected \"never\", \"line\" or a number of milliseconds > 0"},
+        {"{\"fsync\":true}", "appenders[\"traces.log\"].fsync: expected \"never\", \"line\" or a number of milliseconds > 0"},
+        {"{\"mode\":\"rw\"}", "appenders[\"traces.log\"].mode: expected permissions, e.g. 384 or \"0600\""},
+        {"{\"mode\":4096}", "appenders[\"traces.log\"].mode: expected permissions, e.g. 384 or \"0600\""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        otel_file_settings before = s;
+        ck_assert_int_eq(from_json(bad[i].json, &s, err), -1);
+        ck_assert_str_eq(err, bad[i].msg);
+        /* nothing applied on error */
+        ck_assert(before.max_size == s.max_size && before.backups == s.backups &&
+                  before.fsync_policy == s.fsync_policy && before.fsync_interval_ms == s.fsync_interval_ms &&
+                  before.mode == s.mode);
+    }
+}
+END_TEST
+
+START_TEST(registry)
+{
+    otel_file_settings a = settings(100, 1), b = settings(200, 2), out;
+    ck_assert_int_eq(otel_file_settings_lookup("x.log", &out), 0);
+    ck_assert_int_eq(otel_file_settings_register("x.log", &a), 0);
+    ck_assert_int_eq(otel_file_settings_register("y.log", &b), 0);
+    ck_assert_int_eq(otel_file_settings_lookup("x.log", &out), 1);
+    ck_assert_uint_eq(out.max_size, 100);
+    ck_assert_int_eq(otel_file_settings_register("x.log", &b), 0);
+    ck_assert_int_eq(otel_file_settings_lookup("x.log", &out), 1);
+    ck_assert_uint_eq(out.max_size, 200);
+    otel_file_settings_clear_registry();
+    ck_assert_int_eq(otel_file_settings_lookup("y.log", &out), 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("line_file");
+    TCase *tc = tcase_create("file");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, lines_and_newlines);
+    tcase_add_test(tc, rotation_names_and_backups);
+    tcase_add_test(tc, long_line_goes_alone_and_no_backups);
+    tcase_add_test(tc, fsync_policies);
+    tcase_add_test(tc, unwritable_path_fails);
+    tcase_add_test(tc, rotation_under_eight_threads);
+    suite_add_tcase(s, tc);
+    TCase *ts = tcase_create("settings");
+    tcase_add_test(ts, file_sizes);
+    tcase_add_test(ts, env_overrides);
+    tcase_add_test(ts, json_section);
+    tcase_add_test(ts, registry);
+    suite_add_tcase(s, ts);
+    return s;
+}
+
+int main(void) { return run_suite(suite()); }
