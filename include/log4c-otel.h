@@ -25,6 +25,7 @@
 #ifndef LOG4C_OTEL_H
 #define LOG4C_OTEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -47,7 +48,8 @@ enum log4c_otel_code {
     LOG4C_OTEL_ESTATE = -5,       /**< called in the wrong state (e.g. after log4c_fini) */
     LOG4C_OTEL_EINVAL = -6,       /**< invalid argument */
     LOG4C_OTEL_ETHREAD = -7,      /**< a thread could not be created */
-    LOG4C_OTEL_ELOG4C = -8        /**< log4c refused a registration */
+    LOG4C_OTEL_ELOG4C = -8,       /**< log4c refused a registration */
+    LOG4C_OTEL_ESPAWN = -9        /**< a process could not be started or a pipe created (errno says why) */
 };
 
 /**
@@ -103,6 +105,58 @@ int log4c_otel_stats(log4c_otel_stats_t *out);
 
 /** A static, human-readable sentence for a return code. Never NULL. */
 const char *log4c_otel_strerror(int code);
+
+/* ==== Log sources: entries logged on behalf of applications (issue 5) ====
+ *
+ * Every record carries the attribute log.source: "app" for categories
+ * app.<name>[.…], "gateway" for gw and gw.*, "captured" for captured.<name>[.…]
+ * and "platform" for everything else (configurable: the "sources" section of
+ * the JSON configuration). Records of app and captured sources also carry
+ * app.name, and app.instance when one was given.
+ */
+
+/** The type of a log4c_otel_attr's value. */
+typedef enum log4c_otel_attr_type {
+    LOG4C_OTEL_ATTR_STRING = 0, /**< value.s: a NUL-terminated string (invalid UTF-8 is replaced) */
+    LOG4C_OTEL_ATTR_INT = 1,    /**< value.i */
+    LOG4C_OTEL_ATTR_DOUBLE = 2, /**< value.d */
+    LOG4C_OTEL_ATTR_BOOL = 3    /**< value.b: 0 or 1 */
+} log4c_otel_attr_type;
+
+/** One record attribute given by the caller (copied; nothing is kept). */
+typedef struct log4c_otel_attr {
+    const char *key;
+    log4c_otel_attr_type type;
+    union {
+        const char *s;
+        int64_t i;
+        double d;
+        int b;
+    } value;
+} log4c_otel_attr;
+
+/**
+ * Logs message on behalf of the application app_name: what a platform calls
+ * when an application hands it a log entry. The entry goes through log4c, in
+ * the category "app.<app_name>" (every '.' in the name replaced by '_', so
+ * that the name stays one category level), so log4crc's priorities and
+ * appenders apply to it as to any entry; the otel appender adds
+ * log.source=app, app.name=app_name (as given), app.instance=instance (when
+ * not NULL) and the attributes attrs[0..nattrs) (at most 48; keys the
+ * appender already set, such as app.name, are ignored). priority is a log4c
+ * priority (LOG4C_PRIORITY_*). message is logged as is (not a format).
+ * The caller's active trace context stamps the record as for any entry.
+ *
+ * The first call for an application creates its log4c category, under a
+ * lock of this library; log4c's own category table has no lock, so do not
+ * create categories with log4c_category_get() on other threads at the same
+ * time (as log4c requires anyway). Returns LOG4C_OTEL_OK, LOG4C_OTEL_EINVAL
+ * (app_name NULL or empty, message NULL, attrs NULL with nattrs > 0, an
+ * attribute with no key) or LOG4C_OTEL_ENOMEM.
+ */
+int log4c_otel_app_log(const char *app_name, const char *instance, int priority, const char *message,
+                       const log4c_otel_attr *attrs, size_t nattrs);
+/* ==== end of log sources ==== */
 
 #ifdef __cplusplus
 }

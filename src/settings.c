@@ -295,6 +295,9 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     int rc = otel_resource_build(s, get);
     if (rc != 0)
         return rc;
+    /* ---- issue 5 ---- */
+    if (otel_sources_config_default(&s->sources) != 0)
+        return LOG4C_OTEL_ENOMEM;
     return LOG4C_OTEL_OK;
 }
 
@@ -310,5 +313,6 @@ void otel_settings_free(otel_settings *s)
     free(s->client_key_file);
     free(s->client_cert_file);
     otel_resource_free(s);
+    otel_sources_config_free(&s->sources); /* issue 5 */
     memset(s, 0, sizeof *s);
 }

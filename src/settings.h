@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include "record.h"
+#include "sources.h"
 
 typedef enum otel_protocol { OTEL_PROTOCOL_HTTP_PROTOBUF = 0, OTEL_PROTOCOL_HTTP_JSON = 1 } otel_protocol;
 typedef enum otel_compression { OTEL_COMPRESSION_NONE = 0, OTEL_COMPRESSION_GZIP = 1 } otel_compression;
@@ -42,6 +43,9 @@ typedef struct otel_settings {
 
     otel_attr *resource; /* resource attributes, owned (key and string values malloc'd) */
     size_t nresource;
+
+    /* ---- issue 5 ---- */
+    otel_sources_config sources; /* log source rules (defaults; the JSON "sources" section) */
 } otel_settings;
 
 /* Looks a variable up; tests pass their own. Returns NULL when unset. */
