@@ -158,6 +158,119 @@ int log4c_otel_app_log(const char *app_name, const char *instance, int priority,
                        const log4c_otel_attr *attrs, size_t nattrs);
 /* ==== end of log sources ==== */
 
+/* ==== Output capture (issue 5) ====
+ *
+ * A captured child's stdout and stderr (or any descriptor) become log
+ * entries, line by line, in the log4c category "captured.<name>", so they
+ * take the same path as every entry (log4crc routing, the otel appender's
+ * filters and redaction). Each record carries log.iostream ("stdout" or
+ * "stderr"; for a descriptor, the name given), process.pid (the child's pid,
+ * not the resource's), app.name (<name>) and app.instance when given.
+ * Lines: CRLF is taken as LF; a last line without a newline is still a
+ * record; invalid UTF-8 and NUL bytes become U+FFFD; a line longer than
+ * max_line bytes is split into records of at most max_line bytes, each with
+ * log.line.part = 1, 2, ... and, on all but the last, log.line.continued =
+ * true. When the child exits, a final record says how ("exited with status
+ * N" / "killed by signal N (SIGxxx)"), with process.exit.code or
+ * process.exit.signal: at stdout_priority for status 0, else at
+ * stderr_priority. Records are stamped with the trace context that was
+ * active on the thread that started the capture (else the TRACEPARENT the
+ * child receives, if any).
+ *
+ * The child gets TRACEPARENT (and TRACESTATE, when not empty) describing the
+ * caller's active trace context, replacing any inherited ones; with no
+ * active context its environment is passed unchanged. Its output goes
+ * through pipes, so it is not a terminal: many programs then buffer their
+ * stdout (stdbuf -oL, PYTHONUNBUFFERED=1, ...).
+ *
+ * Lifetime: free every capture (log4c_otel_capture_free) before
+ * log4c_fini(); the reader thread logs through log4c until the capture ends.
+ */
+
+/** An output capture (opaque). */
+typedef struct log4c_otel_capture log4c_otel_capture;
+
+/** Flags of log4c_otel_capture_options.flags. */
+#define LOG4C_OTEL_CAPTURE_TEE 1u        /**< also copy the output, as read, to our own stdout/stderr
+                                              (a descriptor capture: to tee_fd) */
+#define LOG4C_OTEL_CAPTURE_STDIN_NULL 2u /**< the child's stdin is /dev/null (default: inherited) */
+#define LOG4C_OTEL_CAPTURE_NEW_PGROUP 4u /**< the child leads a new process group (default: ours) */
+#define LOG4C_OTEL_CAPTURE_NO_EXIT_RECORD 8u /**< no final record when the child exits */
+
+/** Options of a capture; log4c_otel_capture_options_init() sets the defaults. */
+typedef struct log4c_otel_capture_options {
+    const char *app_name;     /**< category captured.<app_name> ('.' becomes '_'); NULL: the
+                                   program's base name (spawn) or "fd<N>" (descriptor) */
+    const char *app_instance; /**< app.instance of every record; NULL: none */
+    char *const *envp;        /**< the child's environment; NULL: ours (environ) */
+    int stdout_priority;      /**< log4c priority of stdout lines (default 600, INFO) */
+    int stderr_priority;      /**< log4c priority of stderr lines (default 300, ERROR) */
+    size_t max_line;          /**< longer lines are split (default 16384 bytes) */
+    unsigned flags;           /**< LOG4C_OTEL_CAPTURE_* */
+    int tee_fd;               /**< descriptor capture with TEE: where to copy (default -1: none) */
+} log4c_otel_capture_options;
+
+/** Fills *opts with the defaults. */
+void log4c_otel_capture_options_init(log4c_otel_capture_options *opts);
+
+/**
+ * Starts argv[0] (searched on PATH) with arguments argv (NULL-terminated),
+ * stdout and stderr captured; opts NULL means the defaults. The program is
+ * started with posix_spawn (no signal blocked or ignored in the child; the
+ * pipes never leak into other children). On success *out is the capture.
+ * Returns LOG4C_OTEL_OK, LOG4C_OTEL_EINVAL, LOG4C_OTEL_ENOMEM or
+ * LOG4C_OTEL_ESPAWN (errno says why: ENOENT no such program, EACCES not
+ * executable, EMFILE, ...).
+ */
+int log4c_otel_capture_spawn(log4c_otel_capture **out, char *const argv[], const log4c_otel_capture_options *opts);
+
+/**
+ * Captures the descriptor fd until end of file: its lines are logged with
+ * log.iostream = iostream (NULL: "stdout") at opts->stdout_priority. fd
+ * belongs to the capture from then on (closed when it ends). To capture the
+ * process's own stderr: pipe(p); saved = dup(2); dup2(p[1], 2); close(p[1]);
+ * capture p[0] with iostream "stderr", opts.tee_fd = saved and the TEE flag
+ * so the terminal still sees it; dup2(saved, 2) later gives end of file once
+ * no other copy of the write end is open (children inherit it). Do not send
+ * this library's own diagnostics (stderr) through such a capture without a
+ * priority that keeps them out of the otel appender. Returns as
+ * log4c_otel_capture_spawn (LOG4C_OTEL_EINVAL for fd < 0).
+ */
+int log4c_otel_capture_fd(log4c_otel_capture **out, int fd, const char *iostream,
+                          const log4c_otel_capture_options *opts);
+
+/** The child's pid (0 for a descriptor capture, -1 for NULL). */
+int log4c_otel_capture_pid(const log4c_otel_capture *c);
+
+/**
+ * Sends signal sig to the child (e.g. SIGTERM, then SIGKILL for one that
+ * never exits), unless it has already exited and been reaped: a recycled
+ * pid is never signalled. Returns LOG4C_OTEL_OK, LOG4C_OTEL_ESTATE (already
+ * exited, or a descriptor capture) or LOG4C_OTEL_EINVAL (bad signal).
+ */
+int log4c_otel_capture_kill(log4c_otel_capture *c, int sig);
+
+/**
+ * Waits at most timeout_ms (negative: forever) until the capture is over:
+ * the child exited and every line and the exit record were logged (a
+ * descriptor: end of file). *wstatus (if not NULL) gets the child's status
+ * as waitpid(2) gives it (WIFEXITED, WEXITSTATUS, WIFSIGNALED, ...), or -1
+ * when unknown (a descriptor capture, or another part of the program reaped
+ * the child first, e.g. with SIGCHLD ignored). A child that closed its
+ * output but keeps running keeps the capture open until it exits. Returns
+ * LOG4C_OTEL_OK or LOG4C_OTEL_ETIMEDOUT.
+ */
+int log4c_otel_capture_wait(log4c_otel_capture *c, int timeout_ms, int *wstatus);
+
+/**
+ * Ends the capture and frees it: a child still running is killed (SIGKILL)
+ * and reaped (its exit record is logged); a descriptor capture logs what can
+ * be read without waiting and stops. Returns when the reader thread is gone.
+ * NULL is allowed.
+ */
+void log4c_otel_capture_free(log4c_otel_capture *c);
+/* ==== end of output capture ==== */
+
 #ifdef __cplusplus
 }
 #endif
