@@ -98,6 +98,11 @@ typedef struct log4c_otel_stats {
     uint64_t queued;                /**< records in the queues now */
     uint64_t export_requests;       /**< HTTP requests sent, retries included */
     uint64_t export_retries;        /**< of those, retries */
+    /* issue 5: exported and dropped_* follow the primary exporter: HTTP when
+     * an endpoint is configured, else the file exporter (a file write error
+     * is then dropped_export_failed). The file's own counts: */
+    uint64_t file_records;          /**< records written to the file exporter */
+    uint64_t file_errors;           /**< records the file exporter failed to write */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_EINVAL if out is NULL. */

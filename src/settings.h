@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include "record.h"
 #include "sources.h"
+#include "file_exporter.h"
 
 typedef enum otel_protocol { OTEL_PROTOCOL_HTTP_PROTOBUF = 0, OTEL_PROTOCOL_HTTP_JSON = 1 } otel_protocol;
 typedef enum otel_compression { OTEL_COMPRESSION_NONE = 0, OTEL_COMPRESSION_GZIP = 1 } otel_compression;
@@ -46,6 +47,7 @@ typedef struct otel_settings {
 
     /* ---- issue 5 ---- */
     otel_sources_config sources; /* log source rules (defaults; the JSON "sources" section) */
+    otel_file_settings file;     /* the file exporter: LOG4C_OTEL_FILE*, the JSON "file" section */
 } otel_settings;
 
 /* Looks a variable up; tests pass their own. Returns NULL when unset. */
@@ -56,6 +58,18 @@ typedef const char *(*otel_getenv_fn)(const char *name);
  * safe to pass to otel_settings_free afterwards. */
 int otel_settings_load(otel_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen);
 void otel_settings_free(otel_settings *s);
+
+/* issue 5: decides the exporters after everything was loaded (settings_load
+ * calls it; a loader that changes the endpoint or the file settings later
+ * must call it again). With no endpoint configured and no file given (and
+ * the file not disabled), the file exporter writes to the default path
+ * (otel_file_default_path, from service.name); with an endpoint configured,
+ * a default path is dropped. HTTP runs when an endpoint is configured or
+ * when there is no file at all (then to http://localhost:4318). Returns 0
+ * or LOG4C_OTEL_ENOMEM. */
+int otel_settings_resolve_exporters(otel_settings *s, otel_getenv_fn get);
+/* 1 when the worker must export over HTTP (see above). */
+int otel_settings_http_enabled(const otel_settings *s);
 
 /* Endpoint rules (DESIGN §4): the per-signal endpoint is used as is; the
  * generic one gets "/v1/logs" appended (after one trailing '/' is removed);
