@@ -236,10 +236,9 @@ int log4c_otel_capture_spawn(log4c_otel_capture **out, char *const argv[], const
  * process's own stderr: pipe(p); saved = dup(2); dup2(p[1], 2); close(p[1]);
  * capture p[0] with iostream "stderr", opts.tee_fd = saved and the TEE flag
  * so the terminal still sees it; dup2(saved, 2) later gives end of file once
- * no other copy of the write end is open (children inherit it). Do not send
- * this library's own diagnostics (stderr) through such a capture without a
- * priority that keeps them out of the otel appender. Returns as
- * log4c_otel_capture_spawn (LOG4C_OTEL_EINVAL for fd < 0).
+ * no other copy of the write end is open (children inherit it). This
+ * library's own diagnostics, written to stderr, are then captured too.
+ * Returns as log4c_otel_capture_spawn (LOG4C_OTEL_EINVAL for fd < 0).
  */
 int log4c_otel_capture_fd(log4c_otel_capture **out, int fd, const char *iostream,
                           const log4c_otel_capture_options *opts);
