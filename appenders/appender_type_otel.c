@@ -5,6 +5,8 @@
  */
 #include "instances.h"
 #include "clock.h"
+#include "loc_data.h"
+#include "sources.h"
 #include "trace_context.h"
 
 #include <log4c.h>
@@ -38,6 +40,57 @@ static int real_location(const log4c_location_info_t *loc)
     return !(n >= sizeof own - 1 && strcmp(loc->loc_file + n - (sizeof own - 1), own) == 0);
 }
 
+/* ---- issue 5: log sources and loc_data attributes ---- */
+
+/* Room for the appender's own attributes (thread.id, code.* x3, log.source,
+ * app.name, app.instance) and up to 48 from loc_data; more are dropped. */
+#define OTEL_APPEND_MAX_ATTRS 56
+
+static size_t put_str(otel_attr *attrs, size_t n, const char *key, const char *s, size_t len)
+{
+    attrs[n].key = key;
+    attrs[n].type = OTEL_VALUE_STRING;
+    attrs[n].v.str.s = s;
+    attrs[n].v.str.s_len = len;
+    return n + 1;
+}
+
+/* Appends log.source (and app.name / app.instance for app sources) from the
+ * category's classification, then the attributes the library's own log
+ * calls pass through loc_data (see loc_data.h), skipping keys already set. */
+static size_t add_source_attrs(otel_instance *inst, const log4c_logging_event_t *ev, otel_attr *attrs, size_t n)
+{
+    const otel_loc_data *ld = ev->evt_loc ? otel_loc_data_get(ev->evt_loc->loc_data) : NULL;
+    otel_sources *src = otel_instance_sources(inst);
+    otel_source_class cls = {0};
+    if (src)
+        otel_sources_classify(src, ev->evt_category, &cls);
+    if (cls.source) {
+        n = put_str(attrs, n, OTEL_ATTR_SOURCE, cls.source, strlen(cls.source));
+        if (ld && ld->app_name)
+            n = put_str(attrs, n, OTEL_ATTR_APP_NAME, ld->app_name, strlen(ld->app_name));
+        else if (cls.app_name)
+            n = put_str(attrs, n, OTEL_ATTR_APP_NAME, cls.app_name, cls.app_name_len);
+        if (ld && ld->app_instance)
+            n = put_str(attrs, n, OTEL_ATTR_APP_INSTANCE, ld->app_instance, strlen(ld->app_instance));
+    }
+    if (!ld)
+        return n;
+    size_t own = n;
+    for (size_t i = 0; i < ld->nattrs && n < OTEL_APPEND_MAX_ATTRS; i++) {
+        const otel_attr *a = &ld->attrs[i];
+        int dup = !a->key || !a->key[0];
+        for (size_t k = 0; k < own && !dup; k++)
+            dup = strcmp(attrs[k].key, a->key) == 0;
+        for (size_t k = 0; k < i && !dup; k++) /* the caller's own duplicates: first wins */
+            dup = strcmp(ld->attrs[k].key, a->key) == 0;
+        if (!dup)
+            attrs[n++] = *a;
+    }
+    return n;
+}
+/* ---- end issue 5 ---- */
+
 static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
 {
     otel_instance *inst = log4c_appender_get_udata(app);
@@ -47,7 +100,7 @@ static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
         inst = log4c_appender_get_udata(app);
     }
 
-    otel_attr attrs[4];
+    otel_attr attrs[OTEL_APPEND_MAX_ATTRS];
     size_t n = 0;
     attrs[n].key = "thread.id";
     attrs[n].type = OTEL_VALUE_INT;
@@ -68,6 +121,8 @@ static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
             attrs[n++].v.str.s_len = strlen(loc->loc_function);
         }
     }
+
+    n = add_source_attrs(inst, ev, attrs, n);
 
     /* the thread's active span (or attached context) correlates the record */
     otel_span_context ctx;

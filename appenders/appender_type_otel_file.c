@@ -12,7 +12,7 @@
  * name.
  */
 #include "diag.h"
-#include "file_settings.h"
+#include "line_file_settings.h"
 #include "line_file.h"
 #include "log4c-otel.h"
 
@@ -37,12 +37,12 @@ static int file_open(log4c_appender_t *app)
         return 0;
     }
     const char *path = log4c_appender_get_name(app);
-    otel_file_settings s;
+    otel_line_file_settings s;
     char err[256];
-    otel_file_settings_defaults(&s);
-    if (otel_file_settings_from_env(&s, real_getenv, err, sizeof err) != 0)
+    otel_line_file_settings_defaults(&s);
+    if (otel_line_file_settings_from_env(&s, real_getenv, err, sizeof err) != 0)
         otel_diag("log4c-otel: %s; ignored for \"%s\"", err, path);
-    (void)otel_file_settings_lookup(path, &s); /* the JSON section, when the loader registered one */
+    (void)otel_line_file_settings_lookup(path, &s); /* the JSON section, when the loader registered one */
     otel_line_file *f = otel_line_file_open(path, &s);
     if (!f) {
         otel_diag("log4c-otel: cannot open \"%s\": %s", path, strerror(errno));

@@ -6,6 +6,7 @@
 #include "instances.h"
 #include "clock.h"
 #include "diag.h"
+#include "sources.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,6 +17,7 @@ struct otel_instance {
     char *name;
     otel_worker *worker; /* NULL: invalid configuration, fail closed */
     size_t body_limit;
+    otel_sources *sources; /* issue 5: category -> log source, cached */
     struct otel_instance *next;
 };
 
@@ -74,6 +76,7 @@ otel_instance *otel_instance_open(const char *name)
         int rc = otel_settings_load(&s, real_getenv, err, sizeof err);
         if (rc == LOG4C_OTEL_OK) {
             inst->body_limit = s.body_limit;
+            inst->sources = otel_sources_new(&s.sources);
             inst->worker = otel_worker_start(&s, &rc);
         }
         otel_settings_free(&s);
@@ -99,6 +102,8 @@ void otel_instance_submit(otel_instance *inst, otel_record *r)
 
 size_t otel_instance_body_limit(const otel_instance *inst) { return inst->body_limit; }
 
+otel_sources *otel_instance_sources(const otel_instance *inst) { return inst->sources; }
+
 static uint64_t default_deadline(void)
 {
     return otel_now_ns() + (uint64_t)otel_instances_shutdown_timeout_ms() * 1000000ull;
@@ -122,6 +127,7 @@ void otel_instance_close(otel_instance *inst)
         otel_worker_add_stats(inst->worker, &retired); /* unlink and retire atomically */
     pthread_mutex_unlock(&registry_lock);
     otel_worker_free(inst->worker);
+    otel_sources_free(inst->sources);
     free(inst->name);
     free(inst);
 }

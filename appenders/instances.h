@@ -23,6 +23,10 @@ otel_instance *otel_instance_open(const char *name);
 /* Submits a record (ownership passes). */
 void otel_instance_submit(otel_instance *inst, otel_record *r);
 
+/* The instance's source classifier (issue 5); NULL when out of memory. */
+struct otel_sources;
+struct otel_sources *otel_instance_sources(const otel_instance *inst);
+
 /* The body length limit the instance applies (0 = none). */
 size_t otel_instance_body_limit(const otel_instance *inst);
 

@@ -103,6 +103,7 @@ const char *log4c_otel_strerror(int code)
     case LOG4C_OTEL_ETHREAD: return "cannot create a thread";
     case LOG4C_OTEL_ELOG4C: return "log4c refused the registration";
     case LOG4C_OTEL_ENOCONTEXT: return "no active span or trace context on this thread";
+    case LOG4C_OTEL_ESPAWN: return "cannot start the process or create its pipes";
     default: return "unknown error code";
     }
 }

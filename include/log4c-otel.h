@@ -49,8 +49,8 @@ enum log4c_otel_code {
     LOG4C_OTEL_EINVAL = -6,       /**< invalid argument */
     LOG4C_OTEL_ETHREAD = -7,      /**< a thread could not be created */
     LOG4C_OTEL_ELOG4C = -8,       /**< log4c refused a registration */
-    /* ---- issue 4 (tracing) ---- */
-    LOG4C_OTEL_ENOCONTEXT = -9    /**< the calling thread has no active span or attached context */
+    LOG4C_OTEL_ENOCONTEXT = -9,   /**< the calling thread has no active span or attached context */
+    LOG4C_OTEL_ESPAWN = -10       /**< a process could not be started or a pipe created (errno says why) */
 };
 
 /**
@@ -99,6 +99,11 @@ typedef struct log4c_otel_stats {
     uint64_t queued;                /**< records in the queues now */
     uint64_t export_requests;       /**< HTTP requests sent, retries included */
     uint64_t export_retries;        /**< of those, retries */
+    /* issue 5: exported and dropped_* follow the primary exporter: HTTP when
+     * an endpoint is configured, else the file exporter (a file write error
+     * is then dropped_export_failed). The file's own counts: */
+    uint64_t file_records;          /**< records written to the file exporter */
+    uint64_t file_errors;           /**< records the file exporter failed to write */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_EINVAL if out is NULL. */
@@ -264,6 +269,169 @@ int log4c_otel_context_detach(void);
 /** Name of the crash-safe file appender type (appender name = file path). */
 #define LOG4C_OTEL_FILE_APPENDER_TYPE "otel_file"
 /* ====================== end of tracing (issue 4) ====================== */
+/* ==== Log sources: entries logged on behalf of applications (issue 5) ====
+ *
+ * Every record carries the attribute log.source: "app" for categories
+ * app.<name>[.…], "gateway" for gw and gw.*, "captured" for captured.<name>[.…]
+ * and "platform" for everything else (configurable: the "sources" section of
+ * the JSON configuration). Records of app and captured sources also carry
+ * app.name, and app.instance when one was given.
+ */
+
+/** The type of a log4c_otel_attr's value. */
+typedef enum log4c_otel_attr_type {
+    LOG4C_OTEL_ATTR_STRING = 0, /**< value.s: a NUL-terminated string (invalid UTF-8 is replaced) */
+    LOG4C_OTEL_ATTR_INT = 1,    /**< value.i */
+    LOG4C_OTEL_ATTR_DOUBLE = 2, /**< value.d */
+    LOG4C_OTEL_ATTR_BOOL = 3    /**< value.b: 0 or 1 */
+} log4c_otel_attr_type;
+
+/** One record attribute given by the caller (copied; nothing is kept). */
+typedef struct log4c_otel_attr {
+    const char *key;
+    log4c_otel_attr_type type;
+    union {
+        const char *s;
+        int64_t i;
+        double d;
+        int b;
+    } value;
+} log4c_otel_attr;
+
+/**
+ * Logs message on behalf of the application app_name: what a platform calls
+ * when an application hands it a log entry. The entry goes through log4c, in
+ * the category "app.<app_name>" (every '.' in the name replaced by '_', so
+ * that the name stays one category level), so log4crc's priorities and
+ * appenders apply to it as to any entry; the otel appender adds
+ * log.source=app, app.name=app_name (as given), app.instance=instance (when
+ * not NULL) and the attributes attrs[0..nattrs) (at most 48; keys the
+ * appender already set, such as app.name, are ignored). priority is a log4c
+ * priority (LOG4C_PRIORITY_*). message is logged as is (not a format).
+ * The caller's active trace context stamps the record as for any entry.
+ *
+ * The first call for an application creates its log4c category, under a
+ * lock of this library; log4c's own category table has no lock, so do not
+ * create categories with log4c_category_get() on other threads at the same
+ * time (as log4c requires anyway). Returns LOG4C_OTEL_OK, LOG4C_OTEL_EINVAL
+ * (app_name NULL or empty, message NULL, attrs NULL with nattrs > 0, an
+ * attribute with no key) or LOG4C_OTEL_ENOMEM.
+ */
+int log4c_otel_app_log(const char *app_name, const char *instance, int priority, const char *message,
+                       const log4c_otel_attr *attrs, size_t nattrs);
+/* ==== end of log sources ==== */
+
+/* ==== Output capture (issue 5) ====
+ *
+ * A captured child's stdout and stderr (or any descriptor) become log
+ * entries, line by line, in the log4c category "captured.<name>", so they
+ * take the same path as every entry (log4crc routing, the otel appender's
+ * filters and redaction). Each record carries log.iostream ("stdout" or
+ * "stderr"; for a descriptor, the name given), process.pid (the child's pid,
+ * not the resource's), app.name (<name>) and app.instance when given.
+ * Lines: CRLF is taken as LF; a last line without a newline is still a
+ * record; invalid UTF-8 and NUL bytes become U+FFFD; a line longer than
+ * max_line bytes is split into records of at most max_line bytes, each with
+ * log.line.part = 1, 2, ... and, on all but the last, log.line.continued =
+ * true. When the child exits, a final record says how ("exited with status
+ * N" / "killed by signal N (SIGxxx)"), with process.exit.code or
+ * process.exit.signal: at stdout_priority for status 0, else at
+ * stderr_priority. Records are stamped with the trace context that was
+ * active on the thread that started the capture (else the TRACEPARENT the
+ * child receives, if any).
+ *
+ * The child gets TRACEPARENT (and TRACESTATE, when not empty) describing the
+ * caller's active trace context, replacing any inherited ones; with no
+ * active context its environment is passed unchanged. Its output goes
+ * through pipes, so it is not a terminal: many programs then buffer their
+ * stdout (stdbuf -oL, PYTHONUNBUFFERED=1, ...).
+ *
+ * Lifetime: free every capture (log4c_otel_capture_free) before
+ * log4c_fini(); the reader thread logs through log4c until the capture ends.
+ */
+
+/** An output capture (opaque). */
+typedef struct log4c_otel_capture log4c_otel_capture;
+
+/** Flags of log4c_otel_capture_options.flags. */
+#define LOG4C_OTEL_CAPTURE_TEE 1u        /**< also copy the output, as read, to our own stdout/stderr
+                                              (a descriptor capture: to tee_fd) */
+#define LOG4C_OTEL_CAPTURE_STDIN_NULL 2u /**< the child's stdin is /dev/null (default: inherited) */
+#define LOG4C_OTEL_CAPTURE_NEW_PGROUP 4u /**< the child leads a new process group (default: ours) */
+#define LOG4C_OTEL_CAPTURE_NO_EXIT_RECORD 8u /**< no final record when the child exits */
+
+/** Options of a capture; log4c_otel_capture_options_init() sets the defaults. */
+typedef struct log4c_otel_capture_options {
+    const char *app_name;     /**< category captured.<app_name> ('.' becomes '_'); NULL: the
+                                   program's base name (spawn) or "fd<N>" (descriptor) */
+    const char *app_instance; /**< app.instance of every record; NULL: none */
+    char *const *envp;        /**< the child's environment; NULL: ours (environ) */
+    int stdout_priority;      /**< log4c priority of stdout lines (default 600, INFO) */
+    int stderr_priority;      /**< log4c priority of stderr lines (default 300, ERROR) */
+    size_t max_line;          /**< longer lines are split (default 16384 bytes) */
+    unsigned flags;           /**< LOG4C_OTEL_CAPTURE_* */
+    int tee_fd;               /**< descriptor capture with TEE: where to copy (default -1: none) */
+} log4c_otel_capture_options;
+
+/** Fills *opts with the defaults. */
+void log4c_otel_capture_options_init(log4c_otel_capture_options *opts);
+
+/**
+ * Starts argv[0] (searched on PATH) with arguments argv (NULL-terminated),
+ * stdout and stderr captured; opts NULL means the defaults. The program is
+ * started with posix_spawn (no signal blocked or ignored in the child; the
+ * pipes never leak into other children). On success *out is the capture.
+ * Returns LOG4C_OTEL_OK, LOG4C_OTEL_EINVAL, LOG4C_OTEL_ENOMEM or
+ * LOG4C_OTEL_ESPAWN (errno says why: ENOENT no such program, EACCES not
+ * executable, EMFILE, ...).
+ */
+int log4c_otel_capture_spawn(log4c_otel_capture **out, char *const argv[], const log4c_otel_capture_options *opts);
+
+/**
+ * Captures the descriptor fd until end of file: its lines are logged with
+ * log.iostream = iostream (NULL: "stdout") at opts->stdout_priority. fd
+ * belongs to the capture from then on (closed when it ends). To capture the
+ * process's own stderr: pipe(p); saved = dup(2); dup2(p[1], 2); close(p[1]);
+ * capture p[0] with iostream "stderr", opts.tee_fd = saved and the TEE flag
+ * so the terminal still sees it; dup2(saved, 2) later gives end of file once
+ * no other copy of the write end is open (children inherit it). This
+ * library's own diagnostics, written to stderr, are then captured too.
+ * Returns as log4c_otel_capture_spawn (LOG4C_OTEL_EINVAL for fd < 0).
+ */
+int log4c_otel_capture_fd(log4c_otel_capture **out, int fd, const char *iostream,
+                          const log4c_otel_capture_options *opts);
+
+/** The child's pid (0 for a descriptor capture, -1 for NULL). */
+int log4c_otel_capture_pid(const log4c_otel_capture *c);
+
+/**
+ * Sends signal sig to the child (e.g. SIGTERM, then SIGKILL for one that
+ * never exits), unless it has already exited and been reaped: a recycled
+ * pid is never signalled. Returns LOG4C_OTEL_OK, LOG4C_OTEL_ESTATE (already
+ * exited, or a descriptor capture) or LOG4C_OTEL_EINVAL (bad signal).
+ */
+int log4c_otel_capture_kill(log4c_otel_capture *c, int sig);
+
+/**
+ * Waits at most timeout_ms (negative: forever) until the capture is over:
+ * the child exited and every line and the exit record were logged (a
+ * descriptor: end of file). *wstatus (if not NULL) gets the child's status
+ * as waitpid(2) gives it (WIFEXITED, WEXITSTATUS, WIFSIGNALED, ...), or -1
+ * when unknown (a descriptor capture, or another part of the program reaped
+ * the child first, e.g. with SIGCHLD ignored). A child that closed its
+ * output but keeps running keeps the capture open until it exits. Returns
+ * LOG4C_OTEL_OK or LOG4C_OTEL_ETIMEDOUT.
+ */
+int log4c_otel_capture_wait(log4c_otel_capture *c, int timeout_ms, int *wstatus);
+
+/**
+ * Ends the capture and frees it: a child still running is killed (SIGKILL)
+ * and reaped (its exit record is logged); a descriptor capture logs what can
+ * be read without waiting and stops. Returns when the reader thread is gone.
+ * NULL is allowed.
+ */
+void log4c_otel_capture_free(log4c_otel_capture *c);
+/* ==== end of output capture ==== */
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,7 @@
 struct otel_line_file {
     pthread_mutex_t lock;
     char *path;
-    otel_file_settings s;
+    otel_line_file_settings s;
     int fd; /* -1 after a failed reopen: retried at the next write */
     uint64_t last_sync_ns;
     int dirty; /* written since the last fdatasync */
@@ -32,7 +32,7 @@ static int open_path(const otel_line_file *f)
     return open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, (mode_t)f->s.mode);
 }
 
-otel_line_file *otel_line_file_open(const char *path, const otel_file_settings *s)
+otel_line_file *otel_line_file_open(const char *path, const otel_line_file_settings *s)
 {
     otel_line_file *f = calloc(1, sizeof *f);
     if (!f)

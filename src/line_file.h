@@ -19,12 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "file_settings.h"
+#include "line_file_settings.h"
 
 typedef struct otel_line_file otel_line_file;
 
 /* Opens (creates) path for appending. NULL with errno set on failure. */
-otel_line_file *otel_line_file_open(const char *path, const otel_file_settings *s);
+otel_line_file *otel_line_file_open(const char *path, const otel_line_file_settings *s);
 
 /* Appends line[0..len) and a '\n' (unless line already ends with one) with
  * one write(2) (looping only on a short write or EINTR), rotating first when

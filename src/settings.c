@@ -295,7 +295,25 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     int rc = otel_resource_build(s, get);
     if (rc != 0)
         return rc;
-    return LOG4C_OTEL_OK;
+    /* ---- issue 5 ---- */
+    if (otel_sources_config_default(&s->sources) != 0)
+        return LOG4C_OTEL_ENOMEM;
+    otel_file_settings_init(&s->file);
+    const char *file = get("LOG4C_OTEL_FILE");
+    if (file && (strcasecmp(file, "none") == 0 || strcasecmp(file, "off") == 0))
+        s->file.disabled = 1;
+    else if (file && *file && !(s->file.path = strdup(file)))
+        return LOG4C_OTEL_ENOMEM;
+    const char *size = get("LOG4C_OTEL_FILE_MAX_SIZE");
+    if (size && *size && otel_parse_size(size, &s->file.max_size) != 0) {
+        otel_diag("log4c-otel: ignoring LOG4C_OTEL_FILE_MAX_SIZE: not a size such as 10485760, 512K, 10M or 1G");
+        s->nwarnings++;
+    }
+    long backups = (long)s->file.backups;
+    env_long(get, "LOG4C_OTEL_FILE_BACKUPS", 0, &backups, s);
+    s->file.backups = backups > 10000 ? 10000u : (unsigned)backups;
+    s->file.gzip = env_bool(get("LOG4C_OTEL_FILE_GZIP"));
+    return otel_settings_resolve_exporters(s, get);
 }
 
 void otel_settings_free(otel_settings *s)
@@ -310,5 +328,70 @@ void otel_settings_free(otel_settings *s)
     free(s->client_key_file);
     free(s->client_cert_file);
     otel_resource_free(s);
+    otel_sources_config_free(&s->sources); /* issue 5 */
+    otel_file_settings_free(&s->file);
     memset(s, 0, sizeof *s);
+}
+
+/* ---- issue 5: which exporters run ---- */
+
+int otel_settings_resolve_exporters(otel_settings *s, otel_getenv_fn get)
+{
+    if (s->endpoint_configured && s->file.is_default) {
+        otel_file_settings_free(&s->file);
+        s->file.is_default = 0;
+    }
+    if (s->file.disabled) {
+        otel_file_settings_free(&s->file);
+        s->file.is_default = 0;
+    }
+    if (!s->endpoint_configured && !s->file.path && !s->file.disabled) {
+        const char *svc = NULL;
+        for (size_t i = 0; i < s->nresource; i++)
+            if (strcmp(s->resource[i].key, "service.name") == 0 && s->resource[i].type == OTEL_VALUE_STRING)
+                svc = s->resource[i].v.str.s;
+        if (!(s->file.path = otel_file_default_path(get, svc)))
+            return LOG4C_OTEL_ENOMEM;
+        s->file.is_default = 1;
+    }
+    return LOG4C_OTEL_OK;
+}
+
+int otel_settings_http_enabled(const otel_settings *s) { return s->endpoint_configured || !s->file.path; }
+
+int otel_parse_size(const char *s, uint64_t *out)
+{
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    uint64_t v = 0;
+    for (; isdigit((unsigned char)*s); s++) {
+        if (v > (UINT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    unsigned shift = 0;
+    switch (tolower((unsigned char)*s)) {
+    case 'k': shift = 10; s++; break;
+    case 'm': shift = 20; s++; break;
+    case 'g': shift = 30; s++; break;
+    default: break;
+    }
+    if (shift) {
+        if (tolower((unsigned char)*s) == 'i' && tolower((unsigned char)s[1]) == 'b')
+            s += 2;
+        else if (tolower((unsigned char)*s) == 'b')
+            s++;
+    } else if (tolower((unsigned char)*s) == 'b') {
+        s++;
+    }
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s || (shift && v > (UINT64_MAX >> shift)))
+        return -1;
+    *out = v << shift;
+    return 0;
 }

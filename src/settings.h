@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 #include "record.h"
+#include "sources.h"
+#include "file_exporter.h"
 
 typedef enum otel_protocol { OTEL_PROTOCOL_HTTP_PROTOBUF = 0, OTEL_PROTOCOL_HTTP_JSON = 1 } otel_protocol;
 typedef enum otel_compression { OTEL_COMPRESSION_NONE = 0, OTEL_COMPRESSION_GZIP = 1 } otel_compression;
@@ -42,6 +44,10 @@ typedef struct otel_settings {
 
     otel_attr *resource; /* resource attributes, owned (key and string values malloc'd) */
     size_t nresource;
+
+    /* ---- issue 5 ---- */
+    otel_sources_config sources; /* log source rules (defaults; the JSON "sources" section) */
+    otel_file_settings file;     /* the file exporter: LOG4C_OTEL_FILE*, the JSON "file" section */
 } otel_settings;
 
 /* Looks a variable up; tests pass their own. Returns NULL when unset. */
@@ -52,6 +58,18 @@ typedef const char *(*otel_getenv_fn)(const char *name);
  * safe to pass to otel_settings_free afterwards. */
 int otel_settings_load(otel_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen);
 void otel_settings_free(otel_settings *s);
+
+/* issue 5: decides the exporters after everything was loaded (settings_load
+ * calls it; a loader that changes the endpoint or the file settings later
+ * must call it again). With no endpoint configured and no file given (and
+ * the file not disabled), the file exporter writes to the default path
+ * (otel_file_default_path, from service.name); with an endpoint configured,
+ * a default path is dropped. HTTP runs when an endpoint is configured or
+ * when there is no file at all (then to http://localhost:4318). Returns 0
+ * or LOG4C_OTEL_ENOMEM. */
+int otel_settings_resolve_exporters(otel_settings *s, otel_getenv_fn get);
+/* 1 when the worker must export over HTTP (see above). */
+int otel_settings_http_enabled(const otel_settings *s);
 
 /* Endpoint rules (DESIGN §4): the per-signal endpoint is used as is; the
  * generic one gets "/v1/logs" appended (after one trailing '/' is removed);
@@ -70,5 +88,10 @@ int otel_parse_kv_list(const char *list, int (*add)(void *ctx, const char *key, 
  * a malformed escape (including "%00", which a C string cannot carry and
  * which would silently cut a header value) or out of memory. */
 char *otel_percent_decode(const char *in, size_t len);
+
+/* Parses a size: digits with an optional suffix K, M or G (binary: 1024,
+ * case-insensitive, optionally followed by "B" or "iB"; surrounding blanks
+ * allowed). Returns 0 and sets *out, or -1. */
+int otel_parse_size(const char *s, uint64_t *out);
 
 #endif

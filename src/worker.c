@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "encode.h"
+#include "file_exporter.h"
 #include "http_exporter.h"
 #include "queue.h"
 
@@ -22,7 +23,9 @@ struct otel_worker {
     otel_settings settings;
     otel_resource resource;
     otel_queue *queue;
-    otel_http_exporter *http;
+    otel_http_exporter *http;   /* NULL: no endpoint configured and a file instead (issue 5) */
+    otel_file_exporter *file;   /* NULL: no file exporter (issue 5) */
+    otel_buf file_buf;          /* the file's OTLP/JSON line */
     pthread_t thread;
     int thread_started;
 
@@ -38,6 +41,7 @@ struct otel_worker {
 
     atomic_uint_fast64_t exported, dropped_queue_full, dropped_export_failed, dropped_rejected,
         dropped_http_error, dropped_shutdown, export_requests, export_retries;
+    atomic_uint_fast64_t file_records, file_errors; /* issue 5 */
 };
 
 static void count(atomic_uint_fast64_t *c, uint64_t n)
@@ -45,10 +49,33 @@ static void count(atomic_uint_fast64_t *c, uint64_t n)
     atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
 
+/* ---- issue 5: the file exporter ----
+ * Every batch goes to every configured exporter. The record counters
+ * (exported, dropped_*) follow the primary exporter: HTTP when an endpoint
+ * is configured, else the file; file_records / file_errors always count what
+ * the file exporter wrote or failed to write. Returns 0 when written. */
+static int export_file(otel_worker *w, otel_record *const *recs, size_t n)
+{
+    otel_buf_reset(&w->file_buf);
+    int rc = otel_encode_json(&w->resource, recs, n, &w->file_buf);
+    if (rc == 0)
+        rc = otel_file_export(w->file, w->file_buf.data, w->file_buf.len);
+    else
+        otel_diag("log4c-otel: out of memory encoding %zu records for the file; dropped", n);
+    count(rc == 0 ? &w->file_records : &w->file_errors, n);
+    if (!w->http)
+        count(rc == 0 ? &w->exported : &w->dropped_export_failed, n);
+    return rc;
+}
+
 /* Sends recs[0..n) as one request and accounts for them. */
 static void export_request(otel_worker *w, otel_record *const *recs, size_t n, otel_buf *buf)
 {
     const otel_settings *s = &w->settings;
+    if (w->file)
+        export_file(w, recs, n);
+    if (!w->http)
+        return;
     otel_buf_reset(buf);
     int rc = s->protocol == OTEL_PROTOCOL_HTTP_JSON ? otel_encode_json(&w->resource, recs, n, buf)
                                                     : otel_encode_protobuf(&w->resource, recs, n, buf);
@@ -101,9 +128,13 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
     size_t off = 0;
     while (off < n) {
         size_t k = otel_batch_split(batch + off, n - off, cap);
-        if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST))
-            count(&w->dropped_shutdown, k);
-        else
+        if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST)) {
+            /* past the deadline: no more HTTP, but a local file write is cheap */
+            if (w->file)
+                export_file(w, batch + off, k);
+            if (w->http)
+                count(&w->dropped_shutdown, k);
+        } else
             export_request(w, batch + off, k, buf);
         off += k;
     }
@@ -156,8 +187,19 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
 
     w->queue = otel_queue_new(w->settings.max_queue_size, w->settings.max_queue_bytes,
                               w->settings.max_export_batch_size);
-    w->http = otel_http_exporter_new(&w->settings);
-    if (!w->queue || !w->http) {
+    /* issue 5: HTTP and/or the file */
+    int want_http = otel_settings_http_enabled(&w->settings);
+    if (want_http)
+        w->http = otel_http_exporter_new(&w->settings);
+    if (w->settings.file.path) {
+        w->file = otel_file_exporter_new(&w->settings.file);
+        static atomic_int told;
+        if (w->settings.file.is_default && w->file && !atomic_exchange(&told, 1))
+            otel_diag("log4c-otel: no OTLP endpoint configured: writing OTLP/JSON lines to %s "
+                      "(set OTEL_EXPORTER_OTLP_ENDPOINT, or LOG4C_OTEL_FILE to a path or \"none\")",
+                      w->settings.file.path);
+    }
+    if (!w->queue || (want_http && !w->http) || (w->settings.file.path && !w->file)) {
         *err = LOG4C_OTEL_ENOMEM;
         otel_worker_free(w);
         return NULL;
@@ -267,6 +309,8 @@ void otel_worker_free(otel_worker *w)
     if (w->thread_started)
         otel_worker_shutdown(w, 0);
     otel_http_exporter_free(w->http);
+    otel_file_exporter_free(w->file);
+    otel_buf_free(&w->file_buf);
     otel_queue_free(w->queue);
     otel_settings_free(&w->settings);
     pthread_mutex_destroy(&w->lock);
@@ -287,4 +331,6 @@ void otel_worker_add_stats(otel_worker *w, log4c_otel_stats_t *acc)
     acc->dropped_shutdown += atomic_load(&w->dropped_shutdown);
     acc->export_requests += atomic_load(&w->export_requests);
     acc->export_retries += atomic_load(&w->export_retries);
+    acc->file_records += atomic_load(&w->file_records);
+    acc->file_errors += atomic_load(&w->file_errors);
 }

@@ -8,8 +8,10 @@
  * the error text is terminated and set exactly when loading fails; on
  * success every setting is within its documented range (endpoint http(s),
  * batch <= queue, minimums of each variable, unique resource keys with
- * consistent lengths, OTEL_SERVICE_NAME applied); only OTEL_* and
- * LOG4C_OTEL_* variables are looked up; otel_settings_free leaves a zeroed
+ * consistent lengths, OTEL_SERVICE_NAME applied; the file exporter's path
+ * set exactly when no endpoint is configured or LOG4C_OTEL_FILE names one);
+ * only OTEL_* and LOG4C_OTEL_* variables are looked up (and XDG_STATE_HOME
+ * and HOME, for the default file); otel_settings_free leaves a zeroed
  * struct and may be called twice.
  */
 #include "fuzz_common.h"
@@ -31,7 +33,8 @@ static struct {
 static const char *fake_getenv(const char *name)
 {
     FUZZ_CHECK(name != NULL);
-    FUZZ_CHECK(strncmp(name, "OTEL_", 5) == 0 || strncmp(name, "LOG4C_OTEL_", 11) == 0);
+    FUZZ_CHECK(strncmp(name, "OTEL_", 5) == 0 || strncmp(name, "LOG4C_OTEL_", 11) == 0 ||
+               strcmp(name, "XDG_STATE_HOME") == 0 || strcmp(name, "HOME") == 0);
     for (size_t i = 0; i < env.n; i++)
         if (strcmp(env.name[i], name) == 0)
             return env.value[i];
@@ -87,6 +90,15 @@ static void check_loaded(const otel_settings *s)
         FUZZ_CHECK(n >= 8 && strcmp(s->logs_url + n - 8, "/v1/logs") == 0);
     }
 
+    /* issue 5: which exporters run */
+    FUZZ_CHECK(s->file.path == NULL || s->file.path[0] != '\0');
+    FUZZ_CHECK(s->file.backups <= 10000);
+    FUZZ_CHECK(!s->file.is_default || (s->file.path && !s->endpoint_configured));
+    if (!s->endpoint_configured && !s->file.disabled)
+        FUZZ_CHECK(s->file.path != NULL);
+    if (s->file.disabled)
+        FUZZ_CHECK(s->file.path == NULL);
+    FUZZ_CHECK(otel_settings_http_enabled(s) == (s->endpoint_configured || s->file.path == NULL));
     FUZZ_CHECK(s->protocol == OTEL_PROTOCOL_HTTP_PROTOBUF || s->protocol == OTEL_PROTOCOL_HTTP_JSON);
     FUZZ_CHECK(s->compression == OTEL_COMPRESSION_NONE || s->compression == OTEL_COMPRESSION_GZIP);
     FUZZ_CHECK(s->insecure == 0 || s->insecure == 1);

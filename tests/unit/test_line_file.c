@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file_settings.h"
+#include "line_file_settings.h"
 #include "line_file.h"
 
 static char dir[256];
@@ -61,10 +61,10 @@ static char *slurp(const char *p, size_t *len)
     return b;
 }
 
-static otel_file_settings settings(uint64_t max, unsigned backups)
+static otel_line_file_settings settings(uint64_t max, unsigned backups)
 {
-    otel_file_settings s;
-    otel_file_settings_defaults(&s);
+    otel_line_file_settings s;
+    otel_line_file_settings_defaults(&s);
     s.max_size = max;
     s.backups = backups;
     return s;
@@ -72,7 +72,7 @@ static otel_file_settings settings(uint64_t max, unsigned backups)
 
 START_TEST(lines_and_newlines)
 {
-    otel_file_settings s = settings(0, 5);
+    otel_line_file_settings s = settings(0, 5);
     otel_line_file *f = otel_line_file_open(path, &s);
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(otel_line_file_write(f, "one", 3), 0);
@@ -103,7 +103,7 @@ END_TEST
 
 START_TEST(rotation_names_and_backups)
 {
-    otel_file_settings s = settings(20, 2); /* 20 bytes: two 10-byte lines per file */
+    otel_line_file_settings s = settings(20, 2); /* 20 bytes: two 10-byte lines per file */
     otel_line_file *f = otel_line_file_open(path, &s);
     char line[16];
     for (int i = 0; i < 9; i++) {
@@ -131,7 +131,7 @@ END_TEST
 
 START_TEST(long_line_goes_alone_and_no_backups)
 {
-    otel_file_settings s = settings(10, 0);
+    otel_line_file_settings s = settings(10, 0);
     otel_line_file *f = otel_line_file_open(path, &s);
     otel_line_file_write(f, "abc", 3);
     otel_line_file_write(f, "a line longer than ten", 22); /* rotates, then goes whole into the new file */
@@ -148,7 +148,7 @@ END_TEST
 
 START_TEST(fsync_policies)
 {
-    otel_file_settings s = settings(30, 1);
+    otel_line_file_settings s = settings(30, 1);
     s.fsync_policy = OTEL_FSYNC_LINE;
     otel_line_file *f = otel_line_file_open(path, &s);
     for (int i = 0; i < 10; i++)
@@ -170,7 +170,7 @@ END_TEST
 
 START_TEST(unwritable_path_fails)
 {
-    otel_file_settings s = settings(0, 1);
+    otel_line_file_settings s = settings(0, 1);
     errno = 0;
     ck_assert_ptr_null(otel_line_file_open("/nonexistent-dir/x.log", &s));
     ck_assert_int_eq(errno, ENOENT);
@@ -196,7 +196,7 @@ static void *writer(void *arg)
 
 START_TEST(rotation_under_eight_threads)
 {
-    otel_file_settings s = settings(16 * 1024, 1000);
+    otel_line_file_settings s = settings(16 * 1024, 1000);
     shared = otel_line_file_open(path, &s);
     pthread_t th[THREADS];
     for (long t = 0; t < THREADS; t++)
@@ -249,12 +249,12 @@ START_TEST(file_sizes)
     } rows[] = {
         {"0", 1, 0}, {"123", 1, 123}, {"10K", 1, 10240}, {"10k", 1, 10240}, {"5M", 1, 5242880},
         {"1G", 1, 1073741824ull}, {"3g", 1, 3221225472ull}, {"", 0, 0}, {"K", 0, 0}, {"-1", 0, 0},
-        {"10 K", 0, 0}, {"10KB", 0, 0}, {"1.5M", 0, 0}, {" 1", 0, 0}, {"99999999999999999999", 0, 0},
+        {"10 K", 0, 0}, {"10KB", 1, 10240}, {"1.5M", 0, 0}, {" 1", 1, 1}, {"99999999999999999999", 0, 0},
         {"17179869184G", 0, 0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         uint64_t v = 7;
-        int rc = otel_parse_file_size(rows[i].in, &v);
+        int rc = otel_parse_size(rows[i].in, &v);
         ck_assert_msg((rc == 0) == rows[i].ok, "%s", rows[i].in);
         if (rows[i].ok)
             ck_assert_uint_eq(v, rows[i].want);
@@ -265,8 +265,8 @@ END_TEST
 static const char *env_vals[8];
 static const char *fake_getenv(const char *name)
 {
-    static const char *names[] = {"LOG4C_OTEL_FILE_MAX_SIZE", "LOG4C_OTEL_FILE_BACKUPS", "LOG4C_OTEL_FILE_FSYNC",
-                                  "LOG4C_OTEL_FILE_MODE"};
+    static const char *names[] = {"LOG4C_OTEL_FILE_APPENDER_MAX_SIZE", "LOG4C_OTEL_FILE_APPENDER_BACKUPS", "LOG4C_OTEL_FILE_APPENDER_FSYNC",
+                                  "LOG4C_OTEL_FILE_APPENDER_MODE"};
     for (int i = 0; i < 4; i++)
         if (strcmp(name, names[i]) == 0)
             return env_vals[i];
@@ -275,34 +275,34 @@ static const char *fake_getenv(const char *name)
 
 START_TEST(env_overrides)
 {
-    otel_file_settings s;
+    otel_line_file_settings s;
     char err[200];
-    otel_file_settings_defaults(&s);
+    otel_line_file_settings_defaults(&s);
     ck_assert_uint_eq(s.max_size, 0);
     ck_assert_uint_eq(s.backups, 5);
     ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_NEVER);
     ck_assert_uint_eq(s.mode, 0600);
     env_vals[0] = "2M", env_vals[1] = "9", env_vals[2] = "250", env_vals[3] = "0640";
-    ck_assert_int_eq(otel_file_settings_from_env(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_int_eq(otel_line_file_settings_from_env(&s, fake_getenv, err, sizeof err), 0);
     ck_assert_uint_eq(s.max_size, 2u << 20);
     ck_assert_uint_eq(s.backups, 9);
     ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_INTERVAL);
     ck_assert_int_eq(s.fsync_interval_ms, 250);
     ck_assert_uint_eq(s.mode, 0640);
     env_vals[2] = "line";
-    ck_assert_int_eq(otel_file_settings_from_env(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_int_eq(otel_line_file_settings_from_env(&s, fake_getenv, err, sizeof err), 0);
     ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_LINE);
     env_vals[2] = "sometimes";
-    ck_assert_int_eq(otel_file_settings_from_env(&s, fake_getenv, err, sizeof err), -1);
-    ck_assert_str_eq(err, "LOG4C_OTEL_FILE_FSYNC: expected never, line or a number of milliseconds");
+    ck_assert_int_eq(otel_line_file_settings_from_env(&s, fake_getenv, err, sizeof err), -1);
+    ck_assert_str_eq(err, "LOG4C_OTEL_FILE_APPENDER_FSYNC: expected never, line or a number of milliseconds");
     env_vals[2] = NULL, env_vals[1] = "x";
-    ck_assert_int_eq(otel_file_settings_from_env(&s, fake_getenv, err, sizeof err), -1);
-    ck_assert_str_eq(err, "LOG4C_OTEL_FILE_BACKUPS: expected a number from 0 to 10000");
+    ck_assert_int_eq(otel_line_file_settings_from_env(&s, fake_getenv, err, sizeof err), -1);
+    ck_assert_str_eq(err, "LOG4C_OTEL_FILE_APPENDER_BACKUPS: expected a number from 0 to 10000");
     env_vals[0] = env_vals[1] = env_vals[2] = env_vals[3] = NULL;
 }
 END_TEST
 
-static int from_json(const char *text, otel_file_settings *s, char *err)
+static int from_json(const char *text, otel_line_file_settings *s, char *err)
 {
     json_error_t je;
     json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
@@ -315,9 +315,9 @@ static int from_json(const char *text, otel_file_settings *s, char *err)
 
 START_TEST(json_section)
 {
-    otel_file_settings s;
+    otel_line_file_settings s;
     char err[200];
-    otel_file_settings_defaults(&s);
+    otel_line_file_settings_defaults(&s);
     ck_assert_int_eq(from_json("{\"maxLogSize\":\"10M\",\"backups\":3,\"fsync\":\"line\",\"mode\":\"0644\",\"other\":1}",
                                &s, err), 0);
     ck_assert_uint_eq(s.max_size, 10u << 20);
@@ -348,7 +348,7 @@ START_TEST(json_section)
         {"{\"mode\":4096}", "appenders[\"traces.log\"].mode: expected permissions, e.g. 384 or \"0600\""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        otel_file_settings before = s;
+        otel_line_file_settings before = s;
         ck_assert_int_eq(from_json(bad[i].json, &s, err), -1);
         ck_assert_str_eq(err, bad[i].msg);
         /* nothing applied on error */
@@ -361,17 +361,17 @@ END_TEST
 
 START_TEST(registry)
 {
-    otel_file_settings a = settings(100, 1), b = settings(200, 2), out;
-    ck_assert_int_eq(otel_file_settings_lookup("x.log", &out), 0);
-    ck_assert_int_eq(otel_file_settings_register("x.log", &a), 0);
-    ck_assert_int_eq(otel_file_settings_register("y.log", &b), 0);
-    ck_assert_int_eq(otel_file_settings_lookup("x.log", &out), 1);
+    otel_line_file_settings a = settings(100, 1), b = settings(200, 2), out;
+    ck_assert_int_eq(otel_line_file_settings_lookup("x.log", &out), 0);
+    ck_assert_int_eq(otel_line_file_settings_register("x.log", &a), 0);
+    ck_assert_int_eq(otel_line_file_settings_register("y.log", &b), 0);
+    ck_assert_int_eq(otel_line_file_settings_lookup("x.log", &out), 1);
     ck_assert_uint_eq(out.max_size, 100);
-    ck_assert_int_eq(otel_file_settings_register("x.log", &b), 0);
-    ck_assert_int_eq(otel_file_settings_lookup("x.log", &out), 1);
+    ck_assert_int_eq(otel_line_file_settings_register("x.log", &b), 0);
+    ck_assert_int_eq(otel_line_file_settings_lookup("x.log", &out), 1);
     ck_assert_uint_eq(out.max_size, 200);
-    otel_file_settings_clear_registry();
-    ck_assert_int_eq(otel_file_settings_lookup("y.log", &out), 0);
+    otel_line_file_settings_clear_registry();
+    ck_assert_int_eq(otel_line_file_settings_lookup("y.log", &out), 0);
 }
 END_TEST
 

@@ -1,9 +1,9 @@
 /*
  * file_settings.c - the crash-safe file appender's settings: defaults,
- * LOG4C_OTEL_FILE_* variables, the JSON section parser and the per-name
+ * LOG4C_OTEL_FILE_APPENDER_* variables, the JSON section parser and the per-name
  * registry the JSON loader fills (see file_settings.h).
  */
-#include "file_settings.h"
+#include "line_file_settings.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void otel_file_settings_defaults(otel_file_settings *s)
+void otel_line_file_settings_defaults(otel_line_file_settings *s)
 {
     s->max_size = 0;
     s->backups = 5;
@@ -34,30 +34,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-int otel_parse_file_size(const char *s, uint64_t *out)
-{
-    if (!s || !isdigit((unsigned char)*s))
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno)
-        return -1;
-    uint64_t mult = 1;
-    switch (*end) {
-    case 'k': case 'K': mult = 1024ull; end++; break;
-    case 'm': case 'M': mult = 1024ull * 1024; end++; break;
-    case 'g': case 'G': mult = 1024ull * 1024 * 1024; end++; break;
-    default: break;
-    }
-    if (*end != '\0' || (v && mult > UINT64_MAX / v))
-        return -1;
-    *out = v * mult;
-    return 0;
-}
-
 /* "never", "line" or a positive number of ms (text). */
-static int parse_fsync(const char *v, otel_file_settings *s)
+static int parse_fsync(const char *v, otel_line_file_settings *s)
 {
     if (strcmp(v, "never") == 0) {
         s->fsync_policy = OTEL_FSYNC_NEVER;
@@ -99,17 +77,17 @@ static int parse_backups(const char *v, unsigned *out)
     return 0;
 }
 
-int otel_file_settings_from_env(otel_file_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen)
+int otel_line_file_settings_from_env(otel_line_file_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen)
 {
     const char *v;
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_MAX_SIZE")) && *v && otel_parse_file_size(v, &s->max_size) != 0)
-        return fail(err, errlen, "LOG4C_OTEL_FILE_MAX_SIZE: expected bytes with an optional K, M or G suffix");
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_BACKUPS")) && *v && parse_backups(v, &s->backups) != 0)
-        return fail(err, errlen, "LOG4C_OTEL_FILE_BACKUPS: expected a number from 0 to %d", OTEL_FILE_MAX_BACKUPS);
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_FSYNC")) && *v && parse_fsync(v, s) != 0)
-        return fail(err, errlen, "LOG4C_OTEL_FILE_FSYNC: expected never, line or a number of milliseconds");
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_MODE")) && *v && parse_mode(v, &s->mode) != 0)
-        return fail(err, errlen, "LOG4C_OTEL_FILE_MODE: expected an octal mode such as 0600");
+    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_MAX_SIZE")) && *v && otel_parse_size(v, &s->max_size) != 0)
+        return fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_MAX_SIZE: expected bytes with an optional K, M or G suffix");
+    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_BACKUPS")) && *v && parse_backups(v, &s->backups) != 0)
+        return fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_BACKUPS: expected a number from 0 to %d", OTEL_FILE_MAX_BACKUPS);
+    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_FSYNC")) && *v && parse_fsync(v, s) != 0)
+        return fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_FSYNC: expected never, line or a number of milliseconds");
+    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_MODE")) && *v && parse_mode(v, &s->mode) != 0)
+        return fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_MODE: expected an octal mode such as 0600");
     return 0;
 }
 
@@ -125,18 +103,18 @@ static int json_uint(const json_t *v, double max, uint64_t *out)
     return 0;
 }
 
-int otel_file_appender_config_from_json(const json_t *obj, const char *key_path, otel_file_settings *out,
+int otel_file_appender_config_from_json(const json_t *obj, const char *key_path, otel_line_file_settings *out,
                                         char *err, size_t errlen)
 {
     const char *path = key_path && *key_path ? key_path : "file appender";
     if (!json_is_object(obj))
         return fail(err, errlen, "%s: expected an object", path);
-    otel_file_settings s = *out;
+    otel_line_file_settings s = *out;
     const json_t *v;
     uint64_t n;
 
     if ((v = json_object_get(obj, "maxLogSize")) && !json_is_null(v)) {
-        if (json_is_string(v) ? otel_parse_file_size(json_string_value(v), &s.max_size) != 0
+        if (json_is_string(v) ? otel_parse_size(json_string_value(v), &s.max_size) != 0
                               : json_uint(v, 9007199254740992.0, &s.max_size) != 0)
             return fail(err, errlen, "%s.maxLogSize: expected bytes (a number, or a string with a K, M or G suffix)",
                         path);
@@ -180,14 +158,14 @@ int otel_file_appender_config_from_json(const json_t *obj, const char *key_path,
 
 typedef struct entry {
     char *name;
-    otel_file_settings s;
+    otel_line_file_settings s;
     struct entry *next;
 } entry;
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static entry *registry;
 
-int otel_file_settings_register(const char *appender_name, const otel_file_settings *s)
+int otel_line_file_settings_register(const char *appender_name, const otel_line_file_settings *s)
 {
     pthread_mutex_lock(&registry_lock);
     for (entry *e = registry; e; e = e->next)
@@ -209,7 +187,7 @@ int otel_file_settings_register(const char *appender_name, const otel_file_setti
     return 0;
 }
 
-int otel_file_settings_lookup(const char *appender_name, otel_file_settings *out)
+int otel_line_file_settings_lookup(const char *appender_name, otel_line_file_settings *out)
 {
     int found = 0;
     pthread_mutex_lock(&registry_lock);
@@ -223,7 +201,7 @@ int otel_file_settings_lookup(const char *appender_name, otel_file_settings *out
     return found;
 }
 
-void otel_file_settings_clear_registry(void)
+void otel_line_file_settings_clear_registry(void)
 {
     pthread_mutex_lock(&registry_lock);
     while (registry) {

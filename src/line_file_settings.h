@@ -13,12 +13,12 @@
  *   mode        permissions of a new file, default 0600 (a number, or an
  *               octal string "0640")
  *
- * Environment: LOG4C_OTEL_FILE_MAX_SIZE, LOG4C_OTEL_FILE_BACKUPS,
- * LOG4C_OTEL_FILE_FSYNC, LOG4C_OTEL_FILE_MODE (same syntax as the JSON
+ * Environment: LOG4C_OTEL_FILE_APPENDER_MAX_SIZE, LOG4C_OTEL_FILE_APPENDER_BACKUPS,
+ * LOG4C_OTEL_FILE_APPENDER_FSYNC, LOG4C_OTEL_FILE_APPENDER_MODE (same syntax as the JSON
  * values, numbers as text).
  */
-#ifndef LOG4C_OTEL_FILE_SETTINGS_H
-#define LOG4C_OTEL_FILE_SETTINGS_H
+#ifndef LOG4C_OTEL_LINE_FILE_SETTINGS_H
+#define LOG4C_OTEL_LINE_FILE_SETTINGS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,24 +32,21 @@ typedef enum otel_fsync_policy {
     OTEL_FSYNC_INTERVAL = 2
 } otel_fsync_policy;
 
-typedef struct otel_file_settings {
+typedef struct otel_line_file_settings {
     uint64_t max_size;  /* 0: no rotation */
     unsigned backups;   /* default 5 */
     otel_fsync_policy fsync_policy;
     long fsync_interval_ms; /* with OTEL_FSYNC_INTERVAL */
     unsigned mode;          /* default 0600 */
-} otel_file_settings;
+} otel_line_file_settings;
 
 #define OTEL_FILE_MAX_BACKUPS 10000
 
-void otel_file_settings_defaults(otel_file_settings *s);
+void otel_line_file_settings_defaults(otel_line_file_settings *s);
 
-/* "123", "10K", "10k", "5M", "1G" (1024-based) -> bytes. Returns 0 or -1. */
-int otel_parse_file_size(const char *s, uint64_t *out);
-
-/* Applies the LOG4C_OTEL_FILE_* variables. Returns 0, or -1 with a
+/* Applies the LOG4C_OTEL_FILE_APPENDER_* variables. Returns 0, or -1 with a
  * sentence naming the variable in err (*s then keeps what parsed before). */
-int otel_file_settings_from_env(otel_file_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen);
+int otel_line_file_settings_from_env(otel_line_file_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen);
 
 /*
  * ---- MERGE SEAM (issue 3's JSON loader) ----
@@ -58,7 +55,7 @@ int otel_file_settings_from_env(otel_file_settings *s, otel_getenv_fn getenv_fn,
  * has filled (defaults, then env). key_path names obj in messages. Unknown
  * keys are ignored. Returns 0, or -1 with a sentence in err.
  */
-int otel_file_appender_config_from_json(const json_t *obj, const char *key_path, otel_file_settings *out,
+int otel_file_appender_config_from_json(const json_t *obj, const char *key_path, otel_line_file_settings *out,
                                         char *err, size_t errlen);
 
 /*
@@ -66,9 +63,9 @@ int otel_file_appender_config_from_json(const json_t *obj, const char *key_path,
  * appender looks its name up when log4c opens it (before that, JSON values
  * must be registered). Returns 0 or -1 (out of memory).
  */
-int otel_file_settings_register(const char *appender_name, const otel_file_settings *s);
+int otel_line_file_settings_register(const char *appender_name, const otel_line_file_settings *s);
 /* 1 and *out filled when registered, else 0. */
-int otel_file_settings_lookup(const char *appender_name, otel_file_settings *out);
-void otel_file_settings_clear_registry(void);
+int otel_line_file_settings_lookup(const char *appender_name, otel_line_file_settings *out);
+void otel_line_file_settings_clear_registry(void);
 
 #endif

@@ -1,0 +1,127 @@
+// test_run.mjs - log4c-otel-run: a program's output as records (decoded by
+// the official code), exit codes (status, 128+signal, 127, 126, usage),
+// --tee, --app, --config, TRACEPARENT passed through, and SIGTERM/SIGINT
+// forwarded to the program.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startReceiver } from '../receiver/receiver.mjs';
+import { run, scratchDir, otelRun, endpointEnv } from './harness.mjs';
+
+const receiver = await startReceiver();
+after(() => receiver.close());
+
+async function otel(args, env = {}) {
+  receiver.clear();
+  receiver.setScript([]);
+  return run(otelRun, args, { dir: scratchDir(null), env: { ...endpointEnv(receiver), ...env } });
+}
+
+test('stdout at INFO, stderr at ERROR, the exit record; exits with the status; --tee copies', async () => {
+  const r = await otel(['--app', 'job', '--tee', '--', 'sh', '-c', 'echo out line; echo err line >&2; exit 7']);
+  assert.equal(r.code, 7, r.stderr);
+  assert.match(r.stdout, /^out line$/m);
+  assert.match(r.stderr, /^err line$/m);
+  const recs = receiver.records();
+  const [out, err] = [recs.find((x) => x.body === 'out line'), recs.find((x) => x.body === 'err line')];
+  assert.equal(out.severityText, 'INFO');
+  assert.equal(err.severityText, 'ERROR');
+  for (const rec of recs) {
+    assert.equal(rec.scope, 'captured.job');
+    assert.equal(rec.attributes['log.source'], 'captured');
+    assert.equal(rec.attributes['app.name'], 'job');
+    assert.match(rec.attributes['process.pid'], /^\d+$/);
+    assert.equal(rec.resource['service.name'], 'log4c-otel-run');
+  }
+  const exit = recs.find((x) => x.attributes['process.exit.code'] !== undefined);
+  assert.equal(exit.attributes['process.exit.code'], '7');
+  assert.equal(recs.length, 3);
+});
+
+test('without --tee nothing is shown; the app name defaults to the command', async () => {
+  const r = await otel(['--', 'sh', '-c', 'echo quiet']);
+  assert.equal(r.code, 0);
+  assert.doesNotMatch(r.stdout, /quiet/);
+  assert.equal(receiver.records().find((x) => x.body === 'quiet').scope, 'captured.sh');
+});
+
+test('exit codes: 128+signal, 127 not found, 126 not executable, 2 usage', async () => {
+  assert.equal((await otel(['--', 'sh', '-c', 'kill -TERM $$'])).code, 143);
+  const killed = receiver.records().at(-1);
+  assert.equal(killed.attributes['process.exit.signal'], '15');
+  const nf = await otel(['--', '/nonexistent/program']);
+  assert.equal(nf.code, 127);
+  assert.match(nf.stderr, /nonexistent\/program: No such file or directory/);
+  const dir = scratchDir(null);
+  const noexec = path.join(dir, 'noexec.sh');
+  fs.writeFileSync(noexec, '#!/bin/sh\necho x\n', { mode: 0o644 });
+  assert.equal((await otel(['--', noexec])).code, 126);
+  assert.equal((await otel([])).code, 2);
+  assert.equal((await otel(['--bogus', 'x'])).code, 2);
+  assert.equal((await otel(['--config', path.join(dir, 'missing.json'), '--', 'true'])).code, 2);
+});
+
+test('--config sets LOG4C_OTEL_CONFIG to the absolute path; TRACEPARENT reaches the program and stamps its records', async () => {
+  const dir = scratchDir(null);
+  fs.writeFileSync(path.join(dir, 'otel.json'), '{}');
+  const tp = '00-0123456789abcdef0123456789abcdef-0011223344556677-01';
+  receiver.clear();
+  const r = await run(otelRun, ['--config', 'otel.json', '--', 'sh', '-c', 'echo "cfg=$LOG4C_OTEL_CONFIG"; echo "tp=$TRACEPARENT"'], {
+    dir,
+    env: { ...endpointEnv(receiver), TRACEPARENT: tp },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const recs = receiver.records();
+  assert.ok(recs.some((x) => x.body === `cfg=${fs.realpathSync(dir)}/otel.json`), JSON.stringify(recs.map((x) => x.body)));
+  assert.ok(recs.some((x) => x.body === `tp=${tp}`));
+  for (const rec of recs) {
+    assert.equal(rec.traceId, '0123456789abcdef0123456789abcdef');
+    assert.equal(rec.spanId, '0011223344556677');
+  }
+});
+
+/** Starts the tool, waits for "ready" on its (teed) stdout, sends sig, resolves to {code, stdout}. */
+function signalled(sig, trapped) {
+  receiver.clear();
+  receiver.setScript([]);
+  const dir = scratchDir(null);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OTEL_|LOG4C_)/.test(k)));
+  const script = `trap 'echo got ${trapped}; exit 42' ${trapped}; echo ready; while :; do sleep 0.05; done`;
+  const child = spawn(otelRun, ['--tee', '--', 'sh', '-c', script], {
+    cwd: dir,
+    env: { ...env, HOME: dir, LOG4C_RCPATH: dir, ...endpointEnv(receiver) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let sent = false;
+  return new Promise((resolve, reject) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20000);
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!sent && stdout.includes('ready')) {
+        sent = true;
+        child.kill(sig);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout });
+    });
+  });
+}
+
+for (const [sig, name] of [['SIGTERM', 'TERM'], ['SIGINT', 'INT']]) {
+  test(`${sig} is forwarded: the program handles it and its status is ours`, async () => {
+    const r = await signalled(sig, name);
+    assert.equal(r.signal, null, 'log4c-otel-run itself died of the signal');
+    assert.equal(r.code, 42);
+    assert.match(r.stdout, new RegExp(`got ${name}`));
+    const bodies = receiver.records().map((x) => x.body);
+    assert.ok(bodies.includes('ready'));
+    assert.ok(bodies.includes(`got ${name}`));
+    assert.ok(bodies.some((b) => /exited with status 42$/.test(b)));
+  });
+}

@@ -1,0 +1,205 @@
+/*
+ * test_sources.c - classification of categories into log sources: the
+ * defaults, dotted-prefix matching, app names, the JSON section parser
+ * (with its error messages), and the cache under concurrent use.
+ */
+#include <check.h>
+#include "run_suite.h"
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log4c-otel.h"
+#include "sources.h"
+
+static otel_sources *defaults(void)
+{
+    otel_sources_config c;
+    ck_assert_int_eq(otel_sources_config_default(&c), 0);
+    otel_sources *s = otel_sources_new(&c);
+    otel_sources_config_free(&c);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+/* "source" or "source/app" for category. */
+static const char *classify(otel_sources *s, const char *cat)
+{
+    static char out[256];
+    otel_source_class c, u;
+    otel_sources_classify(s, cat, &c);
+    otel_sources_classify_uncached(s, cat, &u);
+    ck_assert_ptr_eq(c.source, u.source);
+    ck_assert_uint_eq(c.app_name_len, u.app_name_len);
+    if (!c.source)
+        return "(none)";
+    if (c.app_name)
+        snprintf(out, sizeof out, "%s/%.*s", c.source, (int)c.app_name_len, c.app_name);
+    else
+        snprintf(out, sizeof out, "%s", c.source);
+    return out;
+}
+
+START_TEST(default_rules)
+{
+    otel_sources *s = defaults();
+    for (int round = 0; round < 2; round++) { /* the second round hits the cache */
+        ck_assert_str_eq(classify(s, "app.orders"), "app/orders");
+        ck_assert_str_eq(classify(s, "app.orders.db.pool"), "app/orders");
+        ck_assert_str_eq(classify(s, "app"), "app");
+        ck_assert_str_eq(classify(s, "apps.x"), "platform");
+        ck_assert_str_eq(classify(s, "gw"), "gateway");
+        ck_assert_str_eq(classify(s, "gw.conn"), "gateway");
+        ck_assert_str_eq(classify(s, "gwx"), "platform");
+        ck_assert_str_eq(classify(s, "captured.worker"), "captured/worker");
+        ck_assert_str_eq(classify(s, "captured.worker.stderr"), "captured/worker");
+        ck_assert_str_eq(classify(s, "root"), "platform");
+        ck_assert_str_eq(classify(s, ""), "platform");
+        ck_assert_str_eq(classify(s, NULL), "platform");
+        ck_assert_str_eq(classify(s, "platform.gw"), "platform");
+    }
+    otel_sources_free(s);
+}
+END_TEST
+
+static int parse(const char *json, otel_sources_config *c, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *j = json_loads(json, 0, &je);
+    ck_assert_msg(j != NULL, "bad test JSON: %s", je.text);
+    int rc = otel_sources_config_from_json(j, "logs.sources", c, err, errlen);
+    json_decref(j);
+    return rc;
+}
+
+START_TEST(json_rules_replace_defaults)
+{
+    otel_sources_config c;
+    char err[256];
+    ck_assert_int_eq(otel_sources_config_default(&c), 0);
+    ck_assert_int_eq(parse("{\"default\":\"host\",\"rules\":["
+                           "{\"categoryName\":\"ui.app\",\"source\":\"app\",\"appNameFromCategory\":true},"
+                           "{\"categoryName\":\"bus\",\"source\":\"gateway\"},"
+                           "{\"categoryName\":\"x\",\"source\":\"custom\",\"unknownKey\":1}],\"other\":2}",
+                           &c, err, sizeof err),
+                     LOG4C_OTEL_OK);
+    otel_sources *s = otel_sources_new(&c);
+    ck_assert_str_eq(classify(s, "ui.app.mail"), "app/mail");
+    ck_assert_str_eq(classify(s, "bus.conn"), "gateway");
+    ck_assert_str_eq(classify(s, "x"), "custom");
+    ck_assert_str_eq(classify(s, "app.orders"), "host"); /* the default rules are gone */
+    ck_assert_str_eq(classify(s, "gw"), "host");
+    otel_sources_free(s);
+    otel_sources_config_free(&c);
+}
+END_TEST
+
+START_TEST(json_partial_and_disabled)
+{
+    otel_sources_config c;
+    char err[256];
+    ck_assert_int_eq(otel_sources_config_default(&c), 0);
+    /* no rules: the defaults stay; enabled false: no attributes at all */
+    ck_assert_int_eq(parse("{\"default\":\"core\"}", &c, err, sizeof err), LOG4C_OTEL_OK);
+    otel_sources *s = otel_sources_new(&c);
+    ck_assert_str_eq(classify(s, "gw.x"), "gateway");
+    ck_assert_str_eq(classify(s, "misc"), "core");
+    otel_sources_free(s);
+    ck_assert_int_eq(parse("{\"enabled\":false}", &c, err, sizeof err), LOG4C_OTEL_OK);
+    s = otel_sources_new(&c);
+    ck_assert_str_eq(classify(s, "app.a"), "(none)");
+    otel_sources_free(s);
+    otel_sources_config_free(&c);
+}
+END_TEST
+
+START_TEST(json_errors_name_the_key)
+{
+    static const struct {
+        const char *json, *msg;
+    } rows[] = {
+        {"[]", "logs.sources: expected an object"},
+        {"{\"enabled\":1}", "logs.sources.enabled: expected true or false"},
+        {"{\"default\":\"\"}", "logs.sources.default: expected a non-empty string"},
+        {"{\"rules\":{}}", "logs.sources.rules: expected an array"},
+        {"{\"rules\":[1]}", "logs.sources.rules[0]: expected an object"},
+        {"{\"rules\":[{\"categoryName\":\"a\",\"source\":\"b\"},{\"source\":\"b\"}]}",
+         "logs.sources.rules[1].categoryName: expected a category name or dotted prefix (no regular expression)"},
+        {"{\"rules\":[{\"categoryName\":\"#a.*\",\"source\":\"b\"}]}",
+         "logs.sources.rules[0].categoryName: expected a category name or dotted prefix (no regular expression)"},
+        {"{\"rules\":[{\"categoryName\":\"a..b\",\"source\":\"b\"}]}",
+         "logs.sources.rules[0].categoryName: expected a category name or dotted prefix (no regular expression)"},
+        {"{\"rules\":[{\"categoryName\":\"a\",\"source\":3}]}", "logs.sources.rules[0].source: expected a non-empty string"},
+        {"{\"rules\":[{\"categoryName\":\"a\",\"source\":\"s\",\"appNameFromCategory\":\"yes\"}]}",
+         "logs.sources.rules[0].appNameFromCategory: expected true or false"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        otel_sources_config c;
+        char err[256] = "";
+        ck_assert_int_eq(otel_sources_config_default(&c), 0);
+        ck_assert_int_eq(parse(rows[i].json, &c, err, sizeof err), LOG4C_OTEL_ECONFIG);
+        ck_assert_msg(strstr(err, rows[i].msg) != NULL, "row %zu: %s", i, err);
+        /* on error the configuration is untouched */
+        ck_assert_uint_eq(c.nrules, 3);
+        ck_assert_str_eq(c.default_source, "platform");
+        otel_sources_config_free(&c);
+    }
+}
+END_TEST
+
+/* Many threads classify many categories at once: every answer is right
+ * (run under TSan to check the cache's publication). */
+static otel_sources *shared;
+
+static void *hammer(void *arg)
+{
+    long t = (long)(intptr_t)arg;
+    char name[64];
+    for (int round = 0; round < 50; round++)
+        for (int i = 0; i < 2000; i++) {
+            int k = (i + (int)t * 7) % 2000;
+            snprintf(name, sizeof name, k % 3 == 0 ? "app.a%d.x" : k % 3 == 1 ? "gw.c%d" : "p%d", k);
+            otel_source_class c;
+            otel_sources_classify(shared, name, &c);
+            const char *want = k % 3 == 0 ? "app" : k % 3 == 1 ? "gateway" : "platform";
+            if (strcmp(c.source, want) != 0)
+                return (void *)1;
+            if (k % 3 == 0) {
+                char app[32];
+                snprintf(app, sizeof app, "a%d", k);
+                if (c.app_name_len != strlen(app) || memcmp(c.app_name, app, c.app_name_len) != 0)
+                    return (void *)1;
+            }
+        }
+    return NULL;
+}
+
+START_TEST(cache_concurrent)
+{
+    shared = defaults();
+    pthread_t th[8];
+    for (long t = 0; t < 8; t++)
+        pthread_create(&th[t], NULL, hammer, (void *)(intptr_t)t);
+    for (int t = 0; t < 8; t++) {
+        void *r;
+        pthread_join(th[t], &r);
+        ck_assert_ptr_null(r);
+    }
+    otel_sources_free(shared);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sources");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, default_rules);
+    tcase_add_test(tc, json_rules_replace_defaults);
+    tcase_add_test(tc, json_partial_and_disabled);
+    tcase_add_test(tc, json_errors_name_the_key);
+    tcase_add_test(tc, cache_concurrent);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
