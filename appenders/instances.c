@@ -5,7 +5,7 @@
  */
 #include "instances.h"
 #include "clock.h"
-#include "config.h"
+#include "configuration.h"
 #include "diag.h"
 #include "pipeline.h"
 
@@ -44,7 +44,7 @@ static int config_loaded;
 
 static const char *real_getenv(const char *name) { return getenv(name); }
 
-/* defaults -> env (settings.c) -> JSON file -> C API (config.c); then the
+/* defaults -> env (settings.c) -> JSON file -> C API (configuration.c); then the
  * pipeline. Any error: nothing is exported (fail closed). */
 static void load_config(void)
 {

@@ -12,6 +12,7 @@
 #include "instances.h"
 #include "pipeline.h"
 #include "redact.h"
+#include "utf8.h"
 
 #include <log4c.h>
 #include <pthread.h>
@@ -78,10 +79,12 @@ static const char *redact_format(const log4c_layout_t *layout, const log4c_loggi
         if (!hide) {
             shown = msg;
         } else {
-            char *m = scratch(len);
+            /* a sanitised copy (invalid bytes -> U+FFFD), masked in place */
+            size_t clean = otel_utf8_sanitized_len(msg, len, 0);
+            char *m = scratch(clean);
             if (m) {
-                memcpy(m, msg, len + 1);
-                size_t n = otel_regex_mask(hide, m, len);
+                otel_utf8_sanitize(m, msg, len, 0);
+                size_t n = otel_regex_mask(hide, m, clean);
                 m[n] = '\0';
                 shown = m;
             } else {

@@ -65,7 +65,7 @@ static int needs_quotes(const char *m)
 {
     if (!*m)
         return 1;
-    return strpbrk(m, ".[]\"\\") != NULL;
+    return strpbrk(m, ".[]\"\\ ") != NULL;
 }
 
 void otel_config_path_member(char *out, size_t len, const char *path, const char *member)

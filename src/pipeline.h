@@ -12,7 +12,7 @@
 #define LOG4C_OTEL_PIPELINE_H
 
 #include "attributes.h"
-#include "config.h"
+#include "configuration.h"
 #include "filter.h"
 #include "record.h"
 #include "settings.h"

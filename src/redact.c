@@ -5,6 +5,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "redact.h"
+#include "utf8.h"
 
 #include <pcre2.h>
 #include <pthread.h>
@@ -26,6 +27,8 @@ typedef struct thread_state {
     pcre2_jit_stack *jit_stack;
     size_t (*ranges)[2];
     size_t nranges_cap;
+    char *clean; /* a sanitised copy of an invalid UTF-8 subject (search) */
+    size_t clean_cap;
 } thread_state;
 
 static pthread_key_t state_key;
@@ -42,6 +45,7 @@ static void state_free(void *p)
     pcre2_match_context_free(t->mctx);
     pcre2_jit_stack_free(t->jit_stack);
     free(t->ranges);
+    free(t->clean);
     free(t);
 }
 
@@ -79,7 +83,10 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
 {
     int ec;
     PCRE2_SIZE eo;
-    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    /* UTF mode, subjects validated by us (PCRE2_NO_UTF_CHECK). Not
+     * PCRE2_MATCH_INVALID_UTF: with JIT, PCRE2 10.42 ends \S+ at the first
+     * non-ASCII character under that option -- a partial mask. */
+    uint32_t opts = PCRE2_UTF;
     if (flags & OTEL_REGEX_CASELESS)
         opts |= PCRE2_CASELESS;
     if (err && errlen)
@@ -132,7 +139,7 @@ static void set_limits(thread_state *t, size_t len)
 /* pcre2_match, with the JIT code when there is some. */
 static int match(const otel_regex *re, thread_state *t, const char *s, size_t len, size_t start, uint32_t opts)
 {
-    return pcre2_match(re->code, (PCRE2_SPTR)s, len, start, opts, t->md, t->mctx);
+    return pcre2_match(re->code, (PCRE2_SPTR)s, len, start, opts | PCRE2_NO_UTF_CHECK, t->md, t->mctx);
 }
 
 int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limit_hit)
@@ -144,6 +151,22 @@ int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limi
         if (limit_hit)
             *limit_hit = 1;
         return 1;
+    }
+    if (!otel_utf8_valid(s, len)) { /* search a sanitised copy (invalid bytes -> U+FFFD) */
+        size_t n = otel_utf8_sanitized_len(s, len, 0);
+        if (n + 1 > t->clean_cap) {
+            char *c = realloc(t->clean, n + 1);
+            if (!c) {
+                if (limit_hit)
+                    *limit_hit = 1;
+                return 1;
+            }
+            t->clean = c;
+            t->clean_cap = n + 1;
+        }
+        otel_utf8_sanitize(t->clean, s, len, 0);
+        s = t->clean;
+        len = n;
     }
     set_limits(t, len);
     int rc = match(re, t, s, len, 0, 0);
@@ -209,7 +232,7 @@ static int add_range(thread_state *t, size_t *n, size_t a, size_t b)
 size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)
 {
     thread_state *t = state();
-    if (!t)
+    if (!t || !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
         return mask_all(s, len);
     set_limits(t, len);
     size_t n = 0, start = 0;

@@ -26,17 +26,19 @@ typedef struct otel_regex otel_regex;
 #define OTEL_REGEX_MATCH_LIMIT_PER_BYTE 64u
 #define OTEL_REGEX_HEAP_LIMIT_KIB 65536u
 
-/* Compiles pattern (UTF-8, invalid UTF-8 in subjects tolerated). NULL on
- * error, with PCRE2's message and the offset in err. */
+/* Compiles pattern (UTF-8; '.' and classes match whole code points). NULL
+ * on error, with PCRE2's message and the offset in err. */
 otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t errlen);
 void otel_regex_free(otel_regex *re);
 const char *otel_regex_pattern(const otel_regex *re);
 
-/* Unanchored search. 1: match; 0: none; 1 as well when a limit was hit
+/* Unanchored search; invalid UTF-8 in s is searched as U+FFFD (on a
+ * per-thread copy). 1: match; 0: none; 1 as well when a limit was hit
  * (callers fail safe), in which case *limit_hit (when given) is set. */
 int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limit_hit);
 
-/* Masks every match of re in s[0..len) in place, one '*' per code point of
+/* s must be valid UTF-8 (sanitise first: otel_utf8_sanitize); invalid
+ * input is masked whole. Masks every match of re in s[0..len) in place, one '*' per code point of
  * the match (empty matches change nothing); returns the new length
  * (<= len) and NUL-terminates when the length shrank. A hit limit masks
  * the whole value. Never allocates beyond the per-thread scratch. */

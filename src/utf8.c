@@ -91,3 +91,20 @@ size_t otel_utf8_sanitize(char *out, const char *in, size_t len, size_t limit)
 {
     return sanitize(out, in, len, limit);
 }
+
+int otel_utf8_valid(const char *in, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    size_t i = 0;
+    while (i < len) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t skip, n = valid_seq(p + i, len - i, &skip);
+        if (!n)
+            return 0;
+        i += n;
+    }
+    return 1;
+}

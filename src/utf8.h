@@ -15,4 +15,8 @@ size_t otel_utf8_sanitized_len(const char *in, size_t len, size_t limit);
  * to out and returns the number of bytes written. */
 size_t otel_utf8_sanitize(char *out, const char *in, size_t len, size_t limit);
 
+/* 1 when in[0..len) is valid UTF-8 (no overlongs, surrogates or code
+ * points above U+10FFFF), 0 otherwise. */
+int otel_utf8_valid(const char *in, size_t len);
+
 #endif

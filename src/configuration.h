@@ -1,5 +1,5 @@
 /*
- * config.h - the JSON configuration (the io.Insights `logs` settings, so an
+ * configuration.h - the JSON configuration (the io.Insights `logs` settings, so an
  * io.Connect user can paste theirs), read with jansson.
  *
  * Sources, later wins: built-in defaults, OTEL_* environment (settings.c),
@@ -14,8 +14,8 @@
  * {"otel": {"enabled": ..., "logs": {...}}}; the logs module is on unless an
  * `enabled` (otel's or logs') says false.
  */
-#ifndef LOG4C_OTEL_CONFIG_H
-#define LOG4C_OTEL_CONFIG_H
+#ifndef LOG4C_OTEL_CONFIGURATION_H
+#define LOG4C_OTEL_CONFIGURATION_H
 
 #include <jansson.h>
 #include <stdio.h>

@@ -1,14 +1,15 @@
 /*
- * config.c - the JSON configuration: finding and reading the sources,
+ * configuration.c - the JSON configuration: finding and reading the sources,
  * merging them, the section table, the `logs` section parser, applying the
  * result to the exporter settings, and printing the effective settings.
  * Rules in config.h; error reporting in config_error.h.
  */
-#include "config.h"
+#include "configuration.h"
 #include "envsubst.h"
 #include "json_pos.h"
 #include "log4c-otel.h"
 #include "resource.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -1025,9 +1026,15 @@ static char *shown(const otel_config *cfg, const char *v, int secret)
 {
     if (secret)
         return strdup("****");
-    char *c = strdup(v ? v : "");
-    if (c && cfg->logs.filters.defaults.hide)
-        otel_regex_mask(cfg->logs.filters.defaults.hide, c, strlen(c));
+    const char *in = v ? v : "";
+    size_t n = otel_utf8_sanitized_len(in, strlen(in), 0);
+    char *c = malloc(n + 1);
+    if (!c)
+        return NULL;
+    otel_utf8_sanitize(c, in, strlen(in), 0);
+    c[n] = '\0';
+    if (cfg->logs.filters.defaults.hide)
+        c[otel_regex_mask(cfg->logs.filters.defaults.hide, c, n)] = '\0';
     return c;
 }
 
