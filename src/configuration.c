@@ -1104,9 +1104,12 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
     fprintf(out, "finalExportTimeoutMs (shutdown deadline): %ld\n", s->shutdown_timeout_ms);
     if (l->force_flush_timeout_ms >= 0)
         fprintf(out, "forceFlushTimeoutMillis: %ld\n", l->force_flush_timeout_ms);
-    fprintf(out, "logRecordLimits: attributeValueLengthLimit %s%ld, attributeCountLimit %s%ld\n",
-            l->attr_value_length_limit < 0 ? "(none)" : "", l->attr_value_length_limit < 0 ? 0 : l->attr_value_length_limit,
-            l->attr_count_limit < 0 ? "(none)" : "", l->attr_count_limit < 0 ? 0 : l->attr_count_limit);
+    char vl[32] = "(none)", cl[32] = "(none)";
+    if (l->attr_value_length_limit >= 0)
+        snprintf(vl, sizeof vl, "%ld", l->attr_value_length_limit);
+    if (l->attr_count_limit >= 0)
+        snprintf(cl, sizeof cl, "%ld", l->attr_count_limit);
+    fprintf(out, "logRecordLimits: attributeValueLengthLimit %s, attributeCountLimit %s\n", vl, cl);
     fprintf(out, "addResourceAttributesToAttributes: %s\n", l->add_resource_attrs_to_attrs > 0 ? "true" : "false");
     if (l->max_attribute_depth >= 0)
         fprintf(out, "maxAttributeDepth: %ld\n", l->max_attribute_depth);
