@@ -157,7 +157,8 @@ typedef struct log4c_otel_attr {
 struct __log4c_category; /* log4c_category_t */
 
 /**
- * Logs like log4c_category_log() with the caller's real location
+ * log4c_otel_log(category, priority, attrs, nattrs, format, ...):
+ * logs like log4c_category_log() with the caller's real location
  * (code.file.path, code.line.number, code.function.name) and extra
  * attributes on this one record:
  *
@@ -173,8 +174,8 @@ struct __log4c_category; /* log4c_category_t */
  * and the configured additionalAttributes; the filters' allowedAttributes,
  * hideRegex and logRecordLimits apply to them like to any other.
  */
-#define log4c_otel_log(category, priority, attrs, nattrs, ...) \
-    log4c_otel_log_at((category), (priority), __FILE__, __LINE__, __func__, (attrs), (nattrs), __VA_ARGS__)
+#define log4c_otel_log(category, priority, ... /* attrs, nattrs, format, args */) \
+    log4c_otel_log_at((category), (priority), __FILE__, __LINE__, __func__, __VA_ARGS__)
 
 /**
  * What log4c_otel_log() calls. Returns LOG4C_OTEL_OK (also when the
