@@ -211,6 +211,9 @@ START_TEST(masking)
         {"^", "abc", "abc"},
         {"c$", "abc", "ab*"},
         {"", "", ""},
+        /* the README's example */
+        {"(?i)(?:password|token)=\\S+|\\b(?:\\d[ -]?){13,16}\\b", "login password=hunter2 card 4111 1111 1111 1111",
+         "login **************** card *******************"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         mask_case(rows[i][0], rows[i][1], rows[i][2]);
