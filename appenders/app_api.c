@@ -115,20 +115,20 @@ int log4c_otel_app_log(const char *app_name, const char *instance, int priority,
         switch (a->type) {
         case LOG4C_OTEL_ATTR_STRING:
             d->type = OTEL_VALUE_STRING;
-            d->v.str.s = a->value.s ? a->value.s : "";
+            d->v.str.s = a->v.s ? a->v.s : "";
             d->v.str.s_len = strlen(d->v.str.s);
             break;
         case LOG4C_OTEL_ATTR_INT:
             d->type = OTEL_VALUE_INT;
-            d->v.i = a->value.i;
+            d->v.i = a->v.i;
             break;
         case LOG4C_OTEL_ATTR_DOUBLE:
             d->type = OTEL_VALUE_DOUBLE;
-            d->v.d = a->value.d;
+            d->v.d = a->v.d;
             break;
         case LOG4C_OTEL_ATTR_BOOL:
             d->type = OTEL_VALUE_BOOL;
-            d->v.b = a->value.b != 0;
+            d->v.b = a->v.b != 0;
             break;
         default:
             return LOG4C_OTEL_EINVAL;

@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "loc_data.h"
 #include "sources.h"
+#include "pipeline.h"
 #include "trace_context.h"
 
 #include <log4c.h>
@@ -128,8 +129,13 @@ static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
     otel_span_context ctx;
     int traced = otel_context_current(&ctx);
 
+    /* per-call attributes of log4c_otel_log_at(): only our own pointer */
+    const otel_call_attrs *call = otel_call_current();
+    if (call && (!ev->evt_loc || ev->evt_loc->loc_data != (const void *)call))
+        call = NULL;
+
     const char *msg = ev->evt_msg ? ev->evt_msg : "";
-    otel_record_input in = {
+    otel_pipeline_input in = {.rec = {
         .time_unix_nano = (uint64_t)ev->evt_timestamp.tv_sec * 1000000000ull +
                           (uint64_t)ev->evt_timestamp.tv_usec * 1000ull,
         .observed_time_unix_nano = otel_realtime_ns(),
@@ -143,10 +149,18 @@ static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
         .flags = traced ? ctx.flags : 0,
         .attrs = attrs,
         .nattrs = n,
-    };
-    otel_record *r = otel_record_new(&in);
-    if (!r)
-        return -1;
+    }};
+    if (call) {
+        in.call_attrs = call->attrs;
+        in.ncall_attrs = call->nattrs;
+    }
+    /* filter, attributes, masking, limits: src/pipeline.c */
+    int why;
+    otel_record *r = otel_pipeline_build_record(otel_instances_pipeline(), &in, &why);
+    if (!r) {
+        otel_instance_drop(inst, why);
+        return why == OTEL_PIPELINE_NOMEM ? -1 : 0;
+    }
     otel_instance_submit(inst, r);
     return 0;
 }

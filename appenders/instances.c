@@ -5,11 +5,14 @@
  */
 #include "instances.h"
 #include "clock.h"
+#include "configuration.h"
 #include "diag.h"
 #include "sources.h"
+#include "pipeline.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,27 +28,103 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static otel_instance *registry;
 static log4c_otel_stats_t retired; /* counters of closed instances */
 static atomic_uint_fast64_t dropped_config;
+static atomic_uint_fast64_t filtered;
 static atomic_int finalized;
 
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 static int config_rc;
-static char config_err[512];
+static char config_err[1024];
 static otel_settings config; /* validated settings, copied per instance */
+/* issue 3: the JSON configuration (exporter part, applied per instance) and
+ * the pipeline built from it (shared by every instance and the layout) */
+static otel_config json_config;
+static otel_pipeline pipeline;
+static int pipeline_ok;
+static pthread_mutex_t api_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *api_path, *api_json; /* log4c_otel_init_with_config */
+static int config_loaded;
 
 static const char *real_getenv(const char *name) { return getenv(name); }
 
+/* defaults -> env (settings.c) -> JSON file -> C API (configuration.c); then the
+ * pipeline. Any error: nothing is exported (fail closed). */
 static void load_config(void)
 {
+    pthread_mutex_lock(&api_lock);
+    config_loaded = 1;
+    otel_config_request req = {1, api_path, api_json};
+    pthread_mutex_unlock(&api_lock);
+
     config_rc = otel_settings_load(&config, real_getenv, config_err, sizeof config_err);
+    otel_config_init(&json_config);
+    if (config_rc == LOG4C_OTEL_OK) {
+        otel_config_error e;
+        memset(&e, 0, sizeof e);
+        config_rc = otel_config_load(&json_config, &req, real_getenv, &e);
+        if (config_rc == LOG4C_OTEL_ECONFIG) {
+            char where[900];
+            snprintf(config_err, sizeof config_err, "log4c-otel: %s", otel_config_error_format(&e, where, sizeof where));
+        }
+    }
+    if (config_rc == LOG4C_OTEL_OK)
+        config_rc = otel_config_apply(&json_config, &config);
+    for (size_t i = 0; config_rc == LOG4C_OTEL_OK && i < json_config.nnotes; i++)
+        if (json_config.notes[i].kind == OTEL_CONFIG_NOTE_WARNING)
+            otel_diag("log4c-otel: warning: %s", json_config.notes[i].text);
+    if (config_rc == LOG4C_OTEL_OK && json_config.logs.log_settings_on_startup > 0) {
+        fprintf(stderr, "log4c-otel: effective settings (logSettingsOnStartup):\n");
+        otel_config_describe(&json_config, &config, stderr);
+    }
+    if (config_rc == LOG4C_OTEL_OK) {
+        config_rc = otel_pipeline_init(&pipeline, &json_config, &config);
+        pipeline_ok = config_rc == LOG4C_OTEL_OK;
+    }
+    if (config_rc != LOG4C_OTEL_OK)
+        otel_config_free(&json_config);
     if (config_rc != LOG4C_OTEL_OK)
         otel_diag("%s; the otel appender will export nothing (%s)",
                   config_err[0] ? config_err : "log4c-otel: invalid configuration", log4c_otel_strerror(config_rc));
+}
+
+int otel_instances_set_api_config(const char *path, const char *json)
+{
+    if (!path && !json)
+        return LOG4C_OTEL_OK;
+    pthread_mutex_lock(&api_lock);
+    int rc = LOG4C_OTEL_OK;
+    if (config_loaded || api_path || api_json) {
+        rc = LOG4C_OTEL_ESTATE;
+    } else {
+        api_path = path ? strdup(path) : NULL;
+        api_json = json ? strdup(json) : NULL;
+        if ((path && !api_path) || (json && !api_json)) {
+            free(api_path), free(api_json);
+            api_path = api_json = NULL;
+            rc = LOG4C_OTEL_ENOMEM;
+        }
+    }
+    pthread_mutex_unlock(&api_lock);
+    return rc;
 }
 
 int otel_instances_configure(void)
 {
     pthread_once(&config_once, load_config);
     return config_rc;
+}
+
+const otel_pipeline *otel_instances_pipeline(void)
+{
+    otel_instances_configure();
+    return pipeline_ok ? &pipeline : NULL;
+}
+
+long otel_instances_flush_timeout_ms(void)
+{
+    otel_instances_configure();
+    if (config_rc == LOG4C_OTEL_OK && json_config.logs.force_flush_timeout_ms >= 0)
+        return json_config.logs.force_flush_timeout_ms;
+    return otel_instances_shutdown_timeout_ms();
 }
 
 long otel_instances_shutdown_timeout_ms(void)
@@ -69,11 +148,14 @@ otel_instance *otel_instance_open(const char *name)
         pthread_mutex_unlock(&registry_lock);
         return NULL;
     }
-    if (config_rc == LOG4C_OTEL_OK) {
-        /* each instance owns its settings: load them again from the same env */
+    if (config_rc == LOG4C_OTEL_OK && !pipeline.disabled) {
+        /* each instance owns its settings: load them again from the same
+         * env, with the same JSON configuration on top */
         otel_settings s;
         char err[512];
         int rc = otel_settings_load(&s, real_getenv, err, sizeof err);
+        if (rc == LOG4C_OTEL_OK)
+            rc = otel_config_apply(&json_config, &s);
         if (rc == LOG4C_OTEL_OK) {
             inst->body_limit = s.body_limit;
             inst->sources = otel_sources_new(&s.sources);
@@ -88,6 +170,15 @@ otel_instance *otel_instance_open(const char *name)
     registry = inst;
     pthread_mutex_unlock(&registry_lock);
     return inst;
+}
+
+void otel_instance_drop(otel_instance *inst, int why)
+{
+    (void)inst;
+    if (why == OTEL_PIPELINE_FILTERED)
+        atomic_fetch_add_explicit(&filtered, 1, memory_order_relaxed);
+    else if (why == OTEL_PIPELINE_NOCONFIG)
+        atomic_fetch_add_explicit(&dropped_config, 1, memory_order_relaxed);
 }
 
 void otel_instance_submit(otel_instance *inst, otel_record *r)
@@ -162,6 +253,7 @@ void otel_instances_stats(log4c_otel_stats_t *out)
             otel_worker_add_stats(i->worker, out);
     pthread_mutex_unlock(&registry_lock);
     out->dropped_config += atomic_load(&dropped_config);
+    out->filtered += atomic_load(&filtered);
 }
 
 int otel_instances_finalized(void) { return atomic_load(&finalized); }

@@ -20,6 +20,28 @@ int otel_instances_configure(void);
  * has no worker: it drops (and counts) every record. NULL when out of memory. */
 otel_instance *otel_instance_open(const char *name);
 
+/* issue 3 ------------------------------------------------------------- */
+/* Keeps the configuration given to log4c_otel_init_with_config for the
+ * load; LOG4C_OTEL_ESTATE when the configuration was already loaded. */
+int otel_instances_set_api_config(const char *path, const char *json);
+/* The pipeline every instance (and the otel_redact layout) uses; NULL when
+ * the configuration is invalid (fail closed). Loads the configuration. */
+struct otel_pipeline;
+const struct otel_pipeline *otel_instances_pipeline(void);
+/* log4c_otel_flush(negative): forceFlushTimeoutMillis, else the shutdown deadline. */
+long otel_instances_flush_timeout_ms(void);
+/* Counts a record the pipeline gave no record for (OTEL_PIPELINE_*). */
+void otel_instance_drop(otel_instance *inst, int why);
+/* The per-call attributes of log4c_otel_log_at, valid during that call on
+ * the calling thread; the appender uses them only when loc_data == the
+ * pointer returned (never dereferences a foreign loc_data). */
+typedef struct otel_call_attrs {
+    const otel_attr *attrs;
+    size_t nattrs;
+} otel_call_attrs;
+const otel_call_attrs *otel_call_current(void);
+/* ---------------------------------------------------------------------- */
+
 /* Submits a record (ownership passes). */
 void otel_instance_submit(otel_instance *inst, otel_record *r);
 

@@ -3,6 +3,7 @@
  * log4c, flush, shutdown, counters, error strings.
  */
 #include "log4c-otel.h"
+#include "attributes.h"
 #include "instances.h"
 #include "clock.h"
 #include "traces_sink.h"
@@ -11,9 +12,11 @@
 #include <log4c.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 extern const log4c_appender_type_t otel_appender_type;
 extern const log4c_appender_type_t otel_file_appender_type; /* issue 4: crash-safe file */
+extern const log4c_layout_type_t otel_redact_layout_type;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_rc;
@@ -34,6 +37,7 @@ static void do_register(void)
     }
     log4c_appender_type_set(&otel_appender_type);
     log4c_appender_type_set(&otel_file_appender_type); /* issue 4 */
+    log4c_layout_type_set(&otel_redact_layout_type);
     log4c_appender_t *app = log4c_appender_get(LOG4C_OTEL_APPENDER_NAME);
     if (!app) {
         init_rc = LOG4C_OTEL_ELOG4C;
@@ -72,15 +76,136 @@ int log4c_otel_init(void)
     return rc;
 }
 
-static uint64_t deadline_from(int timeout_ms)
+int log4c_otel_init_with_config(const char *path, const char *json)
 {
-    long ms = timeout_ms < 0 ? otel_instances_shutdown_timeout_ms() : timeout_ms;
+    int rc = otel_instances_set_api_config(path, json);
+    if (rc != LOG4C_OTEL_OK)
+        return rc;
+    return log4c_otel_init();
+}
+
+static uint64_t deadline_in(long ms)
+{
     return otel_now_ns() + (uint64_t)ms * 1000000ull + 1; /* never 0: 0 means "default" */
 }
 
-int log4c_otel_flush(int timeout_ms) { return otel_instances_flush(deadline_from(timeout_ms)); }
+int log4c_otel_flush(int timeout_ms)
+{
+    return otel_instances_flush(deadline_in(timeout_ms < 0 ? otel_instances_flush_timeout_ms() : timeout_ms));
+}
 
-int log4c_otel_shutdown(int timeout_ms) { return otel_instances_shutdown(deadline_from(timeout_ms)); }
+int log4c_otel_shutdown(int timeout_ms)
+{
+    return otel_instances_shutdown(deadline_in(timeout_ms < 0 ? otel_instances_shutdown_timeout_ms() : timeout_ms));
+}
+
+/* ---- per-call attributes and the thread's attribute context ------------ */
+
+static __thread const otel_call_attrs *current_call;
+
+const otel_call_attrs *otel_call_current(void) { return current_call; }
+
+/* Public attribute -> core attribute (no copy: valid during the call). */
+static int convert(const log4c_otel_attr *in, otel_attr *out)
+{
+    if (!in || !in->key || !in->key[0])
+        return LOG4C_OTEL_EINVAL;
+    out->key = in->key;
+    switch (in->type) {
+    case LOG4C_OTEL_ATTR_STRING:
+        out->type = OTEL_VALUE_STRING;
+        out->v.str.s = in->v.s ? in->v.s : "";
+        out->v.str.s_len = strlen(out->v.str.s);
+        return LOG4C_OTEL_OK;
+    case LOG4C_OTEL_ATTR_INT: out->type = OTEL_VALUE_INT; out->v.i = in->v.i; return LOG4C_OTEL_OK;
+    case LOG4C_OTEL_ATTR_DOUBLE: out->type = OTEL_VALUE_DOUBLE; out->v.d = in->v.d; return LOG4C_OTEL_OK;
+    case LOG4C_OTEL_ATTR_BOOL: out->type = OTEL_VALUE_BOOL; out->v.b = in->v.b != 0; return LOG4C_OTEL_OK;
+    }
+    return LOG4C_OTEL_EINVAL;
+}
+
+int log4c_otel_vlog_at(const struct __log4c_category *category, int priority, const char *file, int line,
+                       const char *function, const log4c_otel_attr *attrs, size_t nattrs, const char *format,
+                       va_list args)
+{
+    if (!category || !format || (!attrs && nattrs))
+        return LOG4C_OTEL_EINVAL;
+    const log4c_category_t *cat = category;
+    if (!log4c_category_is_priority_enabled(cat, priority))
+        return LOG4C_OTEL_OK;
+    otel_attr stack[16];
+    otel_attr *conv = nattrs <= 16 ? stack : malloc(nattrs * sizeof *conv);
+    if (!conv)
+        return LOG4C_OTEL_ENOMEM;
+    for (size_t i = 0; i < nattrs; i++)
+        if (convert(&attrs[i], &conv[i]) != LOG4C_OTEL_OK) {
+            if (conv != stack)
+                free(conv);
+            return LOG4C_OTEL_EINVAL;
+        }
+    otel_call_attrs call = {conv, nattrs};
+    const otel_call_attrs *outer = current_call; /* an appender may log again: nest */
+    log4c_location_info_t loc = {file ? file : "", line, function ? function : "", (void *)&call};
+    current_call = &call;
+    __log4c_category_vlog(cat, &loc, priority, format, args);
+    current_call = outer;
+    if (conv != stack)
+        free(conv);
+    return LOG4C_OTEL_OK;
+}
+
+int log4c_otel_log_at(const struct __log4c_category *category, int priority, const char *file, int line,
+                      const char *function, const log4c_otel_attr *attrs, size_t nattrs, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    int rc = log4c_otel_vlog_at(category, priority, file, line, function, attrs, nattrs, format, ap);
+    va_end(ap);
+    return rc;
+}
+
+int log4c_otel_context_put(const log4c_otel_attr *attr)
+{
+    otel_attr a;
+    int rc = convert(attr, &a);
+    if (rc != LOG4C_OTEL_OK)
+        return rc;
+    return otel_thread_attrs_put(&a) == 0 ? LOG4C_OTEL_OK : LOG4C_OTEL_ENOMEM;
+}
+
+int log4c_otel_context_put_string(const char *key, const char *value)
+{
+    log4c_otel_attr a = LOG4C_OTEL_STRING(key, value);
+    return log4c_otel_context_put(&a);
+}
+
+int log4c_otel_context_put_int(const char *key, int64_t value)
+{
+    log4c_otel_attr a = LOG4C_OTEL_INT(key, value);
+    return log4c_otel_context_put(&a);
+}
+
+int log4c_otel_context_put_double(const char *key, double value)
+{
+    log4c_otel_attr a = LOG4C_OTEL_DOUBLE(key, value);
+    return log4c_otel_context_put(&a);
+}
+
+int log4c_otel_context_put_bool(const char *key, int value)
+{
+    log4c_otel_attr a = LOG4C_OTEL_BOOL(key, value);
+    return log4c_otel_context_put(&a);
+}
+
+int log4c_otel_context_remove(const char *key)
+{
+    if (!key)
+        return LOG4C_OTEL_EINVAL;
+    otel_thread_attrs_remove(key);
+    return LOG4C_OTEL_OK;
+}
+
+void log4c_otel_context_clear(void) { otel_thread_attrs_clear(); }
 
 int log4c_otel_stats(log4c_otel_stats_t *out)
 {

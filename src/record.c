@@ -55,11 +55,14 @@ otel_record *otel_record_new(const otel_record_input *in)
     int body_as_is = (in->body_limit == 0 || in->body_len <= in->body_limit) && otel_utf8_valid(body, in->body_len);
     size_t body_len = body_as_is ? in->body_len : otel_utf8_sanitized_len(body, in->body_len, in->body_limit);
     size_t strings = cat_len + 1 + body_len + 1;
+    size_t alim = in->attr_limit ? in->attr_limit : in->body_limit;
+    if (in->attr_limit && in->body_limit && in->body_limit < alim)
+        alim = in->body_limit;
 
     for (size_t i = 0; i < in->nattrs; i++) {
         strings += strlen(in->attrs[i].key) + 1;
         if (in->attrs[i].type == OTEL_VALUE_STRING)
-            strings += otel_utf8_sanitized_len(in->attrs[i].v.str.s, in->attrs[i].v.str.s_len, in->body_limit) + 1;
+            strings += otel_utf8_sanitized_len(in->attrs[i].v.str.s, in->attrs[i].v.str.s_len, alim) + 1;
     }
     size_t head = align8(sizeof(otel_record)) + align8(in->nattrs * sizeof(otel_attr));
     size_t total = head + strings;
@@ -106,7 +109,7 @@ otel_record *otel_record_new(const otel_record_input *in)
         s += klen + 1;
         d->type = a->type;
         if (a->type == OTEL_VALUE_STRING) {
-            size_t n = otel_utf8_sanitize(s, a->v.str.s, a->v.str.s_len, in->body_limit);
+            size_t n = otel_utf8_sanitize(s, a->v.str.s, a->v.str.s_len, alim);
             s[n] = '\0';
             d->v.str.s = s;
             d->v.str.s_len = n;

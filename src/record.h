@@ -67,6 +67,7 @@ typedef struct otel_record_input {
     uint32_t flags;
     const otel_attr *attrs; /* copied; string values sanitised */
     size_t nattrs;
+    size_t attr_limit; /* string attribute values cut to this many bytes; 0 = body_limit */
 } otel_record_input;
 
 /* 1 when p[0..n) is all zero: an absent trace or span id. */

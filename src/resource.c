@@ -158,3 +158,17 @@ const char *otel_resource_get(const otel_settings *s, const char *key)
             return s->resource[i].v.str.s;
     return NULL;
 }
+
+int otel_resource_set_attr(otel_settings *s, const otel_attr *a)
+{
+    if (a->type == OTEL_VALUE_STRING)
+        return set_str(s, a->key, a->v.str.s);
+    if (set_int(s, a->key, 0) != 0)
+        return -1;
+    for (size_t i = 0; i < s->nresource; i++)
+        if (strcmp(s->resource[i].key, a->key) == 0) {
+            s->resource[i].type = a->type;
+            s->resource[i].v = a->v;
+        }
+    return 0;
+}

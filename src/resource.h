@@ -14,6 +14,10 @@
 int otel_resource_build(otel_settings *s, otel_getenv_fn get);
 void otel_resource_free(otel_settings *s);
 
+/* Sets (adds or replaces) one resource attribute, copying it (the JSON
+ * configuration's additionalResourceAttributes). 0 or -1 (out of memory). */
+int otel_resource_set_attr(otel_settings *s, const otel_attr *a);
+
 /* The value of a string resource attribute, or NULL. */
 const char *otel_resource_get(const otel_settings *s, const char *key);
 

@@ -42,6 +42,9 @@ typedef struct otel_settings {
 
     unsigned nwarnings;   /* values that were reported and ignored */
 
+    /* issue 3: set only by the JSON configuration (configuration.c) */
+    int no_keep_alive;    /* keepAlive: false -> a new connection per request */
+
     otel_attr *resource; /* resource attributes, owned (key and string values malloc'd) */
     size_t nresource;
 

@@ -4,9 +4,13 @@
  * the command line asks for, and prints the counters as one JSON line.
  *
  *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N
+ *           | mixed | secrets | attrs
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
- * path); LOGDEMO_CATEGORY overrides the category (default "test.demo").
+ * path); LOGDEMO_CATEGORY overrides the category (default "test.demo");
+ * LOGDEMO_CONFIG_PATH / LOGDEMO_CONFIG_JSON: initialise with
+ * log4c_otel_init_with_config(path, json); LOGDEMO_SECRETS: the secrets the
+ * "secrets" scenario logs, one per line.
  */
 #include <log4c.h>
 #include <log4c-otel.h>
@@ -83,6 +87,62 @@ static void sized(long n, long size)
 
 static void print_stats(void);
 
+/* Categories, priorities and bodies for the filter tests. */
+static void mixed(void)
+{
+    static const struct {
+        const char *cat;
+        int prio;
+        const char *msg;
+    } rows[] = {
+        {"gw.conn", LOG4C_PRIORITY_DEBUG, "heartbeat 1"},  {"gw.conn", LOG4C_PRIORITY_INFO, "connected"},
+        {"gw", LOG4C_PRIORITY_DEBUG, "gw debug"},          {"gwx", LOG4C_PRIORITY_DEBUG, "gwx debug"},
+        {"app.orders", LOG4C_PRIORITY_ERROR, "order failed"}, {"app.orders", LOG4C_PRIORITY_CRIT, "crit failure"},
+        {"app.orders", LOG4C_PRIORITY_INFO, "order paid"}, {"App.Audit", LOG4C_PRIORITY_INFO, "audit heartbeat"},
+        {"other", LOG4C_PRIORITY_NOTICE, "notice with heartbeat"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        log4c_category_log(log4c_category_get(rows[i].cat), rows[i].prio, "%s", rows[i].msg);
+}
+
+/* Each secret in a body, in a per-call attribute, in the thread's context. */
+static void secrets(void)
+{
+    log4c_category_t *cat = log4c_category_get(category_name());
+    const char *env = getenv("LOGDEMO_SECRETS");
+    char *all = strdup(env ? env : "");
+    int i = 0;
+    for (char *save = NULL, *s = strtok_r(all, "\n", &save); s; s = strtok_r(NULL, "\n", &save), i++) {
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "body %d: %s", i, s);
+        log4c_otel_log(cat, LOG4C_PRIORITY_WARN,
+                       LOG4C_OTEL_ATTRS(LOG4C_OTEL_STRING("credential", s), LOG4C_OTEL_INT("case", i)), "attr %d", i);
+        log4c_otel_context_put_string("ctx.secret", s);
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "context %d", i);
+        log4c_otel_context_clear();
+    }
+    free(all);
+}
+
+/* Typed per-call attributes with the real location, and a thread context. */
+static void attrs(void)
+{
+    log4c_category_t *cat = log4c_category_get(category_name());
+    log4c_otel_context_put_string("request.id", "r-42");
+    log4c_otel_context_put_int("tenant", 7);
+    log4c_otel_log(cat, LOG4C_PRIORITY_INFO,
+                   LOG4C_OTEL_ATTRS(LOG4C_OTEL_STRING("order.id", "o-1"), LOG4C_OTEL_INT("items", -3),
+                                    LOG4C_OTEL_DOUBLE("amount", 12.5), LOG4C_OTEL_BOOL("paid", 1),
+                                    LOG4C_OTEL_INT("tenant", 8)),
+                   "order %s paid", "o-1");
+    log4c_otel_context_remove("tenant");
+    log4c_category_log(cat, LOG4C_PRIORITY_INFO, "plain");
+    log4c_otel_context_clear();
+    log4c_category_log(cat, LOG4C_PRIORITY_INFO, "cleared");
+    log4c_otel_attr bad = LOG4C_OTEL_STRING(NULL, "x");
+    printf("{\"bad_attr\":%d,\"bad_put\":%d}\n", log4c_otel_log(cat, LOG4C_PRIORITY_INFO, &bad, 1, "never"),
+           log4c_otel_context_put_string("", "x"));
+}
+
 /* The public flush/shutdown API: flush makes n records exported before
  * log4c_fini; after shutdown, records are dropped and counted. */
 static void api(long n)
@@ -133,13 +193,14 @@ static void print_stats(void)
     log4c_otel_stats(&s);
     printf("{\"accepted\":%llu,\"exported\":%llu,\"dropped_queue_full\":%llu,\"dropped_export_failed\":%llu,"
            "\"dropped_rejected\":%llu,\"dropped_http_error\":%llu,\"dropped_shutdown\":%llu,"
-           "\"dropped_config\":%llu,\"queued\":%llu,\"export_requests\":%llu,\"export_retries\":%llu}\n",
+           "\"dropped_config\":%llu,\"queued\":%llu,\"export_requests\":%llu,\"export_retries\":%llu,"
+           "\"filtered\":%llu}\n",
            (unsigned long long)s.accepted, (unsigned long long)s.exported,
            (unsigned long long)s.dropped_queue_full, (unsigned long long)s.dropped_export_failed,
            (unsigned long long)s.dropped_rejected, (unsigned long long)s.dropped_http_error,
            (unsigned long long)s.dropped_shutdown, (unsigned long long)s.dropped_config,
            (unsigned long long)s.queued, (unsigned long long)s.export_requests,
-           (unsigned long long)s.export_retries);
+           (unsigned long long)s.export_retries, (unsigned long long)s.filtered);
     fflush(stdout);
 }
 
@@ -149,7 +210,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: logdemo priorities|bodies|locinfo|count N|sized N BYTES|threads T N|api N\n");
         return 2;
     }
-    int rc = log4c_otel_init();
+    const char *cpath = getenv("LOGDEMO_CONFIG_PATH"), *cjson = getenv("LOGDEMO_CONFIG_JSON");
+    int rc = cpath || cjson ? log4c_otel_init_with_config(cpath, cjson) : log4c_otel_init();
     printf("{\"init\":%d}\n", rc);
     fflush(stdout);
     if (log4c_init() != 0) {
@@ -162,6 +224,12 @@ int main(int argc, char **argv)
         bodies();
     else if (strcmp(argv[1], "locinfo") == 0)
         locinfo();
+    else if (strcmp(argv[1], "mixed") == 0)
+        mixed();
+    else if (strcmp(argv[1], "secrets") == 0)
+        secrets();
+    else if (strcmp(argv[1], "attrs") == 0)
+        attrs();
     else if (strcmp(argv[1], "count") == 0 && argc > 2)
         count(atol(argv[2]));
     else if (strcmp(argv[1], "api") == 0 && argc > 2)

@@ -157,6 +157,8 @@ export async function startReceiver(opts = {}) {
       contentType: mediaType(req.headers['content-type']),
       encoding: (req.headers['content-encoding'] || '').trim().toLowerCase(),
       rawBytes: size,
+      rawBody: raw, // the bytes as received (Buffer), e.g. for leak tests
+      plainBody: null, // the bytes after gunzip (Buffer)
       bodyBytes: null, // after gunzip
       status: null, // what we answered; null until answered (and forever for hang)
       answered: false,
@@ -199,6 +201,7 @@ export async function startReceiver(opts = {}) {
       return reject(400, `gunzip failed: ${e.message}`);
     }
     rec.bodyBytes = body.length;
+    rec.plainBody = body;
     try {
       if (kind === 'protobuf') {
         msg = otlp.ExportLogsServiceRequest.decode(body);

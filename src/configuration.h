@@ -1,0 +1,101 @@
+/*
+ * configuration.h - the JSON configuration (the io.Insights `logs` settings, so an
+ * io.Connect user can paste theirs), read with jansson.
+ *
+ * Sources, later wins: built-in defaults, OTEL_* environment (settings.c),
+ * the JSON file (LOG4C_OTEL_CONFIG, else log4c-otel.json in $LOG4C_RCPATH,
+ * $HOME, the current directory: the first found), then what the program
+ * passes to log4c_otel_init_with_config() (a file, then a JSON string).
+ * JSON sources are merged member by member (objects recursively; arrays and
+ * scalars replace), then parsed once; an error names the source that gave
+ * the bad value, its line and column, and the key path.
+ *
+ * Accepted shapes: the bare `logs` object, {"logs": {...}} and
+ * {"otel": {"enabled": ..., "logs": {...}}}; the logs module is on unless an
+ * `enabled` (otel's or logs') says false.
+ */
+#ifndef LOG4C_OTEL_CONFIGURATION_H
+#define LOG4C_OTEL_CONFIGURATION_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include "attributes.h"
+#include "config_error.h"
+#include "filter.h"
+#include "settings.h"
+
+#define OTEL_CONFIG_FILE_NAME "log4c-otel.json"
+#define OTEL_CONFIG_MAX_BYTES (16u << 20)
+
+/* The logs section. Numbers are -1 when not given. */
+typedef struct otel_logs_config {
+    int enabled;
+    char *url;              /* exporterSettings.url, else url */
+    otel_attr_list headers; /* otel.headers < logs.headers < exporterSettings.headers (string values) */
+    int compression;        /* OTEL_COMPRESSION_* */
+    long timeout_ms;        /* one HTTP request */
+    int keep_alive;
+    long max_queue_size, max_export_batch_size, scheduled_delay_ms, export_timeout_ms;
+    long force_flush_timeout_ms;
+    long attr_value_length_limit, attr_count_limit;
+    long max_attribute_depth;
+    long final_export_timeout_ms;
+    int add_resource_attrs_to_attrs;
+    int log_settings_on_startup;
+    otel_filter_set filters;
+    otel_attr_list additional_attributes;          /* otel's, then logs' */
+    otel_attr_list additional_resource_attributes; /* incl. serviceName & co. */
+} otel_logs_config;
+
+/* One line noted while loading: an unknown key or a warning. */
+typedef struct otel_config_note {
+    otel_config_note_kind kind;
+    char *text; /* "key.path: message" */
+} otel_config_note;
+
+typedef struct otel_config {
+    int enabled;            /* otel.enabled; -1 not given */
+    otel_logs_config logs;
+    /* issue 4 adds: otel_traces_config traces; issue 5: otel_sources_config sources; */
+    otel_config_note *notes;
+    size_t nnotes;
+    char *sources; /* what was read, e.g. "/etc/log4c-otel.json, <json string>"; NULL: nothing */
+} otel_config;
+
+/* Where the JSON comes from. */
+typedef struct otel_config_request {
+    int discover;         /* 1: LOG4C_OTEL_CONFIG / the search path */
+    const char *path;     /* a file (C API or the check tool), or NULL */
+    const char *json;     /* a JSON text (C API), or NULL */
+} otel_config_request;
+
+void otel_config_init(otel_config *cfg);
+/* Loads and validates. 0, LOG4C_OTEL_ECONFIG (err filled: file, line,
+ * column, key path, message) or LOG4C_OTEL_ENOMEM. get looks up variables
+ * (LOG4C_OTEL_CONFIG, LOG4C_RCPATH, HOME and %VAR% references). */
+int otel_config_load(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get, otel_config_error *err);
+/* The same on one in-memory text (tests, fuzzing); name is used in errors. */
+int otel_config_load_text(otel_config *cfg, const char *name, const char *text, size_t len, otel_getenv_fn get,
+                          otel_config_error *err);
+void otel_config_free(otel_config *cfg);
+
+/* 1 when both enabled flags allow the logs module. */
+int otel_config_logs_enabled(const otel_config *cfg);
+
+/* Overrides exporter, batch, shutdown and resource settings in *s with what
+ * the configuration gives. 0 or LOG4C_OTEL_ENOMEM. */
+int otel_config_apply(const otel_config *cfg, otel_settings *s);
+
+/* The section parser of "logs" (contract in config_error.h). get resolves
+ * %VAR% references. */
+int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_logs_config *out,
+                               otel_config_error *err, otel_getenv_fn get);
+void otel_logs_config_init(otel_logs_config *l);
+void otel_logs_config_free(otel_logs_config *l);
+
+/* Prints the effective settings, one per line, secrets masked: header
+ * values always, and whatever defaults.hideRegex matches in the URL and
+ * attribute values; then the notes. */
+void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *out);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * pipeline.c - filter, attributes, record, masking and limits on the
+ * caller's thread (order and rules in pipeline.h and DESIGN §3).
+ */
+#include "pipeline.h"
+#include "log4c-otel.h"
+#include "redact.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int otel_pipeline_init(otel_pipeline *p, otel_config *cfg, const otel_settings *s)
+{
+    memset(p, 0, sizeof *p);
+    otel_logs_config *l = &cfg->logs;
+    p->disabled = !otel_config_logs_enabled(cfg);
+    p->filters = l->filters;
+    otel_filter_set_resolve(&p->filters); /* also when no configuration gave any */
+    memset(&l->filters, 0, sizeof l->filters);
+    l->filters.defaults.enabled = -1;
+    p->additional = l->additional_attributes;
+    memset(&l->additional_attributes, 0, sizeof l->additional_attributes);
+    p->attr_value_limit = l->attr_value_length_limit > 0 ? (size_t)l->attr_value_length_limit : 0;
+    p->attr_count_limit = l->attr_count_limit >= 0 ? (size_t)l->attr_count_limit : SIZE_MAX;
+    if (l->add_resource_attrs_to_attrs > 0 && s)
+        for (size_t i = 0; i < s->nresource; i++)
+            if (otel_attr_list_set(&p->resource, &s->resource[i]) != 0) {
+                otel_pipeline_free(p);
+                return LOG4C_OTEL_ENOMEM;
+            }
+    return LOG4C_OTEL_OK;
+}
+
+void otel_pipeline_free(otel_pipeline *p)
+{
+    otel_filter_set_free(&p->filters);
+    otel_attr_list_free(&p->additional);
+    otel_attr_list_free(&p->resource);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- per-thread scratch for the gathered attributes --------------------- */
+
+typedef struct scratch {
+    otel_attr *a;
+    size_t n, cap;
+} scratch;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_key_ok;
+
+static void scratch_free(void *p)
+{
+    scratch *s = p;
+    if (s) {
+        free(s->a);
+        free(s);
+    }
+}
+
+static void make_key(void) { scratch_key_ok = pthread_key_create(&scratch_key, scratch_free) == 0; }
+
+static scratch *get_scratch(void)
+{
+    pthread_once(&scratch_once, make_key);
+    if (!scratch_key_ok)
+        return NULL;
+    scratch *s = pthread_getspecific(scratch_key);
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        if (s && pthread_setspecific(scratch_key, s) != 0) {
+            free(s);
+            s = NULL;
+        }
+    }
+    return s;
+}
+
+/* Appends the attributes of list that the options allow, skipping keys
+ * already gathered (earlier sources win), up to the count limit. */
+static int gather(scratch *s, const otel_attr *list, size_t n, const otel_log_options *o, size_t limit)
+{
+    for (size_t i = 0; i < n && s->n < limit; i++) {
+        const otel_attr *a = &list[i];
+        if (!a->key || !otel_options_allow(o, a->key))
+            continue;
+        int dup = 0;
+        for (size_t j = 0; j < s->n && !dup; j++)
+            dup = strcmp(s->a[j].key, a->key) == 0;
+        if (dup)
+            continue;
+        if (s->n == s->cap) {
+            size_t cap = s->cap ? s->cap * 2 : 32;
+            otel_attr *na = realloc(s->a, cap * sizeof *na);
+            if (!na)
+                return -1;
+            s->a = na;
+            s->cap = cap;
+        }
+        s->a[s->n++] = *a;
+    }
+    return 0;
+}
+
+static size_t min_limit(size_t a, size_t b)
+{
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    return a < b ? a : b;
+}
+
+otel_record *otel_pipeline_build_record(const otel_pipeline *p, const otel_pipeline_input *in, int *why)
+{
+    int dummy;
+    if (!why)
+        why = &dummy;
+    if (!p) {
+        *why = OTEL_PIPELINE_NOCONFIG;
+        return NULL;
+    }
+    if (p->disabled) {
+        *why = OTEL_PIPELINE_FILTERED;
+        return NULL;
+    }
+    const otel_record_input *ri = &in->rec;
+    /* 1. filter: category and severity first, the body regex last */
+    const otel_log_options *o =
+        otel_filter_select(&p->filters, ri->category, otel_severity_number(ri->log4c_priority), ri->body,
+                           ri->body ? ri->body_len : 0);
+    if (!o->enabled) {
+        *why = OTEL_PIPELINE_FILTERED;
+        return NULL;
+    }
+    /* 2. attributes, in precedence order */
+    scratch *s = get_scratch();
+    if (!s) {
+        *why = OTEL_PIPELINE_NOMEM;
+        return NULL;
+    }
+    s->n = 0;
+    size_t nctx;
+    const otel_attr *ctx = otel_thread_attrs(&nctx);
+    size_t lim = p->attr_count_limit;
+    if (gather(s, in->call_attrs, in->ncall_attrs, o, lim) || gather(s, ctx, nctx, o, lim) ||
+        gather(s, ri->attrs, ri->nattrs, o, lim) || gather(s, p->additional.a, p->additional.n, o, lim) ||
+        gather(s, p->resource.a, p->resource.n, o, lim)) {
+        *why = OTEL_PIPELINE_NOMEM;
+        return NULL;
+    }
+    otel_record_input r_in = *ri;
+    r_in.attrs = s->a;
+    r_in.nattrs = s->n;
+    /* DESIGN §3: the body is length-limited by logRecordLimits too */
+    size_t body_limit = min_limit(ri->body_limit, p->attr_value_limit);
+    size_t attr_limit = min_limit(ri->body_limit, p->attr_value_limit);
+    if (!o->hide) {
+        r_in.body_limit = body_limit;
+        r_in.attr_limit = attr_limit;
+        otel_record *r = otel_record_new(&r_in);
+        if (!r)
+            *why = OTEL_PIPELINE_NOMEM;
+        return r;
+    }
+    /* 3. mask on the whole text, then cut: a cut must not split a secret
+     * into a part the pattern no longer recognises */
+    r_in.body_limit = 0;
+    r_in.attr_limit = 0;
+    otel_record *r = otel_record_new(&r_in);
+    if (!r) {
+        *why = OTEL_PIPELINE_NOMEM;
+        return NULL;
+    }
+    r->body_len = otel_regex_mask(o->hide, (char *)r->body, r->body_len);
+    int too_long = body_limit && r->body_len > body_limit;
+    for (size_t i = 0; i < r->nattrs; i++) {
+        otel_attr *a = &r->attrs[i];
+        if (a->type != OTEL_VALUE_STRING)
+            continue;
+        a->v.str.s_len = otel_regex_mask(o->hide, (char *)a->v.str.s, a->v.str.s_len);
+        too_long |= attr_limit && a->v.str.s_len > attr_limit;
+    }
+    if (!too_long)
+        return r;
+    /* rebuild at the limits from the masked record (rare: long values only) */
+    otel_record_input cut = r_in;
+    cut.body = r->body;
+    cut.body_len = r->body_len;
+    cut.attrs = r->attrs;
+    cut.nattrs = r->nattrs;
+    cut.body_limit = body_limit;
+    cut.attr_limit = attr_limit;
+    cut.trace_id = r->trace_id;
+    cut.span_id = r->span_id;
+    otel_record *c = otel_record_new(&cut);
+    otel_record_free(r);
+    if (!c)
+        *why = OTEL_PIPELINE_NOMEM;
+    return c;
+}
+
+const otel_regex *otel_pipeline_hide_regex(const otel_pipeline *p, const char *category, int log4c_priority,
+                                           const char *body, size_t body_len)
+{
+    if (!p)
+        return NULL;
+    const otel_log_options *o =
+        otel_filter_select(&p->filters, category, otel_severity_number(log4c_priority), body, body_len);
+    return o->hide;
+}

@@ -1,0 +1,54 @@
+/*
+ * pipeline.h - what happens to a log entry on the application thread,
+ * before the queue (DESIGN §2): filter (cheap keys first, then bodyRegex)
+ * -> gather attributes (per-call, thread context, the glue's, configured
+ * additions, resource copies) under the allow-list and the count limit ->
+ * build the record -> mask hideRegex matches in the body and every string
+ * attribute -> cut to the length limits. No secret reaches the queue.
+ *
+ * A filtered-out record costs no allocation.
+ */
+#ifndef LOG4C_OTEL_PIPELINE_H
+#define LOG4C_OTEL_PIPELINE_H
+
+#include "attributes.h"
+#include "configuration.h"
+#include "filter.h"
+#include "record.h"
+#include "settings.h"
+
+typedef struct otel_pipeline {
+    int disabled;                /* an `enabled` flag said false: every record is filtered */
+    otel_filter_set filters;     /* taken from the configuration */
+    otel_attr_list additional;   /* additionalAttributes */
+    otel_attr_list resource;     /* resource attributes copied into records (addResourceAttributesToAttributes) */
+    size_t attr_value_limit;     /* bytes; 0 = none (the body limit still applies) */
+    size_t attr_count_limit;     /* SIZE_MAX = none */
+} otel_pipeline;
+
+/* Builds p from cfg (its filters and additional attributes are moved out of
+ * cfg) and the loaded settings s (resource copies). 0 or LOG4C_OTEL_ENOMEM. */
+int otel_pipeline_init(otel_pipeline *p, otel_config *cfg, const otel_settings *s);
+void otel_pipeline_free(otel_pipeline *p);
+
+/* What the glue hands over: the mapped event (in.attrs = the attributes it
+ * collected, e.g. thread.id, code.*) and the per-call attributes. */
+typedef struct otel_pipeline_input {
+    otel_record_input rec;
+    const otel_attr *call_attrs;
+    size_t ncall_attrs;
+} otel_pipeline_input;
+
+/* Why otel_pipeline_build_record gave no record. */
+#define OTEL_PIPELINE_FILTERED 1 /* a filter (or enabled: false) dropped it */
+#define OTEL_PIPELINE_NOMEM 2
+#define OTEL_PIPELINE_NOCONFIG 3 /* p is NULL: the configuration is invalid (fail closed) */
+
+/* The one call of the glue: a record ready for the queue, or NULL with *why. */
+otel_record *otel_pipeline_build_record(const otel_pipeline *p, const otel_pipeline_input *in, int *why);
+
+/* The hideRegex that applies to an entry (the layout's redaction), or NULL. */
+const otel_regex *otel_pipeline_hide_regex(const otel_pipeline *p, const char *category, int log4c_priority,
+                                           const char *body, size_t body_len);
+
+#endif

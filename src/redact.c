@@ -1,0 +1,296 @@
+/*
+ * redact.c - PCRE2 patterns compiled once with JIT; bounded, lock-free
+ * searching and masking on the caller's thread (per-thread match data, match
+ * context, JIT stack and a reusable array of match ranges).
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "redact.h"
+#include "utf8.h"
+
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct otel_regex {
+    pcre2_code *code;
+    int jit; /* JIT compiled */
+    char *pattern;
+};
+
+/* What one thread needs to match: created on first use, freed at thread exit. */
+typedef struct thread_state {
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit_stack;
+    size_t (*ranges)[2];
+    size_t nranges_cap;
+    char *clean; /* a sanitised copy of an invalid UTF-8 subject (search) */
+    size_t clean_cap;
+} thread_state;
+
+static pthread_key_t state_key;
+static pthread_once_t state_once = PTHREAD_ONCE_INIT;
+static int state_key_ok;
+static atomic_ulong limit_hits;
+
+static void state_free(void *p)
+{
+    thread_state *t = p;
+    if (!t)
+        return;
+    pcre2_match_data_free(t->md);
+    pcre2_match_context_free(t->mctx);
+    pcre2_jit_stack_free(t->jit_stack);
+    free(t->ranges);
+    free(t->clean);
+    free(t);
+}
+
+static void make_key(void) { state_key_ok = pthread_key_create(&state_key, state_free) == 0; }
+
+static thread_state *state(void)
+{
+    pthread_once(&state_once, make_key);
+    if (!state_key_ok)
+        return NULL;
+    thread_state *t = pthread_getspecific(state_key);
+    if (t)
+        return t;
+    t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->md = pcre2_match_data_create(1, NULL); /* only the whole match is needed */
+    t->mctx = pcre2_match_context_create(NULL);
+    t->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (!t->md || !t->mctx) {
+        state_free(t);
+        return NULL;
+    }
+    if (t->jit_stack)
+        pcre2_jit_stack_assign(t->mctx, NULL, t->jit_stack);
+    pcre2_set_heap_limit(t->mctx, OTEL_REGEX_HEAP_LIMIT_KIB);
+    if (pthread_setspecific(state_key, t) != 0) {
+        state_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t errlen)
+{
+    int ec;
+    PCRE2_SIZE eo;
+    /* UTF mode, subjects validated by us (PCRE2_NO_UTF_CHECK). Not
+     * PCRE2_MATCH_INVALID_UTF: with JIT, PCRE2 10.42 ends \S+ at the first
+     * non-ASCII character under that option -- a partial mask. */
+    uint32_t opts = PCRE2_UTF;
+    if (flags & OTEL_REGEX_CASELESS)
+        opts |= PCRE2_CASELESS;
+    if (err && errlen)
+        err[0] = '\0';
+    otel_regex *re = calloc(1, sizeof *re);
+    if (!re || !(re->pattern = strdup(pattern))) {
+        free(re);
+        if (err && errlen)
+            snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &ec, &eo, NULL);
+    if (!re->code) {
+        if (err && errlen) {
+            PCRE2_UCHAR msg[256];
+            if (pcre2_get_error_message(ec, msg, sizeof msg) < 0)
+                snprintf((char *)msg, sizeof msg, "error %d", ec);
+            snprintf(err, errlen, "%s at offset %zu", (const char *)msg, (size_t)eo);
+        }
+        free(re->pattern);
+        free(re);
+        return NULL;
+    }
+    re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
+    return re;
+}
+
+void otel_regex_free(otel_regex *re)
+{
+    if (!re)
+        return;
+    pcre2_code_free(re->code);
+    free(re->pattern);
+    free(re);
+}
+
+const char *otel_regex_pattern(const otel_regex *re) { return re ? re->pattern : NULL; }
+
+unsigned long otel_regex_limit_hits(void) { return atomic_load(&limit_hits); }
+
+static void set_limits(thread_state *t, size_t len)
+{
+    size_t extra = len > (SIZE_MAX / OTEL_REGEX_MATCH_LIMIT_PER_BYTE) ? SIZE_MAX : len * OTEL_REGEX_MATCH_LIMIT_PER_BYTE;
+    uint64_t ml = (uint64_t)OTEL_REGEX_MATCH_LIMIT_BASE + extra;
+    pcre2_set_match_limit(t->mctx, ml > UINT32_MAX ? UINT32_MAX : (uint32_t)ml);
+    uint64_t dl = (uint64_t)10000 + len;
+    pcre2_set_depth_limit(t->mctx, dl > UINT32_MAX ? UINT32_MAX : (uint32_t)dl);
+}
+
+/* pcre2_match, with the JIT code when there is some. */
+static int match(const otel_regex *re, thread_state *t, const char *s, size_t len, size_t start, uint32_t opts)
+{
+    return pcre2_match(re->code, (PCRE2_SPTR)s, len, start, opts | PCRE2_NO_UTF_CHECK, t->md, t->mctx);
+}
+
+int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limit_hit)
+{
+    if (limit_hit)
+        *limit_hit = 0;
+    thread_state *t = state();
+    if (!t) { /* cannot match at all: fail safe */
+        if (limit_hit)
+            *limit_hit = 1;
+        return 1;
+    }
+    if (!otel_utf8_valid(s, len)) { /* search a sanitised copy (invalid bytes -> U+FFFD) */
+        size_t n = otel_utf8_sanitized_len(s, len, 0);
+        if (n + 1 > t->clean_cap) {
+            char *c = realloc(t->clean, n + 1);
+            if (!c) {
+                if (limit_hit)
+                    *limit_hit = 1;
+                return 1;
+            }
+            t->clean = c;
+            t->clean_cap = n + 1;
+        }
+        otel_utf8_sanitize(t->clean, s, len, 0);
+        s = t->clean;
+        len = n;
+    }
+    set_limits(t, len);
+    int rc = match(re, t, s, len, 0, 0);
+    if (rc >= 0)
+        return 1;
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    atomic_fetch_add(&limit_hits, 1);
+    if (limit_hit)
+        *limit_hit = 1;
+    return 1; /* a limit or another error: treat as a match (fail safe) */
+}
+
+/* Code points in s[0..n): bytes that are not UTF-8 continuation bytes. */
+static size_t code_points(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+static size_t next_cp(const char *s, size_t len, size_t i)
+{
+    i++;
+    while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
+static size_t mask_all(char *s, size_t len)
+{
+    size_t n = code_points(s, len);
+    memset(s, '*', n);
+    if (n < len)
+        s[n] = '\0';
+    return n;
+}
+
+static int add_range(thread_state *t, size_t *n, size_t a, size_t b)
+{
+    if (*n && a <= t->ranges[*n - 1][1]) { /* overlaps or touches the previous one: merge */
+        if (b > t->ranges[*n - 1][1])
+            t->ranges[*n - 1][1] = b;
+        if (a < t->ranges[*n - 1][0])
+            t->ranges[*n - 1][0] = a;
+        return 0;
+    }
+    if (*n == t->nranges_cap) {
+        size_t cap = t->nranges_cap ? t->nranges_cap * 2 : 16;
+        void *p = realloc(t->ranges, cap * sizeof *t->ranges);
+        if (!p)
+            return -1;
+        t->ranges = p;
+        t->nranges_cap = cap;
+    }
+    t->ranges[*n][0] = a;
+    t->ranges[*n][1] = b;
+    (*n)++;
+    return 0;
+}
+
+size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)
+{
+    thread_state *t = state();
+    if (!t || !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
+        return mask_all(s, len);
+    set_limits(t, len);
+    size_t n = 0, start = 0;
+    uint32_t opts = 0;
+    /* Phase 1: find every match in the unmodified text (lookbehinds must
+     * see the original), the way pcre2demo iterates a global match. */
+    while (start <= len) {
+        int rc = match(re, t, s, len, start, opts);
+        if (rc == PCRE2_ERROR_NOMATCH) {
+            if (opts == 0)
+                break;
+            /* no non-empty match at an empty match's position: step one character */
+            if (start >= len)
+                break;
+            start = next_cp(s, len, start);
+            opts = 0;
+            continue;
+        }
+        if (rc < 0) { /* a limit (or another failure): the whole value */
+            atomic_fetch_add(&limit_hits, 1);
+            return mask_all(s, len);
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+        size_t a = ov[0], b = ov[1];
+        if (b < a) { /* \K tricks: cover both ends */
+            size_t x = a;
+            a = b;
+            b = x;
+        }
+        if (b > len)
+            b = len;
+        if (b > a && add_range(t, &n, a, b) != 0)
+            return mask_all(s, len);
+        if (ov[1] == ov[0]) {
+            /* empty match: next, try a non-empty one at the same place */
+            opts = PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED;
+            start = ov[1];
+        } else {
+            opts = 0;
+            start = ov[1] > start ? ov[1] : next_cp(s, len, start);
+        }
+    }
+    if (n == 0)
+        return len;
+    /* Phase 2: compact in place; the output never outruns the input. */
+    size_t w = 0, r = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t a = t->ranges[i][0], b = t->ranges[i][1];
+        memmove(s + w, s + r, a - r);
+        w += a - r;
+        size_t cps = code_points(s + a, b - a);
+        memset(s + w, '*', cps);
+        w += cps;
+        r = b;
+    }
+    memmove(s + w, s + r, len - r);
+    w += len - r;
+    if (w < len)
+        s[w] = '\0';
+    return w;
+}

@@ -1,0 +1,50 @@
+/*
+ * redact.h - the regular expressions of the configuration (PCRE2, compiled
+ * once with JIT) and masking: every match of hideRegex replaced by one '*'
+ * per character (UTF-8 code point).
+ *
+ * Matching runs on the application thread with per-thread match data and
+ * scratch (no lock; no allocation per call once a thread has warmed up).
+ * Every match is bounded: a pattern that would backtrack catastrophically
+ * hits PCRE2's match/depth/heap limits (or the JIT stack limit); search then
+ * reports "matched" and masking masks the whole value -- never lets the
+ * text through.
+ */
+#ifndef LOG4C_OTEL_REDACT_H
+#define LOG4C_OTEL_REDACT_H
+
+#include <stddef.h>
+
+typedef struct otel_regex otel_regex;
+
+#define OTEL_REGEX_CASELESS 1
+
+/* The match limit for one search over len bytes: OTEL_REGEX_MATCH_LIMIT_BASE
+ * + OTEL_REGEX_MATCH_LIMIT_PER_BYTE * len (a legitimate search over a long
+ * body needs more steps than over a short one). Depth: base + len. */
+#define OTEL_REGEX_MATCH_LIMIT_BASE 100000u
+#define OTEL_REGEX_MATCH_LIMIT_PER_BYTE 64u
+#define OTEL_REGEX_HEAP_LIMIT_KIB 65536u
+
+/* Compiles pattern (UTF-8; '.' and classes match whole code points). NULL
+ * on error, with PCRE2's message and the offset in err. */
+otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t errlen);
+void otel_regex_free(otel_regex *re);
+const char *otel_regex_pattern(const otel_regex *re);
+
+/* Unanchored search; invalid UTF-8 in s is searched as U+FFFD (on a
+ * per-thread copy). 1: match; 0: none; 1 as well when a limit was hit
+ * (callers fail safe), in which case *limit_hit (when given) is set. */
+int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limit_hit);
+
+/* s must be valid UTF-8 (sanitise first: otel_utf8_sanitize); invalid
+ * input is masked whole. Masks every match of re in s[0..len) in place, one '*' per code point of
+ * the match (empty matches change nothing); returns the new length
+ * (<= len) and NUL-terminates when the length shrank. A hit limit masks
+ * the whole value. Never allocates beyond the per-thread scratch. */
+size_t otel_regex_mask(const otel_regex *re, char *s, size_t len);
+
+/* Number of limit hits so far (all threads), for diagnostics and tests. */
+unsigned long otel_regex_limit_hits(void);
+
+#endif

@@ -1,0 +1,198 @@
+// test_config.mjs - the JSON configuration through real log4c programs and
+// the official decoder: filters drop and keep, hideRegex masks bodies and
+// attributes, allow-lists, per-call and thread attributes, where the file
+// is found, fail-closed on an invalid file, the otel_redact layout, and
+// the leak test: no secret in the raw bytes of any request (protobuf, JSON,
+// gzip) nor in the file log4c's own appender writes.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { startReceiver } from '../receiver/receiver.mjs';
+import { run, scratchDir, logdemo, endpointEnv } from './harness.mjs';
+
+const receiver = await startReceiver();
+after(() => receiver.close());
+
+async function demo(scenario, { env = {}, config, dir = scratchDir('otel'), args = [], expectCode = 0 } = {}) {
+  receiver.clear();
+  receiver.setScript([]);
+  if (config !== undefined) fs.writeFileSync(path.join(dir, 'log4c-otel.json'), JSON.stringify(config));
+  const r = await run(logdemo, [scenario, ...args], { dir, env: { ...endpointEnv(receiver), ...env } });
+  assert.equal(r.code, expectCode, `logdemo ${scenario} failed: ${r.stderr}`);
+  return r;
+}
+
+const bodies = () => receiver.records().map((r) => r.body);
+
+test('filters: first match wins, dotted prefix, #regex, severity band, bodyRegex, defaults', async () => {
+  const r = await demo('mixed', {
+    config: {
+      otel: {
+        enabled: true,
+        logs: {
+          enabled: true,
+          filters: [
+            { categoryName: 'gw', severity: 'DEBUG', enabled: false }, // gw + gw.conn debug, not gwx
+            { bodyRegex: 'heart', categoryName: '#^app\\.', enabled: false }, // case-insensitive category
+            { severity: 'ERROR', categoryName: 'app.orders', enabled: true }, // ERROR band: ERROR and CRIT
+            { categoryName: 'app.orders', enabled: false },
+          ],
+          defaults: { enabled: true },
+        },
+      },
+    },
+  });
+  assert.equal(r.init, 0);
+  assert.deepEqual(bodies(), ['connected', 'gwx debug', 'order failed', 'crit failure', 'notice with heartbeat']);
+  assert.equal(r.stats.filtered, 4);
+  assert.equal(r.stats.exported, 5);
+});
+
+test('defaults.enabled false drops what no filter keeps; logs.enabled false exports nothing', async () => {
+  await demo('mixed', { config: { logs: { filters: [{ categoryName: 'gw.conn', enabled: true }], defaults: { enabled: false } } } });
+  assert.deepEqual(bodies(), ['heartbeat 1', 'connected']);
+  // a filter that leaves `enabled` out takes it from defaults (DESIGN §3)
+  await demo('mixed', { config: { logs: { filters: [{ categoryName: 'gw.conn' }], defaults: { enabled: false } } } });
+  assert.deepEqual(bodies(), []);
+  const r = await demo('mixed', { config: { otel: { enabled: true, logs: { enabled: false } } } });
+  assert.equal(receiver.requests.length, 0);
+  assert.equal(r.stats.filtered, 9);
+  assert.equal(r.stats.accepted, 0);
+});
+
+test('hideRegex masks body and attributes as decoded; allow-list; per-call, context and additional attributes', async () => {
+  const r = await demo('attrs', {
+    config: {
+      additionalAttributes: { 'deployment.env': 'prod', region: '%REGION?eu-west%', gone: '%NOT_SET_ANYWHERE%' },
+      defaults: { hideRegex: 'o-\\d|r-4' },
+    },
+  });
+  assert.match(r.stderr, /environment variable NOT_SET_ANYWHERE is not set/);
+  const [first, plain, cleared] = receiver.records();
+  assert.equal(first.body, 'order *** paid');
+  assert.equal(first.attributes['order.id'], '***');
+  assert.equal(first.attributes['request.id'], '***2');
+  assert.equal(first.attributes.items, '-3');
+  assert.equal(first.attributeTypes.items, 'intValue');
+  assert.equal(first.attributes.amount, 12.5);
+  assert.equal(first.attributes.paid, true);
+  assert.equal(first.attributes.tenant, '8'); // per-call beats the thread context
+  assert.equal(first.attributes['deployment.env'], 'prod');
+  assert.equal(first.attributes.region, 'eu-west');
+  assert.equal('gone' in first.attributes, false);
+  assert.match(first.attributes['code.file.path'], /logdemo\.c$/);
+  assert.equal(first.attributes['code.function.name'], 'attrs');
+  assert.match(first.attributes['code.line.number'], /^\d+$/);
+  assert.equal(plain.attributes.tenant, undefined);
+  assert.equal(plain.attributes['request.id'], '***2');
+  assert.equal(cleared.attributes['request.id'], undefined);
+  assert.deepEqual(r.lines.find((l) => 'bad_attr' in l), { bad_attr: -6, bad_put: -6 });
+
+  await demo('attrs', { config: { defaults: { allowedAttributes: ['order.id', 'deployment.env'] }, additionalAttributes: { 'deployment.env': 'prod', x: 1 } } });
+  const [a] = receiver.records();
+  assert.deepEqual(Object.keys(a.attributes).sort(), ['deployment.env', 'order.id']);
+  assert.equal(a.resource['service.name'], 'logdemo'); // resource untouched
+});
+
+test('config found via LOG4C_OTEL_CONFIG, along LOG4C_RCPATH, and from the C API (which wins)', async () => {
+  const elsewhere = scratchDir(null);
+  const file = path.join(elsewhere, 'custom.json');
+  fs.writeFileSync(file, JSON.stringify({ logs: { defaults: { hideRegex: 'record' } } }));
+  await demo('count', { args: ['1'], env: { LOG4C_OTEL_CONFIG: file } });
+  assert.deepEqual(bodies(), ['****** 0']);
+
+  const dir = scratchDir('otel');
+  fs.writeFileSync(path.join(dir, 'log4c-otel.json'), JSON.stringify({ defaults: { hideRegex: '\\d' } }));
+  await demo('count', { args: ['1'], dir, env: { HOME: scratchDir(null) } }); // found via LOG4C_RCPATH
+  assert.deepEqual(bodies(), ['record *']);
+
+  await demo('count', { args: ['1'], dir, env: { LOGDEMO_CONFIG_JSON: '{"logs":{"defaults":{"hideRegex":"rec"}}}' } });
+  assert.deepEqual(bodies(), ['***ord 0']);
+});
+
+test('an invalid configuration: clear error once on stderr, init returns ECONFIG, nothing exported', async () => {
+  const dir = scratchDir('otel');
+  fs.writeFileSync(path.join(dir, 'log4c-otel.json'), '{\n  "filters": [\n    {"hideRegex": "(unclosed"}\n  ]\n}\n');
+  const r = await demo('count', { args: ['5'], dir });
+  assert.equal(r.init, -2);
+  assert.equal(receiver.requests.length, 0);
+  assert.equal(r.stats.dropped_config, 5);
+  const lines = r.stderr.split('\n').filter((l) => l.includes('log4c-otel.json'));
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /log4c-otel\.json:3:19: filters\[0\]\.hideRegex: expected a valid regular expression \(PCRE2: missing closing parenthesis/);
+  assert.match(lines[0], /will export nothing/);
+});
+
+const SECRETS = [
+  ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    ['eyJhbGciOiJIUzI1NiJ9', 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U']],
+  ['connecting to postgres://admin:Pa55w0rd!x@db.example.com:5432/prod', ['Pa55w0rd!x', 'admin:']],
+  ['aws api_key=AKIAIOSFODNN7EXAMPLE in env', ['AKIAIOSFODNN7EXAMPLE']],
+  ['stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc', ['4eC39HqLyjWDarjtT1zdp7dc']],
+  ['card 4111 1111 1111 1111 exp 12/30', ['4111 1111 1111 1111', '1111 1111']],
+  ['card 5500-0000-0000-0004', ['5500-0000-0000-0004', '0000-0004']],
+  ['jwt=eyJ0eXAiOiJKV1QifQ.eyJ1c2VyIjoiYm9iIn0.c2lnbmF0dXJl', ['eyJ0eXAiOiJKV1QifQ', 'c2lnbmF0dXJl']],
+  ['password=hunter2 user=bob', ['hunter2']],
+  ['passwort=geheimnisÄÖÜ€ ende', ['geheimnis', 'ÄÖÜ€']],
+];
+const HIDE = [
+  '(?i)bearer\\s+\\S+',
+  'eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+',
+  '://[^/\\s:@]+:[^@\\s]+@',
+  '(?:api_key|password|passwort|jwt)=\\S+',
+  'AKIA[0-9A-Z]{16}',
+  'sk_live_[0-9A-Za-z]+',
+  '\\b(?:\\d[ -]?){13,16}\\b',
+].join('|');
+
+function leakCheck(buf, where) {
+  for (const [, needles] of SECRETS) {
+    for (const n of needles) assert.equal(buf.includes(Buffer.from(n)), false, `${where} contains "${n}"`);
+  }
+}
+
+for (const [mode, env] of [
+  ['protobuf', {}],
+  ['json', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }],
+  ['gzip protobuf', { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }],
+  ['gzip json', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }],
+]) {
+  test(`leak test (${mode}): no secret in the raw bytes of any request, nor in log4c's own file`, async () => {
+    const dir = scratchDir(null);
+    const logFile = path.join(dir, 'app.log');
+    fs.writeFileSync(path.join(dir, 'log4crc'), `<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE log4c SYSTEM "">
+<log4c version="1.2.4">
+  <config><bufsize>0</bufsize><debug level="0"/><nocleanup>0</nocleanup></config>
+  <layout name="otel_redact" type="otel_redact"/>
+  <appender name="${logFile}" type="stream" layout="otel_redact"/>
+  <category name="root" priority="trace" appender="otel"/>
+  <category name="test" priority="trace" appender="${logFile}"/>
+</log4c>
+`);
+    const r = await demo('secrets', {
+      dir,
+      config: { otel: { enabled: true, logs: { enabled: true, defaults: { hideRegex: HIDE } } } },
+      env: { ...env, LOGDEMO_SECRETS: SECRETS.map(([s]) => s).join('\n') },
+    });
+    assert.equal(r.init, 0, r.stderr);
+    const recs = receiver.records();
+    assert.equal(recs.length, SECRETS.length * 3);
+    assert.ok(receiver.requests.length > 0);
+    for (const req of receiver.requests) {
+      leakCheck(req.rawBody, `request ${req.index} (raw)`);
+      const plain = req.encoding === 'gzip' ? zlib.gunzipSync(req.rawBody) : req.rawBody;
+      leakCheck(plain, `request ${req.index} (decompressed)`);
+    }
+    for (const rec of recs) leakCheck(Buffer.from(JSON.stringify(rec)), 'decoded record');
+    // the masking kept what is not secret, one '*' per character
+    assert.equal(recs[0].body, 'body 0: Authorization: ' + '*'.repeat('Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'.length));
+    assert.equal(recs.find((x) => x.body === 'attr 8').attributes.credential, '*'.repeat('passwort=geheimnisÄÖÜ€'.length) + ' ende');
+    const file = fs.readFileSync(logFile);
+    assert.ok(file.length > 0);
+    leakCheck(file, 'the log4c file appender');
+    assert.match(file.toString(), /INFO +test\.demo - body 0: Authorization: \*+$/m);
+  });
+}

@@ -1,0 +1,409 @@
+/*
+ * test_config.c - the JSON configuration: %VAR% substitution edge cases,
+ * the position scanner, the accepted shapes and spellings, every error
+ * message (file, line, column, key path, expectation), notes for unknown
+ * keys, merging of sources, and what reaches the exporter settings.
+ */
+#include <check.h>
+#include "run_suite.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "configuration.h"
+#include "envsubst.h"
+#include "json_pos.h"
+#include "log4c-otel.h"
+#include "resource.h"
+#include "settings.h"
+
+static const char *env[16][2];
+static size_t nenv;
+static void env_reset(void) { nenv = 0; }
+static void env_set(const char *k, const char *v)
+{
+    env[nenv][0] = k;
+    env[nenv][1] = v;
+    nenv++;
+}
+static const char *fake_getenv(const char *name)
+{
+    for (size_t i = 0; i < nenv; i++)
+        if (strcmp(env[i][0], name) == 0)
+            return env[i][1];
+    return NULL;
+}
+
+START_TEST(env_substitution)
+{
+    env_reset();
+    env_set("USER", "ann");
+    env_set("EMPTY", "");
+    env_set("A.B-c", "dotted");
+    env_set("X", "%USER%"); /* never expanded again */
+    static const struct {
+        const char *in, *want; /* want NULL: unresolved */
+        const char *missing;
+    } rows[] = {
+        {"plain", "plain", ""},
+        {"%USER%", "ann", ""},
+        {"u=%USER%, again %USER%.", "u=ann, again ann.", ""},
+        {"%NOPE?fallback%", "fallback", ""},
+        {"%USER?fallback%", "ann", ""},
+        {"%NOPE?%", "", ""},                /* empty fallback */
+        {"%EMPTY?fb%", "", ""},             /* set to "" counts as set */
+        {"%NOPE%", NULL, "NOPE"},
+        {"a %NOPE% b %USER%", NULL, "NOPE"},
+        {"100%", "100%", ""},               /* a lone % stays */
+        {"50% of %USER%", "50% of ann", ""},
+        {"%%USER%%", "%USER%", ""},          /* %% is a literal % */
+        {"%not a name%", "%not a name%", ""},
+        {"%1X%", "%1X%", ""},                /* names start with a letter or _ */
+        {"%A.B-c%", "dotted", ""},
+        {"%X%", "%USER%", ""},              /* no recursion */
+        {"%NOPE?a?b%", "a?b", ""},
+        {"%user%", NULL, "user"},           /* case-sensitive */
+        {"%", "%", ""},
+        {"%USER", "%USER", ""},             /* unterminated */
+        {"%NOPE?unterminated", "%NOPE?unterminated", ""},
+        {"", "", ""},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *out = (char *)1, missing[32];
+        int rc = otel_env_substitute(rows[i].in, fake_getenv, &out, missing, sizeof missing);
+        if (rows[i].want) {
+            ck_assert_msg(rc == OTEL_SUBST_OK, "row %zu (%s): rc %d", i, rows[i].in, rc);
+            ck_assert_msg(strcmp(out, rows[i].want) == 0, "row %zu (%s): got \"%s\"", i, rows[i].in, out);
+        } else {
+            ck_assert_msg(rc == OTEL_SUBST_UNSET && out == NULL, "row %zu (%s): rc %d", i, rows[i].in, rc);
+            ck_assert_str_eq(missing, rows[i].missing);
+        }
+        free(out);
+    }
+}
+END_TEST
+
+START_TEST(position_scanner)
+{
+    const char *t = "{\n  \"a\": 1,\n  \"logs\": {\"filters\": [ {}, {\"x\": 2, \"hideRegex\": \"(\"} ],\n"
+                    "   \"k.e\\\"y\": \"\xc3\xa9\", \"u\\u00e9\": true}\n}";
+    static const struct {
+        const char *path;
+        int line, col;
+    } rows[] = {
+        {"", 1, 1},
+        {"a", 2, 8},
+        {"logs", 3, 11},
+        {"logs.filters", 3, 23},
+        {"logs.filters[0]", 3, 25},
+        {"logs.filters[1].hideRegex", 3, 51},
+        {"logs[\"k.e\\\"y\"]", 4, 14},
+        {"logs.u\xc3\xa9", 4, 30},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int l = 0, c = 0;
+        ck_assert_msg(otel_json_locate(t, strlen(t), rows[i].path, &l, &c) == 0, "row %zu not found", i);
+        ck_assert_msg(l == rows[i].line && c == rows[i].col, "row %zu (%s): %d:%d", i, rows[i].path, l, c);
+    }
+    int l, c;
+    ck_assert_int_eq(otel_json_locate(t, strlen(t), "logs.filters[2]", &l, &c), -1);
+    ck_assert_int_eq(otel_json_locate(t, strlen(t), "nope", &l, &c), -1);
+    ck_assert_int_eq(otel_json_locate(t, strlen(t), "a.b", &l, &c), -1);
+    ck_assert_int_eq(otel_json_locate(t, strlen(t), "logs[", &l, &c), -1);
+}
+END_TEST
+
+static int load(otel_config *cfg, const char *json, otel_config_error *err)
+{
+    otel_config_init(cfg);
+    memset(err, 0, sizeof *err);
+    return otel_config_load_text(cfg, "cfg.json", json, strlen(json), fake_getenv, err);
+}
+
+START_TEST(shapes_and_spellings)
+{
+    static const char *const docs[] = {
+        "{\"url\":\"http://c:1/v1/logs\",\"batchSettings\":{\"maxQueueSize\":7},\"providerSettings\":"
+        "{\"forceFlushTimeoutMillis\":3}}",
+        "{\"logs\":{\"url\":\"http://c:1/v1/logs\",\"processorSettings\":{\"maxQueueSize\":7},"
+        "\"loggerProviderSettings\":{\"forceFlushTimeoutMillis\":3}}}",
+        "{\"otel\":{\"enabled\":true,\"logs\":{\"enabled\":true,\"url\":\"http://c:1/v1/logs\","
+        "\"batchSettings\":{\"maxQueueSize\":7},\"loggerProviderSettings\":{\"forceFlushTimeoutMillis\":3}}}}",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        otel_config cfg;
+        otel_config_error err;
+        ck_assert_int_eq(load(&cfg, docs[i], &err), 0);
+        ck_assert_str_eq(cfg.logs.url, "http://c:1/v1/logs");
+        ck_assert_int_eq(cfg.logs.max_queue_size, 7);
+        ck_assert_int_eq(cfg.logs.force_flush_timeout_ms, 3);
+        ck_assert(otel_config_logs_enabled(&cfg));
+        otel_config_free(&cfg);
+    }
+}
+END_TEST
+
+START_TEST(applied_to_settings)
+{
+    env_reset();
+    env_set("TOKEN", "s3cret");
+    env_set("REGION", "eu");
+    otel_settings s;
+    char e[256];
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, e, sizeof e), 0);
+    otel_config cfg;
+    otel_config_error err;
+    const char *json =
+        "{\"otel\":{\"headers\":{\"X-Team\":\"a\",\"Authorization\":\"root\"},\"serviceName\":\"svc-%REGION%\","
+        "\"finalExportTimeoutMs\":1234,"
+        "\"logs\":{\"url\":\"http://ignored/v1/logs\",\"headers\":{\"Authorization\":\"Bearer %TOKEN%\"},"
+        "\"compression\":\"gzip\",\"timeoutMillis\":99,\"keepAlive\":false,"
+        "\"exporterSettings\":{\"url\":\"https://c:4318/v1/logs\",\"headers\":{\"X-Team\":\"b\",\"X-Gone\":\"%UNSET%\"}},"
+        "\"batchSettings\":{\"maxQueueSize\":10,\"maxExportBatchSize\":50,\"scheduledDelayMillis\":0,"
+        "\"exportTimeoutMillis\":5},"
+        "\"additionalResourceAttributes\":{\"region\":\"%REGION%\",\"n\":3,\"gone\":\"%UNSET%\"}}}}";
+    ck_assert_int_eq(load(&cfg, json, &err), 0);
+    ck_assert_int_eq(otel_config_apply(&cfg, &s), 0);
+    ck_assert_str_eq(s.logs_url, "https://c:4318/v1/logs");
+    ck_assert_int_eq(s.compression, OTEL_COMPRESSION_GZIP);
+    ck_assert_int_eq(s.request_timeout_ms, 99);
+    ck_assert_int_eq(s.no_keep_alive, 1);
+    ck_assert_uint_eq(s.max_queue_size, 10);
+    ck_assert_uint_eq(s.max_export_batch_size, 10); /* capped at the queue size */
+    ck_assert_int_eq(s.schedule_delay_ms, 0);
+    ck_assert_int_eq(s.export_timeout_ms, 5);
+    ck_assert_int_eq(s.shutdown_timeout_ms, 1234);
+    ck_assert_uint_eq(s.nheaders, 2);
+    for (size_t i = 0; i < s.nheaders; i++) {
+        if (strcmp(s.headers[i].name, "Authorization") == 0)
+            ck_assert_str_eq(s.headers[i].value, "Bearer s3cret");
+        else
+            ck_assert_str_eq(s.headers[i].value, "b");
+    }
+    ck_assert_str_eq(otel_resource_get(&s, "region"), "eu");
+    ck_assert_str_eq(otel_resource_get(&s, "service.name"), "svc-eu");
+    ck_assert_ptr_null(otel_resource_get(&s, "gone"));
+    /* the two unset variables: one warning each */
+    size_t warnings = 0;
+    for (size_t i = 0; i < cfg.nnotes; i++)
+        warnings += cfg.notes[i].kind == OTEL_CONFIG_NOTE_WARNING;
+    ck_assert_uint_eq(warnings, 2);
+    /* describe never prints a header value or the token */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    otel_config_describe(&cfg, &s, f);
+    fclose(f);
+    ck_assert_ptr_null(strstr(buf, "s3cret"));
+    ck_assert_ptr_nonnull(strstr(buf, "Authorization: ****"));
+    free(buf);
+    otel_config_free(&cfg);
+    otel_settings_free(&s);
+}
+END_TEST
+
+START_TEST(unknown_keys_are_noted_once)
+{
+    otel_config cfg;
+    otel_config_error err;
+    const char *json = "{\"otel\":{\"shiny\":1,\"logs\":{\"nope\":true,\"filters\":[{\"what\":1}],"
+                       "\"batchSettings\":{\"x\":1},\"useDefaultFilters\":true}}}";
+    ck_assert_int_eq(load(&cfg, json, &err), 0);
+    const char *want[] = {"cfg.json:1:18: otel.shiny: unknown key, ignored",
+                          "cfg.json:1:35: otel.logs.nope: unknown key, ignored",
+                          "cfg.json:1:59: otel.logs.filters[0].what: unknown key, ignored",
+                          "cfg.json:1:84: otel.logs.batchSettings.x: unknown key, ignored",
+                          "otel.logs.useDefaultFilters"};
+    ck_assert_uint_eq(cfg.nnotes, 5);
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_msg(strstr(cfg.notes[i].text, want[i]) != NULL, "note %zu: %s", i, cfg.notes[i].text);
+    otel_config_free(&cfg);
+}
+END_TEST
+
+/* Every error: the exact sentence the user reads. */
+START_TEST(error_messages)
+{
+    env_reset();
+    static const struct {
+        const char *json, *want;
+    } rows[] = {
+        {"{\"url\": ", "cfg.json:1:8: invalid JSON: unexpected token near end of file"},
+        {"{\"a\":1,\n \"a\":2}", "cfg.json:2:4: invalid JSON: duplicate object key near '\"a\"'"},
+        {"[1]", "cfg.json:1:1: expected a JSON object (the logs settings, {\"logs\": ...} or {\"otel\": ...}), got an array"},
+        {"{\"otel\": 3}", "cfg.json:1:10: otel: expected an object, got an integer"},
+        {"{\"filters\": {}}", "cfg.json:1:13: filters: expected an array of filter objects, got an object"},
+        {"{\"filters\": [1]}", "cfg.json:1:14: filters[0]: expected an object, got an integer"},
+        {"{\"filters\": [{}, {}, {\"hideRegex\": \"(ab\"}]}",
+         "cfg.json:1:36: filters[2].hideRegex: expected a valid regular expression (PCRE2: missing closing parenthesis at offset 3)"},
+        {"{\"logs\": {\"filters\": [{\"bodyRegex\": 5}]}}",
+         "cfg.json:1:37: logs.filters[0].bodyRegex: expected a regular expression (a string), got an integer"},
+        {"{\"filters\": [{\"categoryName\": \"#[\"}]}",
+         "cfg.json:1:31: filters[0].categoryName: expected a valid regular expression (PCRE2: missing terminating ] for character class at offset 1)"},
+        {"{\"filters\": [{\"categoryName\": \"\"}]}",
+         "cfg.json:1:31: filters[0].categoryName: expected a non-empty category name or \"#regex\", got an empty string"},
+        {"{\"filters\": [{\"severity\": \"NOTICE\"}]}",
+         "cfg.json:1:27: filters[0].severity: expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got \"NOTICE\""},
+        {"{\"filters\": [{\"severity\": 3}]}",
+         "cfg.json:1:27: filters[0].severity: expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got an integer"},
+        {"{\"filters\": [{\"enabled\": \"no\"}]}", "cfg.json:1:26: filters[0].enabled: expected true or false, got a string"},
+        {"{\"defaults\": {\"allowedAttributes\": [\"a\", 2]}}",
+         "cfg.json:1:42: defaults.allowedAttributes[1]: expected an attribute name (a string), got an integer"},
+        {"{\"defaults\": {\"allowedAttributes\": \"a\"}}",
+         "cfg.json:1:36: defaults.allowedAttributes: expected an array of attribute names, got a string"},
+        {"{\"batchSettings\": {\"maxQueueSize\": -5}}",
+         "cfg.json:1:36: batchSettings.maxQueueSize: expected a positive integer, got -5"},
+        {"{\"processorSettings\": {\"scheduledDelayMillis\": -1}}",
+         "cfg.json:1:48: processorSettings.scheduledDelayMillis: expected a non-negative integer, got -1"},
+        {"{\"batchSettings\": {\"maxExportBatchSize\": 1.5}}",
+         "cfg.json:1:42: batchSettings.maxExportBatchSize: expected a positive integer, got 1.5"},
+        {"{\"timeoutMillis\": \"10\"}", "cfg.json:1:19: timeoutMillis: expected a positive integer, got a string"},
+        {"{\"providerSettings\": {\"logRecordLimits\": {\"attributeCountLimit\": -1}}}",
+         "cfg.json:1:66: providerSettings.logRecordLimits.attributeCountLimit: expected a non-negative integer, got -1"},
+        {"{\"maxAttributeDepth\": -2}", "cfg.json:1:23: maxAttributeDepth: expected a non-negative integer, got -2"},
+        {"{\"finalExportTimeoutMs\": null}", "cfg.json:1:26: finalExportTimeoutMs: expected a non-negative integer, got null"},
+        {"{\"compression\": \"br\"}", "cfg.json:1:17: compression: expected \"none\" or \"gzip\", got \"br\""},
+        {"{\"url\": \"ftp://x\"}", "cfg.json:1:9: url: expected a URL starting with http:// or https://"},
+        {"{\"url\": \"%NOPE%/v1/logs\"}",
+         "cfg.json:1:9: url: environment variable NOPE is not set and has no fallback (%NOPE?fallback%)"},
+        {"{\"exporterSettings\": {\"keepAlive\": 1}}",
+         "cfg.json:1:36: exporterSettings.keepAlive: expected true or false, got an integer"},
+        {"{\"headers\": {\"Authorization\": 42}}",
+         "cfg.json:1:31: headers.Authorization: expected a string header value, got an integer"},
+        {"{\"headers\": {\"bad name\": \"v\"}}", "cfg.json:1:26: headers[\"bad name\"]: expected a valid HTTP header name"},
+        {"{\"additionalAttributes\": [1]}",
+         "cfg.json:1:26: additionalAttributes: expected an object of attribute names and values, got an array"},
+        {"{\"otel\": {\"enabled\": \"yes\", \"logs\": {}}}", "cfg.json:1:22: otel.enabled: expected true or false, got a string"},
+        {"{\"otel\": {\"logs\": {\"batchSettings\": []}}}", "cfg.json:1:37: otel.logs.batchSettings: expected an object, got an array"},
+        {"{\"logs\": {\"addResourceAttributesToAttributes\": 0}}",
+         "cfg.json:1:48: logs.addResourceAttributesToAttributes: expected true or false, got an integer"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        otel_config cfg;
+        otel_config_error err;
+        int rc = load(&cfg, rows[i].json, &err);
+        char buf[1024];
+        otel_config_error_format(&err, buf, sizeof buf);
+        ck_assert_msg(rc == LOG4C_OTEL_ECONFIG, "row %zu: rc %d", i, rc);
+        ck_assert_msg(strcmp(buf, rows[i].want) == 0, "row %zu:\n got: %s\nwant: %s", i, buf, rows[i].want);
+        otel_config_free(&cfg);
+    }
+}
+END_TEST
+
+static char tmpdir[64];
+
+static void write_file(const char *name, const char *text)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+START_TEST(sources_found_and_merged)
+{
+    strcpy(tmpdir, "/tmp/test_config_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    write_file("log4c-otel.json", "{\"logs\":{\"url\":\"http://file/v1/logs\",\"timeoutMillis\":5,"
+                                  "\"filters\":[{\"categoryName\":\"a\"}]}}");
+    env_reset();
+    env_set("LOG4C_RCPATH", tmpdir);
+    otel_config cfg;
+    otel_config_error err;
+    memset(&err, 0, sizeof err);
+    otel_config_init(&cfg);
+    /* found along LOG4C_RCPATH; the C API's JSON string wins member by member */
+    otel_config_request req = {1, NULL, "{\"otel\":{\"logs\":{\"timeoutMillis\":7}}}"};
+    ck_assert_int_eq(otel_config_load(&cfg, &req, fake_getenv, &err), 0);
+    ck_assert_str_eq(cfg.logs.url, "http://file/v1/logs");
+    ck_assert_int_eq(cfg.logs.timeout_ms, 7);
+    ck_assert_uint_eq(cfg.logs.filters.nrules, 1);
+    otel_config_free(&cfg);
+
+    /* an error in the API's JSON names it; one in the file names the file */
+    otel_config_request bad = {1, NULL, "{\"timeoutMillis\": -1}"};
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load(&cfg, &bad, fake_getenv, &err), LOG4C_OTEL_ECONFIG);
+    char buf[1024];
+    ck_assert_str_eq(otel_config_error_format(&err, buf, sizeof buf),
+                     "<json string>:1:19: timeoutMillis: expected a positive integer, got -1");
+    otel_config_free(&cfg);
+    write_file("bad.json", "{\n  \"filters\": [\n    {\"hideRegex\": \"[\"}\n  ]\n}\n");
+    char p[256];
+    snprintf(p, sizeof p, "%s/bad.json", tmpdir);
+    env_set("LOG4C_OTEL_CONFIG", p);
+    otel_config_request found = {1, NULL, NULL};
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load(&cfg, &found, fake_getenv, &err), LOG4C_OTEL_ECONFIG);
+    char want[512];
+    snprintf(want, sizeof want,
+             "%s:3:19: filters[0].hideRegex: expected a valid regular expression (PCRE2: missing terminating ] for "
+             "character class at offset 1)", p);
+    ck_assert_str_eq(otel_config_error_format(&err, buf, sizeof buf), want);
+    otel_config_free(&cfg);
+    /* LOG4C_OTEL_CONFIG naming a missing file is an error, not a silent default */
+    env_reset();
+    env_set("LOG4C_OTEL_CONFIG", "/nonexistent/x.json");
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load(&cfg, &found, fake_getenv, &err), LOG4C_OTEL_ECONFIG);
+    ck_assert_str_eq(otel_config_error_format(&err, buf, sizeof buf),
+                     "/nonexistent/x.json: cannot open the configuration file: No such file or directory");
+    otel_config_free(&cfg);
+    /* nothing anywhere: defaults */
+    env_reset();
+    env_set("HOME", "/nonexistent");
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load(&cfg, &found, fake_getenv, &err), 0);
+    ck_assert_ptr_null(cfg.sources);
+    otel_config_free(&cfg);
+    snprintf(p, sizeof p, "rm -rf %s", tmpdir);
+    ck_assert_int_eq(system(p), 0);
+}
+END_TEST
+
+START_TEST(attribute_values_and_depth)
+{
+    env_reset();
+    env_set("V", "val");
+    otel_config cfg;
+    otel_config_error err;
+    const char *json = "{\"maxAttributeDepth\": 1, \"additionalAttributes\": {\"s\": \"%V%\", \"i\": -3, \"d\": 2.5,"
+                       " \"b\": false, \"n\": null, \"arr\": [1, \"x\"], \"o\": {\"k\": \"v\", \"deep\": {\"z\": 1}},"
+                       " \"gone\": \"%UNSET%\"}}";
+    ck_assert_int_eq(load(&cfg, json, &err), 0);
+    const otel_attr_list *l = &cfg.logs.additional_attributes;
+    ck_assert_str_eq(otel_attr_list_get(l, "s")->v.str.s, "val");
+    ck_assert_int_eq(otel_attr_list_get(l, "i")->v.i, -3);
+    ck_assert(otel_attr_list_get(l, "d")->v.d == 2.5);
+    ck_assert_int_eq(otel_attr_list_get(l, "b")->type, OTEL_VALUE_BOOL);
+    ck_assert_ptr_null(otel_attr_list_get(l, "n"));
+    ck_assert_str_eq(otel_attr_list_get(l, "arr")->v.str.s, "[1,\"x\"]");
+    ck_assert_str_eq(otel_attr_list_get(l, "o.k")->v.str.s, "v");
+    ck_assert_ptr_null(otel_attr_list_get(l, "o.deep.z")); /* deeper than maxAttributeDepth */
+    ck_assert_ptr_null(otel_attr_list_get(l, "gone"));
+    ck_assert_uint_eq(l->n, 6);
+    otel_config_free(&cfg);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *t = tcase_create("core");
+    tcase_add_test(t, env_substitution);
+    tcase_add_test(t, position_scanner);
+    tcase_add_test(t, shapes_and_spellings);
+    tcase_add_test(t, applied_to_settings);
+    tcase_add_test(t, unknown_keys_are_noted_once);
+    tcase_add_test(t, error_messages);
+    tcase_add_test(t, sources_found_and_merged);
+    tcase_add_test(t, attribute_values_and_depth);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void) { return run_suite(suite()); }

@@ -1,0 +1,359 @@
+/*
+ * test_filter.c - filter matching (categories exact/prefix/#regex, every
+ * severity band, bodyRegex), precedence and the defaults fallback, masking
+ * (UTF-8, several/overlapping/empty matches, runaway patterns), allow-lists
+ * and limits through the whole pipeline.
+ */
+#include <check.h>
+#include "run_suite.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "attributes.h"
+#include "configuration.h"
+#include "log4c-otel.h"
+#include "pipeline.h"
+#include "redact.h"
+
+static const char *no_env(const char *name) { (void)name; return NULL; }
+
+/* Loads a logs configuration (JSON text) into a pipeline. */
+static void load(otel_pipeline *p, const char *json)
+{
+    otel_config cfg;
+    otel_config_error err;
+    memset(&err, 0, sizeof err);
+    otel_config_init(&cfg);
+    int rc = otel_config_load_text(&cfg, "t.json", json, strlen(json), no_env, &err);
+    char buf[1024];
+    ck_assert_msg(rc == 0, "load failed: %s", otel_config_error_format(&err, buf, sizeof buf));
+    ck_assert_int_eq(otel_pipeline_init(p, &cfg, NULL), 0);
+    otel_config_free(&cfg);
+}
+
+/* LOG4C priorities */
+enum { FATAL = 000, ALERT = 100, CRIT = 200, ERROR = 300, WARN = 400, NOTICE = 500, INFO = 600, DEBUG = 700, TRACE = 800 };
+
+/* Builds a record for (category, priority, body); NULL when filtered. */
+static otel_record *build(const otel_pipeline *p, const char *cat, int prio, const char *body, const otel_attr *attrs,
+                          size_t n)
+{
+    otel_pipeline_input in = {.rec = {.log4c_priority = prio, .category = cat, .body = body,
+                                      .body_len = strlen(body), .attrs = attrs, .nattrs = n}};
+    int why = 0;
+    otel_record *r = otel_pipeline_build_record(p, &in, &why);
+    if (!r)
+        ck_assert_int_eq(why, OTEL_PIPELINE_FILTERED);
+    return r;
+}
+
+static int kept(const otel_pipeline *p, const char *cat, int prio, const char *body)
+{
+    otel_record *r = build(p, cat, prio, body, NULL, 0);
+    otel_record_free(r);
+    return r != NULL;
+}
+
+START_TEST(category_matching)
+{
+    static const struct {
+        const char *rule, *cat;
+        int match;
+    } rows[] = {
+        {"gw", "gw", 1},          {"gw", "gw.conn", 1},     {"gw", "gw.conn.x", 1},  {"gw", "gwx", 0},
+        {"gw", "g", 0},           {"gw", "app.gw", 0},      {"gw.conn", "gw", 0},    {"gw.conn", "gw.conn2", 0},
+        {"GW", "gw", 0},          {"#^gw", "GW.x", 1},      {"#conn$", "gw.conn", 1}, {"#conn$", "gw.connx", 0},
+        {"#o.d", "app.orders", 1}, {"#^x", "app", 0},       {"a.b", "a.b.c", 1},     {"a.b", "a.bc", 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char json[256];
+        snprintf(json, sizeof json, "{\"filters\":[{\"categoryName\":\"%s\",\"enabled\":false}]}", rows[i].rule);
+        otel_pipeline p;
+        load(&p, json);
+        ck_assert_msg(kept(&p, rows[i].cat, INFO, "x") == !rows[i].match, "row %zu: %s vs %s", i, rows[i].rule,
+                      rows[i].cat);
+        otel_pipeline_free(&p);
+    }
+}
+END_TEST
+
+START_TEST(severity_bands)
+{
+    static const int prios[] = {FATAL, ALERT, CRIT, ERROR, WARN, NOTICE, INFO, DEBUG, TRACE};
+    static const struct {
+        const char *band;
+        const char *matches; /* one char per priority above: 1 = matched (dropped) */
+    } rows[] = {
+        {"FATAL", "100000000"}, {"ERROR", "011100000"}, {"WARN", "000010000"},
+        {"INFO", "000001100"},  {"DEBUG", "000000010"}, {"TRACE", "000000001"},
+        {"error", "011100000"}, /* any case */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char json[256];
+        snprintf(json, sizeof json, "{\"filters\":[{\"severity\":\"%s\",\"enabled\":false}]}", rows[i].band);
+        otel_pipeline p;
+        load(&p, json);
+        for (size_t k = 0; k < 9; k++)
+            ck_assert_msg(kept(&p, "c", prios[k], "x") == (rows[i].matches[k] == '0'), "%s, priority %d",
+                          rows[i].band, prios[k]);
+        otel_pipeline_free(&p);
+    }
+}
+END_TEST
+
+START_TEST(body_regex)
+{
+    static const struct {
+        const char *re, *body;
+        int match;
+    } rows[] = {
+        {"heartbeat", "gw heartbeat ok", 1}, /* unanchored search */
+        {"^heartbeat", "gw heartbeat ok", 0},
+        {"Heartbeat", "heartbeat", 0},       /* case-sensitive */
+        {"\\\\d{3}", "code 404", 1},
+        {"é+", "caf\xc3\xa9", 1},            /* UTF-8 */
+        {"x", "bad \xff utf8 x", 1},         /* invalid UTF-8 in the raw message */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char json[256];
+        snprintf(json, sizeof json, "{\"filters\":[{\"bodyRegex\":\"%s\",\"enabled\":false}]}", rows[i].re);
+        otel_pipeline p;
+        load(&p, json);
+        ck_assert_msg(kept(&p, "c", INFO, rows[i].body) == !rows[i].match, "row %zu", i);
+        otel_pipeline_free(&p);
+    }
+}
+END_TEST
+
+START_TEST(all_keys_must_match_and_first_rule_wins)
+{
+    otel_pipeline p;
+    load(&p, "{\"filters\":["
+             "{\"categoryName\":\"gw\",\"severity\":\"DEBUG\",\"bodyRegex\":\"ping\",\"enabled\":false},"
+             "{\"categoryName\":\"gw\",\"enabled\":true,\"hideRegex\":\"secret\"},"
+             "{\"categoryName\":\"gw\",\"enabled\":false}],"
+             "\"defaults\":{\"enabled\":false}}");
+    ck_assert(!kept(&p, "gw.x", DEBUG, "ping"));   /* rule 0: every key matches */
+    ck_assert(kept(&p, "gw.x", INFO, "ping"));     /* rule 0 fails on severity; rule 1 wins over rule 2 */
+    ck_assert(kept(&p, "gw.x", DEBUG, "pong"));    /* rule 0 fails on body */
+    ck_assert(!kept(&p, "other", INFO, "ping"));   /* no rule: defaults (enabled false) */
+    otel_record *r = build(&p, "gw", INFO, "a secret b", NULL, 0);
+    ck_assert_str_eq(r->body, "a ****** b");
+    otel_record_free(r);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+START_TEST(gaps_come_from_defaults_then_builtins)
+{
+    otel_pipeline p;
+    load(&p, "{\"filters\":[{\"categoryName\":\"a\"},{\"categoryName\":\"b\",\"hideRegex\":\"x\"},"
+             "{\"categoryName\":\"c\",\"allowedAttributes\":[]}],"
+             "\"defaults\":{\"hideRegex\":\"s\",\"allowedAttributes\":[\"k\"]}}");
+    otel_attr attrs[] = {{.key = "k", .type = OTEL_VALUE_STRING, .v.str = {"sxs", 3}},
+                         {.key = "other", .type = OTEL_VALUE_INT, .v.i = 1}};
+    /* a: everything from defaults */
+    otel_record *r = build(&p, "a", INFO, "sxs", attrs, 2);
+    ck_assert_str_eq(r->body, "*x*");
+    ck_assert_uint_eq(r->nattrs, 1);
+    ck_assert_str_eq(r->attrs[0].key, "k");
+    ck_assert_str_eq(r->attrs[0].v.str.s, "*x*");
+    otel_record_free(r);
+    /* b: its own hideRegex replaces the default one; allow-list from defaults */
+    r = build(&p, "b", INFO, "sxs", attrs, 2);
+    ck_assert_str_eq(r->body, "s*s");
+    ck_assert_uint_eq(r->nattrs, 1);
+    otel_record_free(r);
+    /* c: an empty allow-list removes every attribute */
+    r = build(&p, "c", INFO, "sxs", attrs, 2);
+    ck_assert_uint_eq(r->nattrs, 0);
+    otel_record_free(r);
+    otel_pipeline_free(&p);
+    /* no defaults at all: built-ins (enabled, no hiding, all attributes) */
+    load(&p, "{\"filters\":[{\"categoryName\":\"a\"}]}");
+    r = build(&p, "a", INFO, "sxs", attrs, 2);
+    ck_assert_str_eq(r->body, "sxs");
+    ck_assert_uint_eq(r->nattrs, 2);
+    otel_record_free(r);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+/* Masks body with pattern through otel_regex_mask. */
+static void mask_case(const char *pattern, const char *in, const char *want)
+{
+    char err[256];
+    otel_regex *re = otel_regex_compile(pattern, 0, err, sizeof err);
+    ck_assert_msg(re != NULL, "%s: %s", pattern, err);
+    char *s = strdup(in);
+    size_t n = otel_regex_mask(re, s, strlen(s));
+    s[n] = '\0';
+    ck_assert_msg(strcmp(s, want) == 0, "/%s/ on \"%s\": got \"%s\", want \"%s\"", pattern, in, s, want);
+    free(s);
+    otel_regex_free(re);
+}
+
+START_TEST(masking)
+{
+    static const char *const rows[][3] = {
+        {"secret", "no match here", "no match here"},
+        {"secret", "secret", "******"},
+        {"s3cr3t|hunter2", "a s3cr3t b hunter2 c s3cr3t", "a ****** b ******* c ******"},   /* several */
+        {"=\\S+", "pw=p\xc3\xa4ss\xe2\x82\xac\xf0\x9f\x94\x91 end", "pw******* end"},         /* one * per code point */
+        {"\xc3\xa4+", "b\xc3\xa4\xc3\xa4r", "b**r"},                                      /* multibyte pattern */
+        {"x*", "axxb", "a**b"},                                                            /* empty matches skipped */
+        {"x*?", "axxb", "a**b"},                        /* after an empty match, a non-empty one is tried there */
+        {"(?=a)", "aaa", "aaa"},                                                           /* zero-width */
+        {"aa", "aaa", "**a"},                                                              /* matches do not overlap */
+        {"abc|bcd", "abcd", "***d"},                                                       /* leftmost wins */
+        {"(?<=key=)\\w+", "key=abc key=def", "key=*** key=***"},                           /* lookbehind sees the original */
+        {"\\d{4}(?=\\d{4})", "12345678", "****5678"},
+        {"^", "abc", "abc"},
+        {"c$", "abc", "ab*"},
+        {"", "", ""},
+        /* the README's example */
+        {"(?i)(?:password|token)=\\S+|\\b(?:\\d[ -]?){13,16}\\b", "login password=hunter2 card 4111 1111 1111 1111",
+         "login **************** card *******************"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        mask_case(rows[i][0], rows[i][1], rows[i][2]);
+}
+END_TEST
+
+START_TEST(runaway_regex_masks_everything)
+{
+    char err[256];
+    otel_regex *re = otel_regex_compile("(a+)+$", 0, err, sizeof err);
+    ck_assert_ptr_nonnull(re);
+    char s[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!";
+    unsigned long before = otel_regex_limit_hits();
+    size_t n = otel_regex_mask(re, s, strlen(s));
+    ck_assert_uint_eq(n, strlen("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"));
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(s[i], '*');
+    ck_assert_uint_gt(otel_regex_limit_hits(), before);
+    /* as a bodyRegex: the rule counts as matched (cautious) */
+    int hit = 0;
+    ck_assert_int_eq(otel_regex_search(re, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", 76, &hit), 1);
+    ck_assert_int_eq(hit, 1);
+    otel_regex_free(re);
+}
+END_TEST
+
+START_TEST(masking_in_attributes_and_limits)
+{
+    otel_pipeline p;
+    load(&p, "{\"defaults\":{\"hideRegex\":\"tok_[a-z0-9]+\"},"
+             "\"additionalAttributes\":{\"static\":\"tok_abc\",\"n\":5},"
+             "\"providerSettings\":{\"logRecordLimits\":{\"attributeValueLengthLimit\":8,\"attributeCountLimit\":3}}}");
+    otel_attr attrs[] = {{.key = "a", .type = OTEL_VALUE_STRING, .v.str = {"x tok_secretvalue", 17}},
+                         {.key = "b", .type = OTEL_VALUE_BOOL, .v.b = 1}};
+    otel_record *r = build(&p, "c", INFO, "1234 tok_0123456789", attrs, 2);
+    /* masked on the whole value, then cut to 8 bytes */
+    ck_assert_str_eq(r->body, "1234 ***");
+    ck_assert_uint_eq(r->nattrs, 3); /* count limit: a, b, static (n dropped) */
+    ck_assert_str_eq(r->attrs[0].v.str.s, "x ******");
+    ck_assert_str_eq(r->attrs[2].key, "static");
+    ck_assert_str_eq(r->attrs[2].v.str.s, "*******");
+    otel_record_free(r);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+START_TEST(attribute_precedence_and_context)
+{
+    otel_pipeline p;
+    load(&p, "{\"additionalAttributes\":{\"k\":\"additional\",\"only.additional\":1}}");
+    otel_attr glue[] = {{.key = "k", .type = OTEL_VALUE_STRING, .v.str = {"glue", 4}},
+                        {.key = "thread.id", .type = OTEL_VALUE_INT, .v.i = 7}};
+    otel_attr call[] = {{.key = "call", .type = OTEL_VALUE_DOUBLE, .v.d = 1.5}};
+    otel_attr ctx = {.key = "k", .type = OTEL_VALUE_STRING, .v.str = {"context", 7}};
+    ck_assert_int_eq(otel_thread_attrs_put(&ctx), 0);
+    otel_pipeline_input in = {.rec = {.log4c_priority = INFO, .category = "c", .body = "b", .body_len = 1,
+                                      .attrs = glue, .nattrs = 2},
+                              .call_attrs = call, .ncall_attrs = 1};
+    int why;
+    otel_record *r = otel_pipeline_build_record(&p, &in, &why);
+    ck_assert_uint_eq(r->nattrs, 4);
+    ck_assert_str_eq(r->attrs[0].key, "call");
+    ck_assert_str_eq(r->attrs[1].key, "k");
+    ck_assert_str_eq(r->attrs[1].v.str.s, "context"); /* context > glue > additional */
+    ck_assert_str_eq(r->attrs[2].key, "thread.id");
+    ck_assert_str_eq(r->attrs[3].key, "only.additional");
+    otel_record_free(r);
+    ck_assert_int_eq(otel_thread_attrs_remove("k"), 1);
+    ck_assert_int_eq(otel_thread_attrs_remove("k"), 0);
+    r = otel_pipeline_build_record(&p, &in, &why);
+    ck_assert_str_eq(r->attrs[1].v.str.s, "glue");
+    otel_record_free(r);
+    otel_thread_attrs_put(&ctx);
+    otel_thread_attrs_clear();
+    size_t n;
+    otel_thread_attrs(&n);
+    ck_assert_uint_eq(n, 0);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+START_TEST(disabled_and_no_config)
+{
+    otel_pipeline p;
+    load(&p, "{\"otel\":{\"enabled\":false,\"logs\":{\"enabled\":true}}}");
+    ck_assert(!kept(&p, "c", INFO, "x"));
+    otel_pipeline_free(&p);
+    load(&p, "{\"otel\":{\"enabled\":true,\"logs\":{\"enabled\":false}}}");
+    ck_assert(!kept(&p, "c", INFO, "x"));
+    otel_pipeline_free(&p);
+    load(&p, "{\"otel\":{\"enabled\":true,\"logs\":{\"enabled\":true}}}");
+    ck_assert(kept(&p, "c", INFO, "x"));
+    otel_pipeline_free(&p);
+    otel_pipeline_input in = {.rec = {.category = "c", .body = "x", .body_len = 1}};
+    int why = 0;
+    ck_assert_ptr_null(otel_pipeline_build_record(NULL, &in, &why));
+    ck_assert_int_eq(why, OTEL_PIPELINE_NOCONFIG);
+}
+END_TEST
+
+START_TEST(resource_copies_obey_allow_list)
+{
+    otel_config cfg;
+    otel_config_init(&cfg);
+    const char *json = "{\"addResourceAttributesToAttributes\":true,\"defaults\":{\"allowedAttributes\":[\"service.name\"]}}";
+    ck_assert_int_eq(otel_config_load_text(&cfg, "t", json, strlen(json), no_env, NULL), 0);
+    otel_settings s;
+    memset(&s, 0, sizeof s);
+    otel_attr ra[] = {{.key = "service.name", .type = OTEL_VALUE_STRING, .v.str = {"svc", 3}},
+                      {.key = "host.name", .type = OTEL_VALUE_STRING, .v.str = {"h", 1}}};
+    s.resource = ra;
+    s.nresource = 2;
+    otel_pipeline p;
+    ck_assert_int_eq(otel_pipeline_init(&p, &cfg, &s), 0);
+    otel_record *r = build(&p, "c", INFO, "x", NULL, 0);
+    ck_assert_uint_eq(r->nattrs, 1);
+    ck_assert_str_eq(r->attrs[0].key, "service.name");
+    otel_record_free(r);
+    otel_pipeline_free(&p);
+    otel_config_free(&cfg);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("filter");
+    TCase *t = tcase_create("core");
+    tcase_add_test(t, category_matching);
+    tcase_add_test(t, severity_bands);
+    tcase_add_test(t, body_regex);
+    tcase_add_test(t, all_keys_must_match_and_first_rule_wins);
+    tcase_add_test(t, gaps_come_from_defaults_then_builtins);
+    tcase_add_test(t, masking);
+    tcase_add_test(t, runaway_regex_masks_everything);
+    tcase_add_test(t, masking_in_attributes_and_limits);
+    tcase_add_test(t, attribute_precedence_and_context);
+    tcase_add_test(t, disabled_and_no_config);
+    tcase_add_test(t, resource_copies_obey_allow_list);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void) { return run_suite(suite()); }
