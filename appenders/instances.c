@@ -9,6 +9,10 @@
 #include "diag.h"
 #include "sources.h"
 #include "pipeline.h"
+#include "redact.h"
+#include "traces_as_logs.h"
+#include "traces_config.h"
+#include "utf8.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -46,6 +50,29 @@ static int config_loaded;
 
 static const char *real_getenv(const char *name) { return getenv(name); }
 
+/* ---- traces-as-logs redaction: the hideRegex that applies to the traces
+ * category (its filter's, else defaults') masks span attribute values,
+ * so even a file appender that writes the raw line never holds a secret ---- */
+static char traces_category[256] = OTEL_TRACES_DEFAULT_CATEGORY;
+
+static char *traces_redactor(void *ctx, const char *s, size_t len, size_t *out_len)
+{
+    const otel_regex *hide = otel_pipeline_hide_regex(ctx, traces_category, 600 /* INFO */, "", 0);
+    *out_len = len;
+    if (!hide)
+        return NULL;
+    size_t clean = otel_utf8_sanitized_len(s, len, 0);
+    char *m = malloc(clean + 1);
+    if (!m) {
+        *out_len = (size_t)-1; /* never printed unmasked */
+        return NULL;
+    }
+    otel_utf8_sanitize(m, s, len, 0);
+    *out_len = otel_regex_mask(hide, m, clean);
+    m[*out_len] = '\0';
+    return m;
+}
+
 /* defaults -> env (settings.c) -> JSON file -> C API (configuration.c); then the
  * pipeline. Any error: nothing is exported (fail closed). */
 static void load_config(void)
@@ -68,6 +95,14 @@ static void load_config(void)
     }
     if (config_rc == LOG4C_OTEL_OK)
         config_rc = otel_config_apply(&json_config, &config);
+    if (config_rc == LOG4C_OTEL_OK) /* a url from the JSON drops the default file */
+        config_rc = otel_settings_resolve_exporters(&config, real_getenv);
+    if (config_rc == LOG4C_OTEL_OK) {
+        /* the span category before the span module takes the configuration */
+        if (json_config.traces && json_config.traces->category)
+            snprintf(traces_category, sizeof traces_category, "%s", json_config.traces->category);
+        config_rc = otel_config_apply_global(&json_config, real_getenv, config_err, sizeof config_err);
+    }
     for (size_t i = 0; config_rc == LOG4C_OTEL_OK && i < json_config.nnotes; i++)
         if (json_config.notes[i].kind == OTEL_CONFIG_NOTE_WARNING)
             otel_diag("log4c-otel: warning: %s", json_config.notes[i].text);
@@ -79,6 +114,8 @@ static void load_config(void)
         config_rc = otel_pipeline_init(&pipeline, &json_config, &config);
         pipeline_ok = config_rc == LOG4C_OTEL_OK;
     }
+    if (pipeline_ok) /* traces-as-logs lines: span attributes masked like records */
+        otel_traces_set_redactor(traces_redactor, &pipeline);
     if (config_rc != LOG4C_OTEL_OK)
         otel_config_free(&json_config);
     if (config_rc != LOG4C_OTEL_OK)
@@ -156,6 +193,8 @@ otel_instance *otel_instance_open(const char *name)
         int rc = otel_settings_load(&s, real_getenv, err, sizeof err);
         if (rc == LOG4C_OTEL_OK)
             rc = otel_config_apply(&json_config, &s);
+        if (rc == LOG4C_OTEL_OK)
+            rc = otel_settings_resolve_exporters(&s, real_getenv);
         if (rc == LOG4C_OTEL_OK) {
             inst->body_limit = s.body_limit;
             inst->sources = otel_sources_new(&s.sources);

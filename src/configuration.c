@@ -5,6 +5,10 @@
  * Rules in config.h; error reporting in config_error.h.
  */
 #include "configuration.h"
+#include "file_exporter.h"
+#include "line_file_settings.h"
+#include "sources.h"
+#include "span.h"
 #include "envsubst.h"
 #include "json_pos.h"
 #include "log4c-otel.h"
@@ -458,6 +462,8 @@ int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_log
             rc = want_bool(v, p, &l->keep_alive, err);
         else if (strcmp(k, "exporterSettings") == 0)
             continue; /* after the loop: it wins over url/headers/... */
+        else if (strcmp(k, "sources") == 0 || strcmp(k, "file") == 0)
+            continue; /* sections of their own (SECTIONS in parse_root) */
         else if (strcmp(k, "batchSettings") == 0 || strcmp(k, "processorSettings") == 0)
             rc = batch_settings(v, p, l, err);
         else if (strcmp(k, "providerSettings") == 0 || strcmp(k, "loggerProviderSettings") == 0)
@@ -501,6 +507,13 @@ void otel_config_init(otel_config *cfg)
 void otel_config_free(otel_config *cfg)
 {
     otel_logs_config_free(&cfg->logs);
+    if (cfg->traces) {
+        otel_traces_config_free(cfg->traces);
+        free(cfg->traces);
+    }
+    json_decref(cfg->log_sources);
+    json_decref(cfg->file);
+    json_decref(cfg->appenders);
     for (size_t i = 0; i < cfg->nnotes; i++)
         free(cfg->notes[i].text);
     free(cfg->notes);
@@ -547,17 +560,104 @@ static int logs_section(const json_t *obj, const char *key_path, otel_config *cf
     return otel_logs_config_from_json(obj, key_path, &cfg->logs, err, get);
 }
 
-static const struct {
+/* The parsers of issues 4 and 5 write a sentence into a buffer; the error
+ * then points at their section. */
+static int section_error(otel_config_error *err, const char *key_path, const char *msg)
+{
+    return otel_config_error_set(err, key_path, "%s", msg[0] ? msg : "invalid section");
+}
+
+static int traces_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
+                          otel_getenv_fn get)
+{
+    (void)get;
+    char msg[OTEL_CONFIG_MESSAGE_MAX] = "";
+    cfg->traces = calloc(1, sizeof *cfg->traces);
+    if (!cfg->traces)
+        return otel_config_error_set(err, key_path, "out of memory");
+    if (otel_traces_config_from_json(obj, key_path, cfg->traces, msg, sizeof msg) != 0)
+        return section_error(err, key_path, msg);
+    return 0;
+}
+
+/* logs.sources: validated now, applied to each instance's settings. */
+static int sources_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
+                           otel_getenv_fn get)
+{
+    (void)get;
+    char msg[OTEL_CONFIG_MESSAGE_MAX] = "";
+    otel_sources_config probe;
+    int rc = otel_sources_config_default(&probe);
+    if (rc == 0)
+        rc = otel_sources_config_from_json(obj, key_path, &probe, msg, sizeof msg);
+    otel_sources_config_free(&probe);
+    if (rc != 0)
+        return section_error(err, key_path, msg[0] ? msg : "out of memory");
+    cfg->log_sources = json_incref((json_t *)obj);
+    return 0;
+}
+
+/* logs.file: validated now on the defaults, applied over the environment
+ * by otel_config_apply (defaults -> env -> JSON). */
+static int file_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
+                        otel_getenv_fn get)
+{
+    (void)get;
+    char msg[OTEL_CONFIG_MESSAGE_MAX] = "";
+    otel_file_settings probe;
+    otel_file_settings_init(&probe);
+    int rc = otel_file_config_from_json(obj, key_path, &probe, msg, sizeof msg);
+    otel_file_settings_free(&probe);
+    if (rc != 0)
+        return section_error(err, key_path, msg);
+    cfg->file = json_incref((json_t *)obj);
+    return 0;
+}
+
+/* "appenders": { "<otel_file appender name>": { maxLogSize, backups, fsync, mode } } */
+static int appenders_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
+                             otel_getenv_fn get)
+{
+    (void)get;
+    if (!json_is_object(obj))
+        return otel_config_error_set(err, key_path, "expected an object keyed by appender name");
     const char *name;
+    json_t *v;
+    json_object_foreach((json_t *)obj, name, v) {
+        char p[OTEL_CONFIG_PATH_MAX], msg[OTEL_CONFIG_MESSAGE_MAX] = "";
+        otel_config_path_member(p, sizeof p, key_path, name);
+        otel_line_file_settings probe;
+        otel_line_file_settings_defaults(&probe);
+        if (otel_file_appender_config_from_json(v, p, &probe, msg, sizeof msg) != 0)
+            return section_error(err, p, msg);
+    }
+    cfg->appenders = json_incref((json_t *)obj);
+    return 0;
+}
+
+static const struct {
+    const char *name; /* a member of the root, or "logs.<member>" */
     section_parser parse;
 } SECTIONS[] = {
     {"logs", logs_section},
+    {"logs.sources", sources_section},
+    {"logs.file", file_section},
+    {"traces", traces_section},
+    {"appenders", appenders_section},
 };
+
+/* The value of a SECTIONS name in the merged root. */
+static json_t *section_value(const json_t *root, const char *name)
+{
+    if (strncmp(name, "logs.", 5) == 0)
+        return json_object_get(json_object_get(root, "logs"), name + 5);
+    return json_object_get(root, name);
+}
 
 /* Root keys that are io.Insights settings for other signals or for the
  * platform: accepted and ignored. */
 static const char *const ROOT_IGNORED[] = {
-    "errorlessMode", "failOnInitError", "finalExportGracePeriodMs", "platformVersion", "metrics", "traces",
+    "errorlessMode", "failOnInitError", "finalExportGracePeriodMs", "platformVersion", "metrics",
 };
 
 static int parse_root(const json_t *root, otel_config *cfg, otel_config_error *err, otel_getenv_fn get)
@@ -607,7 +707,7 @@ static int parse_root(const json_t *root, otel_config *cfg, otel_config_error *e
             return -1;
     }
     for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++) {
-        json_t *s = json_object_get(root, SECTIONS[i].name);
+        json_t *s = section_value(root, SECTIONS[i].name);
         if (s && SECTIONS[i].parse(s, SECTIONS[i].name, cfg, err, get))
             return -1;
     }
@@ -1015,6 +1115,13 @@ int otel_config_apply(const otel_config *cfg, otel_settings *s)
     for (size_t i = 0; i < l->additional_resource_attributes.n; i++)
         if (otel_resource_set_attr(s, &l->additional_resource_attributes.a[i]) != 0)
             return LOG4C_OTEL_ENOMEM;
+    /* both sections were validated at load: an error here is out of memory */
+    char msg[OTEL_CONFIG_MESSAGE_MAX];
+    if (cfg->log_sources &&
+        otel_sources_config_from_json(cfg->log_sources, "logs.sources", &s->sources, msg, sizeof msg) != 0)
+        return LOG4C_OTEL_ENOMEM;
+    if (cfg->file && otel_file_config_from_json(cfg->file, "logs.file", &s->file, msg, sizeof msg) != 0)
+        return LOG4C_OTEL_ENOMEM;
     return LOG4C_OTEL_OK;
 }
 
@@ -1139,4 +1246,26 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
     for (size_t i = 0; i < cfg->nnotes; i++)
         fprintf(out, "%s: %s\n", cfg->notes[i].kind == OTEL_CONFIG_NOTE_WARNING ? "warning" : "ignored",
                 cfg->notes[i].text);
+}
+
+int otel_config_apply_global(otel_config *cfg, otel_getenv_fn get, char *err, size_t errlen)
+{
+    const char *name;
+    json_t *v;
+    json_object_foreach(cfg->appenders, name, v) {
+        otel_line_file_settings fs;
+        otel_line_file_settings_defaults(&fs);
+        char p[OTEL_CONFIG_PATH_MAX];
+        otel_config_path_member(p, sizeof p, "appenders", name);
+        if (otel_line_file_settings_from_env(&fs, get, err, errlen) != 0 ||
+            otel_file_appender_config_from_json(v, p, &fs, err, errlen) != 0)
+            return LOG4C_OTEL_ECONFIG;
+        if (otel_line_file_settings_register(name, &fs) != 0)
+            return LOG4C_OTEL_ENOMEM;
+    }
+    if (cfg->traces) {
+        otel_span_set_config(cfg->traces); /* takes ownership */
+        cfg->traces = NULL;
+    }
+    return LOG4C_OTEL_OK;
 }

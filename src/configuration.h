@@ -23,6 +23,7 @@
 #include "config_error.h"
 #include "filter.h"
 #include "settings.h"
+#include "traces_config.h"
 
 #define OTEL_CONFIG_FILE_NAME "log4c-otel.json"
 #define OTEL_CONFIG_MAX_BYTES (16u << 20)
@@ -56,7 +57,10 @@ typedef struct otel_config_note {
 typedef struct otel_config {
     int enabled;            /* otel.enabled; -1 not given */
     otel_logs_config logs;
-    /* issue 4 adds: otel_traces_config traces; issue 5: otel_sources_config sources; */
+    otel_traces_config *traces;    /* root "traces": span filters; NULL when not given */
+    json_t *log_sources; /* logs.sources (validated): replaces the default source rules */
+    json_t *file;        /* logs.file (validated): applied over the LOG4C_OTEL_FILE* env */
+    json_t *appenders; /* root "appenders" (validated): otel_file appender settings by name */
     otel_config_note *notes;
     size_t nnotes;
     char *sources; /* what was read, e.g. "/etc/log4c-otel.json, <json string>"; NULL: nothing */
@@ -82,8 +86,9 @@ void otel_config_free(otel_config *cfg);
 /* 1 when both enabled flags allow the logs module. */
 int otel_config_logs_enabled(const otel_config *cfg);
 
-/* Overrides exporter, batch, shutdown and resource settings in *s with what
- * the configuration gives. 0 or LOG4C_OTEL_ENOMEM. */
+/* Overrides exporter, batch, shutdown, resource, log-source and file-exporter
+ * settings in *s with what the configuration gives. 0, LOG4C_OTEL_ENOMEM, or
+ * LOG4C_OTEL_ECONFIG. The caller then runs otel_settings_resolve_exporters. */
 int otel_config_apply(const otel_config *cfg, otel_settings *s);
 
 /* The section parser of "logs" (contract in config_error.h). get resolves
@@ -92,6 +97,12 @@ int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_log
                                otel_config_error *err, otel_getenv_fn get);
 void otel_logs_config_init(otel_logs_config *l);
 void otel_logs_config_free(otel_logs_config *l);
+
+/* Process-wide parts: registers the otel_file appender settings of the
+ * "appenders" section (each over the LOG4C_OTEL_FILE_APPENDER_* env) and
+ * hands the span filters to the span module. Call once, before log4c_init().
+ * 0 or a LOG4C_OTEL_E* code (err filled). */
+int otel_config_apply_global(otel_config *cfg, otel_getenv_fn get, char *err, size_t errlen);
 
 /* Prints the effective settings, one per line, secrets masked: header
  * values always, and whatever defaults.hideRegex matches in the URL and
