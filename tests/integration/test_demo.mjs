@@ -1,0 +1,79 @@
+// test_demo.mjs - the README's first command runs examples/platform_demo:
+// with no collector it must leave a valid OTLP/JSON file (decoded with the
+// official schema) holding every source and no secret, and a traces-as-logs
+// file; with an endpoint the collector gets the same records.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startReceiver } from '../receiver/receiver.mjs';
+import { normalizeRequest } from '../receiver/receiver.mjs';
+import { decodeLogsJson } from '../receiver/otlp-json.mjs';
+import { run, builddir, srcdir } from './harness.mjs';
+
+const demo = path.join(builddir, 'examples/platform_demo');
+const receiver = await startReceiver();
+after(() => receiver.close());
+
+const SECRETS = ['hunter2', 'XYZ-123', 'abc123'];
+const LINE = /^([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{16}) (\S+) ([012]) (\d+) (\{.*\})$/;
+
+async function runDemo(env = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log4c-otel-demo-'));
+  const r = await run(demo, [], {
+    dir,
+    env: {
+      LOG4C_RCPATH: path.join(srcdir, 'examples/demo'),
+      LOG4C_OTEL_CONFIG: path.join(srcdir, 'examples/demo/log4c-otel.json'),
+      ...env,
+    },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  return { dir, r };
+}
+
+function fileRecords(file) {
+  const out = [];
+  for (const l of fs.readFileSync(file, 'utf8').split('\n').filter((x) => x)) {
+    const { message, issues } = decodeLogsJson(l);
+    assert.deepEqual(issues, []);
+    for (const rl of normalizeRequest(message, issues).resourceLogs)
+      for (const sl of rl.scopeLogs) for (const lr of sl.logRecords) out.push({ ...lr, scope: sl.scope.name });
+  }
+  return out;
+}
+
+test('no collector: the OTLP/JSON file holds every source, masked; the traces file the span tree', async () => {
+  const { dir, r } = await runDemo();
+  const raw = fs.readFileSync(path.join(dir, 'records.jsonl'), 'utf8') + fs.readFileSync(path.join(dir, 'traces.log'), 'utf8');
+  for (const s of SECRETS) assert.ok(!raw.includes(s), `secret ${s} in the output`);
+  const recs = fileRecords(path.join(dir, 'records.jsonl'));
+  const sources = new Set(recs.map((x) => x.attributes['log.source']));
+  assert.deepEqual([...sources].sort(), ['app', 'captured', 'gateway', 'platform']);
+  assert.ok(recs.some((x) => x.attributes['app.name'] === 'notes' && x.attributes['app.instance'] === 'notes-1'));
+  assert.ok(!recs.some((x) => x.body.includes('heartbeat')), 'the gw DEBUG filter did not hold');
+  const lines = fs.readFileSync(path.join(dir, 'traces.log'), 'utf8').trim().split('\n').map((l) => LINE.exec(l));
+  assert.ok(lines.every(Boolean), 'a traces line does not have the io.Insights format');
+  const byName = Object.fromEntries(lines.map((m) => [m[4], m]));
+  assert.equal(byName['workspace.load'][3], '0000000000000000');
+  assert.equal(byName['workspace.load'][5], '2');
+  assert.equal(byName['workspace.load.restore'][5], '2');
+  assert.equal(byName['workspace.load.layout'][5], '1');
+  // the captured child's lines carry the trace of the span that started it
+  const trace = byName['workspace.load'][1];
+  const captured = recs.filter((x) => x.attributes['log.source'] === 'captured');
+  assert.ok(captured.length >= 3);
+  for (const c of captured) assert.equal(c.traceId, trace);
+  assert.match(r.stdout, /records per source: .*platform \d+/);
+  assert.match(r.stdout, /secrets found in the output files: 0/);
+});
+
+test('with OTEL_EXPORTER_OTLP_ENDPOINT: the collector gets the same records as the file', async () => {
+  receiver.clear();
+  const { dir } = await runDemo({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+  const file = fileRecords(path.join(dir, 'records.jsonl')).map((x) => `${x.scope}|${x.severityText}|${x.body}`).sort();
+  const http = receiver.records().map((x) => `${x.scope}|${x.severityText}|${x.body}`).sort();
+  assert.ok(http.length > 10);
+  assert.deepEqual(http, file);
+});
