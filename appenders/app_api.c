@@ -6,6 +6,7 @@
  */
 #include "log4c-otel.h"
 #include "glue_log.h"
+#include "instances.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -110,29 +111,8 @@ int log4c_otel_app_log(const char *app_name, const char *instance, int priority,
             return LOG4C_OTEL_EINVAL;
         if (n == MAX_CALL_ATTRS)
             continue; /* documented limit: the rest are dropped */
-        otel_attr *d = &conv[n];
-        d->key = a->key;
-        switch (a->type) {
-        case LOG4C_OTEL_ATTR_STRING:
-            d->type = OTEL_VALUE_STRING;
-            d->v.str.s = a->v.s ? a->v.s : "";
-            d->v.str.s_len = strlen(d->v.str.s);
-            break;
-        case LOG4C_OTEL_ATTR_INT:
-            d->type = OTEL_VALUE_INT;
-            d->v.i = a->v.i;
-            break;
-        case LOG4C_OTEL_ATTR_DOUBLE:
-            d->type = OTEL_VALUE_DOUBLE;
-            d->v.d = a->v.d;
-            break;
-        case LOG4C_OTEL_ATTR_BOOL:
-            d->type = OTEL_VALUE_BOOL;
-            d->v.b = a->v.b != 0;
-            break;
-        default:
+        if (otel_attr_from_public(a, &conv[n]) != LOG4C_OTEL_OK)
             return LOG4C_OTEL_EINVAL;
-        }
         n++;
     }
     char *name = otel_glue_category_name("app", app_name);

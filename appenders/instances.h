@@ -68,6 +68,10 @@ long otel_instances_shutdown_timeout_ms(void);
  * once (otel_api.c). Reads no configuration. */
 int otel_register(void);
 
+/* A public log4c_otel_attr as a core attribute, pointing into *in (no
+ * copy). LOG4C_OTEL_EINVAL for a missing key or an unknown type. */
+int otel_attr_from_public(const log4c_otel_attr *in, otel_attr *out);
+
 /* Set once log4c_fini() closed an instance: log4c cannot be used again. */
 int otel_instances_finalized(void);
 

@@ -106,7 +106,7 @@ static __thread const otel_call_attrs *current_call;
 const otel_call_attrs *otel_call_current(void) { return current_call; }
 
 /* Public attribute -> core attribute (no copy: valid during the call). */
-static int convert(const log4c_otel_attr *in, otel_attr *out)
+int otel_attr_from_public(const log4c_otel_attr *in, otel_attr *out)
 {
     if (!in || !in->key || !in->key[0])
         return LOG4C_OTEL_EINVAL;
@@ -138,7 +138,7 @@ int log4c_otel_vlog_at(const struct __log4c_category *category, int priority, co
     if (!conv)
         return LOG4C_OTEL_ENOMEM;
     for (size_t i = 0; i < nattrs; i++)
-        if (convert(&attrs[i], &conv[i]) != LOG4C_OTEL_OK) {
+        if (otel_attr_from_public(&attrs[i], &conv[i]) != LOG4C_OTEL_OK) {
             if (conv != stack)
                 free(conv);
             return LOG4C_OTEL_EINVAL;
@@ -167,7 +167,7 @@ int log4c_otel_log_at(const struct __log4c_category *category, int priority, con
 int log4c_otel_context_put(const log4c_otel_attr *attr)
 {
     otel_attr a;
-    int rc = convert(attr, &a);
+    int rc = otel_attr_from_public(attr, &a);
     if (rc != LOG4C_OTEL_OK)
         return rc;
     return otel_thread_attrs_put(&a) == 0 ? LOG4C_OTEL_OK : LOG4C_OTEL_ENOMEM;

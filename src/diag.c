@@ -54,3 +54,14 @@ unsigned long otel_diag_suppressed(void)
     pthread_mutex_unlock(&lock);
     return n;
 }
+
+int otel_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}

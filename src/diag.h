@@ -6,9 +6,15 @@
 #ifndef LOG4C_OTEL_DIAG_H
 #define LOG4C_OTEL_DIAG_H
 
+#include <stddef.h>
+
 /* Prints one line (a newline is added). At most 10 lines per 10 s window;
  * the number suppressed is reported with the next line printed. */
 void otel_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes a sentence into err (when err and errlen) and returns -1: the
+ * one-line error return of the section parsers. */
+int otel_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Lines suppressed so far (for tests). */
 unsigned long otel_diag_suppressed(void);

@@ -4,6 +4,7 @@
  * registry the JSON loader fills (see file_settings.h).
  */
 #include "line_file_settings.h"
+#include "diag.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -22,17 +23,6 @@ void otel_line_file_settings_defaults(otel_line_file_settings *s)
     s->mode = 0600;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* "never", "line" or a positive number of ms (text). */
 static int parse_fsync(const char *v, otel_line_file_settings *s)
@@ -81,13 +71,13 @@ int otel_line_file_settings_from_env(otel_line_file_settings *s, otel_getenv_fn 
 {
     const char *v;
     if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_MAX_SIZE")) && *v && otel_parse_size(v, &s->max_size) != 0)
-        return fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_MAX_SIZE: expected bytes with an optional K, M or G suffix");
+        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_MAX_SIZE: expected bytes with an optional K, M or G suffix");
     if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_BACKUPS")) && *v && parse_backups(v, &s->backups) != 0)
-        return fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_BACKUPS: expected a number from 0 to %d", OTEL_FILE_MAX_BACKUPS);
+        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_BACKUPS: expected a number from 0 to %d", OTEL_FILE_MAX_BACKUPS);
     if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_FSYNC")) && *v && parse_fsync(v, s) != 0)
-        return fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_FSYNC: expected never, line or a number of milliseconds");
+        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_FSYNC: expected never, line or a number of milliseconds");
     if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_MODE")) && *v && parse_mode(v, &s->mode) != 0)
-        return fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_MODE: expected an octal mode such as 0600");
+        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_MODE: expected an octal mode such as 0600");
     return 0;
 }
 
@@ -108,7 +98,7 @@ int otel_file_appender_config_from_json(const json_t *obj, const char *key_path,
 {
     const char *path = key_path && *key_path ? key_path : "file appender";
     if (!json_is_object(obj))
-        return fail(err, errlen, "%s: expected an object", path);
+        return otel_fail(err, errlen, "%s: expected an object", path);
     otel_line_file_settings s = *out;
     const json_t *v;
     uint64_t n;
@@ -116,12 +106,12 @@ int otel_file_appender_config_from_json(const json_t *obj, const char *key_path,
     if ((v = json_object_get(obj, "maxLogSize")) && !json_is_null(v)) {
         if (json_is_string(v) ? otel_parse_size(json_string_value(v), &s.max_size) != 0
                               : json_uint(v, 9007199254740992.0, &s.max_size) != 0)
-            return fail(err, errlen, "%s.maxLogSize: expected bytes (a number, or a string with a K, M or G suffix)",
+            return otel_fail(err, errlen, "%s.maxLogSize: expected bytes (a number, or a string with a K, M or G suffix)",
                         path);
     }
     if ((v = json_object_get(obj, "backups")) && !json_is_null(v)) {
         if (json_uint(v, OTEL_FILE_MAX_BACKUPS, &n) != 0)
-            return fail(err, errlen, "%s.backups: expected a number from 0 to %d", path, OTEL_FILE_MAX_BACKUPS);
+            return otel_fail(err, errlen, "%s.backups: expected a number from 0 to %d", path, OTEL_FILE_MAX_BACKUPS);
         s.backups = (unsigned)n;
     }
     if ((v = json_object_get(obj, "fsync")) && !json_is_null(v)) {
@@ -136,7 +126,7 @@ int otel_file_appender_config_from_json(const json_t *obj, const char *key_path,
             }
         }
         if (bad)
-            return fail(err, errlen, "%s.fsync: expected \"never\", \"line\" or a number of milliseconds > 0", path);
+            return otel_fail(err, errlen, "%s.fsync: expected \"never\", \"line\" or a number of milliseconds > 0", path);
     }
     if ((v = json_object_get(obj, "mode")) && !json_is_null(v)) {
         int bad;
@@ -148,7 +138,7 @@ int otel_file_appender_config_from_json(const json_t *obj, const char *key_path,
                 s.mode = (unsigned)n;
         }
         if (bad)
-            return fail(err, errlen, "%s.mode: expected permissions, e.g. 384 or \"0600\"", path);
+            return otel_fail(err, errlen, "%s.mode: expected permissions, e.g. 384 or \"0600\"", path);
     }
     *out = s;
     return 0;

@@ -4,6 +4,7 @@
  * section (see traces_config.h).
  */
 #include "traces_config.h"
+#include "diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,17 +62,6 @@ void otel_traces_decide(const otel_traces_config *c, const char *name, otel_span
 
 /* ---- JSON ---- */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static int get_bool(const json_t *obj, const char *key, int *out, const char *path, char *err, size_t errlen)
 {
@@ -79,7 +69,7 @@ static int get_bool(const json_t *obj, const char *key, int *out, const char *pa
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_boolean(v))
-        return fail(err, errlen, "%s.%s: expected true or false", path, key);
+        return otel_fail(err, errlen, "%s.%s: expected true or false", path, key);
     *out = json_is_true(v);
     return 0;
 }
@@ -88,7 +78,7 @@ static int parse_rule(const json_t *obj, int with_source, otel_span_rule *r, con
                       size_t errlen)
 {
     if (!json_is_object(obj))
-        return fail(err, errlen, "%s: expected an object", path);
+        return otel_fail(err, errlen, "%s: expected an object", path);
     if (get_bool(obj, "enabled", &r->enabled, path, err, errlen) != 0)
         return -1;
     const json_t *log = json_object_get(obj, "log");
@@ -103,19 +93,19 @@ static int parse_rule(const json_t *obj, int with_source, otel_span_rule *r, con
     const json_t *md = json_object_get(obj, "minDurationMs");
     if (md && !json_is_null(md)) {
         if (!json_is_number(md) || json_number_value(md) < 0 || json_number_value(md) > 1e12)
-            return fail(err, errlen, "%s.minDurationMs: expected a number of milliseconds >= 0", path);
+            return otel_fail(err, errlen, "%s.minDurationMs: expected a number of milliseconds >= 0", path);
         r->min_duration_ms = (long)json_number_value(md);
     }
     const json_t *src = json_object_get(obj, "source");
     if (src && !json_is_null(src)) {
         if (!with_source)
-            return fail(err, errlen, "%s.source: not allowed in defaults", path);
+            return otel_fail(err, errlen, "%s.source: not allowed in defaults", path);
         if (!json_is_string(src) || json_string_length(src) == 0)
-            return fail(err, errlen, "%s.source: expected a non-empty string", path);
+            return otel_fail(err, errlen, "%s.source: expected a non-empty string", path);
         if (json_string_value(src)[0] == '#')
-            return fail(err, errlen, "%s.source: regular expressions ('#...') are not supported for spans", path);
+            return otel_fail(err, errlen, "%s.source: regular expressions ('#...') are not supported for spans", path);
         if (!(r->source = strdup(json_string_value(src))))
-            return fail(err, errlen, "%s: out of memory", path);
+            return otel_fail(err, errlen, "%s: out of memory", path);
     }
     return 0;
 }
@@ -125,18 +115,18 @@ int otel_traces_config_from_json(const json_t *obj, const char *key_path, otel_t
 {
     const char *path = key_path && *key_path ? key_path : "traces";
     if (otel_traces_config_init(out) != 0)
-        return fail(err, errlen, "%s: out of memory", path);
+        return otel_fail(err, errlen, "%s: out of memory", path);
     if (!json_is_object(obj))
-        return fail(err, errlen, "%s: expected an object", path);
+        return otel_fail(err, errlen, "%s: expected an object", path);
     if (get_bool(obj, "enabled", &out->enabled, path, err, errlen) != 0)
         return -1;
     const json_t *cat = json_object_get(obj, "category");
     if (cat && !json_is_null(cat)) {
         if (!json_is_string(cat) || json_string_length(cat) == 0)
-            return fail(err, errlen, "%s.category: expected a non-empty string", path);
+            return otel_fail(err, errlen, "%s.category: expected a non-empty string", path);
         char *c = strdup(json_string_value(cat));
         if (!c)
-            return fail(err, errlen, "%s: out of memory", path);
+            return otel_fail(err, errlen, "%s: out of memory", path);
         free(out->category);
         out->category = c;
     }
@@ -150,12 +140,12 @@ int otel_traces_config_from_json(const json_t *obj, const char *key_path, otel_t
     const json_t *f = json_object_get(obj, "filters");
     if (f && !json_is_null(f)) {
         if (!json_is_array(f))
-            return fail(err, errlen, "%s.filters: expected an array", path);
+            return otel_fail(err, errlen, "%s.filters: expected an array", path);
         size_t n = json_array_size(f);
         if (n) {
             out->filters = calloc(n, sizeof *out->filters);
             if (!out->filters)
-                return fail(err, errlen, "%s: out of memory", path);
+                return otel_fail(err, errlen, "%s: out of memory", path);
         }
         for (size_t i = 0; i < n; i++) {
             rule_unset(&out->filters[i]);
