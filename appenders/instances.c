@@ -22,7 +22,8 @@
 
 struct otel_instance {
     char *name;
-    otel_worker *worker; /* NULL: invalid configuration, fail closed */
+    _Atomic(otel_worker *) worker; /* NULL: invalid configuration (fail closed), or forked */
+    atomic_int restart;            /* set in a forked child: start a fresh worker at first use */
     size_t body_limit;
     otel_sources *sources; /* issue 5: category -> log source, cached */
     struct otel_instance *next;
@@ -170,8 +171,83 @@ long otel_instances_shutdown_timeout_ms(void)
     return config_rc == LOG4C_OTEL_OK ? config.shutdown_timeout_ms : 5000;
 }
 
+/* Each instance owns its settings: loaded again from the same environment,
+ * with the same JSON configuration on top. NULL (said once) on failure. */
+static otel_worker *start_worker(otel_instance *inst)
+{
+    otel_settings s;
+    char err[512];
+    otel_worker *w = NULL;
+    int rc = otel_settings_load(&s, real_getenv, err, sizeof err);
+    if (rc == LOG4C_OTEL_OK)
+        rc = otel_config_apply(&json_config, &s);
+    if (rc == LOG4C_OTEL_OK)
+        rc = otel_settings_resolve_exporters(&s, real_getenv);
+    if (rc == LOG4C_OTEL_OK) {
+        inst->body_limit = s.body_limit;
+        if (!inst->sources)
+            inst->sources = otel_sources_new(&s.sources);
+        w = otel_worker_start(&s, &rc);
+    }
+    otel_settings_free(&s);
+    if (!w)
+        otel_diag("log4c-otel: appender \"%s\" cannot start: %s; it will export nothing", inst->name,
+                  log4c_otel_strerror(rc));
+    return w;
+}
+
+/* ---- fork(): only the forking thread survives in the child, so the
+ * workers' threads are gone and their connections are the parent's. The
+ * child leaves the old workers alone (their queued records are the
+ * parent's to export; closing a shared TLS connection would break the
+ * parent's; their memory is deliberately not freed) and starts a fresh
+ * worker at its first record, so a child that only execs costs nothing.
+ * The locks the child needs are taken around fork so none is left held. */
+static void atfork_prepare(void)
+{
+    pthread_mutex_lock(&registry_lock);
+    otel_diag_atfork_prepare();
+}
+
+static void atfork_parent(void)
+{
+    otel_diag_atfork_release();
+    pthread_mutex_unlock(&registry_lock);
+}
+
+static void atfork_child(void)
+{
+    otel_diag_atfork_release();
+    for (otel_instance *i = registry; i; i = i->next)
+        if (atomic_load(&i->worker)) {
+            atomic_store(&i->worker, NULL);
+            atomic_store(&i->restart, 1);
+        }
+    pthread_mutex_unlock(&registry_lock);
+}
+
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static void install_atfork(void) { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); }
+
+/* The instance's worker, started afresh in a forked child. */
+static otel_worker *current_worker(otel_instance *inst)
+{
+    otel_worker *w = atomic_load_explicit(&inst->worker, memory_order_acquire);
+    if (w || !atomic_load_explicit(&inst->restart, memory_order_acquire))
+        return w;
+    pthread_mutex_lock(&registry_lock);
+    if (atomic_load(&inst->restart)) {
+        atomic_store(&inst->worker, start_worker(inst));
+        atomic_store(&inst->restart, 0);
+    }
+    w = atomic_load(&inst->worker);
+    pthread_mutex_unlock(&registry_lock);
+    return w;
+}
+
 otel_instance *otel_instance_open(const char *name)
 {
+    pthread_once(&atfork_once, install_atfork);
     otel_instances_configure();
     pthread_mutex_lock(&registry_lock);
     for (otel_instance *i = registry; i; i = i->next)
@@ -185,26 +261,8 @@ otel_instance *otel_instance_open(const char *name)
         pthread_mutex_unlock(&registry_lock);
         return NULL;
     }
-    if (config_rc == LOG4C_OTEL_OK && !pipeline.disabled) {
-        /* each instance owns its settings: load them again from the same
-         * env, with the same JSON configuration on top */
-        otel_settings s;
-        char err[512];
-        int rc = otel_settings_load(&s, real_getenv, err, sizeof err);
-        if (rc == LOG4C_OTEL_OK)
-            rc = otel_config_apply(&json_config, &s);
-        if (rc == LOG4C_OTEL_OK)
-            rc = otel_settings_resolve_exporters(&s, real_getenv);
-        if (rc == LOG4C_OTEL_OK) {
-            inst->body_limit = s.body_limit;
-            inst->sources = otel_sources_new(&s.sources);
-            inst->worker = otel_worker_start(&s, &rc);
-        }
-        otel_settings_free(&s);
-        if (!inst->worker)
-            otel_diag("log4c-otel: appender \"%s\" cannot start: %s; it will export nothing", name,
-                      log4c_otel_strerror(rc));
-    }
+    if (config_rc == LOG4C_OTEL_OK && !pipeline.disabled)
+        atomic_store(&inst->worker, start_worker(inst));
     inst->next = registry;
     registry = inst;
     pthread_mutex_unlock(&registry_lock);
@@ -222,12 +280,13 @@ void otel_instance_drop(otel_instance *inst, int why)
 
 void otel_instance_submit(otel_instance *inst, otel_record *r)
 {
-    if (!inst->worker) {
+    otel_worker *w = current_worker(inst);
+    if (!w) {
         otel_record_free(r);
         atomic_fetch_add_explicit(&dropped_config, 1, memory_order_relaxed);
         return;
     }
-    otel_worker_submit(inst->worker, r);
+    otel_worker_submit(w, r);
 }
 
 size_t otel_instance_body_limit(const otel_instance *inst) { return inst->body_limit; }
@@ -245,18 +304,19 @@ void otel_instance_close(otel_instance *inst)
     /* Shut down while still registered, so that log4c_otel_stats() keeps
      * counting this instance; a concurrent otel_instances_shutdown() is
      * serialised inside otel_worker_shutdown(). */
-    if (inst->worker)
-        otel_worker_shutdown(inst->worker, default_deadline());
+    otel_worker *w = atomic_load(&inst->worker);
+    if (w)
+        otel_worker_shutdown(w, default_deadline());
     pthread_mutex_lock(&registry_lock);
     for (otel_instance **p = &registry; *p; p = &(*p)->next)
         if (*p == inst) {
             *p = inst->next;
             break;
         }
-    if (inst->worker)
-        otel_worker_add_stats(inst->worker, &retired); /* unlink and retire atomically */
+    if (w)
+        otel_worker_add_stats(w, &retired); /* unlink and retire atomically */
     pthread_mutex_unlock(&registry_lock);
-    otel_worker_free(inst->worker);
+    otel_worker_free(w);
     otel_sources_free(inst->sources);
     free(inst->name);
     free(inst);
@@ -271,8 +331,8 @@ static int for_each(int (*op)(otel_worker *, uint64_t), uint64_t deadline_ns)
     int rc = LOG4C_OTEL_OK;
     pthread_mutex_lock(&registry_lock);
     for (otel_instance *i = registry; i; i = i->next)
-        if (i->worker) {
-            int r = op(i->worker, deadline_ns);
+        if (atomic_load(&i->worker)) {
+            int r = op(atomic_load(&i->worker), deadline_ns);
             if (r != LOG4C_OTEL_OK)
                 rc = r;
         }
@@ -288,8 +348,8 @@ void otel_instances_stats(log4c_otel_stats_t *out)
     pthread_mutex_lock(&registry_lock);
     *out = retired;
     for (otel_instance *i = registry; i; i = i->next)
-        if (i->worker)
-            otel_worker_add_stats(i->worker, out);
+        if (atomic_load(&i->worker))
+            otel_worker_add_stats(atomic_load(&i->worker), out);
     pthread_mutex_unlock(&registry_lock);
     out->dropped_config += atomic_load(&dropped_config);
     out->filtered += atomic_load(&filtered);

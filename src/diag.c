@@ -65,3 +65,6 @@ int otel_fail(char *err, size_t errlen, const char *fmt, ...)
     }
     return -1;
 }
+
+void otel_diag_atfork_prepare(void) { pthread_mutex_lock(&lock); }
+void otel_diag_atfork_release(void) { pthread_mutex_unlock(&lock); }

@@ -16,6 +16,11 @@ void otel_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * one-line error return of the section parsers. */
 int otel_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* fork(): hold the diagnostics lock across it (pthread_atfork handlers),
+ * so a child never inherits it locked. */
+void otel_diag_atfork_prepare(void);
+void otel_diag_atfork_release(void);
+
 /* Lines suppressed so far (for tests). */
 unsigned long otel_diag_suppressed(void);
 

@@ -3,7 +3,7 @@
  * log4c-otel and log4c the documented way, logs what the scenario named on
  * the command line asks for, and prints the counters as one JSON line.
  *
- *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N
+ *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N | fork N
  *           | mixed | secrets | attrs
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
@@ -19,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <time.h>
+#include <sys/wait.h>
 
 static const char *category_name(void)
 {
@@ -173,6 +176,36 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
+/* fork while 4 threads log: the child logs at once (fresh worker) and exits
+ * through the atexit flush; the parent's records are unaffected */
+static void forked(long n)
+{
+    pthread_t th[4];
+    per_thread = n;
+    log4c_category_get(category_name());
+    for (long t = 0; t < 4; t++)
+        pthread_create(&th[t], NULL, thread_main, (void *)(intptr_t)t);
+    usleep(2000); /* fork in the middle of the logging */
+    pid_t pid = fork();
+    if (pid == 0) {
+        log4c_category_t *cat = log4c_category_get(category_name());
+        for (int i = 0; i < 50; i++)
+            log4c_category_log(cat, LOG4C_PRIORITY_INFO, "child %d", i);
+        exit(0);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int status = -1;
+    waitpid(pid, &status, 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    for (long t = 0; t < 4; t++)
+        pthread_join(th[t], NULL);
+    printf("{\"child_pid\":%d,\"child_status\":%d,\"child_exit_ms\":%ld}\n", (int)pid,
+           WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+           (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+    fflush(stdout);
+}
+
 static void threads(long nthreads, long n)
 {
     pthread_t th[64];
@@ -207,7 +240,7 @@ static void print_stats(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: logdemo priorities|bodies|locinfo|count N|sized N BYTES|threads T N|api N\n");
+        fprintf(stderr, "usage: logdemo priorities|bodies|locinfo|count N|sized N BYTES|threads T N|api N|fork N\n");
         return 2;
     }
     const char *cpath = getenv("LOGDEMO_CONFIG_PATH"), *cjson = getenv("LOGDEMO_CONFIG_JSON");
@@ -232,6 +265,8 @@ int main(int argc, char **argv)
         attrs();
     else if (strcmp(argv[1], "count") == 0 && argc > 2)
         count(atol(argv[2]));
+    else if (strcmp(argv[1], "fork") == 0 && argc > 2)
+        forked(atol(argv[2]));
     else if (strcmp(argv[1], "api") == 0 && argc > 2)
         api(atol(argv[2]));
     else if (strcmp(argv[1], "sized") == 0 && argc > 3)

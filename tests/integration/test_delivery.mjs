@@ -181,3 +181,20 @@ test('log4c_otel_flush exports before returning; after log4c_otel_shutdown recor
   assert.equal(misc.stats_null, -6); // LOG4C_OTEL_EINVAL
   assert.equal(misc.strerror, 'the deadline passed first');
 });
+
+test('fork while 4 threads log: the child logs at once with a fresh worker, the parent loses nothing', async () => {
+  const r = await demo(['fork', '2000'], {
+    env: { OTEL_BLRP_MAX_QUEUE_SIZE: '100000', LOG4C_OTEL_SHUTDOWN_TIMEOUT: '5000' },
+  });
+  const info = r.lines.find((o) => 'child_pid' in o);
+  assert.equal(info.child_status, 0);
+  // without a fresh worker the child's exit waits the whole 5 s deadline
+  assert.ok(info.child_exit_ms < 4000, `child exit took ${info.child_exit_ms} ms`);
+  const recs = receiver.records();
+  const child = recs.filter((x) => x.body.startsWith('child '));
+  assert.equal(child.length, 50);
+  assert.ok(child.every((x) => x.resource['process.pid'] === String(info.child_pid)), 'child records under the wrong pid');
+  const parent = new Set(recs.filter((x) => /^t\d r\d+$/.test(x.body)).map((x) => x.body));
+  assert.equal(parent.size, 4 * 2000, 'the parent lost records across the fork');
+  assert.equal(r.stats.exported, 8000);
+});
