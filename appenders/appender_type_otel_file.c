@@ -28,40 +28,45 @@ static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *real_getenv(const char *name) { return getenv(name); }
 
+/* The appender's file, opened on first use. log4c opens lazily, maybe from
+ * two threads at once, and publishes udata through a plain field: udata is
+ * only read or written under open_lock. */
+static otel_line_file *file_get(log4c_appender_t *app)
+{
+    pthread_mutex_lock(&open_lock);
+    otel_line_file *f = log4c_appender_get_udata(app);
+    if (!f) {
+        const char *path = log4c_appender_get_name(app);
+        otel_line_file_settings s;
+        char err[256];
+        otel_line_file_settings_defaults(&s);
+        if (otel_line_file_settings_from_env(&s, real_getenv, err, sizeof err) != 0)
+            otel_diag("log4c-otel: %s; ignored for \"%s\"", err, path);
+        (void)otel_line_file_settings_lookup(path, &s); /* the JSON section, when the loader registered one */
+        f = otel_line_file_open(path, &s);
+        if (f) {
+            log4c_appender_set_udata(app, f);
+            /* we write evt_msg: log4c's built-in layouts format into one static
+             * buffer shared by all threads (a data race), and the result is unused */
+            log4c_appender_set_layout(app, NULL);
+        }
+        else
+            otel_diag("log4c-otel: cannot open \"%s\": %s", path, strerror(errno));
+    }
+    pthread_mutex_unlock(&open_lock);
+    return f;
+}
+
 static int file_open(log4c_appender_t *app)
 {
-    /* log4c opens lazily, maybe from two threads at once */
-    pthread_mutex_lock(&open_lock);
-    if (log4c_appender_get_udata(app)) {
-        pthread_mutex_unlock(&open_lock);
-        return 0;
-    }
-    const char *path = log4c_appender_get_name(app);
-    otel_line_file_settings s;
-    char err[256];
-    otel_line_file_settings_defaults(&s);
-    if (otel_line_file_settings_from_env(&s, real_getenv, err, sizeof err) != 0)
-        otel_diag("log4c-otel: %s; ignored for \"%s\"", err, path);
-    (void)otel_line_file_settings_lookup(path, &s); /* the JSON section, when the loader registered one */
-    otel_line_file *f = otel_line_file_open(path, &s);
-    if (!f) {
-        otel_diag("log4c-otel: cannot open \"%s\": %s", path, strerror(errno));
-        pthread_mutex_unlock(&open_lock);
-        return -1;
-    }
-    log4c_appender_set_udata(app, f);
-    pthread_mutex_unlock(&open_lock);
-    return 0;
+    return file_get(app) ? 0 : -1;
 }
 
 static int file_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
 {
-    otel_line_file *f = log4c_appender_get_udata(app);
-    if (!f) { /* opened on another thread, udata not visible here yet */
-        if (file_open(app) != 0)
-            return -1;
-        f = log4c_appender_get_udata(app);
-    }
+    otel_line_file *f = file_get(app);
+    if (!f)
+        return -1;
     const char *msg = ev->evt_msg ? ev->evt_msg : "";
     if (otel_line_file_write(f, msg, strlen(msg)) != 0) {
         otel_diag("log4c-otel: cannot write \"%s\": %s", log4c_appender_get_name(app), strerror(errno));
@@ -72,8 +77,10 @@ static int file_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
 
 static int file_close(log4c_appender_t *app)
 {
+    pthread_mutex_lock(&open_lock);
     otel_line_file *f = log4c_appender_get_udata(app);
     log4c_appender_set_udata(app, NULL);
+    pthread_mutex_unlock(&open_lock);
     otel_line_file_close(f);
     return 0;
 }

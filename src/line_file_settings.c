@@ -47,7 +47,7 @@ static int parse_fsync(const char *v, otel_line_file_settings *s)
 
 static int parse_mode(const char *v, unsigned *out)
 {
-    char *end;
+    char *end = (char *)v;
     errno = 0;
     unsigned long m = isdigit((unsigned char)*v) ? strtoul(v, &end, 8) : 07777 + 1;
     if (errno || *end != '\0' || m > 0777)
@@ -58,7 +58,7 @@ static int parse_mode(const char *v, unsigned *out)
 
 static int parse_backups(const char *v, unsigned *out)
 {
-    char *end;
+    char *end = (char *)v;
     errno = 0;
     unsigned long b = isdigit((unsigned char)*v) ? strtoul(v, &end, 10) : OTEL_FILE_MAX_BACKUPS + 1ul;
     if (errno || *end != '\0' || b > OTEL_FILE_MAX_BACKUPS)
