@@ -19,22 +19,8 @@
 #include "file_exporter.h"
 #include "log4c-otel.h"
 #include "settings.h"
+#include "fake_env.h"
 
-static const char *fake_env[16][2];
-static size_t fake_n;
-static void env_set(const char *k, const char *v)
-{
-    fake_env[fake_n][0] = k;
-    fake_env[fake_n][1] = v;
-    fake_n++;
-}
-static const char *fake_getenv(const char *name)
-{
-    for (size_t i = 0; i < fake_n; i++)
-        if (strcmp(fake_env[i][0], name) == 0)
-            return fake_env[i][1];
-    return NULL;
-}
 
 START_TEST(sizes)
 {
@@ -60,18 +46,18 @@ END_TEST
 
 START_TEST(default_path)
 {
-    fake_n = 0;
+    env_reset();
     env_set("XDG_STATE_HOME", "/x/state");
     env_set("HOME", "/home/u");
     char *p = otel_file_default_path(fake_getenv, "my/svc");
     ck_assert_str_eq(p, "/x/state/log4c-otel/my_svc.jsonl");
     free(p);
-    fake_n = 0;
+    env_reset();
     env_set("HOME", "/home/u");
     p = otel_file_default_path(fake_getenv, NULL);
     ck_assert_str_eq(p, "/home/u/.local/state/log4c-otel/log4c-otel.jsonl");
     free(p);
-    fake_n = 0;
+    env_reset();
     env_set("XDG_STATE_HOME", "relative"); /* not absolute: ignored, as the XDG spec says */
     env_set("HOME", "/");
     p = otel_file_default_path(fake_getenv, ".hidden");
@@ -85,7 +71,7 @@ START_TEST(exporter_choice)
 {
     otel_settings s;
     char err[256];
-    fake_n = 0;
+    env_reset();
     env_set("HOME", "/home/u");
     env_set("OTEL_SERVICE_NAME", "svc");
     ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), 0);
@@ -116,7 +102,7 @@ START_TEST(exporter_choice)
     otel_settings_free(&s);
 
     /* no endpoint, file off: the old default (HTTP to localhost) */
-    fake_n = 0;
+    env_reset();
     env_set("LOG4C_OTEL_FILE", "none");
     env_set("LOG4C_OTEL_FILE_MAX_SIZE", "lots");
     ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), 0);

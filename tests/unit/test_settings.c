@@ -10,25 +10,7 @@
 #include "log4c-otel.h"
 #include "resource.h"
 #include "settings.h"
-
-/* A fake environment: tests set pairs here instead of touching the real one. */
-static const char *fake_env[32][2];
-static size_t fake_n;
-
-static void env_reset(void) { fake_n = 0; }
-static void env_set(const char *k, const char *v)
-{
-    fake_env[fake_n][0] = k;
-    fake_env[fake_n][1] = v;
-    fake_n++;
-}
-static const char *fake_getenv(const char *name)
-{
-    for (size_t i = 0; i < fake_n; i++)
-        if (strcmp(fake_env[i][0], name) == 0)
-            return fake_env[i][1];
-    return NULL;
-}
+#include "fake_env.h"
 
 static const char *header(const otel_settings *s, const char *name)
 {
