@@ -325,6 +325,7 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
     SET(CURLOPT_USERAGENT, "log4c-otel/" LOG4C_OTEL_VERSION);
     SET(CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for DNS timeouts: we run in a thread */
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    SET(CURLOPT_FORBID_REUSE, s->no_keep_alive ? 1L : 0L); /* keepAlive: false */
     SET(CURLOPT_ERRORBUFFER, e->errbuf);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, e);

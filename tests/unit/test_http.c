@@ -869,6 +869,30 @@ START_TEST(test_abort_before_start_and_past_deadline)
 }
 END_TEST
 
+/* keepAlive: false (no_keep_alive): a new connection for every request */
+START_TEST(test_no_keep_alive)
+{
+    static const reply script[] = {{200, NULL, ""}};
+    server s;
+    server_start(&s, script, 1);
+    char url[64];
+    otel_settings st = settings_for(url, sizeof url, s.port, OTEL_PROTOCOL_HTTP_PROTOBUF, OTEL_COMPRESSION_NONE);
+    st.no_keep_alive = 1;
+    unsetenv("LOG4C_OTEL_RETRY_BASE_MS");
+    otel_http_exporter *e = otel_http_exporter_new(&st);
+    ck_assert_ptr_nonnull(e);
+    otel_export_result r;
+    for (int i = 0; i < 3; i++) {
+        otel_http_export(e, "abc", 3, otel_now_ns() + 10000 * MS, NULL, &r);
+        ck_assert_msg(r.outcome == OTEL_EXPORT_OK, "outcome %d: %s", r.outcome, r.message);
+    }
+    otel_http_exporter_free(e);
+    server_stop(&s);
+    ck_assert_int_eq(s.nreq, 3);
+    ck_assert_int_eq(s.accepts, 3);
+}
+END_TEST
+
 START_TEST(test_keep_alive)
 {
     static const reply script[] = {{200, NULL, ""}};
@@ -978,6 +1002,7 @@ static Suite *http_suite(void)
     tcase_add_test(net, test_abort_during_backoff);
     tcase_add_test(net, test_abort_before_start_and_past_deadline);
     tcase_add_test(net, test_keep_alive);
+    tcase_add_test(net, test_no_keep_alive);
     tcase_add_test(net, test_bad_headers_skipped);
     tcase_add_test(net, test_new_without_url);
     suite_add_tcase(s, net);
