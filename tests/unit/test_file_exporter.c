@@ -22,27 +22,6 @@
 #include "fake_env.h"
 
 
-START_TEST(sizes)
-{
-    static const struct {
-        const char *in;
-        uint64_t want;
-        int ok;
-    } rows[] = {
-        {"0", 0, 1}, {"1048576", 1048576, 1}, {"10M", 10u << 20, 1}, {"512k", 512u << 10, 1},
-        {"1G", 1ull << 30, 1}, {" 2MB ", 2u << 20, 1}, {"3MiB", 3u << 20, 1}, {"7b", 7, 1},
-        {"", 0, 0}, {"M", 0, 0}, {"10X", 0, 0}, {"-1", 0, 0}, {"1.5M", 0, 0}, {"10 M B", 0, 0},
-        {"99999999999999999999", 0, 0}, {"17179869184G", 0, 0},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        uint64_t v = 12345;
-        int rc = otel_parse_size(rows[i].in, &v);
-        ck_assert_msg((rc == 0) == rows[i].ok, "row %zu (%s): rc %d", i, rows[i].in, rc);
-        if (rows[i].ok)
-            ck_assert_msg(v == rows[i].want, "row %zu: %llu", i, (unsigned long long)v);
-    }
-}
-END_TEST
 
 START_TEST(default_path)
 {
@@ -343,7 +322,6 @@ int main(void)
 {
     Suite *s = suite_create("file_exporter");
     TCase *tc = tcase_create("core");
-    tcase_add_test(tc, sizes);
     tcase_add_test(tc, default_path);
     tcase_add_test(tc, exporter_choice);
     tcase_add_test(tc, json_section);

@@ -240,27 +240,6 @@ END_TEST
 
 /* ---- settings ---- */
 
-START_TEST(file_sizes)
-{
-    static const struct {
-        const char *in;
-        int ok;
-        uint64_t want;
-    } rows[] = {
-        {"0", 1, 0}, {"123", 1, 123}, {"10K", 1, 10240}, {"10k", 1, 10240}, {"5M", 1, 5242880},
-        {"1G", 1, 1073741824ull}, {"3g", 1, 3221225472ull}, {"", 0, 0}, {"K", 0, 0}, {"-1", 0, 0},
-        {"10 K", 0, 0}, {"10KB", 1, 10240}, {"1.5M", 0, 0}, {" 1", 1, 1}, {"99999999999999999999", 0, 0},
-        {"17179869184G", 0, 0},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        uint64_t v = 7;
-        int rc = otel_parse_size(rows[i].in, &v);
-        ck_assert_msg((rc == 0) == rows[i].ok, "%s", rows[i].in);
-        if (rows[i].ok)
-            ck_assert_uint_eq(v, rows[i].want);
-    }
-}
-END_TEST
 
 static const char *env_vals[8];
 static const char *fake_getenv(const char *name)
@@ -389,7 +368,6 @@ static Suite *suite(void)
     tcase_add_test(tc, rotation_under_eight_threads);
     suite_add_tcase(s, tc);
     TCase *ts = tcase_create("settings");
-    tcase_add_test(ts, file_sizes);
     tcase_add_test(ts, env_overrides);
     tcase_add_test(ts, json_section);
     tcase_add_test(ts, registry);

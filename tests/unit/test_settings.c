@@ -188,6 +188,31 @@ START_TEST(resource_attributes)
 }
 END_TEST
 
+/* otel_parse_size: maxLogSize and the *_MAX_SIZE variables of the file
+ * exporter and of the otel_file appender */
+START_TEST(sizes)
+{
+    static const struct {
+        const char *in;
+        uint64_t want;
+        int ok;
+    } rows[] = {
+        {"0", 0, 1}, {"123", 123, 1}, {"1048576", 1048576, 1}, {"10K", 10240, 1}, {"10k", 10240, 1},
+        {"512k", 512u << 10, 1}, {"5M", 5242880, 1}, {"10M", 10u << 20, 1}, {"1G", 1ull << 30, 1},
+        {"3g", 3221225472ull, 1}, {" 2MB ", 2u << 20, 1}, {"3MiB", 3u << 20, 1}, {"10KB", 10240, 1},
+        {"7b", 7, 1}, {" 1", 1, 1}, {"", 0, 0}, {"K", 0, 0}, {"M", 0, 0}, {"10X", 0, 0}, {"-1", 0, 0},
+        {"1.5M", 0, 0}, {"10 K", 0, 0}, {"10 M B", 0, 0}, {"99999999999999999999", 0, 0}, {"17179869184G", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        uint64_t v = 12345;
+        int rc = otel_parse_size(rows[i].in, &v);
+        ck_assert_msg((rc == 0) == rows[i].ok, "row %zu (%s): rc %d", i, rows[i].in, rc);
+        if (rows[i].ok)
+            ck_assert_msg(v == rows[i].want, "row %zu: %llu", i, (unsigned long long)v);
+    }
+}
+END_TEST
+
 START_TEST(percent_decode)
 {
     char *d = otel_percent_decode("a%20b%2c%41", 11);
@@ -213,6 +238,7 @@ int main(void)
     tcase_add_test(tc, header_values_never_in_messages);
     tcase_add_test(tc, resource_attributes);
     tcase_add_test(tc, percent_decode);
+    tcase_add_test(tc, sizes);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
