@@ -19,6 +19,7 @@
 
 struct otel_line_file {
     pthread_mutex_t lock;
+    struct otel_line_file *next_open; /* in open_files (fork handlers) */
     char *path;
     otel_line_file_settings s;
     int fd; /* -1 after a failed reopen: retried at the next write */
@@ -26,6 +27,51 @@ struct otel_line_file {
     int dirty; /* written since the last fdatasync */
     unsigned long rotations;
 };
+
+/* ---- fork(): a thread of the parent may hold a file's lock at the moment
+ * of the fork; in the child that thread is gone and the lock would stay
+ * held forever, so the child's first line to that file would hang. The
+ * handlers take every open file's lock around fork (after the list lock,
+ * the only order used) so the child starts with all of them free. ---- */
+static pthread_mutex_t open_files_lock = PTHREAD_MUTEX_INITIALIZER;
+static otel_line_file *open_files;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void atfork_prepare(void)
+{
+    pthread_mutex_lock(&open_files_lock);
+    for (otel_line_file *f = open_files; f; f = f->next_open)
+        pthread_mutex_lock(&f->lock);
+}
+
+static void atfork_release(void)
+{
+    for (otel_line_file *f = open_files; f; f = f->next_open)
+        pthread_mutex_unlock(&f->lock);
+    pthread_mutex_unlock(&open_files_lock);
+}
+
+static void install_atfork(void) { pthread_atfork(atfork_prepare, atfork_release, atfork_release); }
+
+static void track(otel_line_file *f)
+{
+    pthread_once(&atfork_once, install_atfork);
+    pthread_mutex_lock(&open_files_lock);
+    f->next_open = open_files;
+    open_files = f;
+    pthread_mutex_unlock(&open_files_lock);
+}
+
+static void untrack(otel_line_file *f)
+{
+    pthread_mutex_lock(&open_files_lock);
+    for (otel_line_file **p = &open_files; *p; p = &(*p)->next_open)
+        if (*p == f) {
+            *p = f->next_open;
+            break;
+        }
+    pthread_mutex_unlock(&open_files_lock);
+}
 
 static int open_path(const otel_line_file *f)
 {
@@ -53,6 +99,7 @@ otel_line_file *otel_line_file_open(const char *path, const otel_line_file_setti
     }
     pthread_mutex_init(&f->lock, NULL);
     f->last_sync_ns = otel_now_ns();
+    track(f);
     return f;
 }
 
@@ -207,6 +254,7 @@ void otel_line_file_close(otel_line_file *f)
 {
     if (!f)
         return;
+    untrack(f);
     if (f->s.fsync_policy != OTEL_FSYNC_NEVER)
         sync_now(f);
     if (f->fd >= 0)

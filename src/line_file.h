@@ -12,6 +12,8 @@
  * is serialised with flock(2) on the file being rotated: a process that
  * finds the path already rotated by another reopens it instead of rotating
  * again. The size limit may then be overshot by the lines in flight.
+ * fork(): every open file's lock is taken around fork (pthread_atfork), so
+ * a child can write at once even if a parent thread was mid-write.
  */
 #ifndef LOG4C_OTEL_LINE_FILE_H
 #define LOG4C_OTEL_LINE_FILE_H

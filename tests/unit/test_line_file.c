@@ -10,6 +10,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +241,75 @@ START_TEST(rotation_under_eight_threads)
 }
 END_TEST
 
+/* ---- fork while other threads write: the child's line must not hang on
+ * a lock a vanished parent thread held ---- */
+#define FORKS 60
+static atomic_int stop_writers;
+
+static void *busy_writer(void *arg)
+{
+    (void)arg;
+    for (long i = 0; i < 1000000 && !atomic_load(&stop_writers); i++)
+        ck_assert_int_eq(otel_line_file_write(shared, "parent line", 11), 0);
+    return NULL;
+}
+
+/* 1 when the child exited 0 within ~10 s (a hang is killed and fails). */
+static int child_finished(pid_t pid)
+{
+    for (int i = 0; i < 10000; i++) {
+        int st;
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        usleep(1000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return 0;
+}
+
+START_TEST(fork_while_writing)
+{
+    /* fsync per line keeps the lock held most of the time */
+    otel_line_file_settings s = settings(0, 0);
+    s.fsync_policy = OTEL_FSYNC_LINE;
+    shared = otel_line_file_open(path, &s);
+    atomic_store(&stop_writers, 0);
+    pthread_t th[2];
+    for (int t = 0; t < 2; t++)
+        pthread_create(&th[t], NULL, busy_writer, NULL);
+    int hung = 0;
+    for (int k = 0; k < FORKS; k++) {
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            char line[32];
+            int n = snprintf(line, sizeof line, "child %d", k);
+            _exit(otel_line_file_write(shared, line, (size_t)n) == 0 ? 0 : 1);
+        }
+        hung += !child_finished(pid);
+    }
+    atomic_store(&stop_writers, 1);
+    for (int t = 0; t < 2; t++)
+        pthread_join(th[t], NULL);
+    otel_line_file_close(shared);
+    ck_assert_int_eq(hung, 0);
+
+    size_t n;
+    char *c = slurp(path, &n);
+    ck_assert_ptr_nonnull(c);
+    int children = 0;
+    for (char *line = c, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+        *nl = '\0';
+        ck_assert_msg(strcmp(line, "parent line") == 0 || strncmp(line, "child ", 6) == 0, "torn line %s", line);
+        children += strncmp(line, "child ", 6) == 0;
+    }
+    free(c);
+    ck_assert_int_eq(children, FORKS);
+}
+END_TEST
+
 /* ---- settings ---- */
 
 
@@ -366,6 +438,7 @@ static Suite *suite(void)
     tcase_add_test(tc, fsync_policies);
     tcase_add_test(tc, unwritable_path_fails);
     tcase_add_test(tc, rotation_under_eight_threads);
+    tcase_add_test(tc, fork_while_writing);
     suite_add_tcase(s, tc);
     TCase *ts = tcase_create("settings");
     tcase_add_test(ts, env_overrides);
