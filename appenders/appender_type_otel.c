@@ -8,12 +8,11 @@
 #include "loc_data.h"
 #include "sources.h"
 #include "pipeline.h"
+#include "thread_id.h"
 #include "trace_context.h"
 
 #include <log4c.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 const log4c_appender_type_t otel_appender_type;
 
@@ -101,11 +100,22 @@ static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
         inst = log4c_appender_get_udata(app);
     }
 
+    /* filter first: a dropped entry costs neither attributes nor clock reads */
+    const char *msg = ev->evt_msg ? ev->evt_msg : "";
+    size_t msg_len = strlen(msg);
+    const otel_pipeline *p = otel_instances_pipeline();
+    int why;
+    const otel_log_options *o = otel_pipeline_select(p, ev->evt_category, ev->evt_priority, msg, msg_len, &why);
+    if (!o) {
+        otel_instance_drop(inst, why);
+        return 0;
+    }
+
     otel_attr attrs[OTEL_APPEND_MAX_ATTRS];
     size_t n = 0;
     attrs[n].key = "thread.id";
     attrs[n].type = OTEL_VALUE_INT;
-    attrs[n++].v.i = (int64_t)syscall(SYS_gettid);
+    attrs[n++].v.i = otel_thread_id();
     if (real_location(ev->evt_loc)) {
         const log4c_location_info_t *loc = ev->evt_loc;
         attrs[n].key = "code.file.path";
@@ -125,16 +135,16 @@ static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
 
     n = add_source_attrs(inst, ev, attrs, n);
 
-    /* the thread's active span (or attached context) correlates the record */
-    otel_span_context ctx;
-    int traced = otel_context_current(&ctx);
+    /* the thread's active span (or attached context) correlates the record;
+     * only the ids are read, not the whole context with its tracestate */
+    uint8_t trace_id[16], span_id[8], flags = 0;
+    int traced = otel_context_current_ids(trace_id, span_id, &flags);
 
     /* per-call attributes of log4c_otel_log_at(): only our own pointer */
     const otel_call_attrs *call = otel_call_current();
     if (call && (!ev->evt_loc || ev->evt_loc->loc_data != (const void *)call))
         call = NULL;
 
-    const char *msg = ev->evt_msg ? ev->evt_msg : "";
     otel_pipeline_input in = {.rec = {
         .time_unix_nano = (uint64_t)ev->evt_timestamp.tv_sec * 1000000000ull +
                           (uint64_t)ev->evt_timestamp.tv_usec * 1000ull,
@@ -142,11 +152,11 @@ static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
         .log4c_priority = ev->evt_priority,
         .category = ev->evt_category,
         .body = msg,
-        .body_len = strlen(msg),
+        .body_len = msg_len,
         .body_limit = otel_instance_body_limit(inst),
-        .trace_id = traced ? ctx.trace_id : NULL,
-        .span_id = traced ? ctx.span_id : NULL,
-        .flags = traced ? ctx.flags : 0,
+        .trace_id = traced ? trace_id : NULL,
+        .span_id = traced ? span_id : NULL,
+        .flags = flags,
         .attrs = attrs,
         .nattrs = n,
     }};
@@ -154,9 +164,8 @@ static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
         in.call_attrs = call->attrs;
         in.ncall_attrs = call->nattrs;
     }
-    /* filter, attributes, masking, limits: src/pipeline.c */
-    int why;
-    otel_record *r = otel_pipeline_build_record(otel_instances_pipeline(), &in, &why);
+    /* attributes, masking, limits under the selected options: src/pipeline.c */
+    otel_record *r = otel_pipeline_build_selected(p, o, &in, &why);
     if (!r) {
         otel_instance_drop(inst, why);
         return why == OTEL_PIPELINE_NOMEM ? -1 : 0;

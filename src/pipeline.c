@@ -114,7 +114,8 @@ static size_t min_limit(size_t a, size_t b)
     return a < b ? a : b;
 }
 
-otel_record *otel_pipeline_build_record(const otel_pipeline *p, const otel_pipeline_input *in, int *why)
+const otel_log_options *otel_pipeline_select(const otel_pipeline *p, const char *category, int log4c_priority,
+                                             const char *body, size_t body_len, int *why)
 {
     int dummy;
     if (!why)
@@ -127,15 +128,31 @@ otel_record *otel_pipeline_build_record(const otel_pipeline *p, const otel_pipel
         *why = OTEL_PIPELINE_FILTERED;
         return NULL;
     }
-    const otel_record_input *ri = &in->rec;
-    /* 1. filter: category and severity first, the body regex last */
+    /* category and severity first, the body regex last */
     const otel_log_options *o =
-        otel_filter_select(&p->filters, ri->category, otel_severity_number(ri->log4c_priority), ri->body,
-                           ri->body ? ri->body_len : 0);
+        otel_filter_select(&p->filters, category, otel_severity_number(log4c_priority), body, body ? body_len : 0);
     if (!o->enabled) {
         *why = OTEL_PIPELINE_FILTERED;
         return NULL;
     }
+    return o;
+}
+
+otel_record *otel_pipeline_build_record(const otel_pipeline *p, const otel_pipeline_input *in, int *why)
+{
+    const otel_record_input *ri = &in->rec;
+    /* 1. filter */
+    const otel_log_options *o = otel_pipeline_select(p, ri->category, ri->log4c_priority, ri->body, ri->body_len, why);
+    return o ? otel_pipeline_build_selected(p, o, in, why) : NULL;
+}
+
+otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log_options *o,
+                                          const otel_pipeline_input *in, int *why)
+{
+    int dummy;
+    if (!why)
+        why = &dummy;
+    const otel_record_input *ri = &in->rec;
     /* 2. attributes, in precedence order */
     scratch *s = get_scratch();
     if (!s) {

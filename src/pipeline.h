@@ -44,8 +44,19 @@ typedef struct otel_pipeline_input {
 #define OTEL_PIPELINE_NOMEM 2
 #define OTEL_PIPELINE_NOCONFIG 3 /* p is NULL: the configuration is invalid (fail closed) */
 
-/* The one call of the glue: a record ready for the queue, or NULL with *why. */
+/* A record ready for the queue, or NULL with *why: otel_pipeline_select
+ * followed by otel_pipeline_build_selected. */
 otel_record *otel_pipeline_build_record(const otel_pipeline *p, const otel_pipeline_input *in, int *why);
+
+/* The two steps apart, so that the glue can drop a filtered entry before it
+ * gathers its own attributes (a filtered entry then costs only the filter).
+ * select: the options that apply (never disabled), or NULL with *why
+ * (FILTERED, NOCONFIG). build_selected: the record under those options (from
+ * select with the same p, category, priority and body), or NULL with *why. */
+const otel_log_options *otel_pipeline_select(const otel_pipeline *p, const char *category, int log4c_priority,
+                                             const char *body, size_t body_len, int *why);
+otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log_options *o,
+                                          const otel_pipeline_input *in, int *why);
 
 /* The hideRegex that applies to an entry (the layout's redaction), or NULL. */
 const otel_regex *otel_pipeline_hide_regex(const otel_pipeline *p, const char *category, int log4c_priority,

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum otel_value_type {
     OTEL_VALUE_STRING = 0,
@@ -70,13 +71,19 @@ typedef struct otel_record_input {
     size_t attr_limit; /* string attribute values cut to this many bytes; 0 = body_limit */
 } otel_record_input;
 
-/* 1 when p[0..n) is all zero: an absent trace or span id. */
+/* 1 when p[0..n) is all zero: an absent trace or span id. Eight bytes at a
+ * time: the encoders ask twice per record and id. */
 static inline int otel_bytes_all_zero(const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != 0)
-            return 0;
-    return 1;
+    uint64_t acc = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
 }
 
 /* Builds a record in one allocation; NULL when out of memory. */

@@ -92,6 +92,24 @@ int otel_context_current(otel_span_context *out)
     return 1;
 }
 
+int otel_context_current_ids(uint8_t trace_id[16], uint8_t span_id[8], uint8_t *flags)
+{
+    const otel_span_context *c = override;
+    if (!c) {
+        thread_stack *st = stack;
+        if (!st)
+            return 0;
+        prune(st);
+        if (st->depth == 0)
+            return 0;
+        c = &st->frames[st->depth - 1].ctx;
+    }
+    memcpy(trace_id, c->trace_id, 16);
+    memcpy(span_id, c->span_id, 8);
+    *flags = c->flags;
+    return 1;
+}
+
 static int push(const otel_span_context *ctx, struct otel_span *span)
 {
     thread_stack *st = own_stack();

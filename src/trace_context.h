@@ -31,6 +31,11 @@ typedef struct otel_span_context {
  * otel_context_set_override) that is what it returns. */
 int otel_context_current(otel_span_context *out);
 
+/* The ids and flags of the same context, without copying the tracestate
+ * (the appender's per-record read). Returns 1 when there is one, else 0
+ * (outputs untouched). */
+int otel_context_current_ids(uint8_t trace_id[16], uint8_t span_id[8], uint8_t *flags);
+
 /* Replaces the calling thread's whole stack: with *c as its only (attached)
  * frame, or with nothing (NULL). Spans on the stack are released. */
 void otel_context_set_current(const otel_span_context *c);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "encode.h"
+#include "otlp_protobuf_ref.h"
 #include "log4c-otel.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
 
@@ -790,6 +791,109 @@ START_TEST(test_decode_rejected_json)
 }
 END_TEST
 
+
+/* ---- the direct writer against protobuf-c ---- */
+
+/* The edges a log4c record never has but the encoder must still get right:
+ * NULL and empty strings, zero times, an unknown attribute type. */
+static void mutate(pool *p, unsigned *s, otel_record *r)
+{
+    switch (rnd(s) % 12) {
+    case 0: r->body = NULL; r->body_len = 0; break;
+    case 1: r->severity_text = ""; break;
+    case 2: r->category = NULL; r->category_len = 0; break;
+    case 3: r->time_unix_nano = 0; r->observed_time_unix_nano = 0; break;
+    case 4: r->severity_number = INT32_MIN; break;
+    default: break;
+    }
+    for (size_t i = 0; i < r->nattrs; i++) {
+        otel_attr *a = &r->attrs[i];
+        switch (rnd(s) % 16) {
+        case 0: a->key = NULL; break;
+        case 1: a->key = ""; break;
+        case 2: a->type = (otel_value_type)(4 + rnd(s) % 3); break; /* unknown: an empty AnyValue */
+        case 3: a->type = OTEL_VALUE_STRING; a->v.str.s = NULL; a->v.str.s_len = 0; break;
+        case 4: a->type = OTEL_VALUE_STRING; a->v.str.s = ""; a->v.str.s_len = 0; break;
+        case 5: a->type = OTEL_VALUE_INT; a->v.i = INT64_MIN; break;
+        case 6: a->type = OTEL_VALUE_DOUBLE; a->v.d = -0.0; break;
+        default: break;
+        }
+    }
+    (void)p;
+}
+
+/* Both encoders append after what out already holds: same prefix, same bytes. */
+static void assert_same_as_protobuf_c(const otel_resource *res, otel_record *const *recs, size_t n)
+{
+    otel_buf mine = OTEL_BUF_INIT, ref = OTEL_BUF_INIT;
+    ck_assert_int_eq(otel_buf_append(&mine, "pre", 3), 0);
+    ck_assert_int_eq(otel_buf_append(&ref, "pre", 3), 0);
+    ck_assert_int_eq(otel_encode_protobuf(res, recs, n, &mine), 0);
+    ck_assert_int_eq(otel_encode_protobuf_ref(res, recs, n, &ref), 0);
+    ck_assert_uint_eq(mine.len, ref.len);
+    ck_assert_mem_eq(mine.data, ref.data, ref.len);
+    otel_buf_free(&mine);
+    otel_buf_free(&ref);
+}
+
+START_TEST(test_protobuf_same_bytes_as_protobuf_c)
+{
+    enum { BATCHES = 1500, MAX_RECS = 40 };
+    pool p = {{0}, 0};
+    unsigned s = 4242;
+    size_t records = 0;
+    for (int b = 0; b < BATCHES; b++) {
+        otel_record *recs[MAX_RECS];
+        size_t n = b % 50 == 0 ? 0 : rnd(&s) % (MAX_RECS + 1);
+        for (size_t i = 0; i < n; i++) {
+            recs[i] = rnd_record(&p, &s, i % 7 == 0 ? 3000 : 200);
+            mutate(&p, &s, recs[i]);
+        }
+        /* a random resource: the attributes of one more random record */
+        otel_record *rr = rnd_record(&p, &s, 10);
+        mutate(&p, &s, rr);
+        otel_resource res = {rr->attrs, rr->nattrs};
+        assert_same_as_protobuf_c(b % 3 == 0 ? NULL : &res, recs, n);
+        records += n;
+        pool_free(&p);
+    }
+    ck_assert_uint_gt(records, BATCHES * 10); /* many records went through */
+}
+END_TEST
+
+START_TEST(test_protobuf_same_bytes_fixture)
+{
+    fixture_setup();
+    assert_same_as_protobuf_c(&fixture_res, fx_ptrs, 5);
+    assert_same_as_protobuf_c(&fixture_res, NULL, 0);
+    otel_resource none = {NULL, 0};
+    assert_same_as_protobuf_c(&none, fx_ptrs, 1);
+}
+END_TEST
+
+/* protobuf-c packs a string up to its first NUL; the writer sends the
+ * record's bytes (a NUL is valid UTF-8 and a valid protobuf string byte). */
+START_TEST(test_protobuf_body_with_nul)
+{
+    otel_record r;
+    memset(&r, 0, sizeof r);
+    r.body = "a\0b";
+    r.body_len = 3;
+    r.category = "c";
+    r.category_len = 1;
+    otel_record *rp = &r;
+    otel_buf b = OTEL_BUF_INIT;
+    ck_assert_int_eq(otel_encode_protobuf(NULL, &rp, 1, &b), 0);
+    /* LogRecord.body (field 5) = AnyValue{string_value (1) = "a\0b"} */
+    static const char want[] = {0x2a, 0x05, 0x0a, 0x03, 'a', 0, 'b'};
+    int found = 0;
+    for (size_t i = 0; i + sizeof want <= b.len && !found; i++)
+        found = memcmp(b.data + i, want, sizeof want) == 0;
+    ck_assert_msg(found, "body bytes not in the request");
+    otel_buf_free(&b);
+}
+END_TEST
+
 static Suite *encode_suite(void)
 {
     Suite *s = suite_create("encode");
@@ -802,6 +906,9 @@ static Suite *encode_suite(void)
     tcase_add_test(pb, test_protobuf_empty_batch);
     tcase_add_test(pb, test_protobuf_many_categories);
     tcase_add_test(pb, test_scope_groups);
+    tcase_add_test(pb, test_protobuf_same_bytes_as_protobuf_c);
+    tcase_add_test(pb, test_protobuf_same_bytes_fixture);
+    tcase_add_test(pb, test_protobuf_body_with_nul);
     suite_add_tcase(s, pb);
     tcase_add_test(js, test_json_fields);
     tcase_add_test(js, test_json_escaping);

@@ -79,6 +79,11 @@ START_TEST(nested_spans_restore_parents)
     ck_assert_int_eq(oc.flags, 1);
     ck_assert_int_eq(otel_context_current(&cur), 1);
     ck_assert_mem_eq(cur.span_id, oc.span_id, 8);
+    uint8_t tid[16], sid[8], fl = 0; /* the appender's read: ids only, same context */
+    ck_assert_int_eq(otel_context_current_ids(tid, sid, &fl), 1);
+    ck_assert_mem_eq(tid, oc.trace_id, 16);
+    ck_assert_mem_eq(sid, oc.span_id, 8);
+    ck_assert_int_eq(fl, oc.flags);
 
     ck_assert_int_eq(otel_span_start("inner", NULL, 1, &inner), 0);
     otel_span_get_context(inner, &ic);
@@ -102,6 +107,7 @@ START_TEST(nested_spans_restore_parents)
     fake_now += 5000000;
     otel_span_end(outer);
     ck_assert_int_eq(otel_context_current(&cur), 0);
+    ck_assert_int_eq(otel_context_current_ids(tid, sid, &fl), 0);
     ids_prefix(p, &oc);
     snprintf(want, sizeof want, "%s0000000000000000 outer 0 7 {}", p);
     ck_assert_str_eq(lines[1], want);
