@@ -7,13 +7,16 @@
 #include "clock.h"
 #include "configuration.h"
 #include "diag.h"
+#include "settings.h"
 #include "sources.h"
 #include "pipeline.h"
+#include "preinit.h"
 #include "redact.h"
 #include "traces_as_logs.h"
 #include "traces_config.h"
 #include "utf8.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -36,7 +39,20 @@ static atomic_uint_fast64_t dropped_config;
 static atomic_uint_fast64_t filtered;
 static atomic_int finalized;
 
-static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+/* issue 6: the configuration loads once, on the first thread that needs
+ * it; instead of pthread_once (which blocks every other thread for the
+ * load: JSON, PCRE2), appends on other threads go to the pre-init buffer
+ * meanwhile and return at once. */
+enum { CFG_UNLOADED, CFG_LOADING, CFG_LOADED };
+static atomic_int cfg_state;
+static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cfg_done = PTHREAD_COND_INITIALIZER;
+static __thread int loading_here; /* the loader's own calls must not wait for itself */
+static otel_preinit preinit = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static atomic_int init_called;        /* log4c_otel_init*() ran: stop holding */
+static long init_wait_ms;             /* LOG4C_OTEL_INIT_WAIT_MS; 0 = no hold */
+static uint64_t hold_until_ns;        /* under cfg_lock; 0 = not started */
+static atomic_uint_fast64_t dropped_preinit, dropped_reentrant, preinit_buffered;
 static int config_rc;
 static char config_err[1024];
 static otel_settings config; /* validated settings, copied per instance */
@@ -145,11 +161,151 @@ int otel_instances_set_api_config(const char *path, const char *json)
     return rc;
 }
 
+/* ---- issue 6: the pre-initialisation buffer's settings, read from the
+ * environment on first use (before any configuration exists) ---- */
+static pthread_once_t preinit_once = PTHREAD_ONCE_INIT;
+
+static int parse_uint(const char *v, uint64_t *out)
+{
+    char *end = NULL;
+    if (*v < '0' || *v > '9')
+        return -1;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || !end || *end)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static uint64_t env_size(const char *name, uint64_t dflt, int allow_suffix)
+{
+    const char *v = real_getenv(name);
+    uint64_t out;
+    if (!v || !*v)
+        return dflt;
+    if (allow_suffix ? otel_parse_size(v, &out) == 0 : parse_uint(v, &out) == 0)
+        return out;
+    otel_diag("log4c-otel: %s=\"%.64s\" is not a %s; using %llu", name, v,
+              allow_suffix ? "size (bytes, or with K/M/G)" : "non-negative integer", (unsigned long long)dflt);
+    return dflt;
+}
+
+static void preinit_settings(void)
+{
+    preinit.max_records = (size_t)env_size("LOG4C_OTEL_PREINIT_MAX_RECORDS", 4096, 0);
+    preinit.max_bytes = (size_t)env_size("LOG4C_OTEL_PREINIT_MAX_BYTES", 4u << 20, 1);
+    uint64_t w = env_size("LOG4C_OTEL_INIT_WAIT_MS", 0, 0);
+    init_wait_ms = w > 3600000 ? 3600000 : (long)w; /* an hour at most: never forever */
+}
+
+/* Holding for log4c_otel_init*(): the opt-in wait has not expired. The
+ * wait starts at the first record that asks. Caller holds cfg_lock. */
+static int holding_for_init(void)
+{
+    if (init_wait_ms <= 0 || atomic_load(&init_called))
+        return 0;
+    uint64_t now = otel_now_ns();
+    if (hold_until_ns == 0)
+        hold_until_ns = now + (uint64_t)init_wait_ms * 1000000ull;
+    return now < hold_until_ns;
+}
+
+/* Loads the configuration on this thread, replays the buffered records
+ * through the pipeline in order, and only then publishes LOADED (under
+ * cfg_lock, which pushes into the buffer also take: nothing newer can
+ * overtake a buffered record). */
+static void load_and_drain(void)
+{
+    loading_here = 1;
+    load_config();
+    for (;;) {
+        otel_preinit_entry *e = otel_preinit_take(&preinit);
+        if (!e) {
+            pthread_mutex_lock(&cfg_lock);
+            /* a push may have slipped in between take and lock */
+            if (!preinit.head) {
+                atomic_store_explicit(&cfg_state, CFG_LOADED, memory_order_release);
+                pthread_cond_broadcast(&cfg_done);
+                pthread_mutex_unlock(&cfg_lock);
+                break;
+            }
+            pthread_mutex_unlock(&cfg_lock);
+            continue;
+        }
+        while (e) {
+            otel_preinit_entry *next = e->next;
+            atomic_fetch_sub(&preinit_buffered, 1);
+            otel_append_replay(e);
+            otel_preinit_entry_free(e);
+            e = next;
+        }
+    }
+    loading_here = 0;
+}
+
+/* 1 when the configuration is loaded (loading it here if nobody is). With
+ * wait = 0, returns 0 instead of waiting for another thread's load or for
+ * log4c_otel_init*() (LOG4C_OTEL_INIT_WAIT_MS): the caller buffers. */
+static int config_ready(int wait)
+{
+    if (loading_here || atomic_load_explicit(&cfg_state, memory_order_acquire) == CFG_LOADED)
+        return 1;
+    pthread_once(&preinit_once, preinit_settings);
+    pthread_mutex_lock(&cfg_lock);
+    for (;;) {
+        int st = atomic_load(&cfg_state);
+        if (st == CFG_LOADED)
+            break;
+        if (st == CFG_UNLOADED && (wait || !holding_for_init())) {
+            atomic_store(&cfg_state, CFG_LOADING);
+            pthread_mutex_unlock(&cfg_lock);
+            load_and_drain();
+            return 1;
+        }
+        if (!wait) {
+            pthread_mutex_unlock(&cfg_lock);
+            return 0;
+        }
+        pthread_cond_wait(&cfg_done, &cfg_lock);
+    }
+    pthread_mutex_unlock(&cfg_lock);
+    return 1;
+}
+
 int otel_instances_configure(void)
 {
-    pthread_once(&config_once, load_config);
+    config_ready(1);
     return config_rc;
 }
+
+int otel_instances_ready(void) { return config_ready(0); }
+
+void otel_instances_init_called(void) { atomic_store(&init_called, 1); }
+
+int otel_instances_buffer(const char *appender, const otel_pipeline_input *in, const otel_loc_data *ld)
+{
+    otel_preinit_entry *e = otel_preinit_entry_new(appender, in, ld);
+    if (!e) {
+        atomic_fetch_add(&dropped_preinit, 1);
+        return 0;
+    }
+    pthread_mutex_lock(&cfg_lock);
+    int st = atomic_load(&cfg_state);
+    int rc = 0;
+    if (st == CFG_LOADED) {
+        rc = 1; /* loaded meanwhile: the caller appends it directly */
+        otel_preinit_entry_free(e);
+    } else if (otel_preinit_push(&preinit, e) != 0) {
+        atomic_fetch_add(&dropped_preinit, 1);
+    } else {
+        atomic_fetch_add(&preinit_buffered, 1);
+    }
+    pthread_mutex_unlock(&cfg_lock);
+    return rc;
+}
+
+void otel_instances_count_reentrant(void) { atomic_fetch_add_explicit(&dropped_reentrant, 1, memory_order_relaxed); }
 
 const otel_pipeline *otel_instances_pipeline(void)
 {
@@ -269,6 +425,16 @@ otel_instance *otel_instance_open(const char *name)
     return inst;
 }
 
+otel_instance *otel_instance_find(const char *name)
+{
+    pthread_mutex_lock(&registry_lock);
+    otel_instance *i = registry;
+    while (i && strcmp(i->name, name) != 0)
+        i = i->next;
+    pthread_mutex_unlock(&registry_lock);
+    return i;
+}
+
 void otel_instance_drop(otel_instance *inst, int why)
 {
     (void)inst;
@@ -352,6 +518,9 @@ void otel_instances_stats(log4c_otel_stats_t *out)
             otel_worker_add_stats(atomic_load(&i->worker), out);
     pthread_mutex_unlock(&registry_lock);
     out->dropped_config += atomic_load(&dropped_config);
+    out->dropped_preinit += atomic_load(&dropped_preinit);
+    out->dropped_reentrant += atomic_load(&dropped_reentrant);
+    out->queued += atomic_load(&preinit_buffered); /* waiting in the pre-init buffer */
     out->filtered += atomic_load(&filtered);
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "log4c-otel.h"
 #include "worker.h"
+#include "pipeline.h"
 
 typedef struct otel_instance otel_instance;
 
@@ -19,6 +20,10 @@ int otel_instances_configure(void);
  * starts its worker. With an invalid configuration the instance exists but
  * has no worker: it drops (and counts) every record. NULL when out of memory. */
 otel_instance *otel_instance_open(const char *name);
+
+/* The registered instance named name, or NULL (issue 6: close of an
+ * appender whose records all waited in the pre-init buffer). */
+otel_instance *otel_instance_find(const char *name);
 
 /* issue 3 ------------------------------------------------------------- */
 /* Keeps the configuration given to log4c_otel_init_with_config for the
@@ -40,6 +45,27 @@ typedef struct otel_call_attrs {
     size_t nattrs;
 } otel_call_attrs;
 const otel_call_attrs *otel_call_current(void);
+/* ---------------------------------------------------------------------- */
+
+/* issue 6 ---------------------------------------------------------------
+ * The pre-initialisation buffer and the no-feedback-loop guard. */
+struct otel_preinit_entry;
+struct otel_loc_data;
+/* 1 when the configuration is loaded (or this thread just loaded it); 0
+ * when another thread is loading it or records are held for
+ * log4c_otel_init*() (LOG4C_OTEL_INIT_WAIT_MS): then buffer, never wait. */
+int otel_instances_ready(void);
+/* Keeps a raw record (deep copy) for appender until the configuration is
+ * loaded; a drop (bound, memory) counts as dropped_preinit. Returns 1 when
+ * the configuration got loaded meanwhile: the caller appends directly. */
+int otel_instances_buffer(const char *appender, const otel_pipeline_input *in, const struct otel_loc_data *ld);
+/* log4c_otel_init*() was called: records are no longer held for it. */
+void otel_instances_init_called(void);
+/* An append refused by the guard (dropped_reentrant). */
+void otel_instances_count_reentrant(void);
+/* Appends a buffered record through the pipeline (appender_type_otel.c);
+ * runs on the loading thread, in order. */
+void otel_append_replay(const struct otel_preinit_entry *e);
 /* ---------------------------------------------------------------------- */
 
 /* Submits a record (ownership passes). */

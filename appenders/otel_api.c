@@ -61,6 +61,7 @@ int log4c_otel_init(void)
     int rc = otel_register();
     if (rc != LOG4C_OTEL_OK)
         return rc;
+    otel_instances_init_called(); /* issue 6: records held for init are now configured */
     /* a configuration error still leaves the appender registered: it then
      * drops (fail closed) instead of log4c silently creating a stream
      * appender writing a file named "otel" in the current directory */

@@ -231,6 +231,12 @@ typedef struct log4c_otel_stats {
     uint64_t file_errors;           /**< records the file exporter failed to write */
     uint64_t filtered;              /**< dropped on purpose by the configuration: a filter
                                          with enabled:false, or logs disabled */
+    /* issue 6 */
+    uint64_t dropped_preinit;       /**< logged before the configuration was loaded and
+                                         over the pre-init buffer's bound (or out of memory) */
+    uint64_t dropped_reentrant;     /**< logged to otel by the library's own threads, or
+                                         from inside an otel append on the same thread
+                                         (the no-feedback-loop guard) */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_EINVAL if out is NULL. */

@@ -325,6 +325,16 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
     SET(CURLOPT_USERAGENT, "log4c-otel/" LOG4C_OTEL_VERSION);
     SET(CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for DNS timeouts: we run in a thread */
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700
+    /* issue 6: without it, a request aborted at the shutdown deadline while
+     * the threaded resolver is still in getaddrinfo() joins that thread (in
+     * curl_multi_remove_handle/curl_easy_cleanup), so a hanging DNS server
+     * holds exit hostage for its whole timeout (measured: 60 s with a
+     * sleeping getaddrinfo). With it the resolver thread is left to finish
+     * on its own (a small leak, once per hung resolve). Older libcurl
+     * ignores it: the deadline then cannot hold against a hanging resolver. */
+    SET(CURLOPT_QUICK_EXIT, 1L);
+#endif
     SET(CURLOPT_FORBID_REUSE, s->no_keep_alive ? 1L : 0L); /* keepAlive: false */
     SET(CURLOPT_ERRORBUFFER, e->errbuf);
     SET(CURLOPT_WRITEFUNCTION, on_body);

@@ -11,6 +11,7 @@
 #include "file_exporter.h"
 #include "http_exporter.h"
 #include "queue.h"
+#include "reentry.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -145,6 +146,7 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
 static void *worker_main(void *arg)
 {
     otel_worker *w = arg;
+    otel_reentry_mark_internal_thread(); /* issue 6: nothing on this thread may append */
     size_t max = w->settings.max_export_batch_size;
     otel_record **batch = malloc(max * sizeof *batch);
     otel_buf buf = OTEL_BUF_INIT;

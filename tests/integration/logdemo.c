@@ -227,13 +227,14 @@ static void print_stats(void)
     printf("{\"accepted\":%llu,\"exported\":%llu,\"dropped_queue_full\":%llu,\"dropped_export_failed\":%llu,"
            "\"dropped_rejected\":%llu,\"dropped_http_error\":%llu,\"dropped_shutdown\":%llu,"
            "\"dropped_config\":%llu,\"queued\":%llu,\"export_requests\":%llu,\"export_retries\":%llu,"
-           "\"filtered\":%llu}\n",
+           "\"filtered\":%llu,\"dropped_preinit\":%llu,\"dropped_reentrant\":%llu}\n",
            (unsigned long long)s.accepted, (unsigned long long)s.exported,
            (unsigned long long)s.dropped_queue_full, (unsigned long long)s.dropped_export_failed,
            (unsigned long long)s.dropped_rejected, (unsigned long long)s.dropped_http_error,
            (unsigned long long)s.dropped_shutdown, (unsigned long long)s.dropped_config,
            (unsigned long long)s.queued, (unsigned long long)s.export_requests,
-           (unsigned long long)s.export_retries, (unsigned long long)s.filtered);
+           (unsigned long long)s.export_retries, (unsigned long long)s.filtered,
+           (unsigned long long)s.dropped_preinit, (unsigned long long)s.dropped_reentrant);
     fflush(stdout);
 }
 
@@ -243,11 +244,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: logdemo priorities|bodies|locinfo|count N|sized N BYTES|threads T N|api N|fork N\n");
         return 2;
     }
+    /* issue 6: LOGDEMO_EARLY=N logs N records ("early <i> token=<secret>")
+     * through log4crc's otel appender before log4c_otel_init*() (the type is
+     * registered by the library's constructor), LOGDEMO_EARLY_SLEEP_MS later
+     * calls init */
+    long early = getenv("LOGDEMO_EARLY") ? atol(getenv("LOGDEMO_EARLY")) : 0;
+    if (early > 0) {
+        if (log4c_init() != 0) {
+            fprintf(stderr, "log4c_init failed\n");
+            return 1;
+        }
+        log4c_category_t *cat = log4c_category_get(category_name());
+        for (long i = 0; i < early; i++)
+            log4c_category_log(cat, LOG4C_PRIORITY_INFO, "early %ld token=secret%ldXYZ", i, i);
+        const char *ms = getenv("LOGDEMO_EARLY_SLEEP_MS");
+        if (ms) {
+            struct timespec ts = {atol(ms) / 1000, (atol(ms) % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (getenv("LOGDEMO_EARLY_TRIGGER")) /* one record after the sleep */
+            log4c_category_log(cat, LOG4C_PRIORITY_INFO, "after sleep token=secretSXYZ");
+    }
     const char *cpath = getenv("LOGDEMO_CONFIG_PATH"), *cjson = getenv("LOGDEMO_CONFIG_JSON");
     int rc = cpath || cjson ? log4c_otel_init_with_config(cpath, cjson) : log4c_otel_init();
     printf("{\"init\":%d}\n", rc);
     fflush(stdout);
-    if (log4c_init() != 0) {
+    if (early <= 0 && log4c_init() != 0) {
         fprintf(stderr, "log4c_init failed\n");
         return 1;
     }
