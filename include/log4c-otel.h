@@ -211,9 +211,16 @@ int log4c_otel_context_remove(const char *key);
 /** Empties the thread's context. */
 void log4c_otel_context_clear(void);
 
-/** Counters, summed over all otel appender instances of the process. */
+/**
+ * Counters, summed over all otel appender instances of the process. They
+ * add up at any instant (each instance's record counters are read in one
+ * snapshot under its queue lock):
+ *   accepted == exported + every dropped_* + queued + in_flight
+ * and the records logged to otel == accepted + filtered.
+ */
 typedef struct log4c_otel_stats {
-    uint64_t accepted;              /**< records taken into a queue */
+    uint64_t accepted;              /**< records the appender took in: every record logged to
+                                         otel that no filter dropped (queued or dropped) */
     uint64_t exported;              /**< records the collector accepted */
     uint64_t dropped_queue_full;    /**< dropped at append: queue full (count or bytes) */
     uint64_t dropped_export_failed; /**< dropped after retries ran out or the export timeout passed */
@@ -231,6 +238,8 @@ typedef struct log4c_otel_stats {
     uint64_t file_errors;           /**< records the file exporter failed to write */
     uint64_t filtered;              /**< dropped on purpose by the configuration: a filter
                                          with enabled:false, or logs disabled */
+    /* issue 6 */
+    uint64_t in_flight;             /**< taken from the queue by the worker, export not finished */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_EINVAL if out is NULL. */

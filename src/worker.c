@@ -39,14 +39,22 @@ struct otel_worker {
     atomic_int stop;     /* the thread must exit */
     volatile int abort;  /* abort the export in flight (read by the HTTP exporter) */
 
-    atomic_uint_fast64_t exported, dropped_queue_full, dropped_export_failed, dropped_rejected,
-        dropped_http_error, dropped_shutdown, export_requests, export_retries;
+    /* the record counters live in the queue's ledger (one lock, consistent
+     * snapshots); these count requests */
+    atomic_uint_fast64_t export_requests, export_retries;
     atomic_uint_fast64_t file_records, file_errors; /* issue 5 */
 };
 
 static void count(atomic_uint_fast64_t *c, uint64_t n)
 {
     atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+/* n in-flight records reach their outcome */
+static void settle(otel_worker *w, otel_outcome why, uint64_t n)
+{
+    if (n)
+        otel_queue_settle(w->queue, why, n);
 }
 
 /* ---- issue 5: the file exporter ----
@@ -64,7 +72,7 @@ static int export_file(otel_worker *w, otel_record *const *recs, size_t n)
         otel_diag("log4c-otel: out of memory encoding %zu records for the file; dropped", n);
     count(rc == 0 ? &w->file_records : &w->file_errors, n);
     if (!w->http)
-        count(rc == 0 ? &w->exported : &w->dropped_export_failed, n);
+        settle(w, rc == 0 ? OTEL_OUT_EXPORTED : OTEL_OUT_EXPORT_FAILED, n);
     return rc;
 }
 
@@ -81,7 +89,7 @@ static void export_request(otel_worker *w, otel_record *const *recs, size_t n, o
                                                     : otel_encode_protobuf(&w->resource, recs, n, buf);
     if (rc != 0) {
         otel_diag("log4c-otel: out of memory encoding %zu records; dropped", n);
-        count(&w->dropped_export_failed, n);
+        settle(w, OTEL_OUT_EXPORT_FAILED, n);
         return;
     }
     otel_export_result res;
@@ -96,23 +104,23 @@ static void export_request(otel_worker *w, otel_record *const *recs, size_t n, o
         uint64_t rejected = res.rejected > 0 ? (uint64_t)res.rejected : 0;
         if (rejected > n)
             rejected = n;
-        count(&w->exported, n - rejected);
-        count(&w->dropped_rejected, rejected);
+        settle(w, OTEL_OUT_EXPORTED, n - rejected);
+        settle(w, OTEL_OUT_REJECTED, rejected);
         if (rejected)
             otel_diag("log4c-otel: collector rejected %llu of %zu records: %s", (unsigned long long)rejected, n,
                       res.message);
         break;
     }
     case OTEL_EXPORT_PERMANENT:
-        count(&w->dropped_http_error, n);
+        settle(w, OTEL_OUT_HTTP_ERROR, n);
         otel_diag("log4c-otel: dropped %zu records: %s", n, res.message);
         break;
     case OTEL_EXPORT_FAILED:
     default:
         if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST)) {
-            count(&w->dropped_shutdown, n);
+            settle(w, OTEL_OUT_SHUTDOWN, n);
         } else {
-            count(&w->dropped_export_failed, n);
+            settle(w, OTEL_OUT_EXPORT_FAILED, n);
             otel_diag("log4c-otel: dropped %zu records after %u attempts: %s", n, res.attempts, res.message);
         }
         break;
@@ -133,7 +141,7 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
             if (w->file)
                 export_file(w, batch + off, k);
             if (w->http)
-                count(&w->dropped_shutdown, k);
+                settle(w, OTEL_OUT_SHUTDOWN, k);
         } else
             export_request(w, batch + off, k, buf);
         off += k;
@@ -227,13 +235,11 @@ int otel_worker_submit(otel_worker *w, otel_record *r)
 {
     if (atomic_load_explicit(&w->closing, memory_order_acquire)) {
         otel_record_free(r);
-        count(&w->dropped_shutdown, 1);
+        otel_queue_refuse(w->queue, OTEL_OUT_SHUTDOWN);
         return -1;
     }
-    int rc = otel_queue_push(w->queue, r);
-    if (rc != 0) {
+    if (otel_queue_push(w->queue, r) != 0) { /* counted by the queue */
         otel_record_free(r);
-        count(rc == -2 ? &w->dropped_shutdown : &w->dropped_queue_full, 1);
         return -1;
     }
     return 0;
@@ -287,7 +293,7 @@ int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
     otel_record *left[64];
     size_t n;
     while ((n = otel_queue_pop(w->queue, left, 64, 0, NULL)) > 0) {
-        count(&w->dropped_shutdown, n);
+        settle(w, OTEL_OUT_SHUTDOWN, n);
         for (size_t i = 0; i < n; i++)
             otel_record_free(left[i]);
         pthread_mutex_lock(&w->lock);
@@ -321,14 +327,17 @@ void otel_worker_free(otel_worker *w)
 
 void otel_worker_add_stats(otel_worker *w, log4c_otel_stats_t *acc)
 {
-    acc->accepted += otel_queue_pushed(w->queue);
-    acc->queued += otel_queue_count(w->queue);
-    acc->exported += atomic_load(&w->exported);
-    acc->dropped_queue_full += atomic_load(&w->dropped_queue_full);
-    acc->dropped_export_failed += atomic_load(&w->dropped_export_failed);
-    acc->dropped_rejected += atomic_load(&w->dropped_rejected);
-    acc->dropped_http_error += atomic_load(&w->dropped_http_error);
-    acc->dropped_shutdown += atomic_load(&w->dropped_shutdown);
+    otel_ledger l;
+    otel_queue_ledger(w->queue, &l);
+    acc->accepted += l.accepted;
+    acc->queued += l.queued;
+    acc->in_flight += l.in_flight;
+    acc->exported += l.out[OTEL_OUT_EXPORTED];
+    acc->dropped_queue_full += l.out[OTEL_OUT_QUEUE_FULL];
+    acc->dropped_export_failed += l.out[OTEL_OUT_EXPORT_FAILED];
+    acc->dropped_rejected += l.out[OTEL_OUT_REJECTED];
+    acc->dropped_http_error += l.out[OTEL_OUT_HTTP_ERROR];
+    acc->dropped_shutdown += l.out[OTEL_OUT_SHUTDOWN];
     acc->export_requests += atomic_load(&w->export_requests);
     acc->export_retries += atomic_load(&w->export_retries);
     acc->file_records += atomic_load(&w->file_records);

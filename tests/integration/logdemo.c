@@ -227,13 +227,14 @@ static void print_stats(void)
     printf("{\"accepted\":%llu,\"exported\":%llu,\"dropped_queue_full\":%llu,\"dropped_export_failed\":%llu,"
            "\"dropped_rejected\":%llu,\"dropped_http_error\":%llu,\"dropped_shutdown\":%llu,"
            "\"dropped_config\":%llu,\"queued\":%llu,\"export_requests\":%llu,\"export_retries\":%llu,"
-           "\"filtered\":%llu}\n",
+           "\"filtered\":%llu,\"in_flight\":%llu}\n",
            (unsigned long long)s.accepted, (unsigned long long)s.exported,
            (unsigned long long)s.dropped_queue_full, (unsigned long long)s.dropped_export_failed,
            (unsigned long long)s.dropped_rejected, (unsigned long long)s.dropped_http_error,
            (unsigned long long)s.dropped_shutdown, (unsigned long long)s.dropped_config,
            (unsigned long long)s.queued, (unsigned long long)s.export_requests,
-           (unsigned long long)s.export_retries, (unsigned long long)s.filtered);
+           (unsigned long long)s.export_retries, (unsigned long long)s.filtered,
+           (unsigned long long)s.in_flight);
     fflush(stdout);
 }
 
