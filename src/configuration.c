@@ -257,7 +257,7 @@ void otel_logs_config_init(otel_logs_config *l)
     l->enabled = l->compression = l->keep_alive = l->add_resource_attrs_to_attrs = l->log_settings_on_startup = -1;
     l->timeout_ms = l->max_queue_size = l->max_export_batch_size = l->scheduled_delay_ms = l->export_timeout_ms = -1;
     l->force_flush_timeout_ms = l->attr_value_length_limit = l->attr_count_limit = -1;
-    l->max_attribute_depth = l->final_export_timeout_ms = -1;
+    l->max_attribute_depth = l->final_export_timeout_ms = l->block_timeout_ms = -1;
     l->filters.defaults.enabled = -1;
 }
 
@@ -320,6 +320,8 @@ static int batch_settings(const json_t *obj, const char *path, otel_logs_config 
             rc = want_long(v, p, 0, &l->scheduled_delay_ms, err);
         else if (strcmp(k, "exportTimeoutMillis") == 0)
             rc = want_long(v, p, 1, &l->export_timeout_ms, err);
+        else if (strcmp(k, "blockTimeoutMillis") == 0) /* issue 6 */
+            rc = want_long(v, p, 0, &l->block_timeout_ms, err);
         else
             otel_config_unknown_key(err, p);
         if (rc)
@@ -1110,6 +1112,8 @@ int otel_config_apply(const otel_config *cfg, otel_settings *s)
         s->schedule_delay_ms = l->scheduled_delay_ms;
     if (l->export_timeout_ms >= 0)
         s->export_timeout_ms = l->export_timeout_ms;
+    if (l->block_timeout_ms >= 0)
+        s->block_timeout_ms = l->block_timeout_ms;
     if (l->final_export_timeout_ms >= 0)
         s->shutdown_timeout_ms = l->final_export_timeout_ms;
     for (size_t i = 0; i < l->additional_resource_attributes.n; i++)
@@ -1206,8 +1210,10 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
     for (size_t i = 0; i < s->nheaders; i++)
         fprintf(out, "  %s: ****\n", s->headers[i].name);
     fprintf(out, "timeoutMillis: %ld\n", s->request_timeout_ms);
-    fprintf(out, "batch: maxQueueSize %zu, maxExportBatchSize %zu, scheduledDelayMillis %ld, exportTimeoutMillis %ld\n",
-            s->max_queue_size, s->max_export_batch_size, s->schedule_delay_ms, s->export_timeout_ms);
+    fprintf(out, "batch: maxQueueSize %zu, maxExportBatchSize %zu, scheduledDelayMillis %ld, exportTimeoutMillis %ld, "
+            "blockTimeoutMillis %ld\n",
+            s->max_queue_size, s->max_export_batch_size, s->schedule_delay_ms, s->export_timeout_ms,
+            s->block_timeout_ms);
     fprintf(out, "finalExportTimeoutMs (shutdown deadline): %ld\n", s->shutdown_timeout_ms);
     if (l->force_flush_timeout_ms >= 0)
         fprintf(out, "forceFlushTimeoutMillis: %ld\n", l->force_flush_timeout_ms);

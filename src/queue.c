@@ -14,6 +14,8 @@
 struct otel_queue {
     pthread_mutex_t lock;
     pthread_cond_t nonempty;
+    pthread_cond_t notfull; /* blocking mode: producers wait here for room */
+    int producers_waiting;
     otel_record **ring;
     size_t cap, head, count;
     size_t bytes, max_bytes, wake_at, wake_bytes;
@@ -42,6 +44,7 @@ otel_queue *otel_queue_new(size_t max_records, size_t max_bytes, size_t wake_at)
         q->wake_bytes = 1;
     pthread_mutex_init(&q->lock, NULL);
     otel_cond_init_monotonic(&q->nonempty);
+    otel_cond_init_monotonic(&q->notfull);
     return q;
 }
 
@@ -54,12 +57,31 @@ void otel_queue_free(otel_queue *q)
     free(q->ring);
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->nonempty);
+    pthread_cond_destroy(&q->notfull);
     free(q);
 }
 
-int otel_queue_push(otel_queue *q, otel_record *r)
+static int full(const otel_queue *q, const otel_record *r)
 {
+    return q->count == q->cap || q->bytes + r->size > q->max_bytes;
+}
+
+int otel_queue_push(otel_queue *q, otel_record *r) { return otel_queue_push_wait(q, r, 0); }
+
+int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns)
+{
+    struct timespec ts = otel_timespec(deadline_ns);
     pthread_mutex_lock(&q->lock);
+    /* wait for room only when the record could ever fit */
+    if (deadline_ns && r->size <= q->max_bytes) {
+        while (!q->closed && full(q, r)) {
+            q->producers_waiting++;
+            int rc = pthread_cond_timedwait(&q->notfull, &q->lock, &ts);
+            q->producers_waiting--;
+            if (rc == ETIMEDOUT)
+                break;
+        }
+    }
     if (q->closed) {
         q->ledger.accepted++;
         q->ledger.out[OTEL_OUT_SHUTDOWN]++;
@@ -67,7 +89,7 @@ int otel_queue_push(otel_queue *q, otel_record *r)
         return -2;
     }
     q->ledger.accepted++;
-    if (q->count == q->cap || q->bytes + r->size > q->max_bytes) {
+    if (full(q, r)) {
         q->ledger.out[OTEL_OUT_QUEUE_FULL]++;
         pthread_mutex_unlock(&q->lock);
         return -1;
@@ -111,7 +133,10 @@ size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t dea
     q->count -= n;
     q->ledger.queued -= n;
     q->ledger.in_flight += n;
+    int room = n && q->producers_waiting;
     pthread_mutex_unlock(&q->lock);
+    if (room)
+        pthread_cond_broadcast(&q->notfull);
     return n;
 }
 
@@ -147,6 +172,7 @@ void otel_queue_close(otel_queue *q)
     pthread_mutex_lock(&q->lock);
     q->closed = 1;
     pthread_mutex_unlock(&q->lock);
+    pthread_cond_broadcast(&q->notfull); /* a waiting producer gives up now */
 }
 
 void otel_queue_kick(otel_queue *q)

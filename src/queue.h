@@ -47,6 +47,11 @@ void otel_queue_free(otel_queue *q);
  * failure the caller keeps r. Every call counts as accepted. */
 int otel_queue_push(otel_queue *q, otel_record *r);
 
+/* Blocking mode: like otel_queue_push, but when full waits for room until
+ * deadline_ns (CLOCK_MONOTONIC; 0: no wait) or the queue is closed. A
+ * record larger than the byte cap fails at once. */
+int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns);
+
 /* Counts a record that was offered but never pushed: accepted and outcome
  * `why` in one step. */
 void otel_queue_refuse(otel_queue *q, otel_outcome why);

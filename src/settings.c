@@ -288,6 +288,7 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     env_long(get, "LOG4C_OTEL_SHUTDOWN_TIMEOUT", 0, &s->shutdown_timeout_ms, s);
     env_size(get, "LOG4C_OTEL_MAX_REQUEST_BYTES", 1024, &s->max_request_bytes, s);
     env_size(get, "LOG4C_OTEL_BODY_LIMIT", 0, &s->body_limit, s);
+    env_long(get, "LOG4C_OTEL_BLOCK_TIMEOUT", 0, &s->block_timeout_ms, s);
     /* the spec: a batch larger than the queue makes no sense */
     if (s->max_export_batch_size > s->max_queue_size)
         s->max_export_batch_size = s->max_queue_size;

@@ -238,7 +238,10 @@ int otel_worker_submit(otel_worker *w, otel_record *r)
         otel_queue_refuse(w->queue, OTEL_OUT_SHUTDOWN);
         return -1;
     }
-    if (otel_queue_push(w->queue, r) != 0) { /* counted by the queue */
+    /* blocking mode waits for room up to block_timeout_ms, then drops */
+    long block = w->settings.block_timeout_ms;
+    uint64_t deadline = block > 0 ? otel_now_ns() + (uint64_t)block * 1000000ull : 0;
+    if (otel_queue_push_wait(w->queue, r, deadline) != 0) { /* counted by the queue */
         otel_record_free(r);
         return -1;
     }

@@ -333,6 +333,100 @@ START_TEST(ledger_adds_up_in_every_snapshot)
 }
 END_TEST
 
+/* ---- blocking mode: a producer waits for room, up to its deadline ---- */
+
+struct later {
+    otel_queue *q;
+    int close; /* 1: close the queue; 0: pop one record */
+};
+
+static void *act_later(void *arg)
+{
+    struct later *l = arg;
+    struct timespec ts = {0, 100000000};
+    nanosleep(&ts, NULL);
+    if (l->close)
+        otel_queue_close(l->q);
+    else {
+        otel_record *out[1];
+        ck_assert_uint_eq(otel_queue_pop(l->q, out, 1, 0, NULL), 1);
+        otel_queue_settle(l->q, OTEL_OUT_EXPORTED, 1);
+        otel_record_free(out[0]);
+    }
+    return NULL;
+}
+
+static otel_queue *full_queue(void)
+{
+    otel_queue *q = otel_queue_new(2, 1 << 20, 2);
+    ck_assert_int_eq(otel_queue_push(q, rec("a")), 0);
+    ck_assert_int_eq(otel_queue_push(q, rec("b")), 0);
+    return q;
+}
+
+START_TEST(blocking_push_drops_when_consumer_stays_stalled)
+{
+    otel_queue *q = full_queue(); /* nobody pops */
+    otel_record *r = rec("c");
+    ck_assert_int_eq(otel_queue_push_wait(q, r, otel_now_ns() + 50000000ull), -1);
+    otel_record_free(r);
+    otel_ledger l;
+    otel_queue_ledger(q, &l);
+    ck_assert_uint_eq(l.accepted, 3);
+    ck_assert_uint_eq(l.out[OTEL_OUT_QUEUE_FULL], 1);
+    ck_assert_uint_eq(l.queued, 2);
+    otel_queue_free(q);
+}
+END_TEST
+
+/* The deadline is 600 s (beyond the test case's timeout): only the
+ * consumer making room can let the push succeed. */
+START_TEST(blocking_push_succeeds_when_consumer_resumes)
+{
+    otel_queue *q = full_queue();
+    struct later l = {q, 0};
+    pthread_t t;
+    pthread_create(&t, NULL, act_later, &l);
+    ck_assert_int_eq(otel_queue_push_wait(q, rec("c"), otel_now_ns() + 600ull * 1000000000ull), 0);
+    pthread_join(t, NULL);
+    otel_ledger led;
+    otel_queue_ledger(q, &led);
+    ck_assert_uint_eq(led.accepted, 3);
+    ck_assert_uint_eq(led.out[OTEL_OUT_QUEUE_FULL], 0);
+    ck_assert_uint_eq(led.queued, 2);
+    otel_record *out[2];
+    ck_assert_uint_eq(otel_queue_pop(q, out, 2, 0, NULL), 2);
+    ck_assert_str_eq(out[0]->body, "b");
+    ck_assert_str_eq(out[1]->body, "c");
+    otel_record_free(out[0]);
+    otel_record_free(out[1]);
+    otel_queue_free(q);
+}
+END_TEST
+
+START_TEST(blocking_push_gives_up_when_closed)
+{
+    otel_queue *q = full_queue();
+    struct later l = {q, 1};
+    pthread_t t;
+    pthread_create(&t, NULL, act_later, &l);
+    otel_record *r = rec("c");
+    ck_assert_int_eq(otel_queue_push_wait(q, r, otel_now_ns() + 600ull * 1000000000ull), -2);
+    otel_record_free(r);
+    pthread_join(t, NULL);
+    otel_ledger led;
+    otel_queue_ledger(q, &led);
+    ck_assert_uint_eq(led.out[OTEL_OUT_SHUTDOWN], 1);
+    /* a record that can never fit does not wait either */
+    otel_queue *small = otel_queue_new(4, 8, 4);
+    otel_record *big = rec("far larger than eight bytes");
+    ck_assert_int_eq(otel_queue_push_wait(small, big, otel_now_ns() + 600ull * 1000000000ull), -1);
+    otel_record_free(big);
+    otel_queue_free(small);
+    otel_queue_free(q);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("queue");
@@ -347,6 +441,9 @@ int main(void)
     tcase_add_test(tc, byte_mark_means_no_wait);
     tcase_add_test(tc, byte_mark_wakes_sleeping_consumer);
     tcase_add_test(tc, ledger_adds_up_in_every_snapshot);
+    tcase_add_test(tc, blocking_push_drops_when_consumer_stays_stalled);
+    tcase_add_test(tc, blocking_push_succeeds_when_consumer_resumes);
+    tcase_add_test(tc, blocking_push_gives_up_when_closed);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
