@@ -215,7 +215,7 @@ void log4c_otel_context_clear(void);
  * Counters, summed over all otel appender instances of the process. They
  * add up at any instant (each instance's record counters are read in one
  * snapshot under its queue lock):
- *   accepted == exported + every dropped_* + queued + in_flight
+ *   accepted == exported + every dropped_* + queued + in_flight + spooled
  * and the records logged to otel == accepted + filtered.
  */
 typedef struct log4c_otel_stats {
@@ -240,6 +240,14 @@ typedef struct log4c_otel_stats {
                                          with enabled:false, or logs disabled */
     /* issue 6 */
     uint64_t in_flight;             /**< taken from the queue by the worker, export not finished */
+    /* issue 6: the disk spool (LOG4C_OTEL_SPOOL_DIR). spooled and
+     * dropped_spool_full are outcomes of this process's records (they join
+     * the sum above); replayed and replay_dropped count spool entries sent
+     * later, which may come from an earlier process, so they are not in it. */
+    uint64_t spooled;               /**< written to the spool (an outage, or the shutdown deadline) */
+    uint64_t dropped_spool_full;    /**< the spool could not take them: maxBytes reached or a write error */
+    uint64_t replayed;              /**< spooled records delivered later (by this process) */
+    uint64_t replay_dropped;        /**< spooled records the collector refused for good on replay */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_EINVAL if out is NULL. */

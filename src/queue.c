@@ -140,6 +140,25 @@ size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t dea
     return n;
 }
 
+size_t otel_queue_try_pop(otel_queue *q, otel_record **out, size_t max)
+{
+    pthread_mutex_lock(&q->lock);
+    size_t n = q->count < max ? q->count : max;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = q->ring[q->head];
+        q->bytes -= out[i]->size;
+        q->head = (q->head + 1) % q->cap;
+    }
+    q->count -= n;
+    q->ledger.queued -= n;
+    q->ledger.in_flight += n;
+    int room = n && q->producers_waiting;
+    pthread_mutex_unlock(&q->lock);
+    if (room)
+        pthread_cond_broadcast(&q->notfull);
+    return n;
+}
+
 void otel_queue_refuse(otel_queue *q, otel_outcome why)
 {
     pthread_mutex_lock(&q->lock);

@@ -24,6 +24,8 @@ typedef enum otel_outcome {
     OTEL_OUT_REJECTED,
     OTEL_OUT_HTTP_ERROR,
     OTEL_OUT_SHUTDOWN,
+    OTEL_OUT_SPOOLED,    /* written to the disk spool (issue 6) */
+    OTEL_OUT_SPOOL_FULL, /* the spool could not take them (max bytes, write error) */
     OTEL_OUT_N
 } otel_outcome;
 
@@ -72,6 +74,10 @@ void otel_queue_close(otel_queue *q);
  * the past: no wait). *kicked (if not NULL) tells whether a kick was
  * pending; the pop consumes it. Returns the number taken (may be 0). */
 size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t deadline_ns, int *kicked);
+
+/* Takes up to max records without waiting and without touching the
+ * consumer's wake state (a second consumer, the spool drainer, uses it). */
+size_t otel_queue_try_pop(otel_queue *q, otel_record **out, size_t max);
 
 /* Wakes the consumer now (or makes its next pop return at once). */
 void otel_queue_kick(otel_queue *q);

@@ -98,16 +98,13 @@ otel_spool_status otel_spool_reader_init(otel_spool_reader *r, const uint8_t *bu
     return OTEL_SPOOL_END;
 }
 
-otel_spool_status otel_spool_next(otel_spool_reader *r, const uint8_t **payload, size_t *len, uint32_t *records)
+otel_spool_status otel_spool_entry_check(const uint8_t *h, size_t left, const uint8_t **payload, size_t *len,
+                                         uint32_t *records)
 {
-    if (r->off < OTEL_SPOOL_HEADER_BYTES || r->off > r->len)
-        return OTEL_SPOOL_CORRUPT; /* not initialised, or misused */
-    size_t left = r->len - r->off;
     if (left == 0)
         return OTEL_SPOOL_END;
     if (left < OTEL_SPOOL_ENTRY_HEADER_BYTES)
         return OTEL_SPOOL_TORN;
-    const uint8_t *h = r->buf + r->off;
     uint32_t n = get32(h);
     if (n > OTEL_SPOOL_MAX_ENTRY)
         return OTEL_SPOOL_CORRUPT;
@@ -119,8 +116,19 @@ otel_spool_status otel_spool_next(otel_spool_reader *r, const uint8_t **payload,
     *payload = p;
     *len = n;
     *records = get32(h + 4);
-    r->off += OTEL_SPOOL_ENTRY_HEADER_BYTES + n;
     return OTEL_SPOOL_ENTRY;
+}
+
+uint32_t otel_spool_entry_length(const uint8_t h[OTEL_SPOOL_ENTRY_HEADER_BYTES]) { return get32(h); }
+
+otel_spool_status otel_spool_next(otel_spool_reader *r, const uint8_t **payload, size_t *len, uint32_t *records)
+{
+    if (r->off < OTEL_SPOOL_HEADER_BYTES || r->off > r->len)
+        return OTEL_SPOOL_CORRUPT; /* not initialised, or misused */
+    otel_spool_status st = otel_spool_entry_check(r->buf + r->off, r->len - r->off, payload, len, records);
+    if (st == OTEL_SPOOL_ENTRY)
+        r->off += OTEL_SPOOL_ENTRY_HEADER_BYTES + *len;
+    return st;
 }
 
 const char *otel_spool_status_str(otel_spool_status st)

@@ -60,6 +60,14 @@ otel_spool_status otel_spool_reader_init(otel_spool_reader *r, const uint8_t *bu
  * return the same status. */
 otel_spool_status otel_spool_next(otel_spool_reader *r, const uint8_t **payload, size_t *len, uint32_t *records);
 
+/* Checks the entry starting at h, with left bytes available from h on
+ * (the same rules as otel_spool_next; used by the directory reader, which
+ * reads entry by entry with pread). */
+otel_spool_status otel_spool_entry_check(const uint8_t *h, size_t left, const uint8_t **payload, size_t *len,
+                                         uint32_t *records);
+/* The payload length an entry header claims (not checked). */
+uint32_t otel_spool_entry_length(const uint8_t h[OTEL_SPOOL_ENTRY_HEADER_BYTES]);
+
 /* A static sentence for a status (for the one diagnostic line). */
 const char *otel_spool_status_str(otel_spool_status st);
 
