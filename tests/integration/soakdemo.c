@@ -12,6 +12,8 @@
  * collector when it reads it), then the counters ({"accepted":...}).
  * SOAK_KILL_AFTER=N: after N records, print {"kill_me":...} and keep
  * logging paced until killed (SIGKILL tests; the loop is still bounded).
+ * Every 10,000 records it prints the counters with "tick" (flushed), so a
+ * test that kills it knows what had been spooled by then.
  */
 #include <log4c.h>
 #include <log4c-otel.h>
@@ -79,15 +81,23 @@ static uint64_t hist_quantile(uint64_t total, double q)
 static int balanced(const log4c_otel_stats_t *s)
 {
     uint64_t sum = s->exported + s->dropped_queue_full + s->dropped_export_failed + s->dropped_rejected +
-                   s->dropped_http_error + s->dropped_shutdown + s->dropped_config + s->queued + s->in_flight;
+                   s->dropped_http_error + s->dropped_shutdown + s->dropped_config + s->queued + s->in_flight +
+                   s->spooled + s->dropped_spool_full;
     return sum == s->accepted;
 }
 
-static void print_stats(void)
+static void print_stats(uint64_t tick)
 {
     log4c_otel_stats_t s;
     log4c_otel_stats(&s);
-    printf("{\"accepted\":%llu,\"exported\":%llu,\"dropped_queue_full\":%llu,\"dropped_export_failed\":%llu,"
+    if (tick)
+        printf("{\"tick\":%llu,", (unsigned long long)tick);
+    else
+        printf("{");
+    printf("\"spooled\":%llu,\"dropped_spool_full\":%llu,\"replayed\":%llu,\"replay_dropped\":%llu,",
+           (unsigned long long)s.spooled, (unsigned long long)s.dropped_spool_full, (unsigned long long)s.replayed,
+           (unsigned long long)s.replay_dropped);
+    printf("\"accepted\":%llu,\"exported\":%llu,\"dropped_queue_full\":%llu,\"dropped_export_failed\":%llu,"
            "\"dropped_rejected\":%llu,\"dropped_http_error\":%llu,\"dropped_shutdown\":%llu,"
            "\"dropped_config\":%llu,\"queued\":%llu,\"in_flight\":%llu,\"export_requests\":%llu,"
            "\"export_retries\":%llu,\"filtered\":%llu}\n",
@@ -149,6 +159,8 @@ int main(int argc, char **argv)
             snapshots++;
             unbalanced += !balanced(&s);
         }
+        if (i % 10000 == 0)
+            print_stats(i);
         if ((long)i + 1 == kill_after) {
             printf("{\"kill_me\":%llu}\n", (unsigned long long)(i + 1));
             fflush(stdout);
@@ -161,8 +173,8 @@ int main(int argc, char **argv)
            (unsigned long long)total, secs, (unsigned long long)hist_quantile(total - 1, 0.50),
            (unsigned long long)hist_quantile(total - 1, 0.99), (unsigned long long)max_ns, rss_base, rss, hwm,
            (unsigned long long)snapshots, (unsigned long long)unbalanced);
-    print_stats(); /* the counters at the end of the outage */
-    log4c_fini();  /* flushes to the collector, back by now, within the shutdown deadline */
-    print_stats();
+    print_stats(0); /* the counters at the end of the outage */
+    log4c_fini();   /* flushes to the collector, back by now, within the shutdown deadline */
+    print_stats(0);
     return 0;
 }
