@@ -213,7 +213,7 @@ int log4c_otel_stats(log4c_otel_stats_t *out)
         return LOG4C_OTEL_EINVAL;
     otel_instances_stats(out);
     /* a record dropped for an invalid configuration was still taken in
-     * (accepted == exported + every dropped_* + queued + in_flight) */
+     * (accepted == exported + every dropped_* + queued + in_flight + spooled) */
     out->accepted += out->dropped_config;
     return LOG4C_OTEL_OK;
 }

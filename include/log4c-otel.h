@@ -84,7 +84,8 @@ int log4c_otel_flush(int timeout_ms);
 /**
  * Flushes within timeout_ms (negative: the configured deadline), then stops
  * every worker thread. Whatever is still queued at the deadline is dropped
- * and counted as dropped_shutdown. Records logged after shutdown are dropped
+ * and counted as dropped_shutdown (with a disk spool: appended to it and
+ * counted as spooled; the spool is replayed first while the collector answers). Records logged after shutdown are dropped
  * and counted the same way. log4c_fini() and the atexit handler call this.
  * Returns LOG4C_OTEL_OK or LOG4C_OTEL_ETIMEDOUT.
  */
