@@ -517,10 +517,17 @@ void otel_instances_stats(log4c_otel_stats_t *out)
         if (atomic_load(&i->worker))
             otel_worker_add_stats(atomic_load(&i->worker), out);
     pthread_mutex_unlock(&registry_lock);
-    out->dropped_config += atomic_load(&dropped_config);
-    out->dropped_preinit += atomic_load(&dropped_preinit);
-    out->dropped_reentrant += atomic_load(&dropped_reentrant);
-    out->queued += atomic_load(&preinit_buffered); /* waiting in the pre-init buffer */
+    uint64_t bad_config = atomic_load(&dropped_config), over_bound = atomic_load(&dropped_preinit),
+             reentrant = atomic_load(&dropped_reentrant), buffered = atomic_load(&preinit_buffered);
+    out->dropped_config += bad_config;
+    out->dropped_preinit += over_bound;
+    out->dropped_reentrant += reentrant;
+    out->queued += buffered; /* waiting in the pre-init buffer */
+    /* records the appender took in but no worker saw are accepted too, so
+     * accepted == exported + every dropped_* + queued + in_flight + spooled
+     * (a record moving out of the pre-init buffer while this runs may be
+     * seen twice or not at all in this one snapshot) */
+    out->accepted += bad_config + over_bound + reentrant + buffered;
     out->filtered += atomic_load(&filtered);
 }
 

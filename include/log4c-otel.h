@@ -84,7 +84,8 @@ int log4c_otel_flush(int timeout_ms);
 /**
  * Flushes within timeout_ms (negative: the configured deadline), then stops
  * every worker thread. Whatever is still queued at the deadline is dropped
- * and counted as dropped_shutdown. Records logged after shutdown are dropped
+ * and counted as dropped_shutdown (with a disk spool: appended to it and
+ * counted as spooled; the spool is replayed first while the collector answers). Records logged after shutdown are dropped
  * and counted the same way. log4c_fini() and the atexit handler call this.
  * Returns LOG4C_OTEL_OK or LOG4C_OTEL_ETIMEDOUT.
  */
@@ -211,9 +212,16 @@ int log4c_otel_context_remove(const char *key);
 /** Empties the thread's context. */
 void log4c_otel_context_clear(void);
 
-/** Counters, summed over all otel appender instances of the process. */
+/**
+ * Counters, summed over all otel appender instances of the process. They
+ * add up at any instant (each instance's record counters are read in one
+ * snapshot under its queue lock):
+ *   accepted == exported + every dropped_* + queued + in_flight + spooled
+ * and the records logged to otel == accepted + filtered.
+ */
 typedef struct log4c_otel_stats {
-    uint64_t accepted;              /**< records taken into a queue */
+    uint64_t accepted;              /**< records the appender took in: every record logged to
+                                         otel that no filter dropped (queued or dropped) */
     uint64_t exported;              /**< records the collector accepted */
     uint64_t dropped_queue_full;    /**< dropped at append: queue full (count or bytes) */
     uint64_t dropped_export_failed; /**< dropped after retries ran out or the export timeout passed */
@@ -237,6 +245,15 @@ typedef struct log4c_otel_stats {
     uint64_t dropped_reentrant;     /**< logged to otel by the library's own threads, or
                                          from inside an otel append on the same thread
                                          (the no-feedback-loop guard) */
+    uint64_t in_flight;             /**< taken from the queue by the worker, export not finished */
+    /* issue 6: the disk spool (LOG4C_OTEL_SPOOL_DIR). spooled and
+     * dropped_spool_full are outcomes of this process's records (they join
+     * the sum above); replayed and replay_dropped count spool entries sent
+     * later, which may come from an earlier process, so they are not in it. */
+    uint64_t spooled;               /**< written to the spool (an outage, or the shutdown deadline) */
+    uint64_t dropped_spool_full;    /**< the spool could not take them: maxBytes reached or a write error */
+    uint64_t replayed;              /**< spooled records delivered later (by this process) */
+    uint64_t replay_dropped;        /**< spooled records the collector refused for good on replay */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_EINVAL if out is NULL. */

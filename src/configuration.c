@@ -9,6 +9,7 @@
 #include "line_file_settings.h"
 #include "sources.h"
 #include "span.h"
+#include "spool.h"
 #include "envsubst.h"
 #include "json_pos.h"
 #include "log4c-otel.h"
@@ -16,6 +17,7 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,13 +259,15 @@ void otel_logs_config_init(otel_logs_config *l)
     l->enabled = l->compression = l->keep_alive = l->add_resource_attrs_to_attrs = l->log_settings_on_startup = -1;
     l->timeout_ms = l->max_queue_size = l->max_export_batch_size = l->scheduled_delay_ms = l->export_timeout_ms = -1;
     l->force_flush_timeout_ms = l->attr_value_length_limit = l->attr_count_limit = -1;
-    l->max_attribute_depth = l->final_export_timeout_ms = -1;
+    l->max_attribute_depth = l->final_export_timeout_ms = l->block_timeout_ms = -1;
     l->filters.defaults.enabled = -1;
+    l->spool_max_bytes = -1;
 }
 
 void otel_logs_config_free(otel_logs_config *l)
 {
     free(l->url);
+    free(l->spool_dir);
     otel_attr_list_free(&l->headers);
     otel_filter_set_free(&l->filters);
     otel_attr_list_free(&l->additional_attributes);
@@ -320,10 +324,47 @@ static int batch_settings(const json_t *obj, const char *path, otel_logs_config 
             rc = want_long(v, p, 0, &l->scheduled_delay_ms, err);
         else if (strcmp(k, "exportTimeoutMillis") == 0)
             rc = want_long(v, p, 1, &l->export_timeout_ms, err);
+        else if (strcmp(k, "blockTimeoutMillis") == 0) /* issue 6 */
+            rc = want_long(v, p, 0, &l->block_timeout_ms, err);
         else
             otel_config_unknown_key(err, p);
         if (rc)
             return -1;
+    }
+    return 0;
+}
+
+/* logs.spool (issue 6): { "directory": "/var/spool/app", "maxBytes": 268435456 | "256M" } */
+static int spool_settings(const json_t *obj, const char *path, otel_logs_config *l, otel_config_error *err,
+                          otel_getenv_fn get)
+{
+    if (want_object(obj, path, err))
+        return -1;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)obj, k, v) {
+        char p[OTEL_CONFIG_PATH_MAX];
+        otel_config_path_member(p, sizeof p, path, k);
+        if (strcmp(k, "directory") == 0) {
+            char *d;
+            if (!json_is_string(v))
+                return otel_config_error_set(err, p, "expected a directory path (a string; \"\" = no spool), got %s",
+                                             otel_json_type_name(v));
+            if (want_string(v, p, 1, 1, &d, get, err))
+                return -1;
+            free(l->spool_dir);
+            l->spool_dir = d ? d : strdup("");
+            if (!l->spool_dir)
+                return otel_config_error_set(err, p, "out of memory");
+        } else if (strcmp(k, "maxBytes") == 0) {
+            uint64_t n = 0;
+            int ok = json_is_integer(v) ? json_integer_value(v) >= 0 && (n = (uint64_t)json_integer_value(v), 1)
+                                        : json_is_string(v) && otel_parse_size(json_string_value(v), &n) == 0;
+            if (!ok || n < OTEL_SPOOL_MIN_MAX_BYTES || n > (uint64_t)LLONG_MAX)
+                return otel_config_error_set(err, p, "expected a size of at least 64K (such as 268435456 or \"256M\")");
+            l->spool_max_bytes = (long long)n;
+        } else
+            otel_config_unknown_key(err, p);
     }
     return 0;
 }
@@ -466,6 +507,8 @@ int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_log
             continue; /* sections of their own (SECTIONS in parse_root) */
         else if (strcmp(k, "batchSettings") == 0 || strcmp(k, "processorSettings") == 0)
             rc = batch_settings(v, p, l, err);
+        else if (strcmp(k, "spool") == 0) /* issue 6 */
+            rc = spool_settings(v, p, l, err, get);
         else if (strcmp(k, "providerSettings") == 0 || strcmp(k, "loggerProviderSettings") == 0)
             rc = provider_settings(v, p, l, err);
         else if (strcmp(k, "filters") == 0)
@@ -1110,8 +1153,18 @@ int otel_config_apply(const otel_config *cfg, otel_settings *s)
         s->schedule_delay_ms = l->scheduled_delay_ms;
     if (l->export_timeout_ms >= 0)
         s->export_timeout_ms = l->export_timeout_ms;
+    if (l->block_timeout_ms >= 0)
+        s->block_timeout_ms = l->block_timeout_ms;
     if (l->final_export_timeout_ms >= 0)
         s->shutdown_timeout_ms = l->final_export_timeout_ms;
+    if (l->spool_dir) {
+        free(s->spool_dir);
+        s->spool_dir = NULL;
+        if (*l->spool_dir && !(s->spool_dir = strdup(l->spool_dir)))
+            return LOG4C_OTEL_ENOMEM;
+    }
+    if (l->spool_max_bytes >= 0)
+        s->spool_max_bytes = (uint64_t)l->spool_max_bytes;
     for (size_t i = 0; i < l->additional_resource_attributes.n; i++)
         if (otel_resource_set_attr(s, &l->additional_resource_attributes.a[i]) != 0)
             return LOG4C_OTEL_ENOMEM;
@@ -1206,9 +1259,17 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
     for (size_t i = 0; i < s->nheaders; i++)
         fprintf(out, "  %s: ****\n", s->headers[i].name);
     fprintf(out, "timeoutMillis: %ld\n", s->request_timeout_ms);
-    fprintf(out, "batch: maxQueueSize %zu, maxExportBatchSize %zu, scheduledDelayMillis %ld, exportTimeoutMillis %ld\n",
-            s->max_queue_size, s->max_export_batch_size, s->schedule_delay_ms, s->export_timeout_ms);
+    fprintf(out, "batch: maxQueueSize %zu, maxExportBatchSize %zu, scheduledDelayMillis %ld, exportTimeoutMillis %ld, "
+            "blockTimeoutMillis %ld\n",
+            s->max_queue_size, s->max_export_batch_size, s->schedule_delay_ms, s->export_timeout_ms,
+            s->block_timeout_ms);
     fprintf(out, "finalExportTimeoutMs (shutdown deadline): %ld\n", s->shutdown_timeout_ms);
+    if (s->spool_dir) {
+        char *d = shown(cfg, s->spool_dir, 0);
+        fprintf(out, "spool: directory %s, maxBytes %llu\n", d ? d : "", (unsigned long long)s->spool_max_bytes);
+        free(d);
+    } else
+        fprintf(out, "spool: off\n");
     if (l->force_flush_timeout_ms >= 0)
         fprintf(out, "forceFlushTimeoutMillis: %ld\n", l->force_flush_timeout_ms);
     char vl[32] = "(none)", cl[32] = "(none)";

@@ -41,6 +41,9 @@ typedef struct otel_logs_config {
     long attr_value_length_limit, attr_count_limit;
     long max_attribute_depth;
     long final_export_timeout_ms;
+    long block_timeout_ms; /* batchSettings.blockTimeoutMillis (issue 6) */
+    char *spool_dir;       /* spool.directory (issue 6); NULL not given, "" = off */
+    long long spool_max_bytes; /* spool.maxBytes; -1 not given */
     int add_resource_attrs_to_attrs;
     int log_settings_on_startup;
     otel_filter_set filters;

@@ -14,10 +14,13 @@
 struct otel_queue {
     pthread_mutex_t lock;
     pthread_cond_t nonempty;
+    pthread_cond_t notfull; /* blocking mode: producers wait here for room */
+    int producers_waiting;
     otel_record **ring;
     size_t cap, head, count;
-    size_t bytes, max_bytes, wake_at;
+    size_t bytes, max_bytes, wake_at, wake_bytes;
     uint64_t pushed;
+    otel_ledger ledger;  /* under lock: one snapshot always adds up */
     int kicked;          /* set by otel_queue_kick, cleared by the next pop */
     int consumer_waiting;
     int closed;          /* set by otel_queue_close: pushes fail */
@@ -36,8 +39,12 @@ otel_queue *otel_queue_new(size_t max_records, size_t max_bytes, size_t wake_at)
     q->cap = max_records ? max_records : 1;
     q->max_bytes = max_bytes;
     q->wake_at = wake_at ? wake_at : 1;
+    q->wake_bytes = max_bytes - max_bytes / 4;
+    if (q->wake_bytes == 0) /* 0 would never let the consumer wait */
+        q->wake_bytes = 1;
     pthread_mutex_init(&q->lock, NULL);
     otel_cond_init_monotonic(&q->nonempty);
+    otel_cond_init_monotonic(&q->notfull);
     return q;
 }
 
@@ -50,26 +57,53 @@ void otel_queue_free(otel_queue *q)
     free(q->ring);
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->nonempty);
+    pthread_cond_destroy(&q->notfull);
     free(q);
 }
 
-int otel_queue_push(otel_queue *q, otel_record *r)
+static int full(const otel_queue *q, const otel_record *r)
 {
+    return q->count == q->cap || q->bytes + r->size > q->max_bytes;
+}
+
+int otel_queue_push(otel_queue *q, otel_record *r) { return otel_queue_push_wait(q, r, 0); }
+
+int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns)
+{
+    struct timespec ts = otel_timespec(deadline_ns);
     pthread_mutex_lock(&q->lock);
+    /* wait for room only when the record could ever fit */
+    if (deadline_ns && r->size <= q->max_bytes) {
+        while (!q->closed && full(q, r)) {
+            q->producers_waiting++;
+            int rc = pthread_cond_timedwait(&q->notfull, &q->lock, &ts);
+            q->producers_waiting--;
+            if (rc == ETIMEDOUT)
+                break;
+        }
+    }
     if (q->closed) {
+        q->ledger.accepted++;
+        q->ledger.out[OTEL_OUT_SHUTDOWN]++;
         pthread_mutex_unlock(&q->lock);
         return -2;
     }
-    if (q->count == q->cap || q->bytes + r->size > q->max_bytes) {
+    q->ledger.accepted++;
+    if (full(q, r)) {
+        q->ledger.out[OTEL_OUT_QUEUE_FULL]++;
         pthread_mutex_unlock(&q->lock);
         return -1;
     }
     q->ring[(q->head + q->count) % q->cap] = r;
     q->count++;
+    size_t before = q->bytes;
     q->bytes += r->size;
     q->pushed++;
-    /* wake the worker only when a batch is full: fewer wakeups, bigger batches */
-    int wake = q->consumer_waiting && q->count == q->wake_at;
+    q->ledger.queued++;
+    /* wake the worker only when a batch is full or the bytes cross the wake
+     * mark: fewer wakeups, bigger batches, and room before the byte cap */
+    int wake = q->consumer_waiting &&
+               (q->count == q->wake_at || (before < q->wake_bytes && q->bytes >= q->wake_bytes));
     pthread_mutex_unlock(&q->lock);
     if (wake)
         pthread_cond_signal(&q->nonempty);
@@ -80,7 +114,7 @@ size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t dea
 {
     struct timespec ts = otel_timespec(deadline_ns);
     pthread_mutex_lock(&q->lock);
-    while (q->count < q->wake_at && !q->kicked) {
+    while (q->count < q->wake_at && q->bytes < q->wake_bytes && !q->kicked) {
         q->consumer_waiting = 1;
         int rc = pthread_cond_timedwait(&q->nonempty, &q->lock, &ts);
         q->consumer_waiting = 0;
@@ -97,8 +131,59 @@ size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t dea
         q->head = (q->head + 1) % q->cap;
     }
     q->count -= n;
+    q->ledger.queued -= n;
+    q->ledger.in_flight += n;
+    int room = n && q->producers_waiting;
     pthread_mutex_unlock(&q->lock);
+    if (room)
+        pthread_cond_broadcast(&q->notfull);
     return n;
+}
+
+size_t otel_queue_try_pop(otel_queue *q, otel_record **out, size_t max)
+{
+    pthread_mutex_lock(&q->lock);
+    size_t n = q->count < max ? q->count : max;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = q->ring[q->head];
+        q->bytes -= out[i]->size;
+        q->head = (q->head + 1) % q->cap;
+    }
+    q->count -= n;
+    q->ledger.queued -= n;
+    q->ledger.in_flight += n;
+    int room = n && q->producers_waiting;
+    pthread_mutex_unlock(&q->lock);
+    if (room)
+        pthread_cond_broadcast(&q->notfull);
+    return n;
+}
+
+void otel_queue_refuse(otel_queue *q, otel_outcome why)
+{
+    pthread_mutex_lock(&q->lock);
+    q->ledger.accepted++;
+    q->ledger.out[why]++;
+    pthread_mutex_unlock(&q->lock);
+}
+
+void otel_queue_settle(otel_queue *q, otel_outcome why, uint64_t n)
+{
+    pthread_mutex_lock(&q->lock);
+    /* a settle never exceeds what was popped; the clamp keeps a bug from
+     * wrapping the counter */
+    if (n > q->ledger.in_flight)
+        n = q->ledger.in_flight;
+    q->ledger.in_flight -= n;
+    q->ledger.out[why] += n;
+    pthread_mutex_unlock(&q->lock);
+}
+
+void otel_queue_ledger(otel_queue *q, otel_ledger *out)
+{
+    pthread_mutex_lock(&q->lock);
+    *out = q->ledger;
+    pthread_mutex_unlock(&q->lock);
 }
 
 void otel_queue_close(otel_queue *q)
@@ -106,6 +191,7 @@ void otel_queue_close(otel_queue *q)
     pthread_mutex_lock(&q->lock);
     q->closed = 1;
     pthread_mutex_unlock(&q->lock);
+    pthread_cond_broadcast(&q->notfull); /* a waiting producer gives up now */
 }
 
 void otel_queue_kick(otel_queue *q)

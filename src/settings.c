@@ -8,6 +8,7 @@
 #include "settings.h"
 #include "resource.h"
 #include "diag.h"
+#include "spool.h"
 #include "log4c-otel.h"
 
 #include <ctype.h>
@@ -221,6 +222,7 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     s->shutdown_timeout_ms = 5000;
     s->max_request_bytes = 4u << 20;
     s->body_limit = 16u << 20;
+    s->spool_max_bytes = OTEL_SPOOL_DEFAULT_MAX_BYTES;
     if (err && errlen)
         err[0] = '\0';
 
@@ -288,9 +290,21 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     env_long(get, "LOG4C_OTEL_SHUTDOWN_TIMEOUT", 0, &s->shutdown_timeout_ms, s);
     env_size(get, "LOG4C_OTEL_MAX_REQUEST_BYTES", 1024, &s->max_request_bytes, s);
     env_size(get, "LOG4C_OTEL_BODY_LIMIT", 0, &s->body_limit, s);
+    env_long(get, "LOG4C_OTEL_BLOCK_TIMEOUT", 0, &s->block_timeout_ms, s);
     /* the spec: a batch larger than the queue makes no sense */
     if (s->max_export_batch_size > s->max_queue_size)
         s->max_export_batch_size = s->max_queue_size;
+    /* issue 6: the spool. A bad value is an error, not a warning: a spool
+     * silently off or unbounded would surprise worse than a refused start. */
+    const char *spool = get("LOG4C_OTEL_SPOOL_DIR");
+    if (spool && *spool && !(s->spool_dir = strdup(spool)))
+        return LOG4C_OTEL_ENOMEM;
+    const char *smax = get("LOG4C_OTEL_SPOOL_MAX_BYTES");
+    if (smax && *smax &&
+        (otel_parse_size(smax, &s->spool_max_bytes) != 0 || s->spool_max_bytes < OTEL_SPOOL_MIN_MAX_BYTES))
+        return fail(err, errlen, LOG4C_OTEL_ECONFIG,
+                    "log4c-otel: LOG4C_OTEL_SPOOL_MAX_BYTES=\"%s\" is not a size of at least 64K "
+                    "(such as 268435456, 256M or 1G)", smax);
 
     int rc = otel_resource_build(s, get);
     if (rc != 0)
@@ -327,6 +341,7 @@ void otel_settings_free(otel_settings *s)
     free(s->ca_file);
     free(s->client_key_file);
     free(s->client_cert_file);
+    free(s->spool_dir);
     otel_resource_free(s);
     otel_sources_config_free(&s->sources); /* issue 5 */
     otel_file_settings_free(&s->file);

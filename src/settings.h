@@ -39,6 +39,10 @@ typedef struct otel_settings {
     long shutdown_timeout_ms;     /* LOG4C_OTEL_SHUTDOWN_TIMEOUT, default 5000 */
     size_t max_request_bytes;     /* LOG4C_OTEL_MAX_REQUEST_BYTES, default 4 MiB, before compression */
     size_t body_limit;            /* LOG4C_OTEL_BODY_LIMIT, default 16 MiB (keeps requests < 20 MiB) */
+    long block_timeout_ms;        /* LOG4C_OTEL_BLOCK_TIMEOUT (issue 6): a caller waits this long for
+                                     room in a full queue; default 0 = never waits */
+    char *spool_dir;              /* LOG4C_OTEL_SPOOL_DIR (issue 6): the disk spool; NULL = off */
+    uint64_t spool_max_bytes;     /* LOG4C_OTEL_SPOOL_MAX_BYTES, default 256 MiB, at least 64 KiB */
 
     unsigned nwarnings;   /* values that were reported and ignored */
 

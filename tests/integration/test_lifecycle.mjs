@@ -24,9 +24,12 @@ const BOUND_MS = DEADLINE_MS + 2000;
 function assertBalanced(stats, logged) {
   const dropped = stats.dropped_queue_full + stats.dropped_export_failed + stats.dropped_rejected +
     stats.dropped_http_error + stats.dropped_shutdown + stats.dropped_config + stats.dropped_preinit +
-    stats.dropped_reentrant;
+    stats.dropped_reentrant + stats.dropped_spool_full;
   assert.equal(stats.exported + dropped + stats.filtered, logged, `counters do not add up: ${JSON.stringify(stats)}`);
+  assert.equal(stats.accepted + stats.filtered, logged, `accepted: ${JSON.stringify(stats)}`);
   assert.equal(stats.queued, 0);
+  assert.equal(stats.in_flight, 0);
+  assert.equal(stats.spooled, 0);
 }
 
 /**

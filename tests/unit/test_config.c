@@ -161,7 +161,7 @@ START_TEST(applied_to_settings)
         "\"compression\":\"gzip\",\"timeoutMillis\":99,\"keepAlive\":false,"
         "\"exporterSettings\":{\"url\":\"https://c:4318/v1/logs\",\"headers\":{\"X-Team\":\"b\",\"X-Gone\":\"%UNSET%\"}},"
         "\"batchSettings\":{\"maxQueueSize\":10,\"maxExportBatchSize\":50,\"scheduledDelayMillis\":0,"
-        "\"exportTimeoutMillis\":5},"
+        "\"exportTimeoutMillis\":5,\"blockTimeoutMillis\":250},"
         "\"additionalResourceAttributes\":{\"region\":\"%REGION%\",\"n\":3,\"gone\":\"%UNSET%\"}}}}";
     ck_assert_int_eq(load(&cfg, json, &err), 0);
     ck_assert_int_eq(otel_config_apply(&cfg, &s), 0);
@@ -173,6 +173,7 @@ START_TEST(applied_to_settings)
     ck_assert_uint_eq(s.max_export_batch_size, 10); /* capped at the queue size */
     ck_assert_int_eq(s.schedule_delay_ms, 0);
     ck_assert_int_eq(s.export_timeout_ms, 5);
+    ck_assert_int_eq(s.block_timeout_ms, 250);
     ck_assert_int_eq(s.shutdown_timeout_ms, 1234);
     ck_assert_uint_eq(s.nheaders, 2);
     for (size_t i = 0; i < s.nheaders; i++) {

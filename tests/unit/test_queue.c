@@ -1,11 +1,14 @@
 /*
- * test_queue.c - the bounded queue: count and byte bounds, drops, wakeups,
- * kicks, and many producers against one consumer with nothing lost.
+ * test_queue.c - the bounded queue: count and byte bounds, drops, wakeups
+ * (by count and by bytes), kicks, many producers against one consumer with
+ * nothing lost, and a ledger that adds up in every snapshot.
  */
 #include <check.h>
 #include "run_suite.h"
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +177,256 @@ START_TEST(many_producers_nothing_lost)
 }
 END_TEST
 
+/* 3/4 of the byte cap queued wakes the consumer although the batch (count)
+ * is far from full. The deadline is 600 s, beyond the test case's timeout:
+ * only the byte mark can make pop return. */
+START_TEST(byte_mark_means_no_wait)
+{
+    otel_record *probe = rec("0123456789");
+    size_t one = probe->size;
+    otel_record_free(probe);
+    otel_queue *q = otel_queue_new(1000, 8 * one, 1000);
+    for (int i = 0; i < 6; i++) /* 6/8 of the cap: at the mark */
+        ck_assert_int_eq(otel_queue_push(q, rec("0123456789")), 0);
+    otel_record *out[16];
+    size_t n = otel_queue_pop(q, out, 16, otel_now_ns() + 600ull * 1000000000ull, NULL);
+    ck_assert_uint_eq(n, 6);
+    for (size_t i = 0; i < n; i++)
+        otel_record_free(out[i]);
+    otel_queue_free(q);
+}
+END_TEST
+
+struct waiter {
+    otel_queue *q;
+    size_t n;
+    otel_record *out[16];
+};
+
+static void *wait_pop(void *arg)
+{
+    struct waiter *w = arg;
+    w->n = otel_queue_pop(w->q, w->out, 16, otel_now_ns() + 600ull * 1000000000ull, NULL);
+    return NULL;
+}
+
+/* A consumer already asleep is signalled when a push crosses the byte mark. */
+START_TEST(byte_mark_wakes_sleeping_consumer)
+{
+    otel_record *probe = rec("0123456789");
+    size_t one = probe->size;
+    otel_record_free(probe);
+    otel_queue *q = otel_queue_new(1000, 8 * one, 1000);
+    struct waiter w = {.q = q};
+    pthread_t t;
+    pthread_create(&t, NULL, wait_pop, &w);
+    /* give the consumer time to fall asleep (if it has not, pop returns at
+     * once anyway: the test can only pass late, never wrongly) */
+    struct timespec ts = {0, 50000000};
+    nanosleep(&ts, NULL);
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(otel_queue_push(q, rec("0123456789")), 0);
+    pthread_join(t, NULL);
+    ck_assert_uint_ge(w.n, 1);
+    for (size_t i = 0; i < w.n; i++)
+        otel_record_free(w.out[i]);
+    otel_queue_free(q);
+}
+END_TEST
+
+#define LEDGER_PER_PRODUCER 20000
+
+struct ledger_run {
+    otel_queue *q;
+    atomic_int producers_done;
+    atomic_int stop;
+    long snapshots, bad;
+};
+
+static void *ledger_producer(void *arg)
+{
+    struct ledger_run *lr = arg;
+    for (long i = 0; i < LEDGER_PER_PRODUCER; i++) {
+        otel_record *r = rec("ledger");
+        if (otel_queue_push(lr->q, r) != 0)
+            otel_record_free(r); /* full: the queue counted it */
+    }
+    atomic_fetch_add(&lr->producers_done, 1);
+    return NULL;
+}
+
+/* pops, holds the batch a moment (in flight), settles with rotating outcomes */
+static void *ledger_consumer(void *arg)
+{
+    struct ledger_run *lr = arg;
+    otel_record *out[32];
+    unsigned k = 0;
+    for (;;) {
+        int done = atomic_load(&lr->producers_done) == 4;
+        size_t n = otel_queue_pop(lr->q, out, 32, otel_now_ns() + 1000000ull, NULL);
+        sched_yield();
+        for (size_t i = 0; i < n; i++) {
+            otel_outcome why = (otel_outcome)(k++ % OTEL_OUT_N);
+            if (why == OTEL_OUT_QUEUE_FULL)
+                why = OTEL_OUT_EXPORTED; /* never an outcome of a popped record */
+            otel_queue_settle(lr->q, why, 1);
+            otel_record_free(out[i]);
+        }
+        if (done && n == 0)
+            break;
+    }
+    return NULL;
+}
+
+static int ledger_balanced(const otel_ledger *l)
+{
+    uint64_t sum = l->queued + l->in_flight;
+    for (int i = 0; i < OTEL_OUT_N; i++)
+        sum += l->out[i];
+    return sum == l->accepted;
+}
+
+static void *ledger_checker(void *arg)
+{
+    struct ledger_run *lr = arg;
+    while (!atomic_load(&lr->stop)) {
+        otel_ledger l;
+        otel_queue_ledger(lr->q, &l);
+        lr->snapshots++;
+        if (!ledger_balanced(&l))
+            lr->bad++;
+    }
+    return NULL;
+}
+
+START_TEST(ledger_adds_up_in_every_snapshot)
+{
+    struct ledger_run lr = {.q = otel_queue_new(64, 1 << 20, 16)};
+    pthread_t prod[4], cons, chk;
+    pthread_create(&chk, NULL, ledger_checker, &lr);
+    pthread_create(&cons, NULL, ledger_consumer, &lr);
+    for (int i = 0; i < 4; i++)
+        pthread_create(&prod[i], NULL, ledger_producer, &lr);
+    for (int i = 0; i < 4; i++)
+        pthread_join(prod[i], NULL);
+    pthread_join(cons, NULL);
+    otel_queue_close(lr.q);
+    otel_record *late = rec("late");
+    ck_assert_int_eq(otel_queue_push(lr.q, late), -2);
+    otel_record_free(late);
+    otel_queue_refuse(lr.q, OTEL_OUT_SHUTDOWN);
+    atomic_store(&lr.stop, 1);
+    pthread_join(chk, NULL);
+
+    otel_ledger l;
+    otel_queue_ledger(lr.q, &l);
+    ck_assert_uint_eq(l.accepted, 4ull * LEDGER_PER_PRODUCER + 2);
+    ck_assert_uint_eq(l.queued, 0);
+    ck_assert_uint_eq(l.in_flight, 0);
+    ck_assert_uint_ge(l.out[OTEL_OUT_SHUTDOWN], 2);
+    ck_assert(ledger_balanced(&l));
+    ck_assert_int_gt(lr.snapshots, 0);
+    ck_assert_int_eq(lr.bad, 0);
+    printf("ledger: %ld snapshots, %llu dropped full, %llu settled exported\n", lr.snapshots,
+           (unsigned long long)l.out[OTEL_OUT_QUEUE_FULL], (unsigned long long)l.out[OTEL_OUT_EXPORTED]);
+    otel_queue_free(lr.q);
+}
+END_TEST
+
+/* ---- blocking mode: a producer waits for room, up to its deadline ---- */
+
+struct later {
+    otel_queue *q;
+    int close; /* 1: close the queue; 0: pop one record */
+};
+
+static void *act_later(void *arg)
+{
+    struct later *l = arg;
+    struct timespec ts = {0, 100000000};
+    nanosleep(&ts, NULL);
+    if (l->close)
+        otel_queue_close(l->q);
+    else {
+        otel_record *out[1];
+        ck_assert_uint_eq(otel_queue_pop(l->q, out, 1, 0, NULL), 1);
+        otel_queue_settle(l->q, OTEL_OUT_EXPORTED, 1);
+        otel_record_free(out[0]);
+    }
+    return NULL;
+}
+
+static otel_queue *full_queue(void)
+{
+    otel_queue *q = otel_queue_new(2, 1 << 20, 2);
+    ck_assert_int_eq(otel_queue_push(q, rec("a")), 0);
+    ck_assert_int_eq(otel_queue_push(q, rec("b")), 0);
+    return q;
+}
+
+START_TEST(blocking_push_drops_when_consumer_stays_stalled)
+{
+    otel_queue *q = full_queue(); /* nobody pops */
+    otel_record *r = rec("c");
+    ck_assert_int_eq(otel_queue_push_wait(q, r, otel_now_ns() + 50000000ull), -1);
+    otel_record_free(r);
+    otel_ledger l;
+    otel_queue_ledger(q, &l);
+    ck_assert_uint_eq(l.accepted, 3);
+    ck_assert_uint_eq(l.out[OTEL_OUT_QUEUE_FULL], 1);
+    ck_assert_uint_eq(l.queued, 2);
+    otel_queue_free(q);
+}
+END_TEST
+
+/* The deadline is 600 s (beyond the test case's timeout): only the
+ * consumer making room can let the push succeed. */
+START_TEST(blocking_push_succeeds_when_consumer_resumes)
+{
+    otel_queue *q = full_queue();
+    struct later l = {q, 0};
+    pthread_t t;
+    pthread_create(&t, NULL, act_later, &l);
+    ck_assert_int_eq(otel_queue_push_wait(q, rec("c"), otel_now_ns() + 600ull * 1000000000ull), 0);
+    pthread_join(t, NULL);
+    otel_ledger led;
+    otel_queue_ledger(q, &led);
+    ck_assert_uint_eq(led.accepted, 3);
+    ck_assert_uint_eq(led.out[OTEL_OUT_QUEUE_FULL], 0);
+    ck_assert_uint_eq(led.queued, 2);
+    otel_record *out[2];
+    ck_assert_uint_eq(otel_queue_pop(q, out, 2, 0, NULL), 2);
+    ck_assert_str_eq(out[0]->body, "b");
+    ck_assert_str_eq(out[1]->body, "c");
+    otel_record_free(out[0]);
+    otel_record_free(out[1]);
+    otel_queue_free(q);
+}
+END_TEST
+
+START_TEST(blocking_push_gives_up_when_closed)
+{
+    otel_queue *q = full_queue();
+    struct later l = {q, 1};
+    pthread_t t;
+    pthread_create(&t, NULL, act_later, &l);
+    otel_record *r = rec("c");
+    ck_assert_int_eq(otel_queue_push_wait(q, r, otel_now_ns() + 600ull * 1000000000ull), -2);
+    otel_record_free(r);
+    pthread_join(t, NULL);
+    otel_ledger led;
+    otel_queue_ledger(q, &led);
+    ck_assert_uint_eq(led.out[OTEL_OUT_SHUTDOWN], 1);
+    /* a record that can never fit does not wait either */
+    otel_queue *small = otel_queue_new(4, 8, 4);
+    otel_record *big = rec("far larger than eight bytes");
+    ck_assert_int_eq(otel_queue_push_wait(small, big, otel_now_ns() + 600ull * 1000000000ull), -1);
+    otel_record_free(big);
+    otel_queue_free(small);
+    otel_queue_free(q);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("queue");
@@ -185,6 +438,12 @@ int main(void)
     tcase_add_test(tc, pop_waits_for_deadline_when_below_batch);
     tcase_add_test(tc, kick_before_pop_is_not_lost);
     tcase_add_test(tc, many_producers_nothing_lost);
+    tcase_add_test(tc, byte_mark_means_no_wait);
+    tcase_add_test(tc, byte_mark_wakes_sleeping_consumer);
+    tcase_add_test(tc, ledger_adds_up_in_every_snapshot);
+    tcase_add_test(tc, blocking_push_drops_when_consumer_stays_stalled);
+    tcase_add_test(tc, blocking_push_succeeds_when_consumer_resumes);
+    tcase_add_test(tc, blocking_push_gives_up_when_closed);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

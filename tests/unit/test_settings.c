@@ -58,6 +58,7 @@ START_TEST(defaults)
     ck_assert_int_eq(s.export_timeout_ms, 30000);
     ck_assert_int_eq(s.request_timeout_ms, 10000);
     ck_assert_int_eq(s.shutdown_timeout_ms, 5000);
+    ck_assert_int_eq(s.block_timeout_ms, 0); /* never waits unless asked */
     ck_assert_uint_eq(s.max_request_bytes, 4u << 20);
     ck_assert_uint_eq(s.nheaders, 0);
     ck_assert_uint_eq(s.nwarnings, 0);
@@ -85,6 +86,7 @@ START_TEST(full_environment)
     env_set("OTEL_BLRP_EXPORT_TIMEOUT", "abc"); /* invalid: default kept, one warning */
     env_set("OTEL_EXPORTER_OTLP_INSECURE", "TRUE");
     env_set("OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE", "/ca.pem");
+    env_set("LOG4C_OTEL_BLOCK_TIMEOUT", "40");
     otel_settings s;
     char err[256];
     ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
@@ -102,6 +104,7 @@ START_TEST(full_environment)
     ck_assert_int_eq(s.export_timeout_ms, 30000);
     ck_assert_int_eq(s.insecure, 1);
     ck_assert_str_eq(s.ca_file, "/ca.pem");
+    ck_assert_int_eq(s.block_timeout_ms, 40);
     ck_assert_uint_eq(s.nwarnings, 2); /* two bad header entries (one line), one bad integer */
     otel_settings_free(&s);
 }

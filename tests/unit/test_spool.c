@@ -1,0 +1,273 @@
+/*
+ * test_spool.c - the spool directory (src/spool.c): order across segments,
+ * claiming a dead instance's files (and never a live one's), replay
+ * progress surviving a "crash", bad files, the max-bytes bound, and two
+ * instances (two "processes") in one directory.
+ */
+#include <check.h>
+#include "run_suite.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spool.h"
+#include "spool_file.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/test_spool_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    strcat(dir, "/spool"); /* created by otel_spool_open */
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    *strrchr(dir, '/') = '\0';
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static otel_spool *open_spool(uint64_t max)
+{
+    char err[256] = "";
+    otel_spool *s = otel_spool_open(dir, max, OTEL_SPOOL_PROTOBUF, err, sizeof err);
+    ck_assert_msg(s != NULL, "%s", err);
+    return s;
+}
+
+static void put(otel_spool *s, int v)
+{
+    char p[32];
+    int n = snprintf(p, sizeof p, "entry %d", v);
+    ck_assert_int_eq(otel_spool_put(s, p, (size_t)n, (uint32_t)v), 0);
+}
+
+/* peeks the next entry, checks it is v, consumes it */
+static void expect(otel_spool *s, int v)
+{
+    const uint8_t *p;
+    size_t len;
+    uint32_t recs;
+    char want[32];
+    int n = snprintf(want, sizeof want, "entry %d", v);
+    ck_assert_int_eq(otel_spool_peek(s, &p, &len, &recs), 1);
+    ck_assert_uint_eq(len, (size_t)n);
+    ck_assert(memcmp(p, want, len) == 0);
+    ck_assert_uint_eq(recs, (uint32_t)v);
+    otel_spool_consume(s);
+}
+
+static int count_files(const char *suffix)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strlen(e->d_name) > strlen(suffix) && strcmp(e->d_name + strlen(e->d_name) - strlen(suffix), suffix) == 0)
+            n++;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+START_TEST(order_across_segments)
+{
+    otel_spool *s = open_spool(1 << 20);
+    otel_spool_set_segment_bytes(s, 60); /* about two entries a file */
+    for (int i = 1; i <= 7; i++)
+        put(s, i);
+    ck_assert_uint_ge(otel_spool_files(s), 3);
+    ck_assert_int_eq(count_files(".l4cs"), (int)otel_spool_files(s));
+    struct stat st;
+    ck_assert_int_eq(stat(dir, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0700);
+    for (int i = 1; i <= 4; i++)
+        expect(s, i);
+    put(s, 8); /* appended while replaying: comes after the rest */
+    for (int i = 5; i <= 8; i++)
+        expect(s, i);
+    ck_assert_int_eq(otel_spool_pending(s), 0);
+    ck_assert_int_eq(count_files(".l4cs"), 0); /* replayed files are deleted */
+    ck_assert_int_eq(count_files(".pos"), 0);
+    otel_spool_close(s);
+}
+END_TEST
+
+START_TEST(claims_dead_not_live)
+{
+    otel_spool *a = open_spool(1 << 20);
+    put(a, 1);
+    put(a, 2);
+    otel_spool *b = open_spool(1 << 20); /* a is alive: its file is locked */
+    ck_assert_int_eq(otel_spool_pending(b), 0);
+    otel_spool_close(b);
+    otel_spool_close(a); /* a "dies": its file stays */
+    ck_assert_int_eq(count_files(".l4cs"), 1);
+    char path[400];
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strstr(e->d_name, ".l4cs"))
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    closedir(d);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    otel_spool *c = open_spool(1 << 20);
+    otel_spool *c2 = open_spool(1 << 20); /* c holds it now */
+    ck_assert_int_eq(otel_spool_pending(c2), 0);
+    otel_spool_close(c2);
+    expect(c, 1);
+    expect(c, 2);
+    ck_assert_int_eq(otel_spool_pending(c), 0);
+    otel_spool_close(c);
+    ck_assert_int_eq(count_files(".l4cs"), 0);
+}
+END_TEST
+
+START_TEST(progress_survives_a_crash)
+{
+    otel_spool *a = open_spool(1 << 20);
+    for (int i = 1; i <= 4; i++)
+        put(a, i);
+    otel_spool_close(a);
+    otel_spool *b = open_spool(1 << 20);
+    expect(b, 1);
+    expect(b, 2);
+    ck_assert_int_eq(count_files(".pos"), 1);
+    /* a crash: the child exits without closing; the lock goes with it */
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(0);
+    ck_assert_int_eq(waitpid(pid, NULL, 0), pid); /* the child shared the lock */
+    otel_spool_close(b); /* the parent's copy: same as dying here */
+    otel_spool *c = open_spool(1 << 20);
+    expect(c, 3); /* 1 and 2 are not sent again */
+    expect(c, 4);
+    ck_assert_int_eq(otel_spool_pending(c), 0);
+    otel_spool_close(c);
+    ck_assert_int_eq(count_files(".pos"), 0);
+}
+END_TEST
+
+static void write_file(const char *name, const void *data, size_t len)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+    close(fd);
+}
+
+START_TEST(bad_files)
+{
+    mkdir(dir, 0700);
+    write_file("spool-00000000000000000001-1-00000000.l4cs", "NOTASPOOLFILE...", 16); /* wrong magic */
+    write_file("spool-00000000000000000002-1-00000000.l4cs", "L4CO", 4);              /* torn header */
+    uint8_t hdr[OTEL_SPOOL_HEADER_BYTES];
+    otel_spool_header(hdr, OTEL_SPOOL_JSON);
+    write_file("spool-00000000000000000003-1-00000000.l4cs", hdr, sizeof hdr); /* other encoding */
+    /* two good entries, then a corrupt one, then a good one that is skipped */
+    otel_spool *a = open_spool(1 << 20);
+    put(a, 1);
+    put(a, 2);
+    put(a, 3);
+    put(a, 4);
+    otel_spool_close(a);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[400] = "";
+    while ((e = readdir(d)))
+        if (strstr(e->d_name, ".l4cs") && !strstr(e->d_name, "-1-"))
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    closedir(d);
+    int fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    off_t third = OTEL_SPOOL_HEADER_BYTES + 2 * (OTEL_SPOOL_ENTRY_HEADER_BYTES + 7) + OTEL_SPOOL_ENTRY_HEADER_BYTES;
+    ck_assert_int_eq(pwrite(fd, "X", 1, third), 1);
+    close(fd);
+
+    otel_spool *b = open_spool(1 << 20);
+    ck_assert_int_eq(count_files(".bad"), 1);                       /* renamed aside */
+    expect(b, 1);
+    expect(b, 2);
+    const uint8_t *p;
+    size_t len;
+    uint32_t recs;
+    ck_assert_int_eq(otel_spool_peek(b, &p, &len, &recs), 0); /* the rest skipped */
+    otel_spool_close(b);
+    ck_assert_int_eq(count_files(".l4cs"), 1); /* only the other encoding's file is left */
+}
+END_TEST
+
+START_TEST(max_bytes)
+{
+    otel_spool *s = open_spool(OTEL_SPOOL_HEADER_BYTES + 3 * (OTEL_SPOOL_ENTRY_HEADER_BYTES + 7));
+    otel_spool_set_segment_bytes(s, 1 << 20); /* one file */
+    put(s, 1);
+    put(s, 2);
+    put(s, 3);
+    ck_assert_int_eq(otel_spool_put(s, "entry 4", 7, 4), -1); /* full: nothing written */
+    ck_assert_int_eq(otel_spool_room(s, 7, 1), 0);
+    expect(s, 1);
+    expect(s, 2);
+    expect(s, 3);
+    ck_assert_uint_eq(otel_spool_disk_bytes(s), 0); /* replayed file deleted: room again */
+    put(s, 5);
+    expect(s, 5);
+    otel_spool_close(s);
+}
+END_TEST
+
+START_TEST(two_instances_in_creation_order)
+{
+    otel_spool *a = open_spool(1 << 20);
+    otel_spool *b = open_spool(1 << 20);
+    put(a, 1);
+    put(b, 10);
+    put(a, 2); /* a's file was created first: all of a's entries come first */
+    put(b, 11);
+    otel_spool_close(b);
+    otel_spool_close(a);
+    otel_spool *c = open_spool(1 << 20);
+    expect(c, 1);
+    expect(c, 2);
+    expect(c, 10);
+    expect(c, 11);
+    ck_assert_int_eq(otel_spool_pending(c), 0);
+    otel_spool_close(c);
+}
+END_TEST
+
+START_TEST(unusable_directory)
+{
+    char err[256] = "";
+    ck_assert_ptr_null(otel_spool_open("/proc/no/such/dir", 1 << 20, 0, err, sizeof err));
+    ck_assert(strstr(err, "cannot create") != NULL);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("spool");
+    TCase *tc = tcase_create("directory");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, order_across_segments);
+    tcase_add_test(tc, claims_dead_not_live);
+    tcase_add_test(tc, progress_survives_a_crash);
+    tcase_add_test(tc, bad_files);
+    tcase_add_test(tc, max_bytes);
+    tcase_add_test(tc, two_instances_in_creation_order);
+    tcase_add_test(tc, unusable_directory);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
