@@ -24,20 +24,11 @@
 /* Field numbers 1..15 take a one-byte tag; every field we write is below 16. */
 #define TAG 1
 
-static size_t varint_size(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
 
 /* A length-delimited field (string, bytes, submessage): tag, length, data. */
 static size_t delimited_size(size_t len)
 {
-    return TAG + varint_size(len) + len;
+    return TAG + otel_varint_size(len) + len;
 }
 
 /* A proto3 string field without presence: absent when empty. */
@@ -58,7 +49,7 @@ static size_t any_value_size(const otel_attr *a)
     case OTEL_VALUE_STRING:
         return delimited_size(a->v.str.s == NULL ? 0 : a->v.str.s_len);
     case OTEL_VALUE_INT:
-        return TAG + varint_size((uint64_t)a->v.i);
+        return TAG + otel_varint_size((uint64_t)a->v.i);
     case OTEL_VALUE_DOUBLE:
         return TAG + 8;
     case OTEL_VALUE_BOOL:
@@ -84,7 +75,7 @@ static size_t log_record_size(const otel_record *r)
     if (r->observed_time_unix_nano != 0)
         sz += TAG + 8;
     if (r->severity_number != 0) /* enums are int32: negative ones take 10 bytes */
-        sz += TAG + varint_size((uint64_t)(int64_t)r->severity_number);
+        sz += TAG + otel_varint_size((uint64_t)(int64_t)r->severity_number);
     sz += string_field_size(cstr_len(r->severity_text));
     sz += delimited_size(delimited_size(r->body == NULL ? 0 : r->body_len)); /* body: AnyValue{string_value} */
     for (i = 0; i < r->nattrs; i++)

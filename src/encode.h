@@ -61,4 +61,16 @@ typedef struct otel_scope_groups {
 int otel_scope_groups_build(otel_scope_groups *g, otel_record *const *recs, size_t n);
 void otel_scope_groups_free(otel_scope_groups *g);
 
+/* Bytes a protobuf varint of v takes (1..10): the size pass of the writer
+ * and the batch bound must agree on it. */
+static inline size_t otel_varint_size(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
 #endif

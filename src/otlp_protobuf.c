@@ -38,18 +38,9 @@ typedef Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceResponse pb_
 /* Every field number we write is below 16: its tag is one byte. */
 #define KEY(field, wt) ((uint8_t)((field) << 3 | (wt)))
 
-static size_t varint_size(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
 
 /* A length-delimited field: tag, length, payload. */
-static size_t len_field(size_t payload) { return 1 + varint_size(payload) + payload; }
+static size_t len_field(size_t payload) { return 1 + otel_varint_size(payload) + payload; }
 
 static size_t cstr_len(const char *s) { return s ? strlen(s) : 0; }
 
@@ -61,7 +52,7 @@ static size_t any_value_size(const otel_attr *a)
 {
     switch (a->type) {
     case OTEL_VALUE_STRING: return len_field(str_len(a));
-    case OTEL_VALUE_INT: return 1 + varint_size((uint64_t)a->v.i);
+    case OTEL_VALUE_INT: return 1 + otel_varint_size((uint64_t)a->v.i);
     case OTEL_VALUE_DOUBLE: return 1 + 8;
     case OTEL_VALUE_BOOL: return 1 + 1;
     }
@@ -91,7 +82,7 @@ static size_t log_record_size(const otel_record *r)
     if (r->time_unix_nano)
         sz += 1 + 8;
     if (r->severity_number) /* an enum is int32: a negative one takes 10 bytes */
-        sz += 1 + varint_size((uint64_t)(int64_t)r->severity_number);
+        sz += 1 + otel_varint_size((uint64_t)(int64_t)r->severity_number);
     size_t st = cstr_len(r->severity_text);
     if (st)
         sz += len_field(st);

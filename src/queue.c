@@ -110,20 +110,10 @@ int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns)
     return 0;
 }
 
-size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t deadline_ns, int *kicked)
+/* Moves up to max records to out (they become in flight), unlocks, and
+ * wakes producers blocked on a full queue. Called with q->lock held. */
+static size_t take_and_unlock(otel_queue *q, otel_record **out, size_t max)
 {
-    struct timespec ts = otel_timespec(deadline_ns);
-    pthread_mutex_lock(&q->lock);
-    while (q->count < q->wake_at && q->bytes < q->wake_bytes && !q->kicked) {
-        q->consumer_waiting = 1;
-        int rc = pthread_cond_timedwait(&q->nonempty, &q->lock, &ts);
-        q->consumer_waiting = 0;
-        if (rc == ETIMEDOUT)
-            break;
-    }
-    if (kicked)
-        *kicked = q->kicked;
-    q->kicked = 0;
     size_t n = q->count < max ? q->count : max;
     for (size_t i = 0; i < n; i++) {
         out[i] = q->ring[q->head];
@@ -140,23 +130,27 @@ size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t dea
     return n;
 }
 
+size_t otel_queue_pop(otel_queue *q, otel_record **out, size_t max, uint64_t deadline_ns, int *kicked)
+{
+    struct timespec ts = otel_timespec(deadline_ns);
+    pthread_mutex_lock(&q->lock);
+    while (q->count < q->wake_at && q->bytes < q->wake_bytes && !q->kicked) {
+        q->consumer_waiting = 1;
+        int rc = pthread_cond_timedwait(&q->nonempty, &q->lock, &ts);
+        q->consumer_waiting = 0;
+        if (rc == ETIMEDOUT)
+            break;
+    }
+    if (kicked)
+        *kicked = q->kicked;
+    q->kicked = 0;
+    return take_and_unlock(q, out, max);
+}
+
 size_t otel_queue_try_pop(otel_queue *q, otel_record **out, size_t max)
 {
     pthread_mutex_lock(&q->lock);
-    size_t n = q->count < max ? q->count : max;
-    for (size_t i = 0; i < n; i++) {
-        out[i] = q->ring[q->head];
-        q->bytes -= out[i]->size;
-        q->head = (q->head + 1) % q->cap;
-    }
-    q->count -= n;
-    q->ledger.queued -= n;
-    q->ledger.in_flight += n;
-    int room = n && q->producers_waiting;
-    pthread_mutex_unlock(&q->lock);
-    if (room)
-        pthread_cond_broadcast(&q->notfull);
-    return n;
+    return take_and_unlock(q, out, max);
 }
 
 void otel_queue_refuse(otel_queue *q, otel_outcome why)

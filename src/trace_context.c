@@ -76,34 +76,33 @@ static void prune(thread_stack *st)
     }
 }
 
-int otel_context_current(otel_span_context *out)
+/* The thread's current context: an attached one, else its innermost live
+ * span's; NULL when there is none. */
+static const otel_span_context *current_ctx(void)
 {
-    if (override) {
-        *out = *override;
-        return 1;
-    }
+    if (override)
+        return override;
     thread_stack *st = stack;
     if (!st)
-        return 0;
+        return NULL;
     prune(st);
-    if (st->depth == 0)
+    return st->depth ? &st->frames[st->depth - 1].ctx : NULL;
+}
+
+int otel_context_current(otel_span_context *out)
+{
+    const otel_span_context *c = current_ctx();
+    if (!c)
         return 0;
-    *out = st->frames[st->depth - 1].ctx;
+    *out = *c;
     return 1;
 }
 
 int otel_context_current_ids(uint8_t trace_id[16], uint8_t span_id[8], uint8_t *flags)
 {
-    const otel_span_context *c = override;
-    if (!c) {
-        thread_stack *st = stack;
-        if (!st)
-            return 0;
-        prune(st);
-        if (st->depth == 0)
-            return 0;
-        c = &st->frames[st->depth - 1].ctx;
-    }
+    const otel_span_context *c = current_ctx();
+    if (!c)
+        return 0;
     memcpy(trace_id, c->trace_id, 16);
     memcpy(span_id, c->span_id, 8);
     *flags = c->flags;
