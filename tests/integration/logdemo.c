@@ -14,6 +14,7 @@
  */
 #include <log4c.h>
 #include <log4c-otel.h>
+#include "stats_json.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -224,19 +225,9 @@ static void print_stats(void)
 {
     log4c_otel_stats_t s;
     log4c_otel_stats(&s);
-    printf("{\"accepted\":%llu,\"exported\":%llu,\"dropped_queue_full\":%llu,\"dropped_export_failed\":%llu,"
-           "\"dropped_rejected\":%llu,\"dropped_http_error\":%llu,\"dropped_shutdown\":%llu,"
-           "\"dropped_config\":%llu,\"queued\":%llu,\"export_requests\":%llu,\"export_retries\":%llu,"
-           "\"filtered\":%llu,\"dropped_preinit\":%llu,\"dropped_reentrant\":%llu,\"in_flight\":%llu,\"spooled\":%llu,\"dropped_spool_full\":%llu}\n",
-           (unsigned long long)s.accepted, (unsigned long long)s.exported,
-           (unsigned long long)s.dropped_queue_full, (unsigned long long)s.dropped_export_failed,
-           (unsigned long long)s.dropped_rejected, (unsigned long long)s.dropped_http_error,
-           (unsigned long long)s.dropped_shutdown, (unsigned long long)s.dropped_config,
-           (unsigned long long)s.queued, (unsigned long long)s.export_requests,
-           (unsigned long long)s.export_retries, (unsigned long long)s.filtered,
-           (unsigned long long)s.dropped_preinit, (unsigned long long)s.dropped_reentrant,
-           (unsigned long long)s.in_flight, (unsigned long long)s.spooled,
-           (unsigned long long)s.dropped_spool_full);
+    printf("{");
+    stats_json_fields(stdout, &s);
+    printf("}\n");
     fflush(stdout);
 }
 

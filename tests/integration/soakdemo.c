@@ -16,6 +16,7 @@
  * test that kills it knows what had been spooled by then.
  */
 #include <log4c.h>
+#include "stats_json.h"
 #include <log4c-otel.h>
 
 #include <stdint.h>
@@ -78,14 +79,6 @@ static uint64_t hist_quantile(uint64_t total, double q)
     return 0;
 }
 
-static int balanced(const log4c_otel_stats_t *s)
-{
-    uint64_t sum = s->exported + s->dropped_queue_full + s->dropped_export_failed + s->dropped_rejected +
-                   s->dropped_http_error + s->dropped_shutdown + s->dropped_config + s->queued + s->in_flight +
-                   s->spooled + s->dropped_spool_full;
-    return sum == s->accepted;
-}
-
 static void print_stats(uint64_t tick)
 {
     log4c_otel_stats_t s;
@@ -94,20 +87,8 @@ static void print_stats(uint64_t tick)
         printf("{\"tick\":%llu,", (unsigned long long)tick);
     else
         printf("{");
-    printf("\"spooled\":%llu,\"dropped_spool_full\":%llu,\"replayed\":%llu,\"replay_dropped\":%llu,",
-           (unsigned long long)s.spooled, (unsigned long long)s.dropped_spool_full, (unsigned long long)s.replayed,
-           (unsigned long long)s.replay_dropped);
-    printf("\"accepted\":%llu,\"exported\":%llu,\"dropped_queue_full\":%llu,\"dropped_export_failed\":%llu,"
-           "\"dropped_rejected\":%llu,\"dropped_http_error\":%llu,\"dropped_shutdown\":%llu,"
-           "\"dropped_config\":%llu,\"queued\":%llu,\"in_flight\":%llu,\"export_requests\":%llu,"
-           "\"export_retries\":%llu,\"filtered\":%llu}\n",
-           (unsigned long long)s.accepted, (unsigned long long)s.exported,
-           (unsigned long long)s.dropped_queue_full, (unsigned long long)s.dropped_export_failed,
-           (unsigned long long)s.dropped_rejected, (unsigned long long)s.dropped_http_error,
-           (unsigned long long)s.dropped_shutdown, (unsigned long long)s.dropped_config,
-           (unsigned long long)s.queued, (unsigned long long)s.in_flight,
-           (unsigned long long)s.export_requests, (unsigned long long)s.export_retries,
-           (unsigned long long)s.filtered);
+    stats_json_fields(stdout, &s);
+    printf("}\n");
     fflush(stdout);
 }
 
@@ -157,7 +138,7 @@ int main(int argc, char **argv)
             log4c_otel_stats_t s;
             log4c_otel_stats(&s);
             snapshots++;
-            unbalanced += !balanced(&s);
+            unbalanced += !stats_balanced(&s);
         }
         if (i % 10000 == 0)
             print_stats(i);
