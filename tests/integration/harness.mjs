@@ -83,6 +83,32 @@ export function command(prog, args, env) {
   return { file: argv[0], args: argv.slice(1), env: e };
 }
 
+//  LOG4C_OTEL_TEST_SKIP     comma-separated tags: a test declared with
+//                           { skip: skipUnder('tag') } is reported skipped (with
+//                           the reason) when its tag is listed. Hardening runs list
+//                           what their tool cannot run faithfully:
+//                             fork         threads started after a multi-threaded
+//                                          fork (ThreadSanitizer does not support it;
+//                                          under valgrind the child reports as leaks
+//                                          what only the parent's other threads held)
+//                             spawn-error  exec failures reported by posix_spawn
+//                                          (valgrind runs its clone(CLONE_VFORK) as a
+//                                          plain fork: the exec error comes too late)
+//                             soak         long soak tests (sanitizer passes)
+//  LOG4C_OTEL_TEST_SOAK_SECONDS  a soak test's duration, when set (see soakSeconds)
+const SKIP_TAGS = new Set((process.env.LOG4C_OTEL_TEST_SKIP || '').split(',').map((t) => t.trim()).filter((t) => t));
+
+/** For test(name, { skip: skipUnder(tag) }, fn): false, or why it is skipped. */
+export function skipUnder(tag) {
+  return SKIP_TAGS.has(tag) ? `LOG4C_OTEL_TEST_SKIP lists '${tag}'` : false;
+}
+
+/** How long a soak test runs: LOG4C_OTEL_TEST_SOAK_SECONDS when set (> 0), else dflt. */
+export function soakSeconds(dflt) {
+  const v = Number(process.env.LOG4C_OTEL_TEST_SOAK_SECONDS);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+}
+
 /** The environment tests start programs with: the developer's, scrubbed. */
 export function baseEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUB.test(k)));

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, scratchDir, otelRun, endpointEnv, command } from './harness.mjs';
+import { run, scratchDir, otelRun, endpointEnv, command, skipUnder } from './harness.mjs';
 
 const receiver = await startReceiver();
 after(() => receiver.close());
@@ -47,7 +47,7 @@ test('without --tee nothing is shown; the app name defaults to the command', asy
   assert.equal(receiver.records().find((x) => x.body === 'quiet').scope, 'captured.sh');
 });
 
-test('exit codes: 128+signal, 127 not found, 126 not executable, 2 usage', async () => {
+test('exit codes: 128+signal, 127 not found, 126 not executable, 2 usage', { skip: skipUnder('spawn-error') }, async () => {
   assert.equal((await otel(['--', 'sh', '-c', 'kill -TERM $$'])).code, 143);
   const killed = receiver.records().at(-1);
   assert.equal(killed.attributes['process.exit.signal'], '15');
