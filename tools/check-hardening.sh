@@ -49,7 +49,18 @@ soak=${HARDENING_SOAK_SECONDS:-10}
 stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=(asan tsan valgrind fuzz)
 
-[ -x "$top/configure" ] || (cd "$top" && autoreconf -fi) || exit 1
+# automake refuses a VPATH build from a source tree configured in place (as
+# tools/check.sh leaves it): then the builds use a copy of the tracked files
+# (as they are in the working tree) in build-src/.
+src=$top
+if [ -f "$top/config.status" ]; then
+  src="$root/build-src"
+  rm -rf "$src" && mkdir -p "$src" || exit 1
+  (cd "$top" && git ls-files -z | while IFS= read -r -d '' f; do
+     [ -e "$f" ] && printf '%s\0' "$f"; done | xargs -0 cp --parents -t "$src") || exit 1
+  export LOG4C_OTEL_NODE_MODULES=${LOG4C_OTEL_NODE_MODULES:-$top/tests/receiver/node_modules}
+fi
+[ -x "$src/configure" ] || (cd "$src" && autoreconf -fi >/dev/null) || exit 1
 
 # configure + make in build-<name>/ with the given configure arguments.
 # No --enable-werror here: the sanitizers change gcc's optimisation and bring
@@ -59,7 +70,7 @@ build() {
   shift
   local dir="$root/build-$name"
   mkdir -p "$dir" || return 1
-  (cd "$dir" && "$top/configure" "$@" >configure.out 2>&1) || { tail -n 30 "$dir/config.log"; return 1; }
+  (cd "$dir" && "$src/configure" "$@" >configure.out 2>&1) || { tail -n 30 "$dir/config.log"; return 1; }
   make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1 || { tail -n 50 "$dir/make.out"; return 1; }
 }
 
