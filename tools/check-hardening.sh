@@ -11,7 +11,10 @@
 #             with gcc -fsanitize=address,undefined -fno-sanitize-recover=all:
 #             memory errors, leaks at exit (LeakSanitizer) and undefined
 #             behaviour all fail. The LD_PRELOAD test puts the ASan runtime
-#             first (harness.mjs: LOG4C_OTEL_TEST_PRELOAD).
+#             first (harness.mjs: LOG4C_OTEL_TEST_PRELOAD). Skipped: the fork
+#             test (gcc 12's ASan does not lock its allocator around fork: the
+#             child's new worker can block forever on a lock another parent
+#             thread held; glibc's malloc does, so plain runs are fine).
 #   tsan      the whole `make check` built with -fsanitize=thread: every
 #             program the integration tests start runs the export worker next
 #             to the logging threads, so the whole suite is the threaded suite
@@ -98,6 +101,7 @@ stage_asan() {
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LOG4C_OTEL_TEST_PRELOAD=$(gcc -print-file-name=libasan.so) \
   LOG4C_OTEL_TEST_SOAK_SECONDS=$soak \
+  LOG4C_OTEL_TEST_SKIP=fork \
     check asan
 }
 

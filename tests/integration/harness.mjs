@@ -89,6 +89,8 @@ export function command(prog, args, env) {
 //                           what their tool cannot run faithfully:
 //                             fork         threads started after a multi-threaded
 //                                          fork (ThreadSanitizer does not support it;
+//                                          gcc 12's ASan allocator can be left locked
+//                                          in the child by another thread: a hang;
 //                                          under valgrind the child reports as leaks
 //                                          what only the parent's other threads held)
 //                             spawn-error  exec failures reported by posix_spawn
@@ -124,12 +126,20 @@ export function run(prog, args, { dir, env = {}, timeoutMs = 60000 } = {}) {
   const c = command(prog, args, fullEnv);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(c.file, c.args, { cwd: dir, env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // its own process group, so that the timeout also kills what it forked:
+    // a hung grandchild holding the pipes would keep 'close' from ever firing
+    const child = spawn(c.file, c.args, { cwd: dir, env: c.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const killer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(killer);
