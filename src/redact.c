@@ -79,6 +79,15 @@ static thread_state *state(void)
     return t;
 }
 
+/* LOG4C_OTEL_PCRE2_JIT=0 keeps to the interpreter. For memory checkers:
+ * the JIT's SIMD scans read a few bytes past the subject (within an aligned
+ * block, harmless), which valgrind reports as errors in code it cannot name. */
+static int jit_wanted(void)
+{
+    const char *v = getenv("LOG4C_OTEL_PCRE2_JIT");
+    return !(v && strcmp(v, "0") == 0);
+}
+
 otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t errlen)
 {
     int ec;
@@ -110,7 +119,7 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
         free(re);
         return NULL;
     }
-    re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
+    re->jit = jit_wanted() && pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
     return re;
 }
 

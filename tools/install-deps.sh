@@ -11,6 +11,9 @@ packages=(
   liblog4c-dev libprotobuf-c-dev protobuf-c-compiler
   libcurl4-openssl-dev libpcre2-dev libjansson-dev zlib1g-dev
   check valgrind ca-certificates openssl
+  # tools/check-hardening.sh: libFuzzer and clang's sanitizer runtimes (gcc's
+  # libasan/libubsan/libtsan come with build-essential)
+  clang libclang-rt-14-dev
 )
 
 sudo=()

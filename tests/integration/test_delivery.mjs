@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, scratchDir, logdemo, freePort, endpointEnv } from './harness.mjs';
+import { run, scratchDir, logdemo, freePort, endpointEnv, skipUnder } from './harness.mjs';
 
 const receiver = await startReceiver();
 after(() => receiver.close());
@@ -184,7 +184,7 @@ test('log4c_otel_flush exports before returning; after log4c_otel_shutdown recor
   assert.equal(misc.strerror, 'the deadline passed first');
 });
 
-test('fork while 4 threads log: the child logs at once with a fresh worker, the parent loses nothing', async () => {
+test('fork while 4 threads log: the child logs at once with a fresh worker, the parent loses nothing', { skip: skipUnder('fork') }, async () => {
   const r = await demo(['fork', '2000'], {
     env: { OTEL_BLRP_MAX_QUEUE_SIZE: '100000', LOG4C_OTEL_SHUTDOWN_TIMEOUT: '5000' },
   });

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, scratchDir, otelRun, endpointEnv } from './harness.mjs';
+import { run, scratchDir, otelRun, endpointEnv, command, skipUnder } from './harness.mjs';
 
 const receiver = await startReceiver();
 after(() => receiver.close());
@@ -47,7 +47,7 @@ test('without --tee nothing is shown; the app name defaults to the command', asy
   assert.equal(receiver.records().find((x) => x.body === 'quiet').scope, 'captured.sh');
 });
 
-test('exit codes: 128+signal, 127 not found, 126 not executable, 2 usage', async () => {
+test('exit codes: 128+signal, 127 not found, 126 not executable, 2 usage', { skip: skipUnder('spawn-error') }, async () => {
   assert.equal((await otel(['--', 'sh', '-c', 'kill -TERM $$'])).code, 143);
   const killed = receiver.records().at(-1);
   assert.equal(killed.attributes['process.exit.signal'], '15');
@@ -89,11 +89,8 @@ function signalled(sig, trapped) {
   const dir = scratchDir(null);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OTEL_|LOG4C_)/.test(k)));
   const script = `trap 'echo got ${trapped}; exit 42' ${trapped}; echo ready; while :; do sleep 0.05; done`;
-  const child = spawn(otelRun, ['--tee', '--', 'sh', '-c', script], {
-    cwd: dir,
-    env: { ...env, HOME: dir, LOG4C_RCPATH: dir, ...endpointEnv(receiver) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const c = command(otelRun, ['--tee', '--', 'sh', '-c', script], { ...env, HOME: dir, LOG4C_RCPATH: dir, ...endpointEnv(receiver) });
+  const child = spawn(c.file, c.args, { cwd: dir, env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let sent = false;
   return new Promise((resolve, reject) => {

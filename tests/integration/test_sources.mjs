@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, scratchDir, capturedemo, endpointEnv } from './harness.mjs';
+import { run, scratchDir, capturedemo, endpointEnv, skipUnder } from './harness.mjs';
 
 const receiver = await startReceiver();
 after(() => receiver.close());
@@ -158,7 +158,7 @@ test('an existing descriptor (a pipe) and the process\'s own stderr are captured
   assert.equal(rec.severityText, 'ERROR');
 });
 
-test('a program that does not exist: LOG4C_OTEL_ESPAWN with errno ENOENT, nothing started', async () => {
+test('a program that does not exist: LOG4C_OTEL_ESPAWN with errno ENOENT, nothing started', { skip: skipUnder('spawn-error') }, async () => {
   const r = await demo('notfound');
   assert.deepEqual(line(r, 'notfound'), { notfound: -10, enoent: 1, null_out: 1 });
 });

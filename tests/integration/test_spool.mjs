@@ -1,5 +1,6 @@
 // test_spool.mjs - the outage soak with the disk spool (issue 6).
-// (1) the collector is down for SOAK_SPOOL_OUTAGE_SECONDS (default 20: at
+// (1) the collector is down for 20 s (harness.mjs soakSeconds:
+//     LOG4C_OTEL_TEST_SOAK_SECONDS shortens it; at
 //     50,000 records/s that is 1,000,000 records, ~87 MB of spool; the
 //     no-spool soak in test_outage.mjs already runs 60 s) and comes back
 //     before shutdown: every id delivered exactly once, nothing dropped.
@@ -14,10 +15,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { freePort, scratchDir } from './harness.mjs';
+import { freePort, scratchDir, skipUnder, soakSeconds } from './harness.mjs';
 import { runSoak } from './soak.mjs';
 
-const OUTAGE_S = Number(process.env.SOAK_SPOOL_OUTAGE_SECONDS || 20);
+const OUTAGE_S = soakSeconds(20);
 const RATE = Number(process.env.SOAK_RATE || 50000);
 const SECOND_RANGE = 10_000_000; // the second run's first id
 
@@ -59,7 +60,7 @@ const zeroDrops = (s, what) => {
 const finalStats = (r) => r.lines.filter((o) => 'accepted' in o && !('tick' in o));
 const spoolFiles = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 
-test(`spool on: collector down ${OUTAGE_S} s at ${RATE} records/s, then back: every id exactly once`, async () => {
+test(`spool on: collector down ${OUTAGE_S} s at ${RATE} records/s, then back: every id exactly once`, { skip: skipUnder('soak') }, async () => {
   const port = await freePort();
   const dir = scratchDir('otel');
   const spool = path.join(dir, 'spool');
@@ -101,7 +102,7 @@ test(`spool on: collector down ${OUTAGE_S} s at ${RATE} records/s, then back: ev
   }
 });
 
-test('spool on: SIGKILL during the outage, restart, collector back: nothing spooled is lost', async () => {
+test('spool on: SIGKILL during the outage, restart, collector back: nothing spooled is lost', { skip: skipUnder('soak') }, async () => {
   const port = await freePort();
   const dir = scratchDir('otel');
   const spool = path.join(dir, 'spool');

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, builddir, endpointEnv } from './harness.mjs';
+import { run, builddir, endpointEnv, command, baseEnv } from './harness.mjs';
 
 const spandemo = path.join(builddir, 'tests/integration/spandemo');
 const receiver = await startReceiver();
@@ -125,12 +125,8 @@ function readAll(dir, name) {
 /** Spawns the crash child, kills it after delayMs, resolves to what it reported. */
 function runAndKill(dir, env, delayMs) {
   return new Promise((resolve, reject) => {
-    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OTEL_|LOG4C_|LD_PRELOAD$)/.test(k)));
-    const child = spawn(spandemo, ['crash', '4'], {
-      cwd: dir,
-      env: { ...base, LOG4C_RCPATH: dir, HOME: dir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const c = command(spandemo, ['crash', '4'], { ...baseEnv(), LOG4C_RCPATH: dir, HOME: dir, ...env });
+    const child = spawn(c.file, c.args, { cwd: dir, env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

@@ -890,6 +890,7 @@ START_TEST(test_no_keep_alive)
     server_stop(&s);
     ck_assert_int_eq(s.nreq, 3);
     ck_assert_int_eq(s.accepts, 3);
+    server_free(&s);
 }
 END_TEST
 
