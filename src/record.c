@@ -53,26 +53,43 @@ static int as_is(const char *s, size_t len, size_t limit)
     return (limit == 0 || len <= limit) && otel_utf8_valid(s, len);
 }
 
+/* Bytes text takes in a record: as is, or sanitised (U+FFFD, cut at limit). */
+static size_t text_len(const char *t, size_t len, size_t limit)
+{
+    return as_is(t, len, limit) ? len : otel_utf8_sanitized_len(t, len, limit);
+}
+
+/* Copies text as text_len() said, NUL-terminated; returns its length. */
+static size_t copy_text(char *dst, const char *t, size_t len, size_t limit)
+{
+    size_t n = len;
+    if (as_is(t, len, limit))
+        memcpy(dst, t, len);
+    else
+        n = otel_utf8_sanitize(dst, t, len, limit);
+    dst[n] = '\0';
+    return n;
+}
+
+/* Every string of a record is valid UTF-8 (protobuf strings must be, or a
+ * collector rejects the whole request): the body and values, and also the
+ * category (a log4crc may be Latin-1) and the attribute keys. */
 otel_record *otel_record_new(const otel_record_input *in)
 {
     const char *cat = in->category ? in->category : "";
     const char *body = in->body ? in->body : "";
-    size_t cat_len = strlen(cat);
-    /* valid and within the limit (the common case): a plain copy will do */
-    int body_as_is = as_is(body, in->body_len, in->body_limit);
-    size_t body_len = body_as_is ? in->body_len : otel_utf8_sanitized_len(body, in->body_len, in->body_limit);
+    size_t cat_raw = strlen(cat);
+    size_t cat_len = text_len(cat, cat_raw, 0);
+    size_t body_len = text_len(body, in->body_len, in->body_limit);
     size_t strings = cat_len + 1 + body_len + 1;
     size_t alim = in->attr_limit ? in->attr_limit : in->body_limit;
     if (in->attr_limit && in->body_limit && in->body_limit < alim)
         alim = in->body_limit;
 
     for (size_t i = 0; i < in->nattrs; i++) {
-        strings += strlen(in->attrs[i].key) + 1;
-        if (in->attrs[i].type == OTEL_VALUE_STRING) {
-            const char *v = in->attrs[i].v.str.s;
-            size_t vlen = in->attrs[i].v.str.s_len;
-            strings += (as_is(v, vlen, alim) ? vlen : otel_utf8_sanitized_len(v, vlen, alim)) + 1;
-        }
+        strings += text_len(in->attrs[i].key, strlen(in->attrs[i].key), 0) + 1;
+        if (in->attrs[i].type == OTEL_VALUE_STRING)
+            strings += text_len(in->attrs[i].v.str.s, in->attrs[i].v.str.s_len, alim) + 1;
     }
     size_t head = align8(sizeof(otel_record)) + align8(in->nattrs * sizeof(otel_attr));
     size_t total = head + strings;
@@ -96,35 +113,22 @@ otel_record *otel_record_new(const otel_record_input *in)
     r->nattrs = in->nattrs;
 
     char *s = mem + head;
-    memcpy(s, cat, cat_len + 1);
     r->category = s;
-    r->category_len = cat_len;
+    r->category_len = copy_text(s, cat, cat_raw, 0);
     s += cat_len + 1;
 
-    if (body_as_is)
-        memcpy(s, body, body_len);
-    else
-        otel_utf8_sanitize(s, body, in->body_len, in->body_limit);
-    s[body_len] = '\0';
     r->body = s;
-    r->body_len = body_len;
+    r->body_len = copy_text(s, body, in->body_len, in->body_limit);
     s += body_len + 1;
 
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
         otel_attr *d = &r->attrs[i];
-        size_t klen = strlen(a->key);
-        memcpy(s, a->key, klen + 1);
         d->key = s;
-        s += klen + 1;
+        s += copy_text(s, a->key, strlen(a->key), 0) + 1;
         d->type = a->type;
         if (a->type == OTEL_VALUE_STRING) {
-            size_t n = a->v.str.s_len;
-            if (as_is(a->v.str.s, n, alim))
-                memcpy(s, a->v.str.s, n);
-            else
-                n = otel_utf8_sanitize(s, a->v.str.s, n, alim);
-            s[n] = '\0';
+            size_t n = copy_text(s, a->v.str.s, a->v.str.s_len, alim);
             d->v.str.s = s;
             d->v.str.s_len = n;
             s += n + 1;

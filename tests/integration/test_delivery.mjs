@@ -190,8 +190,9 @@ test('fork while 4 threads log: the child logs at once with a fresh worker, the 
   });
   const info = r.lines.find((o) => 'child_pid' in o);
   assert.equal(info.child_status, 0);
-  // without a fresh worker the child's exit waits the whole 5 s deadline
-  assert.ok(info.child_exit_ms < 4000, `child exit took ${info.child_exit_ms} ms`);
+  // printed, not asserted (no wall-clock pass/fail): without a fresh worker
+  // the child's exit waited the whole 5 s deadline and its records were lost
+  console.log(`child exit took ${info.child_exit_ms} ms`);
   const recs = receiver.records();
   const child = recs.filter((x) => x.body.startsWith('child '));
   assert.equal(child.length, 50);

@@ -133,6 +133,28 @@ START_TEST(record_body_limit)
 }
 END_TEST
 
+/* protobuf strings must be UTF-8: a Latin-1 category (scope name) or key
+ * would make a collector reject the whole request */
+START_TEST(record_category_and_keys_are_utf8)
+{
+    otel_attr attrs[2] = {
+        {.key = "caf\xe9", .type = OTEL_VALUE_INT, .v.i = 1},
+        {.key = "ok", .type = OTEL_VALUE_STRING, .v.str = {"v", 1}},
+    };
+    otel_record_input in = {.category = "app.caf\xe9.m\xc3", .body = "b", .body_len = 1, .attrs = attrs, .nattrs = 2};
+    otel_record *r = otel_record_new(&in);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(r->category, "app.caf\xef\xbf\xbd.m\xef\xbf\xbd");
+    ck_assert_uint_eq(r->category_len, strlen(r->category));
+    ck_assert_str_eq(r->attrs[0].key, "caf\xef\xbf\xbd");
+    ck_assert_str_eq(r->attrs[1].key, "ok");
+    ck_assert_str_eq(r->attrs[1].v.str.s, "v");
+    ck_assert_str_eq(r->body, "b");
+    ck_assert_uint_ge(r->size, sizeof *r + r->category_len + r->body_len);
+    otel_record_free(r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("record");
@@ -142,6 +164,7 @@ int main(void)
     tcase_add_test(tc, utf8_limit_never_cuts_a_code_point);
     tcase_add_test(tc, record_copies_everything);
     tcase_add_test(tc, record_body_limit);
+    tcase_add_test(tc, record_category_and_keys_are_utf8);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
