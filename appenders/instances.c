@@ -249,7 +249,8 @@ static void load_and_drain(void)
  * log4c_otel_init*() (LOG4C_OTEL_INIT_WAIT_MS): the caller buffers. */
 static int config_ready(int wait)
 {
-    if (loading_here || atomic_load_explicit(&cfg_state, memory_order_acquire) == CFG_LOADED)
+    /* the shared state first: a thread-local costs a call in a shared library */
+    if (atomic_load_explicit(&cfg_state, memory_order_acquire) == CFG_LOADED || loading_here)
         return 1;
     pthread_once(&preinit_once, preinit_settings);
     pthread_mutex_lock(&cfg_lock);

@@ -85,11 +85,12 @@ static int gather(scratch *s, const otel_attr *list, size_t n, const otel_log_op
 {
     for (size_t i = 0; i < n && s->n < limit; i++) {
         const otel_attr *a = &list[i];
-        if (!a->key || !otel_options_allow(o, a->key))
+        if (!a->key || (o->has_allowed && !otel_options_allow(o, a->key)))
             continue;
+        /* the first byte settles most comparisons without a call */
         int dup = 0;
         for (size_t j = 0; j < s->n && !dup; j++)
-            dup = strcmp(s->a[j].key, a->key) == 0;
+            dup = s->a[j].key[0] == a->key[0] && strcmp(s->a[j].key, a->key) == 0;
         if (dup)
             continue;
         if (s->n == s->cap) {

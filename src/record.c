@@ -71,6 +71,37 @@ static size_t copy_text(char *dst, const char *t, size_t len, size_t limit)
     return n;
 }
 
+/* Bytes of all the strings when every one can be copied as is (the common
+ * case: each is validated once, here), or 0 when one needs sanitising. */
+static size_t plain_strings(const otel_record_input *in, const char *cat, size_t cat_len, const char *body,
+                            size_t alim)
+{
+    if (!as_is(cat, cat_len, 0) || !as_is(body, in->body_len, in->body_limit))
+        return 0;
+    size_t strings = cat_len + 1 + in->body_len + 1;
+    for (size_t i = 0; i < in->nattrs; i++) {
+        const otel_attr *a = &in->attrs[i];
+        size_t klen = strlen(a->key);
+        if (!as_is(a->key, klen, 0))
+            return 0;
+        strings += klen + 1;
+        if (a->type == OTEL_VALUE_STRING) {
+            if (!as_is(a->v.str.s, a->v.str.s_len, alim))
+                return 0;
+            strings += a->v.str.s_len + 1;
+        }
+    }
+    return strings;
+}
+
+/* Copies len bytes already checked as is, NUL-terminated; returns len. */
+static size_t copy_plain(char *dst, const char *t, size_t len)
+{
+    memcpy(dst, t, len);
+    dst[len] = '\0';
+    return len;
+}
+
 /* Every string of a record is valid UTF-8 (protobuf strings must be, or a
  * collector rejects the whole request): the body and values, and also the
  * category (a log4crc may be Latin-1) and the attribute keys. */
@@ -79,17 +110,21 @@ otel_record *otel_record_new(const otel_record_input *in)
     const char *cat = in->category ? in->category : "";
     const char *body = in->body ? in->body : "";
     size_t cat_raw = strlen(cat);
-    size_t cat_len = text_len(cat, cat_raw, 0);
-    size_t body_len = text_len(body, in->body_len, in->body_limit);
-    size_t strings = cat_len + 1 + body_len + 1;
     size_t alim = in->attr_limit ? in->attr_limit : in->body_limit;
     if (in->attr_limit && in->body_limit && in->body_limit < alim)
         alim = in->body_limit;
 
-    for (size_t i = 0; i < in->nattrs; i++) {
-        strings += text_len(in->attrs[i].key, strlen(in->attrs[i].key), 0) + 1;
-        if (in->attrs[i].type == OTEL_VALUE_STRING)
-            strings += text_len(in->attrs[i].v.str.s, in->attrs[i].v.str.s_len, alim) + 1;
+    size_t strings = plain_strings(in, cat, cat_raw, body, alim);
+    int plain = strings != 0;
+    size_t cat_len = plain ? cat_raw : text_len(cat, cat_raw, 0);
+    size_t body_len = plain ? in->body_len : text_len(body, in->body_len, in->body_limit);
+    if (!plain) {
+        strings = cat_len + 1 + body_len + 1;
+        for (size_t i = 0; i < in->nattrs; i++) {
+            strings += text_len(in->attrs[i].key, strlen(in->attrs[i].key), 0) + 1;
+            if (in->attrs[i].type == OTEL_VALUE_STRING)
+                strings += text_len(in->attrs[i].v.str.s, in->attrs[i].v.str.s_len, alim) + 1;
+        }
     }
     size_t head = align8(sizeof(otel_record)) + align8(in->nattrs * sizeof(otel_attr));
     size_t total = head + strings;
@@ -114,21 +149,22 @@ otel_record *otel_record_new(const otel_record_input *in)
 
     char *s = mem + head;
     r->category = s;
-    r->category_len = copy_text(s, cat, cat_raw, 0);
+    r->category_len = plain ? copy_plain(s, cat, cat_raw) : copy_text(s, cat, cat_raw, 0);
     s += cat_len + 1;
 
     r->body = s;
-    r->body_len = copy_text(s, body, in->body_len, in->body_limit);
+    r->body_len = plain ? copy_plain(s, body, in->body_len) : copy_text(s, body, in->body_len, in->body_limit);
     s += body_len + 1;
 
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
         otel_attr *d = &r->attrs[i];
         d->key = s;
-        s += copy_text(s, a->key, strlen(a->key), 0) + 1;
+        size_t klen = strlen(a->key);
+        s += (plain ? copy_plain(s, a->key, klen) : copy_text(s, a->key, klen, 0)) + 1;
         d->type = a->type;
         if (a->type == OTEL_VALUE_STRING) {
-            size_t n = copy_text(s, a->v.str.s, a->v.str.s_len, alim);
+            size_t n = plain ? copy_plain(s, a->v.str.s, a->v.str.s_len) : copy_text(s, a->v.str.s, a->v.str.s_len, alim);
             d->v.str.s = s;
             d->v.str.s_len = n;
             s += n + 1;

@@ -297,7 +297,8 @@ void otel_sources_classify(otel_sources *s, const char *category, otel_source_cl
             e = expected; /* another thread filled the slot first */
         }
         if (e->hash == h && strcmp(e->name, cat) == 0) {
-            free(mine);
+            if (mine) /* the common case, a cache hit, makes no call */
+                free(mine);
             fill(s, cat, e->rule, e->app_off, e->app_len, out);
             return;
         }

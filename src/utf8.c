@@ -82,19 +82,29 @@ static size_t sanitize(char *out, const char *in, size_t len, size_t limit)
     return o;
 }
 
+#define HIGH_BITS 0x8080808080808080ull
+
+static uint64_t load8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
 int otel_utf8_valid(const char *in, size_t len)
 {
     const unsigned char *p = (const unsigned char *)in;
     size_t i = 0;
     while (i < len) {
-        /* eight ASCII bytes at a time: log text is mostly ASCII */
-        while (i + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            if (w & 0x8080808080808080ull)
-                break;
+        /* ASCII a word at a time (log text is mostly ASCII): four words per
+         * test, then one; the last < 8 bytes as the final (overlapping) word,
+         * which is all ASCII only when they are */
+        while (i + 32 <= len && !((load8(p + i) | load8(p + i + 8) | load8(p + i + 16) | load8(p + i + 24)) & HIGH_BITS))
+            i += 32;
+        while (i + 8 <= len && !(load8(p + i) & HIGH_BITS))
             i += 8;
-        }
+        if (i + 8 > len && len >= 8 && !(load8(p + len - 8) & HIGH_BITS))
+            return 1;
         if (i >= len)
             break;
         if (p[i] < 0x80) {

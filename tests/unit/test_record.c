@@ -3,6 +3,7 @@
  */
 #include <check.h>
 #include "run_suite.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,37 @@ static char *sanitize(const char *in, size_t len, size_t limit, size_t *outlen)
     out[n] = '\0';
     return out;
 }
+
+/* The validator reads ASCII a word (and four words) at a time with an
+ * overlapping last word: every length and every position of one non-ASCII
+ * sequence must agree with the byte-by-byte sanitiser. */
+START_TEST(utf8_valid_every_position)
+{
+    static const struct {
+        const char *seq;
+        size_t len;
+    } seqs[] = {
+        {"\xc3\xa9", 2}, {"\xe2\x82\xac", 3}, {"\xf0\x9f\x98\x80", 4}, /* valid */
+        {"\xff", 1}, {"\xc3", 1}, {"\xe2\x82", 2}, {"\xed\xa0\x80", 3}, {"\xf0\x90\x80", 3}, /* not */
+    };
+    char buf[80];
+    for (size_t len = 0; len <= 70; len++) {
+        memset(buf, 'a', sizeof buf);
+        ck_assert_int_eq(otel_utf8_valid(buf, len), 1);
+        for (size_t k = 0; k < sizeof seqs / sizeof seqs[0]; k++)
+            for (size_t at = 0; at + seqs[k].len <= len; at++) {
+                memset(buf, 'a', sizeof buf);
+                memcpy(buf + at, seqs[k].seq, seqs[k].len);
+                size_t n;
+                char *out = sanitize(buf, len, 0, &n);
+                int unchanged = n == len && memcmp(out, buf, n) == 0;
+                free(out);
+                ck_assert_msg(otel_utf8_valid(buf, len) == unchanged, "len %zu seq %zu at %zu", len, k, at);
+                ck_assert_int_eq(unchanged, k < 3);
+            }
+    }
+}
+END_TEST
 
 START_TEST(utf8_table)
 {
@@ -124,6 +156,47 @@ START_TEST(record_copies_everything)
 }
 END_TEST
 
+/* record_new validates each string once and copies as is when all are
+ * valid; one invalid string anywhere (checked last or first) must send the
+ * whole record down the sanitising path, every string still right. */
+START_TEST(record_one_invalid_string_anywhere)
+{
+    enum { NSTR = 6 }; /* category, body, key 0, value 0, key 1, value 1 */
+    for (int bad = -1; bad < NSTR; bad++) {
+        char str[NSTR][16];
+        for (int i = 0; i < NSTR; i++)
+            snprintf(str[i], sizeof str[i], "s%d-caf\xc3\xa9", i);
+        if (bad >= 0)
+            str[bad][1] = (char)0xff;
+        otel_attr attrs[2] = {
+            {.key = str[2], .type = OTEL_VALUE_STRING, .v.str = {str[3], strlen(str[3])}},
+            {.key = str[4], .type = OTEL_VALUE_STRING, .v.str = {str[5], strlen(str[5])}},
+        };
+        otel_record_input in = {.category = str[0], .body = str[1], .body_len = strlen(str[1]), .attrs = attrs,
+                                .nattrs = 2};
+        otel_record *r = otel_record_new(&in);
+        ck_assert_ptr_nonnull(r);
+        const char *got[NSTR] = {r->category, r->body, r->attrs[0].key, r->attrs[0].v.str.s, r->attrs[1].key,
+                                 r->attrs[1].v.str.s};
+        size_t strings = 0;
+        for (int i = 0; i < NSTR; i++) {
+            size_t n;
+            char *want = sanitize(str[i], strlen(str[i]), 0, &n);
+            ck_assert_msg(strcmp(got[i], want) == 0, "bad %d string %d", bad, i);
+            ck_assert_int_eq(strcmp(got[i], str[i]) == 0, i != bad);
+            strings += n + 1;
+            free(want);
+        }
+        ck_assert_uint_eq(r->category_len, strlen(r->category));
+        ck_assert_uint_eq(r->body_len, strlen(r->body));
+        ck_assert_uint_eq(r->attrs[1].v.str.s_len, strlen(r->attrs[1].v.str.s));
+        /* exactly the bytes it needs: the queue's byte cap counts them */
+        ck_assert_uint_eq(r->size, ((sizeof *r + 7) & ~(size_t)7) + 2 * sizeof(otel_attr) + strings);
+        otel_record_free(r);
+    }
+}
+END_TEST
+
 START_TEST(record_body_limit)
 {
     otel_record_input in = {.category = "c", .body = "0123456789", .body_len = 10, .body_limit = 4};
@@ -161,9 +234,11 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, severity_map);
     tcase_add_test(tc, utf8_table);
+    tcase_add_test(tc, utf8_valid_every_position);
     tcase_add_test(tc, utf8_limit_never_cuts_a_code_point);
     tcase_add_test(tc, record_copies_everything);
     tcase_add_test(tc, record_body_limit);
+    tcase_add_test(tc, record_one_invalid_string_anywhere);
     tcase_add_test(tc, record_category_and_keys_are_utf8);
     suite_add_tcase(s, tc);
     return run_suite(s);
