@@ -242,7 +242,8 @@ static void scan(otel_spool *s)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n) /* names is NULL for an empty directory: qsort's pointer must not be */
+        qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         claim(s, names[i]);
         free(names[i]);

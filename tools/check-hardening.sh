@@ -87,8 +87,9 @@ check() {
   local dir="$root/build-$name" status=0
   "${run_prefix[@]}" make -C "$dir" -j"$jobs" check "$@" >"$dir/check.out" 2>&1 || status=$?
   grep -E '^(FAIL|ERROR|XPASS):' "$dir/check.out" | while read -r _ t; do
-    echo "---- $t.log (tail)"
-    tail -n 60 "$dir/$t.log"
+    local log="$dir/${t%.mjs}.log" # automake drops the .mjs extension (TEST_EXTENSIONS)
+    echo "---- $log (tail)"
+    tail -n 60 "$log"
   done
   local skipped
   skipped=$(find "$dir/tests" -name '*.log' -exec grep -h '# SKIP LOG4C_OTEL_TEST_SKIP' {} + 2>/dev/null | wc -l)
@@ -102,6 +103,7 @@ stage_asan() {
   ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LOG4C_OTEL_TEST_PRELOAD=$(gcc -print-file-name=libasan.so) \
+  LOG4C_OTEL_TEST_SANITIZER=asan \
   LOG4C_OTEL_TEST_SOAK_SECONDS=$soak \
   LOG4C_OTEL_TEST_SKIP=fork \
     check asan
@@ -123,6 +125,7 @@ stage_tsan() {
   fi
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
   LOG4C_OTEL_TEST_SOAK_SECONDS=3 \
+  LOG4C_OTEL_TEST_SANITIZER=tsan \
   LOG4C_OTEL_TEST_SKIP=fork \
     check tsan
   local status=$?

@@ -98,12 +98,17 @@ export function command(prog, args, env) {
 //                                          plain fork: the exec error comes too late)
 //                             soak         long soak tests (sanitizer passes)
 //  LOG4C_OTEL_TEST_SOAK_SECONDS  a soak test's duration, when set (see soakSeconds)
+//  LOG4C_OTEL_TEST_SANITIZER     asan or tsan when the programs are built with one (see SANITIZER)
 const SKIP_TAGS = new Set((process.env.LOG4C_OTEL_TEST_SKIP || '').split(',').map((t) => t.trim()).filter((t) => t));
 
 /** For test(name, { skip: skipUnder(tag) }, fn): false, or why it is skipped. */
 export function skipUnder(tag) {
   return SKIP_TAGS.has(tag) ? `LOG4C_OTEL_TEST_SKIP lists '${tag}'` : false;
 }
+
+/** The sanitizer the programs were built with (LOG4C_OTEL_TEST_SANITIZER,
+ * set by tools/check-hardening.sh), or ''. */
+export const SANITIZER = process.env.LOG4C_OTEL_TEST_SANITIZER || '';
 
 /** How long a soak test runs: LOG4C_OTEL_TEST_SOAK_SECONDS when set (> 0), else dflt. */
 export function soakSeconds(dflt) {

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { freePort, skipUnder, soakSeconds } from './harness.mjs';
+import { freePort, SANITIZER, skipUnder, soakSeconds } from './harness.mjs';
 import { runSoak } from './soak.mjs';
 
 const OUTAGE_S = soakSeconds(60);
@@ -68,8 +68,15 @@ test(`collector down for ${OUTAGE_S} s at ${RATE} records/s, then back: exactly 
     assert.ok(fin.exported > 0, 'nothing was delivered after the collector came back');
 
     const growth = (outage.hwm_kb - outage.rss_base_kb) * 1024;
-    assert.ok(growth < QUEUE_BYTES + RSS_MARGIN,
-      `peak RSS grew ${growth} bytes, more than the ${QUEUE_BYTES}-byte queue cap + ${RSS_MARGIN}`);
+    // under a sanitizer its shadow memory and quarantine count in RSS (ASan
+    // grew ~400 MB here): the bound speaks of our memory, so it is checked
+    // in the plain runs (check.sh, distcheck) and only printed there
+    if (SANITIZER) {
+      console.log(`# RSS bound not checked under ${SANITIZER} (its own memory counts in RSS)`);
+    } else {
+      assert.ok(growth < QUEUE_BYTES + RSS_MARGIN,
+        `peak RSS grew ${growth} bytes, more than the ${QUEUE_BYTES}-byte queue cap + ${RSS_MARGIN}`);
+    }
     console.log(`soak: outage ${OUTAGE_S} s (${outage.seconds} s measured), logged ${logged}, delivered ${fin.exported}, ` +
       `dropped queue_full ${fin.dropped_queue_full} export_failed ${fin.dropped_export_failed} shutdown ${fin.dropped_shutdown}; ` +
       `caller latency during the outage p50 ${outage.p50_ns} ns p99 ${outage.p99_ns} ns max ${outage.max_ns} ns; ` +
