@@ -91,6 +91,16 @@ static void settle(otel_worker *w, otel_outcome why, uint64_t n)
         otel_queue_settle(w->queue, why, n);
 }
 
+static void account(otel_worker *w, uint64_t n)
+{
+    if (!n)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->done += n;
+    pthread_mutex_unlock(&w->lock);
+    pthread_cond_broadcast(&w->progress);
+}
+
 /* ---- issue 5: the file exporter ----
  * Every batch goes to every configured exporter. The record counters
  * (exported, dropped_*) follow the primary exporter: HTTP when an endpoint
@@ -110,112 +120,23 @@ static int export_file(otel_worker *w, otel_record *const *recs, size_t n)
     return rc;
 }
 
-/* Sends recs[0..n) as one request and accounts for them. */
-static void export_request(otel_worker *w, otel_record *const *recs, size_t n, otel_buf *buf)
+static int encode(otel_worker *w, otel_record *const *recs, size_t n, otel_buf *buf)
 {
-    const otel_settings *s = &w->settings;
-    if (w->file)
-        export_file(w, recs, n);
-    if (!w->http)
-        return;
     otel_buf_reset(buf);
-    int rc = s->protocol == OTEL_PROTOCOL_HTTP_JSON ? otel_encode_json(&w->resource, recs, n, buf)
-                                                    : otel_encode_protobuf(&w->resource, recs, n, buf);
-    if (rc != 0) {
-        otel_diag("log4c-otel: out of memory encoding %zu records; dropped", n);
-        settle(w, OTEL_OUT_EXPORT_FAILED, n);
-        return;
-    }
-    otel_export_result res;
-    uint64_t deadline = otel_now_ns() + (uint64_t)s->export_timeout_ms * 1000000ull;
-    otel_http_export(w->http, buf->data, buf->len, deadline, &w->abort, &res);
-    count(&w->export_requests, res.attempts);
-    if (res.attempts > 1)
-        count(&w->export_retries, res.attempts - 1);
-
-    switch (res.outcome) {
-    case OTEL_EXPORT_OK: {
-        uint64_t rejected = res.rejected > 0 ? (uint64_t)res.rejected : 0;
-        if (rejected > n)
-            rejected = n;
-        settle(w, OTEL_OUT_EXPORTED, n - rejected);
-        settle(w, OTEL_OUT_REJECTED, rejected);
-        if (rejected)
-            otel_diag("log4c-otel: collector rejected %llu of %zu records: %s", (unsigned long long)rejected, n,
-                      res.message);
-        break;
-    }
-    case OTEL_EXPORT_PERMANENT:
-        settle(w, OTEL_OUT_HTTP_ERROR, n);
-        otel_diag("log4c-otel: dropped %zu records: %s", n, res.message);
-        break;
-    case OTEL_EXPORT_FAILED:
-    default:
-        if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST)) {
-            settle(w, OTEL_OUT_SHUTDOWN, n);
-        } else {
-            settle(w, OTEL_OUT_EXPORT_FAILED, n);
-            otel_diag("log4c-otel: dropped %zu records after %u attempts: %s", n, res.attempts, res.message);
-        }
-        break;
-    }
+    return w->settings.protocol == OTEL_PROTOCOL_HTTP_JSON ? otel_encode_json(&w->resource, recs, n, buf)
+                                                           : otel_encode_protobuf(&w->resource, recs, n, buf);
 }
 
-/* Exports a popped batch in requests under the byte cap, then frees it. */
-static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf *buf)
+/* the split bounds the records; the resource comes on top of them */
+static size_t request_cap(otel_worker *w)
 {
-    /* the split bounds the records; the resource comes on top of them */
     size_t overhead = otel_resource_overhead_bound(&w->resource);
-    size_t cap = w->settings.max_request_bytes > overhead ? w->settings.max_request_bytes - overhead : 1;
-    size_t off = 0;
-    while (off < n) {
-        size_t k = otel_batch_split(batch + off, n - off, cap);
-        if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST)) {
-            /* past the deadline: no more HTTP, but a local file write is cheap */
-            if (w->file)
-                export_file(w, batch + off, k);
-            if (w->http)
-                settle(w, OTEL_OUT_SHUTDOWN, k);
-        } else
-            export_request(w, batch + off, k, buf);
-        off += k;
-    }
-    for (size_t i = 0; i < n; i++)
-        otel_record_free(batch[i]);
+    return w->settings.max_request_bytes > overhead ? w->settings.max_request_bytes - overhead : 1;
 }
 
-
-/* ---- issue 6: the spool ---- */
-
-static void account(otel_worker *w, uint64_t n)
+static void send_until(otel_worker *w, const void *body, size_t len, uint64_t deadline_ns, otel_export_result *res)
 {
-    if (!n)
-        return;
-    pthread_mutex_lock(&w->lock);
-    w->done += n;
-    pthread_mutex_unlock(&w->lock);
-    pthread_cond_broadcast(&w->progress);
-}
-
-/* after any spool change, under spool_lock */
-static void note_pending(otel_worker *w)
-{
-    atomic_store(&w->spool_pending, otel_spool_pending(w->spool));
-    pthread_cond_broadcast(&w->progress);
-}
-
-static uint64_t try_budget_ns(const otel_worker *w)
-{
-    long ms = w->settings.export_timeout_ms;
-    if (w->settings.request_timeout_ms > 0 && w->settings.request_timeout_ms < ms)
-        ms = w->settings.request_timeout_ms;
-    return (uint64_t)ms * 1000000ull;
-}
-
-static void send_body(otel_worker *w, const void *body, size_t len, otel_export_result *res)
-{
-    uint64_t deadline = otel_now_ns() + try_budget_ns(w);
-    otel_http_export(w->http, body, len, deadline, &w->abort, res);
+    otel_http_export(w->http, body, len, deadline_ns, &w->abort, res);
     count(&w->export_requests, res->attempts);
     if (res->attempts > 1)
         count(&w->export_retries, res->attempts - 1);
@@ -239,6 +160,81 @@ static void settle_sent(otel_worker *w, const otel_export_result *res, uint64_t 
     }
 }
 
+/* Sends recs[0..n) as one request and accounts for them. */
+static void export_request(otel_worker *w, otel_record *const *recs, size_t n, otel_buf *buf)
+{
+    if (w->file)
+        export_file(w, recs, n);
+    if (!w->http)
+        return;
+    if (encode(w, recs, n, buf) != 0) {
+        otel_diag("log4c-otel: out of memory encoding %zu records; dropped", n);
+        settle(w, OTEL_OUT_EXPORT_FAILED, n);
+        return;
+    }
+    otel_export_result res;
+    uint64_t deadline = otel_now_ns() + (uint64_t)w->settings.export_timeout_ms * 1000000ull;
+    send_until(w, buf->data, buf->len, deadline, &res);
+    if (res.outcome != OTEL_EXPORT_FAILED)
+        settle_sent(w, &res, n);
+    else if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST))
+        settle(w, OTEL_OUT_SHUTDOWN, n);
+    else {
+        settle(w, OTEL_OUT_EXPORT_FAILED, n);
+        otel_diag("log4c-otel: dropped %zu records after %u attempts: %s", n, res.attempts, res.message);
+    }
+}
+
+/* Exports a popped batch in requests under the byte cap, then frees it. */
+static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf *buf)
+{
+    size_t cap = request_cap(w), off = 0;
+    while (off < n) {
+        size_t k = otel_batch_split(batch + off, n - off, cap);
+        if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST)) {
+            /* past the deadline: no more HTTP, but a local file write is cheap */
+            if (w->file)
+                export_file(w, batch + off, k);
+            if (w->http)
+                settle(w, OTEL_OUT_SHUTDOWN, k);
+        } else
+            export_request(w, batch + off, k, buf);
+        off += k;
+    }
+    for (size_t i = 0; i < n; i++)
+        otel_record_free(batch[i]);
+}
+
+/* The start of each of the worker's threads: nothing on it may append
+ * (issue 6); a batch array of max_export_batch_size, NULL when out of memory. */
+static otel_record **thread_begin(const otel_worker *w)
+{
+    otel_reentry_mark_internal_thread();
+    return malloc(w->settings.max_export_batch_size * sizeof(otel_record *));
+}
+
+/* ---- issue 6: the spool ---- */
+
+/* after any spool change, under spool_lock */
+static void note_pending(otel_worker *w)
+{
+    atomic_store(&w->spool_pending, otel_spool_pending(w->spool));
+    pthread_cond_broadcast(&w->progress);
+}
+
+static uint64_t try_budget_ns(const otel_worker *w)
+{
+    long ms = w->settings.export_timeout_ms;
+    if (w->settings.request_timeout_ms > 0 && w->settings.request_timeout_ms < ms)
+        ms = w->settings.request_timeout_ms;
+    return (uint64_t)ms * 1000000ull;
+}
+
+static void send_body(otel_worker *w, const void *body, size_t len, otel_export_result *res)
+{
+    send_until(w, body, len, otel_now_ns() + try_budget_ns(w), res);
+}
+
 /* Appends one encoded request; settles its records. Under spool_lock. */
 static void spool_put(otel_worker *w, const void *body, size_t len, uint32_t n)
 {
@@ -250,19 +246,6 @@ static void spool_put(otel_worker *w, const void *body, size_t len, uint32_t n)
             otel_diag("log4c-otel: the spool is full (maxBytes %llu): dropping records until it drains",
                       (unsigned long long)w->settings.spool_max_bytes);
     }
-}
-
-static int encode(otel_worker *w, otel_record *const *recs, size_t n, otel_buf *buf)
-{
-    otel_buf_reset(buf);
-    return w->settings.protocol == OTEL_PROTOCOL_HTTP_JSON ? otel_encode_json(&w->resource, recs, n, buf)
-                                                           : otel_encode_protobuf(&w->resource, recs, n, buf);
-}
-
-static size_t request_cap(otel_worker *w)
-{
-    size_t overhead = otel_resource_overhead_bound(&w->resource);
-    return w->settings.max_request_bytes > overhead ? w->settings.max_request_bytes - overhead : 1;
 }
 
 /* Encodes batch[0..n) into the sender's requests (under spool_lock) and
@@ -463,9 +446,8 @@ static void replay_step(otel_worker *w)
 static void *spool_sender_main(void *arg)
 {
     otel_worker *w = arg;
-    otel_reentry_mark_internal_thread(); /* issue 6: nothing on this thread may append */
     size_t max = w->settings.max_export_batch_size;
-    otel_record **batch = malloc(max * sizeof *batch);
+    otel_record **batch = thread_begin(w);
     int draining = 0;
     while (batch && !atomic_load(&w->stop)) {
         if (atomic_load(&w->spool_pending)) {
@@ -536,9 +518,8 @@ static void drain(otel_worker *w, otel_record **batch, size_t max, otel_buf *buf
 static void *drainer_main(void *arg)
 {
     otel_worker *w = arg;
-    otel_reentry_mark_internal_thread(); /* issue 6: nothing on this thread may append */
     size_t max = w->settings.max_export_batch_size;
-    otel_record **batch = malloc(max * sizeof *batch);
+    otel_record **batch = thread_begin(w);
     otel_buf buf = OTEL_BUF_INIT;
     while (batch && !atomic_load(&w->drainer_stop)) {
         pthread_mutex_lock(&w->lock);
@@ -563,9 +544,8 @@ static long retry_base_ms(void)
 static void *worker_main(void *arg)
 {
     otel_worker *w = arg;
-    otel_reentry_mark_internal_thread(); /* issue 6: nothing on this thread may append */
     size_t max = w->settings.max_export_batch_size;
-    otel_record **batch = malloc(max * sizeof *batch);
+    otel_record **batch = thread_begin(w);
     otel_buf buf = OTEL_BUF_INIT;
     int draining = 0;
 
@@ -577,10 +557,7 @@ static void *worker_main(void *arg)
         draining = (kicked || draining) && n == max;
         if (n)
             export_batch(w, batch, n, &buf);
-        pthread_mutex_lock(&w->lock);
-        w->done += n;
-        pthread_mutex_unlock(&w->lock);
-        pthread_cond_broadcast(&w->progress);
+        account(w, n);
     }
     if (!batch)
         otel_diag("log4c-otel: out of memory: the export thread stopped");
@@ -767,9 +744,7 @@ int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
         settle(w, OTEL_OUT_SHUTDOWN, n);
         for (size_t i = 0; i < n; i++)
             otel_record_free(left[i]);
-        pthread_mutex_lock(&w->lock);
-        w->done += n; /* accounted for: a later flush must not report a timeout */
-        pthread_mutex_unlock(&w->lock);
+        account(w, n); /* a later flush must not report a timeout */
     }
     otel_buf_free(&sbuf);
     otel_spool_close(w->spool); /* unlocks: the next start replays what is left */
