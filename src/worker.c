@@ -163,6 +163,26 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* The export thread (and with a spool the drainer); 0, or -1 when one
+ * could not start. */
+static int start_threads(otel_worker *w)
+{
+    /* block every signal in the worker: the application's handlers must run
+     * on its own threads, and libcurl must not be interrupted */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&w->thread, NULL, w->spool ? otel_worker_spool_sender_main : worker_main, w);
+    if (rc == 0)
+        w->thread_started = 1; /* should the drainer fail: shutdown stops it */
+    if (rc == 0 && w->spool) {
+        rc = pthread_create(&w->drainer, NULL, otel_worker_drainer_main, w);
+        w->drainer_started = rc == 0;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc == 0 ? 0 : -1;
+}
+
 otel_worker *otel_worker_start(otel_settings *s, int *err)
 {
     otel_worker *w = calloc(1, sizeof *w);
@@ -203,31 +223,11 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
      * is reported once and the worker runs without it */
     if (w->http && w->settings.spool_dir)
         otel_worker_spool_open(w);
-    /* block every signal in the worker: the application's handlers must run
-     * on its own threads, and libcurl must not be interrupted */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&w->thread, NULL, w->spool ? otel_worker_spool_sender_main : worker_main, w);
-    if (rc == 0 && w->spool) {
-        if (pthread_create(&w->drainer, NULL, otel_worker_drainer_main, w) == 0)
-            w->drainer_started = 1;
-        else
-            rc = -1; /* the sender runs; shutdown stops it */
-    }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc == -1) {
-        w->thread_started = 1;
+    if (start_threads(w) != 0) {
         *err = LOG4C_OTEL_ETHREAD;
         otel_worker_free(w);
         return NULL;
     }
-    if (rc != 0) {
-        *err = LOG4C_OTEL_ETHREAD;
-        otel_worker_free(w);
-        return NULL;
-    }
-    w->thread_started = 1;
     *err = LOG4C_OTEL_OK;
     return w;
 }
@@ -274,6 +274,46 @@ int otel_worker_flush(otel_worker *w, uint64_t deadline_ns)
     return wait_done(w, target, deadline_ns);
 }
 
+/* Aborts the export in flight, stops and joins the threads. */
+static void stop_threads(otel_worker *w)
+{
+    __atomic_store_n(&w->abort, 1, __ATOMIC_SEQ_CST); /* the HTTP exporter reads it atomically */
+    atomic_store(&w->stop, 1);
+    atomic_store(&w->drainer_stop, 1);
+    otel_queue_kick(w->queue);
+    pthread_mutex_lock(&w->lock);
+    pthread_mutex_unlock(&w->lock);
+    pthread_cond_broadcast(&w->wake);
+    if (w->thread_started) {
+        pthread_join(w->thread, NULL);
+        w->thread_started = 0;
+    }
+    if (w->drainer_started) {
+        pthread_join(w->drainer, NULL);
+        w->drainer_started = 0;
+    }
+}
+
+/* What is left in the queue missed the deadline: to the spool when there is
+ * one (a local write, fast), else dropped. */
+static void settle_leftovers(otel_worker *w)
+{
+    otel_record *left[64];
+    size_t n;
+    otel_buf sbuf = OTEL_BUF_INIT;
+    while ((n = otel_queue_pop(w->queue, left, 64, 0, NULL)) > 0) {
+        if (w->spool) {
+            otel_worker_spool_records(w, left, n, &sbuf); /* accounts for them */
+            continue;
+        }
+        otel_worker_settle(w, OTEL_OUT_SHUTDOWN, n);
+        for (size_t i = 0; i < n; i++)
+            otel_record_free(left[i]);
+        otel_worker_account(w, n); /* a later flush must not report a timeout */
+    }
+    otel_buf_free(&sbuf);
+}
+
 int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
 {
     pthread_mutex_lock(&w->shutdown_lock); /* two callers must not both join the thread */
@@ -294,37 +334,8 @@ int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
     int rc = w->thread_started ? otel_worker_flush(w, deadline_ns) : LOG4C_OTEL_OK;
     if (w->spool && w->thread_started)
         otel_worker_spool_wait(w, deadline_ns); /* replay while the collector answers */
-    __atomic_store_n(&w->abort, 1, __ATOMIC_SEQ_CST); /* the HTTP exporter reads it atomically */
-    atomic_store(&w->stop, 1);
-    atomic_store(&w->drainer_stop, 1);
-    otel_queue_kick(w->queue);
-    pthread_mutex_lock(&w->lock);
-    pthread_mutex_unlock(&w->lock);
-    pthread_cond_broadcast(&w->wake);
-    if (w->thread_started) {
-        pthread_join(w->thread, NULL);
-        w->thread_started = 0;
-    }
-    if (w->drainer_started) {
-        pthread_join(w->drainer, NULL);
-        w->drainer_started = 0;
-    }
-    /* whatever is left missed the deadline: to the spool when there is one
-     * (a local write, fast), else dropped */
-    otel_record *left[64];
-    size_t n;
-    otel_buf sbuf = OTEL_BUF_INIT;
-    while ((n = otel_queue_pop(w->queue, left, 64, 0, NULL)) > 0) {
-        if (w->spool) {
-            otel_worker_spool_records(w, left, n, &sbuf); /* accounts for them */
-            continue;
-        }
-        otel_worker_settle(w, OTEL_OUT_SHUTDOWN, n);
-        for (size_t i = 0; i < n; i++)
-            otel_record_free(left[i]);
-        otel_worker_account(w, n); /* a later flush must not report a timeout */
-    }
-    otel_buf_free(&sbuf);
+    stop_threads(w);
+    settle_leftovers(w);
     otel_worker_spool_close(w);
     pthread_mutex_lock(&w->lock);
     w->shut_down = 1;
