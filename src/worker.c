@@ -325,7 +325,6 @@ int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
         return LOG4C_OTEL_OK;
     }
 
-    atomic_store(&w->shutdown_deadline, deadline_ns);
     atomic_store_explicit(&w->closing, 1, memory_order_release);
     otel_queue_close(w->queue); /* a submit that passed the closing check cannot strand a record */
     pthread_mutex_lock(&w->lock);

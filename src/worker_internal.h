@@ -52,7 +52,6 @@ struct otel_worker {
     int drainer_started;
     atomic_int drainer_stop;
     atomic_int spool_pending;   /* a copy of otel_spool_pending, for the shutdown wait */
-    atomic_uint_fast64_t shutdown_deadline;
     int gave_up;                /* under lock: a replay failed after shutdown began */
     /* the sender's encoded requests of one popped batch (under spool_lock) */
     otel_buf *reqs;
