@@ -112,7 +112,7 @@ static uint64_t random_seed(const void *salt)
     return seed ? seed : 0x9E3779B97F4A7C15ull;
 }
 
-static long retry_base_from_env(void)
+long otel_retry_base_ms(void)
 {
     const char *v = getenv("LOG4C_OTEL_RETRY_BASE_MS");
     if (!v || !*v)
@@ -278,7 +278,7 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
     e->is_json = s->protocol == OTEL_PROTOCOL_HTTP_JSON;
     e->gzip = s->compression == OTEL_COMPRESSION_GZIP;
     e->request_timeout_ms = s->request_timeout_ms;
-    e->retry_base_ms = retry_base_from_env();
+    e->retry_base_ms = otel_retry_base_ms();
     e->rng = random_seed(e);
 
     e->multi = curl_multi_init();

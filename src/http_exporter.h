@@ -48,6 +48,10 @@ long otel_parse_retry_after(const char *value, long long now_unix_s);
  * with full jitter in [50%, 100%]; rnd is a uniform random 32-bit value. */
 long otel_backoff_ms(unsigned attempt, long base_ms, long max_ms, uint32_t rnd);
 
+/* The first backoff step: LOG4C_OTEL_RETRY_BASE_MS (1..30000), else 1000.
+ * The exporter and the spool sender space their retries alike. */
+long otel_retry_base_ms(void);
+
 /* gzip-compresses in into out (appending). Returns 0 or -1. */
 struct otel_buf;
 int otel_gzip(const char *in, size_t len, struct otel_buf *out);

@@ -336,13 +336,6 @@ void *otel_worker_drainer_main(void *arg)
     return NULL;
 }
 
-static long retry_base_ms(void)
-{
-    const char *v = getenv("LOG4C_OTEL_RETRY_BASE_MS"); /* as the HTTP exporter reads it */
-    long n = v ? atol(v) : 0;
-    return n > 0 ? n : 1000;
-}
-
 void otel_worker_spool_open(otel_worker *w)
 {
     char why[512];
@@ -354,7 +347,7 @@ void otel_worker_spool_open(otel_worker *w)
         otel_diag("log4c-otel: spool off: %s", why);
     else
         atomic_store(&w->spool_pending, otel_spool_pending(w->spool)); /* claimed files: replay first */
-    w->retry_base_ms = retry_base_ms();
+    w->retry_base_ms = otel_retry_base_ms();
     w->rng = otel_now_ns() ^ (uint64_t)(uintptr_t)w;
 }
 
