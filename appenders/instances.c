@@ -46,6 +46,8 @@ static atomic_int finalized;
 enum { CFG_UNLOADED, CFG_LOADING, CFG_LOADED };
 static atomic_int cfg_state;
 static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT; /* fork handlers, installed at first use */
+static void install_atfork(void);
 static pthread_cond_t cfg_done = PTHREAD_COND_INITIALIZER;
 static __thread int loading_here; /* the loader's own calls must not wait for itself */
 static otel_preinit preinit = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -286,6 +288,7 @@ void otel_instances_init_called(void) { atomic_store(&init_called, 1); }
 
 int otel_instances_buffer(const char *appender, const otel_pipeline_input *in, const otel_loc_data *ld)
 {
+    pthread_once(&atfork_once, install_atfork); /* the buffer's locks too */
     otel_preinit_entry *e = otel_preinit_entry_new(appender, in, ld);
     if (!e) {
         atomic_fetch_add(&dropped_preinit, 1);
@@ -362,6 +365,10 @@ static otel_worker *start_worker(otel_instance *inst)
  * The locks the child needs are taken around fork so none is left held. */
 static void atfork_prepare(void)
 {
+    /* the order every path takes them in: configuration state, the pre-init
+     * buffer, the registry, diagnostics */
+    pthread_mutex_lock(&cfg_lock);
+    pthread_mutex_lock(&preinit.lock);
     pthread_mutex_lock(&registry_lock);
     otel_diag_atfork_prepare();
 }
@@ -370,6 +377,8 @@ static void atfork_parent(void)
 {
     otel_diag_atfork_release();
     pthread_mutex_unlock(&registry_lock);
+    pthread_mutex_unlock(&preinit.lock);
+    pthread_mutex_unlock(&cfg_lock);
 }
 
 static void atfork_child(void)
@@ -381,9 +390,25 @@ static void atfork_child(void)
             atomic_store(&i->restart, 1);
         }
     pthread_mutex_unlock(&registry_lock);
+    pthread_mutex_unlock(&preinit.lock);
+    pthread_mutex_unlock(&cfg_lock);
+    if (atomic_load(&cfg_state) == CFG_LOADING) {
+        /* another thread was loading the configuration: it is gone, and the
+         * child would buffer for ever or wait at exit for a load that never
+         * ends. Fail closed instead, counting what it had buffered. */
+        config_rc = LOG4C_OTEL_ESTATE;
+        pipeline_ok = 0;
+        for (otel_preinit_entry *e = otel_preinit_take(&preinit), *next; e; e = next) {
+            next = e->next;
+            atomic_fetch_sub(&preinit_buffered, 1);
+            atomic_fetch_add(&dropped_config, 1);
+            otel_preinit_entry_free(e);
+        }
+        atomic_store(&cfg_state, CFG_LOADED);
+        otel_diag("log4c-otel: fork() while the configuration was loading: this child exports nothing");
+    }
 }
 
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static void install_atfork(void) { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); }
 
 /* The instance's worker, started afresh in a forked child. */
