@@ -14,10 +14,8 @@
 #include <log4c-otel.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,22 +28,32 @@
 #define EXIT_NOT_FOUND 127
 
 static const int FORWARDED[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-static int sig_pipe[2] = {-1, -1};
 
-/* Async-signal-safe: hands the signal to the main loop, which forwards it
- * with log4c_otel_capture_kill (never to a pid already reaped). A SIGINT or
- * SIGQUIT the terminal generated (si_code SI_KERNEL) already reached the
- * child, which is in our foreground process group: not sent twice. */
-static void on_signal(int sig, siginfo_t *si, void *uc)
+/* The forwarded signals are blocked from the start of main (so in every
+ * thread started later too: the library's own threads block all signals)
+ * and taken synchronously by the wait loop with sigtimedwait: no handler
+ * runs asynchronously, so none can be deferred or lost by a runtime that
+ * wraps signal handlers (ThreadSanitizer lost a SIGTERM that arrived while
+ * it set up the main thread's signal state on its first blocking call), and
+ * one arriving before the child runs stays pending until it is forwarded.
+ * Standard signals do not queue: two of a kind sent before the loop takes
+ * them are forwarded once. */
+static void forwarded_set(sigset_t *set)
 {
-    (void)uc;
-    if ((sig == SIGINT || sig == SIGQUIT) && si && si->si_code == SI_KERNEL)
+    sigemptyset(set);
+    for (size_t i = 0; i < sizeof FORWARDED / sizeof FORWARDED[0]; i++)
+        sigaddset(set, FORWARDED[i]);
+}
+
+/* Forwards sig with log4c_otel_capture_kill (never to a pid already
+ * reaped). A SIGINT or SIGQUIT the terminal generated (si_code SI_KERNEL)
+ * already reached the child, which is in our foreground process group: not
+ * sent twice. */
+static void forward(log4c_otel_capture *c, int sig, const siginfo_t *si)
+{
+    if ((sig == SIGINT || sig == SIGQUIT) && si->si_code == SI_KERNEL)
         return;
-    int saved = errno;
-    unsigned char b = (unsigned char)sig;
-    ssize_t w = write(sig_pipe[1], &b, 1);
-    (void)w;
-    errno = saved;
+    log4c_otel_capture_kill(c, sig);
 }
 
 static void usage(FILE *f)
@@ -170,18 +178,18 @@ int main(int argc, char **argv)
         app = slash && slash[1] ? slash + 1 : cmd[0];
     }
 
-    /* signals first: one arriving from now on is forwarded once the child runs */
-    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        perror("log4c-otel-run: pipe");
+    /* signals first: one arriving from now on is forwarded once the child
+     * runs (the child starts with none blocked: capture.c) */
+    sigset_t fwd;
+    forwarded_set(&fwd);
+    if (sigprocmask(SIG_BLOCK, &fwd, NULL) != 0) { /* no thread yet */
+        perror("log4c-otel-run: sigprocmask");
         return EXIT_CANNOT_EXECUTE;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
+    /* forwarded even when we were started with one ignored (nohup, a
+     * background job): blocked and at SIG_DFL, each stays pending for the loop */
     for (size_t i = 0; i < sizeof FORWARDED / sizeof FORWARDED[0]; i++)
-        sigaction(FORWARDED[i], &sa, NULL);
+        signal(FORWARDED[i], SIG_DFL);
 
     int rc = log4c_otel_init();
     if (rc != LOG4C_OTEL_OK) /* the program still runs; the appender exports nothing (fail closed) */
@@ -208,15 +216,14 @@ int main(int argc, char **argv)
     }
 
     int st = -1;
+    const struct timespec tick = {0, 50 * 1000000L}; /* how soon the child's end is seen */
     for (;;) {
-        struct pollfd p = {sig_pipe[0], POLLIN, 0};
         if (log4c_otel_capture_wait(c, 0, &st) == LOG4C_OTEL_OK)
             break;
-        if (poll(&p, 1, 50) > 0) {
-            unsigned char b;
-            while (read(sig_pipe[0], &b, 1) == 1)
-                log4c_otel_capture_kill(c, b);
-        }
+        siginfo_t si;
+        int sig = sigtimedwait(&fwd, &si, &tick);
+        if (sig > 0)
+            forward(c, sig, &si);
     }
     log4c_otel_capture_free(c);
     log4c_fini(); /* flushes, within LOG4C_OTEL_SHUTDOWN_TIMEOUT */
