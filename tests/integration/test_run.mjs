@@ -90,11 +90,15 @@ function signalled(sig, trapped) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OTEL_|LOG4C_)/.test(k)));
   const script = `trap 'echo got ${trapped}; exit 42' ${trapped}; echo ready; while :; do sleep 0.05; done`;
   const c = command(otelRun, ['--tee', '--', 'sh', '-c', script], { ...env, HOME: dir, LOG4C_RCPATH: dir, ...endpointEnv(receiver) });
-  const child = spawn(c.file, c.args, { cwd: dir, env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group, so a hang is killed with the program it runs
+  // (a SIGKILLed tool cannot take its child along: it would be orphaned)
+  const child = spawn(c.file, c.args, { cwd: dir, env: c.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let sent = false;
   return new Promise((resolve, reject) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20000);
+    const killer = setTimeout(() => {
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+    }, 20000);
     child.stdout.on('data', (d) => {
       stdout += d;
       if (!sent && stdout.includes('ready')) {
