@@ -358,9 +358,7 @@ static int spool_settings(const json_t *obj, const char *path, otel_logs_config 
                 return otel_config_error_set(err, p, "out of memory");
         } else if (strcmp(k, "maxBytes") == 0) {
             uint64_t n = 0;
-            int ok = json_is_integer(v) ? json_integer_value(v) >= 0 && (n = (uint64_t)json_integer_value(v), 1)
-                                        : json_is_string(v) && otel_parse_size(json_string_value(v), &n) == 0;
-            if (!ok || n < OTEL_SPOOL_MIN_MAX_BYTES || n > (uint64_t)LLONG_MAX)
+            if (otel_json_size(v, &n) != 0 || n < OTEL_SPOOL_MIN_MAX_BYTES || n > (uint64_t)LLONG_MAX)
                 return otel_config_error_set(err, p, "expected a size of at least 64K (such as 268435456 or \"256M\")");
             l->spool_max_bytes = (long long)n;
         } else

@@ -3,7 +3,7 @@
  * (see file_exporter.h). Runs on the worker thread only.
  */
 #include "file_exporter.h"
-#include "settings.h" /* otel_parse_size */
+#include "settings.h" /* otel_json_size */
 #include "diag.h"
 #include "log4c-otel.h"
 
@@ -88,9 +88,7 @@ int otel_file_config_from_json(const struct json_t *jobj, const char *key_path, 
         path = json_string_value(v);
     }
     if ((v = json_object_get(obj, "maxLogSize")) != NULL) {
-        if (json_is_integer(v) && json_integer_value(v) >= 0)
-            f.max_size = (uint64_t)json_integer_value(v);
-        else if (!json_is_string(v) || otel_parse_size(json_string_value(v), &f.max_size) != 0)
+        if (otel_json_size(v, &f.max_size) != 0)
             return cfg_error(err, errlen, kp, "maxLogSize",
                              "expected a number of bytes or a size such as \"512K\", \"10M\", \"1G\"");
     }

@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,4 +410,13 @@ int otel_parse_size(const char *s, uint64_t *out)
         return -1;
     *out = v << shift;
     return 0;
+}
+
+int otel_json_size(const json_t *v, uint64_t *out)
+{
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *out = (uint64_t)json_integer_value(v);
+        return 0;
+    }
+    return json_is_string(v) ? otel_parse_size(json_string_value(v), out) : -1;
 }

@@ -101,4 +101,9 @@ char *otel_percent_decode(const char *in, size_t len);
  * allowed). Returns 0 and sets *out, or -1. */
 int otel_parse_size(const char *s, uint64_t *out);
 
+/* A size in a JSON configuration: a non-negative integer (bytes) or a
+ * string otel_parse_size accepts. Returns 0 and sets *out, or -1. */
+struct json_t;
+int otel_json_size(const struct json_t *v, uint64_t *out);
+
 #endif

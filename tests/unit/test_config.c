@@ -224,6 +224,38 @@ START_TEST(unknown_keys_are_noted_once)
 END_TEST
 
 /* Every error: the exact sentence the user reads. */
+/* logs.spool.maxBytes: bytes or a size string, at least 64K (the same
+ * number-or-size reading as logs.file.maxLogSize) */
+START_TEST(spool_max_bytes)
+{
+    env_reset();
+    static const struct {
+        const char *value;
+        long long want; /* -2: rejected */
+    } rows[] = {
+        {"65536", 65536},      {"\"256M\"", 256ll << 20}, {"\"1GiB\"", 1ll << 30}, {"\"64K\"", 65536},
+        {"65535", -2},         {"\"63K\"", -2},           {"-1", -2},               {"1.5e6", -2},
+        {"true", -2},          {"\"12Q\"", -2},           {"\"\"", -2},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char json[160];
+        snprintf(json, sizeof json, "{\"logs\": {\"spool\": {\"maxBytes\": %s}}}", rows[i].value);
+        otel_config cfg;
+        otel_config_error err;
+        int rc = load(&cfg, json, &err);
+        if (rows[i].want == -2) {
+            ck_assert_msg(rc == LOG4C_OTEL_ECONFIG, "%s accepted", rows[i].value);
+            ck_assert_msg(strstr(err.message, "expected a size of at least 64K") != NULL, "%s: %s", rows[i].value,
+                          err.message);
+        } else {
+            ck_assert_msg(rc == 0, "%s rejected: %s", rows[i].value, err.message);
+            ck_assert_int_eq(cfg.logs.spool_max_bytes, rows[i].want);
+        }
+        otel_config_free(&cfg);
+    }
+}
+END_TEST
+
 START_TEST(error_messages)
 {
     env_reset();
@@ -398,6 +430,7 @@ static Suite *suite(void)
     tcase_add_test(t, env_substitution);
     tcase_add_test(t, position_scanner);
     tcase_add_test(t, shapes_and_spellings);
+    tcase_add_test(t, spool_max_bytes);
     tcase_add_test(t, applied_to_settings);
     tcase_add_test(t, unknown_keys_are_noted_once);
     tcase_add_test(t, error_messages);
