@@ -1,0 +1,373 @@
+/*
+ * stage.c - per-thread lanes of raw entries (see stage.h).
+ *
+ * A lane is single-producer single-consumer: its thread appends to the tail
+ * chunk and publishes each entry with a release store of the chunk's `used`;
+ * the consumer (under drain_lock) reads up to `used`, and moves on to the
+ * next chunk only once the producer has linked one (after which the old
+ * chunk is never written again). Chunks start small and grow while the
+ * consumer lags, so an idle thread keeps at most one small chunk.
+ *
+ * The calling thread finds its lane through a thread-local list keyed by
+ * the stage's generation (a stage freed and another allocated at the same
+ * address never share lanes). Thread exit marks the lanes dead; the
+ * consumer frees a dead lane once it has read it.
+ */
+#include "stage.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_MIN ((size_t)4 << 10)
+#define CHUNK_MAX ((size_t)64 << 10)
+#define ENTRY_HEAD 8 /* a uint32 size, padded to keep entries 8-aligned */
+
+typedef struct chunk {
+    _Atomic(struct chunk *) next; /* producer links the next one; then this one is final */
+    atomic_size_t used;           /* producer: bytes published */
+    size_t read;                  /* consumer: bytes read */
+    size_t cap;                   /* bytes of data[] */
+    size_t reserved;              /* bytes counted against the budget (0: the sentinel) */
+    _Alignas(8) unsigned char data[];
+} chunk;
+
+struct otel_stage_lane {
+    otel_stage *stage;
+    otel_stage_lane *next_lane; /* the stage's list, under lanes_lock */
+    atomic_int dead;            /* the thread exited: free once read */
+    /* producer's */
+    chunk *tail;
+    size_t tail_used;
+    size_t since_kick;
+    unsigned chunks_made;
+    atomic_uint_fast64_t produced, refused;
+    /* consumer's */
+    chunk *head;
+    atomic_uint chunks_freed; /* read by the producer to size its next chunk */
+    atomic_uint_fast64_t consumed;
+    uint64_t refused_seen;
+    chunk sentinel; /* an empty first chunk: head is never NULL (flexible member unused) */
+};
+
+struct otel_stage {
+    otel_stage_hooks hooks;
+    size_t wake_at;
+    uint64_t gen;
+    pthread_mutex_t lanes_lock; /* the lane list */
+    otel_stage_lane *lanes;
+    pthread_mutex_t drain_lock; /* one consumer at a time */
+    atomic_uint_fast64_t refused_nolane; /* a lane could not be made */
+    uint64_t refused_nolane_seen;
+    atomic_size_t reserved;
+    otel_stage *next_live;
+};
+
+/* ---- the live stages (so a thread's exit never touches a freed one) ---- */
+
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static otel_stage *live;
+static uint64_t next_gen = 1; /* under live_lock */
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t key;
+static int key_ok;
+
+/* A thread's lanes, one per stage it has written to. */
+typedef struct tls_lane {
+    otel_stage *stage;
+    uint64_t gen;
+    otel_stage_lane *lane;
+    struct tls_lane *next;
+} tls_lane;
+
+static __thread tls_lane *my_lanes;
+
+static void thread_exit(void *p)
+{
+    tls_lane *l = p;
+    pthread_mutex_lock(&live_lock);
+    for (tls_lane *t = l; t; t = t->next)
+        for (otel_stage *s = live; s; s = s->next_live)
+            if (s == t->stage && s->gen == t->gen) {
+                atomic_store_explicit(&t->lane->dead, 1, memory_order_release);
+                break;
+            }
+    pthread_mutex_unlock(&live_lock);
+    while (l) {
+        tls_lane *next = l->next;
+        free(l);
+        l = next;
+    }
+}
+
+/* fork(): the child must not inherit live_lock held by a vanished thread */
+static void atfork_prepare(void) { pthread_mutex_lock(&live_lock); }
+static void atfork_release(void) { pthread_mutex_unlock(&live_lock); }
+
+static void make_key(void)
+{
+    key_ok = pthread_key_create(&key, thread_exit) == 0;
+    pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+}
+
+otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at)
+{
+    pthread_once(&key_once, make_key);
+    if (!key_ok)
+        return NULL;
+    otel_stage *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    if (hooks)
+        s->hooks = *hooks;
+    s->wake_at = wake_at ? wake_at : 1;
+    pthread_mutex_init(&s->lanes_lock, NULL);
+    pthread_mutex_init(&s->drain_lock, NULL);
+    pthread_mutex_lock(&live_lock);
+    s->gen = next_gen++;
+    s->next_live = live;
+    live = s;
+    pthread_mutex_unlock(&live_lock);
+    return s;
+}
+
+static void release(otel_stage *s, size_t bytes)
+{
+    if (!bytes)
+        return;
+    atomic_fetch_sub_explicit(&s->reserved, bytes, memory_order_relaxed);
+    if (s->hooks.release)
+        s->hooks.release(s->hooks.ctx, bytes);
+}
+
+static void free_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
+{
+    if (c == &lane->sentinel)
+        return;
+    release(s, c->reserved);
+    free(c);
+}
+
+static void free_lane(otel_stage *s, otel_stage_lane *lane)
+{
+    for (chunk *c = lane->head, *next; c; c = next) {
+        next = atomic_load_explicit(&c->next, memory_order_acquire);
+        free_chunk(s, lane, c);
+    }
+    free(lane);
+}
+
+void otel_stage_free(otel_stage *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&live_lock);
+    for (otel_stage **p = &live; *p; p = &(*p)->next_live)
+        if (*p == s) {
+            *p = s->next_live;
+            break;
+        }
+    pthread_mutex_unlock(&live_lock);
+    for (otel_stage_lane *l = s->lanes, *next; l; l = next) {
+        next = l->next_lane;
+        free_lane(s, l);
+    }
+    pthread_mutex_destroy(&s->lanes_lock);
+    pthread_mutex_destroy(&s->drain_lock);
+    free(s);
+}
+
+/* The calling thread's lane of s, made on first use; NULL when out of memory. */
+static otel_stage_lane *my_lane(otel_stage *s)
+{
+    tls_lane *t = my_lanes;
+    if (t && t->stage == s && t->gen == s->gen)
+        return t->lane; /* the common case: one stage */
+    for (tls_lane **p = &my_lanes; (t = *p) != NULL; p = &t->next)
+        if (t->stage == s && t->gen == s->gen) {
+            *p = t->next; /* to the front: found at once next time */
+            t->next = my_lanes;
+            my_lanes = t;
+            pthread_setspecific(key, my_lanes); /* the exit handler walks from the head */
+            return t->lane;
+        }
+    otel_stage_lane *lane = calloc(1, sizeof *lane);
+    t = malloc(sizeof *t);
+    if (!lane || !t) {
+        free(lane);
+        free(t);
+        return NULL;
+    }
+    lane->stage = s;
+    lane->tail = lane->head = &lane->sentinel;
+    t->stage = s;
+    t->gen = s->gen;
+    t->lane = lane;
+    t->next = my_lanes;
+    my_lanes = t;
+    pthread_setspecific(key, my_lanes);
+    pthread_mutex_lock(&s->lanes_lock);
+    lane->next_lane = s->lanes;
+    s->lanes = lane;
+    pthread_mutex_unlock(&s->lanes_lock);
+    return lane;
+}
+
+static size_t entry_bytes(size_t size) { return ENTRY_HEAD + ((size + 7) & ~(size_t)7); }
+
+/* A new tail for the lane with room for need bytes: small while the
+ * consumer keeps up (one chunk outstanding), doubling while it lags. */
+static chunk *grow(otel_stage *s, otel_stage_lane *lane, size_t need)
+{
+    unsigned outstanding = lane->chunks_made - atomic_load_explicit(&lane->chunks_freed, memory_order_relaxed);
+    size_t cap = CHUNK_MIN;
+    if (outstanding > 0 && lane->tail != &lane->sentinel) {
+        cap = lane->tail->cap * 2;
+        if (cap > CHUNK_MAX)
+            cap = CHUNK_MAX;
+    }
+    if (cap < need)
+        cap = need;
+    size_t total = sizeof(chunk) + cap;
+    if (s->hooks.reserve && s->hooks.reserve(s->hooks.ctx, total) != 0)
+        return NULL;
+    chunk *c = malloc(total);
+    if (!c) {
+        if (s->hooks.release)
+            s->hooks.release(s->hooks.ctx, total);
+        return NULL;
+    }
+    atomic_init(&c->next, NULL);
+    atomic_init(&c->used, 0);
+    c->read = 0;
+    c->cap = cap;
+    c->reserved = total;
+    atomic_fetch_add_explicit(&s->reserved, total, memory_order_relaxed);
+    lane->chunks_made++;
+    /* publish: the old tail is final from here on */
+    atomic_store_explicit(&lane->tail->next, c, memory_order_release);
+    lane->tail = c;
+    lane->tail_used = 0;
+    return c;
+}
+
+void *otel_stage_begin(otel_stage *s, size_t size, otel_stage_lane **out)
+{
+    otel_stage_lane *lane = my_lane(s);
+    *out = lane;
+    if (!lane) {
+        atomic_fetch_add_explicit(&s->refused_nolane, 1, memory_order_relaxed);
+        return NULL;
+    }
+    size_t need = entry_bytes(size);
+    chunk *c = lane->tail;
+    if (c->cap - lane->tail_used < need && !(c = grow(s, lane, need))) {
+        atomic_store_explicit(&lane->refused, atomic_load_explicit(&lane->refused, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+        return NULL;
+    }
+    unsigned char *p = c->data + lane->tail_used;
+    uint32_t sz = (uint32_t)size;
+    memcpy(p, &sz, sizeof sz);
+    return p + ENTRY_HEAD;
+}
+
+void otel_stage_commit(otel_stage_lane *lane, size_t size)
+{
+    lane->tail_used += entry_bytes(size);
+    atomic_store_explicit(&lane->tail->used, lane->tail_used, memory_order_release);
+    atomic_store_explicit(&lane->produced, atomic_load_explicit(&lane->produced, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    otel_stage *s = lane->stage;
+    if (++lane->since_kick >= s->wake_at) {
+        lane->since_kick = 0;
+        if (s->hooks.kick)
+            s->hooks.kick(s->hooks.ctx);
+    }
+}
+
+/* Reads everything the lane has published; frees the chunks left behind. */
+static size_t drain_lane(otel_stage *s, otel_stage_lane *lane, otel_stage_fn fn, void *ctx)
+{
+    size_t n = 0;
+    chunk *c = lane->head;
+    for (;;) {
+        size_t used = atomic_load_explicit(&c->used, memory_order_acquire);
+        while (c->read < used) {
+            uint32_t sz;
+            memcpy(&sz, c->data + c->read, sizeof sz);
+            fn(ctx, c->data + c->read + ENTRY_HEAD, sz);
+            c->read += entry_bytes(sz);
+            n++;
+        }
+        chunk *next = atomic_load_explicit(&c->next, memory_order_acquire);
+        if (!next)
+            break;
+        /* linked: c is final; anything published before the link is read first */
+        if (c->read < atomic_load_explicit(&c->used, memory_order_acquire))
+            continue;
+        lane->head = next;
+        if (c != &lane->sentinel)
+            atomic_fetch_add_explicit(&lane->chunks_freed, 1, memory_order_relaxed);
+        free_chunk(s, lane, c);
+        c = next;
+    }
+    if (n)
+        atomic_fetch_add_explicit(&lane->consumed, n, memory_order_relaxed);
+    return n;
+}
+
+size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, uint64_t *refused)
+{
+    size_t n = 0;
+    uint64_t ref = 0;
+    pthread_mutex_lock(&s->drain_lock);
+    pthread_mutex_lock(&s->lanes_lock);
+    otel_stage_lane *lanes = s->lanes; /* new lanes go to the front: the rest is stable */
+    pthread_mutex_unlock(&s->lanes_lock);
+    for (otel_stage_lane *l = lanes, *next; l; l = next) {
+        next = l->next_lane;
+        int dead = atomic_load_explicit(&l->dead, memory_order_acquire);
+        n += drain_lane(s, l, fn, ctx);
+        uint64_t r = atomic_load_explicit(&l->refused, memory_order_relaxed);
+        ref += r - l->refused_seen;
+        l->refused_seen = r;
+        if (!dead)
+            continue;
+        /* its thread is gone and everything it wrote was read above */
+        pthread_mutex_lock(&s->lanes_lock);
+        for (otel_stage_lane **p = &s->lanes; *p; p = &(*p)->next_lane)
+            if (*p == l) {
+                *p = l->next_lane;
+                break;
+            }
+        pthread_mutex_unlock(&s->lanes_lock);
+        free_lane(s, l);
+    }
+    uint64_t nl = atomic_load_explicit(&s->refused_nolane, memory_order_relaxed);
+    ref += nl - s->refused_nolane_seen;
+    s->refused_nolane_seen = nl;
+    pthread_mutex_unlock(&s->drain_lock);
+    if (refused)
+        *refused = ref;
+    return n;
+}
+
+uint64_t otel_stage_pending(otel_stage *s)
+{
+    uint64_t p = 0;
+    pthread_mutex_lock(&s->drain_lock);
+    pthread_mutex_lock(&s->lanes_lock);
+    for (otel_stage_lane *l = s->lanes; l; l = l->next_lane) {
+        uint64_t made = atomic_load_explicit(&l->produced, memory_order_relaxed);
+        uint64_t read = atomic_load_explicit(&l->consumed, memory_order_relaxed);
+        p += (made > read ? made - read : 0) + (atomic_load_explicit(&l->refused, memory_order_relaxed) - l->refused_seen);
+    }
+    pthread_mutex_unlock(&s->lanes_lock);
+    p += atomic_load_explicit(&s->refused_nolane, memory_order_relaxed) - s->refused_nolane_seen;
+    pthread_mutex_unlock(&s->drain_lock);
+    return p;
+}
+
+size_t otel_stage_reserved(otel_stage *s) { return atomic_load_explicit(&s->reserved, memory_order_relaxed); }

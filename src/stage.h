@@ -1,0 +1,63 @@
+/*
+ * stage.h - the hand-off between logging threads and the worker (issue 6):
+ * each thread that logs gets its own lane, a list of chunks it appends raw
+ * entries to without a lock or an allocation per entry; one consumer at a
+ * time (the worker, a flush, the shutdown) drains every lane in order and
+ * turns the entries into records. What the logging thread pays is a copy.
+ *
+ * Memory is bounded: every chunk is reserved from the owner's byte budget
+ * (the queue's byte cap) before it is used and released when the consumer
+ * has read it; an entry that finds no room is refused and counted.
+ * Entries of one thread are drained in the order they were written.
+ */
+#ifndef LOG4C_OTEL_STAGE_H
+#define LOG4C_OTEL_STAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct otel_stage otel_stage;
+typedef struct otel_stage_lane otel_stage_lane;
+
+/* What the stage asks of its owner. reserve: 0 when `bytes` more fit the
+ * budget (then they are counted), -1 when not; release gives them back;
+ * kick: a lane has wake_at new entries (wake the consumer). Any may be
+ * NULL (no budget, no wake). Called from logging threads and the consumer. */
+typedef struct otel_stage_hooks {
+    int (*reserve)(void *ctx, size_t bytes);
+    void (*release)(void *ctx, size_t bytes);
+    void (*kick)(void *ctx);
+    void *ctx;
+} otel_stage_hooks;
+
+/* NULL when out of memory. wake_at: entries per lane between kicks (>= 1). */
+otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at);
+
+/* Frees every lane and chunk, releasing their reservations; entries not
+ * drained are lost (drain first). No thread may write to s any more; a
+ * thread's later writes to a new stage get a new lane. */
+void otel_stage_free(otel_stage *s);
+
+/* Producer: room for an entry of size bytes in the calling thread's lane,
+ * or NULL when it is refused (over the budget, or out of memory: counted,
+ * see otel_stage_drain). Fill it, then otel_stage_commit(*lane, size)
+ * before the next begin on this thread. The pointer is 8-byte aligned. */
+void *otel_stage_begin(otel_stage *s, size_t size, otel_stage_lane **lane);
+void otel_stage_commit(otel_stage_lane *lane, size_t size);
+
+/* Consumer: calls fn for every committed entry of every lane, each lane in
+ * order, and frees what has been read (and the lanes of threads that have
+ * exited). Serialised: one drain at a time, from any thread. Returns the
+ * number of entries passed to fn; *refused (if not NULL) gets the number of
+ * refusals since the previous drain. fn must not write to s. */
+typedef void (*otel_stage_fn)(void *ctx, const void *entry, size_t size);
+size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, uint64_t *refused);
+
+/* Entries committed but not drained yet, plus refusals not reported by a
+ * drain yet (both in flux while threads write). */
+uint64_t otel_stage_pending(otel_stage *s);
+
+/* Bytes of the chunks currently reserved (for tests and stats). */
+size_t otel_stage_reserved(otel_stage *s);
+
+#endif
