@@ -4,9 +4,10 @@
  * the instance's worker. Never waits on the network.
  */
 #include "instances.h"
+#include "append_stage.h"
+#include "event_attrs.h"
 #include "clock.h"
 #include "loc_data.h"
-#include "sources.h"
 #include "pipeline.h"
 #include "preinit.h"
 #include "reentry.h"
@@ -35,68 +36,6 @@ static int otel_open(log4c_appender_t *app)
     return 0;
 }
 
-/* log4c's plain macros pass a location inside log4c's own header; only
- * log4c_category_log_locinfo() carries the caller's real one. */
-static int real_location(const log4c_location_info_t *loc)
-{
-    if (!loc || !loc->loc_file || !loc->loc_file[0])
-        return 0;
-    size_t n = strlen(loc->loc_file);
-    static const char own[] = "log4c/category.h";
-    return !(n >= sizeof own - 1 && strcmp(loc->loc_file + n - (sizeof own - 1), own) == 0);
-}
-
-/* ---- issue 5: log sources and loc_data attributes ---- */
-
-/* Room for the appender's own attributes (thread.id, code.* x3, log.source,
- * app.name, app.instance) and up to 48 from loc_data; more are dropped. */
-#define OTEL_APPEND_MAX_ATTRS 56
-
-static size_t put_str(otel_attr *attrs, size_t n, const char *key, const char *s, size_t len)
-{
-    attrs[n].key = key;
-    attrs[n].type = OTEL_VALUE_STRING;
-    attrs[n].v.str.s = s;
-    attrs[n].v.str.s_len = len;
-    return n + 1;
-}
-
-/* Appends log.source (and app.name / app.instance for app sources) from the
- * category's classification, then the attributes the library's own log
- * calls pass through loc_data (see loc_data.h), skipping keys already set. */
-static size_t add_source_attrs(otel_instance *inst, const char *category, const otel_loc_data *ld, otel_attr *attrs,
-                               size_t n)
-{
-    otel_sources *src = otel_instance_sources(inst);
-    otel_source_class cls = {0};
-    if (src)
-        otel_sources_classify(src, category, &cls);
-    if (cls.source) {
-        n = put_str(attrs, n, OTEL_ATTR_SOURCE, cls.source, strlen(cls.source));
-        if (ld && ld->app_name)
-            n = put_str(attrs, n, OTEL_ATTR_APP_NAME, ld->app_name, strlen(ld->app_name));
-        else if (cls.app_name)
-            n = put_str(attrs, n, OTEL_ATTR_APP_NAME, cls.app_name, cls.app_name_len);
-        if (ld && ld->app_instance)
-            n = put_str(attrs, n, OTEL_ATTR_APP_INSTANCE, ld->app_instance, strlen(ld->app_instance));
-    }
-    if (!ld)
-        return n;
-    size_t own = n;
-    for (size_t i = 0; i < ld->nattrs && n < OTEL_APPEND_MAX_ATTRS; i++) {
-        const otel_attr *a = &ld->attrs[i];
-        int dup = !a->key || !a->key[0];
-        for (size_t k = 0; k < own && !dup; k++)
-            dup = strcmp(attrs[k].key, a->key) == 0;
-        for (size_t k = 0; k < i && !dup; k++) /* the caller's own duplicates: first wins */
-            dup = strcmp(ld->attrs[k].key, a->key) == 0;
-        if (!dup)
-            attrs[n++] = *a;
-    }
-    return n;
-}
-/* ---- end issue 5 ---- */
-
 /* filter, attributes, masking, limits (src/pipeline.c), then the queue */
 static int deliver(otel_instance *inst, const otel_pipeline_input *in)
 {
@@ -123,7 +62,7 @@ void otel_append_replay(const otel_preinit_entry *e)
     otel_attr attrs[OTEL_APPEND_MAX_ATTRS];
     size_t n = e->in.rec.nattrs < OTEL_APPEND_MAX_ATTRS ? e->in.rec.nattrs : OTEL_APPEND_MAX_ATTRS;
     memcpy(attrs, e->in.rec.attrs, n * sizeof *attrs);
-    n = add_source_attrs(inst, e->in.rec.category, e->has_ld ? &e->ld : NULL, attrs, n);
+    n = otel_event_source_attrs(inst, e->in.rec.category, e->has_ld ? &e->ld : NULL, attrs, n);
     otel_pipeline_input in = e->in;
     in.rec.attrs = attrs;
     in.rec.nattrs = n;
@@ -158,6 +97,18 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
         inst = log4c_appender_get_udata(app);
     }
     const otel_loc_data *ld = ev->evt_loc ? otel_loc_data_get(ev->evt_loc->loc_data) : NULL;
+    /* per-call attributes of log4c_otel_log_at(): only our own pointer */
+    const otel_call_attrs *call = otel_call_current();
+    if (call && (!ev->evt_loc || ev->evt_loc->loc_data != (const void *)call))
+        call = NULL;
+
+    /* issue 6: the usual path only copies the event into this thread's
+     * lane; the worker filters, redacts and builds the record */
+    otel_stage *stage = inst ? otel_instance_stage(inst) : NULL;
+    if (stage) {
+        otel_append_stage(stage, ev, ld, call); /* a refusal is counted (dropped_queue_full) */
+        return 0;
+    }
 
     /* filter first: a dropped entry costs neither attributes nor clock reads
      * (only once the configuration is loaded; a buffered record is filtered
@@ -177,39 +128,18 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
     }
 
     otel_attr attrs[OTEL_APPEND_MAX_ATTRS];
-    size_t n = 0;
-    attrs[n].key = "thread.id";
-    attrs[n].type = OTEL_VALUE_INT;
-    attrs[n++].v.i = otel_thread_id();
-    if (real_location(ev->evt_loc)) {
-        const log4c_location_info_t *loc = ev->evt_loc;
-        attrs[n].key = "code.file.path";
-        attrs[n].type = OTEL_VALUE_STRING;
-        attrs[n].v.str.s = loc->loc_file;
-        attrs[n++].v.str.s_len = strlen(loc->loc_file);
-        attrs[n].key = "code.line.number";
-        attrs[n].type = OTEL_VALUE_INT;
-        attrs[n++].v.i = loc->loc_line;
-        if (loc->loc_function && loc->loc_function[0] && strcmp(loc->loc_function, "(nil)") != 0) {
-            attrs[n].key = "code.function.name";
-            attrs[n].type = OTEL_VALUE_STRING;
-            attrs[n].v.str.s = loc->loc_function;
-            attrs[n++].v.str.s_len = strlen(loc->loc_function);
-        }
-    }
+    const log4c_location_info_t *loc = ev->evt_loc;
+    size_t n = otel_event_real_location(loc)
+                   ? otel_event_own_attrs(attrs, otel_thread_id(), loc->loc_file, loc->loc_line, loc->loc_function)
+                   : otel_event_own_attrs(attrs, otel_thread_id(), NULL, 0, NULL);
 
     if (inst)
-        n = add_source_attrs(inst, ev->evt_category, ld, attrs, n);
+        n = otel_event_source_attrs(inst, ev->evt_category, ld, attrs, n);
 
     /* the thread's active span (or attached context) correlates the record;
      * only the ids are read, not the whole context with its tracestate */
     uint8_t trace_id[16], span_id[8], flags = 0;
     int traced = otel_context_current_ids(trace_id, span_id, &flags);
-
-    /* per-call attributes of log4c_otel_log_at(): only our own pointer */
-    const otel_call_attrs *call = otel_call_current();
-    if (call && (!ev->evt_loc || ev->evt_loc->loc_data != (const void *)call))
-        call = NULL;
 
     otel_pipeline_input in = {.rec = {
         .time_unix_nano = (uint64_t)ev->evt_timestamp.tv_sec * 1000000000ull +
@@ -238,7 +168,7 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
         if (otel_open(app) != 0) /* loaded meanwhile */
             return -1;
         inst = log4c_appender_get_udata(app);
-        n = add_source_attrs(inst, ev->evt_category, ld, attrs, n);
+        n = otel_event_source_attrs(inst, ev->evt_category, ld, attrs, n);
         in.rec.nattrs = n;
         in.rec.body_limit = otel_instance_body_limit(inst);
         return deliver(inst, &in);

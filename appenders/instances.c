@@ -4,6 +4,7 @@
  * of type otel) gets its own worker started lazily by log4c's open.
  */
 #include "instances.h"
+#include "append_stage.h"
 #include "clock.h"
 #include "configuration.h"
 #include "diag.h"
@@ -348,6 +349,10 @@ static otel_worker *start_worker(otel_instance *inst)
         if (!inst->sources)
             inst->sources = otel_sources_new(&s.sources);
         w = otel_worker_start(&s, &rc);
+        /* issue 6: logging threads hand raw entries over; in blocking mode
+         * (which waits for room in the queue) they build records themselves */
+        if (w)
+            otel_worker_enable_stage(w, otel_append_convert, inst);
     }
     otel_settings_free(&s);
     if (!w)
@@ -479,6 +484,12 @@ void otel_instance_submit(otel_instance *inst, otel_record *r)
         return;
     }
     otel_worker_submit(w, r);
+}
+
+otel_stage *otel_instance_stage(otel_instance *inst)
+{
+    otel_worker *w = current_worker(inst);
+    return w ? otel_worker_stage(w) : NULL;
 }
 
 size_t otel_instance_body_limit(const otel_instance *inst) { return inst->body_limit; }

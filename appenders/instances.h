@@ -77,6 +77,10 @@ struct otel_sources *otel_instance_sources(const otel_instance *inst);
 
 /* The body length limit the instance applies (0 = none). */
 size_t otel_instance_body_limit(const otel_instance *inst);
+/* issue 6: the instance's hand-off lanes (stage.h), or NULL: build the
+ * record here and submit it (blocking mode, shutting down, no worker). */
+struct otel_stage;
+struct otel_stage *otel_instance_stage(otel_instance *inst);
 
 /* Shuts the instance's worker down within its deadline, unregisters and
  * frees it (its counters are kept for log4c_otel_stats). */

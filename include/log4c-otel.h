@@ -254,6 +254,12 @@ typedef struct log4c_otel_stats {
     uint64_t dropped_spool_full;    /**< the spool could not take them: maxBytes reached or a write error */
     uint64_t replayed;              /**< spooled records delivered later (by this process) */
     uint64_t replay_dropped;        /**< spooled records the collector refused for good on replay */
+    /* issue 6: a logging thread only copies the entry into its own hand-off
+     * lane; filters, attributes and redaction run when the worker (or a
+     * flush, or the shutdown) takes it from there, before it is queued.
+     * Until then it is counted here, and in neither accepted nor filtered:
+     * records logged = accepted + filtered + staged. */
+    uint64_t staged;                /**< logged, waiting in a hand-off lane (raw, in memory) */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_EINVAL if out is NULL. */

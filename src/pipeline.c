@@ -161,8 +161,8 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         return NULL;
     }
     s->n = 0;
-    size_t nctx;
-    const otel_attr *ctx = otel_thread_attrs(&nctx);
+    size_t nctx = in->nctx_attrs;
+    const otel_attr *ctx = in->ctx_given ? in->ctx_attrs : otel_thread_attrs(&nctx);
     size_t lim = p->attr_count_limit;
     if (gather(s, in->call_attrs, in->ncall_attrs, o, lim) || gather(s, ctx, nctx, o, lim) ||
         gather(s, ri->attrs, ri->nattrs, o, lim) || gather(s, p->additional.a, p->additional.n, o, lim) ||

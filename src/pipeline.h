@@ -37,6 +37,12 @@ typedef struct otel_pipeline_input {
     otel_record_input rec;
     const otel_attr *call_attrs;
     size_t ncall_attrs;
+    /* the logging thread's attribute context: these when ctx_given (the
+     * record is built on another thread, issue 6), else the calling
+     * thread's own (otel_thread_attrs) */
+    const otel_attr *ctx_attrs;
+    size_t nctx_attrs;
+    int ctx_given;
 } otel_pipeline_input;
 
 /* Why otel_pipeline_build_record gave no record. */

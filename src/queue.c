@@ -19,6 +19,7 @@ struct otel_queue {
     otel_record **ring;
     size_t cap, head, count;
     size_t bytes, max_bytes, wake_at, wake_bytes;
+    size_t staged_bytes; /* reserved by the hand-off lanes (stage.h): under the same cap */
     uint64_t pushed;
     otel_ledger ledger;  /* under lock: one snapshot always adds up */
     int kicked;          /* set by otel_queue_kick, cleared by the next pop */
@@ -63,7 +64,7 @@ void otel_queue_free(otel_queue *q)
 
 static int full(const otel_queue *q, const otel_record *r)
 {
-    return q->count == q->cap || q->bytes + r->size > q->max_bytes;
+    return q->count == q->cap || q->bytes + q->staged_bytes + r->size > q->max_bytes;
 }
 
 int otel_queue_push(otel_queue *q, otel_record *r) { return otel_queue_push_wait(q, r, 0); }
@@ -153,11 +154,40 @@ size_t otel_queue_try_pop(otel_queue *q, otel_record **out, size_t max)
     return take_and_unlock(q, out, max);
 }
 
-void otel_queue_refuse(otel_queue *q, otel_outcome why)
+void otel_queue_refuse(otel_queue *q, otel_outcome why) { otel_queue_refuse_n(q, why, 1); }
+
+void otel_queue_refuse_n(otel_queue *q, otel_outcome why, uint64_t n)
 {
     pthread_mutex_lock(&q->lock);
-    q->ledger.accepted++;
-    q->ledger.out[why]++;
+    q->ledger.accepted += n;
+    q->ledger.out[why] += n;
+    pthread_mutex_unlock(&q->lock);
+}
+
+int otel_queue_reserve(otel_queue *q, size_t bytes)
+{
+    pthread_mutex_lock(&q->lock);
+    size_t in_use = q->bytes + q->staged_bytes;
+    if (q->closed || in_use + bytes > q->max_bytes) {
+        pthread_mutex_unlock(&q->lock);
+        return -1;
+    }
+    q->staged_bytes += bytes;
+    /* memory nears the cap: the consumer drains the lanes now, not at its
+     * schedule (once per crossing) */
+    int wake = in_use < q->wake_bytes && in_use + bytes >= q->wake_bytes;
+    if (wake)
+        q->kicked = 1;
+    pthread_mutex_unlock(&q->lock);
+    if (wake)
+        pthread_cond_signal(&q->nonempty);
+    return 0;
+}
+
+void otel_queue_release(otel_queue *q, size_t bytes)
+{
+    pthread_mutex_lock(&q->lock);
+    q->staged_bytes -= bytes < q->staged_bytes ? bytes : q->staged_bytes;
     pthread_mutex_unlock(&q->lock);
 }
 

@@ -58,6 +58,16 @@ int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns);
  * `why` in one step. */
 void otel_queue_refuse(otel_queue *q, otel_outcome why);
 
+/* otel_queue_refuse for n records at once. */
+void otel_queue_refuse_n(otel_queue *q, otel_outcome why, uint64_t n);
+
+/* issue 6: the hand-off lanes (stage.h) keep raw entries in chunks whose
+ * bytes count against the same byte cap as queued records. reserve: 0 when
+ * bytes more fit (pushes then have that much less room), -1 when not or
+ * when closed; release gives them back. */
+int otel_queue_reserve(otel_queue *q, size_t bytes);
+void otel_queue_release(otel_queue *q, size_t bytes);
+
 /* The consumer settles n popped (in-flight) records with outcome `why`. */
 void otel_queue_settle(otel_queue *q, otel_outcome why, uint64_t n);
 

@@ -11,7 +11,7 @@
  * The calling thread finds its lane through a thread-local list keyed by
  * the stage's generation (a stage freed and another allocated at the same
  * address never share lanes). Thread exit marks the lanes dead; the
- * consumer frees a dead lane once it has read it.
+ * consumer frees a dead lane's chunks once it has read them.
  */
 #include "stage.h"
 
@@ -37,6 +37,7 @@ struct otel_stage_lane {
     otel_stage *stage;
     otel_stage_lane *next_lane; /* the stage's list, under lanes_lock */
     atomic_int dead;            /* the thread exited: free once read */
+    atomic_int refs;            /* the thread's and the stage's */
     /* producer's */
     chunk *tail;
     size_t tail_used;
@@ -54,6 +55,7 @@ struct otel_stage_lane {
 struct otel_stage {
     otel_stage_hooks hooks;
     size_t wake_at;
+    size_t max_pending; /* per lane; 0: none */
     uint64_t gen;
     pthread_mutex_t lanes_lock; /* the lane list */
     otel_stage_lane *lanes;
@@ -61,14 +63,16 @@ struct otel_stage {
     atomic_uint_fast64_t refused_nolane; /* a lane could not be made */
     uint64_t refused_nolane_seen;
     atomic_size_t reserved;
-    otel_stage *next_live;
+    uint64_t retired_committed;  /* under lanes_lock: committed + refused of freed lanes */
+    atomic_uint_fast64_t taken;  /* entries passed to fn + refusals reported, ever */
+    unsigned round;              /* drain_lock: which lane a bounded drain starts at */
 };
 
-/* ---- the live stages (so a thread's exit never touches a freed one) ---- */
-
-static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
-static otel_stage *live;
-static uint64_t next_gen = 1; /* under live_lock */
+/* A lane is shared by its thread and its stage until both let go (refs):
+ * the thread at its exit, the stage when it frees the lane's chunks (the
+ * thread is gone, or the stage is freed). No global lock: nothing for a
+ * fork() to inherit held. */
+static atomic_uint_fast64_t next_gen = 1;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static pthread_key_t key;
 static int key_ok;
@@ -83,35 +87,26 @@ typedef struct tls_lane {
 
 static __thread tls_lane *my_lanes;
 
+static void unref_lane(otel_stage_lane *lane)
+{
+    if (atomic_fetch_sub_explicit(&lane->refs, 1, memory_order_acq_rel) == 1)
+        free(lane);
+}
+
 static void thread_exit(void *p)
 {
-    tls_lane *l = p;
-    pthread_mutex_lock(&live_lock);
-    for (tls_lane *t = l; t; t = t->next)
-        for (otel_stage *s = live; s; s = s->next_live)
-            if (s == t->stage && s->gen == t->gen) {
-                atomic_store_explicit(&t->lane->dead, 1, memory_order_release);
-                break;
-            }
-    pthread_mutex_unlock(&live_lock);
-    while (l) {
-        tls_lane *next = l->next;
-        free(l);
-        l = next;
+    for (tls_lane *t = p, *next; t; t = next) {
+        next = t->next;
+        atomic_store_explicit(&t->lane->dead, 1, memory_order_release);
+        unref_lane(t->lane);
+        free(t);
     }
+    my_lanes = NULL;
 }
 
-/* fork(): the child must not inherit live_lock held by a vanished thread */
-static void atfork_prepare(void) { pthread_mutex_lock(&live_lock); }
-static void atfork_release(void) { pthread_mutex_unlock(&live_lock); }
+static void make_key(void) { key_ok = pthread_key_create(&key, thread_exit) == 0; }
 
-static void make_key(void)
-{
-    key_ok = pthread_key_create(&key, thread_exit) == 0;
-    pthread_atfork(atfork_prepare, atfork_release, atfork_release);
-}
-
-otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at)
+otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at, size_t max_pending)
 {
     pthread_once(&key_once, make_key);
     if (!key_ok)
@@ -122,13 +117,10 @@ otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at)
     if (hooks)
         s->hooks = *hooks;
     s->wake_at = wake_at ? wake_at : 1;
+    s->max_pending = max_pending;
     pthread_mutex_init(&s->lanes_lock, NULL);
     pthread_mutex_init(&s->drain_lock, NULL);
-    pthread_mutex_lock(&live_lock);
-    s->gen = next_gen++;
-    s->next_live = live;
-    live = s;
-    pthread_mutex_unlock(&live_lock);
+    s->gen = atomic_fetch_add(&next_gen, 1);
     return s;
 }
 
@@ -149,26 +141,22 @@ static void free_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
     free(c);
 }
 
+/* The stage lets go of a lane: its chunks now, the struct when the thread
+ * has let go too. */
 static void free_lane(otel_stage *s, otel_stage_lane *lane)
 {
     for (chunk *c = lane->head, *next; c; c = next) {
         next = atomic_load_explicit(&c->next, memory_order_acquire);
         free_chunk(s, lane, c);
     }
-    free(lane);
+    lane->head = lane->tail = NULL;
+    unref_lane(lane);
 }
 
 void otel_stage_free(otel_stage *s)
 {
     if (!s)
         return;
-    pthread_mutex_lock(&live_lock);
-    for (otel_stage **p = &live; *p; p = &(*p)->next_live)
-        if (*p == s) {
-            *p = s->next_live;
-            break;
-        }
-    pthread_mutex_unlock(&live_lock);
     for (otel_stage_lane *l = s->lanes, *next; l; l = next) {
         next = l->next_lane;
         free_lane(s, l);
@@ -200,6 +188,7 @@ static otel_stage_lane *my_lane(otel_stage *s)
         return NULL;
     }
     lane->stage = s;
+    atomic_init(&lane->refs, 2);
     lane->tail = lane->head = &lane->sentinel;
     t->stage = s;
     t->gen = s->gen;
@@ -262,7 +251,9 @@ void *otel_stage_begin(otel_stage *s, size_t size, otel_stage_lane **out)
     }
     size_t need = entry_bytes(size);
     chunk *c = lane->tail;
-    if (c->cap - lane->tail_used < need && !(c = grow(s, lane, need))) {
+    uint64_t made = atomic_load_explicit(&lane->produced, memory_order_relaxed);
+    int over = s->max_pending && made - atomic_load_explicit(&lane->consumed, memory_order_relaxed) >= s->max_pending;
+    if (over || (c->cap - lane->tail_used < need && !(c = grow(s, lane, need)))) {
         atomic_store_explicit(&lane->refused, atomic_load_explicit(&lane->refused, memory_order_relaxed) + 1,
                               memory_order_relaxed);
         return NULL;
@@ -288,19 +279,21 @@ void otel_stage_commit(otel_stage_lane *lane, size_t size)
 }
 
 /* Reads everything the lane has published; frees the chunks left behind. */
-static size_t drain_lane(otel_stage *s, otel_stage_lane *lane, otel_stage_fn fn, void *ctx)
+static size_t drain_lane(otel_stage *s, otel_stage_lane *lane, otel_stage_fn fn, void *ctx, size_t max)
 {
     size_t n = 0;
     chunk *c = lane->head;
-    for (;;) {
+    while (n < max) {
         size_t used = atomic_load_explicit(&c->used, memory_order_acquire);
-        while (c->read < used) {
+        while (c->read < used && n < max) {
             uint32_t sz;
             memcpy(&sz, c->data + c->read, sizeof sz);
             fn(ctx, c->data + c->read + ENTRY_HEAD, sz);
             c->read += entry_bytes(sz);
             n++;
         }
+        if (c->read < used)
+            break; /* max reached */
         chunk *next = atomic_load_explicit(&c->next, memory_order_acquire);
         if (!next)
             break;
@@ -313,12 +306,26 @@ static size_t drain_lane(otel_stage *s, otel_stage_lane *lane, otel_stage_fn fn,
         free_chunk(s, lane, c);
         c = next;
     }
-    if (n)
-        atomic_fetch_add_explicit(&lane->consumed, n, memory_order_relaxed);
     return n;
 }
 
-size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, uint64_t *refused)
+/* Unlinks a lane whose thread has exited and which has been read to the
+ * end; its counts move to the stage's. Under drain_lock. */
+static void retire_lane(otel_stage *s, otel_stage_lane *l)
+{
+    pthread_mutex_lock(&s->lanes_lock);
+    for (otel_stage_lane **p = &s->lanes; *p; p = &(*p)->next_lane)
+        if (*p == l) {
+            *p = l->next_lane;
+            break;
+        }
+    s->retired_committed += atomic_load_explicit(&l->produced, memory_order_relaxed) +
+                            atomic_load_explicit(&l->refused, memory_order_relaxed);
+    pthread_mutex_unlock(&s->lanes_lock);
+    free_lane(s, l);
+}
+
+size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, size_t max, uint64_t *refused)
 {
     size_t n = 0;
     uint64_t ref = 0;
@@ -326,48 +333,60 @@ size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, uint64_t *re
     pthread_mutex_lock(&s->lanes_lock);
     otel_stage_lane *lanes = s->lanes; /* new lanes go to the front: the rest is stable */
     pthread_mutex_unlock(&s->lanes_lock);
-    for (otel_stage_lane *l = lanes, *next; l; l = next) {
-        next = l->next_lane;
+    size_t nlanes = 0;
+    for (otel_stage_lane *l = lanes; l; l = l->next_lane)
+        nlanes++;
+    /* a bounded drain starts one lane further each time: no lane waits on a busier one */
+    size_t first = nlanes && max != SIZE_MAX ? s->round++ % nlanes : 0;
+    otel_stage_lane *start = lanes;
+    for (size_t i = 0; i < first; i++)
+        start = start->next_lane;
+    otel_stage_lane *l = start;
+    for (size_t i = 0; i < nlanes; i++) {
+        otel_stage_lane *next = l->next_lane ? l->next_lane : lanes;
         int dead = atomic_load_explicit(&l->dead, memory_order_acquire);
-        n += drain_lane(s, l, fn, ctx);
+        size_t got = drain_lane(s, l, fn, ctx, max - n);
+        n += got;
         uint64_t r = atomic_load_explicit(&l->refused, memory_order_relaxed);
         ref += r - l->refused_seen;
         l->refused_seen = r;
-        if (!dead)
-            continue;
+        if (got)
+            atomic_fetch_add_explicit(&l->consumed, got, memory_order_relaxed);
         /* its thread is gone and everything it wrote was read above */
-        pthread_mutex_lock(&s->lanes_lock);
-        for (otel_stage_lane **p = &s->lanes; *p; p = &(*p)->next_lane)
-            if (*p == l) {
-                *p = l->next_lane;
-                break;
-            }
-        pthread_mutex_unlock(&s->lanes_lock);
-        free_lane(s, l);
+        if (dead && atomic_load_explicit(&l->consumed, memory_order_relaxed) ==
+                        atomic_load_explicit(&l->produced, memory_order_relaxed))
+            retire_lane(s, l);
+        if (n >= max)
+            break;
+        l = next;
     }
     uint64_t nl = atomic_load_explicit(&s->refused_nolane, memory_order_relaxed);
     ref += nl - s->refused_nolane_seen;
     s->refused_nolane_seen = nl;
+    atomic_fetch_add_explicit(&s->taken, n + ref, memory_order_release);
     pthread_mutex_unlock(&s->drain_lock);
     if (refused)
         *refused = ref;
     return n;
 }
 
+uint64_t otel_stage_committed(otel_stage *s)
+{
+    pthread_mutex_lock(&s->lanes_lock);
+    uint64_t c = s->retired_committed;
+    for (otel_stage_lane *l = s->lanes; l; l = l->next_lane)
+        c += atomic_load_explicit(&l->produced, memory_order_acquire) +
+             atomic_load_explicit(&l->refused, memory_order_relaxed);
+    pthread_mutex_unlock(&s->lanes_lock);
+    return c + atomic_load_explicit(&s->refused_nolane, memory_order_relaxed);
+}
+
+uint64_t otel_stage_taken(otel_stage *s) { return atomic_load_explicit(&s->taken, memory_order_acquire); }
+
 uint64_t otel_stage_pending(otel_stage *s)
 {
-    uint64_t p = 0;
-    pthread_mutex_lock(&s->drain_lock);
-    pthread_mutex_lock(&s->lanes_lock);
-    for (otel_stage_lane *l = s->lanes; l; l = l->next_lane) {
-        uint64_t made = atomic_load_explicit(&l->produced, memory_order_relaxed);
-        uint64_t read = atomic_load_explicit(&l->consumed, memory_order_relaxed);
-        p += (made > read ? made - read : 0) + (atomic_load_explicit(&l->refused, memory_order_relaxed) - l->refused_seen);
-    }
-    pthread_mutex_unlock(&s->lanes_lock);
-    p += atomic_load_explicit(&s->refused_nolane, memory_order_relaxed) - s->refused_nolane_seen;
-    pthread_mutex_unlock(&s->drain_lock);
-    return p;
+    uint64_t taken = otel_stage_taken(s), committed = otel_stage_committed(s);
+    return committed > taken ? committed - taken : 0;
 }
 
 size_t otel_stage_reserved(otel_stage *s) { return atomic_load_explicit(&s->reserved, memory_order_relaxed); }

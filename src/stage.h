@@ -30,8 +30,10 @@ typedef struct otel_stage_hooks {
     void *ctx;
 } otel_stage_hooks;
 
-/* NULL when out of memory. wake_at: entries per lane between kicks (>= 1). */
-otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at);
+/* NULL when out of memory. wake_at: entries per lane between kicks (>= 1);
+ * max_pending: entries one lane may hold undrained (0: no bound; a lane
+ * refuses the next one beyond it, like a full queue). */
+otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at, size_t max_pending);
 
 /* Frees every lane and chunk, releasing their reservations; entries not
  * drained are lost (drain first). No thread may write to s any more; a
@@ -45,16 +47,23 @@ void otel_stage_free(otel_stage *s);
 void *otel_stage_begin(otel_stage *s, size_t size, otel_stage_lane **lane);
 void otel_stage_commit(otel_stage_lane *lane, size_t size);
 
-/* Consumer: calls fn for every committed entry of every lane, each lane in
- * order, and frees what has been read (and the lanes of threads that have
- * exited). Serialised: one drain at a time, from any thread. Returns the
- * number of entries passed to fn; *refused (if not NULL) gets the number of
- * refusals since the previous drain. fn must not write to s. */
+/* Consumer: calls fn for up to max committed entries (SIZE_MAX: all), each
+ * lane in order (a bounded drain starts at the next lane each time, so a
+ * busy lane cannot starve the others), and frees what has been read (and
+ * the lanes of threads that have exited). Serialised: one drain at a time,
+ * from any thread. Returns the number of entries passed to fn; *refused
+ * (if not NULL) gets the number of refusals since the previous drain. fn
+ * must not write to s. */
 typedef void (*otel_stage_fn)(void *ctx, const void *entry, size_t size);
-size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, uint64_t *refused);
+size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, size_t max, uint64_t *refused);
 
-/* Entries committed but not drained yet, plus refusals not reported by a
- * drain yet (both in flux while threads write). */
+/* Entries ever committed plus refusals (a flush's target), and entries
+ * ever drained plus refusals reported: a flush that saw committed() == C
+ * is through the stage once taken() >= C. */
+uint64_t otel_stage_committed(otel_stage *s);
+uint64_t otel_stage_taken(otel_stage *s);
+
+/* committed - taken: waiting in the lanes (in flux while threads write). */
 uint64_t otel_stage_pending(otel_stage *s);
 
 /* Bytes of the chunks currently reserved (for tests and stats). */

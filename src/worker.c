@@ -130,6 +130,60 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
         otel_record_free(batch[i]);
 }
 
+/* ---- issue 6: the hand-off lanes ---- */
+
+static int stage_reserve(void *q, size_t bytes) { return otel_queue_reserve(q, bytes); }
+static void stage_release(void *q, size_t bytes) { otel_queue_release(q, bytes); }
+static void stage_kick(void *q) { otel_queue_kick(q); }
+
+int otel_worker_enable_stage(otel_worker *w, otel_worker_convert_fn convert, void *ctx)
+{
+    if (w->settings.block_timeout_ms > 0 || atomic_load(&w->stage))
+        return -1;
+    otel_stage_hooks h = {stage_reserve, stage_release, stage_kick, w->queue};
+    /* maxQueueSize bounds each logging thread's lane (the byte cap bounds
+     * them all together, with the queue) */
+    otel_stage *s = otel_stage_new(&h, w->settings.max_export_batch_size, w->settings.max_queue_size);
+    if (!s)
+        return -1;
+    w->convert = convert;
+    w->convert_ctx = ctx;
+    atomic_store_explicit(&w->stage, s, memory_order_release);
+    return 0;
+}
+
+otel_stage *otel_worker_stage(otel_worker *w)
+{
+    if (atomic_load_explicit(&w->closing, memory_order_acquire))
+        return NULL;
+    return atomic_load_explicit(&w->stage, memory_order_acquire);
+}
+
+/* one staged entry -> a record in the queue (a full queue counts the drop) */
+static void feed_entry(void *arg, const void *entry, size_t size)
+{
+    otel_worker *w = arg;
+    otel_record *r = w->convert(w->convert_ctx, entry, size);
+    if (r && otel_queue_push(w->queue, r) != 0)
+        otel_record_free(r);
+}
+
+void otel_worker_feed(otel_worker *w, size_t max)
+{
+    otel_stage *s = atomic_load_explicit(&w->stage, memory_order_acquire);
+    if (!s)
+        return;
+    uint64_t refused = 0;
+    size_t n = otel_stage_drain(s, feed_entry, w, max, &refused);
+    if (refused)
+        otel_queue_refuse_n(w->queue, OTEL_OUT_QUEUE_FULL, refused);
+    if (n || refused) { /* a flush may wait for the lanes */
+        pthread_mutex_lock(&w->lock);
+        pthread_mutex_unlock(&w->lock);
+        pthread_cond_broadcast(&w->progress);
+    }
+}
+
 /* The start of each of the worker's threads: nothing on it may append
  * (issue 6); a batch array of max_export_batch_size, NULL when out of memory. */
 otel_record **otel_worker_thread_begin(const otel_worker *w)
@@ -149,7 +203,14 @@ static void *worker_main(void *arg)
     while (batch && !atomic_load(&w->stop)) {
         int kicked = 0;
         uint64_t deadline = draining ? 0 : otel_now_ns() + (uint64_t)w->settings.schedule_delay_ms * 1000000ull;
+        /* a batch at a time from the lanes: records are built just before
+         * they are encoded (cache-warm, memory reused) */
+        otel_worker_feed(w, max);
         size_t n = otel_queue_pop(w->queue, batch, max, deadline, &kicked);
+        if (n < max && kicked) { /* woken by the lanes: what they staged is a batch */
+            otel_worker_feed(w, max - n);
+            n += otel_queue_try_pop(w->queue, batch + n, max - n);
+        }
         /* a flush empties the queue batch by batch without waiting */
         draining = (kicked || draining) && n == max;
         if (n)
@@ -267,8 +328,37 @@ static int wait_done(otel_worker *w, uint64_t target, uint64_t deadline_ns)
     return rc;
 }
 
+/* Waits until the lanes have given up every entry committed before the
+ * call (the worker builds them batch by batch), or the deadline. */
+static int wait_stage(otel_worker *w, uint64_t deadline_ns)
+{
+    otel_stage *s = atomic_load_explicit(&w->stage, memory_order_acquire);
+    if (!s)
+        return LOG4C_OTEL_OK;
+    uint64_t target = otel_stage_committed(s);
+    if (!w->thread_started) { /* nobody else drains */
+        otel_worker_feed(w, SIZE_MAX);
+        return LOG4C_OTEL_OK;
+    }
+    struct timespec ts = otel_timespec(deadline_ns);
+    int rc = LOG4C_OTEL_OK;
+    otel_queue_kick(w->queue);
+    pthread_mutex_lock(&w->lock);
+    while (otel_stage_taken(s) < target) {
+        if (w->shut_down || pthread_cond_timedwait(&w->progress, &w->lock, &ts) == ETIMEDOUT) {
+            rc = otel_stage_taken(s) < target ? LOG4C_OTEL_ETIMEDOUT : LOG4C_OTEL_OK;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+    return rc;
+}
+
 int otel_worker_flush(otel_worker *w, uint64_t deadline_ns)
 {
+    int rc = wait_stage(w, deadline_ns); /* staged by this thread and those before it */
+    if (rc != LOG4C_OTEL_OK)
+        return rc;
     uint64_t target = otel_queue_pushed(w->queue);
     otel_queue_kick(w->queue);
     return wait_done(w, target, deadline_ns);
@@ -301,6 +391,7 @@ static void settle_leftovers(otel_worker *w)
     otel_record *left[64];
     size_t n;
     otel_buf sbuf = OTEL_BUF_INIT;
+    otel_worker_feed(w, SIZE_MAX); /* staged meanwhile: into the closed queue, counted dropped_shutdown */
     while ((n = otel_queue_pop(w->queue, left, 64, 0, NULL)) > 0) {
         if (w->spool) {
             otel_worker_spool_records(w, left, n, &sbuf); /* accounts for them */
@@ -326,11 +417,18 @@ int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
     }
 
     atomic_store_explicit(&w->closing, 1, memory_order_release);
+    /* staged before closing: through the pipeline like the rest, while the
+     * worker exports batch by batch (nothing new is staged from here on) */
+    int rc = wait_stage(w, deadline_ns);
     otel_queue_close(w->queue); /* a submit that passed the closing check cannot strand a record */
     pthread_mutex_lock(&w->lock);
     pthread_mutex_unlock(&w->lock);
     pthread_cond_broadcast(&w->wake); /* a sender backing off tries once more now */
-    int rc = w->thread_started ? otel_worker_flush(w, deadline_ns) : LOG4C_OTEL_OK;
+    if (w->thread_started) {
+        int frc = otel_worker_flush(w, deadline_ns);
+        if (rc == LOG4C_OTEL_OK)
+            rc = frc;
+    }
     if (w->spool && w->thread_started)
         otel_worker_spool_wait(w, deadline_ns); /* replay while the collector answers */
     stop_threads(w);
@@ -354,6 +452,7 @@ void otel_worker_free(otel_worker *w)
     otel_file_exporter_free(w->file);
     otel_buf_free(&w->file_buf);
     otel_worker_spool_close(w);
+    otel_stage_free(atomic_load(&w->stage)); /* before the queue: it releases its reservations there */
     otel_queue_free(w->queue);
     otel_settings_free(&w->settings);
     pthread_mutex_destroy(&w->lock);
@@ -385,4 +484,7 @@ void otel_worker_add_stats(otel_worker *w, log4c_otel_stats_t *acc)
     acc->dropped_spool_full += l.out[OTEL_OUT_SPOOL_FULL];
     acc->replayed += atomic_load(&w->replayed);
     acc->replay_dropped += atomic_load(&w->replay_dropped);
+    otel_stage *s = atomic_load(&w->stage);
+    if (s)
+        acc->staged += otel_stage_pending(s);
 }

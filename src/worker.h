@@ -10,6 +10,7 @@
 #include "log4c-otel.h"
 #include "record.h"
 #include "settings.h"
+#include <stddef.h>
 
 typedef struct otel_worker otel_worker;
 
@@ -36,6 +37,22 @@ int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns);
 
 /* Frees a worker (shutting it down at once first if needed). */
 void otel_worker_free(otel_worker *w);
+
+/* ---- issue 6: the hand-off (stage.h) ----
+ * convert turns a staged entry into a record (NULL: dropped, counted by
+ * the converter); it runs on whichever thread drains: the worker's, a
+ * flush, the shutdown. */
+typedef otel_record *(*otel_worker_convert_fn)(void *ctx, const void *entry, size_t size);
+
+/* Gives w hand-off lanes whose entries convert(ctx, ...) builds records
+ * from. Call once, before any record is staged; not in blocking mode (a
+ * logging thread that may wait for room submits records itself). 0, or -1
+ * (out of memory, blocking mode, or already done). */
+int otel_worker_enable_stage(otel_worker *w, otel_worker_convert_fn convert, void *ctx);
+
+/* The lanes to stage into, or NULL: none, or the worker is shutting down
+ * (submit instead: it counts the drop). */
+struct otel_stage *otel_worker_stage(otel_worker *w);
 
 /* Adds this worker's counters to *acc. */
 void otel_worker_add_stats(otel_worker *w, log4c_otel_stats_t *acc);

@@ -13,6 +13,7 @@
 #include "http_exporter.h"
 #include "queue.h"
 #include "spool.h"
+#include "stage.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -43,6 +44,13 @@ struct otel_worker {
      * snapshots); these count requests */
     atomic_uint_fast64_t export_requests, export_retries;
     atomic_uint_fast64_t file_records, file_errors; /* issue 5 */
+
+    /* ---- issue 6: the logging threads' hand-off lanes (NULL: records are
+     * built on the logging thread and submitted) and what turns an entry
+     * into a record ---- */
+    _Atomic(otel_stage *) stage;
+    otel_worker_convert_fn convert;
+    void *convert_ctx;
 
     /* ---- issue 6: the spool (NULL: off); used by worker_spool.c ---- */
     otel_spool *spool;
@@ -79,6 +87,12 @@ static inline void otel_worker_settle(otel_worker *w, otel_outcome why, uint64_t
 }
 
 /* ---- worker.c: shared by both modes ---- */
+
+/* Moves up to max entries the logging threads staged into the queue
+ * (records built by the converter; SIZE_MAX: all); refusals at the lanes
+ * are counted queue_full. Every consumer calls it before it looks at the
+ * queue; it wakes flushers waiting for the lanes. */
+void otel_worker_feed(otel_worker *w, size_t max);
 
 /* The start of each of the worker's threads: marks it internal (nothing on
  * it may append) and allocates a batch of max_export_batch_size (NULL when

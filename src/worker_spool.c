@@ -259,6 +259,7 @@ void *otel_worker_spool_sender_main(void *arg)
         int kicked = 0;
         uint64_t deadline = draining ? 0 : otel_now_ns() + (uint64_t)w->settings.schedule_delay_ms * 1000000ull;
         otel_queue_pop(w->queue, batch, 0, deadline, &kicked); /* waits only */
+        otel_worker_feed(w, max);
         pthread_mutex_lock(&w->spool_lock);
         if (otel_spool_pending(w->spool)) { /* the drainer spooled meanwhile: the spool first */
             pthread_mutex_unlock(&w->spool_lock);
@@ -284,7 +285,11 @@ static void drain(otel_worker *w, otel_record **batch, size_t max, otel_buf *buf
 {
     pthread_mutex_lock(&w->spool_lock);
     if (!otel_spool_pending(w->spool)) {
-        size_t count = otel_queue_count(w->queue), bytes = otel_queue_bytes(w->queue);
+        /* what waits in the logging threads' lanes counts too: the sender may
+         * be stuck in a request */
+        otel_stage *st = atomic_load(&w->stage);
+        size_t count = otel_queue_count(w->queue) + (st ? (size_t)otel_stage_pending(st) : 0),
+               bytes = otel_queue_bytes(w->queue) + (st ? otel_stage_reserved(st) : 0);
         if (count < (w->settings.max_queue_size + 1) / 2 && bytes < w->settings.max_queue_bytes / 2) {
             pthread_mutex_unlock(&w->spool_lock);
             return;
@@ -311,8 +316,12 @@ static void drain(otel_worker *w, otel_record **batch, size_t max, otel_buf *buf
         }
     }
     size_t n;
-    while ((n = otel_queue_try_pop(w->queue, batch, max)) > 0)
+    for (;;) { /* a batch at a time: the lanes, then the queue, into the spool */
+        otel_worker_feed(w, max);
+        if ((n = otel_queue_try_pop(w->queue, batch, max)) == 0)
+            break;
         otel_worker_spool_records(w, batch, n, buf);
+    }
     note_pending(w);
     pthread_mutex_unlock(&w->spool_lock);
 }

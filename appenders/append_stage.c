@@ -1,0 +1,239 @@
+/*
+ * append_stage.c - the staged append path (append_stage.h): an event as a
+ * flat entry in the logging thread's lane, and the record built from it.
+ *
+ * Entry layout (8-aligned, one lane entry): entry_head, then the
+ * attributes as otel_attr structs whose string pointers hold offsets from
+ * the entry's start (0: NULL) — per-call, then thread context, then
+ * loc_data — then every string, NUL-terminated.
+ */
+#include "append_stage.h"
+#include "clock.h"
+#include "event_attrs.h"
+#include "pipeline.h"
+#include "thread_id.h"
+#include "trace_context.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ABSENT UINT32_MAX /* an optional string that is not there */
+#define MAX_LEN (UINT32_MAX - 1)
+
+typedef struct entry_head {
+    uint64_t time_ns;
+    int64_t thread_id;
+    int32_t priority;
+    int32_t line;
+    uint32_t cat_len, msg_len;
+    uint32_t file_len, func_len;             /* ABSENT: no real location / no function */
+    uint32_t app_name_len, app_instance_len; /* ABSENT: none */
+    uint32_t n_call, n_ctx, n_ld;
+    uint8_t has_ld, traced, trace_flags, pad_;
+    uint8_t trace_id[16], span_id[8];
+} entry_head;
+
+_Static_assert(sizeof(entry_head) % 8 == 0, "attributes follow the head 8-aligned");
+
+static uint32_t clamp_len(size_t n) { return n > MAX_LEN ? MAX_LEN : (uint32_t)n; }
+static size_t opt_bytes(uint32_t len) { return len == ABSENT ? 0 : (size_t)len + 1; }
+
+/* bytes the strings of attrs take in an entry */
+static size_t attrs_bytes(const otel_attr *a, size_t n)
+{
+    size_t b = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (a[i].key)
+            b += strlen(a[i].key) + 1;
+        if (a[i].type == OTEL_VALUE_STRING && a[i].v.str.s)
+            b += a[i].v.str.s_len + 1;
+    }
+    return b;
+}
+
+/* copies len bytes of s (NUL-terminated) at base+*off; returns its offset */
+static size_t put(char *base, size_t *off, const char *s, size_t len)
+{
+    size_t at = *off;
+    memcpy(base + at, s, len);
+    base[at + len] = '\0';
+    *off += len + 1;
+    return at;
+}
+
+/* the attributes as offset-carrying structs at dst, their strings at *off */
+static void put_attrs(char *base, otel_attr *dst, size_t *off, const otel_attr *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = a[i];
+        dst[i].key = a[i].key ? (const char *)(uintptr_t)put(base, off, a[i].key, strlen(a[i].key)) : NULL;
+        if (a[i].type == OTEL_VALUE_STRING)
+            dst[i].v.str.s = a[i].v.str.s ? (const char *)(uintptr_t)put(base, off, a[i].v.str.s, a[i].v.str.s_len)
+                                          : NULL;
+    }
+}
+
+int otel_append_stage(otel_stage *s, const log4c_logging_event_t *ev, const otel_loc_data *ld,
+                      const otel_call_attrs *call)
+{
+    const char *msg = ev->evt_msg ? ev->evt_msg : "";
+    const char *cat = ev->evt_category ? ev->evt_category : "";
+    size_t msg_len = strlen(msg), cat_len = strlen(cat);
+    const char *file = NULL, *func = NULL;
+    uint32_t file_len = ABSENT, func_len = ABSENT;
+    if (otel_event_real_location(ev->evt_loc)) {
+        file = ev->evt_loc->loc_file;
+        file_len = clamp_len(strlen(file));
+        func = ev->evt_loc->loc_function;
+        if (func)
+            func_len = clamp_len(strlen(func));
+    }
+    uint32_t app_name_len = ld && ld->app_name ? clamp_len(strlen(ld->app_name)) : ABSENT;
+    uint32_t app_instance_len = ld && ld->app_instance ? clamp_len(strlen(ld->app_instance)) : ABSENT;
+    size_t nctx;
+    const otel_attr *ctx = otel_thread_attrs(&nctx);
+    size_t ncall = call ? call->nattrs : 0, nld = ld ? ld->nattrs : 0;
+    if (msg_len > MAX_LEN)
+        msg_len = MAX_LEN;
+    if (cat_len > MAX_LEN)
+        cat_len = MAX_LEN;
+
+    size_t size = sizeof(entry_head) + (ncall + nctx + nld) * sizeof(otel_attr) + cat_len + 1 + msg_len + 1 +
+                  opt_bytes(file_len) + opt_bytes(func_len) + opt_bytes(app_name_len) + opt_bytes(app_instance_len);
+    if (ncall | nctx | nld)
+        size += attrs_bytes(call ? call->attrs : NULL, ncall) + attrs_bytes(ctx, nctx) +
+                attrs_bytes(ld ? ld->attrs : NULL, nld);
+
+    otel_stage_lane *lane;
+    char *base = otel_stage_begin(s, size, &lane);
+    if (!base)
+        return -1;
+    entry_head *h = (entry_head *)base;
+    h->time_ns = (uint64_t)ev->evt_timestamp.tv_sec * 1000000000ull + (uint64_t)ev->evt_timestamp.tv_usec * 1000ull;
+    h->thread_id = otel_thread_id();
+    h->priority = ev->evt_priority;
+    h->line = file ? ev->evt_loc->loc_line : 0;
+    h->cat_len = (uint32_t)cat_len;
+    h->msg_len = (uint32_t)msg_len;
+    h->file_len = file_len;
+    h->func_len = func_len;
+    h->app_name_len = app_name_len;
+    h->app_instance_len = app_instance_len;
+    h->n_call = (uint32_t)ncall;
+    h->n_ctx = (uint32_t)nctx;
+    h->n_ld = (uint32_t)nld;
+    h->has_ld = ld != NULL;
+    h->trace_flags = 0;
+    h->traced = (uint8_t)otel_context_current_ids(h->trace_id, h->span_id, &h->trace_flags);
+
+    otel_attr *packed = (otel_attr *)(base + sizeof *h);
+    size_t off = sizeof *h + (ncall + nctx + nld) * sizeof(otel_attr);
+    put(base, &off, cat, cat_len);
+    put(base, &off, msg, msg_len);
+    if (file)
+        put(base, &off, file, file_len);
+    if (func)
+        put(base, &off, func, func_len);
+    if (app_name_len != ABSENT)
+        put(base, &off, ld->app_name, app_name_len);
+    if (app_instance_len != ABSENT)
+        put(base, &off, ld->app_instance, app_instance_len);
+    if (ncall | nctx | nld) {
+        put_attrs(base, packed, &off, call ? call->attrs : NULL, ncall);
+        put_attrs(base, packed + ncall, &off, ctx, nctx);
+        put_attrs(base, packed + ncall + nctx, &off, ld ? ld->attrs : NULL, nld);
+    }
+    otel_stage_commit(lane, size);
+    return 0;
+}
+
+/* ---- the consumer's side ---- */
+
+static const char *at(const char *base, const char *offset)
+{
+    return offset ? base + (uintptr_t)offset : NULL;
+}
+
+/* the next optional string of the entry, or NULL when absent */
+static const char *take(const char **s, uint32_t len)
+{
+    if (len == ABSENT)
+        return NULL;
+    const char *v = *s;
+    *s += (size_t)len + 1;
+    return v;
+}
+
+otel_record *otel_append_convert(void *ctx, const void *entry, size_t size)
+{
+    (void)size;
+    otel_instance *inst = ctx;
+    const char *base = entry;
+    const entry_head *h = entry;
+    size_t na = (size_t)h->n_call + h->n_ctx + h->n_ld;
+    const char *s = base + sizeof *h + na * sizeof(otel_attr);
+    const char *cat = s;
+    s += (size_t)h->cat_len + 1;
+    const char *msg = s;
+    s += (size_t)h->msg_len + 1;
+    const char *file = take(&s, h->file_len), *func = take(&s, h->func_len);
+    const char *app_name = take(&s, h->app_name_len), *app_instance = take(&s, h->app_instance_len);
+
+    /* 1. filter: a dropped entry costs nothing more */
+    int why;
+    const otel_pipeline *p = otel_instances_pipeline();
+    const otel_log_options *o = otel_pipeline_select(p, cat, h->priority, msg, h->msg_len, &why);
+    if (!o) {
+        otel_instance_drop(inst, why);
+        return NULL;
+    }
+
+    /* 2. the attributes, back to pointers */
+    otel_attr small[32], *attrs = small;
+    if (na > 32 && !(attrs = malloc(na * sizeof *attrs))) {
+        otel_instance_drop(inst, OTEL_PIPELINE_NOMEM);
+        return NULL;
+    }
+    memcpy(attrs, base + sizeof *h, na * sizeof *attrs);
+    for (size_t i = 0; i < na; i++) {
+        attrs[i].key = at(base, attrs[i].key);
+        if (attrs[i].type == OTEL_VALUE_STRING)
+            attrs[i].v.str.s = at(base, attrs[i].v.str.s);
+    }
+    otel_loc_data ld = {.magic = OTEL_LOC_DATA_MAGIC,
+                        .app_name = app_name,
+                        .app_instance = app_instance,
+                        .attrs = attrs + h->n_call + h->n_ctx,
+                        .nattrs = h->n_ld};
+    otel_attr own[OTEL_APPEND_MAX_ATTRS];
+    size_t n = otel_event_own_attrs(own, h->thread_id, file, h->line, func);
+    n = otel_event_source_attrs(inst, cat, h->has_ld ? &ld : NULL, own, n);
+
+    /* 3. the record, as the direct path builds it (pipeline.c) */
+    uint64_t now = otel_realtime_ns();
+    otel_pipeline_input in = {
+        .rec = {.time_unix_nano = h->time_ns,
+                .observed_time_unix_nano = now > h->time_ns ? now : h->time_ns,
+                .log4c_priority = h->priority,
+                .category = cat,
+                .body = msg,
+                .body_len = h->msg_len,
+                .body_limit = otel_instance_body_limit(inst),
+                .trace_id = h->traced ? h->trace_id : NULL,
+                .span_id = h->traced ? h->span_id : NULL,
+                .flags = h->trace_flags,
+                .attrs = own,
+                .nattrs = n},
+        .call_attrs = attrs,
+        .ncall_attrs = h->n_call,
+        .ctx_attrs = attrs + h->n_call,
+        .nctx_attrs = h->n_ctx,
+        .ctx_given = 1,
+    };
+    otel_record *r = otel_pipeline_build_selected(p, o, &in, &why);
+    if (attrs != small)
+        free(attrs);
+    if (!r)
+        otel_instance_drop(inst, why);
+    return r;
+}

@@ -1,0 +1,77 @@
+/*
+ * event_attrs.c - the appender's own record attributes (event_attrs.h).
+ */
+#include "event_attrs.h"
+#include "sources.h"
+
+#include <string.h>
+
+int otel_event_real_location(const log4c_location_info_t *loc)
+{
+    if (!loc || !loc->loc_file || !loc->loc_file[0])
+        return 0;
+    size_t n = strlen(loc->loc_file);
+    static const char own[] = "log4c/category.h";
+    return !(n >= sizeof own - 1 && strcmp(loc->loc_file + n - (sizeof own - 1), own) == 0);
+}
+
+static size_t put_str(otel_attr *attrs, size_t n, const char *key, const char *s, size_t len)
+{
+    attrs[n].key = key;
+    attrs[n].type = OTEL_VALUE_STRING;
+    attrs[n].v.str.s = s;
+    attrs[n].v.str.s_len = len;
+    return n + 1;
+}
+
+static size_t put_int(otel_attr *attrs, size_t n, const char *key, int64_t v)
+{
+    attrs[n].key = key;
+    attrs[n].type = OTEL_VALUE_INT;
+    attrs[n].v.i = v;
+    return n + 1;
+}
+
+size_t otel_event_own_attrs(otel_attr *attrs, int64_t thread_id, const char *file, int line, const char *function)
+{
+    size_t n = put_int(attrs, 0, "thread.id", thread_id);
+    if (!file)
+        return n;
+    n = put_str(attrs, n, "code.file.path", file, strlen(file));
+    n = put_int(attrs, n, "code.line.number", line);
+    if (function && function[0] && strcmp(function, "(nil)") != 0)
+        n = put_str(attrs, n, "code.function.name", function, strlen(function));
+    return n;
+}
+
+size_t otel_event_source_attrs(otel_instance *inst, const char *category, const otel_loc_data *ld, otel_attr *attrs,
+                               size_t n)
+{
+    otel_sources *src = otel_instance_sources(inst);
+    otel_source_class cls = {0};
+    if (src)
+        otel_sources_classify(src, category, &cls);
+    if (cls.source) {
+        n = put_str(attrs, n, OTEL_ATTR_SOURCE, cls.source, strlen(cls.source));
+        if (ld && ld->app_name)
+            n = put_str(attrs, n, OTEL_ATTR_APP_NAME, ld->app_name, strlen(ld->app_name));
+        else if (cls.app_name)
+            n = put_str(attrs, n, OTEL_ATTR_APP_NAME, cls.app_name, cls.app_name_len);
+        if (ld && ld->app_instance)
+            n = put_str(attrs, n, OTEL_ATTR_APP_INSTANCE, ld->app_instance, strlen(ld->app_instance));
+    }
+    if (!ld)
+        return n;
+    size_t own = n;
+    for (size_t i = 0; i < ld->nattrs && n < OTEL_APPEND_MAX_ATTRS; i++) {
+        const otel_attr *a = &ld->attrs[i];
+        int dup = !a->key || !a->key[0];
+        for (size_t k = 0; k < own && !dup; k++)
+            dup = strcmp(attrs[k].key, a->key) == 0;
+        for (size_t k = 0; k < i && !dup; k++) /* the caller's own duplicates: first wins */
+            dup = strcmp(ld->attrs[k].key, a->key) == 0;
+        if (!dup)
+            attrs[n++] = *a;
+    }
+    return n;
+}
