@@ -383,10 +383,26 @@ uint64_t otel_stage_committed(otel_stage *s)
 
 uint64_t otel_stage_taken(otel_stage *s) { return atomic_load_explicit(&s->taken, memory_order_acquire); }
 
-uint64_t otel_stage_pending(otel_stage *s)
+/* refusals no drain has reported yet; caller holds drain_lock and lanes_lock */
+static uint64_t unreported_locked(otel_stage *s)
 {
+    uint64_t r = atomic_load_explicit(&s->refused_nolane, memory_order_relaxed) - s->refused_nolane_seen;
+    for (otel_stage_lane *l = s->lanes; l; l = l->next_lane)
+        r += atomic_load_explicit(&l->refused, memory_order_relaxed) - l->refused_seen;
+    return r;
+}
+
+void otel_stage_counts(otel_stage *s, uint64_t *pending, uint64_t *refused)
+{
+    pthread_mutex_lock(&s->drain_lock);
     uint64_t taken = otel_stage_taken(s), committed = otel_stage_committed(s);
-    return committed > taken ? committed - taken : 0;
+    pthread_mutex_lock(&s->lanes_lock);
+    uint64_t unreported = unreported_locked(s);
+    pthread_mutex_unlock(&s->lanes_lock);
+    pthread_mutex_unlock(&s->drain_lock);
+    uint64_t waiting = committed > taken ? committed - taken : 0;
+    *refused = unreported;
+    *pending = waiting > unreported ? waiting - unreported : 0;
 }
 
 size_t otel_stage_reserved(otel_stage *s) { return atomic_load_explicit(&s->reserved, memory_order_relaxed); }

@@ -63,8 +63,10 @@ size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, size_t max, 
 uint64_t otel_stage_committed(otel_stage *s);
 uint64_t otel_stage_taken(otel_stage *s);
 
-/* committed - taken: waiting in the lanes (in flux while threads write). */
-uint64_t otel_stage_pending(otel_stage *s);
+/* Entries waiting in the lanes, and refusals no drain has reported yet
+ * (in flux while threads write): the counters show a refusal at once,
+ * even while the consumer is busy elsewhere. */
+void otel_stage_counts(otel_stage *s, uint64_t *pending, uint64_t *refused);
 
 /* Bytes of the chunks currently reserved (for tests and stats). */
 size_t otel_stage_reserved(otel_stage *s);

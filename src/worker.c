@@ -485,6 +485,13 @@ void otel_worker_add_stats(otel_worker *w, log4c_otel_stats_t *acc)
     acc->replayed += atomic_load(&w->replayed);
     acc->replay_dropped += atomic_load(&w->replay_dropped);
     otel_stage *s = atomic_load(&w->stage);
-    if (s)
-        acc->staged += otel_stage_pending(s);
+    if (s) {
+        /* refused at a lane but not folded into the ledger by a drain yet:
+         * shown now, on both sides of the ledger */
+        uint64_t pending, refused;
+        otel_stage_counts(s, &pending, &refused);
+        acc->staged += pending;
+        acc->accepted += refused;
+        acc->dropped_queue_full += refused;
+    }
 }

@@ -288,7 +288,10 @@ static void drain(otel_worker *w, otel_record **batch, size_t max, otel_buf *buf
         /* what waits in the logging threads' lanes counts too: the sender may
          * be stuck in a request */
         otel_stage *st = atomic_load(&w->stage);
-        size_t count = otel_queue_count(w->queue) + (st ? (size_t)otel_stage_pending(st) : 0),
+        uint64_t staged = 0, refused;
+        if (st)
+            otel_stage_counts(st, &staged, &refused);
+        size_t count = otel_queue_count(w->queue) + (size_t)staged,
                bytes = otel_queue_bytes(w->queue) + (st ? otel_stage_reserved(st) : 0);
         if (count < (w->settings.max_queue_size + 1) / 2 && bytes < w->settings.max_queue_bytes / 2) {
             pthread_mutex_unlock(&w->spool_lock);
