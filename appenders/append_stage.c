@@ -8,7 +8,6 @@
  * loc_data — then every string, NUL-terminated.
  */
 #include "append_stage.h"
-#include "clock.h"
 #include "event_attrs.h"
 #include "pipeline.h"
 #include "thread_id.h"
@@ -164,7 +163,7 @@ static const char *take(const char **s, uint32_t len)
     return v;
 }
 
-otel_record *otel_append_convert(void *ctx, const void *entry, size_t size)
+otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint64_t now)
 {
     (void)size;
     otel_instance *inst = ctx;
@@ -210,7 +209,6 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size)
     n = otel_event_source_attrs(inst, cat, h->has_ld ? &ld : NULL, own, n);
 
     /* 3. the record, as the direct path builds it (pipeline.c) */
-    uint64_t now = otel_realtime_ns();
     otel_pipeline_input in = {
         .rec = {.time_unix_nano = h->time_ns,
                 .observed_time_unix_nano = now > h->time_ns ? now : h->time_ns,

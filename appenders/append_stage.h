@@ -26,6 +26,6 @@ int otel_append_stage(otel_stage *s, const log4c_logging_event_t *ev, const otel
 
 /* The record for a staged entry (ctx: its otel_instance), or NULL when the
  * pipeline dropped it (counted: filtered, invalid configuration, memory). */
-otel_record *otel_append_convert(void *ctx, const void *entry, size_t size);
+otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint64_t now_ns);
 
 #endif

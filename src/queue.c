@@ -69,6 +69,48 @@ static int full(const otel_queue *q, const otel_record *r)
 
 int otel_queue_push(otel_queue *q, otel_record *r) { return otel_queue_push_wait(q, r, 0); }
 
+/* Stores r unless the queue is closed or full (counting either); under
+ * q->lock. 1 when stored, and *wake says the consumer should be woken. */
+static int store_locked(otel_queue *q, otel_record *r, int *wake)
+{
+    q->ledger.accepted++;
+    if (q->closed) {
+        q->ledger.out[OTEL_OUT_SHUTDOWN]++;
+        return 0;
+    }
+    if (full(q, r)) {
+        q->ledger.out[OTEL_OUT_QUEUE_FULL]++;
+        return 0;
+    }
+    q->ring[(q->head + q->count) % q->cap] = r;
+    q->count++;
+    size_t before = q->bytes;
+    q->bytes += r->size;
+    q->pushed++;
+    q->ledger.queued++;
+    /* wake the worker only when a batch is full or the bytes cross the wake
+     * mark: fewer wakeups, bigger batches, and room before the byte cap */
+    *wake |= q->consumer_waiting &&
+             (q->count == q->wake_at || (before < q->wake_bytes && q->bytes >= q->wake_bytes));
+    return 1;
+}
+
+size_t otel_queue_push_n(otel_queue *q, otel_record **recs, size_t n)
+{
+    size_t pushed = 0;
+    int wake = 0;
+    pthread_mutex_lock(&q->lock);
+    for (size_t i = 0; i < n; i++)
+        if (recs[i] && store_locked(q, recs[i], &wake)) {
+            recs[i] = NULL;
+            pushed++;
+        }
+    pthread_mutex_unlock(&q->lock);
+    if (wake)
+        pthread_cond_signal(&q->nonempty);
+    return pushed;
+}
+
 int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns)
 {
     struct timespec ts = otel_timespec(deadline_ns);
@@ -83,32 +125,11 @@ int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns)
                 break;
         }
     }
-    if (q->closed) {
-        q->ledger.accepted++;
-        q->ledger.out[OTEL_OUT_SHUTDOWN]++;
-        pthread_mutex_unlock(&q->lock);
-        return -2;
-    }
-    q->ledger.accepted++;
-    if (full(q, r)) {
-        q->ledger.out[OTEL_OUT_QUEUE_FULL]++;
-        pthread_mutex_unlock(&q->lock);
-        return -1;
-    }
-    q->ring[(q->head + q->count) % q->cap] = r;
-    q->count++;
-    size_t before = q->bytes;
-    q->bytes += r->size;
-    q->pushed++;
-    q->ledger.queued++;
-    /* wake the worker only when a batch is full or the bytes cross the wake
-     * mark: fewer wakeups, bigger batches, and room before the byte cap */
-    int wake = q->consumer_waiting &&
-               (q->count == q->wake_at || (before < q->wake_bytes && q->bytes >= q->wake_bytes));
+    int wake = 0, closed = q->closed, stored = store_locked(q, r, &wake);
     pthread_mutex_unlock(&q->lock);
     if (wake)
         pthread_cond_signal(&q->nonempty);
-    return 0;
+    return stored ? 0 : closed ? -2 : -1;
 }
 
 /* Moves up to max records to out (they become in flight), unlocks, and

@@ -49,6 +49,11 @@ void otel_queue_free(otel_queue *q);
  * failure the caller keeps r. Every call counts as accepted. */
 int otel_queue_push(otel_queue *q, otel_record *r);
 
+/* otel_queue_push for recs[0..n) in order under one lock: each pushed one
+ * becomes NULL in recs, each refused one stays (the caller frees it).
+ * Returns how many were pushed. */
+size_t otel_queue_push_n(otel_queue *q, otel_record **recs, size_t n);
+
 /* Blocking mode: like otel_queue_push, but when full waits for room until
  * deadline_ns (CLOCK_MONOTONIC; 0: no wait) or the queue is closed. A
  * record larger than the byte cap fails at once. */

@@ -341,6 +341,12 @@ static void retire_lane(otel_stage *s, otel_stage_lane *l)
 
 size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, size_t max, uint64_t *refused)
 {
+    return otel_stage_drain_then(s, fn, NULL, ctx, max, refused);
+}
+
+size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void *ctx), void *ctx, size_t max,
+                             uint64_t *refused)
+{
     size_t n = 0;
     uint64_t ref = 0;
     pthread_mutex_lock(&s->drain_lock);
@@ -385,6 +391,8 @@ size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, size_t max, 
     uint64_t nl = atomic_load_explicit(&s->refused_nolane, memory_order_relaxed);
     ref += nl - s->refused_nolane_seen;
     s->refused_nolane_seen = nl;
+    if (done)
+        done(ctx);
     atomic_fetch_add_explicit(&s->taken, n + ref, memory_order_release);
     pthread_mutex_unlock(&s->drain_lock);
     if (refused)

@@ -57,6 +57,12 @@ void otel_stage_commit(otel_stage_lane *lane, size_t size);
 typedef void (*otel_stage_fn)(void *ctx, const void *entry, size_t size);
 size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, size_t max, uint64_t *refused);
 
+/* As otel_stage_drain, then done(ctx) once, still inside the drain (before
+ * its count of entries taken moves on): a consumer that collects what fn
+ * gave it hands it on there, so no one counting sees entries in between. */
+size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void *ctx), void *ctx, size_t max,
+                             uint64_t *refused);
+
 /* Entries ever committed plus refusals (a flush's target), and entries
  * ever drained plus refusals reported: a flush that saw committed() == C
  * is through the stage once taken() >= C. */

@@ -159,13 +159,36 @@ otel_stage *otel_worker_stage(otel_worker *w)
     return atomic_load_explicit(&w->stage, memory_order_acquire);
 }
 
-/* one staged entry -> a record in the queue (a full queue counts the drop) */
+/* What one feed collects: records go to the queue a handful at a time
+ * (one lock for all), all with the same observed time (one clock read). */
+#define FEED_HAND 64
+typedef struct feed_hand {
+    otel_worker *w;
+    uint64_t now_ns;
+    size_t n;
+    otel_record *recs[FEED_HAND];
+} feed_hand;
+
+/* into the queue; a full queue counts the drop */
+static void feed_push(void *arg)
+{
+    feed_hand *h = arg;
+    if (otel_queue_push_n(h->w->queue, h->recs, h->n) < h->n)
+        for (size_t i = 0; i < h->n; i++)
+            otel_record_free(h->recs[i]);
+    h->n = 0;
+}
+
+/* one staged entry -> a record in hand */
 static void feed_entry(void *arg, const void *entry, size_t size)
 {
-    otel_worker *w = arg;
-    otel_record *r = w->convert(w->convert_ctx, entry, size);
-    if (r && otel_queue_push(w->queue, r) != 0)
-        otel_record_free(r);
+    feed_hand *h = arg;
+    otel_record *r = h->w->convert(h->w->convert_ctx, entry, size, h->now_ns);
+    if (!r)
+        return;
+    h->recs[h->n++] = r;
+    if (h->n == FEED_HAND)
+        feed_push(h);
 }
 
 void otel_worker_feed(otel_worker *w, size_t max)
@@ -174,7 +197,8 @@ void otel_worker_feed(otel_worker *w, size_t max)
     if (!s)
         return;
     uint64_t refused = 0;
-    size_t n = otel_stage_drain(s, feed_entry, w, max, &refused);
+    feed_hand h = {.w = w, .now_ns = otel_realtime_ns()};
+    size_t n = otel_stage_drain_then(s, feed_entry, feed_push, &h, max, &refused);
     if (refused)
         otel_queue_refuse_n(w->queue, OTEL_OUT_QUEUE_FULL, refused);
     if (n || refused) { /* a flush may wait for the lanes */

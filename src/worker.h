@@ -40,9 +40,9 @@ void otel_worker_free(otel_worker *w);
 
 /* ---- issue 6: the hand-off (stage.h) ----
  * convert turns a staged entry into a record (NULL: dropped, counted by
- * the converter); it runs on whichever thread drains: the worker's, a
+ * the converter), observed at now_ns (one clock read per drain); it runs on whichever thread drains: the worker's, a
  * flush, the shutdown. */
-typedef otel_record *(*otel_worker_convert_fn)(void *ctx, const void *entry, size_t size);
+typedef otel_record *(*otel_worker_convert_fn)(void *ctx, const void *entry, size_t size, uint64_t now_ns);
 
 /* Gives w hand-off lanes whose entries convert(ctx, ...) builds records
  * from. Call once, before any record is staged; not in blocking mode (a
