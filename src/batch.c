@@ -58,10 +58,12 @@ static size_t any_value_size(const otel_attr *a)
     return 0; /* unknown type: encoded as an empty AnyValue */
 }
 
-/* One KeyValue as a repeated-field element: tag, length, key, value. */
-static size_t key_value_field_size(const otel_attr *a)
+/* One KeyValue as a repeated-field element: tag, length, key, value.
+ * in_record: a record's attribute, whose key_len otel_record_new set. */
+static size_t key_value_field_size(const otel_attr *a, int in_record)
 {
-    size_t kv = string_field_size(cstr_len(a->key)) + delimited_size(any_value_size(a));
+    size_t klen = in_record ? a->key_len : cstr_len(a->key);
+    size_t kv = string_field_size(klen) + delimited_size(any_value_size(a));
     return delimited_size(kv);
 }
 
@@ -79,7 +81,7 @@ static size_t log_record_size(const otel_record *r)
     sz += string_field_size(cstr_len(r->severity_text));
     sz += delimited_size(delimited_size(r->body == NULL ? 0 : r->body_len)); /* body: AnyValue{string_value} */
     for (i = 0; i < r->nattrs; i++)
-        sz += key_value_field_size(&r->attrs[i]);
+        sz += key_value_field_size(&r->attrs[i], 1);
     if (r->flags != 0)
         sz += TAG + 4;
     if (!otel_bytes_all_zero(r->trace_id, sizeof r->trace_id))
@@ -111,7 +113,7 @@ size_t otel_resource_overhead_bound(const otel_resource *res)
 
     if (res != NULL)
         for (i = 0; i < res->nattrs; i++)
-            resource += key_value_field_size(&res->attrs[i]);
+            resource += key_value_field_size(&res->attrs[i], 0);
     /* request.resource_logs tag + length, then ResourceLogs.resource (always
      * set, even when empty). The ScopeLogs are paid for by the records. */
     return TAG + VARINT_MAX + delimited_size(resource);

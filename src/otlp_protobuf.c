@@ -65,11 +65,15 @@ static size_t key_value_size(const otel_attr *a, size_t key_len)
     return (key_len ? len_field(key_len) : 0) + len_field(any_value_size(a));
 }
 
-static size_t attrs_size(const otel_attr *attrs, size_t n)
+/* A key's length: a record's attributes carry it (otel_record_new set
+ * key_len), the resource's are measured. */
+static size_t key_len(const otel_attr *a, int in_record) { return in_record ? a->key_len : cstr_len(a->key); }
+
+static size_t attrs_size(const otel_attr *attrs, size_t n, int in_record)
 {
     size_t sz = 0;
     for (size_t i = 0; i < n; i++)
-        sz += len_field(key_value_size(&attrs[i], cstr_len(attrs[i].key)));
+        sz += len_field(key_value_size(&attrs[i], key_len(&attrs[i], in_record)));
     return sz;
 }
 
@@ -87,7 +91,7 @@ static size_t log_record_size(const otel_record *r)
     if (st)
         sz += len_field(st);
     sz += len_field(len_field(r->body ? r->body_len : 0)); /* body: AnyValue{string_value}, always */
-    sz += attrs_size(r->attrs, r->nattrs);
+    sz += attrs_size(r->attrs, r->nattrs, 1);
     if (r->flags)
         sz += 1 + 4;
     if (id_present(r->trace_id, sizeof r->trace_id))
@@ -161,11 +165,11 @@ static uint8_t *put_any_value(uint8_t *p, const otel_attr *a)
 }
 
 /* Repeated KeyValue under field `field`. */
-static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t n)
+static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t n, int in_record)
 {
     for (size_t i = 0; i < n; i++) {
         const otel_attr *a = &attrs[i];
-        size_t klen = cstr_len(a->key);
+        size_t klen = key_len(a, in_record);
         p = put_len(p, KEY(field, WT_LEN), key_value_size(a, klen));
         if (klen)
             p = put_bytes(p, KEY(1, WT_LEN), a->key, klen);
@@ -192,7 +196,7 @@ static uint8_t *put_log_record(uint8_t *p, const otel_record *r, size_t size)
     size_t blen = r->body ? r->body_len : 0;
     p = put_len(p, KEY(5, WT_LEN), len_field(blen));
     p = put_bytes(p, KEY(1, WT_LEN), r->body, blen);
-    p = put_attrs(p, 6, r->attrs, r->nattrs);
+    p = put_attrs(p, 6, r->attrs, r->nattrs, 1);
     if (r->flags) {
         *p++ = KEY(8, WT_I32);
         p = put_fixed(p, r->flags, 4);
@@ -221,7 +225,7 @@ int otel_encode_protobuf(const otel_resource *res, otel_record *const *recs, siz
     }
     size_t *scope_logs = sizes + n;
     size_t nres = res ? res->nattrs : 0;
-    size_t resource = attrs_size(nres ? res->attrs : NULL, nres);
+    size_t resource = attrs_size(nres ? res->attrs : NULL, nres, 0);
     size_t rl = len_field(resource); /* ResourceLogs.resource: always written */
     for (size_t g = 0; g < groups.ngroups; g++) {
         size_t sl = len_field(scope_size(recs[groups.order[groups.start[g]]]));
@@ -242,7 +246,7 @@ int otel_encode_protobuf(const otel_resource *res, otel_record *const *recs, siz
     uint8_t *start = (uint8_t *)out->data + out->len, *p = start;
     p = put_len(p, KEY(1, WT_LEN), rl);       /* ExportLogsServiceRequest.resource_logs */
     p = put_len(p, KEY(1, WT_LEN), resource); /* ResourceLogs.resource */
-    p = put_attrs(p, 1, nres ? res->attrs : NULL, nres);
+    p = put_attrs(p, 1, nres ? res->attrs : NULL, nres, 0);
     for (size_t g = 0; g < groups.ngroups; g++) {
         const otel_record *first = recs[groups.order[groups.start[g]]];
         p = put_len(p, KEY(2, WT_LEN), scope_logs[g]); /* ResourceLogs.scope_logs */

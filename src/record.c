@@ -3,6 +3,7 @@
  * OTel severity map (DESIGN §3).
  */
 #include "record.h"
+#include "record_pool.h"
 #include "utf8.h"
 
 #include <stdlib.h>
@@ -71,67 +72,60 @@ static size_t copy_text(char *dst, const char *t, size_t len, size_t limit)
     return n;
 }
 
-/* Bytes of all the strings when every one can be copied as is (the common
- * case: each is validated once, here), or 0 when one needs sanitising. */
-static size_t plain_strings(const otel_record_input *in, const char *cat, size_t cat_len, const char *body,
-                            size_t alim)
+_Static_assert(sizeof(void *) != 8 || sizeof(otel_attr) == 32, "key_len fills padding, it does not grow otel_attr");
+
+/* Keys measured once per record: up to this many on the stack, the rest
+ * measured again where needed (a record with more attributes is rare). */
+#define KEYS_MEASURED 64
+
+typedef struct lens {
+    size_t cat, strings; /* category bytes; bytes of all strings, NULs included */
+    size_t key[KEYS_MEASURED];
+} lens;
+
+static size_t cstr_len(const char *s) { return s ? strlen(s) : 0; }
+
+static size_t key_len_at(const otel_record_input *in, const lens *l, size_t i)
 {
-    if (!as_is(cat, cat_len, 0) || !as_is(body, in->body_len, in->body_limit))
-        return 0;
-    size_t strings = cat_len + 1 + in->body_len + 1;
-    for (size_t i = 0; i < in->nattrs; i++) {
-        const otel_attr *a = &in->attrs[i];
-        size_t klen = strlen(a->key);
-        if (!as_is(a->key, klen, 0))
-            return 0;
-        strings += klen + 1;
-        if (a->type == OTEL_VALUE_STRING) {
-            if (!as_is(a->v.str.s, a->v.str.s_len, alim))
-                return 0;
-            strings += a->v.str.s_len + 1;
-        }
-    }
-    return strings;
+    return i < KEYS_MEASURED ? l->key[i] : cstr_len(in->attrs[i].key);
 }
 
-/* Copies len bytes already checked as is, NUL-terminated; returns len. */
-static size_t copy_plain(char *dst, const char *t, size_t len)
+/* Measures every string; 0 when one is over its limit (it must be cut on a
+ * code point boundary: the sanitising path does that). */
+static int measure(const otel_record_input *in, const char *cat, size_t alim, lens *l)
+{
+    if (in->body_limit && in->body_len > in->body_limit)
+        return 0;
+    l->cat = strlen(cat);
+    l->strings = l->cat + 1 + in->body_len + 1;
+    for (size_t i = 0; i < in->nattrs; i++) {
+        const otel_attr *a = &in->attrs[i];
+        size_t klen = cstr_len(a->key);
+        if (i < KEYS_MEASURED)
+            l->key[i] = klen;
+        l->strings += klen + 1;
+        if (a->type == OTEL_VALUE_STRING) {
+            if (alim && a->v.str.s_len > alim)
+                return 0;
+            l->strings += a->v.str.s_len + 1;
+        }
+    }
+    return 1;
+}
+
+/* Copies len bytes, NUL-terminated; returns where the next string goes. */
+static char *put(char *dst, const char *t, size_t len)
 {
     memcpy(dst, t, len);
     dst[len] = '\0';
-    return len;
+    return dst + len + 1;
 }
 
-/* Every string of a record is valid UTF-8 (protobuf strings must be, or a
- * collector rejects the whole request): the body and values, and also the
- * category (a log4crc may be Latin-1) and the attribute keys. */
-otel_record *otel_record_new(const otel_record_input *in)
+static size_t record_head(size_t nattrs) { return align8(sizeof(otel_record)) + align8(nattrs * sizeof(otel_attr)); }
+
+/* The parts every record has, strings aside. */
+static otel_record *init_record(char *mem, size_t total, const otel_record_input *in)
 {
-    const char *cat = in->category ? in->category : "";
-    const char *body = in->body ? in->body : "";
-    size_t cat_raw = strlen(cat);
-    size_t alim = in->attr_limit ? in->attr_limit : in->body_limit;
-    if (in->attr_limit && in->body_limit && in->body_limit < alim)
-        alim = in->body_limit;
-
-    size_t strings = plain_strings(in, cat, cat_raw, body, alim);
-    int plain = strings != 0;
-    size_t cat_len = plain ? cat_raw : text_len(cat, cat_raw, 0);
-    size_t body_len = plain ? in->body_len : text_len(body, in->body_len, in->body_limit);
-    if (!plain) {
-        strings = cat_len + 1 + body_len + 1;
-        for (size_t i = 0; i < in->nattrs; i++) {
-            strings += text_len(in->attrs[i].key, strlen(in->attrs[i].key), 0) + 1;
-            if (in->attrs[i].type == OTEL_VALUE_STRING)
-                strings += text_len(in->attrs[i].v.str.s, in->attrs[i].v.str.s_len, alim) + 1;
-        }
-    }
-    size_t head = align8(sizeof(otel_record)) + align8(in->nattrs * sizeof(otel_attr));
-    size_t total = head + strings;
-    char *mem = malloc(total);
-    if (!mem)
-        return NULL;
-
     otel_record *r = (otel_record *)mem;
     memset(r, 0, sizeof *r);
     r->size = total;
@@ -146,33 +140,109 @@ otel_record *otel_record_new(const otel_record_input *in)
     r->flags = in->flags;
     r->attrs = (otel_attr *)(mem + align8(sizeof(otel_record)));
     r->nattrs = in->nattrs;
+    return r;
+}
 
+/* The common case: every string copied as is, then validated as one run
+ * (the NULs between them are ASCII and no sequence can span one, so the run
+ * is valid exactly when each string is). NULL when a string needs
+ * sanitising or memory is short (*nomem). */
+static otel_record *build_plain(const otel_record_input *in, const char *cat, const char *body, size_t alim, int *nomem)
+{
+    lens l;
+    if (!measure(in, cat, alim, &l))
+        return NULL;
+    size_t head = record_head(in->nattrs), total = head + l.strings;
+    char *mem = otel_record_mem_alloc(total);
+    if (!mem) {
+        *nomem = 1;
+        return NULL;
+    }
+    otel_record *r = init_record(mem, total, in);
     char *s = mem + head;
     r->category = s;
-    r->category_len = plain ? copy_plain(s, cat, cat_raw) : copy_text(s, cat, cat_raw, 0);
-    s += cat_len + 1;
-
+    r->category_len = l.cat;
+    s = put(s, cat, l.cat);
     r->body = s;
-    r->body_len = plain ? copy_plain(s, body, in->body_len) : copy_text(s, body, in->body_len, in->body_limit);
-    s += body_len + 1;
-
+    r->body_len = in->body_len;
+    s = put(s, body, in->body_len);
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
         otel_attr *d = &r->attrs[i];
+        size_t klen = key_len_at(in, &l, i);
+        *d = *a;
         d->key = s;
-        size_t klen = strlen(a->key);
-        s += (plain ? copy_plain(s, a->key, klen) : copy_text(s, a->key, klen, 0)) + 1;
-        d->type = a->type;
+        d->key_len = (uint32_t)klen;
+        s = put(s, a->key ? a->key : "", klen);
         if (a->type == OTEL_VALUE_STRING) {
-            size_t n = plain ? copy_plain(s, a->v.str.s, a->v.str.s_len) : copy_text(s, a->v.str.s, a->v.str.s_len, alim);
+            d->v.str.s = s;
+            s = put(s, a->v.str.s ? a->v.str.s : "", a->v.str.s_len);
+        }
+    }
+    if (otel_utf8_valid(mem + head, l.strings))
+        return r;
+    otel_record_free(r);
+    return NULL;
+}
+
+/* Any bytes: each string sanitised to UTF-8 and cut at its limit. */
+static otel_record *build_sanitized(const otel_record_input *in, const char *cat, const char *body, size_t alim)
+{
+    size_t cat_raw = strlen(cat);
+    size_t strings = text_len(cat, cat_raw, 0) + 1 + text_len(body, in->body_len, in->body_limit) + 1;
+    for (size_t i = 0; i < in->nattrs; i++) {
+        const otel_attr *a = &in->attrs[i];
+        strings += text_len(a->key ? a->key : "", cstr_len(a->key), 0) + 1;
+        if (a->type == OTEL_VALUE_STRING)
+            strings += text_len(a->v.str.s ? a->v.str.s : "", a->v.str.s_len, alim) + 1;
+    }
+    size_t head = record_head(in->nattrs), total = head + strings;
+    char *mem = otel_record_mem_alloc(total);
+    if (!mem)
+        return NULL;
+    otel_record *r = init_record(mem, total, in);
+    char *s = mem + head;
+    r->category = s;
+    r->category_len = copy_text(s, cat, cat_raw, 0);
+    s += r->category_len + 1;
+    r->body = s;
+    r->body_len = copy_text(s, body, in->body_len, in->body_limit);
+    s += r->body_len + 1;
+    for (size_t i = 0; i < in->nattrs; i++) {
+        const otel_attr *a = &in->attrs[i];
+        otel_attr *d = &r->attrs[i];
+        *d = *a;
+        d->key = s;
+        size_t klen = copy_text(s, a->key ? a->key : "", cstr_len(a->key), 0);
+        d->key_len = (uint32_t)klen;
+        s += klen + 1;
+        if (a->type == OTEL_VALUE_STRING) {
+            size_t n = copy_text(s, a->v.str.s ? a->v.str.s : "", a->v.str.s_len, alim);
             d->v.str.s = s;
             d->v.str.s_len = n;
             s += n + 1;
-        } else {
-            d->v = a->v;
         }
     }
     return r;
 }
 
-void otel_record_free(otel_record *r) { free(r); }
+/* Every string of a record is valid UTF-8 (protobuf strings must be, or a
+ * collector rejects the whole request): the body and values, and also the
+ * category (a log4crc may be Latin-1) and the attribute keys. */
+otel_record *otel_record_new(const otel_record_input *in)
+{
+    const char *cat = in->category ? in->category : "";
+    const char *body = in->body ? in->body : "";
+    size_t alim = in->attr_limit ? in->attr_limit : in->body_limit;
+    if (in->attr_limit && in->body_limit && in->body_limit < alim)
+        alim = in->body_limit;
+    int nomem = 0;
+    otel_record *r = build_plain(in, cat, body, alim, &nomem);
+    return r || nomem ? r : build_sanitized(in, cat, body, alim);
+}
+
+void otel_record_free(otel_record *r)
+{
+    if (r)
+        otel_record_mem_free(r, r->size);
+}

@@ -22,10 +22,14 @@ typedef enum otel_value_type {
 } otel_value_type;
 
 /* One typed attribute. In a record, key and s point into the record's own
- * allocation; s is valid UTF-8 of s_len bytes, NUL-terminated. */
+ * allocation; s is valid UTF-8 of s_len bytes, NUL-terminated; key_len is
+ * strlen(key), set by otel_record_new so the encoders need not measure
+ * every key of every record again. Outside a record key_len means nothing
+ * (whoever builds an attribute may leave it unset). */
 typedef struct otel_attr {
     const char *key;
     otel_value_type type;
+    uint32_t key_len; /* in a record only; fills the padding before the union */
     union {
         struct {
             const char *s;

@@ -39,6 +39,7 @@ static otel_attr attr_str(const char *k, const char *s)
     otel_attr a;
     memset(&a, 0, sizeof a);
     a.key = k;
+    a.key_len = (uint32_t)strlen(k); /* a record's attributes carry it (otel_record_new sets it) */
     a.type = OTEL_VALUE_STRING;
     a.v.str.s = s;
     a.v.str.s_len = strlen(s);
@@ -50,6 +51,7 @@ static otel_attr attr_int(const char *k, int64_t i)
     otel_attr a;
     memset(&a, 0, sizeof a);
     a.key = k;
+    a.key_len = (uint32_t)strlen(k);
     a.type = OTEL_VALUE_INT;
     a.v.i = i;
     return a;
@@ -60,6 +62,7 @@ static otel_attr attr_double(const char *k, double d)
     otel_attr a;
     memset(&a, 0, sizeof a);
     a.key = k;
+    a.key_len = (uint32_t)strlen(k);
     a.type = OTEL_VALUE_DOUBLE;
     a.v.d = d;
     return a;
@@ -70,6 +73,7 @@ static otel_attr attr_bool(const char *k, int b)
     otel_attr a;
     memset(&a, 0, sizeof a);
     a.key = k;
+    a.key_len = (uint32_t)strlen(k);
     a.type = OTEL_VALUE_BOOL;
     a.v.b = b;
     return a;
@@ -122,8 +126,8 @@ static const pb_key_value *find_kv(pb_key_value **kvs, size_t n, const char *key
 /* ---- a fixture batch: 3 categories, interleaved ---- */
 
 static const otel_attr res_attrs_fixture[] = {
-    {"service.name", OTEL_VALUE_STRING, {.str = {"svc", 3}}},
-    {"process.pid", OTEL_VALUE_INT, {.i = 4242}},
+    {.key = "service.name", .type = OTEL_VALUE_STRING, .v.str = {"svc", 3}},
+    {.key = "process.pid", .type = OTEL_VALUE_INT, .v.i = 4242},
 };
 static const otel_resource fixture_res = {res_attrs_fixture, 2};
 
@@ -609,6 +613,7 @@ static otel_record *rnd_record(pool *p, unsigned *s, size_t maxbody)
     for (i = 0; i < r->nattrs; i++) {
         otel_attr *a = &r->attrs[i];
         a->key = rnd_text(p, s, 20, &len);
+        a->key_len = (uint32_t)len;
         a->type = (otel_value_type)(rnd(s) % 4);
         switch (a->type) {
         case OTEL_VALUE_STRING: a->v.str.s = rnd_text(p, s, 200, &a->v.str.s_len); break;
@@ -809,8 +814,8 @@ static void mutate(pool *p, unsigned *s, otel_record *r)
     for (size_t i = 0; i < r->nattrs; i++) {
         otel_attr *a = &r->attrs[i];
         switch (rnd(s) % 16) {
-        case 0: a->key = NULL; break;
-        case 1: a->key = ""; break;
+        case 0: a->key = NULL; a->key_len = 0; break;
+        case 1: a->key = ""; a->key_len = 0; break;
         case 2: a->type = (otel_value_type)(4 + rnd(s) % 3); break; /* unknown: an empty AnyValue */
         case 3: a->type = OTEL_VALUE_STRING; a->v.str.s = NULL; a->v.str.s_len = 0; break;
         case 4: a->type = OTEL_VALUE_STRING; a->v.str.s = ""; a->v.str.s_len = 0; break;

@@ -190,6 +190,9 @@ START_TEST(record_one_invalid_string_anywhere)
         ck_assert_uint_eq(r->category_len, strlen(r->category));
         ck_assert_uint_eq(r->body_len, strlen(r->body));
         ck_assert_uint_eq(r->attrs[1].v.str.s_len, strlen(r->attrs[1].v.str.s));
+        /* the encoders take a record's key lengths from key_len */
+        ck_assert_uint_eq(r->attrs[0].key_len, strlen(r->attrs[0].key));
+        ck_assert_uint_eq(r->attrs[1].key_len, strlen(r->attrs[1].key));
         /* exactly the bytes it needs: the queue's byte cap counts them */
         ck_assert_uint_eq(r->size, ((sizeof *r + 7) & ~(size_t)7) + 2 * sizeof(otel_attr) + strings);
         otel_record_free(r);
@@ -220,11 +223,41 @@ START_TEST(record_category_and_keys_are_utf8)
     ck_assert_str_eq(r->category, "app.caf\xef\xbf\xbd.m\xef\xbf\xbd");
     ck_assert_uint_eq(r->category_len, strlen(r->category));
     ck_assert_str_eq(r->attrs[0].key, "caf\xef\xbf\xbd");
+    ck_assert_uint_eq(r->attrs[0].key_len, strlen("caf\xef\xbf\xbd"));
     ck_assert_str_eq(r->attrs[1].key, "ok");
+    ck_assert_uint_eq(r->attrs[1].key_len, 2);
     ck_assert_str_eq(r->attrs[1].v.str.s, "v");
     ck_assert_str_eq(r->body, "b");
     ck_assert_uint_ge(r->size, sizeof *r + r->category_len + r->body_len);
     otel_record_free(r);
+}
+END_TEST
+
+/* key_len is set by otel_record_new from the key itself, whatever the input
+ * attribute held there (outside a record it means nothing), also past the
+ * keys measured on the stack (64) */
+START_TEST(record_sets_key_len)
+{
+    enum { N = 70 };
+    otel_attr attrs[N];
+    char keys[N][16];
+    for (int i = 0; i < N; i++) {
+        snprintf(keys[i], sizeof keys[i], "key.%d", i * 37);
+        attrs[i] = (otel_attr){.key = keys[i], .type = OTEL_VALUE_INT, .v.i = i};
+        attrs[i].key_len = 999; /* garbage: must not be trusted */
+    }
+    for (int bad = 0; bad < 2; bad++) { /* the plain path, then the sanitising one */
+        otel_record_input in = {.category = "c", .body = bad ? "b\xff" : "b", .body_len = bad ? 2 : 1,
+                                .attrs = attrs, .nattrs = N};
+        otel_record *r = otel_record_new(&in);
+        ck_assert_ptr_nonnull(r);
+        for (int i = 0; i < N; i++) {
+            ck_assert_str_eq(r->attrs[i].key, keys[i]);
+            ck_assert_uint_eq(r->attrs[i].key_len, strlen(keys[i]));
+            ck_assert_int_eq(r->attrs[i].v.i, i);
+        }
+        otel_record_free(r);
+    }
 }
 END_TEST
 
@@ -240,6 +273,7 @@ int main(void)
     tcase_add_test(tc, record_body_limit);
     tcase_add_test(tc, record_one_invalid_string_anywhere);
     tcase_add_test(tc, record_category_and_keys_are_utf8);
+    tcase_add_test(tc, record_sets_key_len);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
