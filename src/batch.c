@@ -68,7 +68,7 @@ static size_t key_value_field_size(const otel_attr *a, int in_record)
 }
 
 /* The LogRecord message body, exactly as packed (given NUL-free strings). */
-static size_t log_record_size(const otel_record *r)
+static size_t measure_log_record(const otel_record *r)
 {
     size_t sz = 0, i;
 
@@ -91,6 +91,13 @@ static size_t log_record_size(const otel_record *r)
     return sz;
 }
 
+size_t otel_log_record_size(otel_record *r)
+{
+    if (!r->wire_size)
+        r->wire_size = measure_log_record(r); /* never 0: the body is always written */
+    return r->wire_size;
+}
+
 /* A ScopeLogs header as if r opened a new scope: its tag and (worst-case)
  * length in ResourceLogs, plus the InstrumentationScope{name, version}. */
 static size_t scope_header_size(const otel_record *r)
@@ -100,11 +107,11 @@ static size_t scope_header_size(const otel_record *r)
     return TAG + VARINT_MAX + delimited_size(scope);
 }
 
-size_t otel_encoded_size_bound(const otel_record *r)
+size_t otel_encoded_size_bound(otel_record *r)
 {
     /* Every record is charged a full scope header, whether or not it ends
      * up first in its scope: the bound must hold for any split. */
-    return delimited_size(log_record_size(r)) + scope_header_size(r);
+    return delimited_size(otel_log_record_size(r)) + scope_header_size(r);
 }
 
 size_t otel_resource_overhead_bound(const otel_resource *res)
@@ -184,6 +191,11 @@ static size_t assign_groups(otel_record *const *recs, size_t n, size_t *table, s
 
     memset(table, 0, tsize * sizeof *table); /* slot = group id + 1; 0 = empty */
     for (i = 0; i < n; i++) {
+        /* a run of one category (the common case) needs no hashing */
+        if (i > 0 && same_category(recs[i - 1], recs[i])) {
+            group_of[i] = group_of[i - 1];
+            continue;
+        }
         size_t len;
         const char *c = category_of(recs[i], &len);
         size_t slot = (size_t)fnv1a(c, len) & mask;

@@ -21,9 +21,14 @@ typedef struct otel_resource {
 int otel_encode_protobuf(const otel_resource *res, otel_record *const *recs, size_t n, otel_buf *out);
 int otel_encode_json(const otel_resource *res, otel_record *const *recs, size_t n, otel_buf *out);
 
+/* The bytes of r's LogRecord message as packed (without its own tag and
+ * length). Measured once, then kept in r->wire_size: the split and the
+ * encoder both need it. r must not change afterwards. */
+size_t otel_log_record_size(otel_record *r);
+
 /* An upper bound of the bytes record r adds to a protobuf request (the
  * LogRecord with its tag and length, plus its share of a ScopeLogs header). */
-size_t otel_encoded_size_bound(const otel_record *r);
+size_t otel_encoded_size_bound(otel_record *r);
 
 /* How many of recs[0..n) go into the next request so that the sum of
  * otel_encoded_size_bound stays <= cap. Always >= 1 when n >= 1 (a record

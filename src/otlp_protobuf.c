@@ -69,39 +69,16 @@ static size_t key_value_size(const otel_attr *a, size_t key_len)
  * key_len), the resource's are measured. */
 static size_t key_len(const otel_attr *a, int in_record) { return in_record ? a->key_len : cstr_len(a->key); }
 
-static size_t attrs_size(const otel_attr *attrs, size_t n, int in_record)
+/* The resource's attributes (a record's are measured by otel_log_record_size). */
+static size_t resource_attrs_size(const otel_attr *attrs, size_t n)
 {
     size_t sz = 0;
     for (size_t i = 0; i < n; i++)
-        sz += len_field(key_value_size(&attrs[i], key_len(&attrs[i], in_record)));
+        sz += len_field(key_value_size(&attrs[i], key_len(&attrs[i], 0)));
     return sz;
 }
 
 static int id_present(const uint8_t *p, size_t n) { return !otel_bytes_all_zero(p, n); }
-
-/* LogRecord without its own tag and length. */
-static size_t log_record_size(const otel_record *r)
-{
-    size_t sz = 0;
-    if (r->time_unix_nano)
-        sz += 1 + 8;
-    if (r->severity_number) /* an enum is int32: a negative one takes 10 bytes */
-        sz += 1 + otel_varint_size((uint64_t)(int64_t)r->severity_number);
-    size_t st = cstr_len(r->severity_text);
-    if (st)
-        sz += len_field(st);
-    sz += len_field(len_field(r->body ? r->body_len : 0)); /* body: AnyValue{string_value}, always */
-    sz += attrs_size(r->attrs, r->nattrs, 1);
-    if (r->flags)
-        sz += 1 + 4;
-    if (id_present(r->trace_id, sizeof r->trace_id))
-        sz += len_field(sizeof r->trace_id);
-    if (id_present(r->span_id, sizeof r->span_id))
-        sz += len_field(sizeof r->span_id);
-    if (r->observed_time_unix_nano)
-        sz += 1 + 8;
-    return sz;
-}
 
 /* InstrumentationScope{name, version} without its own tag and length. */
 static size_t scope_size(const otel_record *first)
@@ -179,9 +156,9 @@ static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t 
     return p;
 }
 
-static uint8_t *put_log_record(uint8_t *p, const otel_record *r, size_t size)
+static uint8_t *put_log_record(uint8_t *p, otel_record *r)
 {
-    p = put_len(p, KEY(2, WT_LEN), size); /* ScopeLogs.log_records */
+    p = put_len(p, KEY(2, WT_LEN), otel_log_record_size(r)); /* ScopeLogs.log_records */
     if (r->time_unix_nano) {
         *p++ = KEY(1, WT_I64);
         p = put_fixed(p, r->time_unix_nano, 8);
@@ -217,28 +194,25 @@ int otel_encode_protobuf(const otel_resource *res, otel_record *const *recs, siz
     otel_scope_groups groups;
     if (otel_scope_groups_build(&groups, recs, n) != 0)
         return -1;
-    /* pass 1: lengths. rec_size[i] is recs[order[i]]'s; scope_logs[g] follows */
-    size_t *sizes = malloc((n + groups.ngroups + 1) * sizeof *sizes);
-    if (!sizes) {
+    /* pass 1: lengths (each record's measured once: otel_log_record_size) */
+    size_t *scope_logs = malloc((groups.ngroups + 1) * sizeof *scope_logs);
+    if (!scope_logs) {
         otel_scope_groups_free(&groups);
         return -1;
     }
-    size_t *scope_logs = sizes + n;
     size_t nres = res ? res->nattrs : 0;
-    size_t resource = attrs_size(nres ? res->attrs : NULL, nres, 0);
+    size_t resource = resource_attrs_size(nres ? res->attrs : NULL, nres);
     size_t rl = len_field(resource); /* ResourceLogs.resource: always written */
     for (size_t g = 0; g < groups.ngroups; g++) {
         size_t sl = len_field(scope_size(recs[groups.order[groups.start[g]]]));
-        for (size_t i = groups.start[g]; i < groups.start[g + 1]; i++) {
-            sizes[i] = log_record_size(recs[groups.order[i]]);
-            sl += len_field(sizes[i]);
-        }
+        for (size_t i = groups.start[g]; i < groups.start[g + 1]; i++)
+            sl += len_field(otel_log_record_size(recs[groups.order[i]]));
         scope_logs[g] = sl;
         rl += len_field(sl);
     }
     size_t total = len_field(rl);
     if (otel_buf_reserve(out, total) != 0) {
-        free(sizes);
+        free(scope_logs);
         otel_scope_groups_free(&groups);
         return -1;
     }
@@ -255,10 +229,10 @@ int otel_encode_protobuf(const otel_resource *res, otel_record *const *recs, siz
             p = put_bytes(p, KEY(1, WT_LEN), first->category, first->category_len);
         p = put_bytes(p, KEY(2, WT_LEN), LOG4C_OTEL_VERSION, sizeof LOG4C_OTEL_VERSION - 1);
         for (size_t i = groups.start[g]; i < groups.start[g + 1]; i++)
-            p = put_log_record(p, recs[groups.order[i]], sizes[i]);
+            p = put_log_record(p, recs[groups.order[i]]);
     }
     out->len += (size_t)(p - start);
-    free(sizes);
+    free(scope_logs);
     otel_scope_groups_free(&groups);
     return (size_t)(p - start) == total ? 0 : -1;
 }

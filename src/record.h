@@ -56,6 +56,9 @@ typedef struct otel_record {
     size_t nattrs;
     otel_attr *attrs;
     size_t size; /* bytes of the whole allocation: what the queue's byte cap counts */
+    size_t wire_size; /* the encoders' memo: the packed LogRecord's bytes, 0 = not measured yet
+                       * (otel_log_record_size); only the record's owner (the worker) touches it,
+                       * once the record can no longer change */
 } otel_record;
 
 /* What the producer gives to otel_record_new; strings are copied. */
