@@ -6,7 +6,9 @@
  * the consumer (under drain_lock) reads up to `used`, and moves on to the
  * next chunk only once the producer has linked one (after which the old
  * chunk is never written again). A lane's first chunk is small (a thread
- * that logs once keeps 4 KiB); later ones double up to 64 KiB.
+ * that logs once keeps 4 KiB); later ones double up to 64 KiB. A chunk the
+ * consumer has read goes back to its lane as the spare for the producer's
+ * next chunk (one per lane; dropped when the lane is idle at a drain).
  *
  * The calling thread finds its lane through a thread-local list keyed by
  * the stage's generation (a stage freed and another allocated at the same
@@ -45,6 +47,9 @@ struct otel_stage_lane {
     size_t since_kick;
     unsigned chunks_made;
     atomic_uint_fast64_t produced, refused;
+    /* a chunk the consumer has read, handed back for the producer's next
+     * one (exchanged whole by either side: whoever takes it owns it) */
+    _Atomic(chunk *) spare;
     /* consumer's */
     chunk *head;
     atomic_uint chunks_freed; /* read by the producer to size its next chunk */
@@ -142,10 +147,33 @@ static void free_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
     free(c);
 }
 
+/* Frees the lane's spare chunk, if it has one. */
+static void drop_spare(otel_stage *s, otel_stage_lane *lane)
+{
+    chunk *c = atomic_exchange_explicit(&lane->spare, NULL, memory_order_acquire);
+    if (c)
+        free_chunk(s, lane, c);
+}
+
+/* A chunk the consumer has read: kept as the lane's spare when the slot is
+ * free, else freed. The producer reuses it for its next chunk, so a busy
+ * lane allocates no chunks and the consumer frees none into the logging
+ * thread's malloc arena (whose lock the logging thread's own mallocs then
+ * contended for: measured as futex waits on both sides). */
+static void retire_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
+{
+    chunk *expected = NULL;
+    if (c == &lane->sentinel ||
+        !atomic_compare_exchange_strong_explicit(&lane->spare, &expected, c, memory_order_release,
+                                                 memory_order_relaxed))
+        free_chunk(s, lane, c);
+}
+
 /* The stage lets go of a lane: its chunks now, the struct when the thread
  * has let go too. */
 static void free_lane(otel_stage *s, otel_stage_lane *lane)
 {
+    drop_spare(s, lane);
     for (chunk *c = lane->head, *next; c; c = next) {
         next = atomic_load_explicit(&c->next, memory_order_acquire);
         free_chunk(s, lane, c);
@@ -200,6 +228,7 @@ static otel_stage_lane *my_lane(otel_stage *s)
     }
     lane->stage = s;
     atomic_init(&lane->refs, 2);
+    atomic_init(&lane->spare, NULL);
     lane->tail = lane->head = &lane->sentinel;
     t->stage = s;
     t->gen = s->gen;
@@ -232,21 +261,28 @@ static chunk *grow(otel_stage *s, otel_stage_lane *lane, size_t need)
     }
     if (cap < need)
         cap = need;
-    size_t total = sizeof(chunk) + cap;
-    if (s->hooks.reserve && s->hooks.reserve(s->hooks.ctx, total) != 0)
-        return NULL;
-    chunk *c = malloc(total);
-    if (!c) {
-        if (s->hooks.release)
-            s->hooks.release(s->hooks.ctx, total);
-        return NULL;
+    /* the spare, when big enough: already allocated and counted */
+    chunk *c = atomic_exchange_explicit(&lane->spare, NULL, memory_order_acquire);
+    if (c && c->cap < cap) {
+        free_chunk(s, lane, c);
+        c = NULL;
     }
-    atomic_init(&c->next, NULL);
-    atomic_init(&c->used, 0);
+    if (!c) {
+        size_t total = sizeof(chunk) + cap;
+        if (s->hooks.reserve && s->hooks.reserve(s->hooks.ctx, total) != 0)
+            return NULL;
+        if (!(c = malloc(total))) {
+            if (s->hooks.release)
+                s->hooks.release(s->hooks.ctx, total);
+            return NULL;
+        }
+        c->cap = cap;
+        c->reserved = total;
+        atomic_fetch_add_explicit(&s->reserved, total, memory_order_relaxed);
+    }
+    atomic_store_explicit(&c->next, NULL, memory_order_relaxed);
+    atomic_store_explicit(&c->used, 0, memory_order_relaxed);
     c->read = 0;
-    c->cap = cap;
-    c->reserved = total;
-    atomic_fetch_add_explicit(&s->reserved, total, memory_order_relaxed);
     lane->chunks_made++;
     /* publish: the old tail is final from here on */
     atomic_store_explicit(&lane->tail->next, c, memory_order_release);
@@ -317,7 +353,7 @@ static size_t drain_lane(otel_stage *s, otel_stage_lane *lane, otel_stage_fn fn,
         lane->head = next;
         if (c != &lane->sentinel)
             atomic_fetch_add_explicit(&lane->chunks_freed, 1, memory_order_relaxed);
-        free_chunk(s, lane, c);
+        retire_chunk(s, lane, c);
         c = next;
     }
     return n;
@@ -369,6 +405,8 @@ size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void 
         n += got;
         if (got)
             atomic_fetch_add_explicit(&l->consumed, got, memory_order_relaxed);
+        else /* an idle lane keeps no spare: only its tail */
+            drop_spare(s, l);
         /* its thread is gone and everything it wrote was read above */
         if (dead && atomic_load_explicit(&l->consumed, memory_order_relaxed) ==
                         atomic_load_explicit(&l->produced, memory_order_relaxed)) {

@@ -426,6 +426,54 @@ START_TEST(budget_refuses_counts_and_releases)
 END_TEST
 
 /* entries not drained are lost by free, their chunks' bytes are not */
+/* ---- chunk reuse: a busy lane allocates nothing once warm; an idle one
+ * keeps only its tail ---- */
+
+static void count_only(void *ctx, const void *entry, size_t size)
+{
+    struct in_order *o = ctx;
+    size_t i = o->next++;
+    if (size != 1000 || first_bad(entry, i, 1000, 0, size) != size)
+        fault(&o->f, "entry %zu: size %zu or bytes wrong", i, size);
+}
+
+START_TEST(busy_lane_reuses_its_chunks)
+{
+    struct budget b;
+    budget_init(&b, 0);
+    otel_stage *s = stage_with(&b, 1000000);
+    struct in_order o = {0};
+    size_t written = 0;
+    long reserves_warm = -1;
+    for (int round = 0; round < 200; round++) {
+        if (round == 20) /* the lane has grown to 64 KiB chunks by now */
+            reserves_warm = b.reserves;
+        for (int k = 0; k < 50; k++) { /* ~50 KB: under one 64 KiB chunk a round */
+            otel_stage_lane *lane;
+            void *p = otel_stage_begin(s, 1000, &lane);
+            ck_assert_ptr_nonnull(p);
+            fill(p, written++, 1000, 0, 1000);
+            otel_stage_commit(lane, 1000);
+        }
+        otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+        /* the tail and at most one spare */
+        ck_assert_uint_le(budget_now(&b), 2 * (65536 + 256));
+    }
+    ck_assert_no_faults(o.f);
+    ck_assert_uint_eq(o.next, written);
+    /* 180 rounds, ~140 new chunks' worth of entries: all in reused chunks */
+    ck_assert_int_eq(b.reserves, reserves_warm);
+    /* a drain that finds nothing drops the spare: the tail alone is left */
+    size_t before = budget_now(&b);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_lt(budget_now(&b), before);
+    ck_assert_uint_le(budget_now(&b), 65536 + 256);
+    otel_stage_free(s);
+    ck_assert_uint_eq(budget_now(&b), 0);
+    ck_assert(!b.went_negative);
+}
+END_TEST
+
 START_TEST(free_releases_undrained)
 {
     struct budget b;
@@ -1175,6 +1223,7 @@ int main(void)
     tcase_add_test(tc, one_thread_every_size_in_order);
     tcase_add_test(tc, budget_refuses_counts_and_releases);
     tcase_add_test(tc, free_releases_undrained);
+    tcase_add_test(tc, busy_lane_reuses_its_chunks);
     tcase_add_test(tc, kick_every_wake_at_entries);
     tcase_add_test(tc, max_pending_bounds_each_lane);
     tcase_add_test(tc, bounded_drains_take_turns);
