@@ -22,8 +22,12 @@ void otel_worker_account(otel_worker *w, uint64_t n)
         return;
     pthread_mutex_lock(&w->lock);
     w->done += n;
+    int reached = w->done >= w->wake_done;
+    if (reached)
+        w->wake_done = UINT64_MAX; /* a flusher still short of its own target sets it again */
     pthread_mutex_unlock(&w->lock);
-    pthread_cond_broadcast(&w->progress);
+    if (reached)
+        pthread_cond_broadcast(&w->progress);
 }
 
 /* ---- issue 5: the file exporter ----
@@ -203,8 +207,12 @@ void otel_worker_feed(otel_worker *w, size_t max)
         otel_queue_refuse_n(w->queue, OTEL_OUT_QUEUE_FULL, refused);
     if (n || refused) { /* a flush may wait for the lanes */
         pthread_mutex_lock(&w->lock);
+        int reached = otel_stage_taken(s) >= w->wake_taken;
+        if (reached)
+            w->wake_taken = UINT64_MAX;
         pthread_mutex_unlock(&w->lock);
-        pthread_cond_broadcast(&w->progress);
+        if (reached)
+            pthread_cond_broadcast(&w->progress);
     }
 }
 
@@ -284,6 +292,7 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
     pthread_mutex_init(&w->spool_lock, NULL);
     otel_cond_init_monotonic(&w->progress);
     otel_cond_init_monotonic(&w->wake);
+    w->wake_done = w->wake_taken = UINT64_MAX;
 
     w->queue = otel_queue_new(w->settings.max_queue_size, w->settings.max_queue_bytes,
                               w->settings.max_export_batch_size);
@@ -343,6 +352,8 @@ static int wait_done(otel_worker *w, uint64_t target, uint64_t deadline_ns)
     int rc = LOG4C_OTEL_OK;
     pthread_mutex_lock(&w->lock);
     while (w->done < target) {
+        if (target < w->wake_done)
+            w->wake_done = target;
         if (w->shut_down || pthread_cond_timedwait(&w->progress, &w->lock, &ts) == ETIMEDOUT) {
             rc = w->done < target ? LOG4C_OTEL_ETIMEDOUT : LOG4C_OTEL_OK;
             break;
@@ -369,6 +380,8 @@ static int wait_stage(otel_worker *w, uint64_t deadline_ns)
     otel_queue_kick(w->queue);
     pthread_mutex_lock(&w->lock);
     while (otel_stage_taken(s) < target) {
+        if (target < w->wake_taken)
+            w->wake_taken = target;
         if (w->shut_down || pthread_cond_timedwait(&w->progress, &w->lock, &ts) == ETIMEDOUT) {
             rc = otel_stage_taken(s) < target ? LOG4C_OTEL_ETIMEDOUT : LOG4C_OTEL_OK;
             break;

@@ -33,6 +33,10 @@ struct otel_worker {
     pthread_mutex_t lock; /* guards done, shut_down; signals progress to flushers */
     pthread_cond_t progress;
     uint64_t done; /* records popped and accounted for */
+    /* the smallest target a flush waits for, of done and of the lanes' taken
+     * count (UINT64_MAX: none): progress wakes flushers only on reaching it,
+     * not once per batch */
+    uint64_t wake_done, wake_taken;
     int shut_down;
     pthread_mutex_t shutdown_lock; /* serialises otel_worker_shutdown */
 
