@@ -49,8 +49,10 @@ void otel_stage_commit(otel_stage_lane *lane, size_t size);
 
 /* Consumer: calls fn for up to max committed entries (SIZE_MAX: all), each
  * lane in order (a bounded drain starts at the next lane each time, so a
- * busy lane cannot starve the others), and frees what has been read (and
- * the lanes of threads that have exited). Serialised: one drain at a time,
+ * busy lane cannot starve the others), and frees what has been read (a
+ * busy lane keeps one read chunk as the spare for its thread's next one;
+ * a lane with nothing to read gives its spare up) and the lanes of threads
+ * that have exited. Serialised: one drain at a time,
  * from any thread. Returns the number of entries passed to fn; *refused
  * (if not NULL) gets the number of refusals since the previous drain. fn
  * must not write to s. */
