@@ -10,11 +10,15 @@
  *
  *   1. caller cost per log call (p50, p99, mean; clock overhead subtracted)
  *      with 1, 2 and 8 logging threads, through log4c_category_log and
- *      through the library's log4c_otel_log() macro (which can drop a
- *      filtered record before formatting it);
+ *      through the library's log4c_otel_log() macro (which adds the caller's
+ *      real location and per-call attributes);
  *   2. end to end: N records (default 1,000,000) from the first call to the
  *      last record counted by bench/otlp_sink (a C OTLP receiver in its own
  *      process), process CPU time per record, peak RSS.
+ *
+ * Each figure is the median of BENCH_REPEAT (default 3) repetitions, each
+ * measuring otel and its baselines back to back, so a burst of noise on the
+ * shared machine moves one repetition, not the figure.
  *
  * Workload: 100-byte bodies, category app.bench.module (otel) and
  * base.bench.module (the baseline); app.drop.* is dropped by a filter and
@@ -206,6 +210,50 @@ static result caller_cost(log4c_category_t *cat, int threads, size_t per_thread)
     return caller_cost_via(cat, VIA_LOG4C, threads, per_thread);
 }
 
+static int repeat = 3; /* BENCH_REPEAT */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Each statistic's median over the repetitions (r[0..n)). */
+static result median_result(const result *r, int n)
+{
+    double p50[16], p99[16], mean[16];
+    for (int i = 0; i < n; i++) {
+        p50[i] = r[i].p50;
+        p99[i] = r[i].p99;
+        mean[i] = r[i].mean;
+    }
+    return (result){median(p50, n), median(p99, n), median(mean, n)};
+}
+
+/* One caller row: /dev/null, the floor and otel back to back, repeat times;
+ * medians into *o, *f, *b. Returns the otel records logged. */
+static size_t caller_row(log4c_category_t *cat, int via, log4c_category_t *base, log4c_category_t *floor_,
+                         int threads, size_t per, result *o, result *f, result *b)
+{
+    result ro[16], rf[16], rb[16];
+    for (int r = 0; r < repeat; r++) {
+        rb[r] = caller_cost(base, threads, per);
+        rf[r] = caller_cost(floor_, threads, per);
+        ro[r] = caller_cost_via(cat, via, threads, per);
+        log4c_otel_flush(30000);
+    }
+    *o = median_result(ro, repeat);
+    *f = median_result(rf, repeat);
+    *b = median_result(rb, repeat);
+    return per * (size_t)threads * (size_t)repeat;
+}
+
 static void measure_clock_overhead(void)
 {
     enum { N = 100000 };
@@ -299,6 +347,10 @@ int main(int argc, char **argv)
     const char *profile = argc > 3 && strcmp(argv[1], "--profile") == 0 ? argv[2] : NULL;
     long total = profile ? atol(argv[3]) : argc > 1 ? atol(argv[1]) : 1000000;
     const char *sink = getenv("BENCH_SINK") ? getenv("BENCH_SINK") : "./bench/otlp_sink";
+    if (getenv("BENCH_REPEAT")) {
+        repeat = atoi(getenv("BENCH_REPEAT"));
+        repeat = repeat < 1 ? 1 : repeat > 15 ? 15 : repeat;
+    }
     memset(body, 'x', 100);
     memcpy(body, "bench record: ", 14);
 
@@ -341,80 +393,75 @@ int main(int argc, char **argv)
     printf("caller cost per call (ns)                otel p50   p99  mean | floor p50 | ours | /dev/null p50 | otel/floor otel/devnull\n");
     static const int threads[] = {1, 2, 8};
     unsigned long long sent = 0;
+    result o, f, b;
     for (size_t i = 0; i < 3; i++) {
         size_t per = (size_t)(200000 / threads[i]);
-        result b = caller_cost(base, threads[i], per);
-        result f = caller_cost(floor_, threads[i], per);
-        result o = caller_cost(otel, threads[i], per);
-        sent += per * (size_t)threads[i];
-        log4c_otel_flush(30000);
+        sent += caller_row(otel, VIA_LOG4C, base, floor_, threads[i], per, &o, &f, &b);
         print_row("accepted, log4c_category_log", threads[i], o, f, b);
     }
     for (size_t i = 0; i < 3; i += 2) {
         size_t per = (size_t)(200000 / threads[i]);
-        result b = caller_cost(base, threads[i], per);
-        result f = caller_cost(floor_, threads[i], per);
-        result o = caller_cost_via(otel, VIA_OTEL_LOG, threads[i], per);
-        sent += per * (size_t)threads[i];
-        log4c_otel_flush(30000);
+        sent += caller_row(otel, VIA_OTEL_LOG, base, floor_, threads[i], per, &o, &f, &b);
         print_row("accepted, log4c_otel_log", threads[i], o, f, b);
     }
     /* one thread: a record a filter drops, and one a hideRegex masks */
-    {
-        result f = caller_cost(floor_, 1, 200000);
-        result b = caller_cost(base, 1, 200000);
-        result d = caller_cost(dropped, 1, 200000);
-        result dm = caller_cost_via(dropped, VIA_OTEL_LOG, 1, 200000);
-        memcpy(body + 40, "secret=hunter2", 14); /* one match in the 100 bytes */
-        result m = caller_cost(masked, 1, 200000);
-        memset(body + 40, 'x', 14);
-        sent += 200000; /* the masked ones are exported */
-        print_row("filtered, log4c_category_log", 1, d, f, b);
-        print_row("filtered, log4c_otel_log", 1, dm, f, b);
-        print_row("masked, log4c_category_log", 1, m, f, b);
-    }
+    caller_row(dropped, VIA_LOG4C, base, floor_, 1, 200000, &o, &f, &b);
+    print_row("filtered, log4c_category_log", 1, o, f, b);
+    caller_row(dropped, VIA_OTEL_LOG, base, floor_, 1, 200000, &o, &f, &b);
+    print_row("filtered, log4c_otel_log", 1, o, f, b);
+    memcpy(body + 40, "secret=hunter2", 14); /* one match in the 100 bytes */
+    sent += caller_row(masked, VIA_LOG4C, base, floor_, 1, 200000, &o, &f, &b); /* exported */
+    memset(body + 40, 'x', 14);
+    print_row("masked, log4c_category_log", 1, o, f, b);
     log4c_otel_flush(30000);
     wait_sink(sent);
 
-    /* end to end */
-    double cpu0 = cpu_seconds();
-    uint64_t t0 = now_ns();
-    for (long i = 0; i < total; i++)
-        log4c_category_log(otel, LOG4C_PRIORITY_INFO, "%s", body);
-    uint64_t t_logged = now_ns();
-    /* the last partial batch would otherwise wait out the schedule delay
-     * (1 s by default): a fixed idle tail, not throughput */
-    log4c_otel_flush(30000);
-    uint64_t t1 = wait_sink(sent + (unsigned long long)total);
-    double cpu = cpu_seconds() - cpu0;
+    /* end to end, repeat times: otel, then /dev/null and the floor */
+    double rate[16], at_logged[16], at_last[16], cpu[16], bcpu[16], brate[16], fcpu[16];
+    for (int r = 0; r < repeat; r++) {
+        double cpu0 = cpu_seconds();
+        uint64_t t0 = now_ns();
+        for (long i = 0; i < total; i++)
+            log4c_category_log(otel, LOG4C_PRIORITY_INFO, "%s", body);
+        uint64_t t_logged = now_ns();
+        /* the last partial batch would otherwise wait out the schedule delay
+         * (1 s by default): a fixed idle tail, not throughput */
+        log4c_otel_flush(30000);
+        sent += (unsigned long long)total;
+        uint64_t t1 = wait_sink(sent);
+        cpu[r] = (cpu_seconds() - cpu0) * 1e6 / (double)total;
+        rate[r] = (double)total / ((double)(t1 - t0) / 1e9);
+        at_logged[r] = (double)(t_logged - t0) / 1e9;
+        at_last[r] = (double)(t1 - t0) / 1e9;
 
-    double bcpu0 = cpu_seconds();
-    uint64_t b0 = now_ns();
-    for (long i = 0; i < total; i++)
-        log4c_category_log(base, LOG4C_PRIORITY_INFO, "%s", body);
-    uint64_t b1 = now_ns();
-    double bcpu = cpu_seconds() - bcpu0;
+        double bcpu0 = cpu_seconds();
+        uint64_t b0 = now_ns();
+        for (long i = 0; i < total; i++)
+            log4c_category_log(base, LOG4C_PRIORITY_INFO, "%s", body);
+        uint64_t b1 = now_ns();
+        bcpu[r] = (cpu_seconds() - bcpu0) * 1e6 / (double)total;
+        brate[r] = (double)total / ((double)(b1 - b0) / 1e9);
 
-    double fcpu0 = cpu_seconds();
-    for (long i = 0; i < total; i++)
-        log4c_category_log(floor_, LOG4C_PRIORITY_INFO, "%s", body);
-    double fcpu = cpu_seconds() - fcpu0;
+        double fcpu0 = cpu_seconds();
+        for (long i = 0; i < total; i++)
+            log4c_category_log(floor_, LOG4C_PRIORITY_INFO, "%s", body);
+        fcpu[r] = (cpu_seconds() - fcpu0) * 1e6 / (double)total;
+    }
+    double m_cpu = median(cpu, repeat), m_bcpu = median(bcpu, repeat), m_fcpu = median(fcpu, repeat);
 
     log4c_otel_stats_t st;
     log4c_otel_stats(&st);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    double secs = (double)(t1 - t0) / 1e9, bsecs = (double)(b1 - b0) / 1e9;
-    printf("\nend to end, %ld records, 1 thread:\n", total);
+    printf("\nend to end, %ld records, 1 thread (medians of %d runs):\n", total, repeat);
     printf("  otel:      %9.0f records/s (calls done after %.3f s, last record received after %.3f s)\n",
-           (double)total / secs, (double)(t_logged - t0) / 1e9, secs);
-    printf("             %9.3f us CPU per record (whole process: app, worker, curl)\n", cpu * 1e6 / (double)total);
-    printf("  /dev/null: %9.0f records/s, %.3f us CPU per record\n", (double)total / bsecs,
-           bcpu * 1e6 / (double)total);
-    printf("  floor:     %9.3f us CPU per record (null appender)\n", fcpu * 1e6 / (double)total);
-    printf("  ours:      %9.3f us CPU per record over the floor\n", (cpu - fcpu) * 1e6 / (double)total);
-    printf("  ratio:     %9.2fx CPU per record vs /dev/null, %.2fx vs the floor\n", bcpu > 0 ? cpu / bcpu : 0.0,
-           fcpu > 0 ? cpu / fcpu : 0.0);
+           median(rate, repeat), median(at_logged, repeat), median(at_last, repeat));
+    printf("             %9.3f us CPU per record (whole process: app, worker, curl)\n", m_cpu);
+    printf("  /dev/null: %9.0f records/s, %.3f us CPU per record\n", median(brate, repeat), m_bcpu);
+    printf("  floor:     %9.3f us CPU per record (null appender)\n", m_fcpu);
+    printf("  ours:      %9.3f us CPU per record over the floor\n", m_cpu - m_fcpu);
+    printf("  ratio:     %9.2fx CPU per record vs /dev/null, %.2fx vs the floor\n", m_bcpu > 0 ? m_cpu / m_bcpu : 0.0,
+           m_fcpu > 0 ? m_cpu / m_fcpu : 0.0);
     printf("  peak RSS:  %ld KiB\n", ru.ru_maxrss);
     printf("  counters:  accepted %llu, exported %llu, dropped (queue full) %llu, requests %llu\n",
            (unsigned long long)st.accepted, (unsigned long long)st.exported,
