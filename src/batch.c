@@ -82,6 +82,8 @@ static size_t measure_log_record(const otel_record *r)
     sz += delimited_size(delimited_size(r->body == NULL ? 0 : r->body_len)); /* body: AnyValue{string_value} */
     for (i = 0; i < r->nattrs; i++)
         sz += key_value_field_size(&r->attrs[i], 1);
+    if (r->dropped_attrs != 0)
+        sz += TAG + otel_varint_size(r->dropped_attrs);
     if (r->flags != 0)
         sz += TAG + 4;
     if (!otel_bytes_all_zero(r->trace_id, sizeof r->trace_id))

@@ -236,6 +236,10 @@ static void put_log_record(json_writer *w, const otel_record *r)
         put_string(w, r->body, r->body_len);
     put_lit(w, "}");
     put_attributes(w, r->attrs, r->nattrs, 1);
+    if (r->dropped_attrs != 0) {
+        put_lit(w, ",\"droppedAttributesCount\":");
+        put_int(w, (long long)r->dropped_attrs);
+    }
     if (r->flags != 0) {
         put_lit(w, ",\"flags\":");
         put_int(w, (long long)r->flags);

@@ -174,6 +174,10 @@ static uint8_t *put_log_record(uint8_t *p, otel_record *r)
     p = put_len(p, KEY(5, WT_LEN), len_field(blen));
     p = put_bytes(p, KEY(1, WT_LEN), r->body, blen);
     p = put_attrs(p, 6, r->attrs, r->nattrs, 1);
+    if (r->dropped_attrs) {
+        *p++ = KEY(7, WT_VARINT);
+        p = put_varint(p, r->dropped_attrs);
+    }
     if (r->flags) {
         *p++ = KEY(8, WT_I32);
         p = put_fixed(p, r->flags, 4);

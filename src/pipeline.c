@@ -46,6 +46,8 @@ void otel_pipeline_free(otel_pipeline *p)
 typedef struct scratch {
     otel_attr *a;
     size_t n, cap;
+    const char **dropped; /* keys the count limit left out (each counted once) */
+    size_t ndropped, dropped_cap;
 } scratch;
 
 static pthread_key_t scratch_key;
@@ -57,6 +59,7 @@ static void scratch_free(void *p)
     scratch *s = p;
     if (s) {
         free(s->a);
+        free(s->dropped);
         free(s);
     }
 }
@@ -79,20 +82,49 @@ static scratch *get_scratch(void)
     return s;
 }
 
+static int has_key(const otel_attr *a, size_t n, const char *key)
+{
+    /* the first byte settles most comparisons without a call */
+    for (size_t j = 0; j < n; j++)
+        if (a[j].key[0] == key[0] && strcmp(a[j].key, key) == 0)
+            return 1;
+    return 0;
+}
+
+/* Counts key as left out by the count limit, once per key. */
+static int note_dropped(scratch *s, const char *key)
+{
+    for (size_t j = 0; j < s->ndropped; j++)
+        if (strcmp(s->dropped[j], key) == 0)
+            return 0;
+    if (s->ndropped == s->dropped_cap) {
+        size_t cap = s->dropped_cap ? s->dropped_cap * 2 : 16;
+        const char **nd = realloc(s->dropped, cap * sizeof *nd);
+        if (!nd)
+            return -1;
+        s->dropped = nd;
+        s->dropped_cap = cap;
+    }
+    s->dropped[s->ndropped++] = key;
+    return 0;
+}
+
 /* Appends the attributes of list that the options allow, skipping keys
- * already gathered (earlier sources win), up to the count limit. */
+ * already gathered (earlier sources win), up to the count limit; the ones
+ * past it are counted (OTLP dropped_attributes_count). */
 static int gather(scratch *s, const otel_attr *list, size_t n, const otel_log_options *o, size_t limit)
 {
-    for (size_t i = 0; i < n && s->n < limit; i++) {
+    for (size_t i = 0; i < n; i++) {
         const otel_attr *a = &list[i];
         if (!a->key || (o->has_allowed && !otel_options_allow(o, a->key)))
             continue;
-        /* the first byte settles most comparisons without a call */
-        int dup = 0;
-        for (size_t j = 0; j < s->n && !dup; j++)
-            dup = s->a[j].key[0] == a->key[0] && strcmp(s->a[j].key, a->key) == 0;
-        if (dup)
+        if (has_key(s->a, s->n, a->key))
             continue;
+        if (s->n >= limit) {
+            if (note_dropped(s, a->key) != 0)
+                return -1;
+            continue;
+        }
         if (s->n == s->cap) {
             size_t cap = s->cap ? s->cap * 2 : 32;
             otel_attr *na = realloc(s->a, cap * sizeof *na);
@@ -160,7 +192,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         *why = OTEL_PIPELINE_NOMEM;
         return NULL;
     }
-    s->n = 0;
+    s->n = s->ndropped = 0;
     size_t nctx = in->nctx_attrs;
     const otel_attr *ctx = in->ctx_given ? in->ctx_attrs : otel_thread_attrs(&nctx);
     size_t lim = p->attr_count_limit;
@@ -173,6 +205,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     otel_record_input r_in = *ri;
     r_in.attrs = s->a;
     r_in.nattrs = s->n;
+    r_in.dropped_attrs = s->ndropped > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ndropped;
     /* DESIGN §3: the body is length-limited by logRecordLimits too */
     size_t body_limit = min_limit(ri->body_limit, p->attr_value_limit);
     size_t attr_limit = min_limit(ri->body_limit, p->attr_value_limit);

@@ -138,6 +138,7 @@ static otel_record *init_record(char *mem, size_t total, const otel_record_input
     if (in->span_id)
         memcpy(r->span_id, in->span_id, 8);
     r->flags = in->flags;
+    r->dropped_attrs = in->dropped_attrs;
     r->attrs = (otel_attr *)(mem + align8(sizeof(otel_record)));
     r->nattrs = in->nattrs;
     return r;

@@ -53,6 +53,7 @@ typedef struct otel_record {
     uint8_t trace_id[16]; /* all zero = none */
     uint8_t span_id[8];   /* all zero = none */
     uint32_t flags;       /* W3C trace flags (bit 0 = sampled) */
+    uint32_t dropped_attrs; /* attributes left out by attributeCountLimit (dropped_attributes_count) */
     size_t nattrs;
     otel_attr *attrs;
     size_t size; /* bytes of the whole allocation: what the queue's byte cap counts */
@@ -73,6 +74,7 @@ typedef struct otel_record_input {
     const uint8_t *trace_id; /* NULL or 16 bytes */
     const uint8_t *span_id;  /* NULL or 8 bytes */
     uint32_t flags;
+    uint32_t dropped_attrs; /* attributes the count limit left out */
     const otel_attr *attrs; /* copied; string values sanitised */
     size_t nattrs;
     size_t attr_limit; /* string attribute values cut to this many bytes; 0 = body_limit */

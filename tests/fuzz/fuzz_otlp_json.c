@@ -4,7 +4,7 @@
  * The input is read as a little program: a resource with attributes, then
  * records (times, priority, category, a body of arbitrary bytes through the
  * UTF-8 sanitiser of otel_record_new, with or without a limit, trace and span
- * ids, flags, attributes of every type: strings of arbitrary bytes, any
+ * ids, flags, dropped attribute counts, attributes of every type: strings of arbitrary bytes, any
  * int64, any double bit pattern including NaN/Inf/-0, bools). Checks:
  *  - the output parses with jansson (strict JSON, valid UTF-8), is appended
  *    after what the buffer already held, and holds no raw control byte;
@@ -194,6 +194,11 @@ static void check_record(json_t *j, const otel_record *r)
     FUZZ_CHECK(json_is_object(body) && json_object_size(body) == 1);
     check_string(json_object_get(body, "stringValue"), r->body, r->body_len);
     check_attrs(j, r->attrs, r->nattrs);
+    json_t *dr = json_object_get(j, "droppedAttributesCount");
+    if (r->dropped_attrs)
+        FUZZ_CHECK(json_is_integer(dr) && (uint64_t)json_integer_value(dr) == r->dropped_attrs);
+    else
+        FUZZ_CHECK(dr == NULL);
     json_t *fl = json_object_get(j, "flags");
     if (r->flags)
         FUZZ_CHECK(json_is_integer(fl) && (uint64_t)json_integer_value(fl) == r->flags);
@@ -263,6 +268,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         in.trace_id = (shape & 32) ? tid : NULL;
         in.span_id = (shape & 32) ? sid : NULL;
         in.flags = (shape & 64) ? (uint32_t)u64(&rd) : 0;
+        in.dropped_attrs = in.flags >> 20; /* from bytes already read: the corpus stays valid */
         otel_attr attrs[MAX_ATTRS];
         in.nattrs = u8(&rd) % (MAX_ATTRS + 1);
         for (size_t i = 0; i < in.nattrs; i++) {

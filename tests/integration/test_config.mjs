@@ -96,6 +96,22 @@ test('hideRegex masks body and attributes as decoded; allow-list; per-call, cont
   assert.equal(a.resource['service.name'], 'logdemo'); // resource untouched
 });
 
+test('attributeCountLimit: the first attributes kept, the rest counted in droppedAttributesCount (protobuf and JSON)', async () => {
+  await demo('attrs');
+  const all = Object.keys(receiver.records()[0].attributes).length;
+  assert.ok(all > 2, `only ${all} attributes`);
+  assert.equal(receiver.records()[0].droppedAttributesCount, 0);
+  for (const protocol of ['http/protobuf', 'http/json']) {
+    await demo('attrs', {
+      env: { OTEL_EXPORTER_OTLP_PROTOCOL: protocol },
+      config: { providerSettings: { logRecordLimits: { attributeCountLimit: 2 } } },
+    });
+    const [first] = receiver.records();
+    assert.equal(Object.keys(first.attributes).length, 2, protocol);
+    assert.equal(first.droppedAttributesCount, all - 2, protocol);
+  }
+});
+
 test('config found via LOG4C_OTEL_CONFIG, along LOG4C_RCPATH, and from the C API (which wins)', async () => {
   const elsewhere = scratchDir(null);
   const file = path.join(elsewhere, 'custom.json');

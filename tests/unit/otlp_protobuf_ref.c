@@ -169,6 +169,7 @@ static void fill_log_record(pb_log_record *lr, pb_any_value *body, otel_record *
     lr->n_attributes = r->nattrs;
     lr->attributes = r->nattrs ? kvp : NULL;
     lr->flags = r->flags;
+    lr->dropped_attributes_count = r->dropped_attrs;
     /* An all-zero id means "none": OTLP wants the field absent then. */
     if (!otel_bytes_all_zero(r->trace_id, sizeof r->trace_id)) {
         lr->trace_id.len = sizeof r->trace_id;

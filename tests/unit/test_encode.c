@@ -157,6 +157,7 @@ static void fixture_setup(void)
     fx[0].attrs = fx_attrs;
     fx[0].nattrs = 4;
     fx[0].flags = 1;
+    fx[0].dropped_attrs = 300; /* a two-byte varint */
     set_ids(&fx[0], 1);
     fx[1].time_unix_nano = UINT64_MAX;
     fx[1].severity_text = "ERROR";
@@ -219,6 +220,7 @@ START_TEST(test_protobuf_roundtrip)
     ck_assert_str_eq(lr->severity_text, "INFO");
     ck_assert_int_eq(lr->body->value_case, ANY(STRING_VALUE));
     ck_assert_uint_eq(lr->flags, 1);
+    ck_assert_uint_eq(lr->dropped_attributes_count, 300);
     ck_assert_uint_eq(lr->trace_id.len, 16);
     ck_assert_mem_eq(lr->trace_id.data, fx[0].trace_id, 16);
     ck_assert_uint_eq(lr->span_id.len, 8);
@@ -246,6 +248,7 @@ START_TEST(test_protobuf_roundtrip)
     ck_assert_uint_eq(lr->span_id.len, 0);
     ck_assert_uint_eq(lr->n_attributes, 0);
     ck_assert_uint_eq(lr->flags, 0);
+    ck_assert_uint_eq(lr->dropped_attributes_count, 0);
 
     free_request(req);
     otel_buf_free(&b);
@@ -426,6 +429,7 @@ START_TEST(test_json_fields)
     ck_assert_str_eq(jstr(lr, "severityText"), "INFO");
     ck_assert_str_eq(jstr(jpath(lr, "body"), "stringValue"), "first");
     ck_assert_int_eq(json_integer_value(jpath(lr, "flags")), 1);
+    ck_assert_int_eq(json_integer_value(jpath(lr, "droppedAttributesCount")), 300);
     ck_assert_str_eq(jstr(lr, "traceId"), "0112233445566778899aabbccddeef00");
     ck_assert_str_eq(jstr(lr, "spanId"), "a1a2a3a4a5a6a7a8");
     attrs = jpath(lr, "attributes");
@@ -443,6 +447,7 @@ START_TEST(test_json_fields)
     ck_assert_ptr_null(json_object_get(lr, "spanId"));
     ck_assert_ptr_null(json_object_get(lr, "attributes"));
     ck_assert_ptr_null(json_object_get(lr, "flags"));
+    ck_assert_ptr_null(json_object_get(lr, "droppedAttributesCount"));
     json_decref(root);
     otel_buf_free(&b);
 }
@@ -608,6 +613,7 @@ static otel_record *rnd_record(pool *p, unsigned *s, size_t maxbody)
     if (rnd(s) % 2)
         set_ids(r, (uint8_t)rnd(s));
     r->flags = rnd(s) % 3 == 0 ? rnd(s) : 0;
+    r->dropped_attrs = rnd(s) % 4 == 0 ? rnd(s) % 300 : 0; /* one- and two-byte varints */
     r->nattrs = rnd(s) % 6;
     r->attrs = pool_alloc(p, r->nattrs * sizeof *r->attrs + 1);
     for (i = 0; i < r->nattrs; i++) {
@@ -809,6 +815,7 @@ static void mutate(pool *p, unsigned *s, otel_record *r)
     case 2: r->category = NULL; r->category_len = 0; break;
     case 3: r->time_unix_nano = 0; r->observed_time_unix_nano = 0; break;
     case 4: r->severity_number = INT32_MIN; break;
+    case 5: r->dropped_attrs = UINT32_MAX; break;
     default: break;
     }
     for (size_t i = 0; i < r->nattrs; i++) {

@@ -252,10 +252,47 @@ START_TEST(masking_in_attributes_and_limits)
     /* masked on the whole value, then cut to 8 bytes */
     ck_assert_str_eq(r->body, "1234 ***");
     ck_assert_uint_eq(r->nattrs, 3); /* count limit: a, b, static (n dropped) */
+    ck_assert_uint_eq(r->dropped_attrs, 1);
     ck_assert_str_eq(r->attrs[0].v.str.s, "x ******");
     ck_assert_str_eq(r->attrs[2].key, "static");
     ck_assert_str_eq(r->attrs[2].v.str.s, "*******");
     otel_record_free(r);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+/* OTLP dropped_attributes_count: what the count limit leaves out, each key
+ * once (a key given by two sources is one attribute); keys the allow-list
+ * removes or an earlier source already set are not "dropped" */
+START_TEST(count_limit_counts_dropped_keys_once)
+{
+    otel_pipeline p;
+    load(&p, "{\"defaults\":{\"allowedAttributes\":[\"x\",\"y\",\"z\",\"w\"]},"
+             "\"additionalAttributes\":{\"y\":1,\"w\":2,\"x\":3,\"secret\":4},"
+             "\"providerSettings\":{\"logRecordLimits\":{\"attributeCountLimit\":1}}}");
+    otel_attr attrs[] = {{.key = "x", .type = OTEL_VALUE_INT, .v.i = 1},
+                         {.key = "y", .type = OTEL_VALUE_INT, .v.i = 2},
+                         {.key = "z", .type = OTEL_VALUE_INT, .v.i = 3},
+                         {.key = "not.allowed", .type = OTEL_VALUE_INT, .v.i = 4}};
+    otel_record *r = build(&p, "c", INFO, "b", attrs, 4);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_eq(r->nattrs, 1);
+    ck_assert_str_eq(r->attrs[0].key, "x");
+    ck_assert_int_eq(r->attrs[0].v.i, 1);
+    ck_assert_uint_eq(r->dropped_attrs, 3); /* y (twice given), z, w */
+    otel_record_free(r);
+    /* none of its own: the first allowed additional attribute is kept, the
+     * two other allowed ones are dropped ("secret" is not allowed) */
+    otel_record *r2 = build(&p, "c", INFO, "b", NULL, 0);
+    ck_assert_uint_eq(r2->nattrs, 1);
+    ck_assert_uint_eq(r2->dropped_attrs, 2);
+    otel_record_free(r2);
+    otel_pipeline_free(&p);
+    load(&p, "{\"additionalAttributes\":{\"y\":1}}");
+    otel_record *r3 = build(&p, "c", INFO, "b", attrs, 4);
+    ck_assert_uint_eq(r3->nattrs, 4); /* no limit: all four (additional y is a duplicate) */
+    ck_assert_uint_eq(r3->dropped_attrs, 0);
+    otel_record_free(r3);
     otel_pipeline_free(&p);
 }
 END_TEST
@@ -349,6 +386,7 @@ static Suite *suite(void)
     tcase_add_test(t, masking);
     tcase_add_test(t, runaway_regex_masks_everything);
     tcase_add_test(t, masking_in_attributes_and_limits);
+    tcase_add_test(t, count_limit_counts_dropped_keys_once);
     tcase_add_test(t, attribute_precedence_and_context);
     tcase_add_test(t, disabled_and_no_config);
     tcase_add_test(t, resource_copies_obey_allow_list);
