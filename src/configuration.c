@@ -1246,7 +1246,8 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
 {
     const otel_logs_config *l = &cfg->logs;
     fprintf(out, "sources: defaults, environment%s%s\n", cfg->sources ? ", " : "", cfg->sources ? cfg->sources : "");
-    fprintf(out, "logs enabled: %s\n", otel_config_logs_enabled(cfg) ? "true" : "false");
+    fprintf(out, "logs enabled: %s\n",
+            s->sdk_disabled ? "false (OTEL_SDK_DISABLED)" : otel_config_logs_enabled(cfg) ? "true" : "false");
     char *u = shown_url(cfg, s->logs_url);
     fprintf(out, "url: %s\n", u ? u : "");
     free(u);

@@ -15,7 +15,7 @@ int otel_pipeline_init(otel_pipeline *p, otel_config *cfg, const otel_settings *
 {
     memset(p, 0, sizeof *p);
     otel_logs_config *l = &cfg->logs;
-    p->disabled = !otel_config_logs_enabled(cfg);
+    p->disabled = !otel_config_logs_enabled(cfg) || (s && s->sdk_disabled);
     p->filters = l->filters;
     otel_filter_set_resolve(&p->filters); /* also when no configuration gave any */
     memset(&l->filters, 0, sizeof l->filters);

@@ -194,6 +194,20 @@ static int env_bool(const char *v)
     return v && strcasecmp(v, "true") == 0;
 }
 
+/* An OTel boolean: "true" in any case is true; unset, empty and "false"
+ * are false; anything else is false, with one warning (the spec's rule). */
+static int env_flag(otel_getenv_fn get, const char *name, otel_settings *s)
+{
+    const char *v = get(name);
+    if (!v || !*v || strcasecmp(v, "false") == 0)
+        return 0;
+    if (strcasecmp(v, "true") == 0)
+        return 1;
+    otel_diag("log4c-otel: ignoring %s: not true or false", name);
+    s->nwarnings++;
+    return 0;
+}
+
 /* *dst = a copy of v (NULL when unset); -1 when out of memory: a dropped CA
  * bundle or client certificate must not silently change the TLS setup. */
 static int dup_opt(char **dst, const char *v)
@@ -282,6 +296,7 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
                 pick(get, "OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE")))
         return LOG4C_OTEL_ENOMEM;
     s->insecure = env_bool(pick(get, "OTEL_EXPORTER_OTLP_LOGS_INSECURE", "OTEL_EXPORTER_OTLP_INSECURE"));
+    s->sdk_disabled = env_flag(get, "OTEL_SDK_DISABLED", s);
 
     env_size(get, "OTEL_BLRP_MAX_QUEUE_SIZE", 1, &s->max_queue_size, s);
     env_size(get, "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", 1, &s->max_export_batch_size, s);

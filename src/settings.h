@@ -30,6 +30,7 @@ typedef struct otel_settings {
     char *client_key_file;   /* ..._CLIENT_KEY */
     char *client_cert_file;  /* ..._CLIENT_CERTIFICATE */
     int insecure;            /* ..._INSECURE=true: no TLS verification */
+    int sdk_disabled;        /* OTEL_SDK_DISABLED=true: nothing is exported (records count as filtered) */
 
     size_t max_queue_size;        /* OTEL_BLRP_MAX_QUEUE_SIZE, default 2048 */
     size_t max_queue_bytes;       /* LOG4C_OTEL_MAX_QUEUE_BYTES, default 64 MiB */

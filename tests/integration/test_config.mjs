@@ -50,7 +50,7 @@ test('filters: first match wins, dotted prefix, #regex, severity band, bodyRegex
   assert.equal(r.stats.exported, 5);
 });
 
-test('defaults.enabled false drops what no filter keeps; logs.enabled false exports nothing', async () => {
+test('defaults.enabled false drops what no filter keeps; logs.enabled false and OTEL_SDK_DISABLED export nothing', async () => {
   await demo('mixed', { config: { logs: { filters: [{ categoryName: 'gw.conn', enabled: true }], defaults: { enabled: false } } } });
   assert.deepEqual(bodies(), ['heartbeat 1', 'connected']);
   // a filter that leaves `enabled` out takes it from defaults (DESIGN §3)
@@ -58,6 +58,12 @@ test('defaults.enabled false drops what no filter keeps; logs.enabled false expo
   assert.deepEqual(bodies(), []);
   const r = await demo('mixed', { config: { otel: { enabled: true, logs: { enabled: false } } } });
   assert.equal(receiver.requests.length, 0);
+  // OTEL_SDK_DISABLED=true: the same, whatever the configuration says
+  const off = await demo('count', { args: ['5'], env: { OTEL_SDK_DISABLED: 'TRUE' }, config: { logs: { enabled: true } } });
+  assert.equal(off.init, 0);
+  assert.equal(receiver.requests.length, 0);
+  assert.equal(off.stats.filtered, 5);
+  assert.equal(off.stats.accepted, 0);
   assert.equal(r.stats.filtered, 9);
   assert.equal(r.stats.accepted, 0);
 });

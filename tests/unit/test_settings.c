@@ -62,6 +62,7 @@ START_TEST(defaults)
     ck_assert_uint_eq(s.max_request_bytes, 4u << 20);
     ck_assert_uint_eq(s.nheaders, 0);
     ck_assert_uint_eq(s.nwarnings, 0);
+    ck_assert_int_eq(s.sdk_disabled, 0);
     ck_assert_ptr_nonnull(otel_resource_get(&s, "service.name"));
     ck_assert_str_eq(otel_resource_get(&s, "telemetry.sdk.name"), "log4c-otel");
     ck_assert_str_eq(otel_resource_get(&s, "telemetry.sdk.version"), LOG4C_OTEL_VERSION);
@@ -193,6 +194,31 @@ END_TEST
 
 /* otel_parse_size: maxLogSize and the *_MAX_SIZE variables of the file
  * exporter and of the otel_file appender */
+/* OTEL_SDK_DISABLED: "true" in any case disables; unset, empty and
+ * "false" do not; anything else does not, with a warning */
+START_TEST(sdk_disabled)
+{
+    static const struct {
+        const char *v;
+        int disabled, warnings;
+    } rows[] = {
+        {"true", 1, 0}, {"TRUE", 1, 0}, {"True", 1, 0}, {"false", 0, 0}, {"FALSE", 0, 0},
+        {"", 0, 0},     {"1", 0, 1},    {"yes", 0, 1},  {" true", 0, 1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        env_reset();
+        env_set("OTEL_SDK_DISABLED", rows[i].v);
+        otel_settings s;
+        char err[256];
+        ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+        ck_assert_msg(s.sdk_disabled == rows[i].disabled, "row %zu (%s)", i, rows[i].v);
+        ck_assert_msg(s.nwarnings == (unsigned)rows[i].warnings, "row %zu (%s): %u warnings", i, rows[i].v,
+                      s.nwarnings);
+        otel_settings_free(&s);
+    }
+}
+END_TEST
+
 START_TEST(sizes)
 {
     static const struct {
@@ -242,6 +268,7 @@ int main(void)
     tcase_add_test(tc, resource_attributes);
     tcase_add_test(tc, percent_decode);
     tcase_add_test(tc, sizes);
+    tcase_add_test(tc, sdk_disabled);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
