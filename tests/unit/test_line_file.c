@@ -285,12 +285,15 @@ START_TEST(fork_while_writing)
     int hung = 0, failed = 0;
     for (int k = 0; k < FORKS; k++) {
         pid_t pid = fork();
-        ck_assert_int_ge(pid, 0);
+        /* no Check call in the child: the writers' ck_assert takes Check's own
+         * mutex, which a writer may hold at the fork (that, not our lock,
+         * hung 1 child in 60 now and then) */
         if (pid == 0) {
             char line[32];
             int n = snprintf(line, sizeof line, "child %d", k);
             _exit(otel_line_file_write(shared, line, (size_t)n) == 0 ? 0 : 1);
         }
+        ck_assert_int_ge(pid, 0);
         int o = child_outcome(pid);
         hung += o == 2;
         failed += o == 1;
@@ -444,12 +447,11 @@ static Suite *suite(void)
     tcase_add_test(tc, fsync_policies);
     tcase_add_test(tc, unwritable_path_fails);
     tcase_add_test(tc, rotation_under_eight_threads);
-#if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+#if !defined(__SANITIZE_THREAD__)
     /* TSan does not support a multi-threaded fork whose child goes on
-     * running (its runtime's locks hang the child); gcc 12's ASan allocator
-     * lock can be inherited held by the child too (1 of 60 children hung in
-     * two ASan runs); plain runs cover it (tools/check-hardening.sh skips
-     * the fork tests under both) */
+     * running (its runtime's locks hang the child). (The "1 of 60 children
+     * hung" seen before, also under ASan, was the child calling ck_assert
+     * while a writer held Check's mutex: fixed in the test.) */
     tcase_add_test(tc, fork_while_writing);
 #endif
     suite_add_tcase(s, tc);
