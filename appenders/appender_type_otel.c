@@ -5,6 +5,7 @@
  */
 #include "instances.h"
 #include "append_stage.h"
+#include "early_drop.h"
 #include "event_attrs.h"
 #include "clock.h"
 #include "loc_data.h"
@@ -96,6 +97,16 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
             return -1;
         inst = log4c_appender_get_udata(app);
     }
+    /* a record the filters drop by category and severity alone is dropped
+     * here, before anything is copied, and counted as the worker would
+     * (filtered); the decision is cached per thread (early_drop.h). Only
+     * with an instance: before that the configuration is not loaded, and
+     * loading it is not for this thread to wait for. */
+    if (inst && otel_early_drop_decide(ev->evt_category, ev->evt_priority, otel_instances_pipeline) ==
+                    OTEL_FILTER_DROP) {
+        otel_instance_drop(inst, OTEL_PIPELINE_FILTERED);
+        return 0;
+    }
     const otel_loc_data *ld = ev->evt_loc ? otel_loc_data_get(ev->evt_loc->loc_data) : NULL;
     /* per-call attributes of log4c_otel_log_at(): only our own pointer */
     const otel_call_attrs *call = otel_call_current();
@@ -185,6 +196,10 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
 
 static int otel_close(log4c_appender_t *app)
 {
+    /* log4c_fini() closes appenders after freeing the categories: their
+     * addresses key the cached filter decisions (early_drop.h), even when
+     * this appender has no instance */
+    otel_early_drop_invalidate();
     otel_instance *inst = log4c_appender_get_udata(app);
     if (!inst) {
         /* issue 6: records may wait in the pre-init buffer for this

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "configuration.h"
 #include "diag.h"
+#include "early_drop.h"
 #include "settings.h"
 #include "sources.h"
 #include "pipeline.h"
@@ -136,6 +137,9 @@ static void load_config(void)
     }
     if (pipeline_ok) /* traces-as-logs lines: span attributes masked like records */
         otel_traces_set_redactor(traces_redactor, &pipeline);
+    /* the logging threads' cached filter decisions were taken without
+     * this pipeline (early_drop.h) */
+    otel_early_drop_invalidate();
     if (config_rc != LOG4C_OTEL_OK)
         otel_config_free(&json_config);
     if (config_rc != LOG4C_OTEL_OK)
@@ -412,6 +416,9 @@ static void atfork_child(void)
         atomic_store(&cfg_state, CFG_LOADED);
         otel_diag("log4c-otel: fork() while the configuration was loading: this child exports nothing");
     }
+    /* the pipeline may have been given up above: the surviving thread's
+     * cached filter decisions are not to be trusted (early_drop.h) */
+    otel_early_drop_invalidate();
 }
 
 static void install_atfork(void) { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); }
@@ -504,6 +511,9 @@ static uint64_t default_deadline(void)
 void otel_instance_close(otel_instance *inst)
 {
     atomic_store(&finalized, 1);
+    /* log4c_fini() closes the appenders after freeing the categories whose
+     * name addresses key the cached filter decisions (early_drop.h) */
+    otel_early_drop_invalidate();
     /* Shut down while still registered, so that log4c_otel_stats() keeps
      * counting this instance; a concurrent otel_instances_shutdown() is
      * serialised inside otel_worker_shutdown(). */

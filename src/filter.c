@@ -192,6 +192,24 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
     return &fs->defaults.eff;
 }
 
+otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int sev)
+{
+    const char *cat = category ? category : "";
+    /* the same walk as otel_filter_select, stopping where the body would
+     * be needed */
+    for (size_t i = 0; i < fs->nrules; i++) {
+        const otel_filter_rule *r = &fs->rules[i];
+        if (r->sev_min && (sev < r->sev_min || sev > r->sev_max))
+            continue;
+        if (r->category && !category_matches(r, cat))
+            continue;
+        if (r->body_re)
+            return OTEL_FILTER_UNDECIDED;
+        return r->eff.enabled ? OTEL_FILTER_KEEP : OTEL_FILTER_DROP;
+    }
+    return fs->defaults.eff.enabled ? OTEL_FILTER_KEEP : OTEL_FILTER_DROP;
+}
+
 int otel_options_allow(const otel_log_options *o, const char *key)
 {
     if (!o->has_allowed)

@@ -69,6 +69,21 @@ void otel_filter_set_free(otel_filter_set *fs);
 const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char *category, int severity_number,
                                            const char *body, size_t body_len);
 
+/* What category and severity alone say about a record, before its body is
+ * looked at (the logging thread drops on that, without copying the record):
+ *  - OTEL_FILTER_DROP: the first rule matching on category and severity has
+ *    no bodyRegex and is disabled, or no rule matches and the defaults are
+ *    disabled: otel_filter_select gives a disabled option for every body;
+ *  - OTEL_FILTER_KEEP: the same, but enabled;
+ *  - OTEL_FILTER_UNDECIDED: the first rule matching on category and
+ *    severity has a bodyRegex. Only the body decides: a body it does not
+ *    match falls through to the later rules, so nothing after it can be
+ *    assumed either.
+ * Always agrees with otel_filter_select(fs, category, severity_number, b)
+ * ->enabled for every body b when decided. */
+typedef enum { OTEL_FILTER_UNDECIDED = 0, OTEL_FILTER_KEEP, OTEL_FILTER_DROP } otel_filter_decision;
+otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int severity_number);
+
 /* "ERROR" (any case) -> 17..20 etc. Returns 0, or -1 for an unknown name. */
 int otel_severity_band(const char *name, int *min, int *max);
 

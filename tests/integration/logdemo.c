@@ -4,7 +4,7 @@
  * the command line asks for, and prints the counters as one JSON line.
  *
  *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N | fork N
- *           | mixed | secrets | attrs
+ *           | mixed [REPEAT] | secrets | attrs
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
  * path); LOGDEMO_CATEGORY overrides the category (default "test.demo");
@@ -91,8 +91,10 @@ static void sized(long n, long size)
 
 static void print_stats(void);
 
-/* Categories, priorities and bodies for the filter tests. */
-static void mixed(void)
+/* Categories, priorities and bodies for the filter tests, repeat times
+ * over (a repeated category and priority is decided from the logging
+ * thread's cache). */
+static void mixed(long repeat)
 {
     static const struct {
         const char *cat;
@@ -105,8 +107,9 @@ static void mixed(void)
         {"app.orders", LOG4C_PRIORITY_INFO, "order paid"}, {"App.Audit", LOG4C_PRIORITY_INFO, "audit heartbeat"},
         {"other", LOG4C_PRIORITY_NOTICE, "notice with heartbeat"},
     };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        log4c_category_log(log4c_category_get(rows[i].cat), rows[i].prio, "%s", rows[i].msg);
+    for (long n = 0; n < repeat; n++)
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+            log4c_category_log(log4c_category_get(rows[i].cat), rows[i].prio, "%s", rows[i].msg);
 }
 
 /* Each secret in a body, in a per-call attribute, in the thread's context. */
@@ -273,7 +276,7 @@ int main(int argc, char **argv)
     else if (strcmp(argv[1], "locinfo") == 0)
         locinfo();
     else if (strcmp(argv[1], "mixed") == 0)
-        mixed();
+        mixed(argc > 2 ? atol(argv[2]) : 1);
     else if (strcmp(argv[1], "secrets") == 0)
         secrets();
     else if (strcmp(argv[1], "attrs") == 0)

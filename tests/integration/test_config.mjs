@@ -50,6 +50,34 @@ test('filters: first match wins, dotted prefix, #regex, severity band, bodyRegex
   assert.equal(r.stats.exported, 5);
 });
 
+test('filters decided on the logging thread: repeated categories and priorities keep their own decisions, bodyRegex rules still see every body', async () => {
+  // the same rules as above, every record 40 times: from the second round on
+  // the (category, priority) decisions come from the logging thread's cache,
+  // which must neither mix gw.conn DEBUG (dropped) with gw.conn INFO (kept)
+  // nor decide App.Audit/other, whose first matching rule has a bodyRegex
+  const repeat = 40;
+  const r = await demo('mixed', {
+    args: [String(repeat)],
+    config: {
+      logs: {
+        filters: [
+          { categoryName: 'gw', severity: 'DEBUG', enabled: false },
+          { bodyRegex: 'heart', categoryName: '#^app\\.', enabled: false },
+          { severity: 'ERROR', categoryName: 'app.orders', enabled: true },
+          { categoryName: 'app.orders', enabled: false },
+        ],
+      },
+    },
+  });
+  const once = ['connected', 'gwx debug', 'order failed', 'crit failure', 'notice with heartbeat'];
+  // (a request groups records by scope: compare the bodies as a multiset)
+  assert.deepEqual(bodies().sort(), Array.from({ length: repeat }, () => once).flat().sort());
+  assert.equal(r.stats.filtered, 4 * repeat);
+  assert.equal(r.stats.accepted, 5 * repeat);
+  assert.equal(r.stats.exported, 5 * repeat);
+  assert.equal(r.stats.accepted + r.stats.filtered, 9 * repeat); // every record counted once
+});
+
 test('defaults.enabled false drops what no filter keeps; logs.enabled false and OTEL_SDK_DISABLED export nothing', async () => {
   await demo('mixed', { config: { logs: { filters: [{ categoryName: 'gw.conn', enabled: true }], defaults: { enabled: false } } } });
   assert.deepEqual(bodies(), ['heartbeat 1', 'connected']);

@@ -374,6 +374,107 @@ START_TEST(resource_copies_obey_allow_list)
 }
 END_TEST
 
+/* otel_pipeline_decide / otel_filter_decide: the caller's early drop by
+ * category and severity alone. Every decided row is also checked against
+ * otel_pipeline_select with bodies that do and do not match the bodyRegex
+ * patterns used, so a decision can never contradict what the worker does. */
+START_TEST(early_decision)
+{
+    enum { U = OTEL_FILTER_UNDECIDED, K = OTEL_FILTER_KEEP, D = OTEL_FILTER_DROP };
+    static const struct {
+        const char *json, *cat;
+        int prio, want;
+    } rows[] = {
+        /* a disabled rule by dotted prefix */
+        {"{\"filters\":[{\"categoryName\":\"app.drop\",\"enabled\":false}]}", "app.drop", INFO, D},
+        {"{\"filters\":[{\"categoryName\":\"app.drop\",\"enabled\":false}]}", "app.drop.sub", DEBUG, D},
+        {"{\"filters\":[{\"categoryName\":\"app.drop\",\"enabled\":false}]}", "app.dropx", INFO, K},
+        {"{\"filters\":[{\"categoryName\":\"app.drop\",\"enabled\":false}]}", "app", INFO, K},
+        /* '#regex' categories: case-insensitive, unanchored */
+        {"{\"filters\":[{\"categoryName\":\"#^NOISY\\\\.\",\"enabled\":false}]}", "noisy.x", INFO, D},
+        {"{\"filters\":[{\"categoryName\":\"#^NOISY\\\\.\",\"enabled\":false}]}", "app.noisy.x", INFO, K},
+        {"{\"filters\":[{\"categoryName\":\"#conn$\",\"enabled\":true}],\"defaults\":{\"enabled\":false}}",
+         "gw.conn", WARN, K},
+        {"{\"filters\":[{\"categoryName\":\"#conn$\",\"enabled\":true}],\"defaults\":{\"enabled\":false}}",
+         "gw.connx", WARN, D},
+        /* severity bands (ERROR is 17-20: log4c ERROR, CRIT, ALERT) */
+        {"{\"filters\":[{\"severity\":\"DEBUG\",\"enabled\":false}]}", "c", DEBUG, D},
+        {"{\"filters\":[{\"severity\":\"DEBUG\",\"enabled\":false}]}", "c", INFO, K},
+        {"{\"filters\":[{\"severity\":\"ERROR\",\"enabled\":true}],\"defaults\":{\"enabled\":false}}", "c", CRIT, K},
+        {"{\"filters\":[{\"severity\":\"ERROR\",\"enabled\":true}],\"defaults\":{\"enabled\":false}}", "c", FATAL, D},
+        {"{\"filters\":[{\"categoryName\":\"gw\",\"severity\":\"TRACE\",\"enabled\":false}]}", "gw.x", TRACE, D},
+        {"{\"filters\":[{\"categoryName\":\"gw\",\"severity\":\"TRACE\",\"enabled\":false}]}", "gw.x", DEBUG, K},
+        /* a bodyRegex rule before a disabling rule: only the body decides */
+        {"{\"filters\":[{\"categoryName\":\"gw\",\"bodyRegex\":\"ping\",\"enabled\":true},"
+         "{\"categoryName\":\"gw\",\"enabled\":false}]}", "gw.x", INFO, U},
+        /* ... and before the disabled defaults */
+        {"{\"filters\":[{\"bodyRegex\":\"ping\",\"enabled\":true}],\"defaults\":{\"enabled\":false}}", "c", INFO, U},
+        /* a disabling bodyRegex rule: a body that does not match is kept */
+        {"{\"filters\":[{\"categoryName\":\"gw\",\"bodyRegex\":\"ping\",\"enabled\":false}]}", "gw", INFO, U},
+        /* a bodyRegex rule for another category or severity is skipped */
+        {"{\"filters\":[{\"categoryName\":\"other\",\"bodyRegex\":\"ping\",\"enabled\":true},"
+         "{\"categoryName\":\"gw\",\"enabled\":false}]}", "gw.x", INFO, D},
+        {"{\"filters\":[{\"severity\":\"ERROR\",\"bodyRegex\":\"ping\",\"enabled\":true},"
+         "{\"categoryName\":\"gw\",\"enabled\":false}]}", "gw.x", INFO, D},
+        {"{\"filters\":[{\"categoryName\":\"gw\",\"severity\":\"ERROR\",\"bodyRegex\":\"ping\"}],"
+         "\"defaults\":{\"enabled\":false}}", "gw", WARN, D},
+        /* an earlier enabled rule wins over a later disabling one */
+        {"{\"filters\":[{\"categoryName\":\"gw.keep\"},{\"categoryName\":\"gw\",\"enabled\":false}]}", "gw.keep", INFO,
+         K},
+        {"{\"filters\":[{\"categoryName\":\"gw.keep\"},{\"categoryName\":\"gw\",\"enabled\":false}]}", "gw.other", INFO,
+         D},
+        /* defaults: a rule without `enabled` takes theirs */
+        {"{\"defaults\":{\"enabled\":false}}", "c", INFO, D},
+        {"{\"defaults\":{\"enabled\":true}}", "c", INFO, K},
+        {"{}", "c", INFO, K},
+        {"{\"filters\":[{\"categoryName\":\"a\",\"hideRegex\":\"x\"}],\"defaults\":{\"enabled\":false}}", "a", INFO, D},
+        {"{\"filters\":[{\"categoryName\":\"a\",\"enabled\":true}],\"defaults\":{\"enabled\":false}}", "a.b", INFO, K},
+        /* a disabled pipeline drops everything, bodyRegex rules or not */
+        {"{\"otel\":{\"logs\":{\"enabled\":false}}}", "c", INFO, D},
+        {"{\"otel\":{\"enabled\":false,\"logs\":{\"enabled\":true}},"
+         "\"filters\":[{\"bodyRegex\":\"ping\",\"enabled\":true}]}", "c", INFO, D},
+    };
+    static const char *bodies[] = {"ping", "pong", ""};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        otel_pipeline p;
+        load(&p, rows[i].json);
+        int got = otel_pipeline_decide(&p, rows[i].cat, rows[i].prio);
+        ck_assert_msg(got == rows[i].want, "row %zu (%s, %s, %d): got %d, want %d", i, rows[i].json, rows[i].cat,
+                      rows[i].prio, got, rows[i].want);
+        if (!p.disabled) /* the filter set alone says the same */
+            ck_assert_int_eq(otel_filter_decide(&p.filters, rows[i].cat, otel_severity_number(rows[i].prio)), got);
+        /* never contradicts the worker's whole selection */
+        int kept_some = 0, dropped_some = 0;
+        for (size_t b = 0; b < sizeof bodies / sizeof bodies[0]; b++) {
+            int why = 0;
+            const otel_log_options *o =
+                otel_pipeline_select(&p, rows[i].cat, rows[i].prio, bodies[b], strlen(bodies[b]), &why);
+            if (o)
+                kept_some = 1;
+            else {
+                ck_assert_int_eq(why, OTEL_PIPELINE_FILTERED);
+                dropped_some = 1;
+            }
+        }
+        if (got == D)
+            ck_assert_msg(!kept_some, "row %zu: decided DROP, but a body is kept", i);
+        if (got == K)
+            ck_assert_msg(!dropped_some, "row %zu: decided KEEP, but a body is dropped", i);
+        if (got == U)
+            ck_assert_msg(kept_some && dropped_some, "row %zu: UNDECIDED, but the body changes nothing", i);
+        otel_pipeline_free(&p);
+    }
+    /* no configuration: not for the filter to count (dropped_config) */
+    ck_assert_int_eq(otel_pipeline_decide(NULL, "c", INFO), OTEL_FILTER_UNDECIDED);
+    /* no category: as "" (a prefix rule does not match, a match-all regex does) */
+    otel_pipeline p;
+    load(&p, "{\"filters\":[{\"categoryName\":\"#^$\",\"enabled\":false}]}");
+    ck_assert_int_eq(otel_pipeline_decide(&p, NULL, INFO), OTEL_FILTER_DROP);
+    ck_assert_int_eq(otel_pipeline_decide(&p, "x", INFO), OTEL_FILTER_KEEP);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("filter");
@@ -390,6 +491,7 @@ static Suite *suite(void)
     tcase_add_test(t, attribute_precedence_and_context);
     tcase_add_test(t, disabled_and_no_config);
     tcase_add_test(t, resource_copies_obey_allow_list);
+    tcase_add_test(t, early_decision);
     suite_add_tcase(s, t);
     return s;
 }
