@@ -173,16 +173,29 @@ static int category_matches(const otel_filter_rule *r, const char *cat)
            (cat[r->category_len] == '\0' || cat[r->category_len] == '.');
 }
 
-const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char *category, int sev,
-                                           const char *body, size_t body_len)
+/* The first rule from index *i on whose category and severity keys match
+ * (*i moves past it), or NULL: the walk both the selection and the
+ * body-less decision make. */
+static const otel_filter_rule *next_rule(const otel_filter_set *fs, const char *cat, int sev, size_t *i)
 {
-    const char *cat = category ? category : "";
-    for (size_t i = 0; i < fs->nrules; i++) {
-        const otel_filter_rule *r = &fs->rules[i];
+    for (; *i < fs->nrules; ++*i) {
+        const otel_filter_rule *r = &fs->rules[*i];
         if (r->sev_min && (sev < r->sev_min || sev > r->sev_max))
             continue;
         if (r->category && !category_matches(r, cat))
             continue;
+        ++*i;
+        return r;
+    }
+    return NULL;
+}
+
+const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char *category, int sev,
+                                           const char *body, size_t body_len)
+{
+    const char *cat = category ? category : "";
+    size_t i = 0;
+    for (const otel_filter_rule *r; (r = next_rule(fs, cat, sev, &i)) != NULL;) {
         /* a search that hits its limit counts as a match: the rule's options
          * (dropping, masking) are the cautious outcome */
         if (r->body_re && !otel_regex_search(r->body_re, body ? body : "", body ? body_len : 0, NULL))
@@ -194,20 +207,12 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
 
 otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int sev)
 {
-    const char *cat = category ? category : "";
-    /* the same walk as otel_filter_select, stopping where the body would
-     * be needed */
-    for (size_t i = 0; i < fs->nrules; i++) {
-        const otel_filter_rule *r = &fs->rules[i];
-        if (r->sev_min && (sev < r->sev_min || sev > r->sev_max))
-            continue;
-        if (r->category && !category_matches(r, cat))
-            continue;
-        if (r->body_re)
-            return OTEL_FILTER_UNDECIDED;
-        return r->eff.enabled ? OTEL_FILTER_KEEP : OTEL_FILTER_DROP;
-    }
-    return fs->defaults.eff.enabled ? OTEL_FILTER_KEEP : OTEL_FILTER_DROP;
+    size_t i = 0;
+    const otel_filter_rule *r = next_rule(fs, category ? category : "", sev, &i);
+    const otel_log_options *o = r ? &r->eff : &fs->defaults.eff;
+    if (r && r->body_re) /* only the body decides: one it does not match falls through */
+        return OTEL_FILTER_UNDECIDED;
+    return o->enabled ? OTEL_FILTER_KEEP : OTEL_FILTER_DROP;
 }
 
 int otel_options_allow(const otel_log_options *o, const char *key)
