@@ -24,17 +24,10 @@
 /* Field numbers 1..15 take a one-byte tag; every field we write is below 16. */
 #define TAG 1
 
-
-/* A length-delimited field (string, bytes, submessage): tag, length, data. */
-static size_t delimited_size(size_t len)
-{
-    return TAG + otel_varint_size(len) + len;
-}
-
 /* A proto3 string field without presence: absent when empty. */
 static size_t string_field_size(size_t len)
 {
-    return len == 0 ? 0 : delimited_size(len);
+    return len == 0 ? 0 : otel_pb_len_field(len);
 }
 
 static size_t cstr_len(const char *s)
@@ -42,35 +35,11 @@ static size_t cstr_len(const char *s)
     return s == NULL ? 0 : strlen(s);
 }
 
-/* The AnyValue message (without its own tag/length) for one attribute. */
-static size_t any_value_size(const otel_attr *a)
-{
-    switch (a->type) {
-    case OTEL_VALUE_STRING:
-        return delimited_size(a->v.str.s == NULL ? 0 : a->v.str.s_len);
-    case OTEL_VALUE_INT:
-        return TAG + otel_varint_size((uint64_t)a->v.i);
-    case OTEL_VALUE_DOUBLE:
-        return TAG + 8;
-    case OTEL_VALUE_BOOL:
-        return TAG + 1;
-    }
-    return 0; /* unknown type: encoded as an empty AnyValue */
-}
-
-/* One KeyValue as a repeated-field element: tag, length, key, value.
- * in_record: a record's attribute, whose key_len otel_record_new set. */
-static size_t key_value_field_size(const otel_attr *a, int in_record)
-{
-    size_t klen = in_record ? a->key_len : cstr_len(a->key);
-    size_t kv = string_field_size(klen) + delimited_size(any_value_size(a));
-    return delimited_size(kv);
-}
 
 /* The LogRecord message body, exactly as packed (given NUL-free strings). */
 static size_t measure_log_record(const otel_record *r)
 {
-    size_t sz = 0, i;
+    size_t sz = 0;
 
     if (r->time_unix_nano != 0)
         sz += TAG + 8;
@@ -79,17 +48,16 @@ static size_t measure_log_record(const otel_record *r)
     if (r->severity_number != 0) /* enums are int32: negative ones take 10 bytes */
         sz += TAG + otel_varint_size((uint64_t)(int64_t)r->severity_number);
     sz += string_field_size(cstr_len(r->severity_text));
-    sz += delimited_size(delimited_size(r->body == NULL ? 0 : r->body_len)); /* body: AnyValue{string_value} */
-    for (i = 0; i < r->nattrs; i++)
-        sz += key_value_field_size(&r->attrs[i], 1);
+    sz += otel_pb_len_field(otel_pb_len_field(r->body == NULL ? 0 : r->body_len)); /* body: AnyValue{string_value} */
+    sz += otel_pb_attrs_size(r->attrs, r->nattrs, 1);
     if (r->dropped_attrs != 0)
         sz += TAG + otel_varint_size(r->dropped_attrs);
     if (r->flags != 0)
         sz += TAG + 4;
     if (!otel_bytes_all_zero(r->trace_id, sizeof r->trace_id))
-        sz += delimited_size(sizeof r->trace_id);
+        sz += otel_pb_len_field(sizeof r->trace_id);
     if (!otel_bytes_all_zero(r->span_id, sizeof r->span_id))
-        sz += delimited_size(sizeof r->span_id);
+        sz += otel_pb_len_field(sizeof r->span_id);
     return sz;
 }
 
@@ -106,26 +74,22 @@ static size_t scope_header_size(const otel_record *r)
 {
     size_t name_len = r->category == NULL ? 0 : r->category_len;
     size_t scope = string_field_size(name_len) + string_field_size(strlen(LOG4C_OTEL_VERSION));
-    return TAG + VARINT_MAX + delimited_size(scope);
+    return TAG + VARINT_MAX + otel_pb_len_field(scope);
 }
 
 size_t otel_encoded_size_bound(otel_record *r)
 {
     /* Every record is charged a full scope header, whether or not it ends
      * up first in its scope: the bound must hold for any split. */
-    return delimited_size(otel_log_record_size(r)) + scope_header_size(r);
+    return otel_pb_len_field(otel_log_record_size(r)) + scope_header_size(r);
 }
 
 size_t otel_resource_overhead_bound(const otel_resource *res)
 {
-    size_t i, resource = 0;
-
-    if (res != NULL)
-        for (i = 0; i < res->nattrs; i++)
-            resource += key_value_field_size(&res->attrs[i], 0);
+    size_t resource = res ? otel_pb_attrs_size(res->attrs, res->nattrs, 0) : 0;
     /* request.resource_logs tag + length, then ResourceLogs.resource (always
      * set, even when empty). The ScopeLogs are paid for by the records. */
-    return TAG + VARINT_MAX + delimited_size(resource);
+    return TAG + VARINT_MAX + otel_pb_len_field(resource);
 }
 
 size_t otel_batch_split(otel_record *const *recs, size_t n, size_t cap)

@@ -9,6 +9,7 @@
 #define LOG4C_OTEL_ENCODE_H
 
 #include <stddef.h>
+#include <string.h>
 #include "buf.h"
 #include "record.h"
 
@@ -76,6 +77,48 @@ static inline size_t otel_varint_size(uint64_t v)
         n++;
     }
     return n;
+}
+
+/* The sizes below are shared by the writer (otlp_protobuf.c) and the batch
+ * bound (batch.c): every field number we write is below 16, so a tag is
+ * one byte. */
+
+/* A length-delimited field (string, bytes, submessage): tag, length, data. */
+static inline size_t otel_pb_len_field(size_t payload) { return 1 + otel_varint_size(payload) + payload; }
+
+/* AnyValue without its own tag and length; an unknown type is an empty
+ * AnyValue (no oneof member set). */
+static inline size_t otel_pb_any_value_size(const otel_attr *a)
+{
+    switch (a->type) {
+    case OTEL_VALUE_STRING: return otel_pb_len_field(a->v.str.s ? a->v.str.s_len : 0);
+    case OTEL_VALUE_INT: return 1 + otel_varint_size((uint64_t)a->v.i);
+    case OTEL_VALUE_DOUBLE: return 1 + 8;
+    case OTEL_VALUE_BOOL: return 1 + 1;
+    }
+    return 0;
+}
+
+/* A key's bytes: a record's attributes carry them (otel_record_new set
+ * key_len); any other attribute (the resource's) is measured. */
+static inline size_t otel_pb_key_len(const otel_attr *a, int in_record)
+{
+    return in_record ? a->key_len : a->key ? strlen(a->key) : 0;
+}
+
+/* KeyValue without its own tag and length: key (absent when empty), value. */
+static inline size_t otel_pb_key_value_size(const otel_attr *a, size_t key_len)
+{
+    return (key_len ? otel_pb_len_field(key_len) : 0) + otel_pb_len_field(otel_pb_any_value_size(a));
+}
+
+/* n attributes as a repeated KeyValue field (each with its tag and length). */
+static inline size_t otel_pb_attrs_size(const otel_attr *attrs, size_t n, int in_record)
+{
+    size_t sz = 0;
+    for (size_t i = 0; i < n; i++)
+        sz += otel_pb_len_field(otel_pb_key_value_size(&attrs[i], otel_pb_key_len(&attrs[i], in_record)));
+    return sz;
 }
 
 #endif

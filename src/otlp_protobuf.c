@@ -39,44 +39,11 @@ typedef Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceResponse pb_
 #define KEY(field, wt) ((uint8_t)((field) << 3 | (wt)))
 
 
-/* A length-delimited field: tag, length, payload. */
-static size_t len_field(size_t payload) { return 1 + otel_varint_size(payload) + payload; }
 
 static size_t cstr_len(const char *s) { return s ? strlen(s) : 0; }
 
 static size_t str_len(const otel_attr *a) { return a->v.str.s ? a->v.str.s_len : 0; }
 
-/* AnyValue without its own tag and length. An unknown type is an empty
- * AnyValue (no oneof member set). */
-static size_t any_value_size(const otel_attr *a)
-{
-    switch (a->type) {
-    case OTEL_VALUE_STRING: return len_field(str_len(a));
-    case OTEL_VALUE_INT: return 1 + otel_varint_size((uint64_t)a->v.i);
-    case OTEL_VALUE_DOUBLE: return 1 + 8;
-    case OTEL_VALUE_BOOL: return 1 + 1;
-    }
-    return 0;
-}
-
-/* KeyValue without its own tag and length: key (absent when empty), value. */
-static size_t key_value_size(const otel_attr *a, size_t key_len)
-{
-    return (key_len ? len_field(key_len) : 0) + len_field(any_value_size(a));
-}
-
-/* A key's length: a record's attributes carry it (otel_record_new set
- * key_len), the resource's are measured. */
-static size_t key_len(const otel_attr *a, int in_record) { return in_record ? a->key_len : cstr_len(a->key); }
-
-/* The resource's attributes (a record's are measured by otel_log_record_size). */
-static size_t resource_attrs_size(const otel_attr *attrs, size_t n)
-{
-    size_t sz = 0;
-    for (size_t i = 0; i < n; i++)
-        sz += len_field(key_value_size(&attrs[i], key_len(&attrs[i], 0)));
-    return sz;
-}
 
 static int id_present(const uint8_t *p, size_t n) { return !otel_bytes_all_zero(p, n); }
 
@@ -84,7 +51,7 @@ static int id_present(const uint8_t *p, size_t n) { return !otel_bytes_all_zero(
 static size_t scope_size(const otel_record *first)
 {
     size_t name = first->category ? first->category_len : 0;
-    return (name ? len_field(name) : 0) + len_field(sizeof LOG4C_OTEL_VERSION - 1);
+    return (name ? otel_pb_len_field(name) : 0) + otel_pb_len_field(sizeof LOG4C_OTEL_VERSION - 1);
 }
 
 /* ---- writing ---- */
@@ -146,11 +113,11 @@ static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t 
 {
     for (size_t i = 0; i < n; i++) {
         const otel_attr *a = &attrs[i];
-        size_t klen = key_len(a, in_record);
-        p = put_len(p, KEY(field, WT_LEN), key_value_size(a, klen));
+        size_t klen = otel_pb_key_len(a, in_record);
+        p = put_len(p, KEY(field, WT_LEN), otel_pb_key_value_size(a, klen));
         if (klen)
             p = put_bytes(p, KEY(1, WT_LEN), a->key, klen);
-        p = put_len(p, KEY(2, WT_LEN), any_value_size(a));
+        p = put_len(p, KEY(2, WT_LEN), otel_pb_any_value_size(a));
         p = put_any_value(p, a);
     }
     return p;
@@ -171,7 +138,7 @@ static uint8_t *put_log_record(uint8_t *p, otel_record *r)
     if (st)
         p = put_bytes(p, KEY(3, WT_LEN), r->severity_text, st);
     size_t blen = r->body ? r->body_len : 0;
-    p = put_len(p, KEY(5, WT_LEN), len_field(blen));
+    p = put_len(p, KEY(5, WT_LEN), otel_pb_len_field(blen));
     p = put_bytes(p, KEY(1, WT_LEN), r->body, blen);
     p = put_attrs(p, 6, r->attrs, r->nattrs, 1);
     if (r->dropped_attrs) {
@@ -205,16 +172,16 @@ int otel_encode_protobuf(const otel_resource *res, otel_record *const *recs, siz
         return -1;
     }
     size_t nres = res ? res->nattrs : 0;
-    size_t resource = resource_attrs_size(nres ? res->attrs : NULL, nres);
-    size_t rl = len_field(resource); /* ResourceLogs.resource: always written */
+    size_t resource = otel_pb_attrs_size(nres ? res->attrs : NULL, nres, 0);
+    size_t rl = otel_pb_len_field(resource); /* ResourceLogs.resource: always written */
     for (size_t g = 0; g < groups.ngroups; g++) {
-        size_t sl = len_field(scope_size(recs[groups.order[groups.start[g]]]));
+        size_t sl = otel_pb_len_field(scope_size(recs[groups.order[groups.start[g]]]));
         for (size_t i = groups.start[g]; i < groups.start[g + 1]; i++)
-            sl += len_field(otel_log_record_size(recs[groups.order[i]]));
+            sl += otel_pb_len_field(otel_log_record_size(recs[groups.order[i]]));
         scope_logs[g] = sl;
-        rl += len_field(sl);
+        rl += otel_pb_len_field(sl);
     }
-    size_t total = len_field(rl);
+    size_t total = otel_pb_len_field(rl);
     if (otel_buf_reserve(out, total) != 0) {
         free(scope_logs);
         otel_scope_groups_free(&groups);
