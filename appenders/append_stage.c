@@ -60,12 +60,21 @@ static size_t put(char *base, size_t *off, const char *s, size_t len)
     return at;
 }
 
+/* copies the NUL-terminated s at base+*off in one pass (attrs_bytes has
+ * measured it already); returns its offset */
+static size_t put_cstr(char *base, size_t *off, const char *s)
+{
+    size_t at = *off;
+    *off = (size_t)(stpcpy(base + at, s) - base) + 1;
+    return at;
+}
+
 /* the attributes as offset-carrying structs at dst, their strings at *off */
 static void put_attrs(char *base, otel_attr *dst, size_t *off, const otel_attr *a, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         dst[i] = a[i];
-        dst[i].key = a[i].key ? (const char *)(uintptr_t)put(base, off, a[i].key, strlen(a[i].key)) : NULL;
+        dst[i].key = a[i].key ? (const char *)(uintptr_t)put_cstr(base, off, a[i].key) : NULL;
         if (a[i].type == OTEL_VALUE_STRING)
             dst[i].v.str.s = a[i].v.str.s ? (const char *)(uintptr_t)put(base, off, a[i].v.str.s, a[i].v.str.s_len)
                                           : NULL;
