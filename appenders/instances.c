@@ -511,9 +511,6 @@ static uint64_t default_deadline(void)
 void otel_instance_close(otel_instance *inst)
 {
     atomic_store(&finalized, 1);
-    /* log4c_fini() closes the appenders after freeing the categories whose
-     * name addresses key the cached filter decisions (early_drop.h) */
-    otel_early_drop_invalidate();
     /* Shut down while still registered, so that log4c_otel_stats() keeps
      * counting this instance; a concurrent otel_instances_shutdown() is
      * serialised inside otel_worker_shutdown(). */
