@@ -189,23 +189,26 @@ static void env_long_pick(otel_getenv_fn get, const char *logs_name, const char 
     env_long(get, name, min, out, s);
 }
 
-static int env_bool(const char *v)
+/* An OTel boolean: 1 for "true" in any case; 0 for unset, empty and
+ * "false"; -1 for anything else (false too, by the spec). */
+static int flag_value(const char *v)
 {
-    return v && strcasecmp(v, "true") == 0;
-}
-
-/* An OTel boolean: "true" in any case is true; unset, empty and "false"
- * are false; anything else is false, with one warning (the spec's rule). */
-static int env_flag(otel_getenv_fn get, const char *name, otel_settings *s)
-{
-    const char *v = get(name);
     if (!v || !*v || strcasecmp(v, "false") == 0)
         return 0;
-    if (strcasecmp(v, "true") == 0)
-        return 1;
-    otel_diag("log4c-otel: ignoring %s: not true or false", name);
-    s->nwarnings++;
-    return 0;
+    return strcasecmp(v, "true") == 0 ? 1 : -1;
+}
+
+static int env_bool(const char *v) { return flag_value(v) == 1; }
+
+/* env_bool, with one warning for a value that is neither true nor false */
+static int env_flag(otel_getenv_fn get, const char *name, otel_settings *s)
+{
+    int f = flag_value(get(name));
+    if (f < 0) {
+        otel_diag("log4c-otel: ignoring %s: not true or false", name);
+        s->nwarnings++;
+    }
+    return f == 1;
 }
 
 /* *dst = a copy of v (NULL when unset); -1 when out of memory: a dropped CA
