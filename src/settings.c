@@ -198,9 +198,8 @@ static int flag_value(const char *v)
     return strcasecmp(v, "true") == 0 ? 1 : -1;
 }
 
-static int env_bool(const char *v) { return flag_value(v) == 1; }
-
-/* env_bool, with one warning for a value that is neither true nor false */
+/* An OTel boolean variable, with one warning for a value that is neither
+ * true nor false (it then counts as false, as the spec says). */
 static int env_flag(otel_getenv_fn get, const char *name, otel_settings *s)
 {
     int f = flag_value(get(name));
@@ -298,7 +297,8 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
         dup_opt(&s->client_cert_file,
                 pick(get, "OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE")))
         return LOG4C_OTEL_ENOMEM;
-    s->insecure = env_bool(pick(get, "OTEL_EXPORTER_OTLP_LOGS_INSECURE", "OTEL_EXPORTER_OTLP_INSECURE"));
+    const char *insecure = get("OTEL_EXPORTER_OTLP_LOGS_INSECURE");
+    s->insecure = env_flag(get, insecure && *insecure ? "OTEL_EXPORTER_OTLP_LOGS_INSECURE" : "OTEL_EXPORTER_OTLP_INSECURE", s);
     s->sdk_disabled = env_flag(get, "OTEL_SDK_DISABLED", s);
 
     env_size(get, "OTEL_BLRP_MAX_QUEUE_SIZE", 1, &s->max_queue_size, s);
@@ -345,7 +345,7 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     long backups = (long)s->file.backups;
     env_long(get, "LOG4C_OTEL_FILE_BACKUPS", 0, &backups, s);
     s->file.backups = backups > 10000 ? 10000u : (unsigned)backups;
-    s->file.gzip = env_bool(get("LOG4C_OTEL_FILE_GZIP"));
+    s->file.gzip = env_flag(get, "LOG4C_OTEL_FILE_GZIP", s);
     return otel_settings_resolve_exporters(s, get);
 }
 

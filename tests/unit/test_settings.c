@@ -194,28 +194,62 @@ END_TEST
 
 /* otel_parse_size: maxLogSize and the *_MAX_SIZE variables of the file
  * exporter and of the otel_file appender */
-/* OTEL_SDK_DISABLED: "true" in any case disables; unset, empty and
- * "false" do not; anything else does not, with a warning */
-START_TEST(sdk_disabled)
+/* Every boolean variable: "true" in any case turns it on; unset, empty and
+ * "false" do not; anything else does not, with one warning (OTel's rule,
+ * and the README's: an unparsable value warns). The LOGS_ variant of
+ * INSECURE wins over the generic one when set. */
+static int flag_of(const otel_settings *s, size_t which)
 {
+    switch (which) {
+    case 0:
+        return s->sdk_disabled;
+    case 1:
+    case 2:
+        return s->insecure;
+    default:
+        return s->file.gzip;
+    }
+}
+
+START_TEST(boolean_variables)
+{
+    static const char *const names[] = {"OTEL_SDK_DISABLED", "OTEL_EXPORTER_OTLP_INSECURE",
+                                        "OTEL_EXPORTER_OTLP_LOGS_INSECURE", "LOG4C_OTEL_FILE_GZIP"};
     static const struct {
         const char *v;
-        int disabled, warnings;
+        int on, warnings;
     } rows[] = {
         {"true", 1, 0}, {"TRUE", 1, 0}, {"True", 1, 0}, {"false", 0, 0}, {"FALSE", 0, 0},
         {"", 0, 0},     {"1", 0, 1},    {"yes", 0, 1},  {" true", 0, 1},
     };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        env_reset();
-        env_set("OTEL_SDK_DISABLED", rows[i].v);
-        otel_settings s;
-        char err[256];
-        ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
-        ck_assert_msg(s.sdk_disabled == rows[i].disabled, "row %zu (%s)", i, rows[i].v);
-        ck_assert_msg(s.nwarnings == (unsigned)rows[i].warnings, "row %zu (%s): %u warnings", i, rows[i].v,
-                      s.nwarnings);
-        otel_settings_free(&s);
-    }
+    for (size_t n = 0; n < sizeof names / sizeof names[0]; n++)
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+            env_reset();
+            env_set(names[n], rows[i].v);
+            otel_settings s;
+            char err[256];
+            ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+            ck_assert_msg(flag_of(&s, n) == rows[i].on, "%s row %zu (%s)", names[n], i, rows[i].v);
+            ck_assert_msg(s.nwarnings == (unsigned)rows[i].warnings, "%s row %zu (%s): %u warnings", names[n], i,
+                          rows[i].v, s.nwarnings);
+            otel_settings_free(&s);
+        }
+    /* the LOGS_ variable decides (and is the one warned about) when set */
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_INSECURE", "true");
+    env_set("OTEL_EXPORTER_OTLP_LOGS_INSECURE", "false");
+    otel_settings s;
+    char err[256];
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+    ck_assert_int_eq(s.insecure, 0);
+    ck_assert_uint_eq(s.nwarnings, 0);
+    otel_settings_free(&s);
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_INSECURE", "false");
+    env_set("OTEL_EXPORTER_OTLP_LOGS_INSECURE", "TRUE");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+    ck_assert_int_eq(s.insecure, 1);
+    otel_settings_free(&s);
 }
 END_TEST
 
@@ -268,7 +302,7 @@ int main(void)
     tcase_add_test(tc, resource_attributes);
     tcase_add_test(tc, percent_decode);
     tcase_add_test(tc, sizes);
-    tcase_add_test(tc, sdk_disabled);
+    tcase_add_test(tc, boolean_variables);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
