@@ -8,6 +8,8 @@
  * loc_data — then every string, NUL-terminated.
  */
 #include "append_stage.h"
+#include "convert_memo.h"
+#include "early_drop.h"
 #include "event_attrs.h"
 #include "pipeline.h"
 #include "thread_id.h"
@@ -172,6 +174,10 @@ static const char *take(const char **s, uint32_t len)
     return v;
 }
 
+/* one memo per consuming thread: drains are serialised, but a flush or the
+ * shutdown may drain on another thread than the worker */
+static __thread otel_convert_memo memo = OTEL_CONVERT_MEMO_EMPTY;
+
 otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint64_t now)
 {
     (void)size;
@@ -187,10 +193,18 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint
     const char *file = take(&s, h->file_len), *func = take(&s, h->func_len);
     const char *app_name = take(&s, h->app_name_len), *app_instance = take(&s, h->app_instance_len);
 
-    /* 1. filter: a dropped entry costs nothing more */
-    int why;
+    /* 1. filter: a dropped entry costs nothing more. Category and priority
+     * usually decide it (remembered); a bodyRegex rule needs the body. */
+    int why = OTEL_PIPELINE_FILTERED;
     const otel_pipeline *p = otel_instances_pipeline();
-    const otel_log_options *o = otel_pipeline_select(p, cat, h->priority, msg, h->msg_len, &why);
+    const otel_convert_memo *m =
+        otel_convert_memo_get(&memo, atomic_load_explicit(&otel_early_drop_generation, memory_order_acquire), inst,
+                              p, cat, h->cat_len, h->priority, otel_event_classify);
+    const otel_log_options *o = NULL;
+    if (m && m->decision == OTEL_FILTER_KEEP)
+        o = m->kept;
+    else if (!m || m->decision == OTEL_FILTER_UNDECIDED)
+        o = otel_pipeline_select(p, cat, h->priority, msg, h->msg_len, &why);
     if (!o) {
         otel_instance_drop(inst, why);
         return NULL;
@@ -215,7 +229,12 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint
                         .nattrs = h->n_ld};
     otel_attr own[OTEL_APPEND_MAX_ATTRS];
     size_t n = otel_event_own_attrs(own, h->thread_id, file, h->line, func);
-    n = otel_event_source_attrs(inst, cat, h->has_ld ? &ld : NULL, own, n);
+    otel_source_class cls;
+    if (m)
+        otel_convert_memo_class(m, cat, &cls);
+    else
+        otel_event_classify(inst, cat, &cls);
+    n = otel_event_class_attrs(&cls, h->has_ld ? &ld : NULL, own, n);
 
     /* 3. the record, as the direct path builds it (pipeline.c) */
     otel_pipeline_input in = {

@@ -23,7 +23,7 @@ void otel_early_drop_invalidate(void)
 otel_filter_decision otel_early_drop_miss(otel_early_drop_slot *s, unsigned gen, const char *category, int priority,
                                           const otel_pipeline *(*pipeline)(void))
 {
-    otel_filter_decision d = otel_pipeline_decide(pipeline(), category, priority);
+    otel_filter_decision d = otel_pipeline_decide(pipeline(), category, priority, NULL);
     /* gen was read before the pipeline: an invalidation meanwhile leaves
      * this entry stale, never a decision of an older pipeline (or for a
      * freed category) under a current tag */

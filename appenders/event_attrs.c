@@ -44,19 +44,30 @@ size_t otel_event_own_attrs(otel_attr *attrs, int64_t thread_id, const char *fil
     return n;
 }
 
+void otel_event_classify(otel_instance *inst, const char *category, otel_source_class *cls)
+{
+    otel_sources *src = otel_instance_sources(inst);
+    memset(cls, 0, sizeof *cls);
+    if (src)
+        otel_sources_classify(src, category, cls);
+}
+
 size_t otel_event_source_attrs(otel_instance *inst, const char *category, const otel_loc_data *ld, otel_attr *attrs,
                                size_t n)
 {
-    otel_sources *src = otel_instance_sources(inst);
-    otel_source_class cls = {0};
-    if (src)
-        otel_sources_classify(src, category, &cls);
-    if (cls.source) {
-        n = put_str(attrs, n, OTEL_ATTR_SOURCE, cls.source, strlen(cls.source));
+    otel_source_class cls;
+    otel_event_classify(inst, category, &cls);
+    return otel_event_class_attrs(&cls, ld, attrs, n);
+}
+
+size_t otel_event_class_attrs(const otel_source_class *cls, const otel_loc_data *ld, otel_attr *attrs, size_t n)
+{
+    if (cls->source) {
+        n = put_str(attrs, n, OTEL_ATTR_SOURCE, cls->source, strlen(cls->source));
         if (ld && ld->app_name)
             n = put_str(attrs, n, OTEL_ATTR_APP_NAME, ld->app_name, strlen(ld->app_name));
-        else if (cls.app_name)
-            n = put_str(attrs, n, OTEL_ATTR_APP_NAME, cls.app_name, cls.app_name_len);
+        else if (cls->app_name)
+            n = put_str(attrs, n, OTEL_ATTR_APP_NAME, cls->app_name, cls->app_name_len);
         if (ld && ld->app_instance)
             n = put_str(attrs, n, OTEL_ATTR_APP_INSTANCE, ld->app_instance, strlen(ld->app_instance));
     }

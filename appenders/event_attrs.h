@@ -9,6 +9,7 @@
 
 #include "instances.h"
 #include "loc_data.h"
+#include "sources.h"
 
 #include <log4c.h>
 #include <stddef.h>
@@ -27,9 +28,16 @@ int otel_event_real_location(const log4c_location_info_t *loc);
  * Strings are referenced, not copied. Returns the count written (<= 4). */
 size_t otel_event_own_attrs(otel_attr *attrs, int64_t thread_id, const char *file, int line, const char *function);
 
-/* Appends log.source (and app.name / app.instance for app sources) from the
- * category's classification, then ld's attributes, skipping keys already
- * set, up to OTEL_APPEND_MAX_ATTRS in all. Returns the new count. */
+/* The category's source under inst's rules (all zero when inst has none or
+ * sources are off); cls->app_name points into category. */
+void otel_event_classify(otel_instance *inst, const char *category, otel_source_class *cls);
+
+/* Appends log.source (and app.name / app.instance for app sources) from a
+ * classification, then ld's attributes, skipping keys already set, up to
+ * OTEL_APPEND_MAX_ATTRS in all. Returns the new count. */
+size_t otel_event_class_attrs(const otel_source_class *cls, const otel_loc_data *ld, otel_attr *attrs, size_t n);
+
+/* otel_event_classify, then otel_event_class_attrs. */
 size_t otel_event_source_attrs(otel_instance *inst, const char *category, const otel_loc_data *ld, otel_attr *attrs,
                                size_t n);
 

@@ -205,14 +205,19 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
     return &fs->defaults.eff;
 }
 
-otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int sev)
+otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int sev,
+                                        const otel_log_options **kept)
 {
     size_t i = 0;
     const otel_filter_rule *r = next_rule(fs, category ? category : "", sev, &i);
     const otel_log_options *o = r ? &r->eff : &fs->defaults.eff;
     if (r && r->body_re) /* only the body decides: one it does not match falls through */
         return OTEL_FILTER_UNDECIDED;
-    return o->enabled ? OTEL_FILTER_KEEP : OTEL_FILTER_DROP;
+    if (!o->enabled)
+        return OTEL_FILTER_DROP;
+    if (kept)
+        *kept = o;
+    return OTEL_FILTER_KEEP;
 }
 
 int otel_options_allow(const otel_log_options *o, const char *key)

@@ -80,9 +80,12 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
  *    match falls through to the later rules, so nothing after it can be
  *    assumed either.
  * Always agrees with otel_filter_select(fs, category, severity_number, b)
- * ->enabled for every body b when decided. */
+ * ->enabled for every body b when decided. On KEEP, *kept (when kept is not
+ * NULL) gets the options otel_filter_select returns for every body: a
+ * consumer that remembers them need not walk the rules again. */
 typedef enum { OTEL_FILTER_UNDECIDED = 0, OTEL_FILTER_KEEP, OTEL_FILTER_DROP } otel_filter_decision;
-otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int severity_number);
+otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int severity_number,
+                                        const otel_log_options **kept);
 
 /* "ERROR" (any case) -> 17..20 etc. Returns 0, or -1 for an unknown name. */
 int otel_severity_band(const char *name, int *min, int *max);

@@ -171,13 +171,14 @@ const otel_log_options *otel_pipeline_select(const otel_pipeline *p, const char 
     return o;
 }
 
-otel_filter_decision otel_pipeline_decide(const otel_pipeline *p, const char *category, int log4c_priority)
+otel_filter_decision otel_pipeline_decide(const otel_pipeline *p, const char *category, int log4c_priority,
+                                          const otel_log_options **kept)
 {
     if (!p)
         return OTEL_FILTER_UNDECIDED;
     if (p->disabled)
         return OTEL_FILTER_DROP;
-    return otel_filter_decide(&p->filters, category, otel_severity_number(log4c_priority));
+    return otel_filter_decide(&p->filters, category, otel_severity_number(log4c_priority), kept);
 }
 
 otel_record *otel_pipeline_build_record(const otel_pipeline *p, const otel_pipeline_input *in, int *why)

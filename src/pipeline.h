@@ -67,8 +67,11 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
 /* otel_filter_decide for a log4c priority under p: OTEL_FILTER_DROP when p
  * is disabled (what otel_pipeline_select counts as FILTERED for every
  * body); OTEL_FILTER_UNDECIDED when p is NULL (no valid configuration: the
- * record is counted as dropped_config, not filtered, further on). */
-otel_filter_decision otel_pipeline_decide(const otel_pipeline *p, const char *category, int log4c_priority);
+ * record is counted as dropped_config, not filtered, further on). On KEEP,
+ * *kept (kept may be NULL) gets what otel_pipeline_select returns for
+ * every body. */
+otel_filter_decision otel_pipeline_decide(const otel_pipeline *p, const char *category, int log4c_priority,
+                                          const otel_log_options **kept);
 
 /* The hideRegex that applies to an entry (the layout's redaction), or NULL. */
 const otel_regex *otel_pipeline_hide_regex(const otel_pipeline *p, const char *category, int log4c_priority,

@@ -438,19 +438,24 @@ START_TEST(early_decision)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         otel_pipeline p;
         load(&p, rows[i].json);
-        int got = otel_pipeline_decide(&p, rows[i].cat, rows[i].prio);
+        const otel_log_options *kept = NULL;
+        int got = otel_pipeline_decide(&p, rows[i].cat, rows[i].prio, &kept);
+        ck_assert_msg((kept != NULL) == (got == K), "row %zu: options given %d, decision %d", i, kept != NULL, got);
         ck_assert_msg(got == rows[i].want, "row %zu (%s, %s, %d): got %d, want %d", i, rows[i].json, rows[i].cat,
                       rows[i].prio, got, rows[i].want);
         if (!p.disabled) /* the filter set alone says the same */
-            ck_assert_int_eq(otel_filter_decide(&p.filters, rows[i].cat, otel_severity_number(rows[i].prio)), got);
+            ck_assert_int_eq(otel_filter_decide(&p.filters, rows[i].cat, otel_severity_number(rows[i].prio), NULL), got);
         /* never contradicts the worker's whole selection */
         int kept_some = 0, dropped_some = 0;
         for (size_t b = 0; b < sizeof bodies / sizeof bodies[0]; b++) {
             int why = 0;
             const otel_log_options *o =
                 otel_pipeline_select(&p, rows[i].cat, rows[i].prio, bodies[b], strlen(bodies[b]), &why);
-            if (o)
+            if (o) {
                 kept_some = 1;
+                if (got == K) /* the options remembered are the ones selected for every body */
+                    ck_assert_msg(o == kept, "row %zu, body %s: other options than decided", i, bodies[b]);
+            }
             else {
                 ck_assert_int_eq(why, OTEL_PIPELINE_FILTERED);
                 dropped_some = 1;
@@ -465,12 +470,12 @@ START_TEST(early_decision)
         otel_pipeline_free(&p);
     }
     /* no configuration: not for the filter to count (dropped_config) */
-    ck_assert_int_eq(otel_pipeline_decide(NULL, "c", INFO), OTEL_FILTER_UNDECIDED);
+    ck_assert_int_eq(otel_pipeline_decide(NULL, "c", INFO, NULL), OTEL_FILTER_UNDECIDED);
     /* no category: as "" (a prefix rule does not match, a match-all regex does) */
     otel_pipeline p;
     load(&p, "{\"filters\":[{\"categoryName\":\"#^$\",\"enabled\":false}]}");
-    ck_assert_int_eq(otel_pipeline_decide(&p, NULL, INFO), OTEL_FILTER_DROP);
-    ck_assert_int_eq(otel_pipeline_decide(&p, "x", INFO), OTEL_FILTER_KEEP);
+    ck_assert_int_eq(otel_pipeline_decide(&p, NULL, INFO, NULL), OTEL_FILTER_DROP);
+    ck_assert_int_eq(otel_pipeline_decide(&p, "x", INFO, NULL), OTEL_FILTER_KEEP);
     otel_pipeline_free(&p);
 }
 END_TEST

@@ -1,0 +1,185 @@
+/*
+ * test_convert_memo.c - the consumer's memo of what a category decides
+ * (appenders/convert_memo.h): a run of one category is classified and
+ * decided once; a new priority is decided again but not classified again;
+ * a new category, generation, instance or pipeline starts over; what it
+ * remembers always equals deciding and classifying afresh; a category too
+ * long to remember is never answered from the memo.
+ */
+#include <check.h>
+#include "run_suite.h"
+#include <string.h>
+
+#include "configuration.h"
+#include "convert_memo.h"
+
+enum { ERROR = 300, WARN = 400, INFO = 600, DEBUG = 700 };
+
+static const char *no_env(const char *name) { (void)name; return NULL; }
+
+static void load(otel_pipeline *p, const char *json)
+{
+    otel_config cfg;
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load_text(&cfg, "t.json", json, strlen(json), no_env, NULL), 0);
+    ck_assert_int_eq(otel_pipeline_init(p, &cfg, NULL), 0);
+    otel_config_free(&cfg);
+}
+
+/* a classifier that counts its calls: "app.<name>[...]" is source "app"
+ * with app.name <name>, anything else "platform" */
+static int classified;
+static void classify(otel_instance *inst, const char *cat, otel_source_class *cls)
+{
+    (void)inst;
+    classified++;
+    memset(cls, 0, sizeof *cls);
+    if (strncmp(cat, "app.", 4) == 0) {
+        cls->source = "app";
+        cls->app_name = cat + 4;
+        const char *dot = strchr(cat + 4, '.');
+        cls->app_name_len = dot ? (size_t)(dot - (cat + 4)) : strlen(cat + 4);
+    } else
+        cls->source = "platform";
+}
+
+static const char RULES[] = "{\"filters\":["
+                            "{\"categoryName\":\"app.drop\",\"enabled\":false},"
+                            "{\"categoryName\":\"app.mask\",\"hideRegex\":\"secret\"},"
+                            "{\"categoryName\":\"app.body\",\"bodyRegex\":\"ping\",\"enabled\":false},"
+                            "{\"severity\":\"DEBUG\",\"enabled\":false}]}";
+
+/* What the memo says for (cat, prio), checked against a fresh decision and
+ * classification; the category is copied into a buffer of its own each
+ * time, as each staged entry has its own copy. */
+static const otel_convert_memo *get(otel_convert_memo *m, unsigned gen, otel_instance *inst, const otel_pipeline *p,
+                                    const char *cat, int prio)
+{
+    static char entry[512];
+    size_t len = strlen(cat);
+    ck_assert_uint_lt(len, sizeof entry);
+    memcpy(entry, cat, len + 1);
+    int before = classified;
+    const otel_convert_memo *r = otel_convert_memo_get(m, gen, inst, p, entry, (uint32_t)len, prio, classify);
+    if (!r)
+        return NULL;
+    int calls = classified - before;
+    const otel_log_options *kept = NULL;
+    ck_assert_int_eq(r->decision, otel_pipeline_decide(p, cat, prio, &kept));
+    if (r->decision == OTEL_FILTER_KEEP)
+        ck_assert_ptr_eq(r->kept, kept);
+    otel_source_class got, want;
+    otel_convert_memo_class(r, entry, &got);
+    classify(inst, entry, &want);
+    classified = before + calls; /* the check's own call does not count */
+    ck_assert_str_eq(got.source, want.source);
+    ck_assert_ptr_eq(got.app_name, want.app_name); /* into this entry's category */
+    ck_assert_uint_eq(got.app_name_len, want.app_name_len);
+    return r;
+}
+
+START_TEST(run_of_one_category_is_classified_and_decided_once)
+{
+    otel_pipeline p;
+    load(&p, RULES);
+    otel_convert_memo m = OTEL_CONVERT_MEMO_EMPTY;
+    otel_instance *inst = (otel_instance *)&m; /* only compared */
+    classified = 0;
+    for (int i = 0; i < 50; i++) {
+        const otel_convert_memo *r = get(&m, 8, inst, &p, "app.orders.db", INFO);
+        ck_assert_ptr_nonnull(r);
+        ck_assert_int_eq(r->decision, OTEL_FILTER_KEEP);
+    }
+    ck_assert_int_eq(classified, 1);
+    /* another priority of the same category: decided again, not classified */
+    ck_assert_int_eq(get(&m, 8, inst, &p, "app.orders.db", DEBUG)->decision, OTEL_FILTER_DROP);
+    ck_assert_int_eq(get(&m, 8, inst, &p, "app.orders.db", WARN)->decision, OTEL_FILTER_KEEP);
+    ck_assert_int_eq(classified, 1);
+    /* categories alternating: each change classifies again */
+    static const struct {
+        const char *cat;
+        int prio, want;
+    } rows[] = {
+        {"app.drop", INFO, OTEL_FILTER_DROP},      {"app.drop.x", ERROR, OTEL_FILTER_DROP},
+        {"app.dropx", INFO, OTEL_FILTER_KEEP},     {"app.mask.y", INFO, OTEL_FILTER_KEEP},
+        {"app.body", INFO, OTEL_FILTER_UNDECIDED}, {"gw.conn", INFO, OTEL_FILTER_KEEP},
+        {"gw.conn", DEBUG, OTEL_FILTER_DROP},      {"app.orders", INFO, OTEL_FILTER_KEEP},
+        {"app.order", INFO, OTEL_FILTER_KEEP}, /* a prefix of the last one: another category */
+        {"app.orders", INFO, OTEL_FILTER_KEEP},
+    };
+    int before = classified;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        ck_assert_msg((int)get(&m, 8, inst, &p, rows[i].cat, rows[i].prio)->decision == rows[i].want, "row %zu (%s)", i,
+                      rows[i].cat);
+    /* every row but the priority change of gw.conn is a new category */
+    ck_assert_int_eq(classified - before, (int)(sizeof rows / sizeof rows[0]) - 1);
+    /* the masked category keeps its hideRegex options */
+    ck_assert_ptr_nonnull(get(&m, 8, inst, &p, "app.mask.y", INFO)->kept->hide);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+START_TEST(generation_instance_or_pipeline_change_starts_over)
+{
+    otel_pipeline keep_all, drop_all;
+    load(&keep_all, "{}");
+    load(&drop_all, "{\"defaults\":{\"enabled\":false}}");
+    otel_convert_memo m = OTEL_CONVERT_MEMO_EMPTY;
+    otel_instance *a = (otel_instance *)&keep_all, *b = (otel_instance *)&drop_all;
+    classified = 0;
+    ck_assert_int_eq(get(&m, 4, a, &keep_all, "c", INFO)->decision, OTEL_FILTER_KEEP);
+    ck_assert_int_eq(get(&m, 4, a, &keep_all, "c", INFO)->decision, OTEL_FILTER_KEEP);
+    ck_assert_int_eq(classified, 1);
+    /* another pipeline (a configuration loaded): decided again */
+    ck_assert_int_eq(get(&m, 4, a, &drop_all, "c", INFO)->decision, OTEL_FILTER_DROP);
+    ck_assert_int_eq(classified, 2);
+    /* another instance */
+    ck_assert_int_eq(get(&m, 4, b, &drop_all, "c", INFO)->decision, OTEL_FILTER_DROP);
+    ck_assert_int_eq(classified, 3);
+    /* the generation moved on (an invalidation): same pointers, asked again */
+    ck_assert_int_eq(get(&m, 8, b, &drop_all, "c", INFO)->decision, OTEL_FILTER_DROP);
+    ck_assert_int_eq(classified, 4);
+    /* no pipeline (no valid configuration): for the full selection to count */
+    ck_assert_int_eq(get(&m, 8, b, NULL, "c", INFO)->decision, OTEL_FILTER_UNDECIDED);
+    ck_assert_int_eq(classified, 5);
+    otel_pipeline_free(&keep_all);
+    otel_pipeline_free(&drop_all);
+}
+END_TEST
+
+START_TEST(long_category_is_never_remembered)
+{
+    otel_pipeline p;
+    load(&p, "{}");
+    otel_convert_memo m = OTEL_CONVERT_MEMO_EMPTY;
+    otel_instance *inst = (otel_instance *)&m;
+    char longcat[OTEL_CONVERT_MEMO_CAT_MAX + 8];
+    memset(longcat, 'a', sizeof longcat - 1);
+    longcat[sizeof longcat - 1] = '\0';
+    ck_assert_ptr_nonnull(get(&m, 4, inst, &p, "app.x", INFO));
+    ck_assert_ptr_null(get(&m, 4, inst, &p, longcat, INFO));
+    /* the short one before it is not answered from a memo the long one emptied */
+    classified = 0;
+    ck_assert_ptr_nonnull(get(&m, 4, inst, &p, "app.x", INFO));
+    ck_assert_int_eq(classified, 1);
+    /* the longest remembered length works */
+    longcat[OTEL_CONVERT_MEMO_CAT_MAX - 1] = '\0';
+    ck_assert_ptr_nonnull(get(&m, 4, inst, &p, longcat, INFO));
+    ck_assert_ptr_nonnull(get(&m, 4, inst, &p, longcat, INFO));
+    ck_assert_int_eq(classified, 2);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("convert_memo");
+    TCase *tc = tcase_create("memo");
+    tcase_add_test(tc, run_of_one_category_is_classified_and_decided_once);
+    tcase_add_test(tc, generation_instance_or_pipeline_change_starts_over);
+    tcase_add_test(tc, long_category_is_never_remembered);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(suite()); }
