@@ -33,6 +33,7 @@
 
 #define RESPONSE_MAX (64 * 1024) /* enough for any ExportLogsServiceResponse */
 #define SLICE_MS 50              /* how often abort and the deadline are checked */
+#define UPLOAD_BUFFER (512 * 1024) /* a 512-record request of ~200-byte records fits twice over */
 #define DEFAULT_RETRY_BASE_MS 1000
 #define MAX_BACKOFF_MS 30000
 #define NS_PER_MS 1000000ull
@@ -336,6 +337,11 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
     SET(CURLOPT_QUICK_EXIT, 1L);
 #endif
     SET(CURLOPT_FORBID_REUSE, s->no_keep_alive ? 1L : 0L); /* keepAlive: false */
+    /* curl hands a request body to the socket one upload buffer at a time
+     * (64 KiB by default), each piece a send() and a poll() or two more; a
+     * buffer the size of a usual request sends it at once. curl allocates it
+     * once per handle, and only the pages a request fills are touched. */
+    SET(CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_BUFFER);
     SET(CURLOPT_ERRORBUFFER, e->errbuf);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, e);
