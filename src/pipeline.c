@@ -112,7 +112,7 @@ static int note_dropped(scratch *s, const char *key)
 /* Appends the attributes of list that the options allow, skipping keys
  * already gathered (earlier sources win), up to the count limit; the ones
  * past it are counted (OTLP dropped_attributes_count). */
-static int gather(scratch *s, const otel_attr *list, size_t n, const otel_log_options *o, size_t limit)
+static int gather_list(scratch *s, const otel_attr *list, size_t n, const otel_log_options *o, size_t limit)
 {
     for (size_t i = 0; i < n; i++) {
         const otel_attr *a = &list[i];
@@ -136,6 +136,13 @@ static int gather(scratch *s, const otel_attr *list, size_t n, const otel_log_op
         s->a[s->n++] = *a;
     }
     return 0;
+}
+
+/* gather_list, without a call for an empty list: most of the five lists
+ * a record is gathered from are empty */
+static inline int gather(scratch *s, const otel_attr *list, size_t n, const otel_log_options *o, size_t limit)
+{
+    return n ? gather_list(s, list, n, o, limit) : 0;
 }
 
 static size_t min_limit(size_t a, size_t b)
