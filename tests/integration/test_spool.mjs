@@ -12,12 +12,13 @@
 //     here the kill comes before any replay, so no id may arrive twice.
 // (3) SIGKILL during a replay: the one entry in flight is delivered twice,
 //     nothing else; the restart resumes there (the .pos progress).
+// (4) Entries spooled at the shutdown deadline hold at most a batch too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { normalizeRequest, otlp, startReceiver, waitFor } from '../receiver/receiver.mjs';
-import { freePort, scratchDir, skipUnder, soakSeconds } from './harness.mjs';
+import { freePort, logdemo, run, scratchDir, skipUnder, soakSeconds } from './harness.mjs';
 import { runSoak } from './soak.mjs';
 
 const OUTAGE_S = soakSeconds(20);
@@ -309,6 +310,41 @@ test('spool on: SIGKILL during a replay re-sends only the entry in flight; .pos 
   } finally {
     await rx2?.close();
     await rx3?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// (4) The bound the README gives for the re-sent entry (<= maxExportBatchSize
+// records) holds for every entry, also those written at the shutdown
+// deadline: a collector that never answers keeps every record in memory
+// (blocking mode: in the queue, not in the logging threads' lanes) until
+// the deadline spools them.
+test('spool on: what the shutdown deadline spools is in entries of at most maxExportBatchSize records', async () => {
+  const dir = scratchDir('otel');
+  const spool = path.join(dir, 'spool');
+  const rx = await startReceiver({ script: Array(10).fill({ hang: true }) });
+  try {
+    const r = await run(logdemo, ['count', '500'], { dir, env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
+      OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+      OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: String(KILL_BATCH),
+      LOG4C_OTEL_BLOCK_TIMEOUT: '5000',
+      LOG4C_OTEL_SHUTDOWN_TIMEOUT: '1000',
+      LOG4C_OTEL_SPOOL_DIR: spool,
+    } });
+    assert.equal(r.code, 0, r.stderr);
+    // the situation: one request sent (it hangs), all 500 spooled at the deadline
+    assert.equal(r.stats.export_requests, 1, JSON.stringify(r.stats));
+    assert.equal(r.stats.spooled, 500, JSON.stringify(r.stats));
+    const entries = [];
+    for (const file of spoolFiles(spool).filter((f) => f.endsWith('.l4cs')).sort()) {
+      const buf = fs.readFileSync(path.join(spool, file));
+      for (let off = 16; off + 12 <= buf.length; off += 12 + buf.readUInt32LE(off)) entries.push(buf.readUInt32LE(off + 4));
+    }
+    assert.equal(entries.reduce((a, b) => a + b, 0), 500, `entries ${entries}`);
+    assert.ok(entries.every((n) => n >= 1 && n <= KILL_BATCH), `entries of ${entries} records (maxExportBatchSize ${KILL_BATCH})`);
+  } finally {
+    await rx.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
