@@ -426,10 +426,12 @@ static void stop_threads(otel_worker *w)
 static void settle_leftovers(otel_worker *w)
 {
     otel_record *left[64];
-    size_t n;
+    /* a pop becomes one spool entry (or several): at most a batch, the
+     * README's bound on what a kill during its replay re-sends */
+    size_t n, chunk = w->settings.max_export_batch_size < 64 ? w->settings.max_export_batch_size : 64;
     otel_buf sbuf = OTEL_BUF_INIT;
     otel_worker_feed(w, SIZE_MAX); /* staged meanwhile: into the closed queue, counted dropped_shutdown */
-    while ((n = otel_queue_pop(w->queue, left, 64, 0, NULL)) > 0) {
+    while ((n = otel_queue_pop(w->queue, left, chunk, 0, NULL)) > 0) {
         if (w->spool) {
             otel_worker_spool_records(w, left, n, &sbuf); /* accounts for them */
             continue;

@@ -10,12 +10,15 @@
 //     delivered. What we guarantee: at-least-once for spooled records, and
 //     a duplicate only for the one entry in flight when a replay is killed;
 //     here the kill comes before any replay, so no id may arrive twice.
+// (3) SIGKILL during a replay: the one entry in flight is delivered twice,
+//     nothing else; the restart resumes there (the .pos progress).
+// (4) Entries spooled at the shutdown deadline hold at most a batch too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startReceiver } from '../receiver/receiver.mjs';
-import { freePort, scratchDir, skipUnder, soakSeconds } from './harness.mjs';
+import { normalizeRequest, otlp, startReceiver, waitFor } from '../receiver/receiver.mjs';
+import { freePort, logdemo, run, scratchDir, skipUnder, soakSeconds } from './harness.mjs';
 import { runSoak } from './soak.mjs';
 
 const OUTAGE_S = soakSeconds(20);
@@ -150,6 +153,198 @@ test('spool on: SIGKILL during the outage, restart, collector back: nothing spoo
       `run 2 logged ${logged2}, replayed ${fin.replayed} in all`);
   } finally {
     await rx?.receiver.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// (3) SIGKILL during a replay. Run 1 spools N records (collector down) and
+// exits; the test reads the spool files (format: src/spool_file.h) to know
+// every entry and its ids. Run 2 replays them to a collector that answers
+// the first K requests and reads entry K without ever answering (a
+// collector slow to answer): the kill lands while entry K is in flight, by
+// construction rather than by timing. Run 3 replays the rest. The README
+// promises at-least-once with a re-send of the one entry in flight: so the
+// only ids delivered twice must be exactly entry K's, and the `.pos`
+// progress must keep run 3 from re-sending entries 0..K-1.
+const KILL_N = 2000;      // run 1's records
+const KILL_BATCH = 50;    // maxExportBatchSize: an entry holds at most this many
+const RUN2_FIRST = 1_000_000, RUN3_FIRST = 2_000_000;
+
+// The spool files in name (= replay) order, each entry with its offset,
+// record count and the ids its payload decodes to.
+function readSpool(dir) {
+  const out = [];
+  for (const file of spoolFiles(dir).filter((f) => f.endsWith('.l4cs')).sort()) {
+    const buf = fs.readFileSync(path.join(dir, file));
+    assert.equal(buf.subarray(0, 8).toString('latin1'), 'L4COSPL\0', `${file}: magic`);
+    const entries = [];
+    for (let off = 16; off < buf.length;) {
+      assert.ok(off + 12 <= buf.length, `${file}: torn entry header at ${off}`);
+      const len = buf.readUInt32LE(off), records = buf.readUInt32LE(off + 4);
+      assert.ok(off + 12 + len <= buf.length, `${file}: torn entry at ${off}`);
+      const msg = otlp.ExportLogsServiceRequest.decode(buf.subarray(off + 12, off + 12 + len));
+      const ids = [];
+      for (const rl of normalizeRequest(msg).resourceLogs) for (const sl of rl.scopeLogs) for (const lr of sl.logRecords) {
+        ids.push(Number(/^soak (\d+)$/.exec(lr.body)[1]));
+      }
+      assert.equal(ids.length, records, `${file}: entry at ${off}: record count`);
+      entries.push({ file, off, ids });
+      off += 12 + len;
+    }
+    out.push({ file, entries });
+  }
+  return out;
+}
+
+// Every id of every decoded request (answered or not: a collector that read
+// the body has the records, only its answer may be missing).
+function receivedIds(receiver) {
+  const ids = [];
+  for (const r of receiver.requests) {
+    if (!r.decoded) continue;
+    for (const rl of r.decoded.resourceLogs) for (const sl of rl.scopeLogs) for (const lr of sl.logRecords) {
+      ids.push(Number(/^soak (\d+)$/.exec(lr.body)?.[1] ?? NaN));
+    }
+  }
+  return ids;
+}
+
+const countIds = (ids) => ids.reduce((m, id) => m.set(id, (m.get(id) || 0) + 1), new Map());
+
+test('spool on: SIGKILL during a replay re-sends only the entry in flight; .pos skips what was delivered', async () => {
+  const dir = scratchDir('otel');
+  const spool = path.join(dir, 'spool');
+  let rx2 = null, rx3 = null;
+  const env = (port, timeoutMs) => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+    OTEL_EXPORTER_OTLP_TIMEOUT: String(timeoutMs),
+    OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: String(KILL_BATCH),
+    OTEL_BLRP_SCHEDULE_DELAY: '100',
+    LOG4C_OTEL_SHUTDOWN_TIMEOUT: '20000',
+    LOG4C_OTEL_SPOOL_DIR: spool,
+    // segments of maxBytes/4 = 64 KiB: run 1's ~170 KB spread over several files
+    LOG4C_OTEL_SPOOL_MAX_BYTES: '256K',
+  });
+  try {
+    // run 1: nobody listens on the port; everything goes to the spool
+    const r1 = await runSoak([String(KILL_N), '1'], env(await freePort(), 1000), () => {}, 60_000, dir);
+    assert.equal(r1.code, 0, r1.stderr);
+    const [, fin1] = finalStats(r1);
+    assert.ok(fin1, r1.stderr);
+    assert.equal(fin1.accepted, KILL_N);
+    assert.equal(fin1.spooled, KILL_N, JSON.stringify(fin1));
+    assert.equal(fin1.exported + fin1.replayed, 0);
+    zeroDrops(fin1, 'run 1');
+    // nothing was delivered, so no progress file: every entry from its file's start is pending
+    assert.ok(!spoolFiles(spool).some((f) => f.endsWith('.pos')), `a progress file after run 1: ${spoolFiles(spool)}`);
+    const files1 = readSpool(spool);
+    const entries = files1.flatMap((f) => f.entries);
+    assert.ok(files1.length >= 3, `only ${files1.length} spool files`);
+    assert.deepEqual(entries.flatMap((e) => e.ids), [...Array(KILL_N).keys()], 'the spool does not hold ids 0..N-1 in order');
+    assert.ok(entries.every((e) => e.ids.length >= 1 && e.ids.length <= KILL_BATCH), 'an entry outside 1..maxExportBatchSize records');
+
+    // run 2: the collector answers K requests, then holds the answer to
+    // entry K; K: two entries into the second file, so that run 2 has
+    // deleted the first file and written a .pos for the second
+    const K = files1[0].entries.length + 2;
+    const inFlight = entries[K];
+    const port2 = await freePort();
+    rx2 = await startReceiver({ port: port2, script: [...Array(K).fill({}), { hang: true }] });
+    let child2 = null;
+    const p2 = runSoak(['1', '30', String(RUN2_FIRST)], env(port2, 20000), (o, child) => { child2 = child; }, 60_000, dir);
+    await waitFor(() => child2 && rx2.requests.length >= K + 1, 15000);
+    // the situation: K answered, entry K read and unanswered, nothing more
+    assert.equal(rx2.requests.length, K + 1);
+    assert.equal(rx2.requests[K].answered, false);
+    child2.kill('SIGKILL');
+    const r2 = await p2;
+    assert.equal(r2.signal, 'SIGKILL', r2.stderr);
+    const got2 = receivedIds(rx2);
+    assert.ok(got2.length > 0 && got2.length < KILL_N, `run 2 delivered ${got2.length} of ${KILL_N} before the kill`);
+    assert.deepEqual(got2, entries.slice(0, K + 1).flatMap((e) => e.ids), 'run 2 did not replay the entries in order');
+    await rx2.close();
+
+    const left = spoolFiles(spool);
+    assert.ok(!left.includes(files1[0].file) && !left.includes(`${files1[0].file}.pos`), `the replayed first file is left: ${left}`);
+    assert.ok(left.includes(`${files1[1].file}.pos`), `no progress file for ${files1[1].file}: ${left}`);
+    // run 2's own record(s), spooled behind run 1's (or lost in memory at the kill)
+    const files2 = readSpool(spool);
+    const run2Ids = files2.filter((f) => !files1.some((g) => g.file === f.file)).flatMap((f) => f.entries.flatMap((e) => e.ids));
+    assert.ok(run2Ids.every((id) => id >= RUN2_FIRST && id < RUN3_FIRST), `unexpected ids in run 2's file: ${run2Ids}`);
+
+    // run 3: a collector that answers at once; replays the rest and exits
+    const port3 = await freePort();
+    rx3 = await startReceiver({ port: port3 });
+    const r3 = await runSoak(['1', '1', String(RUN3_FIRST)], env(port3, 5000), () => {}, 60_000, dir);
+    assert.equal(r3.code, 0, r3.stderr);
+    const [, fin3] = finalStats(r3);
+    assert.ok(fin3, r3.stderr);
+    zeroDrops(fin3, 'run 3');
+    assert.equal(fin3.accepted, 1);
+    assert.equal(fin3.exported + fin3.spooled, 1);
+    assert.equal(fin3.queued + fin3.in_flight, 0);
+    const got3 = receivedIds(rx3);
+    assert.ok(rx3.requests.every((r) => r.status === 200), 'run 3: a request was not answered 200');
+    const counts3 = countIds(got3);
+    assert.ok([...counts3.values()].every((c) => c === 1), 'run 3 sent an id twice');
+    // .pos honoured: run 3 sends entries K.. of run 1, not 0..K-1
+    const first3 = got3.filter((id) => id < RUN2_FIRST);
+    assert.deepEqual(first3, entries.slice(K).flatMap((e) => e.ids), 'run 3 did not resume at the entry in flight');
+    assert.deepEqual(got3.filter((id) => id >= RUN2_FIRST && id < RUN3_FIRST), run2Ids, "run 2's spooled record(s)");
+    assert.deepEqual(got3.filter((id) => id >= RUN3_FIRST), [RUN3_FIRST], "run 3's own record");
+    assert.equal(fin3.replayed, first3.length + run2Ids.length + fin3.spooled, JSON.stringify(fin3));
+
+    // across runs: every id at least once; twice only the ids of entry K
+    const all = countIds([...got2, ...first3]);
+    const missing = [...Array(KILL_N).keys()].filter((id) => !all.has(id));
+    const twice = [...all].filter(([, c]) => c > 1).map(([id]) => id);
+    assert.deepEqual(missing, [], 'ids of run 1 never delivered');
+    assert.ok([...all.values()].every((c) => c <= 2), 'an id delivered more than twice');
+    assert.ok(twice.length <= KILL_BATCH, `${twice.length} duplicates > maxExportBatchSize`);
+    assert.deepEqual(twice, inFlight.ids, 'the duplicates are not exactly the entry in flight');
+    assert.deepEqual(spoolFiles(spool), [], 'spool files left after the replay');
+    console.log(`spool kill during replay: ${KILL_N} records in ${entries.length} entries / ${files1.length} files; ` +
+      `killed with entry ${K} (${inFlight.ids.length} records, ids ${inFlight.ids[0]}..${inFlight.ids.at(-1)}) in flight; ` +
+      `run 2 got ${got2.length}, run 3 replayed ${fin3.replayed} (${first3.length} of run 1, ${run2Ids.length} of run 2, ` +
+      `${fin3.spooled} of its own); duplicates ${twice.length}`);
+  } finally {
+    await rx2?.close();
+    await rx3?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// (4) The bound the README gives for the re-sent entry (<= maxExportBatchSize
+// records) holds for every entry, also those written at the shutdown
+// deadline: a collector that never answers keeps every record in memory
+// (blocking mode: in the queue, not in the logging threads' lanes) until
+// the deadline spools them.
+test('spool on: what the shutdown deadline spools is in entries of at most maxExportBatchSize records', async () => {
+  const dir = scratchDir('otel');
+  const spool = path.join(dir, 'spool');
+  const rx = await startReceiver({ script: Array(10).fill({ hang: true }) });
+  try {
+    const r = await run(logdemo, ['count', '500'], { dir, env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
+      OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+      OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: String(KILL_BATCH),
+      LOG4C_OTEL_BLOCK_TIMEOUT: '5000',
+      LOG4C_OTEL_SHUTDOWN_TIMEOUT: '1000',
+      LOG4C_OTEL_SPOOL_DIR: spool,
+    } });
+    assert.equal(r.code, 0, r.stderr);
+    // the situation: one request sent (it hangs), all 500 spooled at the deadline
+    assert.equal(r.stats.export_requests, 1, JSON.stringify(r.stats));
+    assert.equal(r.stats.spooled, 500, JSON.stringify(r.stats));
+    const entries = [];
+    for (const file of spoolFiles(spool).filter((f) => f.endsWith('.l4cs')).sort()) {
+      const buf = fs.readFileSync(path.join(spool, file));
+      for (let off = 16; off + 12 <= buf.length; off += 12 + buf.readUInt32LE(off)) entries.push(buf.readUInt32LE(off + 4));
+    }
+    assert.equal(entries.reduce((a, b) => a + b, 0), 500, `entries ${entries}`);
+    assert.ok(entries.every((n) => n >= 1 && n <= KILL_BATCH), `entries of ${entries} records (maxExportBatchSize ${KILL_BATCH})`);
+  } finally {
+    await rx.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
