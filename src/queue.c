@@ -212,6 +212,15 @@ void otel_queue_release(otel_queue *q, size_t bytes)
     pthread_mutex_unlock(&q->lock);
 }
 
+void otel_queue_take_over(otel_queue *q, uint64_t n)
+{
+    pthread_mutex_lock(&q->lock);
+    q->ledger.accepted += n;
+    q->pushed += n;
+    q->ledger.in_flight += n;
+    pthread_mutex_unlock(&q->lock);
+}
+
 void otel_queue_settle(otel_queue *q, otel_outcome why, uint64_t n)
 {
     pthread_mutex_lock(&q->lock);

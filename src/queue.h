@@ -66,6 +66,12 @@ void otel_queue_refuse(otel_queue *q, otel_outcome why);
 /* otel_queue_refuse for n records at once. */
 void otel_queue_refuse_n(otel_queue *q, otel_outcome why, uint64_t n);
 
+/* Counts n records that go straight into flight without being stored (at
+ * the shutdown deadline, after otel_queue_close, lane leftovers go to the
+ * spool): accepted, pushed and in flight, as if pushed and popped at once;
+ * their holder settles them (otel_queue_settle) like popped ones. */
+void otel_queue_take_over(otel_queue *q, uint64_t n);
+
 /* issue 6: the hand-off lanes (stage.h) keep raw entries in chunks whose
  * bytes count against the same byte cap as queued records. reserve: 0 when
  * bytes more fit (pushes then have that much less room), -1 when not or

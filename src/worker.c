@@ -163,23 +163,40 @@ otel_stage *otel_worker_stage(otel_worker *w)
     return atomic_load_explicit(&w->stage, memory_order_acquire);
 }
 
-/* What one feed collects: records go to the queue a handful at a time
- * (one lock for all), all with the same observed time (one clock read). */
+/* What one feed collects: records go on a handful at a time (one lock for
+ * all), all with the same observed time (one clock read). */
 #define FEED_HAND 64
-typedef struct feed_hand {
+typedef struct feed_hand feed_hand;
+struct feed_hand {
     otel_worker *w;
     uint64_t now_ns;
-    size_t n;
+    size_t n, cap;                  /* cap <= FEED_HAND */
+    void (*hand_on)(feed_hand *h);  /* to_queue, or to_spool at the shutdown deadline */
+    otel_buf *sbuf;                 /* to_spool's encoding buffer */
     otel_record *recs[FEED_HAND];
-} feed_hand;
+};
 
-/* into the queue; a full queue counts the drop */
-static void feed_push(void *arg)
+/* into the queue; a full (or closed) queue counts the drop */
+static void to_queue(feed_hand *h)
 {
-    feed_hand *h = arg;
     if (otel_queue_push_n(h->w->queue, h->recs, h->n) < h->n)
         for (size_t i = 0; i < h->n; i++)
             otel_record_free(h->recs[i]);
+}
+
+/* past the shutdown deadline, with a spool: straight to it, counted as
+ * taken over by the queue (accepted) and then spooled or spool_full */
+static void to_spool(feed_hand *h)
+{
+    otel_queue_take_over(h->w->queue, h->n);
+    otel_worker_spool_records(h->w, h->recs, h->n, h->sbuf);
+}
+
+static void hand_on(void *arg)
+{
+    feed_hand *h = arg;
+    if (h->n)
+        h->hand_on(h);
     h->n = 0;
 }
 
@@ -191,18 +208,18 @@ static void feed_entry(void *arg, const void *entry, size_t size)
     if (!r)
         return;
     h->recs[h->n++] = r;
-    if (h->n == FEED_HAND)
-        feed_push(h);
+    if (h->n == h->cap)
+        hand_on(h);
 }
 
-void otel_worker_feed(otel_worker *w, size_t max)
+/* Up to max staged entries through the pipeline and on as h says. */
+static void feed(otel_worker *w, size_t max, feed_hand *h)
 {
     otel_stage *s = atomic_load_explicit(&w->stage, memory_order_acquire);
     if (!s)
         return;
     uint64_t refused = 0;
-    feed_hand h = {.w = w, .now_ns = otel_realtime_ns()};
-    size_t n = otel_stage_drain_then(s, feed_entry, feed_push, &h, max, &refused);
+    size_t n = otel_stage_drain_then(s, feed_entry, hand_on, h, max, &refused);
     if (refused)
         otel_queue_refuse_n(w->queue, OTEL_OUT_QUEUE_FULL, refused);
     if (n || refused) { /* a flush may wait for the lanes */
@@ -214,6 +231,12 @@ void otel_worker_feed(otel_worker *w, size_t max)
         if (reached)
             pthread_cond_broadcast(&w->progress);
     }
+}
+
+void otel_worker_feed(otel_worker *w, size_t max)
+{
+    feed_hand h = {.w = w, .now_ns = otel_realtime_ns(), .cap = FEED_HAND, .hand_on = to_queue};
+    feed(w, max, &h);
 }
 
 /* The start of each of the worker's threads: nothing on it may append
@@ -421,16 +444,17 @@ static void stop_threads(otel_worker *w)
     }
 }
 
-/* What is left in the queue missed the deadline: to the spool when there is
- * one (a local write, fast), else dropped. */
+/* What is left in the queue and in the lanes missed the deadline: to the
+ * spool when there is one (a local write, fast), else dropped. */
 static void settle_leftovers(otel_worker *w)
 {
-    otel_record *left[64];
+    otel_record *left[FEED_HAND];
     /* a pop becomes one spool entry (or several): at most a batch, the
      * README's bound on what a kill during its replay re-sends */
-    size_t n, chunk = w->settings.max_export_batch_size < 64 ? w->settings.max_export_batch_size : 64;
+    size_t n, chunk = w->settings.max_export_batch_size < FEED_HAND ? w->settings.max_export_batch_size : FEED_HAND;
     otel_buf sbuf = OTEL_BUF_INIT;
-    otel_worker_feed(w, SIZE_MAX); /* staged meanwhile: into the closed queue, counted dropped_shutdown */
+    if (!w->spool)
+        otel_worker_feed(w, SIZE_MAX); /* staged meanwhile: into the closed queue, counted dropped_shutdown */
     while ((n = otel_queue_pop(w->queue, left, chunk, 0, NULL)) > 0) {
         if (w->spool) {
             otel_worker_spool_records(w, left, n, &sbuf); /* accounts for them */
@@ -440,6 +464,10 @@ static void settle_leftovers(otel_worker *w)
         for (size_t i = 0; i < n; i++)
             otel_record_free(left[i]);
         otel_worker_account(w, n); /* a later flush must not report a timeout */
+    }
+    if (w->spool) { /* then what the lanes still hold (newer than the queue's), in order */
+        feed_hand h = {.w = w, .now_ns = otel_realtime_ns(), .cap = chunk, .hand_on = to_spool, .sbuf = &sbuf};
+        feed(w, SIZE_MAX, &h);
     }
     otel_buf_free(&sbuf);
 }

@@ -427,6 +427,39 @@ START_TEST(blocking_push_gives_up_when_closed)
 }
 END_TEST
 
+/* shutdown leftovers taken straight into flight after the close: counted
+ * accepted, pushed and in flight, then settled like popped records; the
+ * ledger adds up throughout and the queue's contents are untouched */
+START_TEST(take_over_after_close)
+{
+    otel_queue *q = otel_queue_new(8, 1 << 20, 4);
+    otel_record *r = rec("queued");
+    ck_assert_int_eq(otel_queue_push(q, r), 0);
+    otel_queue_close(q);
+    uint64_t pushed = otel_queue_pushed(q);
+    otel_queue_take_over(q, 5);
+    otel_ledger led;
+    otel_queue_ledger(q, &led);
+    ck_assert_uint_eq(led.accepted, 6);
+    ck_assert_uint_eq(led.queued, 1);
+    ck_assert_uint_eq(led.in_flight, 5);
+    ck_assert_uint_eq(otel_queue_pushed(q), pushed + 5);
+    ck_assert(ledger_balanced(&led));
+    otel_queue_settle(q, OTEL_OUT_SPOOLED, 4);
+    otel_queue_settle(q, OTEL_OUT_SPOOL_FULL, 1);
+    otel_queue_ledger(q, &led);
+    ck_assert_uint_eq(led.in_flight, 0);
+    ck_assert_uint_eq(led.out[OTEL_OUT_SPOOLED], 4);
+    ck_assert_uint_eq(led.out[OTEL_OUT_SPOOL_FULL], 1);
+    ck_assert(ledger_balanced(&led));
+    otel_record *out[2];
+    ck_assert_uint_eq(otel_queue_try_pop(q, out, 2), 1); /* the stored one, still there */
+    ck_assert_ptr_eq(out[0], r);
+    otel_record_free(r);
+    otel_queue_free(q);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("queue");
@@ -444,6 +477,7 @@ int main(void)
     tcase_add_test(tc, blocking_push_drops_when_consumer_stays_stalled);
     tcase_add_test(tc, blocking_push_succeeds_when_consumer_resumes);
     tcase_add_test(tc, blocking_push_gives_up_when_closed);
+    tcase_add_test(tc, take_over_after_close);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
