@@ -25,8 +25,24 @@ const LOG4CRC = (rootAppender) => `<?xml version="1.0" encoding="ISO-8859-1"?>
 `;
 
 /** A fresh directory; with rootAppender, it holds a log4crc routing root there. */
+// Every scratch directory is removed when the test file's process exits
+// (runs used to leave thousands in /tmp); LOG4C_OTEL_TEST_KEEP=1 keeps them
+// for a look after a failure.
+const scratchDirs = [];
+process.on('exit', () => {
+  if (process.env.LOG4C_OTEL_TEST_KEEP) return;
+  for (const d of scratchDirs) {
+    try {
+      fs.rmSync(d, { recursive: true, force: true });
+    } catch {
+      // in use or gone: nothing to do at exit
+    }
+  }
+});
+
 export function scratchDir(rootAppender) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log4c-otel-test-'));
+  scratchDirs.push(dir);
   if (rootAppender) fs.writeFileSync(path.join(dir, 'log4crc'), LOG4CRC(rootAppender));
   return dir;
 }

@@ -5,12 +5,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
 import { normalizeRequest } from '../receiver/receiver.mjs';
 import { decodeLogsJson } from '../receiver/otlp-json.mjs';
-import { run, builddir, srcdir } from './harness.mjs';
+import { run, builddir, srcdir, scratchDir } from './harness.mjs';
 
 const demo = path.join(builddir, 'examples/platform_demo');
 const receiver = await startReceiver();
@@ -20,7 +19,7 @@ const SECRETS = ['hunter2', 'XYZ-123', 'abc123'];
 const LINE = /^([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{16}) (\S+) ([012]) (\d+) (\{.*\})$/;
 
 async function runDemo(env = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log4c-otel-demo-'));
+  const dir = scratchDir(null);
   const r = await run(demo, [], {
     dir,
     env: {

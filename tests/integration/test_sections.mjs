@@ -6,10 +6,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, builddir, endpointEnv } from './harness.mjs';
+import { run, builddir, endpointEnv, scratchDir } from './harness.mjs';
 
 const spandemo = path.join(builddir, 'tests/integration/spandemo');
 const receiver = await startReceiver();
@@ -19,7 +18,7 @@ const LINE = /^([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{16}) (\S+) ([012]) (\d+) 
 
 /** root -> otel, traces -> otel_file "traces.log" (and on to otel), plus a JSON config. */
 function dirWith(config) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log4c-otel-sections-'));
+  const dir = scratchDir(null);
   fs.writeFileSync(path.join(dir, 'log4crc'), `<?xml version="1.0" encoding="ISO-8859-1"?>
 <!DOCTYPE log4c SYSTEM "">
 <log4c version="1.2.4">

@@ -7,10 +7,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, builddir, endpointEnv, command, baseEnv } from './harness.mjs';
+import { run, builddir, endpointEnv, command, baseEnv, scratchDir } from './harness.mjs';
 
 const spandemo = path.join(builddir, 'tests/integration/spandemo');
 const receiver = await startReceiver();
@@ -20,7 +19,7 @@ const LINE = /^([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{16}) (\S+) ([012]) (\d+) 
 
 /** A scratch dir whose log4crc routes root to rootAppender and traces to an otel_file. */
 function tracingDir(rootAppender, { tracesFile = 'traces.log', additivity = true } = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log4c-otel-tracing-'));
+  const dir = scratchDir(null);
   fs.writeFileSync(path.join(dir, 'log4crc'), `<?xml version="1.0" encoding="ISO-8859-1"?>
 <!DOCTYPE log4c SYSTEM "">
 <log4c version="1.2.4">
