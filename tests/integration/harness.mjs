@@ -105,10 +105,13 @@ export function command(prog, args, env) {
 //                           what their tool cannot run faithfully:
 //                             fork         threads started after a multi-threaded
 //                                          fork (ThreadSanitizer does not support it;
-//                                          gcc 12's ASan allocator can be left locked
-//                                          in the child by another thread: a hang;
-//                                          under valgrind the child reports as leaks
-//                                          what only the parent's other threads held)
+//                                          gcc 12's ASan takes no allocator lock around
+//                                          fork, so the child hangs on one a parent
+//                                          thread held, or LSan reports the parent's
+//                                          threads' memory: verified, see
+//                                          tools/check-hardening.sh; under valgrind the
+//                                          child reports as leaks what only the
+//                                          parent's other threads held)
 //                             spawn-error  exec failures reported by posix_spawn
 //                                          (valgrind runs its clone(CLONE_VFORK) as a
 //                                          plain fork: the exec error comes too late)
