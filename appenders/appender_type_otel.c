@@ -108,10 +108,14 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
         return 0;
     }
     const otel_loc_data *ld = ev->evt_loc ? otel_loc_data_get(ev->evt_loc->loc_data) : NULL;
-    /* per-call attributes of log4c_otel_log_at(): only our own pointer */
-    const otel_call_attrs *call = otel_call_current();
-    if (call && (!ev->evt_loc || ev->evt_loc->loc_data != (const void *)call))
-        call = NULL;
+    /* the per-call attributes of log4c_otel_log_at() come first, before the
+     * record's own; an app's or a captured line's come after them */
+    otel_call_attrs call_attrs, *call = NULL;
+    if (ld && ld->kind == OTEL_LOC_DATA_ATTRS) {
+        call_attrs = (otel_call_attrs){ld->attrs, ld->nattrs};
+        call = &call_attrs;
+        ld = NULL;
+    }
 
     /* issue 6: the usual path only copies the event into this thread's
      * lane; the worker filters, redacts and builds the record */

@@ -37,14 +37,13 @@ const struct otel_pipeline *otel_instances_pipeline(void);
 long otel_instances_flush_timeout_ms(void);
 /* Counts a record the pipeline gave no record for (OTEL_PIPELINE_*). */
 void otel_instance_drop(otel_instance *inst, int why);
-/* The per-call attributes of log4c_otel_log_at, valid during that call on
- * the calling thread; the appender uses them only when loc_data == the
- * pointer returned (never dereferences a foreign loc_data). */
+/* The per-call attributes of log4c_otel_log_at (they reach the appender as
+ * an otel_loc_data of kind OTEL_LOC_DATA_ATTRS): gathered before every
+ * other attribute, so they win over the record's own. */
 typedef struct otel_call_attrs {
     const otel_attr *attrs;
     size_t nattrs;
 } otel_call_attrs;
-const otel_call_attrs *otel_call_current(void);
 /* ---------------------------------------------------------------------- */
 
 /* issue 6 ---------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include "log4c-otel.h"
 #include "attributes.h"
 #include "instances.h"
+#include "loc_data.h"
 #include "clock.h"
 #include "traces_sink.h"
 
@@ -102,10 +103,6 @@ int log4c_otel_shutdown(int timeout_ms)
 
 /* ---- per-call attributes and the thread's attribute context ------------ */
 
-static __thread const otel_call_attrs *current_call;
-
-const otel_call_attrs *otel_call_current(void) { return current_call; }
-
 /* Public attribute -> core attribute (no copy: valid during the call). */
 int otel_attr_from_public(const log4c_otel_attr *in, otel_attr *out)
 {
@@ -144,12 +141,12 @@ int log4c_otel_vlog_at(const struct __log4c_category *category, int priority, co
                 free(conv);
             return LOG4C_OTEL_EINVAL;
         }
-    otel_call_attrs call = {conv, nattrs};
-    const otel_call_attrs *outer = current_call; /* an appender may log again: nest */
+    /* to the otel appender on loc_data, published for this thread (loc_data.h) */
+    otel_loc_data call = {.magic = OTEL_LOC_DATA_MAGIC, .kind = OTEL_LOC_DATA_ATTRS, .attrs = conv, .nattrs = nattrs};
     log4c_location_info_t loc = {file ? file : "", line, function ? function : "", (void *)&call};
-    current_call = &call;
+    const otel_loc_data *outer = otel_loc_data_enter(&call); /* an appender may log again: nest */
     __log4c_category_vlog(cat, &loc, priority, format, args);
-    current_call = outer;
+    otel_loc_data_leave(outer);
     if (conv != stack)
         free(conv);
     return LOG4C_OTEL_OK;

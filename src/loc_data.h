@@ -15,11 +15,10 @@
  * appender (which log4c runs synchronously on the same thread) accepts the
  * pointer only when it is the published one and carries the magic.
  *
- * MERGE NOTE (issue 3, per-call attributes): put them in attrs/nattrs of
- * this struct (kind OTEL_LOC_DATA_ATTRS), published the same way; the
- * appender already appends them to the record's attribute array, after its
- * own attributes, skipping keys it already has, before allowedAttributes
- * filtering would run.
+ * Three kinds ride on it: the per-call attributes of log4c_otel_log_at()
+ * (OTEL_LOC_DATA_ATTRS: gathered before the record's own attributes, so
+ * they win), an entry logged on behalf of an app and a captured line (their
+ * attrs are appended after the record's own, skipping keys it has).
  */
 #ifndef LOG4C_OTEL_LOC_DATA_H
 #define LOG4C_OTEL_LOC_DATA_H
