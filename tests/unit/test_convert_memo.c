@@ -8,23 +8,13 @@
  */
 #include <check.h>
 #include "run_suite.h"
+#include "load_pipeline.h"
 #include <string.h>
 
 #include "configuration.h"
 #include "convert_memo.h"
 
 enum { ERROR = 300, WARN = 400, INFO = 600, DEBUG = 700 };
-
-static const char *no_env(const char *name) { (void)name; return NULL; }
-
-static void load(otel_pipeline *p, const char *json)
-{
-    otel_config cfg;
-    otel_config_init(&cfg);
-    ck_assert_int_eq(otel_config_load_text(&cfg, "t.json", json, strlen(json), no_env, NULL), 0);
-    ck_assert_int_eq(otel_pipeline_init(p, &cfg, NULL), 0);
-    otel_config_free(&cfg);
-}
 
 /* a classifier that counts its calls: "app.<name>[...]" is source "app"
  * with app.name <name>, anything else "platform" */

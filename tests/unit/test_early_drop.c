@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include "run_suite.h"
+#include "load_pipeline.h"
 #include <pthread.h>
 #include <string.h>
 
@@ -16,17 +17,6 @@
 #include "pipeline.h"
 
 enum { ERROR = 300, WARN = 400, INFO = 600, DEBUG = 700 };
-
-static const char *no_env(const char *name) { (void)name; return NULL; }
-
-static void load(otel_pipeline *p, const char *json)
-{
-    otel_config cfg;
-    otel_config_init(&cfg);
-    ck_assert_int_eq(otel_config_load_text(&cfg, "t.json", json, strlen(json), no_env, NULL), 0);
-    ck_assert_int_eq(otel_pipeline_init(p, &cfg, NULL), 0);
-    otel_config_free(&cfg);
-}
 
 /* what otel_instances_pipeline() is in the library: counted */
 static const otel_pipeline *current;

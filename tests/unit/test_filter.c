@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include "run_suite.h"
+#include "load_pipeline.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,22 +15,6 @@
 #include "log4c-otel.h"
 #include "pipeline.h"
 #include "redact.h"
-
-static const char *no_env(const char *name) { (void)name; return NULL; }
-
-/* Loads a logs configuration (JSON text) into a pipeline. */
-static void load(otel_pipeline *p, const char *json)
-{
-    otel_config cfg;
-    otel_config_error err;
-    memset(&err, 0, sizeof err);
-    otel_config_init(&cfg);
-    int rc = otel_config_load_text(&cfg, "t.json", json, strlen(json), no_env, &err);
-    char buf[1024];
-    ck_assert_msg(rc == 0, "load failed: %s", otel_config_error_format(&err, buf, sizeof buf));
-    ck_assert_int_eq(otel_pipeline_init(p, &cfg, NULL), 0);
-    otel_config_free(&cfg);
-}
 
 /* LOG4C priorities */
 enum { FATAL = 000, ALERT = 100, CRIT = 200, ERROR = 300, WARN = 400, NOTICE = 500, INFO = 600, DEBUG = 700, TRACE = 800 };
