@@ -16,15 +16,61 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- progress a flush waits for ----
+ * Two counters: records done (w->done) and entries the lanes gave up
+ * (otel_stage_taken). Each has a mark, the smallest target a waiting flush
+ * wants (UINT64_MAX: none), so that progress wakes flushers only when it
+ * reaches one, not once per batch. Both under w->lock. */
+
+/* 1 when count has reached *mark (which is then cleared: a flusher still
+ * short of its own target sets it again) */
+static int mark_reached(uint64_t count, uint64_t *mark)
+{
+    if (count < *mark)
+        return 0;
+    *mark = UINT64_MAX;
+    return 1;
+}
+
+static uint64_t done_count(otel_worker *w, otel_stage *s)
+{
+    (void)s;
+    return w->done;
+}
+
+static uint64_t taken_count(otel_worker *w, otel_stage *s)
+{
+    (void)w;
+    return otel_stage_taken(s);
+}
+
+/* Waits until count(w, s) >= target, the deadline or the shutdown, keeping
+ * *mark at the smallest target waited for; caller holds no lock. */
+static int wait_progress(otel_worker *w, uint64_t (*count)(otel_worker *, otel_stage *), otel_stage *s,
+                         uint64_t *mark, uint64_t target, uint64_t deadline_ns)
+{
+    struct timespec ts = otel_timespec(deadline_ns);
+    int rc = LOG4C_OTEL_OK;
+    pthread_mutex_lock(&w->lock);
+    while (count(w, s) < target) {
+        if (target < *mark)
+            *mark = target;
+        if (w->shut_down || pthread_cond_timedwait(&w->progress, &w->lock, &ts) == ETIMEDOUT) {
+            rc = count(w, s) < target ? LOG4C_OTEL_ETIMEDOUT : LOG4C_OTEL_OK;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+    return rc;
+}
+
 void otel_worker_account(otel_worker *w, uint64_t n)
 {
     if (!n)
         return;
     pthread_mutex_lock(&w->lock);
     w->done += n;
-    int reached = w->done >= w->wake_done;
-    if (reached)
-        w->wake_done = UINT64_MAX; /* a flusher still short of its own target sets it again */
+    int reached = mark_reached(w->done, &w->wake_done);
     pthread_mutex_unlock(&w->lock);
     if (reached)
         pthread_cond_broadcast(&w->progress);
@@ -224,9 +270,7 @@ static void feed(otel_worker *w, size_t max, feed_hand *h)
         otel_queue_refuse_n(w->queue, OTEL_OUT_QUEUE_FULL, refused);
     if (n || refused) { /* a flush may wait for the lanes */
         pthread_mutex_lock(&w->lock);
-        int reached = otel_stage_taken(s) >= w->wake_taken;
-        if (reached)
-            w->wake_taken = UINT64_MAX;
+        int reached = mark_reached(otel_stage_taken(s), &w->wake_taken);
         pthread_mutex_unlock(&w->lock);
         if (reached)
             pthread_cond_broadcast(&w->progress);
@@ -368,24 +412,6 @@ int otel_worker_submit(otel_worker *w, otel_record *r)
     return 0;
 }
 
-/* Waits until done >= target or the deadline; caller holds no lock. */
-static int wait_done(otel_worker *w, uint64_t target, uint64_t deadline_ns)
-{
-    struct timespec ts = otel_timespec(deadline_ns);
-    int rc = LOG4C_OTEL_OK;
-    pthread_mutex_lock(&w->lock);
-    while (w->done < target) {
-        if (target < w->wake_done)
-            w->wake_done = target;
-        if (w->shut_down || pthread_cond_timedwait(&w->progress, &w->lock, &ts) == ETIMEDOUT) {
-            rc = w->done < target ? LOG4C_OTEL_ETIMEDOUT : LOG4C_OTEL_OK;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&w->lock);
-    return rc;
-}
-
 /* Waits until the lanes have given up every entry committed before the
  * call (the worker builds them batch by batch), or the deadline. */
 static int wait_stage(otel_worker *w, uint64_t deadline_ns)
@@ -398,20 +424,8 @@ static int wait_stage(otel_worker *w, uint64_t deadline_ns)
         otel_worker_feed(w, SIZE_MAX);
         return LOG4C_OTEL_OK;
     }
-    struct timespec ts = otel_timespec(deadline_ns);
-    int rc = LOG4C_OTEL_OK;
     otel_queue_kick(w->queue);
-    pthread_mutex_lock(&w->lock);
-    while (otel_stage_taken(s) < target) {
-        if (target < w->wake_taken)
-            w->wake_taken = target;
-        if (w->shut_down || pthread_cond_timedwait(&w->progress, &w->lock, &ts) == ETIMEDOUT) {
-            rc = otel_stage_taken(s) < target ? LOG4C_OTEL_ETIMEDOUT : LOG4C_OTEL_OK;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&w->lock);
-    return rc;
+    return wait_progress(w, taken_count, s, &w->wake_taken, target, deadline_ns);
 }
 
 int otel_worker_flush(otel_worker *w, uint64_t deadline_ns)
@@ -421,7 +435,7 @@ int otel_worker_flush(otel_worker *w, uint64_t deadline_ns)
         return rc;
     uint64_t target = otel_queue_pushed(w->queue);
     otel_queue_kick(w->queue);
-    return wait_done(w, target, deadline_ns);
+    return wait_progress(w, done_count, NULL, &w->wake_done, target, deadline_ns);
 }
 
 /* Aborts the export in flight, stops and joins the threads. */
