@@ -72,9 +72,7 @@ size_t otel_log_record_size(otel_record *r)
  * length in ResourceLogs, plus the InstrumentationScope{name, version}. */
 static size_t scope_header_size(const otel_record *r)
 {
-    size_t name_len = r->category == NULL ? 0 : r->category_len;
-    size_t scope = string_field_size(name_len) + string_field_size(strlen(LOG4C_OTEL_VERSION));
-    return TAG + VARINT_MAX + otel_pb_len_field(scope);
+    return TAG + VARINT_MAX + otel_pb_len_field(otel_pb_scope_size(r));
 }
 
 size_t otel_encoded_size_bound(otel_record *r)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "buf.h"
+#include "log4c-otel.h"
 #include "record.h"
 
 typedef struct otel_resource {
@@ -110,6 +111,14 @@ static inline size_t otel_pb_key_len(const otel_attr *a, int in_record)
 static inline size_t otel_pb_key_value_size(const otel_attr *a, size_t key_len)
 {
     return (key_len ? otel_pb_len_field(key_len) : 0) + otel_pb_len_field(otel_pb_any_value_size(a));
+}
+
+/* InstrumentationScope{name = the record's category, version} without its
+ * own tag and length (an empty name is left out). */
+static inline size_t otel_pb_scope_size(const otel_record *r)
+{
+    size_t name = r->category ? r->category_len : 0;
+    return (name ? otel_pb_len_field(name) : 0) + otel_pb_len_field(sizeof LOG4C_OTEL_VERSION - 1);
 }
 
 /* n attributes as a repeated KeyValue field (each with its tag and length). */

@@ -47,13 +47,6 @@ static size_t str_len(const otel_attr *a) { return a->v.str.s ? a->v.str.s_len :
 
 static int id_present(const uint8_t *p, size_t n) { return !otel_bytes_all_zero(p, n); }
 
-/* InstrumentationScope{name, version} without its own tag and length. */
-static size_t scope_size(const otel_record *first)
-{
-    size_t name = first->category ? first->category_len : 0;
-    return (name ? otel_pb_len_field(name) : 0) + otel_pb_len_field(sizeof LOG4C_OTEL_VERSION - 1);
-}
-
 /* ---- writing ---- */
 
 static uint8_t *put_varint(uint8_t *p, uint64_t v)
@@ -175,7 +168,7 @@ int otel_encode_protobuf(const otel_resource *res, otel_record *const *recs, siz
     size_t resource = otel_pb_attrs_size(nres ? res->attrs : NULL, nres, 0);
     size_t rl = otel_pb_len_field(resource); /* ResourceLogs.resource: always written */
     for (size_t g = 0; g < groups.ngroups; g++) {
-        size_t sl = otel_pb_len_field(scope_size(recs[groups.order[groups.start[g]]]));
+        size_t sl = otel_pb_len_field(otel_pb_scope_size(recs[groups.order[groups.start[g]]]));
         for (size_t i = groups.start[g]; i < groups.start[g + 1]; i++)
             sl += otel_pb_len_field(otel_log_record_size(recs[groups.order[i]]));
         scope_logs[g] = sl;
@@ -195,7 +188,7 @@ int otel_encode_protobuf(const otel_resource *res, otel_record *const *recs, siz
     for (size_t g = 0; g < groups.ngroups; g++) {
         const otel_record *first = recs[groups.order[groups.start[g]]];
         p = put_len(p, KEY(2, WT_LEN), scope_logs[g]); /* ResourceLogs.scope_logs */
-        p = put_len(p, KEY(1, WT_LEN), scope_size(first));
+        p = put_len(p, KEY(1, WT_LEN), otel_pb_scope_size(first));
         if (first->category && first->category_len)
             p = put_bytes(p, KEY(1, WT_LEN), first->category, first->category_len);
         p = put_bytes(p, KEY(2, WT_LEN), LOG4C_OTEL_VERSION, sizeof LOG4C_OTEL_VERSION - 1);
