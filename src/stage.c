@@ -384,6 +384,24 @@ static void retire_lane(otel_stage *s, otel_stage_lane *l)
     free_lane(s, l);
 }
 
+/* Refusals no drain has reported yet (of every lane, also those a bounded
+ * drain did not reach); with mark, they count as reported from now on.
+ * Caller holds drain_lock and lanes_lock. */
+static uint64_t unreported_locked(otel_stage *s, int mark)
+{
+    uint64_t nl = atomic_load_explicit(&s->refused_nolane, memory_order_relaxed);
+    uint64_t r = nl - s->refused_nolane_seen;
+    if (mark)
+        s->refused_nolane_seen = nl;
+    for (otel_stage_lane *l = s->lanes; l; l = l->next_lane) {
+        uint64_t lr = atomic_load_explicit(&l->refused, memory_order_relaxed);
+        r += lr - l->refused_seen;
+        if (mark)
+            l->refused_seen = lr;
+    }
+    return r;
+}
+
 size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, size_t max, uint64_t *refused)
 {
     return otel_stage_drain_then(s, fn, NULL, ctx, max, refused);
@@ -427,17 +445,9 @@ size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void 
             break;
         l = next;
     }
-    /* every lane's refusals, also of lanes a bounded drain did not reach */
     pthread_mutex_lock(&s->lanes_lock);
-    for (otel_stage_lane *q = s->lanes; q; q = q->next_lane) {
-        uint64_t r = atomic_load_explicit(&q->refused, memory_order_relaxed);
-        ref += r - q->refused_seen;
-        q->refused_seen = r;
-    }
+    ref += unreported_locked(s, 1);
     pthread_mutex_unlock(&s->lanes_lock);
-    uint64_t nl = atomic_load_explicit(&s->refused_nolane, memory_order_relaxed);
-    ref += nl - s->refused_nolane_seen;
-    s->refused_nolane_seen = nl;
     if (done)
         done(ctx);
     atomic_fetch_add_explicit(&s->taken, n + ref, memory_order_release);
@@ -460,21 +470,13 @@ uint64_t otel_stage_committed(otel_stage *s)
 
 uint64_t otel_stage_taken(otel_stage *s) { return atomic_load_explicit(&s->taken, memory_order_acquire); }
 
-/* refusals no drain has reported yet; caller holds drain_lock and lanes_lock */
-static uint64_t unreported_locked(otel_stage *s)
-{
-    uint64_t r = atomic_load_explicit(&s->refused_nolane, memory_order_relaxed) - s->refused_nolane_seen;
-    for (otel_stage_lane *l = s->lanes; l; l = l->next_lane)
-        r += atomic_load_explicit(&l->refused, memory_order_relaxed) - l->refused_seen;
-    return r;
-}
 
 void otel_stage_counts(otel_stage *s, uint64_t *pending, uint64_t *refused)
 {
     pthread_mutex_lock(&s->drain_lock);
     uint64_t taken = otel_stage_taken(s), committed = otel_stage_committed(s);
     pthread_mutex_lock(&s->lanes_lock);
-    uint64_t unreported = unreported_locked(s);
+    uint64_t unreported = unreported_locked(s, 0);
     pthread_mutex_unlock(&s->lanes_lock);
     pthread_mutex_unlock(&s->drain_lock);
     uint64_t waiting = committed > taken ? committed - taken : 0;
