@@ -218,6 +218,7 @@ struct feed_hand {
     uint64_t now_ns;
     size_t n, cap;                  /* cap <= FEED_HAND */
     void (*hand_on)(feed_hand *h);  /* to_queue, or to_spool at the shutdown deadline */
+    int last;                       /* the shutdown's last feed: passes feed_shut */
     otel_buf *sbuf;                 /* to_spool's encoding buffer */
     otel_record *recs[FEED_HAND];
 };
@@ -264,10 +265,16 @@ static void feed(otel_worker *w, size_t max, feed_hand *h)
     otel_stage *s = atomic_load_explicit(&w->stage, memory_order_acquire);
     if (!s)
         return;
+    pthread_mutex_lock(&w->feed_lock);
+    if (atomic_load(&w->feed_shut) && !h->last) {
+        pthread_mutex_unlock(&w->feed_lock);
+        return;
+    }
     uint64_t refused = 0;
     size_t n = otel_stage_drain_then(s, feed_entry, hand_on, h, max, &refused);
     if (refused)
         otel_queue_refuse_n(w->queue, OTEL_OUT_QUEUE_FULL, refused);
+    pthread_mutex_unlock(&w->feed_lock);
     if (n || refused) { /* a flush may wait for the lanes */
         pthread_mutex_lock(&w->lock);
         int reached = mark_reached(otel_stage_taken(s), &w->wake_taken);
@@ -357,6 +364,7 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
     pthread_mutex_init(&w->lock, NULL);
     pthread_mutex_init(&w->shutdown_lock, NULL);
     pthread_mutex_init(&w->spool_lock, NULL);
+    pthread_mutex_init(&w->feed_lock, NULL);
     otel_cond_init_monotonic(&w->progress);
     otel_cond_init_monotonic(&w->wake);
     w->wake_done = w->wake_taken = UINT64_MAX;
@@ -417,7 +425,7 @@ int otel_worker_submit(otel_worker *w, otel_record *r)
 static int wait_stage(otel_worker *w, uint64_t deadline_ns)
 {
     otel_stage *s = atomic_load_explicit(&w->stage, memory_order_acquire);
-    if (!s)
+    if (!s || atomic_load(&w->feed_shut)) /* shut: the shutdown settles the lanes */
         return LOG4C_OTEL_OK;
     uint64_t target = otel_stage_committed(s);
     if (!w->thread_started) { /* nobody else drains */
@@ -467,8 +475,10 @@ static void settle_leftovers(otel_worker *w)
      * README's bound on what a kill during its replay re-sends */
     size_t n, chunk = w->settings.max_export_batch_size < FEED_HAND ? w->settings.max_export_batch_size : FEED_HAND;
     otel_buf sbuf = OTEL_BUF_INIT;
-    if (!w->spool)
-        otel_worker_feed(w, SIZE_MAX); /* staged meanwhile: into the closed queue, counted dropped_shutdown */
+    if (!w->spool) { /* staged meanwhile: into the closed queue, counted dropped_shutdown */
+        feed_hand h = {.w = w, .now_ns = otel_realtime_ns(), .cap = FEED_HAND, .hand_on = to_queue, .last = 1};
+        feed(w, SIZE_MAX, &h);
+    }
     while ((n = otel_queue_pop(w->queue, left, chunk, 0, NULL)) > 0) {
         if (w->spool) {
             otel_worker_spool_records(w, left, n, &sbuf); /* accounts for them */
@@ -480,7 +490,8 @@ static void settle_leftovers(otel_worker *w)
         otel_worker_account(w, n); /* a later flush must not report a timeout */
     }
     if (w->spool) { /* then what the lanes still hold (newer than the queue's), in order */
-        feed_hand h = {.w = w, .now_ns = otel_realtime_ns(), .cap = chunk, .hand_on = to_spool, .sbuf = &sbuf};
+        feed_hand h = {
+            .w = w, .now_ns = otel_realtime_ns(), .cap = chunk, .hand_on = to_spool, .sbuf = &sbuf, .last = 1};
         feed(w, SIZE_MAX, &h);
     }
     otel_buf_free(&sbuf);
@@ -501,7 +512,12 @@ int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns)
     /* staged before closing: through the pipeline like the rest, while the
      * worker exports batch by batch (nothing new is staged from here on) */
     int rc = wait_stage(w, deadline_ns);
-    otel_queue_close(w->queue); /* a submit that passed the closing check cannot strand a record */
+    /* a submit that passed the closing check cannot strand a record; what
+     * the lanes still hold waits there for settle_leftovers */
+    pthread_mutex_lock(&w->feed_lock);
+    atomic_store(&w->feed_shut, 1);
+    otel_queue_close(w->queue);
+    pthread_mutex_unlock(&w->feed_lock);
     pthread_mutex_lock(&w->lock);
     pthread_mutex_unlock(&w->lock);
     pthread_cond_broadcast(&w->wake); /* a sender backing off tries once more now */
@@ -539,6 +555,7 @@ void otel_worker_free(otel_worker *w)
     pthread_mutex_destroy(&w->lock);
     pthread_mutex_destroy(&w->shutdown_lock);
     pthread_mutex_destroy(&w->spool_lock);
+    pthread_mutex_destroy(&w->feed_lock);
     pthread_cond_destroy(&w->progress);
     pthread_cond_destroy(&w->wake);
     free(w);

@@ -55,6 +55,12 @@ struct otel_worker {
     _Atomic(otel_stage *) stage;
     otel_worker_convert_fn convert;
     void *convert_ctx;
+    /* Set (under feed_lock, with the queue's close) when shutdown closes the
+     * queue: from then on only the shutdown's last feed takes entries from
+     * the lanes (to the spool, or counted dropped_shutdown), so no thread
+     * still draining pushes one into the closed queue. */
+    pthread_mutex_t feed_lock;
+    atomic_int feed_shut;
 
     /* ---- issue 6: the spool (NULL: off); used by worker_spool.c ---- */
     otel_spool *spool;
