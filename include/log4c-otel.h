@@ -260,6 +260,13 @@ typedef struct log4c_otel_stats {
      * Until then it is counted here, and in neither accepted nor filtered:
      * records logged = accepted + filtered + staged. */
     uint64_t staged;                /**< logged, waiting in a hand-off lane (raw, in memory) */
+    /* Delivery is at least once: a request that went out in full and got no
+     * answer (it timed out, the connection closed, or the shutdown deadline
+     * cut it) may still have been taken by the collector, and is then
+     * retried, spooled and replayed, or dropped. Counted per such attempt, so
+     * it bounds the extra copies a collector can have seen (0: none). Not
+     * part of the sum above. */
+    uint64_t export_unanswered;     /**< records in requests sent in full that got no answer */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_EINVAL if out is NULL. */

@@ -56,6 +56,10 @@ struct otel_http_exporter {
     uint64_t deadline_ns;
     const volatile int *abort_flag;
     int stopped; /* 0, STOP_ABORT or STOP_DEADLINE: why we cut a transfer */
+    /* the request body curl reads (on_read) and may rewind (on_seek) */
+    const char *up_data;
+    size_t up_len, up_off;
+    unsigned resent_whole; /* this attempt: rewinds after the whole body was read */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -238,6 +242,31 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+/* The body comes through a read callback rather than CURLOPT_POSTFIELDS
+ * so that on_seek sees libcurl's own re-send: when a reused connection dies
+ * before any answer, libcurl rewinds and sends the request again on a new
+ * one, invisibly to us, though the collector may have taken the first copy. */
+static size_t on_read(char *buf, size_t size, size_t nitems, void *ud)
+{
+    otel_http_exporter *e = ud;
+    size_t want = size * nitems, left = e->up_len - e->up_off;
+    size_t n = want < left ? want : left;
+    memcpy(buf, e->up_data + e->up_off, n);
+    e->up_off += n;
+    return n;
+}
+
+static int on_seek(void *ud, curl_off_t offset, int origin)
+{
+    otel_http_exporter *e = ud;
+    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > e->up_len)
+        return CURL_SEEKFUNC_CANTSEEK;
+    if (e->up_off == e->up_len && e->up_len > 0 && (size_t)offset < e->up_len)
+        e->resent_whole++; /* all of it had gone to curl: count it as unanswered */
+    e->up_off = (size_t)offset;
+    return CURL_SEEKFUNC_OK;
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
     otel_http_exporter *e = ud;
@@ -343,6 +372,10 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
      * once per handle, and only the pages a request fills are touched. */
     SET(CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_BUFFER);
     SET(CURLOPT_ERRORBUFFER, e->errbuf);
+    SET(CURLOPT_READFUNCTION, on_read);
+    SET(CURLOPT_READDATA, e);
+    SET(CURLOPT_SEEKFUNCTION, on_seek);
+    SET(CURLOPT_SEEKDATA, e);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, e);
     SET(CURLOPT_HEADERFUNCTION, on_header);
@@ -392,6 +425,8 @@ void otel_http_exporter_free(otel_http_exporter *e)
 static CURLcode perform_once(otel_http_exporter *e)
 {
     e->stopped = 0;
+    e->up_off = 0;
+    e->resent_whole = 0;
     e->have_retry_after = 0;
     e->errbuf[0] = '\0';
     otel_buf_reset(&e->response);
@@ -533,6 +568,15 @@ static int sleep_until(uint64_t until_ns, const volatile int *abort_flag)
     }
 }
 
+/* Did the last transfer send all plen bytes of the body? A request cut
+ * short before that cannot have been taken by the collector. */
+static int body_sent(otel_http_exporter *e, size_t plen)
+{
+    curl_off_t up = 0;
+    return plen > 0 && curl_easy_getinfo(e->curl, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK && up >= 0 &&
+           (uint64_t)up >= (uint64_t)plen;
+}
+
 static void export_with_retries(otel_http_exporter *e, const char *body, size_t len, uint64_t deadline_ns,
                                 const volatile int *abort_flag, otel_export_result *res)
 {
@@ -549,8 +593,9 @@ static void export_with_retries(otel_http_exporter *e, const char *body, size_t 
         payload = e->gz.data;
         plen = e->gz.len;
     }
-    curl_easy_setopt(e->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)plen);
-    curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, payload); /* not copied */
+    curl_easy_setopt(e->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)plen); /* Content-Length */
+    e->up_data = payload; /* read by on_read: not copied */
+    e->up_len = plen;
     e->deadline_ns = deadline_ns;
     e->abort_flag = abort_flag;
 
@@ -577,6 +622,9 @@ static void export_with_retries(otel_http_exporter *e, const char *body, size_t 
         long status = 0;
         if (rc == CURLE_OK)
             curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
+        else if (body_sent(e, plen))
+            res->unanswered++; /* a retry or a replay of it may deliver it twice */
+        res->unanswered += e->resent_whole;
         res->http_status = status;
 
         long wait_ms;

@@ -24,6 +24,8 @@ typedef struct otel_export_result {
     long http_status;        /* last status, 0 when no response */
     long long rejected;      /* partial_success.rejected_log_records */
     unsigned attempts;       /* requests sent */
+    unsigned unanswered;     /* of those, sent in full with no answer (timeout, lost connection,
+                                abort): the collector may have taken them */
     char message[256];       /* why it failed; never contains header values */
 } otel_export_result;
 

@@ -109,12 +109,14 @@ size_t otel_worker_request_cap(const otel_worker *w)
     return w->settings.max_request_bytes > overhead ? w->settings.max_request_bytes - overhead : 1;
 }
 
-void otel_worker_send(otel_worker *w, const void *body, size_t len, uint64_t deadline_ns, otel_export_result *res)
+void otel_worker_send(otel_worker *w, const void *body, size_t len, uint64_t records, uint64_t deadline_ns,
+                      otel_export_result *res)
 {
     otel_http_export(w->http, body, len, deadline_ns, &w->abort, res);
     otel_worker_count(&w->export_requests, res->attempts);
     if (res->attempts > 1)
         otel_worker_count(&w->export_retries, res->attempts - 1);
+    otel_worker_count(&w->export_unanswered, records * res->unanswered);
 }
 
 /* Settles n records sent in one request with result res (not FAILED). */
@@ -149,7 +151,7 @@ static void export_request(otel_worker *w, otel_record *const *recs, size_t n, o
     }
     otel_export_result res;
     uint64_t deadline = otel_now_ns() + (uint64_t)w->settings.export_timeout_ms * 1000000ull;
-    otel_worker_send(w, buf->data, buf->len, deadline, &res);
+    otel_worker_send(w, buf->data, buf->len, n, deadline, &res);
     if (res.outcome != OTEL_EXPORT_FAILED)
         otel_worker_settle_sent(w, &res, n);
     else if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST))
@@ -576,6 +578,7 @@ void otel_worker_add_stats(otel_worker *w, log4c_otel_stats_t *acc)
     acc->dropped_shutdown += l.out[OTEL_OUT_SHUTDOWN];
     acc->export_requests += atomic_load(&w->export_requests);
     acc->export_retries += atomic_load(&w->export_retries);
+    acc->export_unanswered += atomic_load(&w->export_unanswered);
     acc->file_records += atomic_load(&w->file_records);
     acc->file_errors += atomic_load(&w->file_errors);
     acc->spooled += l.out[OTEL_OUT_SPOOLED];

@@ -46,7 +46,7 @@ struct otel_worker {
 
     /* the record counters live in the queue's ledger (one lock, consistent
      * snapshots); these count requests */
-    atomic_uint_fast64_t export_requests, export_retries;
+    atomic_uint_fast64_t export_requests, export_retries, export_unanswered;
     atomic_uint_fast64_t file_records, file_errors; /* issue 5 */
 
     /* ---- issue 6: the logging threads' hand-off lanes (NULL: records are
@@ -121,8 +121,10 @@ size_t otel_worker_request_cap(const otel_worker *w);
 /* Encodes recs[0..n) in the configured protocol into buf (reset first). */
 int otel_worker_encode(otel_worker *w, otel_record *const *recs, size_t n, otel_buf *buf);
 
-/* One HTTP export until deadline_ns (or abort); counts requests/retries. */
-void otel_worker_send(otel_worker *w, const void *body, size_t len, uint64_t deadline_ns, otel_export_result *res);
+/* One HTTP export of a request holding records records until deadline_ns
+ * (or abort); counts requests, retries and unanswered records. */
+void otel_worker_send(otel_worker *w, const void *body, size_t len, uint64_t records, uint64_t deadline_ns,
+                      otel_export_result *res);
 
 /* Settles n records sent in one request with result res (not FAILED). */
 void otel_worker_settle_sent(otel_worker *w, const otel_export_result *res, uint64_t n);

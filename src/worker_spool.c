@@ -32,9 +32,9 @@ static uint64_t try_budget_ns(const otel_worker *w)
     return (uint64_t)ms * 1000000ull;
 }
 
-static void send_body(otel_worker *w, const void *body, size_t len, otel_export_result *res)
+static void send_body(otel_worker *w, const void *body, size_t len, uint64_t records, otel_export_result *res)
 {
-    otel_worker_send(w, body, len, otel_now_ns() + try_budget_ns(w), res);
+    otel_worker_send(w, body, len, records, otel_now_ns() + try_budget_ns(w), res);
 }
 
 /* Appends one encoded request; settles its records. Under spool_lock. */
@@ -135,7 +135,7 @@ static void send_requests(otel_worker *w)
         pthread_mutex_unlock(&w->spool_lock);
 
         otel_export_result res;
-        send_body(w, w->reqs[i].data, w->reqs[i].len, &res);
+        send_body(w, w->reqs[i].data, w->reqs[i].len, w->req_records[i], &res);
 
         pthread_mutex_lock(&w->spool_lock);
         uint64_t n = w->req_records[i];
@@ -211,7 +211,7 @@ static void replay_step(otel_worker *w)
         return;
     /* p stays valid: only this thread peeks */
     otel_export_result res;
-    send_body(w, p, len, &res);
+    send_body(w, p, len, recs, &res);
     if (res.outcome == OTEL_EXPORT_FAILED) {
         if (__atomic_load_n(&w->abort, __ATOMIC_SEQ_CST))
             return;

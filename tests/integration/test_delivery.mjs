@@ -50,6 +50,7 @@ test('503 with Retry-After, then 200: each record delivered exactly once', async
   assert.deepEqual(receiver.records().map((x) => x.body), Array.from({ length: 20 }, (_, i) => `record ${i}`));
   assert.equal(r.stats.exported, 20);
   assert.equal(r.stats.export_retries, 1);
+  assert.equal(r.stats.export_unanswered, 0, 'a 503 is an answer');
   assertBalanced(r.stats, 20);
 });
 
@@ -61,6 +62,23 @@ test('429, 502 and 504 are retried; a reset connection is retried', async () => 
   // libcurl itself re-sends once when a reused connection dies before any
   // answer, so the reset may not count as one of our retries
   assert.ok(r.stats.export_retries >= 3, `retries: ${r.stats.export_retries}`);
+  // the reset came after the collector had read the whole request: it may
+  // have taken it, and it was sent again (by us or by libcurl on a new
+  // connection), so its records are counted as possible duplicates
+  assert.ok(receiver.requests[3].decoded, 'the reset request was not read in full');
+  assert.equal(r.stats.export_unanswered, 5, JSON.stringify(r.stats));
+});
+
+test('an answer later than the request timeout: sent again, both copies arrive, counted in export_unanswered', async () => {
+  const r = await demo(['count', '10'], { env: { OTEL_EXPORTER_OTLP_TIMEOUT: '500' }, script: [{ delayMs: 1500 }] });
+  // the first copy was taken and answered after the client had given up on it
+  await receiver.waitFor((rx) => rx.requests.length === 2 && rx.requests.every((q) => q.status === 200), 5000);
+  const want = Array.from({ length: 10 }, (_, i) => `record ${i}`);
+  assert.deepEqual(receiver.records().map((x) => x.body), [...want, ...want]);
+  assert.equal(r.stats.exported, 10);
+  assert.equal(r.stats.export_retries, 1);
+  assert.equal(r.stats.export_unanswered, 10, JSON.stringify(r.stats));
+  assertBalanced(r.stats, 10);
 });
 
 test('400 is not retried: dropped and counted as a permanent HTTP error', async () => {

@@ -536,6 +536,7 @@ START_TEST(test_ok_protobuf)
     ck_assert_msg(r.outcome == OTEL_EXPORT_OK, "outcome %d: %s", r.outcome, r.message);
     ck_assert_int_eq(r.http_status, 200);
     ck_assert_uint_eq(r.attempts, 1);
+    ck_assert_uint_eq(r.unanswered, 0);
     ck_assert_int_eq(r.rejected, 0);
     otel_http_exporter_free(e);
     server_stop(&s);
@@ -652,6 +653,7 @@ START_TEST(test_retry_502_504_then_ok)
     otel_http_export(e, "abc", 3, otel_now_ns() + 20000 * MS, NULL, &r);
     ck_assert_msg(r.outcome == OTEL_EXPORT_OK, "outcome %d: %s", r.outcome, r.message);
     ck_assert_uint_eq(r.attempts, 4);
+    ck_assert_uint_eq(r.unanswered, 0); /* an error status is an answer: it was not taken */
     otel_http_exporter_free(e);
     server_stop(&s);
     server_free(&s);
@@ -712,6 +714,7 @@ START_TEST(test_connection_refused)
     uint64_t ms = elapsed_ms(t0);
     ck_assert_msg(r.outcome == OTEL_EXPORT_FAILED, "outcome %d: %s", r.outcome, r.message);
     ck_assert_uint_ge(r.attempts, 1);
+    ck_assert_uint_eq(r.unanswered, 0); /* nothing was sent */
     ck_assert_int_eq(r.http_status, 0);
     ck_assert_msg(ms < 300 + 2000, "took %llu ms", (unsigned long long)ms);
     ck_assert_msg(strstr(r.message, "curl error 7") != NULL, "message: %s", r.message);
@@ -767,6 +770,7 @@ START_TEST(test_silent_server_deadline)
     uint64_t ms = elapsed_ms(t0);
     ck_assert_msg(r.outcome == OTEL_EXPORT_FAILED, "outcome %d: %s", r.outcome, r.message);
     ck_assert_uint_eq(r.attempts, 1);
+    ck_assert_uint_eq(r.unanswered, 1); /* sent in full, cut by the deadline: it may have been taken */
     ck_assert_int_eq(r.http_status, 0);
     ck_assert_msg(ms >= 450, "gave up after %llu ms", (unsigned long long)ms);
     ck_assert_msg(ms < 500 + 2000, "took %llu ms", (unsigned long long)ms);
@@ -791,6 +795,7 @@ START_TEST(test_request_timeout_retries)
     uint64_t ms = elapsed_ms(t0);
     ck_assert_msg(r.outcome == OTEL_EXPORT_FAILED, "outcome %d: %s", r.outcome, r.message);
     ck_assert_uint_ge(r.attempts, 2);
+    ck_assert_uint_eq(r.unanswered, r.attempts); /* each went out whole: each may be a copy */
     ck_assert_msg(strstr(r.message, "curl error 28") != NULL, "message: %s", r.message);
     ck_assert_msg(ms < 1500 + 2000, "took %llu ms", (unsigned long long)ms);
     otel_http_exporter_free(e);
@@ -814,7 +819,7 @@ static void *abort_later(void *arg)
     return NULL;
 }
 
-static void check_abort(const reply *script, int nscript)
+static void check_abort(const reply *script, int nscript, unsigned unanswered)
 {
     server s;
     server_start(&s, script, nscript);
@@ -833,6 +838,7 @@ static void check_abort(const reply *script, int nscript)
     ck_assert_msg(ms >= 150, "returned after %llu ms, before the abort", (unsigned long long)ms);
     ck_assert_msg(ms < 200 + 2000, "abort took %llu ms", (unsigned long long)ms);
     ck_assert_uint_eq(r.attempts, 1);
+    ck_assert_uint_eq(r.unanswered, unanswered);
     otel_http_exporter_free(e);
     server_stop(&s);
     server_free(&s);
@@ -841,14 +847,36 @@ static void check_abort(const reply *script, int nscript)
 START_TEST(test_abort_during_request)
 {
     static const reply script[] = {{0, NULL, NULL}};
-    check_abort(script, 1);
+    check_abort(script, 1, 1); /* the request had gone out: unanswered */
 }
 END_TEST
 
 START_TEST(test_abort_during_backoff)
 {
     static const reply script[] = {{503, "Retry-After: 20\r\n", ""}};
-    check_abort(script, 1);
+    check_abort(script, 1, 0); /* answered 503: not taken */
+}
+END_TEST
+
+START_TEST(test_body_not_sent_not_unanswered)
+{
+    /* A listener nobody accepts from: the kernel takes the connection and
+     * what fits in its buffers, never 32 MiB. Cut before the whole body went
+     * out, an attempt cannot have been taken, so it is not unanswered. */
+    int port;
+    int lfd = listen_local(&port);
+    otel_http_exporter *e = exporter_for(port, OTEL_PROTOCOL_HTTP_PROTOBUF, OTEL_COMPRESSION_NONE, "10", 300);
+    size_t big = 32u << 20;
+    char *body = calloc(1, big);
+    ck_assert_ptr_nonnull(body);
+    otel_export_result r;
+    otel_http_export(e, body, big, otel_now_ns() + 1000 * MS, NULL, &r);
+    ck_assert_msg(r.outcome == OTEL_EXPORT_FAILED, "outcome %d: %s", r.outcome, r.message);
+    ck_assert_uint_ge(r.attempts, 1);
+    ck_assert_uint_eq(r.unanswered, 0);
+    free(body);
+    otel_http_exporter_free(e);
+    close(lfd);
 }
 END_TEST
 
@@ -1001,6 +1029,7 @@ static Suite *http_suite(void)
     tcase_add_test(net, test_request_timeout_retries);
     tcase_add_test(net, test_abort_during_request);
     tcase_add_test(net, test_abort_during_backoff);
+    tcase_add_test(net, test_body_not_sent_not_unanswered);
     tcase_add_test(net, test_abort_before_start_and_past_deadline);
     tcase_add_test(net, test_keep_alive);
     tcase_add_test(net, test_no_keep_alive);
