@@ -218,6 +218,9 @@ static void replay_step(otel_worker *w)
         w->rng = w->rng * 6364136223846793005ull + 1442695040888963407ull;
         long ms = otel_backoff_ms(++w->fails, w->retry_base_ms, 30000, (uint32_t)(w->rng >> 32));
         w->next_try = otel_now_ns() + (uint64_t)ms * 1000000ull;
+        if (w->fails == 1) /* the first failure after progress (or at start): once per outage */
+            otel_diag("log4c-otel: replaying the spool from %s failed (%s): retrying at backoff intervals",
+                      w->settings.spool_dir, res.message);
         if (closing) {
             pthread_mutex_lock(&w->lock);
             w->gave_up = 1; /* the collector is down: keep the spool for the next start */

@@ -56,18 +56,24 @@ test(`collector down for ${OUTAGE_S} s at ${RATE} records/s, then back: exactly 
     assert.equal(fin.in_flight, 0);
     assert.equal(fin.exported + sumDropped(fin), logged, `counters do not add up: ${JSON.stringify(fin)}`);
 
-    // delivered exactly once: ids unique, in range, as many as exported
+    // delivered exactly once: ids unique, in range, as many as exported;
+    // except records of requests that went out in full and got no answer in
+    // time (export_unanswered): the collector may have taken them, so they
+    // may arrive twice, or arrive though counted dropped_export_failed
     assert.ok(receiver, 'the receiver never started');
     const seen = new Set();
+    let extra = 0;
     for (const rec of receiver.records()) {
       const m = /^soak (\d+)$/.exec(rec.body);
       assert.ok(m, `unexpected body ${rec.body}`);
       const id = Number(m[1]);
       assert.ok(id < logged, `id ${id} out of range`);
-      assert.ok(!seen.has(id), `record ${id} delivered twice`);
+      if (seen.has(id)) extra++;
       seen.add(id);
     }
-    assert.equal(seen.size, fin.exported);
+    assert.ok(seen.size >= fin.exported, `${seen.size} ids delivered, ${fin.exported} exported`);
+    assert.ok(extra + seen.size - fin.exported <= fin.export_unanswered,
+      `${extra} repeated and ${seen.size - fin.exported} uncounted deliveries, ${fin.export_unanswered} unanswered: ${JSON.stringify(fin)}`);
     assert.ok(fin.exported > 0, 'nothing was delivered after the collector came back');
 
     const growth = (outage.hwm_kb - outage.rss_base_kb) * 1024;

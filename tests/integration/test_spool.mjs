@@ -28,7 +28,8 @@ const SECOND_RANGE = 10_000_000; // the second run's first id
 
 const baseEnv = (port, spool) => ({
   OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
-  OTEL_EXPORTER_OTLP_TIMEOUT: '2000',
+  // the default; an answer later than this is a possible duplicate (below)
+  OTEL_EXPORTER_OTLP_TIMEOUT: '10000',
   OTEL_BLRP_MAX_QUEUE_SIZE: '1000000',
   LOG4C_OTEL_MAX_QUEUE_BYTES: String(8 * 1024 * 1024),
   LOG4C_OTEL_SHUTDOWN_TIMEOUT: '120000',
@@ -61,6 +62,16 @@ const zeroDrops = (s, what) => {
   for (const k of ['dropped_queue_full', 'dropped_export_failed', 'dropped_rejected', 'dropped_http_error',
     'dropped_shutdown', 'dropped_config', 'dropped_spool_full', 'replay_dropped']) assert.equal(s[k], 0, `${what}: ${k}`);
 };
+// Exactly once, except what the library cannot know: a request sent in full
+// that got no answer in time (a collector stalled past the timeout, e.g. on
+// a loaded machine) is sent again, and export_unanswered counts its records.
+// Every extra copy must be one of those.
+const assertCopiesBounded = (counts, fin) => {
+  let extra = 0;
+  for (const c of counts.values()) extra += c - 1;
+  assert.ok(extra <= fin.export_unanswered,
+    `${extra} extra copies, but only ${fin.export_unanswered} records went unanswered: ${JSON.stringify(fin)}`);
+};
 const finalStats = (r) => r.lines.filter((o) => 'accepted' in o && !('tick' in o));
 const spoolFiles = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 
@@ -87,15 +98,11 @@ test(`spool on: collector down ${OUTAGE_S} s at ${RATE} records/s, then back: ev
     assert.equal(fin.exported + fin.spooled, logged, JSON.stringify(fin));
     assert.equal(fin.replayed, fin.spooled, 'not everything spooled was replayed before exit');
     assert.equal(rx.bad(), null);
-    let missing = 0, twice = 0;
-    for (let id = 0; id < logged; id++) {
-      const c = rx.counts.get(id) || 0;
-      if (c === 0) missing++;
-      if (c > 1) twice++;
-    }
+    let missing = 0;
+    for (let id = 0; id < logged; id++) if (!rx.counts.has(id)) missing++;
     assert.equal(rx.counts.size, logged, 'ids out of range');
     assert.equal(missing, 0, `${missing} ids never delivered`);
-    assert.equal(twice, 0, `${twice} ids delivered more than once`);
+    assertCopiesBounded(rx.counts, fin);
     assert.deepEqual(spoolFiles(spool), [], 'spool files left after a full replay');
     console.log(`spool soak: outage ${OUTAGE_S} s, logged ${logged}, spooled ${fin.spooled}, exported directly ${fin.exported}, ` +
       `replayed ${fin.replayed}, requests ${fin.export_requests}; caller latency p50 ${outage.p50_ns} ns p99 ${outage.p99_ns} ns ` +
@@ -138,17 +145,15 @@ test('spool on: SIGKILL during the outage, restart, collector back: nothing spoo
     assert.ok(fin.replayed >= spooledLb + fin.spooled, `replayed ${fin.replayed} < ${spooledLb} + ${fin.spooled}`);
     assert.equal(rx.bad(), null);
 
-    let first = 0, lostFirst = 0, twice = 0;
-    for (const [id, c] of rx.counts) {
-      if (c > 1) twice++;
-      if (id < SECOND_RANGE) first++;
-    }
+    let first = 0, lostFirst = 0;
+    for (const id of rx.counts.keys()) if (id < SECOND_RANGE) first++;
     for (let id = 0; id < spooledLb; id++) if (!rx.counts.has(id)) lostFirst++;
     let lostSecond = 0;
     for (let id = SECOND_RANGE; id < SECOND_RANGE + logged2; id++) if (!rx.counts.has(id)) lostSecond++;
     assert.equal(lostFirst, 0, `${lostFirst} of the ${spooledLb} ids the first run reported spooled were lost`);
     assert.equal(lostSecond, 0, `${lostSecond} ids of the second run were lost`);
-    assert.equal(twice, 0, `${twice} ids delivered twice (no replay was in flight at the kill)`);
+    // no replay was in flight at the kill: only unanswered requests of run 2 can repeat
+    assertCopiesBounded(rx.counts, fin);
     assert.deepEqual(spoolFiles(spool), [], 'spool files left after a full replay');
     console.log(`spool kill: run 1 reported ${spooledLb} spooled before the kill, delivered ${first} of its ids; ` +
       `run 2 logged ${logged2}, replayed ${fin.replayed} in all`);
