@@ -121,8 +121,9 @@ function readAll(dir, name) {
   return files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
 }
 
-/** Spawns the crash child, kills it after delayMs, resolves to what it reported. */
-function runAndKill(dir, env, delayMs) {
+/** Spawns the crash child, kills it delayMs after it has reported minEnded
+ * ended spans, resolves to what it reported. */
+function runAndKill(dir, env, delayMs, minEnded = 0) {
   return new Promise((resolve, reject) => {
     const c = command(spandemo, ['crash', '4'], { ...baseEnv(), LOG4C_RCPATH: dir, HOME: dir, ...env });
     const child = spawn(c.file, c.args, { cwd: dir, env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -134,7 +135,7 @@ function runAndKill(dir, env, delayMs) {
     // start the clock once the child is initialised (it prints {"init":...} first)
     let armed = false;
     child.stdout.on('data', () => {
-      if (!armed && out.includes('\n')) {
+      if (!armed && out.includes('\n') && (out.match(/^E /gm) || []).length >= minEnded) {
         armed = true;
         setTimeout(() => child.kill('SIGKILL'), delayMs);
       }
@@ -155,7 +156,9 @@ test('crash safety: SIGKILL at random moments never loses an ended span nor tear
     const rotate = run_ % 2 === 1;
     const env = rotate ? { LOG4C_OTEL_FILE_APPENDER_MAX_SIZE: '16K', LOG4C_OTEL_FILE_APPENDER_BACKUPS: '10000' } : {};
     const delay = 2 + Math.floor(Math.random() * 60);
-    const r = await runAndKill(dir, env, delay);
+    // a rotating run is killed only after it wrote more than a file's worth
+    // (~100 bytes a line), so that it rotates also on a slow, loaded machine
+    const r = await runAndKill(dir, env, delay, rotate ? 250 : 0);
     assert.equal(r.signal, 'SIGKILL', `run ${run_}: ${r.err}`);
     const ended = r.out.split('\n').filter((l) => l.startsWith('E ')).map((l) => l.slice(2));
     const contents = readAll(dir, 'traces.log');
