@@ -37,11 +37,25 @@ static void put_lit(json_writer *w, const char *s)
     put(w, s, strlen(s));
 }
 
-/* Writes s[0..n) as a JSON string. Input is valid UTF-8, so every byte
- * >= 0x80 is copied raw; only '"', '\\' and C0 controls need escaping. */
-static void put_string(json_writer *w, const char *s, size_t n)
+/* Writes \u followed by the four hex digits of cp. */
+static char *put_u_escape(char *o, unsigned cp)
 {
     static const char hex[] = "0123456789abcdef";
+    *o++ = '\\';
+    *o++ = 'u';
+    *o++ = hex[(cp >> 12) & 0xf];
+    *o++ = hex[(cp >> 8) & 0xf];
+    *o++ = hex[(cp >> 4) & 0xf];
+    *o++ = hex[cp & 0xf];
+    return o;
+}
+
+/* Writes s[0..n) as a JSON string. Input is valid UTF-8. Escaped: '"',
+ * '\\', every C0 control, DEL, and the code points a line-oriented reader
+ * or a JavaScript parser may take for a line break: U+0085 (NEL), U+2028
+ * and U+2029. Every other byte is copied raw. */
+static void put_string(json_writer *w, const char *s, size_t n)
+{
     size_t i;
     char *o;
 
@@ -58,25 +72,32 @@ static void put_string(json_writer *w, const char *s, size_t n)
     *o++ = '"';
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && c != 0xc2 && c != 0xe2) {
             *o++ = (char)c;
             continue;
         }
-        *o++ = '\\';
+        if (c == 0xc2 || c == 0xe2) { /* lead bytes of U+0085 and U+2028/U+2029 */
+            const unsigned char *u = (const unsigned char *)s + i;
+            if (c == 0xc2 && i + 1 < n && u[1] == 0x85) {
+                o = put_u_escape(o, 0x85);
+                i += 1;
+            } else if (c == 0xe2 && i + 2 < n && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9)) {
+                o = put_u_escape(o, 0x2000u | 0x28u | (u[2] & 1u));
+                i += 2;
+            } else {
+                *o++ = (char)c;
+            }
+            continue;
+        }
         switch (c) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '\n': *o++ = 'n'; break;
-        case '\r': *o++ = 'r'; break;
-        case '\t': *o++ = 't'; break;
-        case '\b': *o++ = 'b'; break;
-        case '\f': *o++ = 'f'; break;
-        default:
-            *o++ = 'u';
-            *o++ = '0';
-            *o++ = '0';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 0xf];
+        case '"': *o++ = '\\'; *o++ = '"'; break;
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\n': *o++ = '\\'; *o++ = 'n'; break;
+        case '\r': *o++ = '\\'; *o++ = 'r'; break;
+        case '\t': *o++ = '\\'; *o++ = 't'; break;
+        case '\b': *o++ = '\\'; *o++ = 'b'; break;
+        case '\f': *o++ = '\\'; *o++ = 'f'; break;
+        default: o = put_u_escape(o, c); /* other C0 controls and DEL */
         }
     }
     *o++ = '"';

@@ -287,8 +287,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(otel_buf_append(&out, "#", 1) == 0);
     FUZZ_CHECK(otel_encode_json(&res, recs, n, &out) == 0);
     FUZZ_CHECK(out.len > 1 && out.data[0] == '#');
-    for (size_t i = 1; i < out.len; i++) /* controls only as escapes */
-        FUZZ_CHECK((unsigned char)out.data[i] >= 0x20);
+    for (size_t i = 1; i < out.len; i++) { /* controls, DEL, NEL, U+2028/9 only as escapes */
+        const unsigned char *u = (const unsigned char *)out.data + i;
+        FUZZ_CHECK(u[0] >= 0x20 && u[0] != 0x7f);
+        FUZZ_CHECK(!(u[0] == 0xc2 && i + 1 < out.len && u[1] == 0x85));
+        FUZZ_CHECK(!(u[0] == 0xe2 && i + 2 < out.len && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9)));
+    }
 
     json_error_t err;
     json_t *root = json_loadb(out.data + 1, out.len - 1, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &err);

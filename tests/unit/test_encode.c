@@ -455,10 +455,14 @@ END_TEST
 
 START_TEST(test_json_escaping)
 {
-    /* quote, backslash, newline, tab, a C0 control, DEL, 2/3/4-byte UTF-8 */
-    static const char body[] = "q\"b\\s\nl\tt\x01" "c\x1f\x7f é€\xf0\x9f\x98\x80";
+    /* quote, backslash, newline, tab, a C0 control, DEL, 2/3/4-byte UTF-8,
+     * and the line breaks of Unicode: U+0085, U+2028, U+2029 (and U+2027,
+     * U+202A beside them, which stay raw) */
+    static const char body[] = "q\"b\\s\nl\tt\x01" "c\x1f\x7f é€\xf0\x9f\x98\x80"
+                               "\xc2\x85|\xe2\x80\xa8|\xe2\x80\xa9|\xe2\x80\xa7\xe2\x80\xaa\xc2\x84";
     static const char key[] = "k\"ey";
-    static const char raw[] = "q\\\"b\\\\s\\nl\\tt\\u0001c\\u001f\x7f é€\xf0\x9f\x98\x80";
+    static const char raw[] = "q\\\"b\\\\s\\nl\\tt\\u0001c\\u001f\\u007f é€\xf0\x9f\x98\x80"
+                              "\\u0085|\\u2028|\\u2029|\xe2\x80\xa7\xe2\x80\xaa\xc2\x84";
     otel_buf b = OTEL_BUF_INIT;
     otel_attr a = attr_str(key, "v\\\"\n");
     otel_record r = make_record("c\"at", body, 9, "INFO");
@@ -475,7 +479,8 @@ START_TEST(test_json_escaping)
     ck_assert_str_eq(jstr(jpath(kv, "value"), "stringValue"), "v\\\"\n");
     ck_assert_str_eq(jstr(jpath(jidx(jpath(jidx(jpath(root, "resourceLogs"), 0), "scopeLogs"), 0), "scope"), "name"),
                      "c\"at");
-    /* the raw text: short escapes, \u00XX for other controls, UTF-8 left raw */
+    /* the raw text: short escapes, \uXXXX for other controls, DEL and the
+     * line breaks, other UTF-8 left raw */
     ck_assert_ptr_nonnull(memmem(b.data, b.len, raw, sizeof raw - 1));
     json_decref(root);
     otel_buf_free(&b);
