@@ -53,6 +53,7 @@ struct otel_http_exporter {
     otel_buf response; /* at most RESPONSE_MAX bytes of the body */
     char retry_after[128];
     int have_retry_after;
+    int headers_done; /* the response's header block ended (its empty line came) */
     uint64_t deadline_ns;
     const volatile int *abort_flag;
     int stopped; /* 0, STOP_ABORT or STOP_DEADLINE: why we cut a transfer */
@@ -276,6 +277,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 
     if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
         e->have_retry_after = 0; /* a new response starts (e.g. after a 1xx) */
+        e->headers_done = 0;
+    } else if (n <= 2 && (data[0] == '\r' || data[0] == '\n')) {
+        e->headers_done = 1;
     } else if (n > nlen && ascii_ncaseeq(data, name, nlen)) {
         const char *v = data + nlen, *end = data + n;
         while (v < end && (*v == ' ' || *v == '\t'))
@@ -428,6 +432,7 @@ static CURLcode perform_once(otel_http_exporter *e)
     e->up_off = 0;
     e->resent_whole = 0;
     e->have_retry_after = 0;
+    e->headers_done = 0;
     e->errbuf[0] = '\0';
     otel_buf_reset(&e->response);
 
@@ -464,6 +469,12 @@ static CURLcode perform_once(otel_http_exporter *e)
             result = CURLE_OUT_OF_MEMORY;
             break;
         }
+    }
+    /* curl reports success for a status line followed by the end of the
+     * connection: a response whose headers never ended is no answer. */
+    if (result == CURLE_OK && !e->headers_done) {
+        result = CURLE_PARTIAL_FILE;
+        snprintf(e->errbuf, sizeof e->errbuf, "incomplete response: the connection closed inside its headers");
     }
     /* Removing an unfinished transfer closes its connection; a finished one
      * goes back to the multi handle's cache for the next request. */

@@ -294,12 +294,13 @@ END_TEST
 /* ---- a scripted HTTP/1.1 server --------------------------------------- */
 
 typedef struct reply {
-    int status;          /* 0: never answer (hold the connection) */
+    int status;          /* 0: never answer (hold the connection); RAW_THEN_CLOSE: send body as it is, then close */
     const char *headers; /* extra header lines, each ending in \r\n */
     const char *body;
 } reply;
 
 #define MAX_REQS 32
+#define RAW_THEN_CLOSE (-1)
 #define IN_MAX (2u << 20)
 
 typedef struct recorded {
@@ -376,6 +377,11 @@ static int serve_one(server *s, int fd, char *in, size_t *inlen)
         r->body_len = bodylen;
     }
     const reply *rp = &s->script[idx < s->nscript ? idx : s->nscript - 1];
+    if (rp->status == RAW_THEN_CLOSE) {
+        send_all(fd, rp->body, strlen(rp->body));
+        *inlen = 0;
+        return 2; /* the caller closes the connection */
+    }
     if (rp->status != 0) {
         const char *body = rp->body ? rp->body : "";
         char out[4096];
@@ -421,8 +427,13 @@ static void *server_main(void *arg)
                 continue;
             }
             inlen += (size_t)n;
-            while (serve_one(s, cfd, in, &inlen))
+            int served;
+            while ((served = serve_one(s, cfd, in, &inlen)) == 1)
                 ;
+            if (served == 2) {
+                close(cfd);
+                cfd = -1;
+            }
         }
     }
     if (cfd >= 0)
@@ -654,6 +665,46 @@ START_TEST(test_retry_502_504_then_ok)
     ck_assert_msg(r.outcome == OTEL_EXPORT_OK, "outcome %d: %s", r.outcome, r.message);
     ck_assert_uint_eq(r.attempts, 4);
     ck_assert_uint_eq(r.unanswered, 0); /* an error status is an answer: it was not taken */
+    otel_http_exporter_free(e);
+    server_stop(&s);
+    server_free(&s);
+}
+END_TEST
+
+/* A status line (and a header) followed by the end of the connection: no
+ * answer, however the status reads. */
+START_TEST(test_incomplete_response_retried)
+{
+    static const reply script[] = {
+        {RAW_THEN_CLOSE, NULL, "HTTP/1.1 200 OK\r\nContent-Type: application/x-protobuf\r\n"},
+        {RAW_THEN_CLOSE, NULL, "HTTP/1.1 200 OK\r\n"},
+        {200, NULL, ""}};
+    server s;
+    server_start(&s, script, 3);
+    otel_http_exporter *e = exporter_for(s.port, OTEL_PROTOCOL_HTTP_PROTOBUF, OTEL_COMPRESSION_NONE, "10", 0);
+    otel_export_result r;
+    otel_http_export(e, "abc", 3, otel_now_ns() + 20000 * MS, NULL, &r);
+    ck_assert_msg(r.outcome == OTEL_EXPORT_OK, "outcome %d: %s", r.outcome, r.message);
+    ck_assert_uint_eq(r.attempts, 3);
+    ck_assert_uint_eq(r.unanswered, 2); /* sent in full twice, answered by neither */
+    otel_http_exporter_free(e);
+    server_stop(&s);
+    ck_assert_int_eq(s.nreq, 3);
+    server_free(&s);
+}
+END_TEST
+
+START_TEST(test_incomplete_response_never_ok)
+{
+    static const reply script[] = {{RAW_THEN_CLOSE, NULL, "HTTP/1.1 200 OK\r\n"}};
+    server s;
+    server_start(&s, script, 1);
+    otel_http_exporter *e = exporter_for(s.port, OTEL_PROTOCOL_HTTP_PROTOBUF, OTEL_COMPRESSION_NONE, "10", 0);
+    otel_export_result r;
+    otel_http_export(e, "abc", 3, otel_now_ns() + 300 * MS, NULL, &r);
+    ck_assert_msg(r.outcome != OTEL_EXPORT_OK, "an incomplete response counted as exported: %s", r.message);
+    ck_assert_uint_ge(r.attempts, 1);
+    ck_assert_msg(strstr(r.message, "incomplete response") != NULL, "message: %s", r.message);
     otel_http_exporter_free(e);
     server_stop(&s);
     server_free(&s);
@@ -1019,6 +1070,8 @@ static Suite *http_suite(void)
     tcase_add_test(net, test_retry_after_honoured);
     tcase_add_test(net, test_retry_429_then_ok);
     tcase_add_test(net, test_retry_502_504_then_ok);
+    tcase_add_test(net, test_incomplete_response_retried);
+    tcase_add_test(net, test_incomplete_response_never_ok);
     tcase_add_test(net, test_permanent_400);
     tcase_add_test(net, test_permanent_500);
     tcase_add_test(net, test_permanent_others);
