@@ -102,6 +102,48 @@ export function normalizeRequest(msg, issues = []) {
 }
 
 // ---------------------------------------------------------------------------
+// UTF-8 of the raw bytes. The official decoder, like every protobufjs reader,
+// replaces invalid UTF-8 in a string field with U+FFFD without a word (and
+// JSON.parse does the same to a JSON body), so a sender writing invalid bytes
+// would pass unseen. Each string field is checked here, as it is read, on its
+// raw bytes; a problem becomes one of the request's issues.
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+let stringIssues = null; // the issues of the protobuf decode in progress (decoding is synchronous)
+
+for (const R of [otlp.protobuf.Reader, otlp.protobuf.BufferReader]) {
+  R.prototype.string = function readStringChecked() {
+    const at = this.pos;
+    const bytes = this.bytes(); // throws on a length past the end, like every other field
+    try {
+      return strictUtf8.decode(bytes);
+    } catch {
+      stringIssues?.push(`string field at byte ${at}: invalid UTF-8 (${Buffer.from(bytes).toString('hex').slice(0, 64)})`);
+      return Buffer.from(bytes).toString('utf8');
+    }
+  };
+}
+
+/** Decodes an ExportLogsServiceRequest, adding invalid UTF-8 in string fields to issues. */
+export function decodeProtobufChecked(body, issues) {
+  stringIssues = issues;
+  try {
+    return otlp.ExportLogsServiceRequest.decode(body);
+  } finally {
+    stringIssues = null;
+  }
+}
+
+/** Adds an issue when the bytes are not valid UTF-8 (a JSON body must be). */
+export function checkUtf8(bytes, issues, where) {
+  try {
+    strictUtf8.decode(bytes);
+  } catch {
+    issues.push(`${where}: invalid UTF-8`);
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Response encoding.
 
 function successBody(kind, partialSuccess) {
@@ -125,9 +167,14 @@ const mediaType = (ct) => (ct || '').split(';')[0].trim().toLowerCase();
  *   been answered (or, for hang, when it starts hanging)
  * @param {number} [opts.maxBodyBytes=64 MiB]  larger bodies are answered 413
  * @param {{key: string, cert: string}} [opts.tls]  serve HTTPS with this PEM key and certificate
+ * @param {boolean} [opts.allowIssues=false]  by default close() fails when any request
+ *   received had issues (not OTLP as the spec says, invalid UTF-8, duplicate keys, bad
+ *   id lengths), so every test that uses a receiver asserts the wire is clean; a test
+ *   that sends such requests on purpose sets this and checks `issues` itself
  */
 export async function startReceiver(opts = {}) {
   const requests = [];
+  const issueLog = []; // every request's issues, kept across clear()
   let script = [...(opts.script || [])];
   const maxBodyBytes = opts.maxBodyBytes ?? 64 * 1024 * 1024;
   const timers = new Set();
@@ -204,13 +251,15 @@ export async function startReceiver(opts = {}) {
     rec.plainBody = body;
     try {
       if (kind === 'protobuf') {
-        msg = otlp.ExportLogsServiceRequest.decode(body);
+        msg = decodeProtobufChecked(body, rec.issues);
       } else {
+        checkUtf8(body, rec.issues, 'JSON body');
         const r = decodeLogsJson(body);
         msg = r.message;
         rec.issues.push(...r.issues);
       }
       rec.decoded = normalizeRequest(msg, rec.issues);
+      for (const i of rec.issues) issueLog.push(`request ${rec.index} (${kind}): ${i}`);
     } catch (e) {
       // protobufjs throws Error/RangeError on malformed wire data, JSON.parse SyntaxError.
       return reject(400, `${kind} decode failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -311,7 +360,15 @@ export async function startReceiver(opts = {}) {
       return waitFor(() => predicate(receiver), timeoutMs);
     },
 
-    /** Stops listening and destroys open sockets (including hanging requests). */
+    /** Every issue of every request received so far (clear() keeps them). */
+    get issues() {
+      return [...issueLog];
+    },
+
+    /**
+     * Stops listening and destroys open sockets (including hanging requests).
+     * Rejects when a request had issues, unless opts.allowIssues.
+     */
     async close() {
       if (closed) return;
       closed = true;
@@ -320,6 +377,9 @@ export async function startReceiver(opts = {}) {
       const done = new Promise((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await done;
+      if (issueLog.length && !opts.allowIssues) {
+        throw new Error(`the receiver saw requests that are not clean OTLP:\n  ${issueLog.slice(0, 20).join('\n  ')}`);
+      }
     },
   };
   return receiver;

@@ -239,7 +239,7 @@ test('any path is accepted and recorded', () => withReceiver({}, async (r) => {
   assert.equal(r.requests[0].path, '/custom/logs?x=1');
 }));
 
-test('JSON departures from OTLP/JSON are reported as issues', () => withReceiver({}, async (r) => {
+test('JSON departures from OTLP/JSON are reported as issues', () => withReceiver({ allowIssues: true }, async (r) => {
   const body = JSON.stringify({
     resourceLogs: [{
       scopeLogs: [{
@@ -264,7 +264,7 @@ test('JSON departures from OTLP/JSON are reported as issues', () => withReceiver
   assert.equal(rec.traceId, '');
 }));
 
-test('duplicate attribute keys and bad id lengths are reported (protobuf too)', () => withReceiver({}, async (r) => {
+test('duplicate attribute keys and bad id lengths are reported (protobuf too)', () => withReceiver({ allowIssues: true }, async (r) => {
   const msg = otlp.ExportLogsServiceRequest.fromObject({
     resourceLogs: [{
       scopeLogs: [{
@@ -280,6 +280,37 @@ test('duplicate attribute keys and bad id lengths are reported (protobuf too)', 
   assert.match(issues, /duplicate attribute key "a"/);
   assert.match(issues, /traceId: must be 16 bytes, got 2/);
 }));
+
+test('invalid UTF-8 in a protobuf string field or a JSON body is an issue, never repaired silently', () => withReceiver({ allowIssues: true }, async (r) => {
+  const msg = otlp.ExportLogsServiceRequest.fromObject({
+    resourceLogs: [{ scopeLogs: [{ scope: { name: 'ok-scope' }, logRecords: [{ body: str('caf\u00e9 QQQQ'), attributes: [{ key: 'k', value: str('v') }] }] }] }],
+  });
+  const pb = Buffer.from(otlp.ExportLogsServiceRequest.encode(msg).finish());
+  const at = pb.indexOf('QQQQ');
+  assert.ok(at > 0);
+  pb[at] = 0xff; // a byte that never occurs in UTF-8
+  pb[at + 1] = 0xc3; // a lead byte without its continuation
+  assert.equal((await post(r.url, { headers: PB, body: pb })).status, 200);
+  const issues = r.requests[0].issues.join('\n');
+  assert.match(issues, /string field at byte \d+: invalid UTF-8 \(636166c3a920ffc35151\)/);
+  assert.equal(r.requests[0].issues.length, 1, 'only the bad string: the scope name and attribute are clean');
+
+  const json = Buffer.from('{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"ZZ"}}]}]}]}');
+  json[json.indexOf('ZZ')] = 0xfe;
+  assert.equal((await post(r.url, { headers: JS, body: json })).status, 200);
+  assert.match(r.requests[1].issues.join('\n'), /JSON body: invalid UTF-8/);
+  assert.equal(r.issues.length, 2);
+}));
+
+test('close() fails when a request had issues, unless allowIssues', async () => {
+  const r = await startReceiver();
+  const msg = otlp.ExportLogsServiceRequest.fromObject({
+    resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [{ key: 'a', value: str('1') }, { key: 'a', value: str('2') }] }] }] }],
+  });
+  assert.equal((await post(r.url, { headers: PB, body: Buffer.from(otlp.ExportLogsServiceRequest.encode(msg).finish()) })).status, 200);
+  r.clear(); // forgetting the requests does not forget their issues
+  await assert.rejects(r.close(), /not clean OTLP:[\s\S]*duplicate attribute key "a"/);
+});
 
 test('malformed bodies are answered 400 and not counted', () => withReceiver({}, async (r) => {
   const bad = [
