@@ -5,7 +5,10 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, scratchDir, logdemo, plainLog4c, sharedLib, endpointEnv } from './harness.mjs';
+import path from 'node:path';
+import { run, scratchDir, logdemo, plainLog4c, sharedLib, endpointEnv, builddir } from './harness.mjs';
+
+const fixedClock = path.join(builddir, 'tests/integration/.libs/fixed_clock.so');
 
 const receiver = await startReceiver();
 after(() => receiver.close());
@@ -51,6 +54,25 @@ test('every log4c priority arrives with its severity, body, scope, time and thre
   });
   assert.equal(r.stats.exported, LEVELS.length);
   assert.equal(r.stats.accepted, LEVELS.length);
+});
+
+test("timeUnixNano is log4c's event time, exactly (a shim fixes the clock log4c reads)", async () => {
+  // gettimeofday() starts at BASE µs and moves one µs per call: log4c calls it
+  // once per event, so record i carries BASE + (k + i) µs for one small k. The
+  // library's own clocks (observed time, conversion) are not that clock.
+  const BASE = 1000000000123456n; // 2001-09-09T01:46:40.123456Z, in µs
+  const r = await demo('priorities', { env: { LD_PRELOAD: fixedClock, FIXED_CLOCK_USEC: String(BASE) } });
+  const recs = receiver.records();
+  assert.equal(recs.length, LEVELS.length);
+  const first = BigInt(recs[0].timeUnixNano);
+  assert.equal(first % 1000n, 0n, 'µs precision');
+  const k = first / 1000n - BASE;
+  assert.ok(k >= 0n && k < 100n, `first event at BASE + ${k} µs`);
+  recs.forEach((rec, i) => {
+    assert.equal(rec.timeUnixNano, String((BASE + k + BigInt(i)) * 1000n), `record ${i} (${rec.body})`);
+    assert.ok(BigInt(rec.observedTimeUnixNano) > BigInt(Date.now() - 3600000) * 1000000n, 'observed time is the real clock');
+  });
+  assert.equal(r.stats.exported, LEVELS.length);
 });
 
 test('resource attributes: detected, OTEL_RESOURCE_ATTRIBUTES (percent-decoded), OTEL_SERVICE_NAME', async () => {
