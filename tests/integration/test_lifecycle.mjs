@@ -15,6 +15,7 @@ const receiver = await startReceiver();
 after(() => receiver.close());
 
 const slowDns = path.join(builddir, 'tests/integration/.libs/slow_dns.so');
+const logFromSend = path.join(builddir, 'tests/integration/.libs/log_from_send.so');
 const ESTATE = -5; // LOG4C_OTEL_ESTATE
 const DEADLINE_MS = 1000;
 // generous: the deadline plus start-up and the 50 ms abort check of the exporter
@@ -202,6 +203,35 @@ test('root routed to otel and a failing collector: no diagnostic comes back as a
   assert.equal(r.stats.exported, bodies.length);
   assert.equal(r.stats.dropped_reentrant, 0); // nothing of ours even tried
   assertBalanced(r.stats, 30);
+});
+
+test('code the export thread calls logs to otel: refused and counted dropped_reentrant, never exported', async () => {
+  receiver.clear();
+  receiver.setScript([]);
+  // 'api': 30 records, a flush (the requests go out while log4c is alive),
+  // the stats, a shutdown (no send after it), 3 records dropped after it
+  const r = await run(logdemo, ['api', '30'], {
+    dir: scratchDir('otel'), // log4crc: root -> otel, so the shim's category reaches it
+    env: {
+      ...endpointEnv(receiver),
+      OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '10',
+      LD_PRELOAD: logFromSend,
+      LOG_FROM_SEND_CATEGORY: 'test.feedback',
+      LOG_FROM_SEND_MAX: '7',
+    },
+    timeoutMs: 60000,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const m = /log_from_send: (\d+)/.exec(r.stderr);
+  assert.ok(m, `the shim did not report: ${r.stderr}`);
+  const fromSend = Number(m[1]);
+  assert.ok(fromSend > 0 && fromSend <= 7, `the shim logged ${fromSend} records`);
+  assert.equal(r.stats.dropped_reentrant, fromSend, JSON.stringify(r.stats));
+  const bodies = receiver.records().map((x) => x.body);
+  assert.equal(bodies.length, 30);
+  assert.ok(bodies.every((b) => /^api \d+$/.test(b)), `a record logged inside send() was exported: ${bodies.find((b) => !/^api/.test(b))}`);
+  assert.equal(r.stats.dropped_shutdown, 3, JSON.stringify(r.stats));
+  assertBalanced(r.stats, 30 + 3 + fromSend);
 });
 
 // ---- the pre-initialisation buffer ----
