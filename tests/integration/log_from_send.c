@@ -8,7 +8,7 @@
  * category: a plain send. A process that never sent prints nothing. Only the test build uses it (check_LTLIBRARIES).
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* RTLD_NEXT, RTLD_DEFAULT */
+#define _GNU_SOURCE /* RTLD_NEXT */
 #endif
 #include <dlfcn.h>
 #include <log4c.h>
