@@ -75,6 +75,18 @@ test("timeUnixNano is log4c's event time, exactly (a shim fixes the clock log4c 
   assert.equal(r.stats.exported, LEVELS.length);
 });
 
+test('LOG4C_OTEL_BODY_LIMIT cuts every body on the wire to that many bytes, and only then', async () => {
+  const full = (i) => `sized ${i} ${'x'.repeat(5000)}`;
+  await demo('sized', { args: ['3', '5000'], env: { LOG4C_OTEL_BODY_LIMIT: '1000' } });
+  let recs = receiver.records();
+  assert.equal(recs.length, 3);
+  recs.forEach((rec, i) => assert.equal(rec.body, full(i).slice(0, 1000), `record ${i}: ${rec.body.length} bytes`));
+  await demo('sized', { args: ['3', '5000'] }); // the default limit (16 MiB) leaves them whole
+  recs = receiver.records();
+  assert.equal(recs.length, 3);
+  recs.forEach((rec, i) => assert.equal(rec.body, full(i), `record ${i}: ${rec.body.length} bytes`));
+});
+
 test('resource attributes: detected, OTEL_RESOURCE_ATTRIBUTES (percent-decoded), OTEL_SERVICE_NAME', async () => {
   await demo('count', {
     args: ['1'],
