@@ -389,3 +389,34 @@ test('spool on: records still in the lanes at the shutdown deadline are spooled,
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// (6) A spool that is full: what does not fit is counted dropped_spool_full
+// (never silently lost), what fits is kept, and the spool stays within its
+// bound. Nobody listens; the shutdown deadline spools what the lanes and
+// the queue hold, until maxBytes (its minimum, 64K) is reached.
+test('spool full: records beyond LOG4C_OTEL_SPOOL_MAX_BYTES are counted dropped_spool_full, the spool keeps its bound', async () => {
+  const dir = scratchDir('otel');
+  const spool = path.join(dir, 'spool');
+  const port = await freePort(); // nobody listening
+  const N = 3000; // ~100 bytes a record on the wire: far more than 64K
+  const r = await run(logdemo, ['sized', String(N), '100'], { dir, env: {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+    OTEL_BLRP_MAX_QUEUE_SIZE: String(N),
+    LOG4C_OTEL_SHUTDOWN_TIMEOUT: '1000',
+    LOG4C_OTEL_SPOOL_DIR: spool,
+    LOG4C_OTEL_SPOOL_MAX_BYTES: '64K',
+  } });
+  assert.equal(r.code, 0, r.stderr);
+  const s = r.stats;
+  assert.ok(s.spooled > 0, `nothing spooled: ${JSON.stringify(s)}`);
+  assert.ok(s.dropped_spool_full > 0, `dropped_spool_full not driven: ${JSON.stringify(s)}`);
+  assert.equal(s.accepted, N, JSON.stringify(s));
+  const dropped = s.dropped_queue_full + s.dropped_export_failed + s.dropped_rejected + s.dropped_http_error +
+    s.dropped_shutdown + s.dropped_config + s.dropped_spool_full;
+  assert.equal(s.exported + dropped + s.queued + s.in_flight + s.spooled, s.accepted, `counters: ${JSON.stringify(s)}`);
+  let bytes = 0;
+  for (const f of spoolFiles(spool)) bytes += fs.statSync(path.join(spool, f)).size;
+  assert.ok(bytes <= 64 * 1024, `the spool holds ${bytes} bytes, over its 64K bound`);
+  const ids = readSpool(spool, /^sized (\d+) x+$/).flatMap((f) => f.entries).flatMap((e) => e.ids);
+  assert.equal(ids.length, s.spooled, 'the spool files hold what `spooled` counts');
+});
