@@ -1,5 +1,6 @@
 /*
- * sources.h - which "source" a log entry comes from (DESIGN §3): platform,
+ * sources.h - which "source" a log entry comes from (docs/CONFIGURATION.md,
+ * "Log sources"): platform,
  * app (logged on behalf of an application), gateway or captured (output of
  * a child process), decided from the log4c category by configurable rules.
  *
@@ -30,7 +31,7 @@
 #define OTEL_SOURCE_GATEWAY "gateway"
 #define OTEL_SOURCE_CAPTURED "captured"
 
-/* The record attributes the appender adds (documented in README). */
+/* The record attributes the appender adds (docs/CONFIGURATION.md). */
 #define OTEL_ATTR_SOURCE "log.source"
 #define OTEL_ATTR_APP_NAME "app.name"
 #define OTEL_ATTR_APP_INSTANCE "app.instance"
