@@ -402,8 +402,11 @@ int log4c_otel_span_start_from_traceparent(const char *name, const char *tracepa
  * Returns LOG4C_OTEL_OK, LOG4C_OTEL_EINVAL or LOG4C_OTEL_ENOMEM.
  */
 int log4c_otel_span_set_string(log4c_otel_span_t *span, const char *key, const char *value);
+/** As log4c_otel_span_set_string(), an integer value. */
 int log4c_otel_span_set_int(log4c_otel_span_t *span, const char *key, int64_t value);
+/** As log4c_otel_span_set_string(), a double value (NaN and infinities show as null). */
 int log4c_otel_span_set_double(log4c_otel_span_t *span, const char *key, double value);
+/** As log4c_otel_span_set_string(), a boolean value (0 or not). */
 int log4c_otel_span_set_bool(log4c_otel_span_t *span, const char *key, int value);
 
 /**
@@ -414,7 +417,8 @@ int log4c_otel_span_set_bool(log4c_otel_span_t *span, const char *key, int value
  */
 int log4c_otel_span_set_status(log4c_otel_span_t *span, int status, const char *message);
 
-/** Copies the span's own context (trace id, span id, flags) into *out. */
+/** Copies the span's own context (trace id, span id, flags) into *out.
+ *  Returns LOG4C_OTEL_OK or LOG4C_OTEL_EINVAL (span or out NULL). */
 int log4c_otel_span_context(const log4c_otel_span_t *span, log4c_otel_context_t *out);
 
 /**
@@ -440,7 +444,8 @@ int log4c_otel_context_current(log4c_otel_context_t *out);
  */
 int log4c_otel_traceparent_current(char *out, size_t size);
 
-/** Formats *ctx as a traceparent, as log4c_otel_traceparent_current(). */
+/** Formats *ctx as a traceparent, as log4c_otel_traceparent_current().
+ *  Returns LOG4C_OTEL_OK or LOG4C_OTEL_EINVAL (NULL argument, size too small). */
 int log4c_otel_traceparent_format(const log4c_otel_context_t *ctx, char *out, size_t size);
 
 /**
