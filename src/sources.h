@@ -16,9 +16,11 @@
  *     captured.<name>[.…]  -> "captured"  (app.name = <name>)
  *     anything else        -> "platform"
  *
- * Classification runs on every append, on many threads at once: an
- * otel_sources caches the result per category name in a lock-free table
- * (entries are immutable once published; a full table just stops caching).
+ * Classification runs for every record built, on whichever thread builds
+ * it (the export thread, a flush or the shutdown, or a logging thread in
+ * blocking mode), several at once: an otel_sources caches the result per
+ * category name in a lock-free table (entries are immutable once
+ * published; a full table just stops caching).
  */
 #ifndef LOG4C_OTEL_SOURCES_H
 #define LOG4C_OTEL_SOURCES_H
