@@ -21,6 +21,17 @@
  * Every function returns LOG4C_OTEL_OK (0) or a negative LOG4C_OTEL_E* code;
  * log4c_otel_strerror() turns a code into a sentence. No function calls exit().
  * All functions are safe to call from any thread.
+ *
+ * Contents, by topic: return codes; start and stop; configuration;
+ * attributes of one call and of a thread; counters; tracing (spans, W3C
+ * trace context, traces as logs); log sources; output capture. The
+ * settings are described in docs/CONFIGURATION.md, failure behaviour and
+ * the counters in docs/OPERATIONS.md.
+ *
+ * Type names end in _t, like log4c's own. The spellings without _t
+ * (log4c_otel_attr, log4c_otel_attr_type, log4c_otel_capture,
+ * log4c_otel_capture_options) are aliases of the same types, kept so that
+ * code written against them compiles unchanged.
  */
 #ifndef LOG4C_OTEL_H
 #define LOG4C_OTEL_H
@@ -39,12 +50,15 @@ extern "C" {
 /** Name of the appender type and of the appender instance log4c_otel_init() creates. */
 #define LOG4C_OTEL_APPENDER_NAME "otel"
 
+/* ==== Return codes ==================================================== */
+
 /** Return codes. */
 enum log4c_otel_code {
     LOG4C_OTEL_OK = 0,
     LOG4C_OTEL_ENOMEM = -1,       /**< out of memory */
     LOG4C_OTEL_ECONFIG = -2,      /**< invalid configuration (details on stderr) */
-    LOG4C_OTEL_EUNSUPPORTED = -3, /**< a requested feature is not supported (e.g. grpc) */
+    LOG4C_OTEL_EUNSUPPORTED = -3, /**< a requested feature is not supported (e.g. grpc, or a
+                                       compression other than gzip) */
     LOG4C_OTEL_ETIMEDOUT = -4,    /**< the deadline passed before the work was done */
     LOG4C_OTEL_ESTATE = -5,       /**< called in the wrong state (e.g. after log4c_fini) */
     LOG4C_OTEL_EINVAL = -6,       /**< invalid argument */
@@ -53,6 +67,11 @@ enum log4c_otel_code {
     LOG4C_OTEL_ENOCONTEXT = -9,   /**< the calling thread has no active span or attached context */
     LOG4C_OTEL_ESPAWN = -10       /**< a process could not be started or a pipe created (errno says why) */
 };
+
+/** A static, human-readable sentence for a return code. Never NULL. */
+const char *log4c_otel_strerror(int code);
+
+/* ==== Start and stop ================================================== */
 
 /**
  * Registers the appender type "otel" with log4c and pre-creates an appender
@@ -63,17 +82,20 @@ enum log4c_otel_code {
  * while it parses log4crc. Also registers the layout type "otel_redact"
  * (LOG4C_OTEL_LAYOUT_REDACT). Reads the OTEL_* environment variables and
  * the JSON configuration file if there is one (see
- * log4c_otel_init_with_config) and validates them; on an invalid configuration it returns LOG4C_OTEL_ECONFIG
- * (or LOG4C_OTEL_EUNSUPPORTED for OTEL_EXPORTER_OTLP_PROTOCOL=grpc), prints
- * the reason once on stderr and the appender then exports nothing (fail
- * closed). Calling it again is harmless and returns the first result.
+ * log4c_otel_init_with_config) and validates them; on an invalid
+ * configuration it returns LOG4C_OTEL_ECONFIG (or LOG4C_OTEL_EUNSUPPORTED,
+ * e.g. for OTEL_EXPORTER_OTLP_PROTOCOL=grpc), prints the reason once on
+ * stderr and the appender then exports nothing (fail closed). Also
+ * registers the crash-safe file appender type "otel_file"
+ * (LOG4C_OTEL_FILE_APPENDER_TYPE) and creates the traces category. Calling
+ * it again is harmless and returns the first result.
  * Also registers an atexit() handler that flushes within the shutdown
  * deadline (LOG4C_OTEL_SHUTDOWN_TIMEOUT, default 5000 ms).
  */
 int log4c_otel_init(void);
 
 /**
- * Waits until every record accepted before the call has been exported (or
+ * Waits until every record logged before the call has been exported (or
  * dropped and counted), in every otel appender instance, for at most
  * timeout_ms milliseconds (negative: the configuration's
  * forceFlushTimeoutMillis when given, else the shutdown deadline).
@@ -85,19 +107,20 @@ int log4c_otel_flush(int timeout_ms);
  * Flushes within timeout_ms (negative: the configured deadline), then stops
  * every worker thread. Whatever is still queued at the deadline is dropped
  * and counted as dropped_shutdown (with a disk spool: appended to it and
- * counted as spooled; the spool is replayed first while the collector answers). Records logged after shutdown are dropped
- * and counted the same way. log4c_fini() and the atexit handler call this.
+ * counted as spooled; the spool is replayed first while the collector
+ * answers). Records logged after shutdown are dropped and counted the same
+ * way. log4c_fini() and the atexit handler call this.
  * Returns LOG4C_OTEL_OK or LOG4C_OTEL_ETIMEDOUT.
  */
 int log4c_otel_shutdown(int timeout_ms);
 
-/* ---- configuration (issue 3) ------------------------------------------
+/* ==== Configuration ===================================================
  *
  * The JSON configuration has the shape of io.Insights' `logs` settings
- * (README, "Configuration"). Sources, later wins: built-in defaults; the
- * OTEL_* environment; the file named by LOG4C_OTEL_CONFIG, else
- * log4c-otel.json in $LOG4C_RCPATH, $HOME or the current directory (the
- * first found); then what is passed here.
+ * (docs/CONFIGURATION.md). Sources, later wins: built-in defaults; the
+ * OTEL_* and LOG4C_OTEL_* environment; the file named by LOG4C_OTEL_CONFIG,
+ * else log4c-otel.json in $LOG4C_RCPATH, $HOME or the current directory
+ * (the first found); then what is passed here.
  */
 
 /**
@@ -124,7 +147,7 @@ int log4c_otel_init_with_config(const char *path, const char *json);
  *  `PRIORITY category - message`. Registered by log4c_otel_init(). */
 #define LOG4C_OTEL_LAYOUT_REDACT "otel_redact"
 
-/* ---- attributes of one call and of a thread ----------------------------- */
+/* ==== Attributes of one call and of a thread ========================== */
 
 /** The type of an attribute value. */
 typedef enum log4c_otel_attr_type {
@@ -132,19 +155,23 @@ typedef enum log4c_otel_attr_type {
     LOG4C_OTEL_ATTR_INT = 1,    /**< v.i */
     LOG4C_OTEL_ATTR_DOUBLE = 2, /**< v.d */
     LOG4C_OTEL_ATTR_BOOL = 3    /**< v.b, 0 or not */
-} log4c_otel_attr_type;
+} log4c_otel_attr_type_t;
 
 /** One typed attribute. Build it with the initializer macros below. */
 typedef struct log4c_otel_attr {
     const char *key;
-    log4c_otel_attr_type type;
+    log4c_otel_attr_type_t type;
     union {
         const char *s;
         int64_t i;
         double d;
         int b;
     } v;
-} log4c_otel_attr;
+} log4c_otel_attr_t;
+
+/** Aliases: the same types under their names without _t. */
+typedef log4c_otel_attr_type_t log4c_otel_attr_type;
+typedef log4c_otel_attr_t log4c_otel_attr;
 
 /** Initializers, usable in an array or in LOG4C_OTEL_ATTRS(...). */
 #define LOG4C_OTEL_STRING(k, val) { (k), LOG4C_OTEL_ATTR_STRING, { .s = (val) } }
@@ -154,8 +181,8 @@ typedef struct log4c_otel_attr {
 
 /** Expands to "array, count" for log4c_otel_log() (a C99 compound literal). */
 #define LOG4C_OTEL_ATTRS(...)                              \
-    ((const log4c_otel_attr[]){__VA_ARGS__}),               \
-        (sizeof((const log4c_otel_attr[]){__VA_ARGS__}) / sizeof(log4c_otel_attr))
+    ((const log4c_otel_attr_t[]){__VA_ARGS__}),             \
+        (sizeof((const log4c_otel_attr_t[]){__VA_ARGS__}) / sizeof(log4c_otel_attr_t))
 
 struct __log4c_category; /* log4c_category_t */
 
@@ -187,10 +214,12 @@ struct __log4c_category; /* log4c_category_t */
  * a NULL or empty key, an unknown type) or LOG4C_OTEL_ENOMEM.
  */
 int log4c_otel_log_at(const struct __log4c_category *category, int priority, const char *file, int line,
-                      const char *function, const log4c_otel_attr *attrs, size_t nattrs, const char *format, ...)
+                      const char *function, const log4c_otel_attr_t *attrs, size_t nattrs, const char *format, ...)
     __attribute__((format(printf, 8, 9)));
+
+/** As log4c_otel_log_at(), the arguments of format given as a va_list. */
 int log4c_otel_vlog_at(const struct __log4c_category *category, int priority, const char *file, int line,
-                       const char *function, const log4c_otel_attr *attrs, size_t nattrs, const char *format,
+                       const char *function, const log4c_otel_attr_t *attrs, size_t nattrs, const char *format,
                        va_list args);
 
 /**
@@ -201,10 +230,14 @@ int log4c_otel_vlog_at(const struct __log4c_category *category, int priority, co
  * unknown type) or LOG4C_OTEL_ENOMEM. The context is freed when the
  * thread exits.
  */
-int log4c_otel_context_put(const log4c_otel_attr *attr);
+int log4c_otel_context_put(const log4c_otel_attr_t *attr);
+/** log4c_otel_context_put() of a string attribute (value NULL: ""). */
 int log4c_otel_context_put_string(const char *key, const char *value);
+/** log4c_otel_context_put() of an integer attribute. */
 int log4c_otel_context_put_int(const char *key, int64_t value);
+/** log4c_otel_context_put() of a double attribute. */
 int log4c_otel_context_put_double(const char *key, double value);
+/** log4c_otel_context_put() of a boolean attribute (0 or not). */
 int log4c_otel_context_put_bool(const char *key, int value);
 /** Removes key from the thread's context: LOG4C_OTEL_OK (also when it was
  *  not there) or LOG4C_OTEL_EINVAL (NULL key). */
@@ -212,71 +245,81 @@ int log4c_otel_context_remove(const char *key);
 /** Empties the thread's context. */
 void log4c_otel_context_clear(void);
 
-/**
- * Counters, summed over all otel appender instances of the process. They
- * add up at any instant (each instance's record counters are read in one
- * snapshot under its queue lock):
- *   accepted == exported + every dropped_* + queued + in_flight + spooled
- * and the records logged to otel == accepted + filtered.
+/* ==== Counters ========================================================
+ *
+ * log4c_otel_stats() fills a log4c_otel_stats_t, summed over every otel
+ * appender instance of the process (docs/OPERATIONS.md, "Counters"). Each
+ * instance's record counters are read in one snapshot under its queue lock,
+ * so these identities hold at any instant:
+ *
+ *   records logged to otel == accepted + filtered + staged
+ *   accepted == exported + queued + in_flight + spooled + every dropped_*
+ *
+ * The fields by topic (the struct keeps its historical field order, which
+ * is part of the ABI):
+ *   records logged:     staged, filtered, accepted
+ *   where they are now: queued, in_flight
+ *   outcomes:           exported, spooled, dropped_queue_full,
+ *                       dropped_export_failed, dropped_rejected,
+ *                       dropped_http_error, dropped_shutdown, dropped_config,
+ *                       dropped_preinit, dropped_reentrant, dropped_spool_full
+ *   export activity:    export_requests, export_retries, export_unanswered
+ *   the disk spool:     replayed, replay_dropped (entries sent from the spool,
+ *                       possibly written by an earlier process: not in the sums)
+ *   the OTLP/JSON file: file_records, file_errors
+ *
+ * exported and the dropped_* counters follow the primary exporter: HTTP
+ * when an endpoint is configured, else the OTLP/JSON file exporter (a file
+ * write error is then dropped_export_failed).
  */
 typedef struct log4c_otel_stats {
-    uint64_t accepted;              /**< records the appender took in: every record logged to
-                                         otel that no filter dropped (queued or dropped) */
-    uint64_t exported;              /**< records the collector accepted */
-    uint64_t dropped_queue_full;    /**< dropped at append: queue full (count or bytes) */
-    uint64_t dropped_export_failed; /**< dropped after retries ran out or the export timeout passed */
-    uint64_t dropped_rejected;      /**< rejected by the collector in partial_success */
-    uint64_t dropped_http_error;    /**< dropped on a permanent HTTP error (4xx/5xx not retried) */
-    uint64_t dropped_shutdown;      /**< still queued at the shutdown deadline, or logged after it */
-    uint64_t dropped_config;        /**< dropped because the configuration is invalid (fail closed) */
-    uint64_t queued;                /**< records in the queues now */
-    uint64_t export_requests;       /**< HTTP requests sent, retries included */
-    uint64_t export_retries;        /**< of those, retries */
-    /* issue 5: exported and dropped_* follow the primary exporter: HTTP when
-     * an endpoint is configured, else the file exporter (a file write error
-     * is then dropped_export_failed). The file's own counts: */
-    uint64_t file_records;          /**< records written to the file exporter */
-    uint64_t file_errors;           /**< records the file exporter failed to write */
-    uint64_t filtered;              /**< dropped on purpose by the configuration: a filter
-                                         with enabled:false, or logs disabled */
-    /* issue 6 */
-    uint64_t dropped_preinit;       /**< logged before the configuration was loaded and
-                                         over the pre-init buffer's bound (or out of memory) */
-    uint64_t dropped_reentrant;     /**< logged to otel by the library's own threads, or
+    uint64_t accepted;              /**< records logged: taken in, no filter dropped them */
+    uint64_t exported;              /**< outcome: accepted by the collector (or written by the
+                                         file exporter when it is the only exporter) */
+    uint64_t dropped_queue_full;    /**< outcome: dropped at append, lane or queue full (count or
+                                         bytes), or a blocking-mode wait ran out */
+    uint64_t dropped_export_failed; /**< outcome: dropped after retries ran out or the export timeout passed */
+    uint64_t dropped_rejected;      /**< outcome: rejected by the collector in partial_success */
+    uint64_t dropped_http_error;    /**< outcome: dropped on a permanent HTTP error (a status not retried) */
+    uint64_t dropped_shutdown;      /**< outcome: still queued at the shutdown deadline, or logged after it */
+    uint64_t dropped_config;        /**< outcome: dropped because the configuration is invalid (fail closed) */
+    uint64_t queued;                /**< now: in the queues, including records held in the
+                                         pre-initialisation buffer */
+    uint64_t export_requests;       /**< export activity: HTTP requests sent, retries included */
+    uint64_t export_retries;        /**< export activity: of those, retries */
+    uint64_t file_records;          /**< OTLP/JSON file: records the file exporter wrote */
+    uint64_t file_errors;           /**< OTLP/JSON file: records the file exporter failed to write */
+    uint64_t filtered;              /**< records logged: dropped on purpose by the configuration
+                                         (a filter with enabled:false, logs disabled,
+                                         OTEL_SDK_DISABLED); never queued */
+    uint64_t dropped_preinit;       /**< outcome: logged before the configuration was loaded and
+                                         over the pre-initialisation buffer's bound (or out of memory) */
+    uint64_t dropped_reentrant;     /**< outcome: logged to otel by the library's own threads, or
                                          from inside an otel append on the same thread
                                          (the no-feedback-loop guard) */
-    uint64_t in_flight;             /**< taken from the queue by the worker, export not finished */
-    /* issue 6: the disk spool (LOG4C_OTEL_SPOOL_DIR). spooled and
-     * dropped_spool_full are outcomes of this process's records (they join
-     * the sum above); replayed and replay_dropped count spool entries sent
-     * later, which may come from an earlier process, so they are not in it. */
-    uint64_t spooled;               /**< written to the spool (an outage, or the shutdown deadline) */
-    uint64_t dropped_spool_full;    /**< the spool could not take them: maxBytes reached or a write error */
-    uint64_t replayed;              /**< spooled records delivered later (by this process) */
-    uint64_t replay_dropped;        /**< spooled records the collector refused for good on replay */
-    /* issue 6: a logging thread only copies the entry into its own hand-off
-     * lane; filters, attributes and redaction run when the worker (or a
-     * flush, or the shutdown) takes it from there, before it is queued.
-     * Until then it is counted here, and in neither accepted nor filtered:
-     * records logged = accepted + filtered + staged. */
-    uint64_t staged;                /**< logged, waiting in a hand-off lane (raw, in memory) */
-    /* Delivery is at least once: a request that went out in full and got no
-     * answer (it timed out, the connection closed, or the shutdown deadline
-     * cut it) may still have been taken by the collector, and is then
-     * retried, spooled and replayed, or dropped. Counted per such attempt, so
-     * it bounds the extra copies a collector can have seen (0: none). Not
-     * part of the sum above. */
-    uint64_t export_unanswered;     /**< records in requests sent in full that got no answer */
+    uint64_t in_flight;             /**< now: taken from the queue by the export thread, export not finished */
+    uint64_t spooled;               /**< outcome: written to the disk spool (LOG4C_OTEL_SPOOL_DIR),
+                                         during an outage or at the shutdown deadline */
+    uint64_t dropped_spool_full;    /**< outcome: the spool could not take them (maxBytes reached or
+                                         a write error) */
+    uint64_t replayed;              /**< disk spool: spooled records this process delivered later */
+    uint64_t replay_dropped;        /**< disk spool: spooled records the collector refused for good on replay */
+    uint64_t staged;                /**< records logged: copied into a logging thread's hand-off
+                                         lane (raw, in memory), not yet through the filters;
+                                         0 after a flush */
+    uint64_t export_unanswered;     /**< export activity: records in requests sent in full that got
+                                         no answer (a timeout, a closed connection, the shutdown
+                                         deadline); the collector may have taken them, so this
+                                         bounds the duplicates it can have seen. Delivery is at
+                                         least once. Not in the sums */
 } log4c_otel_stats_t;
 
-/** Fills *out with the current counters. Returns LOG4C_OTEL_EINVAL if out is NULL. */
+/** Fills *out with the current counters. Returns LOG4C_OTEL_OK, or
+ *  LOG4C_OTEL_EINVAL if out is NULL. */
 int log4c_otel_stats(log4c_otel_stats_t *out);
 
-/** A static, human-readable sentence for a return code. Never NULL. */
-const char *log4c_otel_strerror(int code);
-
 /* ======================================================================
- * Tracing (issue 4): spans, W3C trace context, traces as logs.
+ * Tracing: spans, W3C trace context, traces as logs.
  *
  * A span is a named, timed piece of work. Starting one makes it the calling
  * thread's active span: every log record created on that thread until it
@@ -359,8 +402,11 @@ int log4c_otel_span_start_from_traceparent(const char *name, const char *tracepa
  * Returns LOG4C_OTEL_OK, LOG4C_OTEL_EINVAL or LOG4C_OTEL_ENOMEM.
  */
 int log4c_otel_span_set_string(log4c_otel_span_t *span, const char *key, const char *value);
+/** As log4c_otel_span_set_string(), an integer value. */
 int log4c_otel_span_set_int(log4c_otel_span_t *span, const char *key, int64_t value);
+/** As log4c_otel_span_set_string(), a double value (NaN and infinities show as null). */
 int log4c_otel_span_set_double(log4c_otel_span_t *span, const char *key, double value);
+/** As log4c_otel_span_set_string(), a boolean value (0 or not). */
 int log4c_otel_span_set_bool(log4c_otel_span_t *span, const char *key, int value);
 
 /**
@@ -371,7 +417,8 @@ int log4c_otel_span_set_bool(log4c_otel_span_t *span, const char *key, int value
  */
 int log4c_otel_span_set_status(log4c_otel_span_t *span, int status, const char *message);
 
-/** Copies the span's own context (trace id, span id, flags) into *out. */
+/** Copies the span's own context (trace id, span id, flags) into *out.
+ *  Returns LOG4C_OTEL_OK or LOG4C_OTEL_EINVAL (span or out NULL). */
 int log4c_otel_span_context(const log4c_otel_span_t *span, log4c_otel_context_t *out);
 
 /**
@@ -397,7 +444,8 @@ int log4c_otel_context_current(log4c_otel_context_t *out);
  */
 int log4c_otel_traceparent_current(char *out, size_t size);
 
-/** Formats *ctx as a traceparent, as log4c_otel_traceparent_current(). */
+/** Formats *ctx as a traceparent, as log4c_otel_traceparent_current().
+ *  Returns LOG4C_OTEL_OK or LOG4C_OTEL_EINVAL (NULL argument, size too small). */
 int log4c_otel_traceparent_format(const log4c_otel_context_t *ctx, char *out, size_t size);
 
 /**
@@ -429,10 +477,13 @@ int log4c_otel_context_attach_traceparent(const char *traceparent);
  */
 int log4c_otel_context_detach(void);
 
-/** Name of the crash-safe file appender type (appender name = file path). */
+/** Name of the crash-safe file appender type (appender name = file path):
+ *  each entry's raw message and a newline in one write(2), size rotation
+ *  (docs/CONFIGURATION.md, "The crash-safe line appender"). Registered by
+ *  log4c_otel_init(). */
 #define LOG4C_OTEL_FILE_APPENDER_TYPE "otel_file"
-/* ====================== end of tracing (issue 4) ====================== */
-/* ==== Log sources: entries logged on behalf of applications (issue 5) ====
+
+/* ==== Log sources: entries logged on behalf of applications ==========
  *
  * Every record carries the attribute log.source: "app" for categories
  * app.<name>[.…], "gateway" for gw and gw.*, "captured" for captured.<name>[.…]
@@ -441,7 +492,7 @@ int log4c_otel_context_detach(void);
  * app.name, and app.instance when one was given.
  */
 
-/* log4c_otel_attr: see "attributes of one call and of a thread" above. */
+/* log4c_otel_attr_t: see "Attributes of one call and of a thread" above. */
 
 /**
  * Logs message on behalf of the application app_name: what a platform calls
@@ -463,10 +514,9 @@ int log4c_otel_context_detach(void);
  * attribute with no key) or LOG4C_OTEL_ENOMEM.
  */
 int log4c_otel_app_log(const char *app_name, const char *instance, int priority, const char *message,
-                       const log4c_otel_attr *attrs, size_t nattrs);
-/* ==== end of log sources ==== */
+                       const log4c_otel_attr_t *attrs, size_t nattrs);
 
-/* ==== Output capture (issue 5) ====
+/* ==== Output capture ==================================================
  *
  * A captured child's stdout and stderr (or any descriptor) become log
  * entries, line by line, in the log4c category "captured.<name>", so they
@@ -496,7 +546,7 @@ int log4c_otel_app_log(const char *app_name, const char *instance, int priority,
  */
 
 /** An output capture (opaque). */
-typedef struct log4c_otel_capture log4c_otel_capture;
+typedef struct log4c_otel_capture log4c_otel_capture_t;
 
 /** Flags of log4c_otel_capture_options.flags. */
 #define LOG4C_OTEL_CAPTURE_TEE 1u        /**< also copy the output, as read, to our own stdout/stderr
@@ -516,10 +566,14 @@ typedef struct log4c_otel_capture_options {
     size_t max_line;          /**< longer lines are split (default 16384 bytes) */
     unsigned flags;           /**< LOG4C_OTEL_CAPTURE_* */
     int tee_fd;               /**< descriptor capture with TEE: where to copy (default -1: none) */
-} log4c_otel_capture_options;
+} log4c_otel_capture_options_t;
+
+/** Aliases: the same types under their names without _t. */
+typedef log4c_otel_capture_t log4c_otel_capture;
+typedef log4c_otel_capture_options_t log4c_otel_capture_options;
 
 /** Fills *opts with the defaults. */
-void log4c_otel_capture_options_init(log4c_otel_capture_options *opts);
+void log4c_otel_capture_options_init(log4c_otel_capture_options_t *opts);
 
 /**
  * Starts argv[0] (searched on PATH) with arguments argv (NULL-terminated),
@@ -530,7 +584,8 @@ void log4c_otel_capture_options_init(log4c_otel_capture_options *opts);
  * LOG4C_OTEL_ESPAWN (errno says why: ENOENT no such program, EACCES not
  * executable, EMFILE, ...).
  */
-int log4c_otel_capture_spawn(log4c_otel_capture **out, char *const argv[], const log4c_otel_capture_options *opts);
+int log4c_otel_capture_spawn(log4c_otel_capture_t **out, char *const argv[],
+                             const log4c_otel_capture_options_t *opts);
 
 /**
  * Captures the descriptor fd until end of file: its lines are logged with
@@ -543,11 +598,11 @@ int log4c_otel_capture_spawn(log4c_otel_capture **out, char *const argv[], const
  * library's own diagnostics, written to stderr, are then captured too.
  * Returns as log4c_otel_capture_spawn (LOG4C_OTEL_EINVAL for fd < 0).
  */
-int log4c_otel_capture_fd(log4c_otel_capture **out, int fd, const char *iostream,
-                          const log4c_otel_capture_options *opts);
+int log4c_otel_capture_fd(log4c_otel_capture_t **out, int fd, const char *iostream,
+                          const log4c_otel_capture_options_t *opts);
 
 /** The child's pid (0 for a descriptor capture, -1 for NULL). */
-int log4c_otel_capture_pid(const log4c_otel_capture *c);
+int log4c_otel_capture_pid(const log4c_otel_capture_t *c);
 
 /**
  * Sends signal sig to the child (e.g. SIGTERM, then SIGKILL for one that
@@ -555,7 +610,7 @@ int log4c_otel_capture_pid(const log4c_otel_capture *c);
  * pid is never signalled. Returns LOG4C_OTEL_OK, LOG4C_OTEL_ESTATE (already
  * exited, or a descriptor capture) or LOG4C_OTEL_EINVAL (bad signal).
  */
-int log4c_otel_capture_kill(log4c_otel_capture *c, int sig);
+int log4c_otel_capture_kill(log4c_otel_capture_t *c, int sig);
 
 /**
  * Waits at most timeout_ms (negative: forever) until the capture is over:
@@ -567,7 +622,7 @@ int log4c_otel_capture_kill(log4c_otel_capture *c, int sig);
  * output but keeps running keeps the capture open until it exits. Returns
  * LOG4C_OTEL_OK or LOG4C_OTEL_ETIMEDOUT.
  */
-int log4c_otel_capture_wait(log4c_otel_capture *c, int timeout_ms, int *wstatus);
+int log4c_otel_capture_wait(log4c_otel_capture_t *c, int timeout_ms, int *wstatus);
 
 /**
  * Ends the capture and frees it: a child still running is killed (SIGKILL)
@@ -575,8 +630,7 @@ int log4c_otel_capture_wait(log4c_otel_capture *c, int timeout_ms, int *wstatus)
  * be read without waiting and stops. Returns when the reader thread is gone.
  * NULL is allowed.
  */
-void log4c_otel_capture_free(log4c_otel_capture *c);
-/* ==== end of output capture ==== */
+void log4c_otel_capture_free(log4c_otel_capture_t *c);
 
 #ifdef __cplusplus
 }

@@ -3,11 +3,11 @@
  * how big each record will be on the wire (so the worker can cut a batch
  * into requests under the size cap) and which records share a ScopeLogs.
  *
- * The size bound mirrors, field by field, what protobuf-c packs for the
- * message tree otlp_protobuf.c builds (proto3: zero/empty scalars are not
- * written; a set oneof member and a set submessage always are). Lengths come
- * from the record's length fields, which are >= the strlen() protobuf-c
- * sees, so the figure can only err upwards.
+ * The sizes follow, field by field, what otlp_protobuf.c writes (proto3:
+ * zero/empty scalars are not written; a set oneof member and a set
+ * submessage always are). Lengths come from the record's length fields,
+ * which are >= the strlen() of the strings written, so a figure can only
+ * err upwards.
  */
 #include "encode.h"
 

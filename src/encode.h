@@ -1,6 +1,8 @@
 /*
- * encode.h - OTLP encodings of a batch: protobuf (protobuf-c, code generated
- * at build time from proto/) and OTLP/JSON. One ExportLogsServiceRequest per
+ * encode.h - OTLP encodings of a batch: protobuf (the wire format written
+ * directly by otlp_protobuf.c; the protobuf-c code generated at build time
+ * from proto/ only decodes the collector's answer) and OTLP/JSON
+ * (otlp_json.c). One ExportLogsServiceRequest per
  * call: one ResourceLogs carrying the resource, one ScopeLogs per category
  * (scope name = category, scope version = LOG4C_OTEL_VERSION), records in
  * input order within each scope.

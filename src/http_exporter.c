@@ -1,5 +1,6 @@
 /*
- * http_exporter.c - sends encoded OTLP requests with libcurl (DESIGN §4).
+ * http_exporter.c - sends encoded OTLP requests with libcurl, retrying as
+ * retry.c decides (docs/OPERATIONS.md, "Retries").
  *
  * One exporter belongs to one worker thread. It keeps one easy handle inside
  * its own multi handle for its whole life, so the TCP/TLS connection stays
@@ -360,7 +361,7 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
     SET(CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for DNS timeouts: we run in a thread */
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075700
-    /* issue 6: without it, a request aborted at the shutdown deadline while
+    /* Without it, a request aborted at the shutdown deadline while
      * the threaded resolver is still in getaddrinfo() joins that thread (in
      * curl_multi_remove_handle/curl_easy_cleanup), so a hanging DNS server
      * holds exit hostage for its whole timeout (measured: 60 s with a

@@ -1,7 +1,7 @@
 /*
  * http_exporter.h - OTLP/HTTP export with libcurl: one reused connection per
- * exporter, optional gzip, TLS options, and the retry policy of DESIGN §4
- * (retry only 429/502/503/504 and connection failures, jittered exponential
+ * exporter, optional gzip, TLS options, and the retry policy
+ * (docs/OPERATIONS.md, "Retries": retry only 429/502/503/504 and connection failures, jittered exponential
  * backoff, Retry-After honoured, everything bounded by a deadline).
  */
 #ifndef LOG4C_OTEL_HTTP_EXPORTER_H
@@ -34,7 +34,7 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s);
 void otel_http_exporter_free(otel_http_exporter *e);
 
 /* Sends one encoded request body (already protobuf or JSON per settings;
- * the exporter gzips it when configured), retrying as DESIGN §4 says, never
+ * the exporter gzips it when configured), retrying under the policy above, never
  * past deadline_ns (CLOCK_MONOTONIC nanoseconds) and stopping early when
  * *abort becomes non-zero (checked during transfers and backoff sleeps). */
 void otel_http_export(otel_http_exporter *e, const char *body, size_t len, uint64_t deadline_ns,
@@ -45,9 +45,10 @@ int otel_http_status_retryable(long status);
 /* Parses a Retry-After value (delta-seconds or an HTTP-date) into
  * milliseconds from now_unix_s; -1 when invalid. A date in the past gives 0. */
 long otel_parse_retry_after(const char *value, long long now_unix_s);
-/* Backoff before retry number attempt (1-based): exponential from 1 s,
- * capped at 30 s (tests may lower the base with LOG4C_OTEL_RETRY_BASE_MS),
- * with full jitter in [50%, 100%]; rnd is a uniform random 32-bit value. */
+/* Backoff before retry number attempt (1-based): base_ms doubled per
+ * attempt, capped at max_ms (the exporter and the spool sender pass
+ * otel_retry_base_ms() and 30 s), then jittered into [50%, 100%] of that;
+ * rnd is a uniform random 32-bit value. */
 long otel_backoff_ms(unsigned attempt, long base_ms, long max_ms, uint32_t rnd);
 
 /* The first backoff step: LOG4C_OTEL_RETRY_BASE_MS (1..30000), else 1000.

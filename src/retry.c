@@ -1,5 +1,6 @@
 /*
- * retry.c - the retry policy of the OTLP/HTTP exporter (DESIGN §4): which
+ * retry.c - the retry policy of the OTLP/HTTP exporter (docs/OPERATIONS.md,
+ * "Retries"): which
  * statuses may be retried, how long a server's Retry-After asks us to wait,
  * and the jittered exponential backoff used when it does not say.
  *

@@ -1,5 +1,6 @@
 /*
- * sources.h - which "source" a log entry comes from (DESIGN §3): platform,
+ * sources.h - which "source" a log entry comes from (docs/CONFIGURATION.md,
+ * "Log sources"): platform,
  * app (logged on behalf of an application), gateway or captured (output of
  * a child process), decided from the log4c category by configurable rules.
  *
@@ -15,9 +16,11 @@
  *     captured.<name>[.…]  -> "captured"  (app.name = <name>)
  *     anything else        -> "platform"
  *
- * Classification runs on every append, on many threads at once: an
- * otel_sources caches the result per category name in a lock-free table
- * (entries are immutable once published; a full table just stops caching).
+ * Classification runs for every record built, on whichever thread builds
+ * it (the export thread, a flush or the shutdown, or a logging thread in
+ * blocking mode), several at once: an otel_sources caches the result per
+ * category name in a lock-free table (entries are immutable once
+ * published; a full table just stops caching).
  */
 #ifndef LOG4C_OTEL_SOURCES_H
 #define LOG4C_OTEL_SOURCES_H
@@ -30,7 +33,7 @@
 #define OTEL_SOURCE_GATEWAY "gateway"
 #define OTEL_SOURCE_CAPTURED "captured"
 
-/* The record attributes the appender adds (documented in README). */
+/* The record attributes the appender adds (docs/CONFIGURATION.md). */
 #define OTEL_ATTR_SOURCE "log.source"
 #define OTEL_ATTR_APP_NAME "app.name"
 #define OTEL_ATTR_APP_INSTANCE "app.instance"

@@ -1,10 +1,10 @@
 /*
  * traces_as_logs.h - the one line a finished span becomes (io.Insights'
- * "traces as logs" format, DESIGN.md §3):
+ * "traces as logs" format, docs/CONFIGURATION.md, "Traces as logs"):
  *
  *   <trace-id>-<span-id>-<parent-span-id> <span-name> <span-status> <span-duration-in-ms> <span-attributes-as-json>
  *
- * and the seam where hideRegex redaction plugs in.
+ * and the hook through which hideRegex masks its string values.
  */
 #ifndef LOG4C_OTEL_TRACES_AS_LOGS_H
 #define LOG4C_OTEL_TRACES_AS_LOGS_H
@@ -49,14 +49,13 @@ typedef struct otel_span_line {
 int otel_traces_line_format(const otel_span_line *s, otel_buf *out);
 
 /*
- * ---- MERGE SEAM (issue 3, hideRegex) ----
- * A redactor returns a malloc'd copy of s[0..len) with every secret masked
- * (its length in *out_len), or NULL when nothing was masked (or when out of
- * memory: the caller then drops the value, never printing it unmasked; set
- * *out_len = (size_t)-1 to signal that case). The default is none: values
- * pass unchanged. The lead wires issue 3's hideRegex engine here with
- * otel_traces_set_redactor() when the configuration is loaded (before any
- * span ends).
+ * The redactor: returns a malloc'd copy of s[0..len) with every secret
+ * masked (its length in *out_len), or NULL when the value passes unchanged
+ * (*out_len = len), or NULL with *out_len = (size_t)-1 when out of memory:
+ * the caller then drops the value, never printing it unmasked. With no
+ * redactor set, values pass unchanged. The log4c glue sets one with
+ * otel_traces_set_redactor() when the configuration is loaded: the
+ * hideRegex that applies to the traces category.
  */
 typedef char *(*otel_redact_fn)(void *ctx, const char *s, size_t len, size_t *out_len);
 void otel_traces_set_redactor(otel_redact_fn fn, void *ctx);

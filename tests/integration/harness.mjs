@@ -12,7 +12,7 @@ export const srcdir = process.env.top_srcdir || path.resolve(import.meta.dirname
 export const logdemo = path.join(builddir, 'tests/integration/logdemo');
 export const plainLog4c = path.join(builddir, 'tests/integration/plain_log4c');
 export const sharedLib = path.join(builddir, '.libs/liblog4c-otel.so');
-// issue 5: sources and capture (capturedemo), the wrapper tool
+// sources and capture (capturedemo), the wrapper tool
 export const capturedemo = path.join(builddir, 'tests/integration/capturedemo');
 export const otelRun = path.join(builddir, 'tools/log4c-otel-run');
 

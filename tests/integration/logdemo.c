@@ -240,7 +240,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: logdemo priorities|bodies|locinfo|count N|sized N BYTES|threads T N|api N|fork N\n");
         return 2;
     }
-    /* issue 6: LOGDEMO_EARLY=N logs N records ("early <i> token=<secret>")
+    /* LOGDEMO_EARLY=N logs N records ("early <i> token=<secret>")
      * through log4crc's otel appender before log4c_otel_init*() (the type is
      * registered by the library's constructor), LOGDEMO_EARLY_SLEEP_MS later
      * calls init */

@@ -81,7 +81,7 @@ test('filters decided on the logging thread: repeated categories and priorities 
 test('defaults.enabled false drops what no filter keeps; logs.enabled false and OTEL_SDK_DISABLED export nothing', async () => {
   await demo('mixed', { config: { logs: { filters: [{ categoryName: 'gw.conn', enabled: true }], defaults: { enabled: false } } } });
   assert.deepEqual(bodies(), ['heartbeat 1', 'connected']);
-  // a filter that leaves `enabled` out takes it from defaults (DESIGN §3)
+  // a filter that leaves `enabled` out takes it from defaults (docs/CONFIGURATION.md)
   await demo('mixed', { config: { logs: { filters: [{ categoryName: 'gw.conn' }], defaults: { enabled: false } } } });
   assert.deepEqual(bodies(), []);
   const r = await demo('mixed', { config: { otel: { enabled: true, logs: { enabled: false } } } });

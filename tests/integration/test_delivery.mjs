@@ -1,6 +1,6 @@
 // test_delivery.mjs - delivery guarantees against a scripted collector:
-// nothing lost or duplicated under 8 threads, retries only where DESIGN §4
-// allows them, drops counted by reason, the shutdown deadline holds.
+// nothing lost or duplicated under 8 threads, retries only where the retry
+// policy allows them (docs/OPERATIONS.md, "Retries"), drops counted by reason, the shutdown deadline holds.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver } from '../receiver/receiver.mjs';

@@ -1,4 +1,4 @@
-// test_lifecycle.mjs - issue 6: the process exits within the shutdown
+// test_lifecycle.mjs - the process exits within the shutdown
 // deadline whatever the collector or the resolver does (slow answers, a
 // collector that does not read, names that fail or hang), and every record
 // is accounted for; no feedback loop when root routes to otel; the

@@ -1,4 +1,4 @@
-// test_outage.mjs - the outage soak (issue 6): soakdemo logs 50,000 records/s
+// test_outage.mjs - the outage soak: soakdemo logs 50,000 records/s
 // while nothing listens on its collector port for 60 s (harness.mjs
 // soakSeconds: LOG4C_OTEL_TEST_SOAK_SECONDS shortens it); the receiver starts on that port only after the outage.
 // Every record must be delivered exactly once or counted as dropped with its

@@ -1,4 +1,4 @@
-// test_spool.mjs - the outage soak with the disk spool (issue 6).
+// test_spool.mjs - the outage soak with the disk spool.
 // (1) the collector is down for 20 s (harness.mjs soakSeconds:
 //     LOG4C_OTEL_TEST_SOAK_SECONDS shortens it; at
 //     50,000 records/s that is 1,000,000 records, ~87 MB of spool; the
@@ -168,7 +168,7 @@ test('spool on: SIGKILL during the outage, restart, collector back: nothing spoo
 // every entry and its ids. Run 2 replays them to a collector that answers
 // the first K requests and reads entry K without ever answering (a
 // collector slow to answer): the kill lands while entry K is in flight, by
-// construction rather than by timing. Run 3 replays the rest. The README
+// construction rather than by timing. Run 3 replays the rest. docs/OPERATIONS.md
 // promises at-least-once with a re-send of the one entry in flight: so the
 // only ids delivered twice must be exactly entry K's, and the `.pos`
 // progress must keep run 3 from re-sending entries 0..K-1.
@@ -320,7 +320,7 @@ test('spool on: SIGKILL during a replay re-sends only the entry in flight; .pos 
   }
 });
 
-// (4) The bound the README gives for the re-sent entry (<= maxExportBatchSize
+// (4) The bound docs/OPERATIONS.md gives for the re-sent entry (<= maxExportBatchSize
 // records) holds for every entry, also those written at the shutdown
 // deadline: a collector that never answers keeps every record in memory
 // (blocking mode: in the queue, not in the logging threads' lanes) until

@@ -196,7 +196,7 @@ START_TEST(masking)
         {"^", "abc", "abc"},
         {"c$", "abc", "ab*"},
         {"", "", ""},
-        /* the README's example */
+        /* the example of docs/CONFIGURATION.md */
         {"(?i)(?:password|token)=\\S+|\\b(?:\\d[ -]?){13,16}\\b", "login password=hunter2 card 4111 1111 1111 1111",
          "login **************** card *******************"},
     };

@@ -1,5 +1,5 @@
 /*
- * test_preinit.c - issue 6: the pre-initialisation buffer (deep copies,
+ * test_preinit.c - the pre-initialisation buffer (deep copies,
  * order, record and byte bounds) and the no-feedback-loop guard (nested
  * appends and library threads refused).
  */

@@ -196,7 +196,7 @@ END_TEST
  * exporter and of the otel_file appender */
 /* Every boolean variable: "true" in any case turns it on; unset, empty and
  * "false" do not; anything else does not, with one warning (OTel's rule,
- * and the README's: an unparsable value warns). The LOGS_ variant of
+ * and docs/CONFIGURATION.md's: an unparsable value warns). The LOGS_ variant of
  * INSECURE wins over the generic one when set. */
 static int flag_of(const otel_settings *s, size_t which)
 {
