@@ -14,6 +14,8 @@ packages=(
   # tools/check-hardening.sh: libFuzzer and clang's sanitizer runtimes (gcc's
   # libasan/libubsan/libtsan come with build-essential)
   clang libclang-rt-14-dev
+  # tests/packaging: a consumer of the installed library built with CMake
+  cmake
 )
 
 sudo=()
