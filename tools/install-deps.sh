@@ -17,6 +17,9 @@ packages=(
   # tests/packaging: a consumer of the installed library built with CMake,
   # and the man pages' linter
   cmake mandoc
+  # tools/check-packaging.sh: dpkg-buildpackage (dpkg-dev comes with
+  # build-essential) with dh, and lintian
+  debhelper lintian
 )
 
 sudo=()
