@@ -14,6 +14,12 @@ packages=(
   # tools/check-hardening.sh: libFuzzer and clang's sanitizer runtimes (gcc's
   # libasan/libubsan/libtsan come with build-essential)
   clang libclang-rt-14-dev
+  # tests/packaging: a consumer of the installed library built with CMake,
+  # and the man pages' linter
+  cmake mandoc
+  # tools/check-packaging.sh: dpkg-buildpackage (dpkg-dev comes with
+  # build-essential) with dh, and lintian
+  debhelper lintian
 )
 
 sudo=()

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds examples/quickstart.c against an installation of log4c-otel that
+# lies under ROOT (a DESTDIR staging or unpacked Debian packages) twice, with
+# pkg-config and with CMake (find_package(log4c-otel CONFIG), the consumer in
+# tests/packaging/consumer), and runs both programs: each must load ROOT's
+# library and export every record it logged (to an OTLP/JSON file: no
+# collector needed).
+#
+#   build-quickstart.sh ROOT PREFIX LIBDIR INCLUDEDIR VERSION
+#
+# PREFIX, LIBDIR and INCLUDEDIR are the configured directories (without
+# ROOT). CC and CFLAGS are used when set. Exit 77 (skip) when cmake is not
+# installed, after the pkg-config half has passed.
+set -euo pipefail
+[ $# -eq 5 ] || { echo "usage: $0 ROOT PREFIX LIBDIR INCLUDEDIR VERSION" >&2; exit 2; }
+root=$1 prefix=$2 libdir=$3 includedir=$4 version=$5
+srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cc=${CC:-cc}
+cflags=${CFLAGS:-}
+
+# the programs below must see only what this script sets
+while IFS='=' read -r name _; do
+  case $name in OTEL_* | LOG4C_*) unset "$name" ;; esac
+done < <(env)
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/log4c-otel-quickstart.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# The quick start logs 13 records (3 + 2 threads x 5); with no endpoint the
+# library writes them to LOG4C_OTEL_FILE and counts them as exported.
+run_quickstart() {
+  local exe=$1 name=$2 dir=$scratch/run-$2 rc=0
+  mkdir -p "$dir/rc" "$dir/home"
+  cp "$srcdir/etc/log4crc" "$dir/rc/log4crc" # root -> otel; no log4c-otel.json beside it
+  LD_LIBRARY_PATH="$root$libdir" ldd "$exe" | grep -F "liblog4c-otel.so" >"$dir/resolved.txt" || true
+  grep -qF "$root$libdir/liblog4c-otel.so" "$dir/resolved.txt" ||
+    fail "$name: does not load $root$libdir/liblog4c-otel.so: $(cat "$dir/resolved.txt")"
+  (cd "$dir" && env HOME="$dir/home" XDG_STATE_HOME="$dir/state" LOG4C_RCPATH="$dir/rc" \
+     LOG4C_OTEL_FILE="$dir/records.jsonl" OTEL_SERVICE_NAME="consumer-$name" \
+     LD_LIBRARY_PATH="$root$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+     "$exe" >"$dir/stdout" 2>"$dir/stderr") || rc=$?
+  [ "$rc" -eq 0 ] || { cat "$dir/stdout" "$dir/stderr" >&2; fail "$name: exit status $rc"; }
+  cat "$dir/stdout"
+  grep -q '^log4c-otel: 13 accepted, 13 exported, 0 dropped' "$dir/stdout" ||
+    { cat "$dir/stderr" >&2; fail "$name: not every record was exported"; }
+  grep -qF 'gateway listening on port 8385' "$dir/records.jsonl" || fail "$name: a record is missing from the OTLP/JSON file"
+  grep -qF "\"consumer-$name\"" "$dir/records.jsonl" || fail "$name: service.name is missing from the records"
+  echo "PASS: $name: built against $root, loaded $root$libdir/liblog4c-otel.so, 13 records exported"
+}
+
+# ---- pkg-config: ROOT's .pc, its paths moved under ROOT ----
+pc() { PKG_CONFIG_PATH="$root$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root" pkg-config "$@"; }
+[ "$(pc --modversion log4c-otel)" = "$version" ] || fail "pkg-config --modversion log4c-otel: $(pc --modversion log4c-otel)"
+pc_flags=$(pc --cflags --libs log4c-otel)
+echo "pkg-config --cflags --libs log4c-otel: $pc_flags"
+case " $pc_flags " in *" -I$root$includedir "*) ;; *) fail "pkg-config: no -I$root$includedir";; esac
+case " $pc_flags " in *" -llog4c "*) ;; *) fail "pkg-config: log4c is not linked (Requires: log4c)";; esac
+# shellcheck disable=SC2086 # word splitting of CC, CFLAGS and the flags is meant
+$cc $cflags -o "$scratch/quickstart-pkgconfig" "$srcdir/examples/quickstart.c" $pc_flags ||
+  fail "cc with pkg-config"
+run_quickstart "$scratch/quickstart-pkgconfig" pkgconfig
+
+# ---- CMake: find_package(log4c-otel CONFIG) ----
+if ! command -v cmake >/dev/null 2>&1; then
+  echo "SKIP: cmake not found (Debian package cmake; tools/install-deps.sh installs it): the CMake package configuration was not tried"
+  exit 77
+fi
+# CC may carry flags (the sanitizer builds): CMake takes them from CC
+if ! env CC="$cc" CFLAGS="$cflags" cmake -S "$srcdir/tests/packaging/consumer" -B "$scratch/cmake-build" \
+       -DCMAKE_PREFIX_PATH="$root$prefix" -DQUICKSTART_SOURCE="$srcdir/examples/quickstart.c" \
+       -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$scratch/cmake.log" 2>&1; then
+  cat "$scratch/cmake.log" >&2
+  fail "cmake configure"
+fi
+grep -E 'log4c-otel (include|library|[0-9])' "$scratch/cmake.log"
+grep -qF -- "-- log4c-otel $version from $root$libdir/cmake/log4c-otel" "$scratch/cmake.log" ||
+  fail "cmake did not use $root$libdir/cmake/log4c-otel"
+grep -qF -- "-- log4c-otel include directory: $root$includedir" "$scratch/cmake.log" ||
+  fail "cmake: wrong include directory"
+grep -qF -- "-- log4c-otel library: $root$libdir/liblog4c-otel.so" "$scratch/cmake.log" ||
+  fail "cmake: wrong library"
+cmake --build "$scratch/cmake-build" >"$scratch/cmake-build.log" 2>&1 ||
+  { cat "$scratch/cmake-build.log" >&2; fail "cmake --build"; }
+run_quickstart "$scratch/cmake-build/quickstart" cmake
