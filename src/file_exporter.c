@@ -5,6 +5,7 @@
 #include "file_exporter.h"
 #include "settings.h" /* otel_json_size */
 #include "diag.h"
+#include "write_all.h"
 #include "log4c-otel.h"
 
 #include <ctype.h>
@@ -286,26 +287,10 @@ int otel_file_export(otel_file_exporter *e, const char *line, size_t len)
     /* one write for the line and its newline, so that a reader (tail -f)
      * never sees half a line unless the disk fills up */
     struct iovec iov[2] = {{(void *)line, len}, {"\n", 1}};
-    size_t total = len + 1, off = 0;
-    int rc = 0;
-    while (off < total) {
-        ssize_t w;
-        if (off < len) {
-            iov[0].iov_base = (char *)line + off;
-            iov[0].iov_len = len - off;
-            w = writev(e->fd, iov, 2);
-        } else {
-            w = write(e->fd, "\n", 1);
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            otel_diag("log4c-otel: cannot write %s: %s; records are dropped", e->s.path, strerror(errno));
-            rc = -1;
-            break;
-        }
-        off += (size_t)w;
-    }
-    e->size += off;
+    size_t written = 0;
+    int rc = otel_writev_all(e->fd, iov, 2, &written);
+    if (rc != 0)
+        otel_diag("log4c-otel: cannot write %s: %s; records are dropped", e->s.path, strerror(errno));
+    e->size += written;
     return rc;
 }

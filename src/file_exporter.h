@@ -2,7 +2,7 @@
  * file_exporter.h - the embedded default exporter: OTLP/JSON lines, each
  * line one ExportLogsServiceRequest (the same encoding as http/json, see
  * otlp_json.c, which escapes every control character, so a line never
- * contains a raw newline), written with one write(2) per line to a file
+ * contains a raw newline), written with one writev(2) per line to a file
  * created with mode 0600, rotated by size with numbered backups
  * (<path>.1 newest ... <path>.<backups> oldest, optionally gzip-compressed
  * as <path>.N.gz). One writer per file: two processes must not share a path.

@@ -5,6 +5,7 @@
  */
 #include "line_file.h"
 #include "clock.h"
+#include "write_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -186,22 +187,6 @@ static int rotate(otel_line_file *f)
     return f->fd >= 0 ? 0 : -1;
 }
 
-/* write(2) of all n bytes: one call unless the kernel writes less. */
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int otel_line_file_write(otel_line_file *f, const char *line, size_t len)
 {
     int add_nl = len == 0 || line[len - 1] != '\n';
@@ -231,7 +216,7 @@ int otel_line_file_write(otel_line_file *f, const char *line, size_t len)
                 rc = -1;
         }
     }
-    if (rc == 0 && write_all(f->fd, buf, total) != 0) {
+    if (rc == 0 && otel_write_all(f->fd, buf, total) != 0) {
         rc = -1;
         e = errno;
     }

@@ -6,6 +6,7 @@
 #include "span.h"
 #include "clock.h"
 #include "traces_as_logs.h"
+#include "write_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,17 +40,9 @@ static int urandom(uint8_t *p, size_t n)
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+    ssize_t got = otel_read_all(fd, p, n);
     close(fd);
-    return got == n ? 0 : -1;
+    return got == (ssize_t)n ? 0 : -1;
 }
 
 int otel_random_id(uint8_t *p, size_t n)
