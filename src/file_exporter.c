@@ -5,6 +5,7 @@
 #include "file_exporter.h"
 #include "settings.h" /* otel_json_size */
 #include "diag.h"
+#include "rotate.h"
 #include "write_all.h"
 #include "log4c-otel.h"
 
@@ -19,7 +20,6 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include <zlib.h>
 
 /* ---- settings ---- */
 
@@ -181,98 +181,19 @@ static int open_file(otel_file_exporter *e)
     return 0;
 }
 
-static char *numbered(const char *path, unsigned k, const char *suffix)
-{
-    size_t n = strlen(path) + 24;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s.%u%s", path, k, suffix);
-    return p;
-}
-
-/* Compresses src into dst (mode 0600, written to dst.tmp then renamed). */
-static int gzip_file(const char *src, const char *dst)
-{
-    size_t n = strlen(dst) + 5;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return -1;
-    snprintf(tmp, n, "%s.tmp", dst);
-    int rc = -1;
-    int in = open(src, O_RDONLY | O_CLOEXEC);
-    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    gzFile gz = out >= 0 ? gzdopen(out, "wb") : NULL;
-    if (in >= 0 && gz) {
-        char buf[65536];
-        ssize_t r;
-        rc = 0;
-        while ((r = read(in, buf, sizeof buf)) > 0)
-            if (gzwrite(gz, buf, (unsigned)r) != (int)r) {
-                rc = -1;
-                break;
-            }
-        if (r < 0)
-            rc = -1;
-    }
-    if (gz) {
-        if (gzclose(gz) != Z_OK)
-            rc = -1;
-    } else if (out >= 0) {
-        close(out);
-    }
-    if (in >= 0)
-        close(in);
-    if (rc == 0 && rename(tmp, dst) != 0)
-        rc = -1;
-    if (rc != 0)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
-
-/* Current file -> .1 (compressed when asked), older ones shifted, the oldest
- * removed. Every record ends up in exactly one file. */
+/* The current file moves to <path>.1 (see rotate.h); the next write opens
+ * a fresh one. */
 static void rotate(otel_file_exporter *e)
 {
     close(e->fd);
     e->fd = -1;
     e->size = 0;
-    const char *path = e->s.path;
-    if (e->s.backups == 0) {
-        if (unlink(path) != 0 && errno != ENOENT)
-            otel_diag("log4c-otel: cannot remove %s for rotation: %s", path, strerror(errno));
-        return;
+    if (otel_rotate(e->s.path, e->s.backups, e->s.gzip) != 0) {
+        if (e->s.backups == 0)
+            otel_diag("log4c-otel: cannot remove %s for rotation: %s", e->s.path, strerror(errno));
+        else
+            otel_diag("log4c-otel: cannot rotate %s: %s", e->s.path, strerror(errno));
     }
-    const char *sfx = e->s.gzip ? ".gz" : "";
-    char *oldest = numbered(path, e->s.backups, sfx);
-    if (oldest) {
-        unlink(oldest);
-        free(oldest);
-    }
-    for (unsigned k = e->s.backups; k > 1; k--) {
-        char *from = numbered(path, k - 1, sfx), *to = numbered(path, k, sfx);
-        if (from && to)
-            rename(from, to);
-        free(from);
-        free(to);
-    }
-    char *first = numbered(path, 1, sfx);
-    if (!first)
-        return;
-    if (e->s.gzip) {
-        if (gzip_file(path, first) == 0) {
-            unlink(path);
-        } else {
-            /* keep the records: an uncompressed .1 rather than nothing */
-            char *plain = numbered(path, 1, "");
-            if (plain && rename(path, plain) != 0)
-                otel_diag("log4c-otel: cannot rotate %s: %s", path, strerror(errno));
-            free(plain);
-        }
-    } else if (rename(path, first) != 0) {
-        otel_diag("log4c-otel: cannot rotate %s: %s", path, strerror(errno));
-    }
-    free(first);
 }
 
 int otel_file_export(otel_file_exporter *e, const char *line, size_t len)

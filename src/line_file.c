@@ -5,6 +5,7 @@
  */
 #include "line_file.h"
 #include "clock.h"
+#include "rotate.h"
 #include "write_all.h"
 
 #include <errno.h>
@@ -127,17 +128,8 @@ static void sync_dir(const char *path)
     free(copy);
 }
 
-static char *numbered(const char *path, unsigned i)
-{
-    size_t n = strlen(path) + 16;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s.%u", path, i);
-    return p;
-}
-
-/* Shifts path.(N-1) -> path.N ... path -> path.1 (path removed with no
- * backups) and opens a fresh path. Called with f->lock held. */
+/* Moves path to path.1, shifting older backups (see rotate.h; path removed
+ * with no backups), and opens a fresh path. Called with f->lock held. */
 static int rotate(otel_line_file *f)
 {
     int old = f->fd;
@@ -153,24 +145,7 @@ static int rotate(otel_line_file *f)
     }
     if (f->s.fsync_policy != OTEL_FSYNC_NEVER)
         sync_now(f);
-    int rc = 0;
-    if (f->s.backups == 0) {
-        if (unlink(f->path) != 0 && errno != ENOENT)
-            rc = -1;
-    } else {
-        for (unsigned i = f->s.backups - 1; i >= 1 && rc == 0; i--) {
-            char *from = numbered(f->path, i), *to = numbered(f->path, i + 1);
-            if (!from || !to || (rename(from, to) != 0 && errno != ENOENT))
-                rc = -1;
-            free(from);
-            free(to);
-        }
-        char *first = numbered(f->path, 1);
-        if (rc == 0 && (!first || rename(f->path, first) != 0))
-            rc = -1;
-        free(first);
-    }
-    if (rc != 0) { /* keep writing to the file we have: nothing is lost */
+    if (otel_rotate(f->path, f->s.backups, 0) != 0) { /* keep writing to the file we have: nothing is lost */
         int e = errno;
         (void)flock(old, LOCK_UN);
         errno = e;
