@@ -1,7 +1,8 @@
 /*
- * file_settings.h - the settings of one crash-safe file appender
- * ("otel_file"): built-in defaults, then environment overrides (for every
- * such appender), then the JSON configuration keyed by appender name.
+ * line_file_settings.h - the settings of one crash-safe line file
+ * appender (log4crc type "otel_file"): built-in defaults, then
+ * environment overrides (for every such appender), then the JSON
+ * configuration keyed by appender name.
  *
  *   maxLogSize  bytes, or a string with a K/M/G suffix (1024-based, as
  *               log4js): rotate before a line would make the file larger;
@@ -40,7 +41,7 @@ typedef struct otel_line_file_settings {
     unsigned mode;          /* default 0600 */
 } otel_line_file_settings;
 
-#define OTEL_FILE_MAX_BACKUPS 10000
+#define OTEL_LINE_FILE_MAX_BACKUPS 10000
 
 void otel_line_file_settings_defaults(otel_line_file_settings *s);
 
@@ -49,14 +50,13 @@ void otel_line_file_settings_defaults(otel_line_file_settings *s);
 int otel_line_file_settings_from_env(otel_line_file_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen);
 
 /*
- * ---- MERGE SEAM (issue 3's JSON loader) ----
  * Applies the keys of obj (the section of one otel_file appender, found in
  * the configuration under its appender name) over *out, which the caller
  * has filled (defaults, then env). key_path names obj in messages. Unknown
  * keys are ignored. Returns 0, or -1 with a sentence in err.
  */
-int otel_file_appender_config_from_json(const json_t *obj, const char *key_path, otel_line_file_settings *out,
-                                        char *err, size_t errlen);
+int otel_line_file_settings_from_json(const json_t *obj, const char *key_path, otel_line_file_settings *out,
+                                      char *err, size_t errlen);
 
 /*
  * The settings per appender name the JSON loader found: the otel_file

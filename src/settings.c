@@ -331,7 +331,7 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     /* ---- issue 5 ---- */
     if (otel_sources_config_default(&s->sources) != 0)
         return LOG4C_OTEL_ENOMEM;
-    otel_file_settings_init(&s->file);
+    otel_json_file_settings_init(&s->file);
     const char *file = get("LOG4C_OTEL_FILE");
     if (file && (strcasecmp(file, "none") == 0 || strcasecmp(file, "off") == 0))
         s->file.disabled = 1;
@@ -363,7 +363,7 @@ void otel_settings_free(otel_settings *s)
     free(s->spool_dir);
     otel_resource_free(s);
     otel_sources_config_free(&s->sources); /* issue 5 */
-    otel_file_settings_free(&s->file);
+    otel_json_file_settings_free(&s->file);
     memset(s, 0, sizeof *s);
 }
 
@@ -372,11 +372,11 @@ void otel_settings_free(otel_settings *s)
 int otel_settings_resolve_exporters(otel_settings *s, otel_getenv_fn get)
 {
     if (s->endpoint_configured && s->file.is_default) {
-        otel_file_settings_free(&s->file);
+        otel_json_file_settings_free(&s->file);
         s->file.is_default = 0;
     }
     if (s->file.disabled) {
-        otel_file_settings_free(&s->file);
+        otel_json_file_settings_free(&s->file);
         s->file.is_default = 0;
     }
     if (!s->endpoint_configured && !s->file.path && !s->file.disabled) {
@@ -384,7 +384,7 @@ int otel_settings_resolve_exporters(otel_settings *s, otel_getenv_fn get)
         for (size_t i = 0; i < s->nresource; i++)
             if (strcmp(s->resource[i].key, "service.name") == 0 && s->resource[i].type == OTEL_VALUE_STRING)
                 svc = s->resource[i].v.str.s;
-        if (!(s->file.path = otel_file_default_path(get, svc)))
+        if (!(s->file.path = otel_json_file_default_path(get, svc)))
             return LOG4C_OTEL_ENOMEM;
         s->file.is_default = 1;
     }

@@ -1,8 +1,8 @@
 /*
- * file_exporter.c - OTLP/JSON lines to a local file with size rotation
- * (see file_exporter.h). Runs on the worker thread only.
+ * json_file_exporter.c - OTLP/JSON lines to a local file with size rotation
+ * (see json_file_exporter.h). Runs on the worker thread only.
  */
-#include "file_exporter.h"
+#include "json_file_exporter.h"
 #include "settings.h" /* otel_json_size */
 #include "diag.h"
 #include "rotate.h"
@@ -23,20 +23,20 @@
 
 /* ---- settings ---- */
 
-void otel_file_settings_init(otel_file_settings *f)
+void otel_json_file_settings_init(otel_json_file_settings *f)
 {
     memset(f, 0, sizeof *f);
-    f->max_size = OTEL_FILE_DEFAULT_MAX_SIZE;
-    f->backups = OTEL_FILE_DEFAULT_BACKUPS;
+    f->max_size = OTEL_JSON_FILE_DEFAULT_MAX_SIZE;
+    f->backups = OTEL_JSON_FILE_DEFAULT_BACKUPS;
 }
 
-void otel_file_settings_free(otel_file_settings *f)
+void otel_json_file_settings_free(otel_json_file_settings *f)
 {
     free(f->path);
     f->path = NULL;
 }
 
-char *otel_file_default_path(const char *(*get)(const char *), const char *service_name)
+char *otel_json_file_default_path(const char *(*get)(const char *), const char *service_name)
 {
     const char *svc = service_name && *service_name ? service_name : "log4c-otel";
     const char *xdg = get("XDG_STATE_HOME"), *home = get("HOME");
@@ -67,14 +67,14 @@ static int cfg_error(char *err, size_t errlen, const char *kp, const char *key, 
     return LOG4C_OTEL_ECONFIG;
 }
 
-int otel_file_config_from_json(const struct json_t *jobj, const char *key_path, otel_file_settings *out, char *err,
-                               size_t errlen)
+int otel_json_file_settings_from_json(const struct json_t *jobj, const char *key_path, otel_json_file_settings *out,
+                                      char *err, size_t errlen)
 {
     const json_t *obj = (const json_t *)jobj;
     const char *kp = key_path && *key_path ? key_path : "file";
     if (!json_is_object(obj))
         return cfg_error(err, errlen, kp, NULL, "expected an object");
-    otel_file_settings f = *out;
+    otel_json_file_settings f = *out;
     const json_t *v;
     if ((v = json_object_get(obj, "enabled")) != NULL) {
         if (!json_is_boolean(v))
@@ -117,15 +117,15 @@ int otel_file_config_from_json(const struct json_t *jobj, const char *key_path, 
 
 /* ---- the exporter ---- */
 
-struct otel_file_exporter {
-    otel_file_settings s;
+struct otel_json_file_exporter {
+    otel_json_file_settings s;
     int fd;
     uint64_t size;
 };
 
-otel_file_exporter *otel_file_exporter_new(const otel_file_settings *s)
+otel_json_file_exporter *otel_json_file_exporter_new(const otel_json_file_settings *s)
 {
-    otel_file_exporter *e = calloc(1, sizeof *e);
+    otel_json_file_exporter *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
     e->s = *s;
@@ -138,7 +138,7 @@ otel_file_exporter *otel_file_exporter_new(const otel_file_settings *s)
     return e;
 }
 
-void otel_file_exporter_free(otel_file_exporter *e)
+void otel_json_file_exporter_free(otel_json_file_exporter *e)
 {
     if (!e)
         return;
@@ -148,7 +148,7 @@ void otel_file_exporter_free(otel_file_exporter *e)
     free(e);
 }
 
-uint64_t otel_file_size(const otel_file_exporter *e) { return e->size; }
+uint64_t otel_json_file_size(const otel_json_file_exporter *e) { return e->size; }
 
 /* mkdir -p of path's directory, mode 0700 for what it creates. */
 static void make_parent_dirs(const char *path)
@@ -167,7 +167,7 @@ static void make_parent_dirs(const char *path)
     free(d);
 }
 
-static int open_file(otel_file_exporter *e)
+static int open_file(otel_json_file_exporter *e)
 {
     if (e->s.is_default)
         make_parent_dirs(e->s.path);
@@ -183,7 +183,7 @@ static int open_file(otel_file_exporter *e)
 
 /* The current file moves to <path>.1 (see rotate.h); the next write opens
  * a fresh one. */
-static void rotate(otel_file_exporter *e)
+static void rotate(otel_json_file_exporter *e)
 {
     close(e->fd);
     e->fd = -1;
@@ -196,7 +196,7 @@ static void rotate(otel_file_exporter *e)
     }
 }
 
-int otel_file_export(otel_file_exporter *e, const char *line, size_t len)
+int otel_json_file_export(otel_json_file_exporter *e, const char *line, size_t len)
 {
     if (e->fd < 0 && open_file(e) != 0)
         return -1;
