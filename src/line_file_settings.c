@@ -1,11 +1,12 @@
 /*
  * line_file_settings.c - the crash-safe line file appender's settings:
- * defaults, LOG4C_OTEL_FILE_APPENDER_* variables, the JSON section parser
+ * defaults, LOG4C_OTEL_LINE_FILE_* variables, the JSON section parser
  * and the per-name registry the JSON loader fills (see
  * line_file_settings.h).
  */
 #include "line_file_settings.h"
 #include "diag.h"
+#include "env_alias.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -70,15 +71,19 @@ static int parse_backups(const char *v, unsigned *out)
 
 int otel_line_file_settings_from_env(otel_line_file_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen)
 {
-    const char *v;
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_MAX_SIZE")) && *v && otel_parse_size(v, &s->max_size) != 0)
-        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_MAX_SIZE: expected bytes with an optional K, M or G suffix");
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_BACKUPS")) && *v && parse_backups(v, &s->backups) != 0)
-        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_BACKUPS: expected a number from 0 to %d", OTEL_LINE_FILE_MAX_BACKUPS);
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_FSYNC")) && *v && parse_fsync(v, s) != 0)
-        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_FSYNC: expected never, line or a number of milliseconds");
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_MODE")) && *v && parse_mode(v, &s->mode) != 0)
-        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_MODE: expected an octal mode such as 0600");
+    const char *n, *v;
+    n = otel_env_pick(getenv_fn, "LOG4C_OTEL_LINE_FILE_MAX_SIZE", "LOG4C_OTEL_FILE_APPENDER_MAX_SIZE");
+    if ((v = getenv_fn(n)) && *v && otel_parse_size(v, &s->max_size) != 0)
+        return otel_fail(err, errlen, "%s: expected bytes with an optional K, M or G suffix", n);
+    n = otel_env_pick(getenv_fn, "LOG4C_OTEL_LINE_FILE_BACKUPS", "LOG4C_OTEL_FILE_APPENDER_BACKUPS");
+    if ((v = getenv_fn(n)) && *v && parse_backups(v, &s->backups) != 0)
+        return otel_fail(err, errlen, "%s: expected a number from 0 to %d", n, OTEL_LINE_FILE_MAX_BACKUPS);
+    n = otel_env_pick(getenv_fn, "LOG4C_OTEL_LINE_FILE_FSYNC", "LOG4C_OTEL_FILE_APPENDER_FSYNC");
+    if ((v = getenv_fn(n)) && *v && parse_fsync(v, s) != 0)
+        return otel_fail(err, errlen, "%s: expected never, line or a number of milliseconds", n);
+    n = otel_env_pick(getenv_fn, "LOG4C_OTEL_LINE_FILE_MODE", "LOG4C_OTEL_FILE_APPENDER_MODE");
+    if ((v = getenv_fn(n)) && *v && parse_mode(v, &s->mode) != 0)
+        return otel_fail(err, errlen, "%s: expected an octal mode such as 0600", n);
     return 0;
 }
 

@@ -14,9 +14,11 @@
  *   mode        permissions of a new file, default 0600 (a number, or an
  *               octal string "0640")
  *
- * Environment: LOG4C_OTEL_FILE_APPENDER_MAX_SIZE, LOG4C_OTEL_FILE_APPENDER_BACKUPS,
- * LOG4C_OTEL_FILE_APPENDER_FSYNC, LOG4C_OTEL_FILE_APPENDER_MODE (same syntax as the JSON
- * values, numbers as text).
+ * Environment: LOG4C_OTEL_LINE_FILE_MAX_SIZE, LOG4C_OTEL_LINE_FILE_BACKUPS,
+ * LOG4C_OTEL_LINE_FILE_FSYNC, LOG4C_OTEL_LINE_FILE_MODE (same syntax as the
+ * JSON values, numbers as text). The older spellings
+ * LOG4C_OTEL_FILE_APPENDER_<same suffix> still work; when both are set the
+ * LOG4C_OTEL_LINE_FILE_ one wins.
  */
 #ifndef LOG4C_OTEL_LINE_FILE_SETTINGS_H
 #define LOG4C_OTEL_LINE_FILE_SETTINGS_H
@@ -45,7 +47,7 @@ typedef struct otel_line_file_settings {
 
 void otel_line_file_settings_defaults(otel_line_file_settings *s);
 
-/* Applies the LOG4C_OTEL_FILE_APPENDER_* variables. Returns 0, or -1 with a
+/* Applies the LOG4C_OTEL_LINE_FILE_* variables (or their older spellings). Returns 0, or -1 with a
  * sentence naming the variable in err (*s then keeps what parsed before). */
 int otel_line_file_settings_from_env(otel_line_file_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen);
 

@@ -55,7 +55,7 @@ typedef struct otel_settings {
 
     /* ---- issue 5 ---- */
     otel_sources_config sources; /* log source rules (defaults; the JSON "sources" section) */
-    otel_json_file_settings file;     /* the file exporter: LOG4C_OTEL_FILE*, the JSON "file" section */
+    otel_json_file_settings file;     /* the JSON file exporter: LOG4C_OTEL_JSON_FILE*, the JSON "file" section */
 } otel_settings;
 
 /* Looks a variable up; tests pass their own. Returns NULL when unset. */

@@ -382,7 +382,7 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
         static atomic_int told;
         if (w->settings.file.is_default && w->file && !atomic_exchange(&told, 1))
             otel_diag("log4c-otel: no OTLP endpoint configured: writing OTLP/JSON lines to %s "
-                      "(set OTEL_EXPORTER_OTLP_ENDPOINT, or LOG4C_OTEL_FILE to a path or \"none\")",
+                      "(set OTEL_EXPORTER_OTLP_ENDPOINT, or LOG4C_OTEL_JSON_FILE to a path or \"none\")",
                       w->settings.file.path);
     }
     if (!w->queue || (want_http && !w->http) || (w->settings.file.path && !w->file)) {

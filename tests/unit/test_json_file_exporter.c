@@ -69,10 +69,10 @@ START_TEST(exporter_choice)
     ck_assert_int_eq(otel_settings_http_enabled(&s), 1);
     otel_settings_free(&s);
 
-    env_set("LOG4C_OTEL_FILE", "/tmp/both.jsonl");
-    env_set("LOG4C_OTEL_FILE_MAX_SIZE", "64K");
-    env_set("LOG4C_OTEL_FILE_BACKUPS", "0");
-    env_set("LOG4C_OTEL_FILE_GZIP", "true");
+    env_set("LOG4C_OTEL_JSON_FILE", "/tmp/both.jsonl");
+    env_set("LOG4C_OTEL_JSON_FILE_MAX_SIZE", "64K");
+    env_set("LOG4C_OTEL_JSON_FILE_BACKUPS", "0");
+    env_set("LOG4C_OTEL_JSON_FILE_GZIP", "true");
     ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), 0);
     ck_assert_str_eq(s.file.path, "/tmp/both.jsonl");
     ck_assert_int_eq(otel_settings_http_enabled(&s), 1);
@@ -81,7 +81,8 @@ START_TEST(exporter_choice)
     ck_assert_int_eq(s.file.gzip, 1);
     otel_settings_free(&s);
 
-    /* no endpoint, file off: the old default (HTTP to localhost) */
+    /* no endpoint, file off: HTTP to localhost; the older spellings
+     * LOG4C_OTEL_FILE* still work */
     env_reset();
     env_set("LOG4C_OTEL_FILE", "none");
     env_set("LOG4C_OTEL_FILE_MAX_SIZE", "lots");
@@ -90,6 +91,25 @@ START_TEST(exporter_choice)
     ck_assert_int_eq(otel_settings_http_enabled(&s), 1);
     ck_assert_str_eq(s.logs_url, "http://localhost:4318/v1/logs");
     ck_assert_uint_eq(s.nwarnings, 1); /* the bad size was reported */
+    otel_settings_free(&s);
+
+    /* both spellings set: LOG4C_OTEL_JSON_FILE* win (the older ones are not
+     * even read: their bad values raise no warning); empty counts as unset */
+    env_reset();
+    env_set("LOG4C_OTEL_JSON_FILE", "/tmp/new.jsonl");
+    env_set("LOG4C_OTEL_FILE", "/tmp/old.jsonl");
+    env_set("LOG4C_OTEL_JSON_FILE_MAX_SIZE", "1K");
+    env_set("LOG4C_OTEL_FILE_MAX_SIZE", "lots");
+    env_set("LOG4C_OTEL_JSON_FILE_BACKUPS", "");
+    env_set("LOG4C_OTEL_FILE_BACKUPS", "9");
+    env_set("LOG4C_OTEL_JSON_FILE_GZIP", "false");
+    env_set("LOG4C_OTEL_FILE_GZIP", "maybe");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_str_eq(s.file.path, "/tmp/new.jsonl");
+    ck_assert_uint_eq(s.file.max_size, 1024);
+    ck_assert_uint_eq(s.file.backups, 9);
+    ck_assert_int_eq(s.file.gzip, 0);
+    ck_assert_uint_eq(s.nwarnings, 0);
     otel_settings_free(&s);
 }
 END_TEST
