@@ -24,7 +24,7 @@ typedef struct otel_json_file_settings {
     int is_default;    /* path is the no-endpoint default (dropped when an endpoint is configured) */
     int disabled;      /* explicitly off (LOG4C_OTEL_JSON_FILE=none, or "enabled": false) */
     uint64_t max_size; /* rotate before a line would make the file larger; 0: never */
-    unsigned backups;  /* rotated files kept; 0: the file is truncated instead */
+    unsigned backups;  /* rotated files kept; 0: the file is removed and started afresh */
     int gzip;          /* compress rotated files */
 } otel_json_file_settings;
 
