@@ -7,7 +7,7 @@
  * 511/1023 bytes, so no layout is applied) plus a newline reaches the file
  * in one write(2) on an O_APPEND descriptor before append returns: a crash
  * loses nothing already logged. Size rotation, backups and fdatasync come
- * from the settings (src/file_settings.h): defaults, LOG4C_OTEL_FILE_*
+ * from the settings (src/line_file_settings.h): defaults, LOG4C_OTEL_LINE_FILE_*
  * variables, then the JSON configuration registered under the appender's
  * name.
  */

@@ -13,6 +13,7 @@
 #include "pipeline.h"
 #include "redact.h"
 #include "utf8.h"
+#include "tls_scratch.h"
 
 #include <log4c.h>
 #include <pthread.h>
@@ -21,39 +22,20 @@
 #include <string.h>
 
 /* per-thread copy of the message to mask (kept, grown as needed; freed at thread exit) */
-static pthread_key_t buf_key;
-static pthread_once_t buf_once = PTHREAD_ONCE_INIT;
-static int buf_key_ok;
-
 typedef struct msg_buf {
     char *p;
     size_t cap;
 } msg_buf;
 
-static void buf_free(void *p)
-{
-    msg_buf *b = p;
-    if (b) {
-        free(b->p);
-        free(b);
-    }
-}
+static void buf_fini(void *p) { free(((msg_buf *)p)->p); }
 
-static void make_key(void) { buf_key_ok = pthread_key_create(&buf_key, buf_free) == 0; }
+static otel_tls_kind buf_kind = {.size = sizeof(msg_buf), .fini = buf_fini};
 
 static char *scratch(size_t n)
 {
-    pthread_once(&buf_once, make_key);
-    if (!buf_key_ok)
+    msg_buf *b = otel_tls_get(&buf_kind);
+    if (!b)
         return NULL;
-    msg_buf *b = pthread_getspecific(buf_key);
-    if (!b) {
-        b = calloc(1, sizeof *b);
-        if (!b || pthread_setspecific(buf_key, b) != 0) {
-            free(b);
-            return NULL;
-        }
-    }
     if (n + 1 > b->cap) {
         char *p = realloc(b->p, n + 1);
         if (!p)

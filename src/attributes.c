@@ -2,6 +2,7 @@
  * attributes.c - owned attribute lists and the per-thread attribute context.
  */
 #include "attributes.h"
+#include "tls_scratch.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -80,36 +81,11 @@ void otel_attr_list_free(otel_attr_list *l)
 
 /* ---- the per-thread context ------------------------------------------ */
 
-static pthread_key_t ctx_key;
-static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
-static int ctx_key_ok;
+static void ctx_fini(void *p) { otel_attr_list_free(p); }
 
-static void ctx_free(void *p)
-{
-    otel_attr_list *l = p;
-    if (l) {
-        otel_attr_list_free(l);
-        free(l);
-    }
-}
+static otel_tls_kind ctx_kind = {.size = sizeof(otel_attr_list), .fini = ctx_fini};
 
-static void make_key(void) { ctx_key_ok = pthread_key_create(&ctx_key, ctx_free) == 0; }
-
-static otel_attr_list *ctx(int create)
-{
-    pthread_once(&ctx_once, make_key);
-    if (!ctx_key_ok)
-        return NULL;
-    otel_attr_list *l = pthread_getspecific(ctx_key);
-    if (l || !create)
-        return l;
-    l = calloc(1, sizeof *l);
-    if (l && pthread_setspecific(ctx_key, l) != 0) {
-        free(l);
-        l = NULL;
-    }
-    return l;
-}
+static otel_attr_list *ctx(int create) { return create ? otel_tls_get(&ctx_kind) : otel_tls_peek(&ctx_kind); }
 
 int otel_thread_attrs_put(const otel_attr *v)
 {

@@ -16,6 +16,7 @@
 #include "capture.h"
 #include "clock.h"
 #include "line_splitter.h"
+#include "write_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -125,19 +126,6 @@ static void on_line(void *arg, const char *line, size_t len, unsigned part, unsi
     c->emit(c->emit_ctx, &ev);
 }
 
-static void write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return; /* a tee that fails is not worth losing the capture for */
-        p += w;
-        n -= (size_t)w;
-    }
-}
-
 static void close_stream(otel_capture *c, int s)
 {
     line_ctx lc = {c, s};
@@ -160,7 +148,8 @@ static int read_once(otel_capture *c, int s)
         return 0;
     }
     if (c->tee_fd[s] >= 0)
-        write_all(c->tee_fd[s], c->chunk, (size_t)n);
+        /* a failing tee is not worth losing the capture for */
+        (void)otel_write_all(c->tee_fd[s], c->chunk, (size_t)n);
     line_ctx lc = {c, s};
     otel_line_splitter_feed(&c->split[s], c->chunk, (size_t)n, on_line, &lc);
     return 1;
@@ -489,10 +478,7 @@ void otel_capture_free(otel_capture *c)
     if (!c)
         return;
     otel_capture_kill(c, SIGKILL); /* ESRCH when already gone: fine */
-    ssize_t w;
-    do
-        w = write(c->wake[1], "x", 1);
-    while (w < 0 && errno == EINTR);
+    (void)otel_write_all(c->wake[1], "x", 1);
     pthread_join(c->thread, NULL);
     destroy(c);
 }

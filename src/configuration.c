@@ -5,7 +5,7 @@
  * Rules in config.h; error reporting in config_error.h.
  */
 #include "configuration.h"
-#include "file_exporter.h"
+#include "json_file_exporter.h"
 #include "line_file_settings.h"
 #include "sources.h"
 #include "span.h"
@@ -645,10 +645,10 @@ static int file_section(const json_t *obj, const char *key_path, otel_config *cf
 {
     (void)get;
     char msg[OTEL_CONFIG_MESSAGE_MAX] = "";
-    otel_file_settings probe;
-    otel_file_settings_init(&probe);
-    int rc = otel_file_config_from_json(obj, key_path, &probe, msg, sizeof msg);
-    otel_file_settings_free(&probe);
+    otel_json_file_settings probe;
+    otel_json_file_settings_init(&probe);
+    int rc = otel_json_file_settings_from_json(obj, key_path, &probe, msg, sizeof msg);
+    otel_json_file_settings_free(&probe);
     if (rc != 0)
         return section_error(err, key_path, msg);
     cfg->file = json_incref((json_t *)obj);
@@ -669,7 +669,7 @@ static int appenders_section(const json_t *obj, const char *key_path, otel_confi
         otel_config_path_member(p, sizeof p, key_path, name);
         otel_line_file_settings probe;
         otel_line_file_settings_defaults(&probe);
-        if (otel_file_appender_config_from_json(v, p, &probe, msg, sizeof msg) != 0)
+        if (otel_line_file_settings_from_json(v, p, &probe, msg, sizeof msg) != 0)
             return section_error(err, p, msg);
     }
     cfg->appenders = json_incref((json_t *)obj);
@@ -1171,7 +1171,7 @@ int otel_config_apply(const otel_config *cfg, otel_settings *s)
     if (cfg->log_sources &&
         otel_sources_config_from_json(cfg->log_sources, "logs.sources", &s->sources, msg, sizeof msg) != 0)
         return LOG4C_OTEL_ENOMEM;
-    if (cfg->file && otel_file_config_from_json(cfg->file, "logs.file", &s->file, msg, sizeof msg) != 0)
+    if (cfg->file && otel_json_file_settings_from_json(cfg->file, "logs.file", &s->file, msg, sizeof msg) != 0)
         return LOG4C_OTEL_ENOMEM;
     return LOG4C_OTEL_OK;
 }
@@ -1318,7 +1318,7 @@ int otel_config_apply_global(otel_config *cfg, otel_getenv_fn get, char *err, si
         char p[OTEL_CONFIG_PATH_MAX];
         otel_config_path_member(p, sizeof p, "appenders", name);
         if (otel_line_file_settings_from_env(&fs, get, err, errlen) != 0 ||
-            otel_file_appender_config_from_json(v, p, &fs, err, errlen) != 0)
+            otel_line_file_settings_from_json(v, p, &fs, err, errlen) != 0)
             return LOG4C_OTEL_ECONFIG;
         if (otel_line_file_settings_register(name, &fs) != 0)
             return LOG4C_OTEL_ENOMEM;

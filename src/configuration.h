@@ -62,7 +62,7 @@ typedef struct otel_config {
     otel_logs_config logs;
     otel_traces_config *traces;    /* root "traces": span filters; NULL when not given */
     json_t *log_sources; /* logs.sources (validated): replaces the default source rules */
-    json_t *file;        /* logs.file (validated): applied over the LOG4C_OTEL_FILE* env */
+    json_t *file;        /* logs.file (validated): applied over the LOG4C_OTEL_JSON_FILE* env */
     json_t *appenders; /* root "appenders" (validated): otel_file appender settings by name */
     otel_config_note *notes;
     size_t nnotes;
@@ -102,7 +102,7 @@ void otel_logs_config_init(otel_logs_config *l);
 void otel_logs_config_free(otel_logs_config *l);
 
 /* Process-wide parts: registers the otel_file appender settings of the
- * "appenders" section (each over the LOG4C_OTEL_FILE_APPENDER_* env) and
+ * "appenders" section (each over the LOG4C_OTEL_LINE_FILE_* env) and
  * hands the span filters to the span module. Call once, before log4c_init().
  * 0 or a LOG4C_OTEL_E* code (err filled). */
 int otel_config_apply_global(otel_config *cfg, otel_getenv_fn get, char *err, size_t errlen);

@@ -5,6 +5,8 @@
  */
 #include "line_file.h"
 #include "clock.h"
+#include "rotate.h"
+#include "write_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -126,17 +128,8 @@ static void sync_dir(const char *path)
     free(copy);
 }
 
-static char *numbered(const char *path, unsigned i)
-{
-    size_t n = strlen(path) + 16;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s.%u", path, i);
-    return p;
-}
-
-/* Shifts path.(N-1) -> path.N ... path -> path.1 (path removed with no
- * backups) and opens a fresh path. Called with f->lock held. */
+/* Moves path to path.1, shifting older backups (see rotate.h; path removed
+ * with no backups), and opens a fresh path. Called with f->lock held. */
 static int rotate(otel_line_file *f)
 {
     int old = f->fd;
@@ -152,24 +145,7 @@ static int rotate(otel_line_file *f)
     }
     if (f->s.fsync_policy != OTEL_FSYNC_NEVER)
         sync_now(f);
-    int rc = 0;
-    if (f->s.backups == 0) {
-        if (unlink(f->path) != 0 && errno != ENOENT)
-            rc = -1;
-    } else {
-        for (unsigned i = f->s.backups - 1; i >= 1 && rc == 0; i--) {
-            char *from = numbered(f->path, i), *to = numbered(f->path, i + 1);
-            if (!from || !to || (rename(from, to) != 0 && errno != ENOENT))
-                rc = -1;
-            free(from);
-            free(to);
-        }
-        char *first = numbered(f->path, 1);
-        if (rc == 0 && (!first || rename(f->path, first) != 0))
-            rc = -1;
-        free(first);
-    }
-    if (rc != 0) { /* keep writing to the file we have: nothing is lost */
+    if (otel_rotate(f->path, f->s.backups, 0) != 0) { /* keep writing to the file we have: nothing is lost */
         int e = errno;
         (void)flock(old, LOCK_UN);
         errno = e;
@@ -184,22 +160,6 @@ static int rotate(otel_line_file *f)
     f->dirty = 0;
     errno = e;
     return f->fd >= 0 ? 0 : -1;
-}
-
-/* write(2) of all n bytes: one call unless the kernel writes less. */
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 int otel_line_file_write(otel_line_file *f, const char *line, size_t len)
@@ -231,7 +191,7 @@ int otel_line_file_write(otel_line_file *f, const char *line, size_t len)
                 rc = -1;
         }
     }
-    if (rc == 0 && write_all(f->fd, buf, total) != 0) {
+    if (rc == 0 && otel_write_all(f->fd, buf, total) != 0) {
         rc = -1;
         e = errno;
     }

@@ -29,9 +29,10 @@ typedef struct otel_line_file otel_line_file;
 otel_line_file *otel_line_file_open(const char *path, const otel_line_file_settings *s);
 
 /* Appends line[0..len) and a '\n' (unless line already ends with one) with
- * one write(2) (looping only on a short write or EINTR), rotating first when
- * the line would take the file past max_size (a line longer than max_size
- * goes alone into a fresh file). Returns 0, or -1 with errno set. */
+ * one write(2) (otel_write_all: further writes only after a short write or
+ * EINTR), rotating first when the line would take the file past max_size
+ * (a line longer than max_size goes alone into a fresh file). Returns 0, or
+ * -1 with errno set. */
 int otel_line_file_write(otel_line_file *f, const char *line, size_t len);
 
 /* fdatasync when the policy is not "never", then closes and frees. */

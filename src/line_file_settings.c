@@ -1,10 +1,12 @@
 /*
- * file_settings.c - the crash-safe file appender's settings: defaults,
- * LOG4C_OTEL_FILE_APPENDER_* variables, the JSON section parser and the per-name
- * registry the JSON loader fills (see file_settings.h).
+ * line_file_settings.c - the crash-safe line file appender's settings:
+ * defaults, LOG4C_OTEL_LINE_FILE_* variables, the JSON section parser
+ * and the per-name registry the JSON loader fills (see
+ * line_file_settings.h).
  */
 #include "line_file_settings.h"
 #include "diag.h"
+#include "env_alias.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -60,8 +62,8 @@ static int parse_backups(const char *v, unsigned *out)
 {
     char *end = (char *)v;
     errno = 0;
-    unsigned long b = isdigit((unsigned char)*v) ? strtoul(v, &end, 10) : OTEL_FILE_MAX_BACKUPS + 1ul;
-    if (errno || *end != '\0' || b > OTEL_FILE_MAX_BACKUPS)
+    unsigned long b = isdigit((unsigned char)*v) ? strtoul(v, &end, 10) : OTEL_LINE_FILE_MAX_BACKUPS + 1ul;
+    if (errno || *end != '\0' || b > OTEL_LINE_FILE_MAX_BACKUPS)
         return -1;
     *out = (unsigned)b;
     return 0;
@@ -69,15 +71,19 @@ static int parse_backups(const char *v, unsigned *out)
 
 int otel_line_file_settings_from_env(otel_line_file_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen)
 {
-    const char *v;
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_MAX_SIZE")) && *v && otel_parse_size(v, &s->max_size) != 0)
-        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_MAX_SIZE: expected bytes with an optional K, M or G suffix");
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_BACKUPS")) && *v && parse_backups(v, &s->backups) != 0)
-        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_BACKUPS: expected a number from 0 to %d", OTEL_FILE_MAX_BACKUPS);
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_FSYNC")) && *v && parse_fsync(v, s) != 0)
-        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_FSYNC: expected never, line or a number of milliseconds");
-    if ((v = getenv_fn("LOG4C_OTEL_FILE_APPENDER_MODE")) && *v && parse_mode(v, &s->mode) != 0)
-        return otel_fail(err, errlen, "LOG4C_OTEL_FILE_APPENDER_MODE: expected an octal mode such as 0600");
+    const char *n, *v;
+    n = otel_env_pick(getenv_fn, "LOG4C_OTEL_LINE_FILE_MAX_SIZE", "LOG4C_OTEL_FILE_APPENDER_MAX_SIZE");
+    if ((v = getenv_fn(n)) && *v && otel_parse_size(v, &s->max_size) != 0)
+        return otel_fail(err, errlen, "%s: expected bytes with an optional K, M or G suffix", n);
+    n = otel_env_pick(getenv_fn, "LOG4C_OTEL_LINE_FILE_BACKUPS", "LOG4C_OTEL_FILE_APPENDER_BACKUPS");
+    if ((v = getenv_fn(n)) && *v && parse_backups(v, &s->backups) != 0)
+        return otel_fail(err, errlen, "%s: expected a number from 0 to %d", n, OTEL_LINE_FILE_MAX_BACKUPS);
+    n = otel_env_pick(getenv_fn, "LOG4C_OTEL_LINE_FILE_FSYNC", "LOG4C_OTEL_FILE_APPENDER_FSYNC");
+    if ((v = getenv_fn(n)) && *v && parse_fsync(v, s) != 0)
+        return otel_fail(err, errlen, "%s: expected never, line or a number of milliseconds", n);
+    n = otel_env_pick(getenv_fn, "LOG4C_OTEL_LINE_FILE_MODE", "LOG4C_OTEL_FILE_APPENDER_MODE");
+    if ((v = getenv_fn(n)) && *v && parse_mode(v, &s->mode) != 0)
+        return otel_fail(err, errlen, "%s: expected an octal mode such as 0600", n);
     return 0;
 }
 
@@ -93,8 +99,8 @@ static int json_uint(const json_t *v, double max, uint64_t *out)
     return 0;
 }
 
-int otel_file_appender_config_from_json(const json_t *obj, const char *key_path, otel_line_file_settings *out,
-                                        char *err, size_t errlen)
+int otel_line_file_settings_from_json(const json_t *obj, const char *key_path, otel_line_file_settings *out,
+                                      char *err, size_t errlen)
 {
     const char *path = key_path && *key_path ? key_path : "file appender";
     if (!json_is_object(obj))
@@ -110,8 +116,9 @@ int otel_file_appender_config_from_json(const json_t *obj, const char *key_path,
                         path);
     }
     if ((v = json_object_get(obj, "backups")) && !json_is_null(v)) {
-        if (json_uint(v, OTEL_FILE_MAX_BACKUPS, &n) != 0)
-            return otel_fail(err, errlen, "%s.backups: expected a number from 0 to %d", path, OTEL_FILE_MAX_BACKUPS);
+        if (json_uint(v, OTEL_LINE_FILE_MAX_BACKUPS, &n) != 0)
+            return otel_fail(err, errlen, "%s.backups: expected a number from 0 to %d", path,
+                             OTEL_LINE_FILE_MAX_BACKUPS);
         s.backups = (unsigned)n;
     }
     if ((v = json_object_get(obj, "fsync")) && !json_is_null(v)) {

@@ -1,7 +1,8 @@
 /*
- * file_settings.h - the settings of one crash-safe file appender
- * ("otel_file"): built-in defaults, then environment overrides (for every
- * such appender), then the JSON configuration keyed by appender name.
+ * line_file_settings.h - the settings of one crash-safe line file
+ * appender (log4crc type "otel_file"): built-in defaults, then
+ * environment overrides (for every such appender), then the JSON
+ * configuration keyed by appender name.
  *
  *   maxLogSize  bytes, or a string with a K/M/G suffix (1024-based, as
  *               log4js): rotate before a line would make the file larger;
@@ -13,9 +14,11 @@
  *   mode        permissions of a new file, default 0600 (a number, or an
  *               octal string "0640")
  *
- * Environment: LOG4C_OTEL_FILE_APPENDER_MAX_SIZE, LOG4C_OTEL_FILE_APPENDER_BACKUPS,
- * LOG4C_OTEL_FILE_APPENDER_FSYNC, LOG4C_OTEL_FILE_APPENDER_MODE (same syntax as the JSON
- * values, numbers as text).
+ * Environment: LOG4C_OTEL_LINE_FILE_MAX_SIZE, LOG4C_OTEL_LINE_FILE_BACKUPS,
+ * LOG4C_OTEL_LINE_FILE_FSYNC, LOG4C_OTEL_LINE_FILE_MODE (same syntax as the
+ * JSON values, numbers as text). The older spellings
+ * LOG4C_OTEL_FILE_APPENDER_<same suffix> still work; when both are set the
+ * LOG4C_OTEL_LINE_FILE_ one wins.
  */
 #ifndef LOG4C_OTEL_LINE_FILE_SETTINGS_H
 #define LOG4C_OTEL_LINE_FILE_SETTINGS_H
@@ -40,23 +43,22 @@ typedef struct otel_line_file_settings {
     unsigned mode;          /* default 0600 */
 } otel_line_file_settings;
 
-#define OTEL_FILE_MAX_BACKUPS 10000
+#define OTEL_LINE_FILE_MAX_BACKUPS 10000
 
 void otel_line_file_settings_defaults(otel_line_file_settings *s);
 
-/* Applies the LOG4C_OTEL_FILE_APPENDER_* variables. Returns 0, or -1 with a
+/* Applies the LOG4C_OTEL_LINE_FILE_* variables (or their older spellings). Returns 0, or -1 with a
  * sentence naming the variable in err (*s then keeps what parsed before). */
 int otel_line_file_settings_from_env(otel_line_file_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen);
 
 /*
- * ---- MERGE SEAM (issue 3's JSON loader) ----
  * Applies the keys of obj (the section of one otel_file appender, found in
  * the configuration under its appender name) over *out, which the caller
  * has filled (defaults, then env). key_path names obj in messages. Unknown
  * keys are ignored. Returns 0, or -1 with a sentence in err.
  */
-int otel_file_appender_config_from_json(const json_t *obj, const char *key_path, otel_line_file_settings *out,
-                                        char *err, size_t errlen);
+int otel_line_file_settings_from_json(const json_t *obj, const char *key_path, otel_line_file_settings *out,
+                                      char *err, size_t errlen);
 
 /*
  * The settings per appender name the JSON loader found: the otel_file

@@ -1,10 +1,12 @@
 /*
- * pipeline.c - filter, attributes, record, masking and limits on the
- * caller's thread (order and rules in pipeline.h and DESIGN §3).
+ * pipeline.c - filter, attributes, record, masking and limits for one log
+ * entry, on the thread that builds its record (order and rules in
+ * pipeline.h).
  */
 #include "pipeline.h"
 #include "log4c-otel.h"
 #include "redact.h"
+#include "tls_scratch.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -50,37 +52,16 @@ typedef struct scratch {
     size_t ndropped, dropped_cap;
 } scratch;
 
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-static int scratch_key_ok;
-
-static void scratch_free(void *p)
+static void scratch_fini(void *p)
 {
     scratch *s = p;
-    if (s) {
-        free(s->a);
-        free(s->dropped);
-        free(s);
-    }
+    free(s->a);
+    free(s->dropped);
 }
 
-static void make_key(void) { scratch_key_ok = pthread_key_create(&scratch_key, scratch_free) == 0; }
+static otel_tls_kind scratch_kind = {.size = sizeof(scratch), .fini = scratch_fini};
 
-static scratch *get_scratch(void)
-{
-    pthread_once(&scratch_once, make_key);
-    if (!scratch_key_ok)
-        return NULL;
-    scratch *s = pthread_getspecific(scratch_key);
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        if (s && pthread_setspecific(scratch_key, s) != 0) {
-            free(s);
-            s = NULL;
-        }
-    }
-    return s;
-}
+static scratch *get_scratch(void) { return otel_tls_get(&scratch_kind); }
 
 static int has_key(const otel_attr *a, size_t n, const char *key)
 {
@@ -223,7 +204,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     r_in.attrs = s->a;
     r_in.nattrs = s->n;
     r_in.dropped_attrs = s->ndropped > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ndropped;
-    /* DESIGN §3: the body is length-limited by logRecordLimits too */
+    /* the body is length-limited by logRecordLimits too */
     size_t body_limit = min_limit(ri->body_limit, p->attr_value_limit);
     size_t attr_limit = min_limit(ri->body_limit, p->attr_value_limit);
     if (!o->hide) {

@@ -6,6 +6,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "redact.h"
 #include "utf8.h"
+#include "tls_scratch.h"
 
 #include <pcre2.h>
 #include <pthread.h>
@@ -31,53 +32,35 @@ typedef struct thread_state {
     size_t clean_cap;
 } thread_state;
 
-static pthread_key_t state_key;
-static pthread_once_t state_once = PTHREAD_ONCE_INIT;
-static int state_key_ok;
 static atomic_ulong limit_hits;
 
-static void state_free(void *p)
+static int state_init(void *p)
 {
     thread_state *t = p;
-    if (!t)
-        return;
+    t->md = pcre2_match_data_create(1, NULL); /* only the whole match is needed */
+    t->mctx = pcre2_match_context_create(NULL);
+    t->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (!t->md || !t->mctx)
+        return -1;
+    if (t->jit_stack)
+        pcre2_jit_stack_assign(t->mctx, NULL, t->jit_stack);
+    pcre2_set_heap_limit(t->mctx, OTEL_REGEX_HEAP_LIMIT_KIB);
+    return 0;
+}
+
+static void state_fini(void *p)
+{
+    thread_state *t = p;
     pcre2_match_data_free(t->md);
     pcre2_match_context_free(t->mctx);
     pcre2_jit_stack_free(t->jit_stack);
     free(t->ranges);
     free(t->clean);
-    free(t);
 }
 
-static void make_key(void) { state_key_ok = pthread_key_create(&state_key, state_free) == 0; }
+static otel_tls_kind state_kind = {.size = sizeof(thread_state), .init = state_init, .fini = state_fini};
 
-static thread_state *state(void)
-{
-    pthread_once(&state_once, make_key);
-    if (!state_key_ok)
-        return NULL;
-    thread_state *t = pthread_getspecific(state_key);
-    if (t)
-        return t;
-    t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
-    t->md = pcre2_match_data_create(1, NULL); /* only the whole match is needed */
-    t->mctx = pcre2_match_context_create(NULL);
-    t->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
-    if (!t->md || !t->mctx) {
-        state_free(t);
-        return NULL;
-    }
-    if (t->jit_stack)
-        pcre2_jit_stack_assign(t->mctx, NULL, t->jit_stack);
-    pcre2_set_heap_limit(t->mctx, OTEL_REGEX_HEAP_LIMIT_KIB);
-    if (pthread_setspecific(state_key, t) != 0) {
-        state_free(t);
-        return NULL;
-    }
-    return t;
-}
+static thread_state *state(void) { return otel_tls_get(&state_kind); }
 
 /* LOG4C_OTEL_PCRE2_JIT=0 keeps to the interpreter. For memory checkers:
  * the JIT's SIMD scans read a few bytes past the subject (within an aligned

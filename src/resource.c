@@ -4,13 +4,13 @@
  */
 #include "resource.h"
 #include "diag.h"
+#include "random_bytes.h"
 #include "log4c-otel.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 /* Sets key to a string value, replacing an existing entry. */
@@ -69,16 +69,8 @@ static int add_resource_kv(void *ctx, const char *key, const char *value)
 static void uuid4(char out[37])
 {
     unsigned char b[16];
-    size_t got = 0;
-    while (got < sizeof b) {
-        ssize_t n = getrandom(b + got, sizeof b - got, 0);
-        if (n < 0 && errno != EINTR)
-            break;
-        if (n > 0)
-            got += (size_t)n;
-    }
-    if (got < sizeof b) { /* no getrandom: still distinct per process */
-        uint64_t x = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)&got;
+    if (otel_random_bytes(b, sizeof b) != 0) { /* no random source: still distinct per process */
+        uint64_t x = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)&b;
         for (size_t i = 0; i < sizeof b; i++, x = x * 6364136223846793005ull + 1442695040888963407ull)
             b[i] = (unsigned char)(x >> 56);
     }

@@ -8,6 +8,7 @@
 #include "settings.h"
 #include "resource.h"
 #include "diag.h"
+#include "env_alias.h"
 #include "spool.h"
 #include "log4c-otel.h"
 
@@ -331,21 +332,22 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     /* ---- issue 5 ---- */
     if (otel_sources_config_default(&s->sources) != 0)
         return LOG4C_OTEL_ENOMEM;
-    otel_file_settings_init(&s->file);
-    const char *file = get("LOG4C_OTEL_FILE");
+    otel_json_file_settings_init(&s->file);
+    const char *file = get(otel_env_pick(get, "LOG4C_OTEL_JSON_FILE", "LOG4C_OTEL_FILE"));
     if (file && (strcasecmp(file, "none") == 0 || strcasecmp(file, "off") == 0))
         s->file.disabled = 1;
     else if (file && *file && !(s->file.path = strdup(file)))
         return LOG4C_OTEL_ENOMEM;
-    const char *size = get("LOG4C_OTEL_FILE_MAX_SIZE");
+    const char *size_name = otel_env_pick(get, "LOG4C_OTEL_JSON_FILE_MAX_SIZE", "LOG4C_OTEL_FILE_MAX_SIZE");
+    const char *size = get(size_name);
     if (size && *size && otel_parse_size(size, &s->file.max_size) != 0) {
-        otel_diag("log4c-otel: ignoring LOG4C_OTEL_FILE_MAX_SIZE: not a size such as 10485760, 512K, 10M or 1G");
+        otel_diag("log4c-otel: ignoring %s: not a size such as 10485760, 512K, 10M or 1G", size_name);
         s->nwarnings++;
     }
     long backups = (long)s->file.backups;
-    env_long(get, "LOG4C_OTEL_FILE_BACKUPS", 0, &backups, s);
+    env_long(get, otel_env_pick(get, "LOG4C_OTEL_JSON_FILE_BACKUPS", "LOG4C_OTEL_FILE_BACKUPS"), 0, &backups, s);
     s->file.backups = backups > 10000 ? 10000u : (unsigned)backups;
-    s->file.gzip = env_flag(get, "LOG4C_OTEL_FILE_GZIP", s);
+    s->file.gzip = env_flag(get, otel_env_pick(get, "LOG4C_OTEL_JSON_FILE_GZIP", "LOG4C_OTEL_FILE_GZIP"), s);
     return otel_settings_resolve_exporters(s, get);
 }
 
@@ -363,7 +365,7 @@ void otel_settings_free(otel_settings *s)
     free(s->spool_dir);
     otel_resource_free(s);
     otel_sources_config_free(&s->sources); /* issue 5 */
-    otel_file_settings_free(&s->file);
+    otel_json_file_settings_free(&s->file);
     memset(s, 0, sizeof *s);
 }
 
@@ -372,11 +374,11 @@ void otel_settings_free(otel_settings *s)
 int otel_settings_resolve_exporters(otel_settings *s, otel_getenv_fn get)
 {
     if (s->endpoint_configured && s->file.is_default) {
-        otel_file_settings_free(&s->file);
+        otel_json_file_settings_free(&s->file);
         s->file.is_default = 0;
     }
     if (s->file.disabled) {
-        otel_file_settings_free(&s->file);
+        otel_json_file_settings_free(&s->file);
         s->file.is_default = 0;
     }
     if (!s->endpoint_configured && !s->file.path && !s->file.disabled) {
@@ -384,7 +386,7 @@ int otel_settings_resolve_exporters(otel_settings *s, otel_getenv_fn get)
         for (size_t i = 0; i < s->nresource; i++)
             if (strcmp(s->resource[i].key, "service.name") == 0 && s->resource[i].type == OTEL_VALUE_STRING)
                 svc = s->resource[i].v.str.s;
-        if (!(s->file.path = otel_file_default_path(get, svc)))
+        if (!(s->file.path = otel_json_file_default_path(get, svc)))
             return LOG4C_OTEL_ENOMEM;
         s->file.is_default = 1;
     }

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include "record.h"
 #include "sources.h"
-#include "file_exporter.h"
+#include "json_file_exporter.h"
 
 typedef enum otel_protocol { OTEL_PROTOCOL_HTTP_PROTOBUF = 0, OTEL_PROTOCOL_HTTP_JSON = 1 } otel_protocol;
 typedef enum otel_compression { OTEL_COMPRESSION_NONE = 0, OTEL_COMPRESSION_GZIP = 1 } otel_compression;
@@ -55,7 +55,7 @@ typedef struct otel_settings {
 
     /* ---- issue 5 ---- */
     otel_sources_config sources; /* log source rules (defaults; the JSON "sources" section) */
-    otel_file_settings file;     /* the file exporter: LOG4C_OTEL_FILE*, the JSON "file" section */
+    otel_json_file_settings file;     /* the JSON file exporter: LOG4C_OTEL_JSON_FILE*, the JSON "file" section */
 } otel_settings;
 
 /* Looks a variable up; tests pass their own. Returns NULL when unset. */
@@ -71,7 +71,7 @@ void otel_settings_free(otel_settings *s);
  * calls it; a loader that changes the endpoint or the file settings later
  * must call it again). With no endpoint configured and no file given (and
  * the file not disabled), the file exporter writes to the default path
- * (otel_file_default_path, from service.name); with an endpoint configured,
+ * (otel_json_file_default_path, from service.name); with an endpoint configured,
  * a default path is dropped. HTTP runs when an endpoint is configured or
  * when there is no file at all (then to http://localhost:4318). Returns 0
  * or LOG4C_OTEL_ENOMEM. */

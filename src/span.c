@@ -6,14 +6,12 @@
 #include "span.h"
 #include "clock.h"
 #include "traces_as_logs.h"
+#include "random_bytes.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 struct otel_span {
@@ -34,37 +32,10 @@ struct otel_span {
 
 /* ---- ids ---- */
 
-static int urandom(uint8_t *p, size_t n)
-{
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    return got == n ? 0 : -1;
-}
-
 int otel_random_id(uint8_t *p, size_t n)
 {
     for (int attempt = 0; attempt < 8; attempt++) {
-        size_t got = 0;
-        while (got < n) {
-            ssize_t r = getrandom(p + got, n - got, 0);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0)
-                break;
-            got += (size_t)r;
-        }
-        if (got < n && urandom(p, n) != 0)
+        if (otel_random_bytes(p, n) != 0)
             return -1;
         if (!otel_bytes_all_zero(p, n))
             return 0;

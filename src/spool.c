@@ -6,6 +6,7 @@
 #include "spool.h"
 #include "spool_file.h"
 #include "diag.h"
+#include "write_all.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -56,34 +57,6 @@ static void put32(uint8_t *p, uint32_t v)
 static uint32_t get32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static int pread_full(int fd, void *buf, size_t n, uint64_t off)
-{
-    size_t done = 0;
-    while (done < n) {
-        ssize_t r = pread(fd, (char *)buf + done, n - done, (off_t)(off + done));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        done += (size_t)r;
-    }
-    return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t n)
-{
-    size_t done = 0;
-    while (done < n) {
-        ssize_t r = write(fd, (const char *)buf + done, n - done);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        done += (size_t)r;
-    }
-    return 0;
 }
 
 static int name_ok(const char *n)
@@ -139,7 +112,7 @@ static uint64_t read_pos(otel_spool *s, const seg *g)
         return 0;
     uint8_t b[POS_BYTES];
     uint64_t off = 0;
-    if (pread_full(fd, b, sizeof b, 0) == 0 && memcmp(b, "L4CP", 4) == 0 &&
+    if (otel_pread_all(fd, b, sizeof b, 0) == 0 && memcmp(b, "L4CP", 4) == 0 &&
         (uint32_t)crc32(0L, b + 8, 8) == get32(b + 4))
         off = (uint64_t)get32(b + 8) | (uint64_t)get32(b + 12) << 32;
     else
@@ -164,7 +137,7 @@ static void claim(otel_spool *s, const char *name)
     }
     uint8_t hdr[OTEL_SPOOL_HEADER_BYTES];
     otel_spool_reader r;
-    otel_spool_status hs = (size_t)st.st_size < sizeof hdr || pread_full(fd, hdr, sizeof hdr, 0) != 0
+    otel_spool_status hs = (size_t)st.st_size < sizeof hdr || otel_pread_all(fd, hdr, sizeof hdr, 0) != 0
                                ? OTEL_SPOOL_TORN
                                : otel_spool_reader_init(&r, hdr, sizeof hdr);
     if (hs == OTEL_SPOOL_TORN) {
@@ -340,7 +313,7 @@ static int new_segment(otel_spool *s)
     }
     uint8_t hdr[OTEL_SPOOL_HEADER_BYTES];
     otel_spool_header(hdr, s->encoding);
-    if (flock(g.fd, LOCK_EX) != 0 || write_full(g.fd, hdr, sizeof hdr) != 0 ||
+    if (flock(g.fd, LOCK_EX) != 0 || otel_write_all(g.fd, hdr, sizeof hdr) != 0 ||
         renameat(s->dirfd, tmp, s->dirfd, g.name) != 0 || push_seg(s, &g) != 0) {
         otel_diag("log4c-otel: spool: cannot write a file in %s: %s", s->dir, strerror(errno));
         unlinkat(s->dirfd, tmp, 0);
@@ -397,7 +370,7 @@ int otel_spool_peek(otel_spool *s, const uint8_t **payload, size_t *len, uint32_
         uint64_t left = g->size - g->off;
         uint8_t h[OTEL_SPOOL_ENTRY_HEADER_BYTES];
         otel_spool_status st = OTEL_SPOOL_TORN;
-        if (left >= sizeof h && pread_full(g->fd, h, sizeof h, g->off) == 0) {
+        if (left >= sizeof h && otel_pread_all(g->fd, h, sizeof h, (off_t)g->off) == 0) {
             uint64_t want = sizeof h + (uint64_t)otel_spool_entry_length(h);
             if (otel_spool_entry_length(h) > OTEL_SPOOL_MAX_ENTRY)
                 st = OTEL_SPOOL_CORRUPT;
@@ -409,7 +382,7 @@ int otel_spool_peek(otel_spool *s, const uint8_t **payload, size_t *len, uint32_
                     s->rbuf = nb;
                     s->rcap = (size_t)want;
                 }
-                if (pread_full(g->fd, s->rbuf, (size_t)want, g->off) == 0)
+                if (otel_pread_all(g->fd, s->rbuf, (size_t)want, (off_t)g->off) == 0)
                     st = otel_spool_entry_check(s->rbuf, (size_t)want, payload, len, records);
                 else
                     st = OTEL_SPOOL_CORRUPT;

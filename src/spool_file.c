@@ -3,6 +3,7 @@
  * fields written byte by byte (no struct layout on disk), zlib's crc32.
  */
 #include "spool_file.h"
+#include "write_all.h"
 
 #include <errno.h>
 #include <string.h>
@@ -53,31 +54,9 @@ int otel_spool_append(int fd, const void *payload, size_t len, uint32_t records)
     put32(head + 4, records);
     put32(head + 8, entry_crc(head, payload, len));
     struct iovec iov[2] = {{head, sizeof head}, {(void *)payload, len}};
-    size_t want = sizeof head + len, done = 0;
     /* a short write (disk full, signal) is finished or reported; the entry
      * it leaves behind is a torn tail the reader skips */
-    while (done < want) {
-        ssize_t n;
-        if (done < sizeof head)
-            n = writev(fd, iov, 2);
-        else
-            n = write(fd, (const uint8_t *)payload + (done - sizeof head), want - done);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (n == 0) {
-            errno = EIO;
-            return -1;
-        }
-        done += (size_t)n;
-        if (done < sizeof head) { /* rare: finish the header by hand */
-            iov[0].iov_base = head + done;
-            iov[0].iov_len = sizeof head - done;
-        }
-    }
-    return 0;
+    return otel_writev_all(fd, iov, 2, NULL);
 }
 
 otel_spool_status otel_spool_reader_init(otel_spool_reader *r, const uint8_t *buf, size_t len)

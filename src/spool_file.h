@@ -1,5 +1,5 @@
 /*
- * spool_file.h - the on-disk format of the outage spool (issue 6): a file
+ * spool_file.h - the on-disk format of the outage spool: a file
  * header, then entries appended one after another, each one export request
  * as it would have been sent (already filtered and redacted: the spool never
  * sees anything the pipeline did not already let out), with a CRC-32.

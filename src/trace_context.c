@@ -6,6 +6,7 @@
  */
 #include "trace_context.h"
 #include "record.h"
+#include "tls_scratch.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,9 +25,6 @@ typedef struct thread_stack {
 static __thread thread_stack *stack;               /* created at the first push */
 static __thread const otel_span_context *override; /* see otel_context_set_override */
 
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-static pthread_key_t stack_key;
-
 static void release_frames(thread_stack *st, size_t from)
 {
     for (size_t i = from; i < st->depth; i++)
@@ -37,31 +35,21 @@ static void release_frames(thread_stack *st, size_t from)
 
 /* At thread exit: the spans still on the stack lose this thread's reference
  * (a span ended later on another thread is then freed there). */
-static void stack_destructor(void *p)
+static void stack_fini(void *p)
 {
     thread_stack *st = p;
     release_frames(st, 0);
     free(st->frames);
-    free(st);
     stack = NULL;
 }
 
-static void make_key(void) { (void)pthread_key_create(&stack_key, stack_destructor); }
+static otel_tls_kind stack_kind = {.size = sizeof(thread_stack), .fini = stack_fini};
 
 static thread_stack *own_stack(void)
 {
-    if (stack)
-        return stack;
-    pthread_once(&key_once, make_key);
-    thread_stack *st = calloc(1, sizeof *st);
-    if (!st)
-        return NULL;
-    if (pthread_setspecific(stack_key, st) != 0) {
-        free(st);
-        return NULL;
-    }
-    stack = st;
-    return st;
+    if (!stack)
+        stack = otel_tls_get(&stack_kind);
+    return stack;
 }
 
 /* Drops frames of spans that ended (on another thread) from the top. */

@@ -86,7 +86,7 @@ int otel_worker_export_file(otel_worker *w, otel_record *const *recs, size_t n)
     otel_buf_reset(&w->file_buf);
     int rc = otel_encode_json(&w->resource, recs, n, &w->file_buf);
     if (rc == 0)
-        rc = otel_file_export(w->file, w->file_buf.data, w->file_buf.len);
+        rc = otel_json_file_export(w->file, w->file_buf.data, w->file_buf.len);
     else
         otel_diag("log4c-otel: out of memory encoding %zu records for the file; dropped", n);
     otel_worker_count(rc == 0 ? &w->file_records : &w->file_errors, n);
@@ -378,11 +378,11 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
     if (want_http)
         w->http = otel_http_exporter_new(&w->settings);
     if (w->settings.file.path) {
-        w->file = otel_file_exporter_new(&w->settings.file);
+        w->file = otel_json_file_exporter_new(&w->settings.file);
         static atomic_int told;
         if (w->settings.file.is_default && w->file && !atomic_exchange(&told, 1))
             otel_diag("log4c-otel: no OTLP endpoint configured: writing OTLP/JSON lines to %s "
-                      "(set OTEL_EXPORTER_OTLP_ENDPOINT, or LOG4C_OTEL_FILE to a path or \"none\")",
+                      "(set OTEL_EXPORTER_OTLP_ENDPOINT, or LOG4C_OTEL_JSON_FILE to a path or \"none\")",
                       w->settings.file.path);
     }
     if (!w->queue || (want_http && !w->http) || (w->settings.file.path && !w->file)) {
@@ -548,7 +548,7 @@ void otel_worker_free(otel_worker *w)
     if (w->thread_started)
         otel_worker_shutdown(w, 0);
     otel_http_exporter_free(w->http);
-    otel_file_exporter_free(w->file);
+    otel_json_file_exporter_free(w->file);
     otel_buf_free(&w->file_buf);
     otel_worker_spool_close(w);
     otel_stage_free(atomic_load(&w->stage)); /* before the queue: it releases its reservations there */

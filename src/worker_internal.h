@@ -9,7 +9,7 @@
 #include "worker.h"
 #include "buf.h"
 #include "encode.h"
-#include "file_exporter.h"
+#include "json_file_exporter.h"
 #include "http_exporter.h"
 #include "queue.h"
 #include "spool.h"
@@ -25,7 +25,7 @@ struct otel_worker {
     otel_resource resource;
     otel_queue *queue;
     otel_http_exporter *http;   /* NULL: no endpoint configured and a file instead (issue 5) */
-    otel_file_exporter *file;   /* NULL: no file exporter (issue 5) */
+    otel_json_file_exporter *file;   /* NULL: no file exporter (issue 5) */
     otel_buf file_buf;          /* the file's OTLP/JSON line */
     pthread_t thread;
     int thread_started;

@@ -1,5 +1,5 @@
 /*
- * worker_spool.c - the worker with a spool directory (issue 6). A request
+ * worker_spool.c - the worker with a spool directory. A request
  * that fails with a retryable error after one try budget (timeoutMillis)
  * goes to the spool at once, and from then on every record goes through the
  * spool, oldest first, until the replay has caught up (FIFO). A second

@@ -63,7 +63,7 @@ test('HTTP and file together: the file holds exactly what the collector got', as
   receiver.setScript([]);
   const dir = scratchDir('otel');
   const file = path.join(dir, 'copy.jsonl');
-  const r = await run(logdemo, ['bodies'], { dir, env: { ...endpointEnv(receiver), LOG4C_OTEL_FILE: file } });
+  const r = await run(logdemo, ['bodies'], { dir, env: { ...endpointEnv(receiver), LOG4C_OTEL_JSON_FILE: file } });
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /no OTLP endpoint/);
   const http = receiver.records().map(({ requestIndex, ...rest }) => rest);
@@ -79,16 +79,16 @@ test('the collector down: the file still gets everything; counters follow HTTP',
   const file = path.join(dir, 'copy.jsonl');
   const r = await run(logdemo, ['count', '5'], {
     dir,
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', LOG4C_OTEL_FILE: file, LOG4C_OTEL_SHUTDOWN_TIMEOUT: '500' },
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', LOG4C_OTEL_JSON_FILE: file, LOG4C_OTEL_SHUTDOWN_TIMEOUT: '500' },
   });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(fileRecords(file).map((x) => x.body), ['record 0', 'record 1', 'record 2', 'record 3', 'record 4']);
   assert.equal(r.stats.exported, 0);
 });
 
-test('LOG4C_OTEL_FILE=none with no endpoint: the old default, HTTP to localhost:4318, no file', async () => {
+test('LOG4C_OTEL_JSON_FILE=none with no endpoint: HTTP to localhost:4318, no file', async () => {
   const dir = scratchDir('otel');
-  const r = await run(logdemo, ['count', '1'], { dir, env: { LOG4C_OTEL_FILE: 'none', LOG4C_OTEL_SHUTDOWN_TIMEOUT: '300' } });
+  const r = await run(logdemo, ['count', '1'], { dir, env: { LOG4C_OTEL_JSON_FILE: 'none', LOG4C_OTEL_SHUTDOWN_TIMEOUT: '300' } });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!fs.existsSync(path.join(dir, '.local')));
 });
@@ -101,10 +101,10 @@ for (const gzip of [false, true]) {
     const r = await run(logdemo, ['count', String(n)], {
       dir,
       env: {
-        LOG4C_OTEL_FILE: file,
-        LOG4C_OTEL_FILE_MAX_SIZE: '8K',
-        LOG4C_OTEL_FILE_BACKUPS: '1000',
-        LOG4C_OTEL_FILE_GZIP: gzip ? 'true' : 'false',
+        LOG4C_OTEL_JSON_FILE: file,
+        LOG4C_OTEL_JSON_FILE_MAX_SIZE: '8K',
+        LOG4C_OTEL_JSON_FILE_BACKUPS: '1000',
+        LOG4C_OTEL_JSON_FILE_GZIP: gzip ? 'true' : 'false',
         OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '7',
       },
     });
@@ -125,6 +125,7 @@ for (const gzip of [false, true]) {
   });
 }
 
+// with the older spellings of the LOG4C_OTEL_JSON_FILE* variables, which still work
 test('backups are bounded: the oldest files go, the newest records stay', async () => {
   const dir = scratchDir('otel');
   const file = path.join(dir, 'b.jsonl');

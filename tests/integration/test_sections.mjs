@@ -72,7 +72,7 @@ test('"appenders" sets maxLogSize/backups of an otel_file appender by its name',
   const dir = dirWith({ appenders: { 'traces.log': { maxLogSize: '4K', backups: 2 } }, logs: {} });
   const r = await run(spandemo, ['spans', '2', '300'], {
     dir,
-    env: { LOG4C_OTEL_CONFIG: path.join(dir, 'log4c-otel.json'), LOG4C_OTEL_FILE: 'none' },
+    env: { LOG4C_OTEL_CONFIG: path.join(dir, 'log4c-otel.json'), LOG4C_OTEL_JSON_FILE: 'none' },
   });
   assert.equal(r.code, 0, r.stderr);
   const files = fs.readdirSync(dir).filter((f) => f.startsWith('traces.log')).sort();

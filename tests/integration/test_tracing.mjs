@@ -154,7 +154,7 @@ test('crash safety: SIGKILL at random moments never loses an ended span nor tear
     const dir = tracingDir('stderr', { additivity: false });
     // every other run rotates small files, so that kills also land during rotations
     const rotate = run_ % 2 === 1;
-    const env = rotate ? { LOG4C_OTEL_FILE_APPENDER_MAX_SIZE: '16K', LOG4C_OTEL_FILE_APPENDER_BACKUPS: '10000' } : {};
+    const env = rotate ? { LOG4C_OTEL_LINE_FILE_MAX_SIZE: '16K', LOG4C_OTEL_LINE_FILE_BACKUPS: '10000' } : {};
     const delay = 2 + Math.floor(Math.random() * 60);
     // a rotating run is killed only after it wrote more than a file's worth
     // (~100 bytes a line), so that it rotates also on a slow, loaded machine
@@ -193,6 +193,7 @@ test('rotation under 8 writer threads through log4c: every line exactly once, no
   const N = 3000;
   const r = await run(spandemo, ['spans', String(T), String(N)], {
     dir,
+    // the older spellings of the LOG4C_OTEL_LINE_FILE_* variables still work
     env: { LOG4C_OTEL_FILE_APPENDER_MAX_SIZE: '32K', LOG4C_OTEL_FILE_APPENDER_BACKUPS: '10000' },
   });
   assert.equal(r.code, 0, r.stderr);

@@ -322,12 +322,15 @@ END_TEST
 /* ---- settings ---- */
 
 
+/* 0..3: the variables' names, 4..7: their older spellings */
 static const char *env_vals[8];
 static const char *fake_getenv(const char *name)
 {
-    static const char *names[] = {"LOG4C_OTEL_FILE_APPENDER_MAX_SIZE", "LOG4C_OTEL_FILE_APPENDER_BACKUPS", "LOG4C_OTEL_FILE_APPENDER_FSYNC",
-                                  "LOG4C_OTEL_FILE_APPENDER_MODE"};
-    for (int i = 0; i < 4; i++)
+    static const char *names[] = {"LOG4C_OTEL_LINE_FILE_MAX_SIZE",     "LOG4C_OTEL_LINE_FILE_BACKUPS",
+                                  "LOG4C_OTEL_LINE_FILE_FSYNC",        "LOG4C_OTEL_LINE_FILE_MODE",
+                                  "LOG4C_OTEL_FILE_APPENDER_MAX_SIZE", "LOG4C_OTEL_FILE_APPENDER_BACKUPS",
+                                  "LOG4C_OTEL_FILE_APPENDER_FSYNC",    "LOG4C_OTEL_FILE_APPENDER_MODE"};
+    for (int i = 0; i < 8; i++)
         if (strcmp(name, names[i]) == 0)
             return env_vals[i];
     return NULL;
@@ -354,11 +357,40 @@ START_TEST(env_overrides)
     ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_LINE);
     env_vals[2] = "sometimes";
     ck_assert_int_eq(otel_line_file_settings_from_env(&s, fake_getenv, err, sizeof err), -1);
-    ck_assert_str_eq(err, "LOG4C_OTEL_FILE_APPENDER_FSYNC: expected never, line or a number of milliseconds");
+    ck_assert_str_eq(err, "LOG4C_OTEL_LINE_FILE_FSYNC: expected never, line or a number of milliseconds");
     env_vals[2] = NULL, env_vals[1] = "x";
     ck_assert_int_eq(otel_line_file_settings_from_env(&s, fake_getenv, err, sizeof err), -1);
-    ck_assert_str_eq(err, "LOG4C_OTEL_FILE_APPENDER_BACKUPS: expected a number from 0 to 10000");
-    env_vals[0] = env_vals[1] = env_vals[2] = env_vals[3] = NULL;
+    ck_assert_str_eq(err, "LOG4C_OTEL_LINE_FILE_BACKUPS: expected a number from 0 to 10000");
+    memset(env_vals, 0, sizeof env_vals);
+}
+END_TEST
+
+/* LOG4C_OTEL_FILE_APPENDER_* still work; when both spellings are set the
+ * LOG4C_OTEL_LINE_FILE_* one wins; an empty value counts as unset */
+START_TEST(older_env_spellings)
+{
+    otel_line_file_settings s;
+    char err[200];
+    otel_line_file_settings_defaults(&s);
+    env_vals[4] = "1M", env_vals[5] = "3", env_vals[6] = "line", env_vals[7] = "0644";
+    ck_assert_int_eq(otel_line_file_settings_from_env(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_uint_eq(s.max_size, 1u << 20);
+    ck_assert_uint_eq(s.backups, 3);
+    ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_LINE);
+    ck_assert_uint_eq(s.mode, 0644);
+
+    otel_line_file_settings_defaults(&s);
+    env_vals[0] = "4K", env_vals[1] = "7", env_vals[2] = "", env_vals[3] = "0600";
+    ck_assert_int_eq(otel_line_file_settings_from_env(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_uint_eq(s.max_size, 4096);
+    ck_assert_uint_eq(s.backups, 7);
+    ck_assert_int_eq(s.fsync_policy, OTEL_FSYNC_LINE); /* the new one is empty: the older one applies */
+    ck_assert_uint_eq(s.mode, 0600);
+
+    env_vals[6] = "often"; /* an error names the spelling that was read */
+    ck_assert_int_eq(otel_line_file_settings_from_env(&s, fake_getenv, err, sizeof err), -1);
+    ck_assert_str_eq(err, "LOG4C_OTEL_FILE_APPENDER_FSYNC: expected never, line or a number of milliseconds");
+    memset(env_vals, 0, sizeof env_vals);
 }
 END_TEST
 
@@ -368,7 +400,7 @@ static int from_json(const char *text, otel_line_file_settings *s, char *err)
     json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
     ck_assert_msg(j != NULL, "bad test JSON: %s", je.text);
     err[0] = '\0';
-    int rc = otel_file_appender_config_from_json(j, "appenders[\"traces.log\"]", s, err, 200);
+    int rc = otel_line_file_settings_from_json(j, "appenders[\"traces.log\"]", s, err, 200);
     json_decref(j);
     return rc;
 }
@@ -457,6 +489,7 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
     TCase *ts = tcase_create("settings");
     tcase_add_test(ts, env_overrides);
+    tcase_add_test(ts, older_env_spellings);
     tcase_add_test(ts, json_section);
     tcase_add_test(ts, registry);
     suite_add_tcase(s, ts);

@@ -214,7 +214,8 @@ static int flag_of(const otel_settings *s, size_t which)
 START_TEST(boolean_variables)
 {
     static const char *const names[] = {"OTEL_SDK_DISABLED", "OTEL_EXPORTER_OTLP_INSECURE",
-                                        "OTEL_EXPORTER_OTLP_LOGS_INSECURE", "LOG4C_OTEL_FILE_GZIP"};
+                                        "OTEL_EXPORTER_OTLP_LOGS_INSECURE", "LOG4C_OTEL_JSON_FILE_GZIP",
+                                        "LOG4C_OTEL_FILE_GZIP"};
     static const struct {
         const char *v;
         int on, warnings;

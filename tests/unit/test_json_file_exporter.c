@@ -1,8 +1,9 @@
 /*
- * test_file_exporter.c - the file exporter: sizes with K/M/G, the default
- * path, which exporters run for which environment, the JSON section parser,
- * mode 0600, rotation (every line kept exactly once, backups bounded,
- * gzip), and that an OTLP/JSON line never contains a raw newline.
+ * test_json_file_exporter.c - the JSON file exporter: sizes with K/M/G,
+ * the default path, which exporters run for which environment, the JSON
+ * section parser, mode 0600, rotation (every line kept exactly once,
+ * backups bounded, gzip), and that an OTLP/JSON line never contains a raw
+ * newline.
  */
 #include <check.h>
 #include "run_suite.h"
@@ -16,7 +17,7 @@
 #include <zlib.h>
 
 #include "encode.h"
-#include "file_exporter.h"
+#include "json_file_exporter.h"
 #include "log4c-otel.h"
 #include "settings.h"
 #include "fake_env.h"
@@ -28,18 +29,18 @@ START_TEST(default_path)
     env_reset();
     env_set("XDG_STATE_HOME", "/x/state");
     env_set("HOME", "/home/u");
-    char *p = otel_file_default_path(fake_getenv, "my/svc");
+    char *p = otel_json_file_default_path(fake_getenv, "my/svc");
     ck_assert_str_eq(p, "/x/state/log4c-otel/my_svc.jsonl");
     free(p);
     env_reset();
     env_set("HOME", "/home/u");
-    p = otel_file_default_path(fake_getenv, NULL);
+    p = otel_json_file_default_path(fake_getenv, NULL);
     ck_assert_str_eq(p, "/home/u/.local/state/log4c-otel/log4c-otel.jsonl");
     free(p);
     env_reset();
     env_set("XDG_STATE_HOME", "relative"); /* not absolute: ignored, as the XDG spec says */
     env_set("HOME", "/");
-    p = otel_file_default_path(fake_getenv, ".hidden");
+    p = otel_json_file_default_path(fake_getenv, ".hidden");
     ck_assert_str_eq(p, "./_hidden.jsonl");
     free(p);
 }
@@ -68,10 +69,10 @@ START_TEST(exporter_choice)
     ck_assert_int_eq(otel_settings_http_enabled(&s), 1);
     otel_settings_free(&s);
 
-    env_set("LOG4C_OTEL_FILE", "/tmp/both.jsonl");
-    env_set("LOG4C_OTEL_FILE_MAX_SIZE", "64K");
-    env_set("LOG4C_OTEL_FILE_BACKUPS", "0");
-    env_set("LOG4C_OTEL_FILE_GZIP", "true");
+    env_set("LOG4C_OTEL_JSON_FILE", "/tmp/both.jsonl");
+    env_set("LOG4C_OTEL_JSON_FILE_MAX_SIZE", "64K");
+    env_set("LOG4C_OTEL_JSON_FILE_BACKUPS", "0");
+    env_set("LOG4C_OTEL_JSON_FILE_GZIP", "true");
     ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), 0);
     ck_assert_str_eq(s.file.path, "/tmp/both.jsonl");
     ck_assert_int_eq(otel_settings_http_enabled(&s), 1);
@@ -80,7 +81,8 @@ START_TEST(exporter_choice)
     ck_assert_int_eq(s.file.gzip, 1);
     otel_settings_free(&s);
 
-    /* no endpoint, file off: the old default (HTTP to localhost) */
+    /* no endpoint, file off: HTTP to localhost; the older spellings
+     * LOG4C_OTEL_FILE* still work */
     env_reset();
     env_set("LOG4C_OTEL_FILE", "none");
     env_set("LOG4C_OTEL_FILE_MAX_SIZE", "lots");
@@ -90,24 +92,43 @@ START_TEST(exporter_choice)
     ck_assert_str_eq(s.logs_url, "http://localhost:4318/v1/logs");
     ck_assert_uint_eq(s.nwarnings, 1); /* the bad size was reported */
     otel_settings_free(&s);
+
+    /* both spellings set: LOG4C_OTEL_JSON_FILE* win (the older ones are not
+     * even read: their bad values raise no warning); empty counts as unset */
+    env_reset();
+    env_set("LOG4C_OTEL_JSON_FILE", "/tmp/new.jsonl");
+    env_set("LOG4C_OTEL_FILE", "/tmp/old.jsonl");
+    env_set("LOG4C_OTEL_JSON_FILE_MAX_SIZE", "1K");
+    env_set("LOG4C_OTEL_FILE_MAX_SIZE", "lots");
+    env_set("LOG4C_OTEL_JSON_FILE_BACKUPS", "");
+    env_set("LOG4C_OTEL_FILE_BACKUPS", "9");
+    env_set("LOG4C_OTEL_JSON_FILE_GZIP", "false");
+    env_set("LOG4C_OTEL_FILE_GZIP", "maybe");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_str_eq(s.file.path, "/tmp/new.jsonl");
+    ck_assert_uint_eq(s.file.max_size, 1024);
+    ck_assert_uint_eq(s.file.backups, 9);
+    ck_assert_int_eq(s.file.gzip, 0);
+    ck_assert_uint_eq(s.nwarnings, 0);
+    otel_settings_free(&s);
 }
 END_TEST
 
-static int parse(const char *json, otel_file_settings *f, char *err)
+static int parse(const char *json, otel_json_file_settings *f, char *err)
 {
     json_error_t je;
     json_t *j = json_loads(json, 0, &je);
     ck_assert_ptr_nonnull(j);
-    int rc = otel_file_config_from_json(j, "logs.file", f, err, 256);
+    int rc = otel_json_file_settings_from_json(j, "logs.file", f, err, 256);
     json_decref(j);
     return rc;
 }
 
 START_TEST(json_section)
 {
-    otel_file_settings f;
+    otel_json_file_settings f;
     char err[256] = "";
-    otel_file_settings_init(&f);
+    otel_json_file_settings_init(&f);
     ck_assert_int_eq(parse("{\"filename\":\"/var/log/a.jsonl\",\"maxLogSize\":\"2M\",\"backups\":3,\"compress\":true,"
                            "\"x\":1}", &f, err), LOG4C_OTEL_OK);
     ck_assert_str_eq(f.path, "/var/log/a.jsonl");
@@ -136,7 +157,7 @@ START_TEST(json_section)
         ck_assert_msg(strstr(err, bad[i].msg) != NULL, "row %zu: %s", i, err);
         ck_assert_str_eq(f.path, "/b"); /* unchanged on error */
     }
-    otel_file_settings_free(&f);
+    otel_json_file_settings_free(&f);
 }
 END_TEST
 
@@ -181,21 +202,21 @@ static void rotation_case(int gzip, unsigned backups, int nlines)
     make_dir();
     char path[300];
     snprintf(path, sizeof path, "%s/out.jsonl", dir);
-    otel_file_settings s;
-    otel_file_settings_init(&s);
+    otel_json_file_settings s;
+    otel_json_file_settings_init(&s);
     s.path = path;
     s.max_size = 200;
     s.backups = backups;
     s.gzip = gzip;
-    otel_file_exporter *e = otel_file_exporter_new(&s);
+    otel_json_file_exporter *e = otel_json_file_exporter_new(&s);
     ck_assert_ptr_nonnull(e);
     for (int i = 0; i < nlines; i++) {
         char line[64];
         int n = snprintf(line, sizeof line, "{\"line\":%d,\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxx\"}", i);
-        ck_assert_int_eq(otel_file_export(e, line, (size_t)n), 0);
-        ck_assert(otel_file_size(e) <= 200);
+        ck_assert_int_eq(otel_json_file_export(e, line, (size_t)n), 0);
+        ck_assert(otel_json_file_size(e) <= 200);
     }
-    otel_file_exporter_free(e);
+    otel_json_file_exporter_free(e);
 
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
@@ -260,18 +281,18 @@ START_TEST(rotation_without_backups_truncates)
     make_dir();
     char path[300];
     snprintf(path, sizeof path, "%s/t.jsonl", dir);
-    otel_file_settings s;
-    otel_file_settings_init(&s);
+    otel_json_file_settings s;
+    otel_json_file_settings_init(&s);
     s.path = path;
     s.max_size = 30;
     s.backups = 0;
-    otel_file_exporter *e = otel_file_exporter_new(&s);
-    ck_assert_int_eq(otel_file_export(e, "0123456789", 10), 0);
-    ck_assert_int_eq(otel_file_export(e, "0123456789", 10), 0);
-    ck_assert_int_eq(otel_file_export(e, "abcdefghij", 10), 0); /* 33 > 30: starts over */
+    otel_json_file_exporter *e = otel_json_file_exporter_new(&s);
+    ck_assert_int_eq(otel_json_file_export(e, "0123456789", 10), 0);
+    ck_assert_int_eq(otel_json_file_export(e, "0123456789", 10), 0);
+    ck_assert_int_eq(otel_json_file_export(e, "abcdefghij", 10), 0); /* 33 > 30: starts over */
     /* a line larger than the limit is written alone, never split */
-    ck_assert_int_eq(otel_file_export(e, "0123456789012345678901234567890123456789", 40), 0);
-    otel_file_exporter_free(e);
+    ck_assert_int_eq(otel_json_file_export(e, "0123456789012345678901234567890123456789", 40), 0);
+    otel_json_file_exporter_free(e);
     static char buf[256];
     long n = slurp(path, buf, sizeof buf - 1);
     buf[n] = '\0';
@@ -282,13 +303,13 @@ END_TEST
 
 START_TEST(unwritable_path_fails_cleanly)
 {
-    otel_file_settings s;
-    otel_file_settings_init(&s);
+    otel_json_file_settings s;
+    otel_json_file_settings_init(&s);
     s.path = "/nonexistent-dir/x/y.jsonl";
-    otel_file_exporter *e = otel_file_exporter_new(&s);
-    ck_assert_int_eq(otel_file_export(e, "x", 1), -1);
-    ck_assert_int_eq(otel_file_export(e, "x", 1), -1);
-    otel_file_exporter_free(e);
+    otel_json_file_exporter *e = otel_json_file_exporter_new(&s);
+    ck_assert_int_eq(otel_json_file_export(e, "x", 1), -1);
+    ck_assert_int_eq(otel_json_file_export(e, "x", 1), -1);
+    otel_json_file_exporter_free(e);
 }
 END_TEST
 

@@ -1,10 +1,12 @@
 /*
- * file_exporter.c - OTLP/JSON lines to a local file with size rotation
- * (see file_exporter.h). Runs on the worker thread only.
+ * json_file_exporter.c - OTLP/JSON lines to a local file with size rotation
+ * (see json_file_exporter.h). Runs on the worker thread only.
  */
-#include "file_exporter.h"
+#include "json_file_exporter.h"
 #include "settings.h" /* otel_json_size */
 #include "diag.h"
+#include "rotate.h"
+#include "write_all.h"
 #include "log4c-otel.h"
 
 #include <ctype.h>
@@ -18,24 +20,23 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include <zlib.h>
 
 /* ---- settings ---- */
 
-void otel_file_settings_init(otel_file_settings *f)
+void otel_json_file_settings_init(otel_json_file_settings *f)
 {
     memset(f, 0, sizeof *f);
-    f->max_size = OTEL_FILE_DEFAULT_MAX_SIZE;
-    f->backups = OTEL_FILE_DEFAULT_BACKUPS;
+    f->max_size = OTEL_JSON_FILE_DEFAULT_MAX_SIZE;
+    f->backups = OTEL_JSON_FILE_DEFAULT_BACKUPS;
 }
 
-void otel_file_settings_free(otel_file_settings *f)
+void otel_json_file_settings_free(otel_json_file_settings *f)
 {
     free(f->path);
     f->path = NULL;
 }
 
-char *otel_file_default_path(const char *(*get)(const char *), const char *service_name)
+char *otel_json_file_default_path(const char *(*get)(const char *), const char *service_name)
 {
     const char *svc = service_name && *service_name ? service_name : "log4c-otel";
     const char *xdg = get("XDG_STATE_HOME"), *home = get("HOME");
@@ -66,14 +67,14 @@ static int cfg_error(char *err, size_t errlen, const char *kp, const char *key, 
     return LOG4C_OTEL_ECONFIG;
 }
 
-int otel_file_config_from_json(const struct json_t *jobj, const char *key_path, otel_file_settings *out, char *err,
-                               size_t errlen)
+int otel_json_file_settings_from_json(const struct json_t *jobj, const char *key_path, otel_json_file_settings *out,
+                                      char *err, size_t errlen)
 {
     const json_t *obj = (const json_t *)jobj;
     const char *kp = key_path && *key_path ? key_path : "file";
     if (!json_is_object(obj))
         return cfg_error(err, errlen, kp, NULL, "expected an object");
-    otel_file_settings f = *out;
+    otel_json_file_settings f = *out;
     const json_t *v;
     if ((v = json_object_get(obj, "enabled")) != NULL) {
         if (!json_is_boolean(v))
@@ -116,15 +117,15 @@ int otel_file_config_from_json(const struct json_t *jobj, const char *key_path, 
 
 /* ---- the exporter ---- */
 
-struct otel_file_exporter {
-    otel_file_settings s;
+struct otel_json_file_exporter {
+    otel_json_file_settings s;
     int fd;
     uint64_t size;
 };
 
-otel_file_exporter *otel_file_exporter_new(const otel_file_settings *s)
+otel_json_file_exporter *otel_json_file_exporter_new(const otel_json_file_settings *s)
 {
-    otel_file_exporter *e = calloc(1, sizeof *e);
+    otel_json_file_exporter *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
     e->s = *s;
@@ -137,7 +138,7 @@ otel_file_exporter *otel_file_exporter_new(const otel_file_settings *s)
     return e;
 }
 
-void otel_file_exporter_free(otel_file_exporter *e)
+void otel_json_file_exporter_free(otel_json_file_exporter *e)
 {
     if (!e)
         return;
@@ -147,7 +148,7 @@ void otel_file_exporter_free(otel_file_exporter *e)
     free(e);
 }
 
-uint64_t otel_file_size(const otel_file_exporter *e) { return e->size; }
+uint64_t otel_json_file_size(const otel_json_file_exporter *e) { return e->size; }
 
 /* mkdir -p of path's directory, mode 0700 for what it creates. */
 static void make_parent_dirs(const char *path)
@@ -166,7 +167,7 @@ static void make_parent_dirs(const char *path)
     free(d);
 }
 
-static int open_file(otel_file_exporter *e)
+static int open_file(otel_json_file_exporter *e)
 {
     if (e->s.is_default)
         make_parent_dirs(e->s.path);
@@ -180,101 +181,22 @@ static int open_file(otel_file_exporter *e)
     return 0;
 }
 
-static char *numbered(const char *path, unsigned k, const char *suffix)
-{
-    size_t n = strlen(path) + 24;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s.%u%s", path, k, suffix);
-    return p;
-}
-
-/* Compresses src into dst (mode 0600, written to dst.tmp then renamed). */
-static int gzip_file(const char *src, const char *dst)
-{
-    size_t n = strlen(dst) + 5;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return -1;
-    snprintf(tmp, n, "%s.tmp", dst);
-    int rc = -1;
-    int in = open(src, O_RDONLY | O_CLOEXEC);
-    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    gzFile gz = out >= 0 ? gzdopen(out, "wb") : NULL;
-    if (in >= 0 && gz) {
-        char buf[65536];
-        ssize_t r;
-        rc = 0;
-        while ((r = read(in, buf, sizeof buf)) > 0)
-            if (gzwrite(gz, buf, (unsigned)r) != (int)r) {
-                rc = -1;
-                break;
-            }
-        if (r < 0)
-            rc = -1;
-    }
-    if (gz) {
-        if (gzclose(gz) != Z_OK)
-            rc = -1;
-    } else if (out >= 0) {
-        close(out);
-    }
-    if (in >= 0)
-        close(in);
-    if (rc == 0 && rename(tmp, dst) != 0)
-        rc = -1;
-    if (rc != 0)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
-
-/* Current file -> .1 (compressed when asked), older ones shifted, the oldest
- * removed. Every record ends up in exactly one file. */
-static void rotate(otel_file_exporter *e)
+/* The current file moves to <path>.1 (see rotate.h); the next write opens
+ * a fresh one. */
+static void rotate(otel_json_file_exporter *e)
 {
     close(e->fd);
     e->fd = -1;
     e->size = 0;
-    const char *path = e->s.path;
-    if (e->s.backups == 0) {
-        if (unlink(path) != 0 && errno != ENOENT)
-            otel_diag("log4c-otel: cannot remove %s for rotation: %s", path, strerror(errno));
-        return;
+    if (otel_rotate(e->s.path, e->s.backups, e->s.gzip) != 0) {
+        if (e->s.backups == 0)
+            otel_diag("log4c-otel: cannot remove %s for rotation: %s", e->s.path, strerror(errno));
+        else
+            otel_diag("log4c-otel: cannot rotate %s: %s", e->s.path, strerror(errno));
     }
-    const char *sfx = e->s.gzip ? ".gz" : "";
-    char *oldest = numbered(path, e->s.backups, sfx);
-    if (oldest) {
-        unlink(oldest);
-        free(oldest);
-    }
-    for (unsigned k = e->s.backups; k > 1; k--) {
-        char *from = numbered(path, k - 1, sfx), *to = numbered(path, k, sfx);
-        if (from && to)
-            rename(from, to);
-        free(from);
-        free(to);
-    }
-    char *first = numbered(path, 1, sfx);
-    if (!first)
-        return;
-    if (e->s.gzip) {
-        if (gzip_file(path, first) == 0) {
-            unlink(path);
-        } else {
-            /* keep the records: an uncompressed .1 rather than nothing */
-            char *plain = numbered(path, 1, "");
-            if (plain && rename(path, plain) != 0)
-                otel_diag("log4c-otel: cannot rotate %s: %s", path, strerror(errno));
-            free(plain);
-        }
-    } else if (rename(path, first) != 0) {
-        otel_diag("log4c-otel: cannot rotate %s: %s", path, strerror(errno));
-    }
-    free(first);
 }
 
-int otel_file_export(otel_file_exporter *e, const char *line, size_t len)
+int otel_json_file_export(otel_json_file_exporter *e, const char *line, size_t len)
 {
     if (e->fd < 0 && open_file(e) != 0)
         return -1;
@@ -286,26 +208,10 @@ int otel_file_export(otel_file_exporter *e, const char *line, size_t len)
     /* one write for the line and its newline, so that a reader (tail -f)
      * never sees half a line unless the disk fills up */
     struct iovec iov[2] = {{(void *)line, len}, {"\n", 1}};
-    size_t total = len + 1, off = 0;
-    int rc = 0;
-    while (off < total) {
-        ssize_t w;
-        if (off < len) {
-            iov[0].iov_base = (char *)line + off;
-            iov[0].iov_len = len - off;
-            w = writev(e->fd, iov, 2);
-        } else {
-            w = write(e->fd, "\n", 1);
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            otel_diag("log4c-otel: cannot write %s: %s; records are dropped", e->s.path, strerror(errno));
-            rc = -1;
-            break;
-        }
-        off += (size_t)w;
-    }
-    e->size += off;
+    size_t written = 0;
+    int rc = otel_writev_all(e->fd, iov, 2, &written);
+    if (rc != 0)
+        otel_diag("log4c-otel: cannot write %s: %s; records are dropped", e->s.path, strerror(errno));
+    e->size += written;
     return rc;
 }

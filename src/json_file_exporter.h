@@ -1,40 +1,43 @@
 /*
- * file_exporter.h - the embedded default exporter: OTLP/JSON lines, each
- * line one ExportLogsServiceRequest (the same encoding as http/json, see
+ * json_file_exporter.h - the JSON file exporter, the embedded default when
+ * no endpoint is configured: OTLP/JSON lines, each line one
+ * ExportLogsServiceRequest (the same encoding as http/json, see
  * otlp_json.c, which escapes every control character, so a line never
- * contains a raw newline), written with one write(2) per line to a file
+ * contains a raw newline), written with one writev(2) per line to a file
  * created with mode 0600, rotated by size with numbered backups
  * (<path>.1 newest ... <path>.<backups> oldest, optionally gzip-compressed
- * as <path>.N.gz). One writer per file: two processes must not share a path.
+ * as <path>.N.gz; see rotate.h). One writer per file: two processes must
+ * not share a path. Not to be confused with the crash-safe line file
+ * (line_file.h) behind the "otel_file" appender type.
  */
-#ifndef LOG4C_OTEL_FILE_EXPORTER_H
-#define LOG4C_OTEL_FILE_EXPORTER_H
+#ifndef LOG4C_OTEL_JSON_FILE_EXPORTER_H
+#define LOG4C_OTEL_JSON_FILE_EXPORTER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define OTEL_FILE_DEFAULT_MAX_SIZE (10u * 1024u * 1024u) /* 10 MiB */
-#define OTEL_FILE_DEFAULT_BACKUPS 5u
+#define OTEL_JSON_FILE_DEFAULT_MAX_SIZE (10u * 1024u * 1024u) /* 10 MiB */
+#define OTEL_JSON_FILE_DEFAULT_BACKUPS 5u
 
-typedef struct otel_file_settings {
+typedef struct otel_json_file_settings {
     char *path;        /* NULL: no file exporter */
     int is_default;    /* path is the no-endpoint default (dropped when an endpoint is configured) */
-    int disabled;      /* explicitly off (LOG4C_OTEL_FILE=none, or "enabled": false) */
+    int disabled;      /* explicitly off (LOG4C_OTEL_JSON_FILE=none, or "enabled": false) */
     uint64_t max_size; /* rotate before a line would make the file larger; 0: never */
-    unsigned backups;  /* rotated files kept; 0: the file is truncated instead */
+    unsigned backups;  /* rotated files kept; 0: the file is removed and started afresh */
     int gzip;          /* compress rotated files */
-} otel_file_settings;
+} otel_json_file_settings;
 
 /* Defaults: no path, 10 MiB, 5 backups, no gzip. */
-void otel_file_settings_init(otel_file_settings *f);
-void otel_file_settings_free(otel_file_settings *f);
+void otel_json_file_settings_init(otel_json_file_settings *f);
+void otel_json_file_settings_free(otel_json_file_settings *f);
 
 /* The default file when no endpoint is configured:
  *   $XDG_STATE_HOME/log4c-otel/<service>.jsonl, else
  *   $HOME/.local/state/log4c-otel/<service>.jsonl, else ./<service>.jsonl
  * where <service> is service_name with '/' and control characters replaced
  * by '_' (and "log4c-otel" when empty). malloc'd; NULL when out of memory. */
-char *otel_file_default_path(const char *(*get)(const char *), const char *service_name);
+char *otel_json_file_default_path(const char *(*get)(const char *), const char *service_name);
 
 /* The JSON section parser, for the configuration loader. obj is the value
  * of the "file" key (key_path names it in messages, e.g. "logs.file"):
@@ -48,23 +51,23 @@ char *otel_file_default_path(const char *(*get)(const char *), const char *servi
  * Keys not given keep their value in *out; unknown keys are ignored. On an
  * error *out is unchanged, err names the key, LOG4C_OTEL_ECONFIG returned. */
 struct json_t;
-int otel_file_config_from_json(const struct json_t *obj, const char *key_path, otel_file_settings *out, char *err,
-                               size_t errlen);
+int otel_json_file_settings_from_json(const struct json_t *obj, const char *key_path, otel_json_file_settings *out,
+                                      char *err, size_t errlen);
 
-typedef struct otel_file_exporter otel_file_exporter;
+typedef struct otel_json_file_exporter otel_json_file_exporter;
 
 /* An exporter writing to s->path (copied). The file (and for the default
  * path, its directory, mode 0700) is created at the first write. NULL when
  * out of memory. */
-otel_file_exporter *otel_file_exporter_new(const otel_file_settings *s);
-void otel_file_exporter_free(otel_file_exporter *e);
+otel_json_file_exporter *otel_json_file_exporter_new(const otel_json_file_settings *s);
+void otel_json_file_exporter_free(otel_json_file_exporter *e);
 
 /* Appends line[0..len) and a newline, rotating first when needed. Returns
  * 0, or -1 when the file cannot be opened or written (reported on stderr,
  * rate-limited; the next call tries again). */
-int otel_file_export(otel_file_exporter *e, const char *line, size_t len);
+int otel_json_file_export(otel_json_file_exporter *e, const char *line, size_t len);
 
 /* Bytes in the current file (for tests). */
-uint64_t otel_file_size(const otel_file_exporter *e);
+uint64_t otel_json_file_size(const otel_json_file_exporter *e);
 
 #endif
