@@ -9,7 +9,7 @@ import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
 import { normalizeRequest } from '../receiver/receiver.mjs';
 import { decodeLogsJson } from '../receiver/otlp-json.mjs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { run, builddir, srcdir, scratchDir, baseEnv } from './harness.mjs';
 
 const demo = path.join(builddir, 'examples/platform_demo');
@@ -67,6 +67,36 @@ test('no collector: the OTLP/JSON file holds every source, masked; the traces fi
   for (const c of captured) assert.equal(c.traceId, trace);
   assert.match(r.stdout, /records per source: .*platform \d+/);
   assert.match(r.stdout, /secrets found in the output files: 0/);
+});
+
+test('the demo shows how to read its file: a pretty-printed record, and jq recipes that work', async (t) => {
+  const { dir, r } = await runDemo();
+  // the sample: a whole record with its resource and scope, as indented JSON
+  const m = /One record of .* \(each line of the file is one OTLP\/JSON export request\):\n( {2}\{[\s\S]*?\n {2}\})\n/.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  const sample = JSON.parse(m[1]);
+  assert.equal(sample.logRecord.severityText, 'ERROR');
+  assert.ok(sample.resource.attributes.some((a) => a.key === 'service.name'));
+  assert.equal(typeof sample.scope.name, 'string');
+  assert.match(r.stdout, /Read it with jq, one record a line:\n  jq -c /);
+
+  // every recipe docs/OPERATIONS.md gives, run on the demo's file
+  const doc = fs.readFileSync(path.join(srcdir, 'docs/OPERATIONS.md'), 'utf8');
+  const section = doc.split('### Reading the OTLP/JSON file')[1].split('\n## ')[0];
+  const recipes = section.split('\n').filter((l) => l.startsWith('    jq ')).map((l) => l.trim());
+  assert.ok(recipes.length >= 5, `${recipes.length} recipes`);
+  const which = spawnSync('sh', ['-c', 'command -v jq']);
+  if (which.status !== 0) {
+    t.skip('jq is not installed (tools/install-deps.sh installs it)');
+    return;
+  }
+  const trace = fileRecords(path.join(dir, 'records.jsonl')).find((x) => x.traceId).traceId;
+  for (const recipe of recipes) {
+    const cmd = recipe.replace(/--arg t [0-9a-f]{32}/, `--arg t ${trace}`);
+    const out = spawnSync('bash', ['-o', 'pipefail', '-c', cmd], { cwd: dir, encoding: 'utf8' });
+    assert.equal(out.status, 0, `${cmd}: ${out.stderr}`);
+    assert.ok(out.stdout.trim().split('\n').length >= 2, `${cmd}: ${out.stdout}`);
+  }
 });
 
 test('with OTEL_EXPORTER_OTLP_ENDPOINT: the collector gets the same records as the file', async () => {
