@@ -3,7 +3,7 @@
  * the per-thread active context (through trace_context.c), the span filter
  * decision, and at end the traces-as-logs line handed to a sink (the log4c
  * glue logs it to the traces category). The public log4c_otel_span_* API
- * (appenders/span_api.c) is a thin layer over this.
+ * (log4c/span_api.c) is a thin layer over this.
  */
 #ifndef LOG4C_OTEL_SPAN_H
 #define LOG4C_OTEL_SPAN_H
