@@ -4,16 +4,14 @@
  * the instance's worker. Never waits on the network.
  */
 #include "instances.h"
-#include "append_stage.h"
-#include "early_drop.h"
-#include "event_attrs.h"
-#include "clock.h"
+#include "decision_cache.h"
+#include "lane_entry.h"
 #include "loc_data.h"
+#include "log_event.h"
 #include "pipeline.h"
 #include "preinit.h"
+#include "record_builder.h"
 #include "reentry.h"
-#include "thread_id.h"
-#include "trace_context.h"
 
 #include <log4c.h>
 #include <string.h>
@@ -26,7 +24,7 @@ static int otel_open(log4c_appender_t *app)
      * at once: otel_instance_open is idempotent and locked */
     if (log4c_appender_get_udata(app))
         return 0;
-    /* issue 6: never wait here for another thread's configuration load (or
+    /* never wait here for another thread's configuration load (or
      * for log4c_otel_init): append buffers until it is ready, then opens */
     if (!otel_instances_ready())
         return 0;
@@ -37,21 +35,8 @@ static int otel_open(log4c_appender_t *app)
     return 0;
 }
 
-/* filter, attributes, masking, limits (src/pipeline.c), then the queue */
-static int deliver(otel_instance *inst, const otel_pipeline_input *in)
-{
-    int why;
-    otel_record *r = otel_pipeline_build_record(otel_instances_pipeline(), in, &why);
-    if (!r) {
-        otel_instance_drop(inst, why);
-        return why == OTEL_PIPELINE_NOMEM ? -1 : 0;
-    }
-    otel_instance_submit(inst, r);
-    return 0;
-}
-
-/* issue 6: a record kept in the pre-init buffer, now that the configuration
- * is loaded: what depends on the instance (its body limit, log.source) is
+/* a record kept in the pre-init buffer, now that the configuration is
+ * loaded: what depends on the instance (its body limit, log.source) is
  * added here, exactly as append would have. */
 void otel_append_replay(const otel_preinit_entry *e)
 {
@@ -60,22 +45,34 @@ void otel_append_replay(const otel_preinit_entry *e)
         otel_instance_drop(NULL, OTEL_PIPELINE_NOCONFIG);
         return;
     }
-    otel_attr attrs[OTEL_APPEND_MAX_ATTRS];
+    otel_event_input x;
     size_t n = e->in.rec.nattrs < OTEL_APPEND_MAX_ATTRS ? e->in.rec.nattrs : OTEL_APPEND_MAX_ATTRS;
-    memcpy(attrs, e->in.rec.attrs, n * sizeof *attrs);
-    n = otel_event_source_attrs(inst, e->in.rec.category, e->has_ld ? &e->ld : NULL, attrs, n);
-    otel_pipeline_input in = e->in;
-    in.rec.attrs = attrs;
-    in.rec.nattrs = n;
-    in.rec.body_limit = otel_instance_body_limit(inst);
-    deliver(inst, &in);
+    memcpy(x.attrs, e->in.rec.attrs, n * sizeof *x.attrs);
+    x.in = e->in;
+    x.in.rec.attrs = x.attrs;
+    x.in.rec.nattrs = n;
+    int why;
+    otel_record *r = otel_record_builder_finish(otel_instance_builder(inst), &x, e->has_ld ? &e->ld : NULL, &why);
+    if (r)
+        otel_instance_submit(inst, r);
+}
+
+/* 1 when loc carries the caller's real location: log4c's plain macros pass
+ * one inside log4c's own header; only log4c_category_log_locinfo() is real. */
+static int real_location(const log4c_location_info_t *loc)
+{
+    if (!loc || !loc->loc_file || !loc->loc_file[0])
+        return 0;
+    size_t n = strlen(loc->loc_file);
+    static const char own[] = "log4c/category.h";
+    return !(n >= sizeof own - 1 && strcmp(loc->loc_file + n - (sizeof own - 1), own) == 0);
 }
 
 static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev);
 
-/* issue 6, no feedback loop: the library's own threads never append, and an
- * append nested in one on the same thread (something our code called
- * logged to otel) is dropped and counted instead of recursing/deadlocking. */
+/* No feedback loop: the library's own threads never append, and an append
+ * nested in one on the same thread (something our code called logged to
+ * otel) is dropped and counted instead of recursing/deadlocking. */
 static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
 {
     if (!otel_reentry_enter()) {
@@ -99,15 +96,16 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
     }
     /* a record the filters drop by category and severity alone is dropped
      * here, before anything is copied, and counted as the worker would
-     * (filtered); the decision is cached per thread (early_drop.h). Only
-     * with an instance: before that the configuration is not loaded, and
-     * loading it is not for this thread to wait for. */
-    if (inst && otel_early_drop_decide(ev->evt_category, ev->evt_priority, otel_instances_pipeline) ==
+     * (filtered); the decision is cached per thread (decision_cache.h).
+     * Only with an instance: before that the configuration is not loaded,
+     * and loading it is not for this thread to wait for. */
+    if (inst && otel_decision_cache_decide(ev->evt_category, ev->evt_priority, otel_instances_pipeline) ==
                     OTEL_FILTER_DROP) {
         otel_instance_drop(inst, OTEL_PIPELINE_FILTERED);
         return 0;
     }
-    const otel_loc_data *ld = ev->evt_loc ? otel_loc_data_get(ev->evt_loc->loc_data) : NULL;
+    const log4c_location_info_t *loc = ev->evt_loc;
+    const otel_loc_data *ld = loc ? otel_loc_data_get(loc->loc_data) : NULL;
     /* the per-call attributes of log4c_otel_log_at() come first, before the
      * record's own; an app's or a captured line's come after them */
     otel_call_attrs call_attrs, *call = NULL;
@@ -116,84 +114,49 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
         call = &call_attrs;
         ld = NULL;
     }
+    int real = real_location(loc);
+    otel_log_event e = {
+        .category = ev->evt_category ? ev->evt_category : "",
+        .priority = ev->evt_priority,
+        .message = ev->evt_msg ? ev->evt_msg : "",
+        .time_ns = (uint64_t)ev->evt_timestamp.tv_sec * 1000000000ull + (uint64_t)ev->evt_timestamp.tv_usec * 1000ull,
+        .file = real ? loc->loc_file : NULL,
+        .line = real ? loc->loc_line : 0,
+        .function = real ? loc->loc_function : NULL,
+        .ld = ld,
+        .call = call,
+    };
 
-    /* issue 6: the usual path only copies the event into this thread's
-     * lane; the worker filters, redacts and builds the record */
+    /* the usual path only copies the event into this thread's lane; the
+     * worker filters, masks and builds the record */
     otel_stage *stage = inst ? otel_instance_stage(inst) : NULL;
     if (stage) {
-        otel_append_stage(stage, ev, ld, call); /* a refusal is counted (dropped_queue_full) */
+        otel_lane_entry_put(stage, &e); /* a refusal is counted (dropped_queue_full) */
         return 0;
     }
 
-    /* filter first: a dropped entry costs neither attributes nor clock reads
-     * (only once the configuration is loaded; a buffered record is filtered
-     * when it is replayed) */
-    const char *msg = ev->evt_msg ? ev->evt_msg : "";
-    size_t msg_len = strlen(msg);
-    const otel_pipeline *p = NULL;
-    const otel_log_options *o = NULL;
     int why;
-    if (inst) {
-        p = otel_instances_pipeline();
-        o = otel_pipeline_select(p, ev->evt_category, ev->evt_priority, msg, msg_len, &why);
-        if (!o) {
-            otel_instance_drop(inst, why);
-            return 0;
-        }
+    if (inst) { /* blocking mode, closing, or no worker: built here */
+        otel_record *r = otel_record_from_event(otel_instance_builder(inst), &e, &why);
+        if (!r)
+            return why == OTEL_PIPELINE_NOMEM ? -1 : 0;
+        otel_instance_submit(inst, r);
+        return 0;
     }
 
-    otel_attr attrs[OTEL_APPEND_MAX_ATTRS];
-    const log4c_location_info_t *loc = ev->evt_loc;
-    size_t n = otel_event_real_location(loc)
-                   ? otel_event_own_attrs(attrs, otel_thread_id(), loc->loc_file, loc->loc_line, loc->loc_function)
-                   : otel_event_own_attrs(attrs, otel_thread_id(), NULL, 0, NULL);
-
-    if (inst)
-        n = otel_event_source_attrs(inst, ev->evt_category, ld, attrs, n);
-
-    /* the thread's active span (or attached context) correlates the record;
-     * only the ids are read, not the whole context with its tracestate */
-    uint8_t trace_id[16], span_id[8], flags = 0;
-    int traced = otel_context_current_ids(trace_id, span_id, &flags);
-
-    otel_pipeline_input in = {.rec = {
-        .time_unix_nano = (uint64_t)ev->evt_timestamp.tv_sec * 1000000000ull +
-                          (uint64_t)ev->evt_timestamp.tv_usec * 1000ull,
-        .observed_time_unix_nano = otel_realtime_ns(),
-        .log4c_priority = ev->evt_priority,
-        .category = ev->evt_category,
-        .body = msg,
-        .body_len = msg_len,
-        .body_limit = inst ? otel_instance_body_limit(inst) : 0,
-        .trace_id = traced ? trace_id : NULL,
-        .span_id = traced ? span_id : NULL,
-        .flags = flags,
-        .attrs = attrs,
-        .nattrs = n,
-    }};
-    if (call) {
-        in.call_attrs = call->attrs;
-        in.ncall_attrs = call->nattrs;
-    }
-    if (!inst) {
-        /* issue 6: raw, before the pipeline (which needs the configuration);
-         * filters and redaction apply when it is replayed */
-        if (otel_instances_buffer(log4c_appender_get_name(app), &in, ld) == 0)
-            return 0;
-        if (otel_open(app) != 0) /* loaded meanwhile */
-            return -1;
-        inst = log4c_appender_get_udata(app);
-        n = otel_event_source_attrs(inst, ev->evt_category, ld, attrs, n);
-        in.rec.nattrs = n;
-        in.rec.body_limit = otel_instance_body_limit(inst);
-        return deliver(inst, &in);
-    }
-    /* attributes, masking, limits under the selected options: src/pipeline.c */
-    otel_record *r = otel_pipeline_build_selected(p, o, &in, &why);
-    if (!r) {
-        otel_instance_drop(inst, why);
+    /* before the configuration is loaded: raw, before the pipeline (which
+     * needs the configuration); filters and masking apply when it is
+     * replayed */
+    otel_event_input x;
+    otel_event_input_init(&x, &e);
+    if (otel_instances_buffer(log4c_appender_get_name(app), &x.in, ld) == 0)
+        return 0;
+    if (otel_open(app) != 0) /* loaded meanwhile */
+        return -1;
+    inst = log4c_appender_get_udata(app);
+    otel_record *r = otel_record_builder_finish(otel_instance_builder(inst), &x, ld, &why);
+    if (!r)
         return why == OTEL_PIPELINE_NOMEM ? -1 : 0;
-    }
     otel_instance_submit(inst, r);
     return 0;
 }
@@ -201,12 +164,12 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
 static int otel_close(log4c_appender_t *app)
 {
     /* log4c_fini() closes appenders after freeing the categories: their
-     * addresses key the cached filter decisions (early_drop.h), even when
-     * this appender has no instance */
-    otel_early_drop_invalidate();
+     * addresses key the cached filter decisions (decision_cache.h), even
+     * when this appender has no instance */
+    otel_decision_cache_invalidate();
     otel_instance *inst = log4c_appender_get_udata(app);
     if (!inst) {
-        /* issue 6: records may wait in the pre-init buffer for this
+        /* records may wait in the pre-init buffer for this
          * appender: load the configuration (which replays them) and shut
          * the instance down within the deadline; never silently lost */
         otel_instances_configure();

@@ -4,12 +4,12 @@
  * of type otel) gets its own worker started lazily by log4c's open.
  */
 #include "instances.h"
-#include "append_stage.h"
 #include "clock.h"
 #include "configuration.h"
+#include "decision_cache.h"
 #include "diag.h"
-#include "early_drop.h"
 #include "settings.h"
+#include "stage.h"
 #include "sources.h"
 #include "pipeline.h"
 #include "preinit.h"
@@ -29,8 +29,7 @@ struct otel_instance {
     char *name;
     _Atomic(otel_worker *) worker; /* NULL: invalid configuration (fail closed), or forked */
     atomic_int restart;            /* set in a forked child: start a fresh worker at first use */
-    size_t body_limit;
-    otel_sources *sources; /* issue 5: category -> log source, cached */
+    otel_record_builder builder;   /* its records' pipeline, classifier, body limit, counters */
     struct otel_instance *next;
 };
 
@@ -137,9 +136,9 @@ static void load_config(void)
     }
     if (pipeline_ok) /* traces-as-logs lines: span attributes masked like records */
         otel_traces_set_redactor(traces_redactor, &pipeline);
-    /* the logging threads' cached filter decisions were taken without
-     * this pipeline (early_drop.h) */
-    otel_early_drop_invalidate();
+    /* the cached filter decisions were taken without this pipeline
+     * (decision_cache.h) */
+    otel_decision_cache_invalidate();
     if (config_rc != LOG4C_OTEL_OK)
         otel_config_free(&json_config);
     if (config_rc != LOG4C_OTEL_OK)
@@ -349,14 +348,14 @@ static otel_worker *start_worker(otel_instance *inst)
     if (rc == LOG4C_OTEL_OK)
         rc = otel_settings_resolve_exporters(&s, real_getenv);
     if (rc == LOG4C_OTEL_OK) {
-        inst->body_limit = s.body_limit;
-        if (!inst->sources)
-            inst->sources = otel_sources_new(&s.sources);
+        inst->builder.body_limit = s.body_limit;
+        if (!inst->builder.sources)
+            inst->builder.sources = otel_sources_new(&s.sources);
         w = otel_worker_start(&s, &rc);
-        /* issue 6: logging threads hand raw entries over; in blocking mode
-         * (which waits for room in the queue) they build records themselves */
+        /* logging threads hand raw entries over; in blocking mode (which
+         * waits for room in the queue) they build records themselves */
         if (w)
-            otel_worker_enable_stage(w, otel_append_convert, inst);
+            otel_worker_enable_stage(w, &inst->builder);
     }
     otel_settings_free(&s);
     if (!w)
@@ -417,8 +416,8 @@ static void atfork_child(void)
         otel_diag("log4c-otel: fork() while the configuration was loading: this child exports nothing");
     }
     /* the pipeline may have been given up above: the surviving thread's
-     * cached filter decisions are not to be trusted (early_drop.h) */
-    otel_early_drop_invalidate();
+     * cached filter decisions are not to be trusted (decision_cache.h) */
+    otel_decision_cache_invalidate();
 }
 
 static void install_atfork(void) { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); }
@@ -455,6 +454,9 @@ otel_instance *otel_instance_open(const char *name)
         pthread_mutex_unlock(&registry_lock);
         return NULL;
     }
+    inst->builder.pipeline = pipeline_ok ? &pipeline : NULL;
+    inst->builder.filtered = &filtered;
+    inst->builder.dropped_config = &dropped_config;
     if (config_rc == LOG4C_OTEL_OK && !pipeline.disabled)
         atomic_store(&inst->worker, start_worker(inst));
     inst->next = registry;
@@ -482,6 +484,8 @@ void otel_instance_drop(otel_instance *inst, int why)
         atomic_fetch_add_explicit(&dropped_config, 1, memory_order_relaxed);
 }
 
+const otel_record_builder *otel_instance_builder(const otel_instance *inst) { return &inst->builder; }
+
 void otel_instance_submit(otel_instance *inst, otel_record *r)
 {
     otel_worker *w = current_worker(inst);
@@ -499,9 +503,6 @@ otel_stage *otel_instance_stage(otel_instance *inst)
     return w ? otel_worker_stage(w) : NULL;
 }
 
-size_t otel_instance_body_limit(const otel_instance *inst) { return inst->body_limit; }
-
-otel_sources *otel_instance_sources(const otel_instance *inst) { return inst->sources; }
 
 static uint64_t default_deadline(void)
 {
@@ -527,7 +528,7 @@ void otel_instance_close(otel_instance *inst)
         otel_worker_add_stats(w, &retired); /* unlink and retire atomically */
     pthread_mutex_unlock(&registry_lock);
     otel_worker_free(w);
-    otel_sources_free(inst->sources);
+    otel_sources_free(inst->builder.sources);
     free(inst->name);
     free(inst);
 }

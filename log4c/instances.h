@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 #include "log4c-otel.h"
+#include "log_event.h"
+#include "record_builder.h"
 #include "worker.h"
 #include "pipeline.h"
 
@@ -37,13 +39,8 @@ const struct otel_pipeline *otel_instances_pipeline(void);
 long otel_instances_flush_timeout_ms(void);
 /* Counts a record the pipeline gave no record for (OTEL_PIPELINE_*). */
 void otel_instance_drop(otel_instance *inst, int why);
-/* The per-call attributes of log4c_otel_log_at (they reach the appender as
- * an otel_loc_data of kind OTEL_LOC_DATA_ATTRS): gathered before every
- * other attribute, so they win over the record's own. */
-typedef struct otel_call_attrs {
-    const otel_attr *attrs;
-    size_t nattrs;
-} otel_call_attrs;
+/* What the instance's records are built under (record_builder.h). */
+const otel_record_builder *otel_instance_builder(const otel_instance *inst);
 /* ---------------------------------------------------------------------- */
 
 /* issue 6 ---------------------------------------------------------------
@@ -70,12 +67,6 @@ void otel_append_replay(const struct otel_preinit_entry *e);
 /* Submits a record (ownership passes). */
 void otel_instance_submit(otel_instance *inst, otel_record *r);
 
-/* The instance's source classifier (issue 5); NULL when out of memory. */
-struct otel_sources;
-struct otel_sources *otel_instance_sources(const otel_instance *inst);
-
-/* The body length limit the instance applies (0 = none). */
-size_t otel_instance_body_limit(const otel_instance *inst);
 /* issue 6: the instance's hand-off lanes (stage.h), or NULL: build the
  * record here and submit it (blocking mode, shutting down, no worker). */
 struct otel_stage;

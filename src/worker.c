@@ -4,11 +4,12 @@
  * encodes, sends (retries live in the HTTP exporter) and accounts every
  * record exactly once: exported, or dropped with a reason.
  *
- * With a spool directory (issue 6) the threads are those of worker_spool.c.
+ * With a spool directory the threads are those of worker_spool.c.
  */
 #include "worker_internal.h"
 #include "clock.h"
 #include "diag.h"
+#include "lane_entry.h"
 #include "reentry.h"
 
 #include <errno.h>
@@ -76,7 +77,7 @@ void otel_worker_account(otel_worker *w, uint64_t n)
         pthread_cond_broadcast(&w->progress);
 }
 
-/* ---- issue 5: the file exporter ----
+/* ---- the file exporter ----
  * Every batch goes to every configured exporter. The record counters
  * (exported, dropped_*) follow the primary exporter: HTTP when an endpoint
  * is configured, else the file; file_records / file_errors always count what
@@ -182,13 +183,13 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
         otel_record_free(batch[i]);
 }
 
-/* ---- issue 6: the hand-off lanes ---- */
+/* ---- the hand-off lanes ---- */
 
 static int stage_reserve(void *q, size_t bytes) { return otel_queue_reserve(q, bytes); }
 static void stage_release(void *q, size_t bytes) { otel_queue_release(q, bytes); }
 static void stage_kick(void *q) { otel_queue_kick(q); }
 
-int otel_worker_enable_stage(otel_worker *w, otel_worker_convert_fn convert, void *ctx)
+int otel_worker_enable_stage(otel_worker *w, const otel_record_builder *b)
 {
     if (w->settings.block_timeout_ms > 0 || atomic_load(&w->stage))
         return -1;
@@ -198,8 +199,7 @@ int otel_worker_enable_stage(otel_worker *w, otel_worker_convert_fn convert, voi
     otel_stage *s = otel_stage_new(&h, w->settings.max_export_batch_size, w->settings.max_queue_size);
     if (!s)
         return -1;
-    w->convert = convert;
-    w->convert_ctx = ctx;
+    w->builder = b;
     atomic_store_explicit(&w->stage, s, memory_order_release);
     return 0;
 }
@@ -253,7 +253,7 @@ static void hand_on(void *arg)
 static void feed_entry(void *arg, const void *entry, size_t size)
 {
     feed_hand *h = arg;
-    otel_record *r = h->w->convert(h->w->convert_ctx, entry, size, h->now_ns);
+    otel_record *r = otel_lane_entry_record(h->w->builder, entry, size, h->now_ns);
     if (!r)
         return;
     h->recs[h->n++] = r;
@@ -293,7 +293,7 @@ void otel_worker_feed(otel_worker *w, size_t max)
 }
 
 /* The start of each of the worker's threads: nothing on it may append
- * (issue 6); a batch array of max_export_batch_size, NULL when out of memory. */
+ * (reentry.h); a batch array of max_export_batch_size, NULL when out of memory. */
 otel_record **otel_worker_thread_begin(const otel_worker *w)
 {
     otel_reentry_mark_internal_thread();
@@ -373,7 +373,7 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
 
     w->queue = otel_queue_new(w->settings.max_queue_size, w->settings.max_queue_bytes,
                               w->settings.max_export_batch_size);
-    /* issue 5: HTTP and/or the file */
+    /* HTTP and/or the file */
     int want_http = otel_settings_http_enabled(&w->settings);
     if (want_http)
         w->http = otel_http_exporter_new(&w->settings);
@@ -390,7 +390,7 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
         otel_worker_free(w);
         return NULL;
     }
-    /* issue 6: the spool serves the HTTP exporter; a directory we cannot use
+    /* the spool serves the HTTP exporter; a directory we cannot use
      * is reported once and the worker runs without it */
     if (w->http && w->settings.spool_dir)
         otel_worker_spool_open(w);

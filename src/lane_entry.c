@@ -1,15 +1,14 @@
 /*
- * append_stage.c - the staged append path (append_stage.h): an event as a
- * flat entry in the logging thread's lane, and the record built from it.
+ * lane_entry.c - a log event as a flat entry in the logging thread's lane,
+ * and the record built from it (lane_entry.h).
  *
  * Entry layout (8-aligned, one lane entry): entry_head, then the
  * attributes as otel_attr structs whose string pointers hold offsets from
  * the entry's start (0: NULL) — per-call, then thread context, then
  * loc_data — then every string, NUL-terminated.
  */
-#include "append_stage.h"
-#include "convert_memo.h"
-#include "early_drop.h"
+#include "lane_entry.h"
+#include "decision_cache.h"
 #include "event_attrs.h"
 #include "pipeline.h"
 #include "thread_id.h"
@@ -83,21 +82,20 @@ static void put_attrs(char *base, otel_attr *dst, size_t *off, const otel_attr *
     }
 }
 
-int otel_append_stage(otel_stage *s, const log4c_logging_event_t *ev, const otel_loc_data *ld,
-                      const otel_call_attrs *call)
+int otel_lane_entry_put(otel_stage *s, const otel_log_event *ev)
 {
-    const char *msg = ev->evt_msg ? ev->evt_msg : "";
-    const char *cat = ev->evt_category ? ev->evt_category : "";
+    const char *msg = ev->message, *cat = ev->category;
     size_t msg_len = strlen(msg), cat_len = strlen(cat);
-    const char *file = NULL, *func = NULL;
+    const char *file = ev->file, *func = NULL;
     uint32_t file_len = ABSENT, func_len = ABSENT;
-    if (otel_event_real_location(ev->evt_loc)) {
-        file = ev->evt_loc->loc_file;
+    if (file) {
         file_len = clamp_len(strlen(file));
-        func = ev->evt_loc->loc_function;
+        func = ev->function;
         if (func)
             func_len = clamp_len(strlen(func));
     }
+    const otel_loc_data *ld = ev->ld;
+    const otel_call_attrs *call = ev->call;
     uint32_t app_name_len = ld && ld->app_name ? clamp_len(strlen(ld->app_name)) : ABSENT;
     uint32_t app_instance_len = ld && ld->app_instance ? clamp_len(strlen(ld->app_instance)) : ABSENT;
     size_t nctx;
@@ -119,10 +117,10 @@ int otel_append_stage(otel_stage *s, const log4c_logging_event_t *ev, const otel
     if (!base)
         return -1;
     entry_head *h = (entry_head *)base;
-    h->time_ns = (uint64_t)ev->evt_timestamp.tv_sec * 1000000000ull + (uint64_t)ev->evt_timestamp.tv_usec * 1000ull;
+    h->time_ns = ev->time_ns;
     h->thread_id = otel_thread_id();
-    h->priority = ev->evt_priority;
-    h->line = file ? ev->evt_loc->loc_line : 0;
+    h->priority = ev->priority;
+    h->line = file ? ev->line : 0;
     h->cat_len = (uint32_t)cat_len;
     h->msg_len = (uint32_t)msg_len;
     h->file_len = file_len;
@@ -176,12 +174,17 @@ static const char *take(const char **s, uint32_t len)
 
 /* one memo per consuming thread: drains are serialised, but a flush or the
  * shutdown may drain on another thread than the worker */
-static __thread otel_convert_memo memo = OTEL_CONVERT_MEMO_EMPTY;
+static __thread otel_decision_memo memo = OTEL_DECISION_MEMO_EMPTY;
 
-otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint64_t now)
+static void classify(void *owner, const char *category, otel_source_class *cls)
+{
+    const otel_record_builder *b = owner;
+    otel_event_classify(b->sources, category, cls);
+}
+
+otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *entry, size_t size, uint64_t now)
 {
     (void)size;
-    otel_instance *inst = ctx;
     const char *base = entry;
     const entry_head *h = entry;
     size_t na = (size_t)h->n_call + h->n_ctx + h->n_ld;
@@ -196,24 +199,24 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint
     /* 1. filter: a dropped entry costs nothing more. Category and priority
      * usually decide it (remembered); a bodyRegex rule needs the body. */
     int why = OTEL_PIPELINE_FILTERED;
-    const otel_pipeline *p = otel_instances_pipeline();
-    const otel_convert_memo *m =
-        otel_convert_memo_get(&memo, atomic_load_explicit(&otel_early_drop_generation, memory_order_acquire), inst,
-                              p, cat, h->cat_len, h->priority, otel_event_classify);
+    const otel_pipeline *p = b->pipeline;
+    const otel_decision_memo *m =
+        otel_decision_memo_get(&memo, atomic_load_explicit(&otel_decision_cache_generation, memory_order_acquire),
+                               (void *)b, p, cat, h->cat_len, h->priority, classify);
     const otel_log_options *o = NULL;
     if (m && m->decision == OTEL_FILTER_KEEP)
         o = m->kept;
     else if (!m || m->decision == OTEL_FILTER_UNDECIDED)
         o = otel_pipeline_select(p, cat, h->priority, msg, h->msg_len, &why);
     if (!o) {
-        otel_instance_drop(inst, why);
+        otel_record_builder_drop(b, why);
         return NULL;
     }
 
     /* 2. the attributes, back to pointers */
     otel_attr small[32], *attrs = small;
     if (na > 32 && !(attrs = malloc(na * sizeof *attrs))) {
-        otel_instance_drop(inst, OTEL_PIPELINE_NOMEM);
+        otel_record_builder_drop(b, OTEL_PIPELINE_NOMEM);
         return NULL;
     }
     memcpy(attrs, base + sizeof *h, na * sizeof *attrs);
@@ -231,12 +234,12 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint
     size_t n = otel_event_own_attrs(own, h->thread_id, file, h->line, func);
     otel_source_class cls;
     if (m)
-        otel_convert_memo_class(m, cat, &cls);
+        otel_decision_memo_class(m, cat, &cls);
     else
-        otel_event_classify(inst, cat, &cls);
+        otel_event_classify(b->sources, cat, &cls);
     n = otel_event_class_attrs(&cls, h->has_ld ? &ld : NULL, own, n);
 
-    /* 3. the record, as the direct path builds it (pipeline.c) */
+    /* 3. the record, as the direct path builds it (record_builder.c) */
     otel_pipeline_input in = {
         .rec = {.time_unix_nano = h->time_ns,
                 .observed_time_unix_nano = now > h->time_ns ? now : h->time_ns,
@@ -244,7 +247,7 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint
                 .category = cat,
                 .body = msg,
                 .body_len = h->msg_len,
-                .body_limit = otel_instance_body_limit(inst),
+                .body_limit = b->body_limit,
                 .trace_id = h->traced ? h->trace_id : NULL,
                 .span_id = h->traced ? h->span_id : NULL,
                 .flags = h->trace_flags,
@@ -260,6 +263,6 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint
     if (attrs != small)
         free(attrs);
     if (!r)
-        otel_instance_drop(inst, why);
+        otel_record_builder_drop(b, why);
     return r;
 }
