@@ -1,17 +1,15 @@
 /*
- * appender_type_otel.c - the log4c appender type "otel": maps a log4c event
- * to a record (copying everything, on the caller's thread) and hands it to
- * the instance's worker. Never waits on the network.
+ * appender_type_otel.c - the log4c appender type "otel": one instance of
+ * the runtime (src/runtime.h) per appender, opened lazily; each log4c
+ * event becomes a core event (src/log_event.h) handed to it. Never waits
+ * on the network.
  */
-#include "instances.h"
 #include "decision_cache.h"
-#include "lane_entry.h"
 #include "loc_data.h"
 #include "log_event.h"
 #include "pipeline.h"
-#include "preinit.h"
-#include "record_builder.h"
 #include "reentry.h"
+#include "runtime.h"
 
 #include <log4c.h>
 #include <string.h>
@@ -26,35 +24,13 @@ static int otel_open(log4c_appender_t *app)
         return 0;
     /* never wait here for another thread's configuration load (or
      * for log4c_otel_init): append buffers until it is ready, then opens */
-    if (!otel_instances_ready())
+    if (!otel_runtime_ready())
         return 0;
     otel_instance *inst = otel_instance_open(log4c_appender_get_name(app));
     if (!inst)
         return -1;
     log4c_appender_set_udata(app, inst);
     return 0;
-}
-
-/* a record kept in the pre-init buffer, now that the configuration is
- * loaded: what depends on the instance (its body limit, log.source) is
- * added here, exactly as append would have. */
-void otel_append_replay(const otel_preinit_entry *e)
-{
-    otel_instance *inst = otel_instance_open(e->tag);
-    if (!inst) {
-        otel_instance_drop(NULL, OTEL_PIPELINE_NOCONFIG);
-        return;
-    }
-    otel_event_input x;
-    size_t n = e->in.rec.nattrs < OTEL_APPEND_MAX_ATTRS ? e->in.rec.nattrs : OTEL_APPEND_MAX_ATTRS;
-    memcpy(x.attrs, e->in.rec.attrs, n * sizeof *x.attrs);
-    x.in = e->in;
-    x.in.rec.attrs = x.attrs;
-    x.in.rec.nattrs = n;
-    int why;
-    otel_record *r = otel_record_builder_finish(otel_instance_builder(inst), &x, e->has_ld ? &e->ld : NULL, &why);
-    if (r)
-        otel_instance_submit(inst, r);
 }
 
 /* 1 when loc carries the caller's real location: log4c's plain macros pass
@@ -76,7 +52,7 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
 static int otel_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
 {
     if (!otel_reentry_enter()) {
-        otel_instances_count_reentrant();
+        otel_runtime_count_reentrant();
         return 0;
     }
     int rc = append_guarded(app, ev);
@@ -89,7 +65,7 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
     otel_instance *inst = log4c_appender_get_udata(app);
     /* log4c marked it open on another thread (udata not visible yet), or the
      * open found the configuration not ready: open now if it is, else buffer */
-    if (!inst && otel_instances_ready()) {
+    if (!inst && otel_runtime_ready()) {
         if (otel_open(app) != 0)
             return -1;
         inst = log4c_appender_get_udata(app);
@@ -99,7 +75,7 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
      * (filtered); the decision is cached per thread (decision_cache.h).
      * Only with an instance: before that the configuration is not loaded,
      * and loading it is not for this thread to wait for. */
-    if (inst && otel_decision_cache_decide(ev->evt_category, ev->evt_priority, otel_instances_pipeline) ==
+    if (inst && otel_decision_cache_decide(ev->evt_category, ev->evt_priority, otel_runtime_pipeline) ==
                     OTEL_FILTER_DROP) {
         otel_instance_drop(inst, OTEL_PIPELINE_FILTERED);
         return 0;
@@ -127,38 +103,19 @@ static int append_guarded(log4c_appender_t *app, const log4c_logging_event_t *ev
         .call = call,
     };
 
+    if (!inst) {
+        /* before the configuration is loaded: kept raw (the pipeline
+         * needs the configuration); filters and masking apply when it is
+         * replayed */
+        if (otel_runtime_hold(log4c_appender_get_name(app), &e) == 0)
+            return 0;
+        if (otel_open(app) != 0) /* loaded meanwhile */
+            return -1;
+        inst = log4c_appender_get_udata(app);
+    }
     /* the usual path only copies the event into this thread's lane; the
      * worker filters, masks and builds the record */
-    otel_stage *stage = inst ? otel_instance_stage(inst) : NULL;
-    if (stage) {
-        otel_lane_entry_put(stage, &e); /* a refusal is counted (dropped_queue_full) */
-        return 0;
-    }
-
-    int why;
-    if (inst) { /* blocking mode, closing, or no worker: built here */
-        otel_record *r = otel_record_from_event(otel_instance_builder(inst), &e, &why);
-        if (!r)
-            return why == OTEL_PIPELINE_NOMEM ? -1 : 0;
-        otel_instance_submit(inst, r);
-        return 0;
-    }
-
-    /* before the configuration is loaded: raw, before the pipeline (which
-     * needs the configuration); filters and masking apply when it is
-     * replayed */
-    otel_event_input x;
-    otel_event_input_init(&x, &e);
-    if (otel_instances_buffer(log4c_appender_get_name(app), &x.in, ld) == 0)
-        return 0;
-    if (otel_open(app) != 0) /* loaded meanwhile */
-        return -1;
-    inst = log4c_appender_get_udata(app);
-    otel_record *r = otel_record_builder_finish(otel_instance_builder(inst), &x, ld, &why);
-    if (!r)
-        return why == OTEL_PIPELINE_NOMEM ? -1 : 0;
-    otel_instance_submit(inst, r);
-    return 0;
+    return otel_instance_append(inst, &e);
 }
 
 static int otel_close(log4c_appender_t *app)
@@ -172,7 +129,7 @@ static int otel_close(log4c_appender_t *app)
         /* records may wait in the pre-init buffer for this
          * appender: load the configuration (which replays them) and shut
          * the instance down within the deadline; never silently lost */
-        otel_instances_configure();
+        otel_runtime_configure();
         inst = otel_instance_find(log4c_appender_get_name(app));
     }
     if (inst) {

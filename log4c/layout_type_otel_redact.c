@@ -9,7 +9,7 @@
  * a cut cannot leave part of a secret that the pattern no longer matches.
  * With an invalid configuration the message is withheld (fail closed).
  */
-#include "instances.h"
+#include "runtime.h"
 #include "pipeline.h"
 #include "redact.h"
 #include "utf8.h"
@@ -72,7 +72,7 @@ static const char *redact_format(const log4c_layout_t *layout, const log4c_loggi
     const char *msg = ev->evt_msg ? ev->evt_msg : "";
     const char *cat = ev->evt_category ? ev->evt_category : "";
     size_t len = strlen(msg);
-    const otel_pipeline *p = otel_instances_pipeline();
+    const otel_pipeline *p = otel_runtime_pipeline();
     const char *shown = WITHHELD;
     if (p) {
         const otel_regex *hide = otel_pipeline_hide_regex(p, cat, ev->evt_priority, msg, len);
