@@ -17,10 +17,9 @@
 #include "sources.h"
 #include "pipeline.h"
 #include "preinit.h"
-#include "redact.h"
+#include "mask.h"
 #include "traces_as_logs.h"
 #include "traces_config.h"
-#include "utf8.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -102,26 +101,25 @@ static void replay(const otel_preinit_entry *e);
 
 static const char *real_getenv(const char *name) { return getenv(name); }
 
-/* ---- traces-as-logs redaction: the hideRegex that applies to the traces
- * category (its filter's, else defaults') masks span attribute values,
- * so even a file appender that writes the raw line never holds a secret ---- */
-
+/* ---- traces-as-logs masking: the rules of the traces category (its
+ * filter's hideRegex, else defaults') mask span attribute values, so even
+ * a file appender that writes the raw line never holds a secret ---- */
 static char *traces_redactor(void *ctx, const char *s, size_t len, size_t *out_len)
 {
-    const otel_regex *hide = otel_pipeline_hide_regex(ctx, rt.traces_category, 600 /* INFO */, "", 0);
-    *out_len = len;
-    if (!hide)
-        return NULL;
-    size_t clean = otel_utf8_sanitized_len(s, len, 0);
-    char *m = malloc(clean + 1);
-    if (!m) {
+    const otel_pipeline *p = ctx;
+    otel_mask_entry e = {rt.traces_category, 600 /* INFO */, "", 0};
+    otel_mask_buf buf = {NULL, 0};
+    const char *masked;
+    switch (otel_mask_value(&p->filters, &e, s, len, &buf, &masked, out_len)) {
+    case OTEL_MASK_UNTOUCHED:
+        return NULL; /* unchanged */
+    case OTEL_MASK_MASKED:
+        return buf.p; /* ownership passes */
+    default:
+        free(buf.p);
         *out_len = (size_t)-1; /* never printed unmasked */
         return NULL;
     }
-    otel_utf8_sanitize(m, s, len, 0);
-    *out_len = otel_regex_mask(hide, m, clean);
-    m[*out_len] = '\0';
-    return m;
 }
 
 /* defaults -> env (settings.c) -> JSON file -> C API (configuration.c); then the

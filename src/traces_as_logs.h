@@ -1,6 +1,6 @@
 /*
  * traces_as_logs.h - the one line a finished span becomes (io.Insights'
- * "traces as logs" format, DESIGN.md §3):
+ * "traces as logs" format):
  *
  *   <trace-id>-<span-id>-<parent-span-id> <span-name> <span-status> <span-duration-in-ms> <span-attributes-as-json>
  *
@@ -49,13 +49,12 @@ typedef struct otel_span_line {
 int otel_traces_line_format(const otel_span_line *s, otel_buf *out);
 
 /*
- * ---- MERGE SEAM (issue 3, hideRegex) ----
  * A redactor returns a malloc'd copy of s[0..len) with every secret masked
  * (its length in *out_len), or NULL when nothing was masked (or when out of
  * memory: the caller then drops the value, never printing it unmasked; set
  * *out_len = (size_t)-1 to signal that case). The default is none: values
- * pass unchanged. The lead wires issue 3's hideRegex engine here with
- * otel_traces_set_redactor() when the configuration is loaded (before any
+ * pass unchanged. The runtime sets one that masks under the traces
+ * category's rules (mask.h) when the configuration is loaded (before any
  * span ends).
  */
 typedef char *(*otel_redact_fn)(void *ctx, const char *s, size_t len, size_t *out_len);
