@@ -95,13 +95,24 @@ static inline void otel_worker_settle(otel_worker *w, otel_outcome why, uint64_t
         otel_queue_settle(w->queue, why, n);
 }
 
-/* ---- worker.c: shared by both modes ---- */
+/* ---- worker_export.c: shared by both modes ---- */
 
 /* Moves up to max entries the logging threads staged into the queue
- * (records built under the builder, lane_entry.h; SIZE_MAX: all); refusals at the lanes
- * are counted queue_full. Every consumer calls it before it looks at the
- * queue; it wakes flushers waiting for the lanes. */
+ * (records built under the builder, lane_entry.h; SIZE_MAX: all); refusals
+ * at the lanes are counted queue_full. Every consumer calls it before it
+ * looks at the queue; it wakes flushers waiting for the lanes. */
 void otel_worker_feed(otel_worker *w, size_t max);
+
+/* Where the shutdown's last feed hands records, n at a time (ownership
+ * passes). */
+#define OTEL_WORKER_FEED_HAND 64 /* records handed on together, at most */
+typedef void (*otel_worker_sink_fn)(otel_worker *w, otel_record **recs, size_t n, void *ctx);
+
+/* The shutdown's last feed, after the queue is closed: every entry the
+ * lanes still hold, as records handed to sink(w, recs, n, ctx) at most
+ * chunk at a time; sink NULL: into the closed queue, which counts them
+ * dropped_shutdown. */
+void otel_worker_feed_last(otel_worker *w, size_t chunk, otel_worker_sink_fn sink, void *ctx);
 
 /* The start of each of the worker's threads: marks it internal (nothing on
  * it may append) and allocates a batch of max_export_batch_size (NULL when
