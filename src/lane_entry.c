@@ -12,7 +12,7 @@
 #include "event_attrs.h"
 #include "pipeline.h"
 #include "thread_id.h"
-#include "trace_context.h"
+#include "span.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #include "record_builder.h"
 #include "clock.h"
 #include "thread_id.h"
-#include "trace_context.h"
+#include "span.h"
 
 #include <string.h>
 
