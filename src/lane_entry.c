@@ -82,51 +82,66 @@ static void put_attrs(char *base, otel_attr *dst, size_t *off, const otel_attr *
     }
 }
 
-int otel_lane_entry_put(otel_stage *s, const otel_log_event *ev)
+/* What an event's entry holds and how big it is, measured once. */
+typedef struct entry_plan {
+    const otel_log_event *ev;
+    size_t msg_len, cat_len;
+    uint32_t file_len, func_len, app_name_len, app_instance_len;
+    const otel_attr *ctx; /* the thread's attribute context */
+    size_t nctx, ncall, nld;
+    size_t size;
+} entry_plan;
+
+/* inlined: the logging thread's one pass over the event */
+static inline __attribute__((always_inline)) void plan(entry_plan *p, const otel_log_event *ev)
 {
-    const char *msg = ev->message, *cat = ev->category;
-    size_t msg_len = strlen(msg), cat_len = strlen(cat);
-    const char *file = ev->file, *func = NULL;
-    uint32_t file_len = ABSENT, func_len = ABSENT;
-    if (file) {
-        file_len = clamp_len(strlen(file));
-        func = ev->function;
-        if (func)
-            func_len = clamp_len(strlen(func));
+    p->ev = ev;
+    p->msg_len = strlen(ev->message);
+    p->cat_len = strlen(ev->category);
+    p->file_len = p->func_len = ABSENT;
+    if (ev->file) {
+        p->file_len = clamp_len(strlen(ev->file));
+        if (ev->function)
+            p->func_len = clamp_len(strlen(ev->function));
     }
     const otel_loc_data *ld = ev->ld;
     const otel_call_attrs *call = ev->call;
-    uint32_t app_name_len = ld && ld->app_name ? clamp_len(strlen(ld->app_name)) : ABSENT;
-    uint32_t app_instance_len = ld && ld->app_instance ? clamp_len(strlen(ld->app_instance)) : ABSENT;
-    size_t nctx;
-    const otel_attr *ctx = otel_thread_attrs(&nctx);
-    size_t ncall = call ? call->nattrs : 0, nld = ld ? ld->nattrs : 0;
-    if (msg_len > MAX_LEN)
-        msg_len = MAX_LEN;
-    if (cat_len > MAX_LEN)
-        cat_len = MAX_LEN;
+    p->app_name_len = ld && ld->app_name ? clamp_len(strlen(ld->app_name)) : ABSENT;
+    p->app_instance_len = ld && ld->app_instance ? clamp_len(strlen(ld->app_instance)) : ABSENT;
+    p->ctx = otel_thread_attrs(&p->nctx);
+    p->ncall = call ? call->nattrs : 0;
+    p->nld = ld ? ld->nattrs : 0;
+    if (p->msg_len > MAX_LEN)
+        p->msg_len = MAX_LEN;
+    if (p->cat_len > MAX_LEN)
+        p->cat_len = MAX_LEN;
 
-    size_t size = sizeof(entry_head) + (ncall + nctx + nld) * sizeof(otel_attr) + cat_len + 1 + msg_len + 1 +
-                  opt_bytes(file_len) + opt_bytes(func_len) + opt_bytes(app_name_len) + opt_bytes(app_instance_len);
-    if (ncall | nctx | nld)
-        size += attrs_bytes(call ? call->attrs : NULL, ncall) + attrs_bytes(ctx, nctx) +
-                attrs_bytes(ld ? ld->attrs : NULL, nld);
+    size_t size = sizeof(entry_head) + (p->ncall + p->nctx + p->nld) * sizeof(otel_attr) + p->cat_len + 1 +
+                  p->msg_len + 1 + opt_bytes(p->file_len) + opt_bytes(p->func_len) + opt_bytes(p->app_name_len) +
+                  opt_bytes(p->app_instance_len);
+    if (p->ncall | p->nctx | p->nld)
+        size += attrs_bytes(call ? call->attrs : NULL, p->ncall) + attrs_bytes(p->ctx, p->nctx) +
+                attrs_bytes(ld ? ld->attrs : NULL, p->nld);
+    p->size = size;
+}
 
-    otel_stage_lane *lane;
-    char *base = otel_stage_begin(s, size, &lane);
-    if (!base)
-        return -1;
+static inline __attribute__((always_inline)) void pack(char *base, const entry_plan *p)
+{
+    const otel_log_event *ev = p->ev;
+    const otel_loc_data *ld = ev->ld;
+    const otel_call_attrs *call = ev->call;
+    size_t ncall = p->ncall, nctx = p->nctx, nld = p->nld;
     entry_head *h = (entry_head *)base;
     h->time_ns = ev->time_ns;
     h->thread_id = otel_thread_id();
     h->priority = ev->priority;
-    h->line = file ? ev->line : 0;
-    h->cat_len = (uint32_t)cat_len;
-    h->msg_len = (uint32_t)msg_len;
-    h->file_len = file_len;
-    h->func_len = func_len;
-    h->app_name_len = app_name_len;
-    h->app_instance_len = app_instance_len;
+    h->line = ev->file ? ev->line : 0;
+    h->cat_len = (uint32_t)p->cat_len;
+    h->msg_len = (uint32_t)p->msg_len;
+    h->file_len = p->file_len;
+    h->func_len = p->func_len;
+    h->app_name_len = p->app_name_len;
+    h->app_instance_len = p->app_instance_len;
     h->n_call = (uint32_t)ncall;
     h->n_ctx = (uint32_t)nctx;
     h->n_ld = (uint32_t)nld;
@@ -136,23 +151,43 @@ int otel_lane_entry_put(otel_stage *s, const otel_log_event *ev)
 
     otel_attr *packed = (otel_attr *)(base + sizeof *h);
     size_t off = sizeof *h + (ncall + nctx + nld) * sizeof(otel_attr);
-    put(base, &off, cat, cat_len);
-    put(base, &off, msg, msg_len);
-    if (file)
-        put(base, &off, file, file_len);
-    if (func)
-        put(base, &off, func, func_len);
-    if (app_name_len != ABSENT)
-        put(base, &off, ld->app_name, app_name_len);
-    if (app_instance_len != ABSENT)
-        put(base, &off, ld->app_instance, app_instance_len);
+    put(base, &off, ev->category, p->cat_len);
+    put(base, &off, ev->message, p->msg_len);
+    if (p->file_len != ABSENT)
+        put(base, &off, ev->file, p->file_len);
+    if (p->func_len != ABSENT)
+        put(base, &off, ev->function, p->func_len);
+    if (p->app_name_len != ABSENT)
+        put(base, &off, ld->app_name, p->app_name_len);
+    if (p->app_instance_len != ABSENT)
+        put(base, &off, ld->app_instance, p->app_instance_len);
     if (ncall | nctx | nld) {
         put_attrs(base, packed, &off, call ? call->attrs : NULL, ncall);
-        put_attrs(base, packed + ncall, &off, ctx, nctx);
+        put_attrs(base, packed + ncall, &off, p->ctx, nctx);
         put_attrs(base, packed + ncall + nctx, &off, ld ? ld->attrs : NULL, nld);
     }
-    otel_stage_commit(lane, size);
+}
+
+int otel_lane_entry_put(otel_stage *s, const otel_log_event *ev)
+{
+    entry_plan p;
+    plan(&p, ev);
+    otel_stage_lane *lane;
+    char *base = otel_stage_begin(s, p.size, &lane);
+    if (!base)
+        return -1;
+    pack(base, &p);
+    otel_stage_commit(lane, p.size);
     return 0;
+}
+
+size_t otel_lane_entry_pack(void *dst, size_t cap, const otel_log_event *ev)
+{
+    entry_plan p;
+    plan(&p, ev);
+    if (dst && cap >= p.size)
+        pack(dst, &p);
+    return p.size;
 }
 
 /* ---- the consumer's side ---- */

@@ -26,9 +26,18 @@
  * dropped_queue_full). */
 int otel_lane_entry_put(otel_stage *s, const otel_log_event *ev);
 
-/* The record for a staged entry under b, observed at now_ns, or NULL when
- * the pipeline dropped it (counted: filtered, invalid configuration;
- * memory). Runs on whichever thread drains the lanes. */
+/* The same entry written to dst (8-byte aligned) when cap is at least its
+ * size, for a holder other than a lane (the pre-init buffer). Returns the
+ * entry's size in bytes either way; call with dst NULL to measure. Two
+ * calls for one event must come from the same thread with nothing logged
+ * or attached in between (the entry carries the thread's context). */
+size_t otel_lane_entry_pack(void *dst, size_t cap, const otel_log_event *ev);
+
+/* The record for an entry (staged, or packed by otel_lane_entry_pack)
+ * under b, observed at now_ns, or NULL when the pipeline dropped it
+ * (counted: filtered, invalid configuration; memory). Runs on whichever
+ * thread drains the lanes, and on the thread that replays the pre-init
+ * buffer. */
 otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *entry, size_t size, uint64_t now_ns);
 
 #endif

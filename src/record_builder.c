@@ -9,7 +9,15 @@
 
 #include <string.h>
 
-void otel_event_input_init(otel_event_input *x, const otel_log_event *ev)
+/* An event as pipeline input: the library's own attributes (thread.id,
+ * code.*), the thread's trace ids, observed now. */
+typedef struct otel_event_input {
+    otel_pipeline_input in; /* points into ev and into this struct */
+    otel_attr attrs[OTEL_APPEND_MAX_ATTRS];
+    uint8_t trace_id[16], span_id[8];
+} otel_event_input;
+
+static void event_input_init(otel_event_input *x, const otel_log_event *ev)
 {
     size_t n = otel_event_own_attrs(x->attrs, otel_thread_id(), ev->file, ev->line, ev->function);
     /* the thread's active span (or attached context) correlates the record;
@@ -36,17 +44,6 @@ void otel_event_input_init(otel_event_input *x, const otel_log_event *ev)
     }
 }
 
-otel_record *otel_record_builder_finish(const otel_record_builder *b, otel_event_input *x, const otel_loc_data *ld,
-                                        int *why)
-{
-    x->in.rec.nattrs = otel_event_source_attrs(b->sources, x->in.rec.category, ld, x->attrs, x->in.rec.nattrs);
-    x->in.rec.body_limit = b->body_limit;
-    otel_record *r = otel_pipeline_build_record(b->pipeline, &x->in, why);
-    if (!r)
-        otel_record_builder_drop(b, *why);
-    return r;
-}
-
 otel_record *otel_record_from_event(const otel_record_builder *b, const otel_log_event *ev, int *why)
 {
     const otel_log_options *o =
@@ -56,7 +53,7 @@ otel_record *otel_record_from_event(const otel_record_builder *b, const otel_log
         return NULL;
     }
     otel_event_input x;
-    otel_event_input_init(&x, ev);
+    event_input_init(&x, ev);
     x.in.rec.nattrs = otel_event_source_attrs(b->sources, ev->category, ev->ld, x.attrs, x.in.rec.nattrs);
     x.in.rec.body_limit = b->body_limit;
     /* attributes, masking, limits under the selected options (pipeline.c) */

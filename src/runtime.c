@@ -321,13 +321,15 @@ void otel_runtime_init_called(void) { atomic_store(&rt.init_called, 1); }
 int otel_runtime_hold(const char *appender, const otel_log_event *ev)
 {
     pthread_once(&rt.atfork_once, install_atfork); /* the buffer's locks too */
-    otel_event_input x;
-    otel_event_input_init(&x, ev);
-    otel_preinit_entry *e = otel_preinit_entry_new(appender, &x.in, ev->ld);
+    /* the event as the lanes hold it (the thread's trace ids and context
+     * attributes taken now); the loading thread builds the record */
+    size_t size = otel_lane_entry_pack(NULL, 0, ev);
+    otel_preinit_entry *e = otel_preinit_entry_new(appender, size);
     if (!e) {
         atomic_fetch_add(&rt.dropped_preinit, 1);
         return 0;
     }
+    otel_lane_entry_pack(e->data, size, ev);
     pthread_mutex_lock(&rt.cfg_lock);
     int st = atomic_load(&rt.cfg_state);
     int rc = 0;
@@ -544,8 +546,9 @@ int otel_instance_append(otel_instance *inst, const otel_log_event *ev)
 }
 
 /* A record kept in the pre-init buffer, now that the configuration is
- * loaded: what depends on the instance (its body limit, log.source) is
- * added here, exactly as an append would have. */
+ * loaded: built from its lane entry under the instance's builder, as the
+ * worker builds a staged one. Observed when it was logged (now 0: the
+ * entry's own time), not when the buffer drains. */
 static void replay(const otel_preinit_entry *e)
 {
     otel_instance *inst = otel_instance_open(e->tag);
@@ -553,14 +556,7 @@ static void replay(const otel_preinit_entry *e)
         otel_instance_drop(NULL, OTEL_PIPELINE_NOCONFIG);
         return;
     }
-    otel_event_input x;
-    size_t n = e->in.rec.nattrs < OTEL_APPEND_MAX_ATTRS ? e->in.rec.nattrs : OTEL_APPEND_MAX_ATTRS;
-    memcpy(x.attrs, e->in.rec.attrs, n * sizeof *x.attrs);
-    x.in = e->in;
-    x.in.rec.attrs = x.attrs;
-    x.in.rec.nattrs = n;
-    int why;
-    otel_record *r = otel_record_builder_finish(&inst->builder, &x, e->has_ld ? &e->ld : NULL, &why);
+    otel_record *r = otel_lane_entry_record(&inst->builder, e->data, e->data_size, 0);
     if (r)
         submit(inst, r);
 }
