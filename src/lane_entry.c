@@ -217,7 +217,8 @@ static void classify(void *owner, const char *category, otel_source_class *cls)
     otel_event_classify(b->sources, category, cls);
 }
 
-otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *entry, size_t size, uint64_t now)
+otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *entry, size_t size, uint64_t now,
+                                    int *why_out)
 {
     (void)size;
     const char *base = entry;
@@ -245,6 +246,8 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
         o = otel_pipeline_select(p, cat, h->priority, msg, h->msg_len, &why);
     if (!o) {
         otel_record_builder_drop(b, why);
+        if (why_out)
+            *why_out = why;
         return NULL;
     }
 
@@ -252,6 +255,8 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
     otel_attr small[32], *attrs = small;
     if (na > 32 && !(attrs = malloc(na * sizeof *attrs))) {
         otel_record_builder_drop(b, OTEL_PIPELINE_NOMEM);
+        if (why_out)
+            *why_out = OTEL_PIPELINE_NOMEM;
         return NULL;
     }
     memcpy(attrs, base + sizeof *h, na * sizeof *attrs);
@@ -274,7 +279,7 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
         otel_event_classify(b->sources, cat, &cls);
     n = otel_event_class_attrs(&cls, h->has_ld ? &ld : NULL, own, n);
 
-    /* 3. the record, as the direct path builds it (record_builder.c) */
+    /* 3. the record: attributes, masking, limits (pipeline.c) */
     otel_pipeline_input in = {
         .rec = {.time_unix_nano = h->time_ns,
                 .observed_time_unix_nano = now > h->time_ns ? now : h->time_ns,
@@ -297,7 +302,10 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
     otel_record *r = otel_pipeline_build_selected(p, o, &in, &why);
     if (attrs != small)
         free(attrs);
-    if (!r)
+    if (!r) {
         otel_record_builder_drop(b, why);
+        if (why_out)
+            *why_out = why;
+    }
     return r;
 }

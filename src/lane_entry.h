@@ -1,14 +1,17 @@
 /*
- * lane_entry.h - a log event as one entry in the logging thread's hand-off
- * lane (stage.h), and the record built back from it by the consumer.
+ * lane_entry.h - a log event as one flat entry, and the record built back
+ * from it: the one form every record passes through.
  *
  * On the logging thread the event is only copied, as it is: message,
  * category, location, the thread's trace ids and attribute context,
- * per-call and loc_data attributes. The instance's worker (or a flush, or
- * the shutdown) then runs the whole pipeline on the copy (filter,
- * attributes, allow-list, masking, limits) exactly as the direct path
- * (record_builder.h) does on the logging thread, before the record is
- * queued: nothing unmasked is queued, spooled or sent.
+ * per-call and loc_data attributes. Usually into the thread's hand-off
+ * lane (stage.h), and the instance's worker (or a flush, or the shutdown)
+ * builds the record; before the configuration is loaded into the pre-init
+ * buffer (preinit.h), and the loading thread builds it; in blocking mode,
+ * while shutting down or without a worker into a scratch copy, and the
+ * logging thread builds it at once. Building runs the whole pipeline on
+ * the copy (filter, attributes, allow-list, masking, limits) before the
+ * record is queued: nothing unmasked is queued, spooled or sent.
  */
 #ifndef LOG4C_OTEL_LANE_ENTRY_H
 #define LOG4C_OTEL_LANE_ENTRY_H
@@ -34,10 +37,13 @@ int otel_lane_entry_put(otel_stage *s, const otel_log_event *ev);
 size_t otel_lane_entry_pack(void *dst, size_t cap, const otel_log_event *ev);
 
 /* The record for an entry (staged, or packed by otel_lane_entry_pack)
- * under b, observed at now_ns, or NULL when the pipeline dropped it
- * (counted: filtered, invalid configuration; memory). Runs on whichever
- * thread drains the lanes, and on the thread that replays the pre-init
- * buffer. */
-otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *entry, size_t size, uint64_t now_ns);
+ * under b, observed at now_ns (0: when it was logged), or NULL when the
+ * pipeline dropped it (counted: filtered, invalid configuration; then
+ * *why, when why is not NULL, says which OTEL_PIPELINE_*). Runs on
+ * whichever thread drains the lanes, on the thread that replays the
+ * pre-init buffer, and on a logging thread that cannot stage (blocking
+ * mode, shutting down, no worker). */
+otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *entry, size_t size, uint64_t now_ns,
+                                    int *why);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * pipeline.h - what happens to a log entry before the queue, on the
- * consumer that drains the logging threads' lanes (lane_entry.h) or, on
- * the direct path, on the logging thread (record_builder.h): filter (cheap
+ * pipeline.h - what happens to a log entry before the queue, wherever its
+ * lane entry is built into a record (lane_entry.h; usually the consumer
+ * that drains the logging threads' lanes): filter (cheap
  * keys first, then bodyRegex) -> gather attributes (per-call, thread
  * context, the library's own, configured additions, resource copies) under
  * the allow-list and the count limit -> build the record -> mask hideRegex

@@ -1,16 +1,12 @@
 /*
- * record_builder.h - what an appender instance's records are built under
- * (its pipeline, log-source classifier, body limit and drop counters), and
- * the record built from a log event on the calling thread: the direct path
- * (blocking mode, an instance without lanes or shutting down). The usual
- * path, and the pre-init buffer's replay, build the same record from a
- * lane entry (lane_entry.h).
+ * record_builder.h - what an appender instance's records are built under:
+ * its pipeline, log-source classifier, body limit and drop counters. Every
+ * record is built from a lane entry under it (lane_entry.h), whoever
+ * builds it.
  */
 #ifndef LOG4C_OTEL_RECORD_BUILDER_H
 #define LOG4C_OTEL_RECORD_BUILDER_H
 
-#include "event_attrs.h"
-#include "log_event.h"
 #include "pipeline.h"
 #include "sources.h"
 
@@ -18,8 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Set by the runtime when it starts an instance's worker; read (never
- * written) by whichever thread builds the instance's records. */
+/* Filled by the runtime when it opens an instance (the classifier and the
+ * body limit when the instance's worker starts); read, never written, by
+ * whichever thread builds the instance's records. */
 typedef struct otel_record_builder {
     const otel_pipeline *pipeline;        /* NULL: no valid configuration (fail closed) */
     otel_sources *sources;                /* log.source classifier; NULL: none */
@@ -37,10 +34,5 @@ static inline void otel_record_builder_drop(const otel_record_builder *b, int wh
     else if (why == OTEL_PIPELINE_NOCONFIG)
         atomic_fetch_add_explicit(b->dropped_config, 1, memory_order_relaxed);
 }
-
-/* The record for ev, built here: filtered first, so that a dropped event
- * costs neither attributes nor clock reads. NULL (counted, *why set) when
- * the pipeline gave none. */
-otel_record *otel_record_from_event(const otel_record_builder *b, const otel_log_event *ev, int *why);
 
 #endif

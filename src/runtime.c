@@ -536,9 +536,18 @@ int otel_instance_append(otel_instance *inst, const otel_log_event *ev)
         otel_lane_entry_put(stage, ev); /* a refusal is counted (dropped_queue_full) */
         return 0;
     }
-    /* blocking mode, closing, or no worker: built here */
-    int why;
-    otel_record *r = otel_record_from_event(&inst->builder, ev, &why);
+    /* blocking mode, closing, or no worker: the same entry, built into a
+     * record here (a blocking submit then waits for room in the queue) */
+    uint64_t small[512]; /* 4 KiB, 8-byte aligned */
+    size_t size = otel_lane_entry_pack(NULL, 0, ev);
+    void *entry = size <= sizeof small ? (void *)small : malloc(size);
+    if (!entry)
+        return -1;
+    otel_lane_entry_pack(entry, size, ev);
+    int why = 0;
+    otel_record *r = otel_lane_entry_record(&inst->builder, entry, size, otel_realtime_ns(), &why);
+    if (entry != (void *)small)
+        free(entry);
     if (!r)
         return why == OTEL_PIPELINE_NOMEM ? -1 : 0;
     submit(inst, r);
@@ -556,7 +565,7 @@ static void replay(const otel_preinit_entry *e)
         otel_instance_drop(NULL, OTEL_PIPELINE_NOCONFIG);
         return;
     }
-    otel_record *r = otel_lane_entry_record(&inst->builder, e->data, e->data_size, 0);
+    otel_record *r = otel_lane_entry_record(&inst->builder, e->data, e->data_size, 0, NULL);
     if (r)
         submit(inst, r);
 }

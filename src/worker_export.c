@@ -134,7 +134,7 @@ static void hand_on(void *arg)
 static void feed_entry(void *arg, const void *entry, size_t size)
 {
     feed_hand *h = arg;
-    otel_record *r = otel_lane_entry_record(h->w->builder, entry, size, h->now_ns);
+    otel_record *r = otel_lane_entry_record(h->w->builder, entry, size, h->now_ns, NULL);
     if (!r)
         return;
     h->recs[h->n++] = r;

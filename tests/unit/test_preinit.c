@@ -49,7 +49,7 @@ static otel_record *replay(const otel_pipeline *p, const otel_preinit_entry *e)
 {
     static atomic_uint_fast64_t filtered, dropped_config;
     otel_record_builder b = {.pipeline = p, .filtered = &filtered, .dropped_config = &dropped_config};
-    return otel_lane_entry_record(&b, e->data, e->data_size, 0);
+    return otel_lane_entry_record(&b, e->data, e->data_size, 0, NULL);
 }
 
 START_TEST(copy_and_order)
