@@ -438,6 +438,9 @@ static void atfork_child(void)
          * ends. Fail closed instead, counting what it had buffered. */
         rt.config_rc = LOG4C_OTEL_ESTATE;
         rt.pipeline_ok = 0;
+        /* instances the load's replay opened meanwhile build nothing either */
+        for (otel_instance *i = rt.registry; i; i = i->next)
+            i->builder.pipeline = NULL;
         for (otel_preinit_entry *e = otel_preinit_take(&rt.preinit), *next; e; e = next) {
             next = e->next;
             atomic_fetch_sub(&rt.preinit_buffered, 1);
