@@ -1,6 +1,10 @@
 /*
  * configuration.h - the JSON configuration (the io.Insights `logs` settings, so an
- * io.Connect user can paste theirs), read with jansson.
+ * io.Connect user can paste theirs), read with jansson: the typed model
+ * and its entry points. The work is split by job: config_source.c (find,
+ * read, merge the sources), config.c (the root and the section table),
+ * config_logs.c (the `logs` section), config_values.c (the value readers),
+ * config_apply.c (onto otel_settings), config_describe.c (printing).
  *
  * Sources, later wins: built-in defaults, OTEL_* environment (settings.c),
  * the JSON file (LOG4C_OTEL_CONFIG, else log4c-otel.json in $LOG4C_RCPATH,
@@ -25,9 +29,6 @@
 #include "settings.h"
 #include "traces_config.h"
 
-#define OTEL_CONFIG_FILE_NAME "log4c-otel.json"
-#define OTEL_CONFIG_MAX_BYTES (16u << 20)
-
 /* The logs section. Numbers are -1 when not given. */
 typedef struct otel_logs_config {
     int enabled;
@@ -41,8 +42,8 @@ typedef struct otel_logs_config {
     long attr_value_length_limit, attr_count_limit;
     long max_attribute_depth;
     long final_export_timeout_ms;
-    long block_timeout_ms; /* batchSettings.blockTimeoutMillis (issue 6) */
-    char *spool_dir;       /* spool.directory (issue 6); NULL not given, "" = off */
+    long block_timeout_ms; /* batchSettings.blockTimeoutMillis */
+    char *spool_dir;       /* spool.directory; NULL not given, "" = off */
     long long spool_max_bytes; /* spool.maxBytes; -1 not given */
     int add_resource_attrs_to_attrs;
     int log_settings_on_startup;
@@ -98,6 +99,11 @@ int otel_config_apply(const otel_config *cfg, otel_settings *s);
  * %VAR% references. */
 int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_logs_config *out,
                                otel_config_error *err, otel_getenv_fn get);
+/* The keys the root (or `otel`) object shares with `logs`: parses k's
+ * value v (at key path p) into l. 0 handled, 1 k is not one of them, -1 on
+ * error. max_depth is logs.maxAttributeDepth (-1: none). */
+int otel_logs_config_shared_key(const char *k, const json_t *v, const char *p, otel_logs_config *l,
+                                otel_config_error *err, otel_getenv_fn get, long max_depth);
 void otel_logs_config_init(otel_logs_config *l);
 void otel_logs_config_free(otel_logs_config *l);
 
