@@ -187,6 +187,9 @@ static int parse_root(const json_t *root, otel_config *cfg, otel_config_error *e
     json_t *mad = json_object_get(json_object_get(root, "logs"), "maxAttributeDepth");
     if (json_is_integer(mad) && json_integer_value(mad) >= 0)
         depth = (long)json_integer_value(mad);
+    /* the root's attribute objects are flattened like the logs section's
+     * (which reads the same value again) */
+    cfg->logs.max_attribute_depth = depth;
     json_object_foreach((json_t *)root, k, v) {
         int rc = 0, known = 0;
         for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++)
@@ -212,7 +215,7 @@ static int parse_root(const json_t *root, otel_config *cfg, otel_config_error *e
                     }
                 free(s);
             }
-        } else if ((rc = otel_logs_config_shared_key(k, v, k, &cfg->logs, err, get, depth)) == 1) {
+        } else if ((rc = otel_logs_config_shared_key(k, v, k, &cfg->logs, err, get)) == 1) {
             rc = 0;
             int ignored = 0;
             for (size_t i = 0; i < sizeof ROOT_IGNORED / sizeof ROOT_IGNORED[0]; i++)

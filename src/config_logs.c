@@ -1,7 +1,8 @@
 /*
  * config_logs.c - the parser of the `logs` section of the JSON
  * configuration (the io.Insights logs settings) into otel_logs_config, and
- * of the keys the root shares with it. Contract in config_error.h.
+ * of the keys the root shares with it. Contract in config_error.h. The keys
+ * are tables (config_values.h): one row per key, walked by one function.
  */
 #include "configuration.h"
 #include "config_values.h"
@@ -9,6 +10,7 @@
 #include "spool.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +20,7 @@ void otel_logs_config_init(otel_logs_config *l)
     l->enabled = l->compression = l->keep_alive = l->add_resource_attrs_to_attrs = l->log_settings_on_startup = -1;
     l->timeout_ms = l->max_queue_size = l->max_export_batch_size = l->scheduled_delay_ms = l->export_timeout_ms = -1;
     l->force_flush_timeout_ms = l->attr_value_length_limit = l->attr_count_limit = -1;
-    l->max_attribute_depth = l->final_export_timeout_ms = l->block_timeout_ms = -1;
+    l->max_attribute_depth = l->final_export_timeout_ms = l->block_timeout_ms = l->publish_interval_ms = -1;
     l->filters.defaults.enabled = -1;
     l->spool_max_bytes = -1;
 }
@@ -34,140 +36,64 @@ void otel_logs_config_free(otel_logs_config *l)
     otel_logs_config_init(l);
 }
 
-static int exporter_settings(const json_t *obj, const char *path, otel_logs_config *l, otel_config_error *err,
-                             otel_getenv_fn get)
+#define LOGS(field) offsetof(otel_logs_config, field)
+
+/* spool.directory: a path, "" = no spool */
+static int spool_directory(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
-    if (otel_config_want_object(obj, path, err))
+    otel_logs_config *l = dest;
+    char *d;
+    if (!json_is_string(v))
+        return otel_config_error_set(err, path, "expected a directory path (a string; \"\" = no spool), got %s",
+                                     otel_json_type_name(v));
+    if (otel_config_want_string(v, path, 1, 1, &d, get, err))
         return -1;
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
-        char p[OTEL_CONFIG_PATH_MAX];
-        otel_config_path_member(p, sizeof p, path, k);
-        int rc = 0;
-        if (strcmp(k, "url") == 0)
-            rc = otel_config_want_url(v, p, &l->url, get, err);
-        else if (strcmp(k, "headers") == 0)
-            rc = otel_config_want_headers(v, p, &l->headers, get, err);
-        else if (strcmp(k, "timeoutMillis") == 0)
-            rc = otel_config_want_long(v, p, 1, &l->timeout_ms, err);
-        else if (strcmp(k, "compression") == 0)
-            rc = otel_config_want_compression(v, p, &l->compression, err);
-        else if (strcmp(k, "keepAlive") == 0)
-            rc = otel_config_want_bool(v, p, &l->keep_alive, err);
-        else if (strcmp(k, "concurrencyLimit") == 0 || strcmp(k, "httpsAgentOptions") == 0)
-            otel_config_ignored(err, p);
-        else
-            otel_config_unknown_key(err, p);
-        if (rc)
-            return -1;
-    }
+    free(l->spool_dir);
+    l->spool_dir = d ? d : strdup("");
+    if (!l->spool_dir)
+        return otel_config_error_set(err, path, "out of memory");
     return 0;
 }
 
-static int batch_settings(const json_t *obj, const char *path, otel_logs_config *l, otel_config_error *err)
+/* spool.maxBytes: 268435456 or "256M", at least OTEL_SPOOL_MIN_MAX_BYTES */
+static int spool_max_bytes(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
-    if (otel_config_want_object(obj, path, err))
-        return -1;
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
-        char p[OTEL_CONFIG_PATH_MAX];
-        otel_config_path_member(p, sizeof p, path, k);
-        int rc = 0;
-        if (strcmp(k, "maxQueueSize") == 0)
-            rc = otel_config_want_long(v, p, 1, &l->max_queue_size, err);
-        else if (strcmp(k, "maxExportBatchSize") == 0)
-            rc = otel_config_want_long(v, p, 1, &l->max_export_batch_size, err);
-        else if (strcmp(k, "scheduledDelayMillis") == 0)
-            rc = otel_config_want_long(v, p, 0, &l->scheduled_delay_ms, err);
-        else if (strcmp(k, "exportTimeoutMillis") == 0)
-            rc = otel_config_want_long(v, p, 1, &l->export_timeout_ms, err);
-        else if (strcmp(k, "blockTimeoutMillis") == 0)
-            rc = otel_config_want_long(v, p, 0, &l->block_timeout_ms, err);
-        else
-            otel_config_unknown_key(err, p);
-        if (rc)
-            return -1;
-    }
+    (void)get;
+    uint64_t n = 0;
+    if (otel_json_size(v, &n) != 0 || n < OTEL_SPOOL_MIN_MAX_BYTES || n > (uint64_t)LLONG_MAX)
+        return otel_config_error_set(err, path, "expected a size of at least 64K (such as 268435456 or \"256M\")");
+    ((otel_logs_config *)dest)->spool_max_bytes = (long long)n;
     return 0;
 }
 
-/* logs.spool: { "directory": "/var/spool/app", "maxBytes": 268435456 | "256M" } */
-static int spool_settings(const json_t *obj, const char *path, otel_logs_config *l, otel_config_error *err,
-                          otel_getenv_fn get)
+/* Attribute objects are flattened down to logs.maxAttributeDepth, which
+ * the logs parser (and the root, for its own keys) reads first. */
+static int additional_attributes(const json_t *v, const char *path, void *dest, otel_config_error *err,
+                                 otel_getenv_fn get)
 {
-    if (otel_config_want_object(obj, path, err))
-        return -1;
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
-        char p[OTEL_CONFIG_PATH_MAX];
-        otel_config_path_member(p, sizeof p, path, k);
-        if (strcmp(k, "directory") == 0) {
-            char *d;
-            if (!json_is_string(v))
-                return otel_config_error_set(err, p, "expected a directory path (a string; \"\" = no spool), got %s",
-                                             otel_json_type_name(v));
-            if (otel_config_want_string(v, p, 1, 1, &d, get, err))
-                return -1;
-            free(l->spool_dir);
-            l->spool_dir = d ? d : strdup("");
-            if (!l->spool_dir)
-                return otel_config_error_set(err, p, "out of memory");
-        } else if (strcmp(k, "maxBytes") == 0) {
-            uint64_t n = 0;
-            if (otel_json_size(v, &n) != 0 || n < OTEL_SPOOL_MIN_MAX_BYTES || n > (uint64_t)LLONG_MAX)
-                return otel_config_error_set(err, p, "expected a size of at least 64K (such as 268435456 or \"256M\")");
-            l->spool_max_bytes = (long long)n;
-        } else
-            otel_config_unknown_key(err, p);
-    }
-    return 0;
+    otel_logs_config *l = dest;
+    return otel_config_want_attrs(v, path, l->max_attribute_depth, &l->additional_attributes, get, err);
 }
 
-static int provider_settings(const json_t *obj, const char *path, otel_logs_config *l, otel_config_error *err)
+static int additional_resource_attributes(const json_t *v, const char *path, void *dest, otel_config_error *err,
+                                          otel_getenv_fn get)
 {
-    if (otel_config_want_object(obj, path, err))
-        return -1;
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
-        char p[OTEL_CONFIG_PATH_MAX];
-        otel_config_path_member(p, sizeof p, path, k);
-        int rc = 0;
-        if (strcmp(k, "forceFlushTimeoutMillis") == 0) {
-            rc = otel_config_want_long(v, p, 0, &l->force_flush_timeout_ms, err);
-        } else if (strcmp(k, "logRecordLimits") == 0) {
-            if (otel_config_want_object(v, p, err))
-                return -1;
-            const char *k2;
-            json_t *v2;
-            json_object_foreach(v, k2, v2) {
-                char p2[OTEL_CONFIG_PATH_MAX];
-                otel_config_path_member(p2, sizeof p2, p, k2);
-                if (strcmp(k2, "attributeValueLengthLimit") == 0)
-                    rc = otel_config_want_long(v2, p2, 1, &l->attr_value_length_limit, err);
-                else if (strcmp(k2, "attributeCountLimit") == 0)
-                    rc = otel_config_want_long(v2, p2, 0, &l->attr_count_limit, err);
-                else
-                    otel_config_unknown_key(err, p2);
-                if (rc)
-                    return -1;
-            }
-        } else if (strcmp(k, "resource") == 0) {
-            otel_config_ignored(err, p);
-        } else {
-            otel_config_unknown_key(err, p);
-        }
-        if (rc)
-            return -1;
-    }
-    return 0;
+    otel_logs_config *l = dest;
+    return otel_config_want_attrs(v, path, l->max_attribute_depth, &l->additional_resource_attributes, get, err);
 }
 
-static int filters(const json_t *v, const char *path, otel_logs_config *l, otel_config_error *err)
+static int filter_defaults(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
+    (void)get;
+    otel_logs_config *l = dest;
+    otel_filter_rule_free(&l->filters.defaults);
+    return otel_filter_rule_from_json(v, path, &l->filters.defaults, 1, err);
+}
+
+static int filters(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
+{
+    (void)get;
+    otel_logs_config *l = dest;
     if (!json_is_array(v))
         return otel_config_error_set(err, path, "expected an array of filter objects, got %s", otel_json_type_name(v));
     /* only the rules are replaced (defaults are a key of their own) */
@@ -191,27 +117,92 @@ static int filters(const json_t *v, const char *path, otel_logs_config *l, otel_
     return 0;
 }
 
-int otel_logs_config_shared_key(const char *k, const json_t *v, const char *p, otel_logs_config *l, otel_config_error *err,
-                      otel_getenv_fn get, long max_depth)
+static const otel_config_key EXPORTER_KEYS[] = {
+    {"url", NULL, OTEL_CONFIG_URL, LOGS(url), 0, NULL, NULL},
+    {"headers", NULL, OTEL_CONFIG_HEADERS, LOGS(headers), 0, NULL, NULL},
+    {"timeoutMillis", NULL, OTEL_CONFIG_LONG, LOGS(timeout_ms), 1, NULL, NULL},
+    {"compression", NULL, OTEL_CONFIG_COMPRESSION, LOGS(compression), 0, NULL, NULL},
+    {"keepAlive", NULL, OTEL_CONFIG_BOOL, LOGS(keep_alive), 0, NULL, NULL},
+    {"concurrencyLimit", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {"httpsAgentOptions", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
+};
+
+static const otel_config_key BATCH_KEYS[] = {
+    {"maxQueueSize", NULL, OTEL_CONFIG_LONG, LOGS(max_queue_size), 1, NULL, NULL},
+    {"maxExportBatchSize", NULL, OTEL_CONFIG_LONG, LOGS(max_export_batch_size), 1, NULL, NULL},
+    {"scheduledDelayMillis", NULL, OTEL_CONFIG_LONG, LOGS(scheduled_delay_ms), 0, NULL, NULL},
+    {"exportTimeoutMillis", NULL, OTEL_CONFIG_LONG, LOGS(export_timeout_ms), 1, NULL, NULL},
+    {"blockTimeoutMillis", NULL, OTEL_CONFIG_LONG, LOGS(block_timeout_ms), 0, NULL, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
+};
+
+/* logs.spool: { "directory": "/var/spool/app", "maxBytes": 268435456 | "256M" } */
+static const otel_config_key SPOOL_KEYS[] = {
+    {"directory", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, spool_directory},
+    {"maxBytes", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, spool_max_bytes},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
+};
+
+static const otel_config_key RECORD_LIMIT_KEYS[] = {
+    {"attributeValueLengthLimit", NULL, OTEL_CONFIG_LONG, LOGS(attr_value_length_limit), 1, NULL, NULL},
+    {"attributeCountLimit", NULL, OTEL_CONFIG_LONG, LOGS(attr_count_limit), 0, NULL, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
+};
+
+static const otel_config_key PROVIDER_KEYS[] = {
+    {"forceFlushTimeoutMillis", NULL, OTEL_CONFIG_LONG, LOGS(force_flush_timeout_ms), 0, NULL, NULL},
+    {"logRecordLimits", NULL, OTEL_CONFIG_OBJECT, 0, 0, RECORD_LIMIT_KEYS, NULL},
+    {"resource", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
+};
+
+/* The keys the root (or `otel`) object shares with `logs`. */
+static const otel_config_key SHARED_KEYS[] = {
+    {"headers", NULL, OTEL_CONFIG_HEADERS, LOGS(headers), 0, NULL, NULL},
+    {"additionalAttributes", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, additional_attributes},
+    {"additionalResourceAttributes", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, additional_resource_attributes},
+    {"addResourceAttributesToAttributes", NULL, OTEL_CONFIG_BOOL, LOGS(add_resource_attrs_to_attrs), 0, NULL, NULL},
+    {"finalExportTimeoutMs", NULL, OTEL_CONFIG_LONG, LOGS(final_export_timeout_ms), 0, NULL, NULL},
+    {"logSettingsOnStartup", NULL, OTEL_CONFIG_BOOL, LOGS(log_settings_on_startup), 0, NULL, NULL},
+    {"useSSOAuth", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {"useSSOAuthRawToken", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
+};
+
+/* The logs object. url is read into the same field as exporterSettings.url,
+ * which is read after the walk and so wins. */
+static const otel_config_key LOGS_KEYS[] = {
+    {"shared", NULL, OTEL_CONFIG_INCLUDE, 0, 0, SHARED_KEYS, NULL},
+    {"maxAttributeDepth", NULL, OTEL_CONFIG_ELSEWHERE, 0, 0, NULL, NULL}, /* first: it shapes the attributes */
+    {"enabled", NULL, OTEL_CONFIG_BOOL, LOGS(enabled), 0, NULL, NULL},
+    {"url", NULL, OTEL_CONFIG_URL, LOGS(url), 0, NULL, NULL},
+    {"compression", NULL, OTEL_CONFIG_COMPRESSION, LOGS(compression), 0, NULL, NULL},
+    {"timeoutMillis", NULL, OTEL_CONFIG_LONG, LOGS(timeout_ms), 1, NULL, NULL},
+    {"keepAlive", NULL, OTEL_CONFIG_BOOL, LOGS(keep_alive), 0, NULL, NULL},
+    {"exporterSettings", NULL, OTEL_CONFIG_ELSEWHERE, 0, 0, NULL, NULL}, /* after the walk: it wins */
+    {"sources", NULL, OTEL_CONFIG_ELSEWHERE, 0, 0, NULL, NULL},          /* sections of their own (config.c) */
+    {"file", NULL, OTEL_CONFIG_ELSEWHERE, 0, 0, NULL, NULL},
+    {"batchSettings", "processorSettings", OTEL_CONFIG_OBJECT, 0, 0, BATCH_KEYS, NULL},
+    {"spool", NULL, OTEL_CONFIG_OBJECT, 0, 0, SPOOL_KEYS, NULL},
+    {"providerSettings", "loggerProviderSettings", OTEL_CONFIG_OBJECT, 0, 0, PROVIDER_KEYS, NULL},
+    {"filters", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, filters},
+    {"defaults", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, filter_defaults},
+    {"publishInterval", NULL, OTEL_CONFIG_LONG, LOGS(publish_interval_ms), 0, NULL, NULL},
+    {"concurrencyLimit", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {"useDefaultFilters", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {"levelCountMetric", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {"startupTraceAssociationTimeoutMs", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
+};
+
+int otel_logs_config_shared_key(const char *k, const json_t *v, const char *p, otel_logs_config *l,
+                                otel_config_error *err, otel_getenv_fn get)
 {
-    int rc;
-    if (strcmp(k, "headers") == 0)
-        rc = otel_config_want_headers(v, p, &l->headers, get, err);
-    else if (strcmp(k, "additionalAttributes") == 0)
-        rc = otel_config_want_attrs(v, p, max_depth, &l->additional_attributes, get, err);
-    else if (strcmp(k, "additionalResourceAttributes") == 0)
-        rc = otel_config_want_attrs(v, p, max_depth, &l->additional_resource_attributes, get, err);
-    else if (strcmp(k, "addResourceAttributesToAttributes") == 0)
-        rc = otel_config_want_bool(v, p, &l->add_resource_attrs_to_attrs, err);
-    else if (strcmp(k, "finalExportTimeoutMs") == 0)
-        rc = otel_config_want_long(v, p, 0, &l->final_export_timeout_ms, err);
-    else if (strcmp(k, "logSettingsOnStartup") == 0)
-        rc = otel_config_want_bool(v, p, &l->log_settings_on_startup, err);
-    else if (strcmp(k, "useSSOAuth") == 0 || strcmp(k, "useSSOAuthRawToken") == 0)
-        rc = otel_config_ignored(err, p);
-    else
+    const otel_config_key *row = otel_config_key_find(SHARED_KEYS, k);
+    if (!row)
         return 1;
-    return rc;
+    return otel_config_key_read(row, v, p, l, err, get);
 }
 
 int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_logs_config *l,
@@ -227,68 +218,16 @@ int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_log
         if (otel_config_want_long(mad, p, 0, &l->max_attribute_depth, err))
             return -1;
     }
-    long publish_interval = -1;
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
-        otel_config_path_member(p, sizeof p, key_path, k);
-        int rc = otel_logs_config_shared_key(k, v, p, l, err, get, l->max_attribute_depth);
-        if (rc < 0)
-            return -1;
-        if (rc == 0)
-            continue;
-        rc = 0;
-        if (strcmp(k, "maxAttributeDepth") == 0)
-            continue;
-        else if (strcmp(k, "enabled") == 0)
-            rc = otel_config_want_bool(v, p, &l->enabled, err);
-        else if (strcmp(k, "url") == 0) {
-            if (!json_object_get(json_object_get(obj, "exporterSettings"), "url")) /* exporterSettings.url wins */
-                rc = otel_config_want_url(v, p, &l->url, get, err);
-            else {
-                char *tmp = NULL;
-                rc = otel_config_want_url(v, p, &tmp, get, err);
-                free(tmp);
-            }
-        } else if (strcmp(k, "compression") == 0)
-            rc = otel_config_want_compression(v, p, &l->compression, err);
-        else if (strcmp(k, "timeoutMillis") == 0)
-            rc = otel_config_want_long(v, p, 1, &l->timeout_ms, err);
-        else if (strcmp(k, "keepAlive") == 0)
-            rc = otel_config_want_bool(v, p, &l->keep_alive, err);
-        else if (strcmp(k, "exporterSettings") == 0)
-            continue; /* after the loop: it wins over url/headers/... */
-        else if (strcmp(k, "sources") == 0 || strcmp(k, "file") == 0)
-            continue; /* sections of their own (SECTIONS in parse_root) */
-        else if (strcmp(k, "batchSettings") == 0 || strcmp(k, "processorSettings") == 0)
-            rc = batch_settings(v, p, l, err);
-        else if (strcmp(k, "spool") == 0)
-            rc = spool_settings(v, p, l, err, get);
-        else if (strcmp(k, "providerSettings") == 0 || strcmp(k, "loggerProviderSettings") == 0)
-            rc = provider_settings(v, p, l, err);
-        else if (strcmp(k, "filters") == 0)
-            rc = filters(v, p, l, err);
-        else if (strcmp(k, "defaults") == 0) {
-            otel_filter_rule_free(&l->filters.defaults);
-            rc = otel_filter_rule_from_json(v, p, &l->filters.defaults, 1, err);
-        } else if (strcmp(k, "publishInterval") == 0)
-            rc = otel_config_want_long(v, p, 0, &publish_interval, err);
-        else if (strcmp(k, "concurrencyLimit") == 0 || strcmp(k, "useDefaultFilters") == 0 ||
-                 strcmp(k, "levelCountMetric") == 0 || strcmp(k, "startupTraceAssociationTimeoutMs") == 0)
-            otel_config_ignored(err, p);
-        else
-            otel_config_unknown_key(err, p);
-        if (rc)
-            return -1;
-    }
+    if (otel_config_walk(obj, key_path, LOGS_KEYS, l, err, get))
+        return -1;
     json_t *es = json_object_get(obj, "exporterSettings");
     if (es) {
         otel_config_path_member(p, sizeof p, key_path, "exporterSettings");
-        if (exporter_settings(es, p, l, err, get))
+        if (otel_config_walk(es, p, EXPORTER_KEYS, l, err, get))
             return -1;
     }
-    if (publish_interval >= 0 && l->scheduled_delay_ms < 0)
-        l->scheduled_delay_ms = publish_interval;
+    if (l->publish_interval_ms >= 0 && l->scheduled_delay_ms < 0)
+        l->scheduled_delay_ms = l->publish_interval_ms;
     otel_filter_set_resolve(&l->filters);
     return 0;
 }

@@ -237,3 +237,57 @@ int otel_config_want_object(const json_t *v, const char *path, otel_config_error
         return otel_config_error_set(err, path, "expected an object, got %s", otel_json_type_name(v));
     return 0;
 }
+
+/* ---- key tables ---------------------------------------------------------- */
+
+const otel_config_key *otel_config_key_find(const otel_config_key *table, const char *name)
+{
+    for (const otel_config_key *r = table; r->name; r++) {
+        if (r->kind == OTEL_CONFIG_INCLUDE) {
+            const otel_config_key *found = otel_config_key_find(r->sub, name);
+            if (found)
+                return found;
+        } else if (strcmp(r->name, name) == 0 || (r->alias && strcmp(r->alias, name) == 0)) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+int otel_config_key_read(const otel_config_key *row, const json_t *v, const char *path, void *dest,
+                         otel_config_error *err, otel_getenv_fn get)
+{
+    void *field = (char *)dest + row->offset;
+    switch (row->kind) {
+    case OTEL_CONFIG_BOOL: return otel_config_want_bool(v, path, field, err);
+    case OTEL_CONFIG_LONG: return otel_config_want_long(v, path, row->min, field, err);
+    case OTEL_CONFIG_URL: return otel_config_want_url(v, path, field, get, err);
+    case OTEL_CONFIG_HEADERS: return otel_config_want_headers(v, path, field, get, err);
+    case OTEL_CONFIG_COMPRESSION: return otel_config_want_compression(v, path, field, err);
+    case OTEL_CONFIG_OBJECT: return otel_config_walk(v, path, row->sub, dest, err, get);
+    case OTEL_CONFIG_CUSTOM: return row->parse(v, path, dest, err, get);
+    case OTEL_CONFIG_IGNORED: return otel_config_ignored(err, path);
+    case OTEL_CONFIG_ELSEWHERE:
+    case OTEL_CONFIG_INCLUDE: return 0;
+    }
+    return 0;
+}
+
+int otel_config_walk(const json_t *obj, const char *path, const otel_config_key *table, void *dest,
+                     otel_config_error *err, otel_getenv_fn get)
+{
+    if (otel_config_want_object(obj, path, err))
+        return -1;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)obj, k, v) {
+        char p[OTEL_CONFIG_PATH_MAX];
+        otel_config_path_member(p, sizeof p, path, k);
+        const otel_config_key *row = otel_config_key_find(table, k);
+        if (!row)
+            otel_config_unknown_key(err, p);
+        else if (otel_config_key_read(row, v, p, dest, err, get))
+            return -1;
+    }
+    return 0;
+}

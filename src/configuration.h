@@ -43,6 +43,7 @@ typedef struct otel_logs_config {
     long max_attribute_depth;
     long final_export_timeout_ms;
     long block_timeout_ms; /* batchSettings.blockTimeoutMillis */
+    long publish_interval_ms; /* publishInterval: scheduledDelayMillis when that is not given */
     char *spool_dir;       /* spool.directory; NULL not given, "" = off */
     long long spool_max_bytes; /* spool.maxBytes; -1 not given */
     int add_resource_attrs_to_attrs;
@@ -100,10 +101,10 @@ int otel_config_apply(const otel_config *cfg, otel_settings *s);
 int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_logs_config *out,
                                otel_config_error *err, otel_getenv_fn get);
 /* The keys the root (or `otel`) object shares with `logs`: parses k's
- * value v (at key path p) into l. 0 handled, 1 k is not one of them, -1 on
- * error. max_depth is logs.maxAttributeDepth (-1: none). */
+ * value v (at key path p) into l; attribute objects are flattened down to
+ * l->max_attribute_depth. 0 handled, 1 k is not one of them, -1 on error. */
 int otel_logs_config_shared_key(const char *k, const json_t *v, const char *p, otel_logs_config *l,
-                                otel_config_error *err, otel_getenv_fn get, long max_depth);
+                                otel_config_error *err, otel_getenv_fn get);
 void otel_logs_config_init(otel_logs_config *l);
 void otel_logs_config_free(otel_logs_config *l);
 
