@@ -7,8 +7,6 @@
 #include "configuration.h"
 #include "config_source.h"
 #include "config_values.h"
-#include "file_exporter.h"
-#include "line_file_settings.h"
 #include "log4c-otel.h"
 #include "sources.h"
 
@@ -21,6 +19,7 @@ void otel_config_init(otel_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->enabled = -1;
     otel_logs_config_init(&cfg->logs);
+    otel_logs_file_config_init(&cfg->file);
 }
 
 void otel_config_free(otel_config *cfg)
@@ -30,9 +29,12 @@ void otel_config_free(otel_config *cfg)
         otel_traces_config_free(cfg->traces);
         free(cfg->traces);
     }
-    json_decref(cfg->log_sources);
-    json_decref(cfg->file);
-    json_decref(cfg->appenders);
+    if (cfg->log_sources) {
+        otel_sources_config_free(cfg->log_sources);
+        free(cfg->log_sources);
+    }
+    otel_logs_file_config_free(&cfg->file);
+    otel_appenders_config_free(&cfg->appenders);
     for (size_t i = 0; i < cfg->nnotes; i++)
         free(cfg->notes[i].text);
     free(cfg->notes);
@@ -79,58 +81,34 @@ static int logs_section(const json_t *obj, const char *key_path, otel_config *cf
     return otel_logs_config_from_json(obj, key_path, &cfg->logs, err, get);
 }
 
-/* The parsers that write a sentence into a buffer: the error
- * then points at their section. */
-static int section_error(otel_config_error *err, const char *key_path, const char *msg)
-{
-    return otel_config_error_set(err, key_path, "%s", msg[0] ? msg : "invalid section");
-}
-
 static int traces_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
                           otel_getenv_fn get)
 {
     (void)get;
-    char msg[OTEL_CONFIG_MESSAGE_MAX] = "";
     cfg->traces = calloc(1, sizeof *cfg->traces);
     if (!cfg->traces)
         return otel_config_error_set(err, key_path, "out of memory");
-    if (otel_traces_config_from_json(obj, key_path, cfg->traces, msg, sizeof msg) != 0)
-        return section_error(err, key_path, msg);
-    return 0;
+    return otel_traces_config_from_json(obj, key_path, cfg->traces, err);
 }
 
-/* logs.sources: validated now, applied to each instance's settings. */
+/* logs.sources: its rules replace the default rules. */
 static int sources_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
                            otel_getenv_fn get)
 {
     (void)get;
-    char msg[OTEL_CONFIG_MESSAGE_MAX] = "";
-    otel_sources_config probe;
-    int rc = otel_sources_config_default(&probe);
-    if (rc == 0)
-        rc = otel_sources_config_from_json(obj, key_path, &probe, msg, sizeof msg);
-    otel_sources_config_free(&probe);
-    if (rc != 0)
-        return section_error(err, key_path, msg[0] ? msg : "out of memory");
-    cfg->log_sources = json_incref((json_t *)obj);
-    return 0;
+    cfg->log_sources = calloc(1, sizeof *cfg->log_sources);
+    if (!cfg->log_sources || otel_sources_config_default(cfg->log_sources) != 0)
+        return otel_config_error_set(err, key_path, "out of memory");
+    return otel_sources_config_from_json(obj, key_path, cfg->log_sources, err);
 }
 
-/* logs.file: validated now on the defaults, applied over the environment
- * by otel_config_apply (defaults -> env -> JSON). */
+/* logs.file: applied over the environment by otel_config_apply (defaults
+ * -> env -> JSON). */
 static int file_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
                         otel_getenv_fn get)
 {
     (void)get;
-    char msg[OTEL_CONFIG_MESSAGE_MAX] = "";
-    otel_file_settings probe;
-    otel_file_settings_init(&probe);
-    int rc = otel_file_config_from_json(obj, key_path, &probe, msg, sizeof msg);
-    otel_file_settings_free(&probe);
-    if (rc != 0)
-        return section_error(err, key_path, msg);
-    cfg->file = json_incref((json_t *)obj);
-    return 0;
+    return otel_logs_file_config_from_json(obj, key_path, &cfg->file, err);
 }
 
 /* "appenders": { "<otel_file appender name>": { maxLogSize, backups, fsync, mode } } */
@@ -138,20 +116,7 @@ static int appenders_section(const json_t *obj, const char *key_path, otel_confi
                              otel_getenv_fn get)
 {
     (void)get;
-    if (!json_is_object(obj))
-        return otel_config_error_set(err, key_path, "expected an object keyed by appender name");
-    const char *name;
-    json_t *v;
-    json_object_foreach((json_t *)obj, name, v) {
-        char p[OTEL_CONFIG_PATH_MAX], msg[OTEL_CONFIG_MESSAGE_MAX] = "";
-        otel_config_path_member(p, sizeof p, key_path, name);
-        otel_line_file_settings probe;
-        otel_line_file_settings_defaults(&probe);
-        if (otel_file_appender_config_from_json(v, p, &probe, msg, sizeof msg) != 0)
-            return section_error(err, p, msg);
-    }
-    cfg->appenders = json_incref((json_t *)obj);
-    return 0;
+    return otel_appenders_config_from_json(obj, key_path, &cfg->appenders, err);
 }
 
 static const struct {

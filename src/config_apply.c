@@ -1,16 +1,15 @@
 /*
- * config_apply.c - applying the loaded JSON configuration: its logs
- * settings over an instance's otel_settings, and its process-wide parts
- * (otel_file appender settings, span filters).
+ * config_apply.c - applying the loaded (typed) configuration: its logs
+ * settings over an instance's otel_settings, a worker's settings built
+ * from it, and its process-wide parts (otel_file appender settings, span
+ * filters). No JSON is read here.
  */
 #include "configuration.h"
-#include "file_exporter.h"
-#include "line_file_settings.h"
 #include "log4c-otel.h"
 #include "resource.h"
-#include "sources.h"
 #include "span.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -84,30 +83,55 @@ int otel_config_apply(const otel_config *cfg, otel_settings *s)
     for (size_t i = 0; i < l->additional_resource_attributes.n; i++)
         if (otel_resource_set_attr(s, &l->additional_resource_attributes.a[i]) != 0)
             return LOG4C_OTEL_ENOMEM;
-    /* both sections were validated at load: an error here is out of memory */
-    char msg[OTEL_CONFIG_MESSAGE_MAX];
-    if (cfg->log_sources &&
-        otel_sources_config_from_json(cfg->log_sources, "logs.sources", &s->sources, msg, sizeof msg) != 0)
+    if (cfg->log_sources && otel_sources_config_copy(&s->sources, cfg->log_sources) != 0)
         return LOG4C_OTEL_ENOMEM;
-    if (cfg->file && otel_file_config_from_json(cfg->file, "logs.file", &s->file, msg, sizeof msg) != 0)
+    if (otel_logs_file_config_apply(&cfg->file, &s->file) != 0)
         return LOG4C_OTEL_ENOMEM;
     return LOG4C_OTEL_OK;
 }
 
+int otel_config_load_settings(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get,
+                              otel_settings *s, const char *prefix, char *msg, size_t msglen)
+{
+    msg[0] = '\0';
+    int rc = otel_settings_load(s, get, msg, msglen);
+    if (rc == LOG4C_OTEL_OK) {
+        otel_config_error e;
+        memset(&e, 0, sizeof e);
+        rc = otel_config_load(cfg, req, get, &e);
+        if (rc == LOG4C_OTEL_ECONFIG) {
+            char where[OTEL_CONFIG_FILE_MAX + OTEL_CONFIG_PATH_MAX + OTEL_CONFIG_MESSAGE_MAX];
+            snprintf(msg, msglen, "%s%s", prefix, otel_config_error_format(&e, where, sizeof where));
+        }
+    }
+    if (rc == LOG4C_OTEL_OK)
+        rc = otel_config_apply(cfg, s);
+    if (rc == LOG4C_OTEL_OK) /* a url from the JSON drops the default file */
+        rc = otel_settings_resolve_exporters(s, get);
+    return rc;
+}
+
+int otel_config_worker_settings(const otel_config *cfg, otel_getenv_fn get, otel_settings *out)
+{
+    char err[512];
+    int rc = otel_settings_load(out, get, err, sizeof err);
+    if (rc == LOG4C_OTEL_OK)
+        rc = otel_config_apply(cfg, out);
+    if (rc == LOG4C_OTEL_OK)
+        rc = otel_settings_resolve_exporters(out, get);
+    return rc;
+}
 
 int otel_config_apply_global(otel_config *cfg, otel_getenv_fn get, char *err, size_t errlen)
 {
-    const char *name;
-    json_t *v;
-    json_object_foreach(cfg->appenders, name, v) {
+    for (size_t i = 0; i < cfg->appenders.n; i++) {
+        const otel_appender_config *a = &cfg->appenders.a[i];
         otel_line_file_settings fs;
         otel_line_file_settings_defaults(&fs);
-        char p[OTEL_CONFIG_PATH_MAX];
-        otel_config_path_member(p, sizeof p, "appenders", name);
-        if (otel_line_file_settings_from_env(&fs, get, err, errlen) != 0 ||
-            otel_file_appender_config_from_json(v, p, &fs, err, errlen) != 0)
+        if (otel_line_file_settings_from_env(&fs, get, err, errlen) != 0)
             return LOG4C_OTEL_ECONFIG;
-        if (otel_line_file_settings_register(name, &fs) != 0)
+        otel_appender_config_apply(a, &fs);
+        if (otel_line_file_settings_register(a->name, &fs) != 0)
             return LOG4C_OTEL_ENOMEM;
     }
     if (cfg->traces) {

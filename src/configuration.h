@@ -24,9 +24,12 @@
 #include <jansson.h>
 #include <stdio.h>
 #include "attributes.h"
+#include "config_appenders.h"
 #include "config_error.h"
+#include "config_logs_file.h"
 #include "filter.h"
 #include "settings.h"
+#include "sources.h"
 #include "traces_config.h"
 
 /* The logs section. Numbers are -1 when not given. */
@@ -63,9 +66,9 @@ typedef struct otel_config {
     int enabled;            /* otel.enabled; -1 not given */
     otel_logs_config logs;
     otel_traces_config *traces;    /* root "traces": span filters; NULL when not given */
-    json_t *log_sources; /* logs.sources (validated): replaces the default source rules */
-    json_t *file;        /* logs.file (validated): applied over the LOG4C_OTEL_FILE* env */
-    json_t *appenders; /* root "appenders" (validated): otel_file appender settings by name */
+    otel_sources_config *log_sources; /* logs.sources over the default rules; NULL when not given */
+    otel_logs_file_config file;       /* logs.file: applied over the LOG4C_OTEL_FILE* env */
+    otel_appenders_config appenders;  /* root "appenders": otel_file appender settings by name */
     otel_config_note *notes;
     size_t nnotes;
     char *sources; /* what was read, e.g. "/etc/log4c-otel.json, <json string>"; NULL: nothing */
@@ -92,9 +95,27 @@ void otel_config_free(otel_config *cfg);
 int otel_config_logs_enabled(const otel_config *cfg);
 
 /* Overrides exporter, batch, shutdown, resource, log-source and file-exporter
- * settings in *s with what the configuration gives. 0, LOG4C_OTEL_ENOMEM, or
- * LOG4C_OTEL_ECONFIG. The caller then runs otel_settings_resolve_exporters. */
+ * settings in *s with what the configuration gives (typed at load: every
+ * section was parsed once). 0 or LOG4C_OTEL_ENOMEM. The caller then runs
+ * otel_settings_resolve_exporters. */
 int otel_config_apply(const otel_config *cfg, otel_settings *s);
+
+/* Loads everything as the runtime does: *s from the defaults and the
+ * environment (settings.c), *cfg from the JSON sources req names, cfg
+ * applied over s, the exporters resolved. cfg is initialised by the
+ * caller; s is filled either way (free both). 0, or a LOG4C_OTEL_E* code
+ * with a sentence in msg: an environment error as settings.c words it, a
+ * JSON error as prefix + "file:line:column: key.path: message"; "" when
+ * out of memory. */
+int otel_config_load_settings(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get,
+                              otel_settings *s, const char *prefix, char *msg, size_t msglen);
+
+/* The settings a worker (one appender instance) starts from: the built-in
+ * defaults and the OTEL_* / LOG4C_OTEL_* environment read through get, the
+ * loaded configuration applied over them, then the exporters resolved.
+ * 0 or a LOG4C_OTEL_E* code; *out is filled either way and freed with
+ * otel_settings_free. */
+int otel_config_worker_settings(const otel_config *cfg, otel_getenv_fn get, otel_settings *out);
 
 /* The section parser of "logs" (contract in config_error.h). get resolves
  * %VAR% references. */
