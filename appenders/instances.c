@@ -103,21 +103,9 @@ static void load_config(void)
     otel_config_request req = {1, api_path, api_json};
     pthread_mutex_unlock(&api_lock);
 
-    config_rc = otel_settings_load(&config, real_getenv, config_err, sizeof config_err);
     otel_config_init(&json_config);
-    if (config_rc == LOG4C_OTEL_OK) {
-        otel_config_error e;
-        memset(&e, 0, sizeof e);
-        config_rc = otel_config_load(&json_config, &req, real_getenv, &e);
-        if (config_rc == LOG4C_OTEL_ECONFIG) {
-            char where[900];
-            snprintf(config_err, sizeof config_err, "log4c-otel: %s", otel_config_error_format(&e, where, sizeof where));
-        }
-    }
-    if (config_rc == LOG4C_OTEL_OK)
-        config_rc = otel_config_apply(&json_config, &config);
-    if (config_rc == LOG4C_OTEL_OK) /* a url from the JSON drops the default file */
-        config_rc = otel_settings_resolve_exporters(&config, real_getenv);
+    config_rc = otel_config_load_settings(&json_config, &req, real_getenv, &config, "log4c-otel: ", config_err,
+                                          sizeof config_err);
     if (config_rc == LOG4C_OTEL_OK) {
         /* the span category before the span module takes the configuration */
         if (json_config.traces && json_config.traces->category)
@@ -341,13 +329,8 @@ long otel_instances_shutdown_timeout_ms(void)
 static otel_worker *start_worker(otel_instance *inst)
 {
     otel_settings s;
-    char err[512];
     otel_worker *w = NULL;
-    int rc = otel_settings_load(&s, real_getenv, err, sizeof err);
-    if (rc == LOG4C_OTEL_OK)
-        rc = otel_config_apply(&json_config, &s);
-    if (rc == LOG4C_OTEL_OK)
-        rc = otel_settings_resolve_exporters(&s, real_getenv);
+    int rc = otel_config_worker_settings(&json_config, real_getenv, &s);
     if (rc == LOG4C_OTEL_OK) {
         inst->body_limit = s.body_limit;
         if (!inst->sources)
