@@ -1,15 +1,16 @@
 /*
  * config.c - the root of the JSON configuration: sources (config_source.h)
- * -> one merged root -> the root's own keys and the section table -> each
- * section's parser -> the typed otel_config; notes and errors placed in
- * the source text that holds them.
+ * -> one merged root -> the root's own keys (a key table) and the section
+ * table (config_sections.h) -> the typed otel_config; notes and errors
+ * placed in the source text that holds them.
  */
 #include "configuration.h"
+#include "config_sections.h"
 #include "config_source.h"
 #include "config_values.h"
 #include "log4c-otel.h"
-#include "sources.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,86 +69,67 @@ static void add_note(void *ctx, otel_config_note_kind kind, const char *path, co
     cfg->nnotes++;
 }
 
-/* Sections of the merged root object, parsed in this order after the keys
- * `otel` shares with `logs`. To add one (e.g. "traces", "sources"): write
- * otel_<name>_config_from_json (config_error.h), a field in otel_config,
- * and a row here. */
-typedef int (*section_parser)(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
-                              otel_getenv_fn get);
+#define CFG(field) offsetof(otel_config, field)
 
-static int logs_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
+/* serviceName, serviceId, serviceVersion, userId: resource attributes. */
+static int service_attr(const json_t *v, const char *path, otel_config *cfg, const char *attr, otel_config_error *err,
                         otel_getenv_fn get)
 {
-    return otel_logs_config_from_json(obj, key_path, &cfg->logs, err, get);
+    char *s;
+    if (otel_config_want_string(v, path, 1, 1, &s, get, err))
+        return -1;
+    if (!s)
+        return 0; /* unset variable: omitted (warned) */
+    otel_attr a = {.key = attr, .type = OTEL_VALUE_STRING, .v.str = {s, strlen(s)}};
+    int rc = otel_attr_list_set(&cfg->logs.additional_resource_attributes, &a);
+    free(s);
+    return rc ? otel_config_error_set(err, path, "out of memory") : 0;
 }
 
-static int traces_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
-                          otel_getenv_fn get)
+static int service_name(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
-    (void)get;
-    cfg->traces = calloc(1, sizeof *cfg->traces);
-    if (!cfg->traces)
-        return otel_config_error_set(err, key_path, "out of memory");
-    return otel_traces_config_from_json(obj, key_path, cfg->traces, err);
+    return service_attr(v, path, dest, "service.name", err, get);
 }
 
-/* logs.sources: its rules replace the default rules. */
-static int sources_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
-                           otel_getenv_fn get)
+static int service_id(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
-    (void)get;
-    cfg->log_sources = calloc(1, sizeof *cfg->log_sources);
-    if (!cfg->log_sources || otel_sources_config_default(cfg->log_sources) != 0)
-        return otel_config_error_set(err, key_path, "out of memory");
-    return otel_sources_config_from_json(obj, key_path, cfg->log_sources, err);
+    return service_attr(v, path, dest, "service.instance.id", err, get);
 }
 
-/* logs.file: applied over the environment by otel_config_apply (defaults
- * -> env -> JSON). */
-static int file_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
-                        otel_getenv_fn get)
+static int service_version(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
-    (void)get;
-    return otel_logs_file_config_from_json(obj, key_path, &cfg->file, err);
+    return service_attr(v, path, dest, "service.version", err, get);
 }
 
-/* "appenders": { "<otel_file appender name>": { maxLogSize, backups, fsync, mode } } */
-static int appenders_section(const json_t *obj, const char *key_path, otel_config *cfg, otel_config_error *err,
-                             otel_getenv_fn get)
+static int user_id(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
-    (void)get;
-    return otel_appenders_config_from_json(obj, key_path, &cfg->appenders, err);
+    return service_attr(v, path, dest, "user.id", err, get);
 }
 
-static const struct {
-    const char *name; /* a member of the root, or "logs.<member>" */
-    section_parser parse;
-} SECTIONS[] = {
-    {"logs", logs_section},
-    {"logs.sources", sources_section},
-    {"logs.file", file_section},
-    {"traces", traces_section},
-    {"appenders", appenders_section},
-};
-
-/* The value of a SECTIONS name in the merged root. */
-static json_t *section_value(const json_t *root, const char *name)
-{
-    if (strncmp(name, "logs.", 5) == 0)
-        return json_object_get(json_object_get(root, "logs"), name + 5);
-    return json_object_get(root, name);
-}
-
-/* Root keys that are io.Insights settings for other signals or for the
- * platform: accepted and ignored. */
-static const char *const ROOT_IGNORED[] = {
-    "errorlessMode", "failOnInitError", "finalExportGracePeriodMs", "platformVersion", "metrics",
+/* The root's own keys (the `otel` object's, or a {"logs": ...} document's
+ * top level), filling otel_config. */
+static const otel_config_key ROOT_KEYS[] = {
+    {"enabled", NULL, OTEL_CONFIG_BOOL, CFG(enabled), 0, NULL, NULL},
+    {"serviceName", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, service_name},
+    {"serviceId", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, service_id},
+    {"serviceVersion", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, service_version},
+    {"userId", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, user_id},
+    {"shared", NULL, OTEL_CONFIG_INCLUDE, CFG(logs), 0, OTEL_LOGS_SHARED_KEYS, NULL},
+    /* the root sections (config_sections.c) */
+    {"logs", NULL, OTEL_CONFIG_ELSEWHERE, 0, 0, NULL, NULL},
+    {"traces", NULL, OTEL_CONFIG_ELSEWHERE, 0, 0, NULL, NULL},
+    {"appenders", NULL, OTEL_CONFIG_ELSEWHERE, 0, 0, NULL, NULL},
+    /* io.Insights settings for other signals or for the platform */
+    {"errorlessMode", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {"failOnInitError", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {"finalExportGracePeriodMs", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {"platformVersion", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {"metrics", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_root(const json_t *root, otel_config *cfg, otel_config_error *err, otel_getenv_fn get)
 {
-    const char *k;
-    json_t *v;
     long depth = -1;
     json_t *mad = json_object_get(json_object_get(root, "logs"), "maxAttributeDepth");
     if (json_is_integer(mad) && json_integer_value(mad) >= 0)
@@ -155,50 +137,9 @@ static int parse_root(const json_t *root, otel_config *cfg, otel_config_error *e
     /* the root's attribute objects are flattened like the logs section's
      * (which reads the same value again) */
     cfg->logs.max_attribute_depth = depth;
-    json_object_foreach((json_t *)root, k, v) {
-        int rc = 0, known = 0;
-        for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++)
-            known |= strcmp(k, SECTIONS[i].name) == 0;
-        if (known)
-            continue;
-        if (strcmp(k, "enabled") == 0) {
-            rc = otel_config_want_bool(v, k, &cfg->enabled, err);
-        } else if (strcmp(k, "serviceName") == 0 || strcmp(k, "serviceId") == 0 || strcmp(k, "serviceVersion") == 0 ||
-                   strcmp(k, "userId") == 0) {
-            static const char *const map[][2] = {{"serviceName", "service.name"},
-                                                 {"serviceId", "service.instance.id"},
-                                                 {"serviceVersion", "service.version"},
-                                                 {"userId", "user.id"}};
-            char *s;
-            rc = otel_config_want_string(v, k, 1, 1, &s, get, err);
-            if (!rc && s) {
-                for (size_t i = 0; i < 4; i++)
-                    if (strcmp(k, map[i][0]) == 0) {
-                        otel_attr a = {.key = map[i][1], .type = OTEL_VALUE_STRING, .v.str = {s, strlen(s)}};
-                        if (otel_attr_list_set(&cfg->logs.additional_resource_attributes, &a))
-                            rc = otel_config_error_set(err, k, "out of memory");
-                    }
-                free(s);
-            }
-        } else if ((rc = otel_logs_config_shared_key(k, v, k, &cfg->logs, err, get)) == 1) {
-            rc = 0;
-            int ignored = 0;
-            for (size_t i = 0; i < sizeof ROOT_IGNORED / sizeof ROOT_IGNORED[0]; i++)
-                ignored |= strcmp(k, ROOT_IGNORED[i]) == 0;
-            if (ignored)
-                otel_config_ignored(err, k);
-            else
-                otel_config_unknown_key(err, k);
-        }
-        if (rc)
-            return -1;
-    }
-    for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++) {
-        json_t *s = section_value(root, SECTIONS[i].name);
-        if (s && SECTIONS[i].parse(s, SECTIONS[i].name, cfg, err, get))
-            return -1;
-    }
-    return 0;
+    if (otel_config_walk(root, "", ROOT_KEYS, cfg, err, get))
+        return -1;
+    return otel_config_parse_sections(root, cfg, err, get);
 }
 
 static int load_sources(otel_config *cfg, otel_config_source *srcs, size_t n, otel_getenv_fn get,

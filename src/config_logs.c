@@ -158,7 +158,7 @@ static const otel_config_key PROVIDER_KEYS[] = {
 };
 
 /* The keys the root (or `otel`) object shares with `logs`. */
-static const otel_config_key SHARED_KEYS[] = {
+const otel_config_key OTEL_LOGS_SHARED_KEYS[] = {
     {"headers", NULL, OTEL_CONFIG_HEADERS, LOGS(headers), 0, NULL, NULL},
     {"additionalAttributes", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, additional_attributes},
     {"additionalResourceAttributes", NULL, OTEL_CONFIG_CUSTOM, 0, 0, NULL, additional_resource_attributes},
@@ -173,7 +173,7 @@ static const otel_config_key SHARED_KEYS[] = {
 /* The logs object. url is read into the same field as exporterSettings.url,
  * which is read after the walk and so wins. */
 static const otel_config_key LOGS_KEYS[] = {
-    {"shared", NULL, OTEL_CONFIG_INCLUDE, 0, 0, SHARED_KEYS, NULL},
+    {"shared", NULL, OTEL_CONFIG_INCLUDE, 0, 0, OTEL_LOGS_SHARED_KEYS, NULL},
     {"maxAttributeDepth", NULL, OTEL_CONFIG_ELSEWHERE, 0, 0, NULL, NULL}, /* first: it shapes the attributes */
     {"enabled", NULL, OTEL_CONFIG_BOOL, LOGS(enabled), 0, NULL, NULL},
     {"url", NULL, OTEL_CONFIG_URL, LOGS(url), 0, NULL, NULL},
@@ -195,15 +195,6 @@ static const otel_config_key LOGS_KEYS[] = {
     {"startupTraceAssociationTimeoutMs", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
     {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
-
-int otel_logs_config_shared_key(const char *k, const json_t *v, const char *p, otel_logs_config *l,
-                                otel_config_error *err, otel_getenv_fn get)
-{
-    const otel_config_key *row = otel_config_key_find(SHARED_KEYS, k);
-    if (!row)
-        return 1;
-    return otel_config_key_read(row, v, p, l, err, get);
-}
 
 int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_logs_config *l,
                                otel_config_error *err, otel_getenv_fn get)

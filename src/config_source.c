@@ -4,6 +4,7 @@
  * (config_source.h).
  */
 #include "config_source.h"
+#include "config_sections.h"
 #include "filter.h"
 #include "json_pos.h"
 #include "log4c-otel.h"
@@ -115,7 +116,6 @@ static int parse_source(otel_config_source *s, otel_config_error *err)
                                               "{\"otel\": ...}), got %s", otel_json_type_name(s->doc));
     }
     json_t *otel = json_object_get(s->doc, "otel");
-    json_t *logs = json_object_get(s->doc, "logs");
     if (otel) {
         s->shape = OTEL_CONFIG_SHAPE_OTEL_DOC;
         if (!json_is_object(otel)) {
@@ -124,7 +124,7 @@ static int parse_source(otel_config_source *s, otel_config_error *err)
             return otel_config_error_set(err, "otel", "expected an object, got %s", otel_json_type_name(otel));
         }
         s->root = json_incref(otel);
-    } else if (json_is_object(logs)) {
+    } else if (otel_config_doc_is_sectioned(s->doc)) {
         s->shape = OTEL_CONFIG_SHAPE_LOGS_DOC;
         s->root = json_incref(s->doc);
     } else {

@@ -240,13 +240,16 @@ int otel_config_want_object(const json_t *v, const char *path, otel_config_error
 
 /* ---- key tables ---------------------------------------------------------- */
 
-const otel_config_key *otel_config_key_find(const otel_config_key *table, const char *name)
+const otel_config_key *otel_config_key_find(const otel_config_key *table, const char *name, size_t *base)
 {
     for (const otel_config_key *r = table; r->name; r++) {
         if (r->kind == OTEL_CONFIG_INCLUDE) {
-            const otel_config_key *found = otel_config_key_find(r->sub, name);
-            if (found)
+            size_t sub = 0;
+            const otel_config_key *found = otel_config_key_find(r->sub, name, &sub);
+            if (found) {
+                *base += r->offset + sub;
                 return found;
+            }
         } else if (strcmp(r->name, name) == 0 || (r->alias && strcmp(r->alias, name) == 0)) {
             return r;
         }
@@ -282,11 +285,15 @@ int otel_config_walk(const json_t *obj, const char *path, const otel_config_key 
     json_t *v;
     json_object_foreach((json_t *)obj, k, v) {
         char p[OTEL_CONFIG_PATH_MAX];
-        otel_config_path_member(p, sizeof p, path, k);
-        const otel_config_key *row = otel_config_key_find(table, k);
+        if (*path)
+            otel_config_path_member(p, sizeof p, path, k);
+        else
+            snprintf(p, sizeof p, "%s", k);
+        size_t base = 0;
+        const otel_config_key *row = otel_config_key_find(table, k, &base);
         if (!row)
             otel_config_unknown_key(err, p);
-        else if (otel_config_key_read(row, v, p, dest, err, get))
+        else if (otel_config_key_read(row, v, p, (char *)dest + base, err, get))
             return -1;
     }
     return 0;

@@ -53,14 +53,16 @@ typedef enum otel_config_kind {
     OTEL_CONFIG_CUSTOM,      /* parse() reads the value */
     OTEL_CONFIG_IGNORED,     /* an io.Insights key log4c-otel does not support: noted */
     OTEL_CONFIG_ELSEWHERE,   /* read by another parser (a section of its own, or before or after the walk) */
-    OTEL_CONFIG_INCLUDE      /* the rows of sub belong to this table too (keys shared by two objects) */
+    OTEL_CONFIG_INCLUDE      /* the rows of sub belong to this table too (keys shared by two objects);
+                              * offset: where sub's struct lies inside this table's */
 } otel_config_kind;
 
 typedef struct otel_config_key {
     const char *name;
     const char *alias; /* a second accepted spelling, or NULL */
     otel_config_kind kind;
-    size_t offset;     /* of the destination field in the struct the table fills (offsetof) */
+    size_t offset;     /* of the destination field in the struct the table fills (offsetof);
+                        * OTEL_CONFIG_INCLUDE: of the struct sub fills */
     long min;          /* OTEL_CONFIG_LONG: the least value accepted (0 or 1) */
     const struct otel_config_key *sub; /* OTEL_CONFIG_OBJECT, OTEL_CONFIG_INCLUDE: that table */
     /* OTEL_CONFIG_CUSTOM: 0, or -1 with err set; dest is the whole struct */
@@ -68,8 +70,10 @@ typedef struct otel_config_key {
 } otel_config_key;
 
 /* The row for name (its name or alias) in a table ended by a row whose
- * name is NULL, searching included tables in place; NULL: unknown. */
-const otel_config_key *otel_config_key_find(const otel_config_key *table, const char *name);
+ * name is NULL, searching included tables in place; NULL: unknown. *base
+ * (0 on entry) gets the offset of the struct the row fills inside the
+ * table's own (non-zero only for a row of an included table). */
+const otel_config_key *otel_config_key_find(const otel_config_key *table, const char *name, size_t *base);
 
 /* Reads v (at path) as row says into dest, the struct the table fills. 0,
  * or -1 with err set. */
@@ -77,8 +81,10 @@ int otel_config_key_read(const otel_config_key *row, const json_t *v, const char
                          otel_config_error *err, otel_getenv_fn get);
 
 /* Walks an object: each member read by its row, in the object's order; a
- * member no row names is reported with otel_config_unknown_key(). Not an
- * object: an error. 0, or -1 with err set (at the first bad value). */
+ * member no row names is reported with otel_config_unknown_key() (the one
+ * place that decides what an unknown key is). Not an object: an error. A
+ * member of the document root (path "") is named as written. 0, or -1
+ * with err set (at the first bad value). */
 int otel_config_walk(const json_t *obj, const char *path, const otel_config_key *table, void *dest,
                      otel_config_error *err, otel_getenv_fn get);
 

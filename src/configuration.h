@@ -1,22 +1,27 @@
 /*
  * configuration.h - the JSON configuration (the io.Insights `logs` settings, so an
  * io.Connect user can paste theirs), read with jansson: the typed model
- * and its entry points. The work is split by job: config_source.c (find,
- * read, merge the sources), config.c (the root and the section table),
- * config_logs.c (the `logs` section), config_values.c (the value readers),
- * config_apply.c (onto otel_settings), config_describe.c (printing).
+ * and its entry points.
  *
  * Sources, later wins: built-in defaults, OTEL_* environment (settings.c),
  * the JSON file (LOG4C_OTEL_CONFIG, else log4c-otel.json in $LOG4C_RCPATH,
  * $HOME, the current directory: the first found), then what the program
  * passes to log4c_otel_init_with_config() (a file, then a JSON string).
  * JSON sources are merged member by member (objects recursively; arrays and
- * scalars replace), then parsed once; an error names the source that gave
- * the bad value, its line and column, and the key path.
+ * scalars replace), then each section is parsed once into the typed
+ * otel_config; nothing keeps JSON after load. An error names the source
+ * that gave the bad value, its line and column, and the key path.
  *
  * Accepted shapes: the bare `logs` object, {"logs": {...}} and
  * {"otel": {"enabled": ..., "logs": {...}}}; the logs module is on unless an
  * `enabled` (otel's or logs') says false.
+ *
+ * The work, one job a file: config_source.c (find, read, merge the
+ * sources), config.c (the root and its own keys), config_sections.c (the
+ * section table), config_logs.c, config_logs_file.c, config_appenders.c,
+ * traces_config.c and sources.c (the section parsers), config_values.c
+ * (value readers and key tables), config_apply.c (onto otel_settings),
+ * config_describe.c (printing the effective settings).
  */
 #ifndef LOG4C_OTEL_CONFIGURATION_H
 #define LOG4C_OTEL_CONFIGURATION_H
@@ -27,6 +32,7 @@
 #include "config_appenders.h"
 #include "config_error.h"
 #include "config_logs_file.h"
+#include "config_values.h"
 #include "filter.h"
 #include "settings.h"
 #include "sources.h"
@@ -121,11 +127,10 @@ int otel_config_worker_settings(const otel_config *cfg, otel_getenv_fn get, otel
  * %VAR% references. */
 int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_logs_config *out,
                                otel_config_error *err, otel_getenv_fn get);
-/* The keys the root (or `otel`) object shares with `logs`: parses k's
- * value v (at key path p) into l; attribute objects are flattened down to
- * l->max_attribute_depth. 0 handled, 1 k is not one of them, -1 on error. */
-int otel_logs_config_shared_key(const char *k, const json_t *v, const char *p, otel_logs_config *l,
-                                otel_config_error *err, otel_getenv_fn get);
+/* The keys the root (or `otel`) object shares with `logs` (a key table,
+ * config_values.h, filling an otel_logs_config; attribute objects are
+ * flattened down to its max_attribute_depth). */
+extern const otel_config_key OTEL_LOGS_SHARED_KEYS[];
 void otel_logs_config_init(otel_logs_config *l);
 void otel_logs_config_free(otel_logs_config *l);
 
