@@ -1,5 +1,5 @@
 /*
- * sources.h - which "source" a log entry comes from (DESIGN §3): platform,
+ * sources.h - which "source" a log entry comes from: platform,
  * app (logged on behalf of an application), gateway or captured (output of
  * a child process), decided from the log4c category by configurable rules.
  *

@@ -90,7 +90,7 @@ static void check_loaded(const otel_settings *s)
         FUZZ_CHECK(n >= 8 && strcmp(s->logs_url + n - 8, "/v1/logs") == 0);
     }
 
-    /* issue 5: which exporters run */
+    /* which exporters run */
     FUZZ_CHECK(s->file.path == NULL || s->file.path[0] != '\0');
     FUZZ_CHECK(s->file.backups <= 10000);
     FUZZ_CHECK(!s->file.is_default || (s->file.path && !s->endpoint_configured));
