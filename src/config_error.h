@@ -21,6 +21,8 @@
  *    config.c fills err->file, err->line and err->column by finding the
  *    path in the raw text (config_source.h, json_pos.h);
  *  - unknown keys are not errors: report each with otel_config_unknown_key();
+ *    an object read through a key table (config_values.h) gets this, and
+ *    its value checks, from otel_config_walk;
  *  - *out is owned by the caller and freed with otel_<section>_config_free
  *    even after a failure;
  *  - a section whose strings may hold %VAR% references (envsubst.h) also
