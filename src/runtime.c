@@ -122,7 +122,7 @@ static char *traces_redactor(void *ctx, const char *s, size_t len, size_t *out_l
     }
 }
 
-/* defaults -> env (settings.c) -> JSON file -> C API (configuration.c); then the
+/* defaults -> env (settings.c) -> JSON file -> C API (config_*.c); then the
  * pipeline. Any error: nothing is exported (fail closed). */
 static void load_config(void)
 {
@@ -131,21 +131,9 @@ static void load_config(void)
     otel_config_request req = {1, rt.api_path, rt.api_json};
     pthread_mutex_unlock(&rt.api_lock);
 
-    rt.config_rc = otel_settings_load(&rt.config, real_getenv, rt.config_err, sizeof rt.config_err);
     otel_config_init(&rt.json_config);
-    if (rt.config_rc == LOG4C_OTEL_OK) {
-        otel_config_error e;
-        memset(&e, 0, sizeof e);
-        rt.config_rc = otel_config_load(&rt.json_config, &req, real_getenv, &e);
-        if (rt.config_rc == LOG4C_OTEL_ECONFIG) {
-            char where[900];
-            snprintf(rt.config_err, sizeof rt.config_err, "log4c-otel: %s", otel_config_error_format(&e, where, sizeof where));
-        }
-    }
-    if (rt.config_rc == LOG4C_OTEL_OK)
-        rt.config_rc = otel_config_apply(&rt.json_config, &rt.config);
-    if (rt.config_rc == LOG4C_OTEL_OK) /* a url from the JSON drops the default file */
-        rt.config_rc = otel_settings_resolve_exporters(&rt.config, real_getenv);
+    rt.config_rc = otel_config_load_settings(&rt.json_config, &req, real_getenv, &rt.config, "log4c-otel: ",
+                                             rt.config_err, sizeof rt.config_err);
     if (rt.config_rc == LOG4C_OTEL_OK) {
         /* the span category before the span module takes the configuration */
         if (rt.json_config.traces && rt.json_config.traces->category)
@@ -367,18 +355,13 @@ long otel_runtime_shutdown_timeout_ms(void)
     return rt.config_rc == LOG4C_OTEL_OK ? rt.config.shutdown_timeout_ms : 5000;
 }
 
-/* Each instance owns its settings: loaded again from the same environment,
- * with the same JSON configuration on top. NULL (said once) on failure. */
+/* Each instance owns its settings: the environment read again, with the
+ * loaded typed configuration on top. NULL (said once) on failure. */
 static otel_worker *start_worker(otel_instance *inst)
 {
     otel_settings s;
-    char err[512];
     otel_worker *w = NULL;
-    int rc = otel_settings_load(&s, real_getenv, err, sizeof err);
-    if (rc == LOG4C_OTEL_OK)
-        rc = otel_config_apply(&rt.json_config, &s);
-    if (rc == LOG4C_OTEL_OK)
-        rc = otel_settings_resolve_exporters(&s, real_getenv);
+    int rc = otel_config_worker_settings(&rt.json_config, real_getenv, &s);
     if (rc == LOG4C_OTEL_OK) {
         inst->builder.body_limit = s.body_limit;
         if (!inst->builder.sources)
