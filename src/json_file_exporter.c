@@ -115,7 +115,7 @@ static int open_file(otel_json_file_exporter *e)
 {
     if (e->s.is_default)
         make_parent_dirs(e->s.path);
-    e->fd = open(e->s.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    e->fd = open(e->s.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
     if (e->fd < 0) {
         otel_diag("log4c-otel: cannot open %s: %s; records are dropped", e->s.path, strerror(errno));
         return -1;

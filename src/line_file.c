@@ -77,7 +77,7 @@ static void untrack(otel_line_file *f)
 
 static int open_path(const otel_line_file *f)
 {
-    return open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, (mode_t)f->s.mode);
+    return open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, (mode_t)f->s.mode);
 }
 
 otel_line_file *otel_line_file_open(const char *path, const otel_line_file_settings *s)

@@ -24,8 +24,9 @@ static char *numbered(const char *path, unsigned k, const char *suffix)
     return p;
 }
 
-/* Compresses src into dst (mode 0600, written to dst.tmp then renamed).
- * Returns 0 or -1; dst.tmp never stays behind. */
+/* Compresses src into dst (mode 0600, written to a new dst.tmp, created
+ * with O_EXCL | O_NOFOLLOW, then renamed). Returns 0 or -1; dst.tmp never
+ * stays behind. */
 static int gzip_file(const char *src, const char *dst)
 {
     size_t n = strlen(dst) + 5;
@@ -34,8 +35,10 @@ static int gzip_file(const char *src, const char *dst)
         return -1;
     snprintf(tmp, n, "%s.tmp", dst);
     int rc = -1;
-    int in = open(src, O_RDONLY | O_CLOEXEC);
-    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* a fresh file, never one already there: a planted symlink (or a
+     * leftover of a crash) fails the compression and is removed below */
+    int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     gzFile gz = out >= 0 ? gzdopen(out, "wb") : NULL;
     if (in >= 0 && gz) {
         char buf[65536];

@@ -15,9 +15,10 @@
  *   (a missing backup is skipped; the one renamed onto <path>.<backups>
  *   replaces the oldest), then path becomes <path>.1.
  * With gzip, backups carry ".gz" and path is compressed into <path>.1.gz
- * (mode 0600, written to <path>.1.gz.tmp and renamed) and removed; when the
- * compression fails, path becomes an uncompressed <path>.1 instead, so no
- * record is lost. A record is never in two files.
+ * (mode 0600, written to a new <path>.1.gz.tmp and renamed) and removed;
+ * when the compression fails (an existing <path>.1.gz.tmp, such as a
+ * planted symbolic link, is never opened: it fails it and is removed), path
+ * becomes an uncompressed <path>.1 instead, so no record is lost. A record is never in two files.
  *
  * Returns 0, or -1 with errno set at the first step that failed: nothing
  * after it is done, and when path itself was not moved it is still there,

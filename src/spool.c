@@ -4,6 +4,8 @@
  * sidecar, deleting what was replayed.
  */
 #include "spool.h"
+#include "file_trust.h"
+#include "spool_count.h"
 #include "spool_file.h"
 #include "diag.h"
 #include "write_all.h"
@@ -131,7 +133,17 @@ static void claim(otel_spool *s, const char *name)
     if (fd < 0)
         return;
     struct stat st;
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fstat(fd, &st) != 0 || st.st_nlink == 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return;
+    }
+    if (st.st_uid != geteuid()) { /* never replay (with our headers) what another user wrote */
+        otel_diag("log4c-otel: spool: %s/%s belongs to uid %lu, not to this process's user: ignored", s->dir, name,
+                  (unsigned long)st.st_uid);
+        close(fd);
+        return;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fstat(fd, &st) != 0 || st.st_nlink == 0) {
         close(fd); /* live (locked), or deleted since we listed it */
         return;
     }
@@ -237,6 +249,14 @@ otel_spool *otel_spool_open(const char *dir, uint64_t max_bytes, unsigned encodi
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) {
         snprintf(err, errlen, "cannot open the spool directory %s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    char why[160];
+    if (fstat(dfd, &st) != 0 || otel_trust_stat(&st, 0, why, sizeof why) != 0) {
+        snprintf(err, errlen, "the spool directory %s is not trusted: %s (it must belong to this process's user and "
+                              "not be writable by group or others); no spooling", dir, why);
+        close(dfd);
         return NULL;
     }
     if (faccessat(dfd, ".", W_OK | X_OK, AT_EACCESS) != 0) {
@@ -386,6 +406,10 @@ int otel_spool_peek(otel_spool *s, const uint8_t **payload, size_t *len, uint32_
                     st = otel_spool_entry_check(s->rbuf, (size_t)want, payload, len, records);
                 else
                     st = OTEL_SPOOL_CORRUPT;
+                uint64_t counted;
+                if (st == OTEL_SPOOL_ENTRY &&
+                    (otel_spool_count_records(*payload, *len, s->encoding, &counted) != 0 || counted != *records))
+                    st = OTEL_SPOOL_BAD_COUNT; /* a record count is never believed, it is counted */
             }
         }
         if (st == OTEL_SPOOL_ENTRY) {

@@ -1,5 +1,5 @@
 /*
- * spool.h - the outage spool's directory (issue 6): this process's own
+ * spool.h - the outage spool's directory: this process's own
  * segment files, appended to, and the files of dead processes it claimed at
  * start, replayed first. Files (format in spool_file.h) are named
  *   spool-<CLOCK_REALTIME ns, 20 digits>-<pid>-<random>.l4cs

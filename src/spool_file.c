@@ -119,6 +119,7 @@ const char *otel_spool_status_str(otel_spool_status st)
     case OTEL_SPOOL_CORRUPT: return "corrupt entry (checksum or length)";
     case OTEL_SPOOL_BAD_MAGIC: return "not a spool file (wrong magic)";
     case OTEL_SPOOL_BAD_VERSION: return "unsupported spool version";
+    case OTEL_SPOOL_BAD_COUNT: return "record count not what the entry holds";
     }
     return "unknown status";
 }

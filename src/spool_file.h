@@ -48,6 +48,7 @@ typedef enum otel_spool_status {
     OTEL_SPOOL_CORRUPT = -2, /* CRC mismatch or an impossible length */
     OTEL_SPOOL_BAD_MAGIC = -3,
     OTEL_SPOOL_BAD_VERSION = -4,
+    OTEL_SPOOL_BAD_COUNT = -5, /* the record count differs from the records the payload holds (spool.c) */
 } otel_spool_status;
 
 /* Checks the header. OTEL_SPOOL_END (ready: call next), TORN for a file

@@ -323,6 +323,31 @@ START_TEST(unwritable_path_fails_cleanly)
 }
 END_TEST
 
+/* A symbolic link planted at the file's path is refused, never followed. */
+START_TEST(planted_symlink_is_refused)
+{
+    make_dir();
+    char path[300], victim[300];
+    snprintf(path, sizeof path, "%s/out.jsonl", dir);
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    FILE *f = fopen(victim, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(symlink(victim, path), 0);
+    otel_json_file_settings s;
+    otel_json_file_settings_init(&s);
+    s.path = path;
+    otel_json_file_exporter *e = otel_json_file_exporter_new(&s);
+    ck_assert_int_eq(otel_json_file_export(e, "x", 1), -1);
+    otel_json_file_exporter_free(e);
+    struct stat st;
+    ck_assert_int_eq(stat(victim, &st), 0);
+    ck_assert_int_eq(st.st_size, 0); /* nothing written through the link */
+    unlink(path);
+    remove_dir();
+}
+END_TEST
+
 /* The JSON encoder escapes every control character: a line is one line. */
 START_TEST(json_line_has_no_raw_newline)
 {
@@ -359,6 +384,7 @@ int main(void)
     tcase_add_test(tc, rotation_keeps_every_line_once);
     tcase_add_test(tc, rotation_without_backups_truncates);
     tcase_add_test(tc, unwritable_path_fails_cleanly);
+    tcase_add_test(tc, planted_symlink_is_refused);
     tcase_add_test(tc, json_line_has_no_raw_newline);
     suite_add_tcase(s, tc);
     return run_suite(s);

@@ -153,6 +153,29 @@ START_TEST(a_failed_step_leaves_the_file_in_place)
 }
 END_TEST
 
+/* a symbolic link planted at <path>.1.gz.tmp is never followed: the file
+ * it points to is untouched, the link removed, the records kept */
+START_TEST(a_planted_symlink_is_not_followed)
+{
+    char victim[160], name[160];
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    put(victim, "precious\n");
+    snprintf(name, sizeof name, "%s.1.gz.tmp", path);
+    ck_assert_int_eq(symlink(victim, name), 0);
+    rotate_in("kept\n", 2, 1);
+    FILE *f = fopen(victim, "r");
+    char buf[32] = "";
+    ck_assert_ptr_nonnull(fgets(buf, sizeof buf, f));
+    fclose(f);
+    ck_assert_str_eq(buf, "precious\n");
+    ck_assert_str_eq(content(".1"), "kept\n");
+    struct stat st;
+    ck_assert_int_ne(lstat(name, &st), 0); /* the link is gone */
+    rotate_in("next\n", 2, 1);             /* and the next rotation compresses again */
+    ck_assert_str_eq(gunzip(".1.gz"), "next\n");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("rotate");
@@ -163,6 +186,7 @@ int main(void)
     tcase_add_test(tc, compressed_backups);
     tcase_add_test(tc, failed_compression_keeps_the_records);
     tcase_add_test(tc, a_failed_step_leaves_the_file_in_place);
+    tcase_add_test(tc, a_planted_symlink_is_not_followed);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -43,11 +43,29 @@ static otel_spool *open_spool(uint64_t max)
     return s;
 }
 
+/* An export request (protobuf) holding v log records: one resourceLogs,
+ * one scopeLogs, v empty logRecords; 2v + 4 bytes (v < 62). */
+static size_t payload(uint8_t *out, int v)
+{
+    size_t n = 0;
+    out[n++] = 0x0a; /* resource_logs */
+    out[n++] = (uint8_t)(2 * v + 2);
+    out[n++] = 0x12; /* scope_logs */
+    out[n++] = (uint8_t)(2 * v);
+    for (int i = 0; i < v; i++) {
+        out[n++] = 0x12; /* log_records: empty */
+        out[n++] = 0;
+    }
+    return n;
+}
+
+#define PAYLOAD_LEN(v) (2 * (v) + 4)
+
 static void put(otel_spool *s, int v)
 {
-    char p[32];
-    int n = snprintf(p, sizeof p, "entry %d", v);
-    ck_assert_int_eq(otel_spool_put(s, p, (size_t)n, (uint32_t)v), 0);
+    uint8_t p[128];
+    size_t n = payload(p, v);
+    ck_assert_int_eq(otel_spool_put(s, p, n, (uint32_t)v), 0);
 }
 
 /* peeks the next entry, checks it is v, consumes it */
@@ -56,10 +74,10 @@ static void expect(otel_spool *s, int v)
     const uint8_t *p;
     size_t len;
     uint32_t recs;
-    char want[32];
-    int n = snprintf(want, sizeof want, "entry %d", v);
+    uint8_t want[128];
+    size_t n = payload(want, v);
     ck_assert_int_eq(otel_spool_peek(s, &p, &len, &recs), 1);
-    ck_assert_uint_eq(len, (size_t)n);
+    ck_assert_uint_eq(len, n);
     ck_assert(memcmp(p, want, len) == 0);
     ck_assert_uint_eq(recs, (uint32_t)v);
     otel_spool_consume(s);
@@ -192,7 +210,8 @@ START_TEST(bad_files)
     closedir(d);
     int fd = open(path, O_RDWR);
     ck_assert_int_ge(fd, 0);
-    off_t third = OTEL_SPOOL_HEADER_BYTES + 2 * (OTEL_SPOOL_ENTRY_HEADER_BYTES + 7) + OTEL_SPOOL_ENTRY_HEADER_BYTES;
+    off_t third = OTEL_SPOOL_HEADER_BYTES + 2 * OTEL_SPOOL_ENTRY_HEADER_BYTES + PAYLOAD_LEN(1) + PAYLOAD_LEN(2) +
+                  OTEL_SPOOL_ENTRY_HEADER_BYTES;
     ck_assert_int_eq(pwrite(fd, "X", 1, third), 1);
     close(fd);
 
@@ -211,13 +230,14 @@ END_TEST
 
 START_TEST(max_bytes)
 {
-    otel_spool *s = open_spool(OTEL_SPOOL_HEADER_BYTES + 3 * (OTEL_SPOOL_ENTRY_HEADER_BYTES + 7));
+    otel_spool *s = open_spool(OTEL_SPOOL_HEADER_BYTES + 3 * OTEL_SPOOL_ENTRY_HEADER_BYTES + PAYLOAD_LEN(1) +
+                               PAYLOAD_LEN(2) + PAYLOAD_LEN(3));
     otel_spool_set_segment_bytes(s, 1 << 20); /* one file */
     put(s, 1);
     put(s, 2);
     put(s, 3);
     ck_assert_int_eq(otel_spool_put(s, "entry 4", 7, 4), -1); /* full: nothing written */
-    ck_assert_int_eq(otel_spool_room(s, 7, 1), 0);
+    ck_assert_int_eq(otel_spool_room(s, PAYLOAD_LEN(4), 1), 0);
     expect(s, 1);
     expect(s, 2);
     expect(s, 3);
@@ -256,6 +276,79 @@ START_TEST(unusable_directory)
 }
 END_TEST
 
+/* The directory must be the user's and not writable by group or others;
+ * another user's files in it are never replayed; a record count is
+ * checked against the entry's content. */
+START_TEST(untrusted_directory_and_files)
+{
+    char parent[64], err[256] = "";
+    otel_spool *s = open_spool(1 << 20);
+    otel_spool_close(s);
+    ck_assert_int_eq(chmod(dir, 0777), 0);
+    ck_assert_ptr_null(otel_spool_open(dir, 1 << 20, OTEL_SPOOL_PROTOBUF, err, sizeof err));
+    ck_assert_msg(strstr(err, "not trusted") && strstr(err, "writable by group or others"), "%s", err);
+    ck_assert_int_eq(chmod(dir, 0720), 0);
+    ck_assert_ptr_null(otel_spool_open(dir, 1 << 20, OTEL_SPOOL_PROTOBUF, err, sizeof err));
+    ck_assert_int_eq(chmod(dir, 0700), 0);
+    snprintf(parent, sizeof parent, "%s", dir);
+    if (geteuid() == 0) {
+        ck_assert_int_eq(chown(dir, 65534, 65534), 0);
+        ck_assert_ptr_null(otel_spool_open(dir, 1 << 20, OTEL_SPOOL_PROTOBUF, err, sizeof err));
+        ck_assert_msg(strstr(err, "owned by uid 65534"), "%s", err);
+        ck_assert_int_eq(chown(dir, 0, 0), 0);
+        /* a file of another user in our directory is ignored */
+        otel_spool *a = open_spool(1 << 20);
+        put(a, 1);
+        otel_spool_close(a);
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        while ((e = readdir(d)))
+            if (strstr(e->d_name, ".l4cs")) {
+                char p[400];
+                snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+                ck_assert_int_eq(chown(p, 65534, 65534), 0);
+            }
+        closedir(d);
+        otel_spool *b = open_spool(1 << 20);
+        ck_assert_int_eq(otel_spool_pending(b), 0);
+        otel_spool_close(b);
+        ck_assert_int_eq(count_files(".l4cs"), 1); /* left alone */
+    }
+}
+END_TEST
+
+START_TEST(record_count_is_counted)
+{
+    otel_spool *a = open_spool(1 << 20);
+    uint8_t p[128];
+    size_t n = payload(p, 3);
+    ck_assert_int_eq(otel_spool_put(a, p, n, 4294967295u), 0); /* a crafted count */
+    otel_spool_close(a);
+    a = open_spool(1 << 20);
+    put(a, 2);
+    const uint8_t *q;
+    size_t len;
+    uint32_t recs;
+    ck_assert_int_eq(otel_spool_peek(a, &q, &len, &recs), 1);
+    ck_assert_uint_eq(recs, 2); /* the crafted entry was skipped as corrupt, never counted */
+    otel_spool_consume(a);
+    ck_assert_int_eq(otel_spool_put(a, "entry 4", 7, 4), 0); /* not a request at all */
+    ck_assert_int_eq(otel_spool_peek(a, &q, &len, &recs), 0);
+    otel_spool_close(a);
+    /* JSON requests are counted too */
+    const char *js = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{},{}]},{\"logRecords\":[{}]}]}]}";
+    otel_spool *j = otel_spool_open(dir, 1 << 20, OTEL_SPOOL_JSON, (char[64]){0}, 64);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_int_eq(otel_spool_put(j, js, strlen(js), 3), 0);
+    ck_assert_int_eq(otel_spool_put(j, js, strlen(js), 2), 0);
+    ck_assert_int_eq(otel_spool_peek(j, &q, &len, &recs), 1);
+    ck_assert_uint_eq(recs, 3);
+    otel_spool_consume(j);
+    ck_assert_int_eq(otel_spool_peek(j, &q, &len, &recs), 0); /* 2 is not what it holds */
+    otel_spool_close(j);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("spool");
@@ -268,6 +361,8 @@ int main(void)
     tcase_add_test(tc, max_bytes);
     tcase_add_test(tc, two_instances_in_creation_order);
     tcase_add_test(tc, unusable_directory);
+    tcase_add_test(tc, untrusted_directory_and_files);
+    tcase_add_test(tc, record_count_is_counted);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
