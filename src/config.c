@@ -8,12 +8,16 @@
 #include "config_sections.h"
 #include "config_source.h"
 #include "config_values.h"
+#include "file_trust.h"
 #include "log4c-otel.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 void otel_config_init(otel_config *cfg)
 {
@@ -40,6 +44,8 @@ void otel_config_free(otel_config *cfg)
         free(cfg->notes[i].text);
     free(cfg->notes);
     free(cfg->sources);
+    free(cfg->searched);
+    free(cfg->refused);
     otel_config_init(cfg);
 }
 
@@ -128,6 +134,13 @@ static const otel_config_key ROOT_KEYS[] = {
     {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 
+int otel_config_root_knows(const char *name)
+{
+    size_t base = 0;
+    const otel_config_key *row = otel_config_key_find(ROOT_KEYS, name, &base);
+    return row && !otel_logs_config_knows(name);
+}
+
 static int parse_root(const json_t *root, otel_config *cfg, otel_config_error *err, otel_getenv_fn get)
 {
     long depth = -1;
@@ -146,7 +159,7 @@ static int load_sources(otel_config *cfg, otel_config_source *srcs, size_t n, ot
                         otel_config_error *err)
 {
     json_t *root;
-    int rc = otel_config_sources_merge(srcs, n, &root, err);
+    int rc = otel_config_sources_merge(srcs, n, &root, get, err);
     if (rc || !root)
         return rc;
     cfg->sources = otel_config_sources_names(srcs, n);
@@ -183,6 +196,30 @@ static int load_sources(otel_config *cfg, otel_config_source *srcs, size_t n, ot
     return 0;
 }
 
+/* The file found by search: read into s when trusted (1), else its
+ * refusal noted in cfg->refused (0); -1 unreadable (err set), -2 out of
+ * memory. */
+static int read_searched(otel_config *cfg, otel_config_source *s, const char *path, otel_config_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        snprintf(err->file, sizeof err->file, "%s", path);
+        otel_config_error_set(err, "", "cannot open the configuration file: %s", strerror(errno));
+        return -1;
+    }
+    char why[OTEL_CONFIG_FILE_MAX + 256];
+    if (otel_trust_searched_file(fd, path, why, sizeof why) != 0) {
+        close(fd);
+        free(cfg->refused);
+        return (cfg->refused = strdup(why)) ? 0 : -2;
+    }
+    if (otel_config_source_read_fd(s, fd, path, err))
+        return -1;
+    s->searched = 1;
+    free(cfg->searched);
+    return (cfg->searched = strdup(path)) ? 1 : -2;
+}
+
 int otel_config_load(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get, otel_config_error *err)
 {
     otel_config_error local;
@@ -196,12 +233,21 @@ int otel_config_load(otel_config *cfg, const otel_config_request *req, otel_gete
     memset(srcs, 0, sizeof srcs);
     int rc = 0;
     char path[OTEL_CONFIG_FILE_MAX];
-    if (req->discover && otel_config_discover(get, path, sizeof path)) {
-        if (otel_config_source_read_file(&srcs[n], path, err)) {
+    const char *explicit_path = req->discover ? get("LOG4C_OTEL_CONFIG") : NULL;
+    if (explicit_path && *explicit_path) {
+        if (otel_config_source_read_file(&srcs[n], explicit_path, err)) {
             rc = LOG4C_OTEL_ECONFIG;
             goto out;
         }
         n++;
+    } else if (req->discover && otel_config_search(get, path, sizeof path)) {
+        rc = read_searched(cfg, &srcs[n], path, err);
+        if (rc < 0) {
+            rc = rc == -2 ? LOG4C_OTEL_ENOMEM : LOG4C_OTEL_ECONFIG;
+            goto out;
+        }
+        n += (size_t)rc;
+        rc = 0;
     }
     if (req->path) {
         if (otel_config_source_read_file(&srcs[n], req->path, err)) {

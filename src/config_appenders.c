@@ -4,6 +4,7 @@
  * (config_appenders.h).
  */
 #include "config_appenders.h"
+#include "config_values.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,11 @@ int otel_appenders_config_from_json(const json_t *obj, const char *key_path, ote
         char p[OTEL_CONFIG_PATH_MAX];
         otel_config_path_member(p, sizeof p, key_path, name);
         otel_appender_config *a = &c.a[c.n];
+        static const char *const keys[] = {"maxLogSize", "backups", "fsync", "mode", NULL};
+        if (otel_config_check_keys(v, p, keys, err) != 0) {
+            otel_appenders_config_free(&c);
+            return -1;
+        }
         otel_line_file_settings_defaults(&a->values);
         if (otel_line_file_settings_from_json(v, p, &a->values, err) != 0) {
             otel_appenders_config_free(&c);

@@ -5,6 +5,7 @@
  * filters). No JSON is read here.
  */
 #include "configuration.h"
+#include "diag.h"
 #include "log4c-otel.h"
 #include "resource.h"
 #include "span.h"
@@ -90,8 +91,23 @@ int otel_config_apply(const otel_config *cfg, otel_settings *s)
     return LOG4C_OTEL_OK;
 }
 
-int otel_config_load_settings(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get,
-                              otel_settings *s, const char *prefix, char *msg, size_t msglen)
+/* One stderr line for a file found by search: which one is used (unless
+ * LOG4C_OTEL_QUIET), or why one was refused. */
+static void announce_search(const otel_config *cfg, const char *prefix)
+{
+    if (!prefix)
+        return;
+    if (cfg->refused)
+        fprintf(stderr, "%srefused the configuration file found by search: %s (it must belong to you or root and not "
+                        "be writable by group or others; LOG4C_OTEL_CONFIG names a file to use as it is)\n",
+                prefix, cfg->refused);
+    else if (cfg->searched && !otel_diag_quiet())
+        fprintf(stderr, "%susing the configuration file %s (found by search; OTEL_* variables that are set win over "
+                        "it)\n", prefix, cfg->searched);
+}
+
+static int load_settings(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get, otel_settings *s,
+                         const char *prefix, char *msg, size_t msglen, int silent)
 {
     msg[0] = '\0';
     int rc = otel_settings_load(s, get, msg, msglen);
@@ -99,6 +115,10 @@ int otel_config_load_settings(otel_config *cfg, const otel_config_request *req, 
         otel_config_error e;
         memset(&e, 0, sizeof e);
         rc = otel_config_load(cfg, req, get, &e);
+        announce_search(cfg, silent ? NULL : prefix);
+        for (size_t i = 0; rc == LOG4C_OTEL_OK && !silent && i < cfg->nnotes; i++)
+            if (cfg->notes[i].kind == OTEL_CONFIG_NOTE_UNKNOWN_KEY && strstr(cfg->notes[i].text, ": unknown key"))
+                otel_diag("%swarning: %s", prefix, cfg->notes[i].text);
         if (rc == LOG4C_OTEL_ECONFIG) {
             char where[OTEL_CONFIG_FILE_MAX + OTEL_CONFIG_PATH_MAX + OTEL_CONFIG_MESSAGE_MAX];
             snprintf(msg, msglen, "%s%s", prefix, otel_config_error_format(&e, where, sizeof where));
@@ -109,6 +129,18 @@ int otel_config_load_settings(otel_config *cfg, const otel_config_request *req, 
     if (rc == LOG4C_OTEL_OK) /* a url from the JSON drops the default file */
         rc = otel_settings_resolve_exporters(s, get);
     return rc;
+}
+
+int otel_config_load_settings(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get,
+                              otel_settings *s, const char *prefix, char *msg, size_t msglen)
+{
+    return load_settings(cfg, req, get, s, prefix, msg, msglen, 0);
+}
+
+int otel_config_check_settings(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get,
+                               otel_settings *s, const char *prefix, char *msg, size_t msglen)
+{
+    return load_settings(cfg, req, get, s, prefix, msg, msglen, 1);
 }
 
 int otel_config_worker_settings(const otel_config *cfg, otel_getenv_fn get, otel_settings *out)

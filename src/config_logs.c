@@ -196,6 +196,12 @@ static const otel_config_key LOGS_KEYS[] = {
     {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 
+int otel_logs_config_knows(const char *name)
+{
+    size_t base = 0;
+    return otel_config_key_find(LOGS_KEYS, name, &base) != NULL;
+}
+
 int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_logs_config *l,
                                otel_config_error *err, otel_getenv_fn get)
 {

@@ -4,6 +4,7 @@
  * (config_logs_file.h).
  */
 #include "config_logs_file.h"
+#include "config_values.h"
 #include "settings.h" /* otel_json_size */
 
 #include <stdlib.h>
@@ -27,8 +28,11 @@ int otel_logs_file_config_from_json(const json_t *obj, const char *key_path, ote
 {
     const char *kp = key_path && *key_path ? key_path : "file";
     char p[OTEL_CONFIG_PATH_MAX];
+    static const char *const keys[] = {"enabled", "filename", "path", "maxLogSize", "backups", "compress", NULL};
     if (!json_is_object(obj))
         return otel_config_error_set(err, kp, "expected an object");
+    if (otel_config_check_keys(obj, kp, keys, err) != 0)
+        return -1;
     otel_logs_file_config c;
     otel_logs_file_config_init(&c);
     const json_t *v;

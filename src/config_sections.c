@@ -58,13 +58,12 @@ static int appenders_section(const json_t *obj, const char *key_path, otel_confi
 static const struct {
     const char *name; /* a member of the root, or "logs.<member>" */
     section_parser parse;
-    int marks_shape;  /* a root member that, as an object, makes a document the sectioned shape */
 } SECTIONS[] = {
-    {"logs", logs_section, 1},
-    {"logs.sources", sources_section, 0},
-    {"logs.file", file_section, 0},
-    {"traces", traces_section, 0},
-    {"appenders", appenders_section, 0},
+    {"logs", logs_section},
+    {"logs.sources", sources_section},
+    {"logs.file", file_section},
+    {"traces", traces_section},
+    {"appenders", appenders_section},
 };
 
 /* The value of a SECTIONS name in the merged root. */
@@ -85,10 +84,22 @@ int otel_config_parse_sections(const json_t *root, otel_config *cfg, otel_config
     return 0;
 }
 
-int otel_config_doc_is_sectioned(const json_t *doc)
+otel_config_doc_kind otel_config_doc_shape(const json_t *doc)
 {
-    for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++)
-        if (SECTIONS[i].marks_shape && json_is_object(json_object_get(doc, SECTIONS[i].name)))
-            return 1;
-    return 0;
+    static const char *const section_keys[] = {"logs", "traces", "appenders", "metrics"};
+    const char *k;
+    json_t *v;
+    int logs_keys = 0, other = 0;
+    json_object_foreach((json_t *)doc, k, v) {
+        for (size_t i = 0; i < sizeof section_keys / sizeof section_keys[0]; i++)
+            if (strcmp(k, section_keys[i]) == 0)
+                return OTEL_CONFIG_DOC_SECTIONED;
+        if (otel_logs_config_knows(k))
+            logs_keys++;
+        else if (otel_config_root_knows(k))
+            return OTEL_CONFIG_DOC_SECTIONED;
+        else
+            other++;
+    }
+    return logs_keys || !other ? OTEL_CONFIG_DOC_BARE_LOGS : OTEL_CONFIG_DOC_UNKNOWN;
 }

@@ -1,7 +1,7 @@
 /*
  * config_sections.h - the section table of the JSON configuration: which
  * members of the merged root (or of its `logs` object) are sections, the
- * parser each goes to, and which mark a document as the sectioned shape.
+ * parser each goes to, and which shape a document is.
  *
  * To add a section: write otel_<name>_config_from_json (contract in
  * config_error.h), a field in otel_config, and a row in config_sections.c
@@ -18,9 +18,14 @@
  * 0, or -1 with err set. */
 int otel_config_parse_sections(const json_t *root, otel_config *cfg, otel_config_error *err, otel_getenv_fn get);
 
-/* 1 when doc (a document without an `otel` member) is the sectioned shape
- * ({"logs": {...}, ...}) rather than a bare logs object: a root member
- * whose row marks the shape is an object. */
-int otel_config_doc_is_sectioned(const json_t *doc);
+/* The shape of a document without an `otel` member. */
+typedef enum otel_config_doc_kind {
+    OTEL_CONFIG_DOC_SECTIONED, /* any section key (logs, traces, appenders, metrics) or a key only
+                                * the root has (serviceName, ...): {"logs": {...}, "traces": ...} */
+    OTEL_CONFIG_DOC_BARE_LOGS, /* logs keys and no section key (or no key at all) */
+    OTEL_CONFIG_DOC_UNKNOWN    /* keys, none of which either shape knows: an error */
+} otel_config_doc_kind;
+
+otel_config_doc_kind otel_config_doc_shape(const json_t *doc);
 
 #endif

@@ -4,16 +4,19 @@
  * (config_source.h).
  */
 #include "config_source.h"
+#include "config_precedence.h"
 #include "config_sections.h"
 #include "filter.h"
 #include "json_pos.h"
 #include "log4c-otel.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void otel_config_source_free(otel_config_source *s)
 {
@@ -50,9 +53,21 @@ static int source_path(const otel_config_source *s, const char *root_path, char 
 
 int otel_config_source_read_file(otel_config_source *s, const char *path, otel_config_error *err)
 {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(s->name, sizeof s->name, "%s", path);
+        snprintf(err->file, sizeof err->file, "%s", path);
+        return otel_config_error_set(err, "", "cannot open the configuration file: %s", strerror(errno));
+    }
+    return otel_config_source_read_fd(s, fd, path, err);
+}
+
+int otel_config_source_read_fd(otel_config_source *s, int fd, const char *path, otel_config_error *err)
+{
     snprintf(s->name, sizeof s->name, "%s", path);
-    FILE *f = fopen(path, "rb");
+    FILE *f = fdopen(fd, "rb");
     if (!f) {
+        close(fd);
         snprintf(err->file, sizeof err->file, "%s", path);
         return otel_config_error_set(err, "", "cannot open the configuration file: %s", strerror(errno));
     }
@@ -124,9 +139,15 @@ static int parse_source(otel_config_source *s, otel_config_error *err)
             return otel_config_error_set(err, "otel", "expected an object, got %s", otel_json_type_name(otel));
         }
         s->root = json_incref(otel);
-    } else if (otel_config_doc_is_sectioned(s->doc)) {
+    } else if (otel_config_doc_shape(s->doc) == OTEL_CONFIG_DOC_SECTIONED) {
         s->shape = OTEL_CONFIG_SHAPE_LOGS_DOC;
         s->root = json_incref(s->doc);
+    } else if (otel_config_doc_shape(s->doc) == OTEL_CONFIG_DOC_UNKNOWN) {
+        snprintf(err->file, sizeof err->file, "%s", s->name);
+        err->line = err->column = 1;
+        return otel_config_error_set(err, "", "no key of an accepted shape: {\"otel\": {...}}, a document of "
+                                              "sections (logs, traces, appenders, metrics, serviceName, ...) or a "
+                                              "bare logs object (url, exporterSettings, filters, defaults, ...)");
     } else {
         s->shape = OTEL_CONFIG_SHAPE_BARE_LOGS;
         s->root = json_object();
@@ -180,13 +201,8 @@ void otel_config_sources_locate(otel_config_error *err, const otel_config_source
     }
 }
 
-int otel_config_discover(otel_getenv_fn get, char *out, size_t len)
+int otel_config_search(otel_getenv_fn get, char *out, size_t len)
 {
-    const char *explicit_path = get("LOG4C_OTEL_CONFIG");
-    if (explicit_path && *explicit_path) {
-        snprintf(out, len, "%s", explicit_path);
-        return 1;
-    }
     const char *dirs[] = {get("LOG4C_RCPATH"), get("HOME"), "."};
     for (size_t i = 0; i < 3; i++) {
         if (!dirs[i] || !*dirs[i])
@@ -210,12 +226,16 @@ int otel_config_source_set_text(otel_config_source *s, const char *name, const c
     return 0;
 }
 
-int otel_config_sources_merge(otel_config_source *srcs, size_t n, json_t **out, otel_config_error *err)
+int otel_config_sources_merge(otel_config_source *srcs, size_t n, json_t **out, otel_getenv_fn get,
+                              otel_config_error *err)
 {
     *out = NULL;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (parse_source(&srcs[i], err))
             return LOG4C_OTEL_ECONFIG;
+        if (srcs[i].searched)
+            otel_config_yield_to_env(srcs[i].root, get);
+    }
     if (n == 0)
         return 0;
     json_t *root = json_deep_copy(srcs[0].root);

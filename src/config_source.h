@@ -5,8 +5,10 @@
  * of the merged root back to the source text that holds it (file, line,
  * column, and the path as that source writes it).
  *
- * Shapes: the bare `logs` object, {"logs": {...}, ...} and
- * {"otel": {"enabled": ..., "logs": {...}, ...}}; each becomes a root
+ * Shapes (config_sections.h decides between the last two):
+ * {"otel": {"enabled": ..., "logs": {...}, ...}}, a sectioned document
+ * {"logs": {...}, "traces": {...}, ...} and the bare `logs` object; a
+ * document of none of them is an error. Each becomes a root
  * {"enabled"?, "logs": {...}, <sections>...}. Roots merge member by member
  * (objects recursively; arrays and scalars replace); later sources win.
  */
@@ -37,6 +39,7 @@ typedef struct otel_config_source {
     json_t *doc;
     json_t *root; /* new reference: the normalized root {"enabled"?, "logs": {...}, ...} */
     otel_config_shape shape;
+    int searched; /* found along the search path: ranks below the OTEL_* environment */
 } otel_config_source;
 
 void otel_config_source_free(otel_config_source *s);
@@ -45,17 +48,22 @@ void otel_config_source_free(otel_config_source *s);
  * set (err->file names the file). */
 int otel_config_source_read_file(otel_config_source *s, const char *path, otel_config_error *err);
 
+/* The same from a descriptor open on path (closed either way). */
+int otel_config_source_read_fd(otel_config_source *s, int fd, const char *path, otel_config_error *err);
+
 /* Copies text[0..len) into s under name; 0, or -1 when out of memory. */
 int otel_config_source_set_text(otel_config_source *s, const char *name, const char *text, size_t len);
 
-/* The file the search path gives: LOG4C_OTEL_CONFIG, else log4c-otel.json
- * in $LOG4C_RCPATH, $HOME, ".". 1 found (path in out), 0 none. */
-int otel_config_discover(otel_getenv_fn get, char *out, size_t len);
+/* The file the search path gives: log4c-otel.json in $LOG4C_RCPATH,
+ * $HOME, "." (the first that exists). 1 found (path in out), 0 none. */
+int otel_config_search(otel_getenv_fn get, char *out, size_t len);
 
 /* Parses every source and merges their roots into *root (a new reference;
- * NULL when n is 0). 0, LOG4C_OTEL_ECONFIG (err filled: file, line,
+ * NULL when n is 0). A searched source first yields to the OTEL_*
+ * variables get finds set (config_precedence.h). 0, LOG4C_OTEL_ECONFIG (err filled: file, line,
  * column, message) or LOG4C_OTEL_ENOMEM. */
-int otel_config_sources_merge(otel_config_source *srcs, size_t n, json_t **root, otel_config_error *err);
+int otel_config_sources_merge(otel_config_source *srcs, size_t n, json_t **root, otel_getenv_fn get,
+                              otel_config_error *err);
 
 /* "name, name, ..." of the sources (malloc'd); NULL when out of memory. */
 char *otel_config_sources_names(const otel_config_source *srcs, size_t n);

@@ -276,6 +276,114 @@ int otel_config_key_read(const otel_config_key *row, const json_t *v, const char
     return 0;
 }
 
+/* ---- unknown keys ------------------------------------------------------ */
+
+const char *const OTEL_CONFIG_MASKING_KEYS[] = {"hideRegex", "bodyRegex", "categoryName", "severity",
+                                                "enabled",   "allowedAttributes", "filters", "defaults",
+                                                "source",    "log", NULL};
+
+const char *const OTEL_CONFIG_FILTER_RULE_KEYS[] = {"categoryName", "severity", "bodyRegex", "enabled",
+                                                    "hideRegex", "allowedAttributes", NULL};
+
+unsigned otel_config_edit_distance(const char *a, const char *b, unsigned limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return limit + 1;
+    if ((la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    unsigned row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diag = row[0], best;
+        row[0] = (unsigned)i;
+        best = row[0];
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+            unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            unsigned v = diag + cost;
+            if (up + 1 < v)
+                v = up + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < best)
+                best = v;
+        }
+        if (best > limit)
+            return limit + 1;
+    }
+    return row[lb] > limit ? limit + 1 : row[lb];
+}
+
+static int is_masking_key(const char *name)
+{
+    for (size_t i = 0; OTEL_CONFIG_MASKING_KEYS[i]; i++)
+        if (strcmp(name, OTEL_CONFIG_MASKING_KEYS[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int otel_config_unknown_key_near(otel_config_error *err, const char *path, const char *key,
+                                 const char *const *candidates)
+{
+    const char *best = NULL;
+    unsigned best_d = 3;
+    for (size_t i = 0; candidates && candidates[i]; i++) {
+        if (!is_masking_key(candidates[i]))
+            continue;
+        unsigned d = otel_config_edit_distance(key, candidates[i], 2);
+        if (d > 0 && d < best_d) { /* 0: a key of another position (categoryName in defaults): noted */
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    if (best)
+        return otel_config_error_set(err, path, "unknown key; did you mean %s?", best);
+    otel_config_unknown_key(err, path);
+    return 0;
+}
+
+int otel_config_check_keys(const json_t *obj, const char *path, const char *const *known, otel_config_error *err)
+{
+    const char *k;
+    json_t *v;
+    if (!json_is_object(obj))
+        return 0;
+    json_object_foreach((json_t *)obj, k, v) {
+        size_t i;
+        for (i = 0; known[i]; i++)
+            if (strcmp(k, known[i]) == 0)
+                break;
+        if (known[i])
+            continue;
+        char p[OTEL_CONFIG_PATH_MAX];
+        otel_config_path_member(p, sizeof p, path, k);
+        if (otel_config_unknown_key_near(err, p, k, known))
+            return -1;
+    }
+    return 0;
+}
+
+/* The names (and aliases) of a table's rows, included tables too, into
+ * out (at most max - 1, NULL-ended). */
+static size_t table_names(const otel_config_key *table, const char **out, size_t n, size_t max)
+{
+    for (const otel_config_key *r = table; r->name && n + 1 < max; r++) {
+        if (r->kind == OTEL_CONFIG_INCLUDE) {
+            n = table_names(r->sub, out, n, max);
+            continue;
+        }
+        out[n++] = r->name;
+        if (r->alias && n + 1 < max)
+            out[n++] = r->alias;
+    }
+    out[n] = NULL;
+    return n;
+}
+
 int otel_config_walk(const json_t *obj, const char *path, const otel_config_key *table, void *dest,
                      otel_config_error *err, otel_getenv_fn get)
 {
@@ -291,9 +399,12 @@ int otel_config_walk(const json_t *obj, const char *path, const otel_config_key 
             snprintf(p, sizeof p, "%s", k);
         size_t base = 0;
         const otel_config_key *row = otel_config_key_find(table, k, &base);
-        if (!row)
-            otel_config_unknown_key(err, p);
-        else if (otel_config_key_read(row, v, p, (char *)dest + base, err, get))
+        if (!row) {
+            const char *names[64];
+            table_names(table, names, 0, sizeof names / sizeof names[0]);
+            if (otel_config_unknown_key_near(err, p, k, names))
+                return -1;
+        } else if (otel_config_key_read(row, v, p, (char *)dest + base, err, get))
             return -1;
     }
     return 0;

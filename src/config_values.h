@@ -80,9 +80,35 @@ const otel_config_key *otel_config_key_find(const otel_config_key *table, const 
 int otel_config_key_read(const otel_config_key *row, const json_t *v, const char *path, void *dest,
                          otel_config_error *err, otel_getenv_fn get);
 
+/* ---- unknown keys ------------------------------------------------------ */
+
+/* The keys that decide what is masked or filtered (hideRegex, bodyRegex,
+ * categoryName, severity, enabled, allowedAttributes, filters, defaults,
+ * source, log), NULL-ended: an unknown key near one of them is an error,
+ * since ignoring it could let text out unmasked or unfiltered. */
+extern const char *const OTEL_CONFIG_MASKING_KEYS[];
+/* The keys of a logs filter entry (filters[i] and defaults), NULL-ended. */
+extern const char *const OTEL_CONFIG_FILTER_RULE_KEYS[];
+
+/* Levenshtein distance between a and b, counted up to limit + 1. */
+unsigned otel_config_edit_distance(const char *a, const char *b, unsigned limit);
+
+/* An unknown key (named key, at path): when it is within edit distance 2
+ * (but not 0) of one of candidates (NULL-ended; those that are masking
+ * keys count) it
+ * is an error, "unknown key; did you mean hideRegex?", and -1 is returned;
+ * otherwise it is noted (otel_config_unknown_key) and 0 returned. */
+int otel_config_unknown_key_near(otel_config_error *err, const char *path, const char *key,
+                                 const char *const *candidates);
+
+/* Every member of obj (an object at path) that known (NULL-ended) does not
+ * list goes to otel_config_unknown_key_near with known as candidates. 0,
+ * or -1 with err set. Not an object: 0 (the parser reports the type). */
+int otel_config_check_keys(const json_t *obj, const char *path, const char *const *known, otel_config_error *err);
+
 /* Walks an object: each member read by its row, in the object's order; a
- * member no row names is reported with otel_config_unknown_key() (the one
- * place that decides what an unknown key is). Not an object: an error. A
+ * member no row names goes to otel_config_unknown_key_near() with the
+ * table's names as candidates. Not an object: an error. A
  * member of the document root (path "") is named as written. 0, or -1
  * with err set (at the first bad value). */
 int otel_config_walk(const json_t *obj, const char *path, const otel_config_key *table, void *dest,

@@ -3,18 +3,23 @@
  * io.Connect user can paste theirs), read with jansson: the typed model
  * and its entry points.
  *
- * Sources, later wins: built-in defaults, OTEL_* environment (settings.c),
- * the JSON file (LOG4C_OTEL_CONFIG, else log4c-otel.json in $LOG4C_RCPATH,
- * $HOME, the current directory: the first found), then what the program
- * passes to log4c_otel_init_with_config() (a file, then a JSON string).
+ * Sources, later wins: built-in defaults, a file found by search
+ * (log4c-otel.json in $LOG4C_RCPATH, $HOME, the current directory: the
+ * first found; refused unless trusted, file_trust.h), the OTEL_* variables
+ * that are set (settings.c; config_precedence.h removes from the searched
+ * file what they set), the explicit file LOG4C_OTEL_CONFIG (which replaces
+ * the search), then what the program passes to
+ * log4c_otel_init_with_config() (a file, then a JSON string).
  * JSON sources are merged member by member (objects recursively; arrays and
  * scalars replace), then each section is parsed once into the typed
  * otel_config; nothing keeps JSON after load. An error names the source
  * that gave the bad value, its line and column, and the key path.
  *
- * Accepted shapes: the bare `logs` object, {"logs": {...}} and
- * {"otel": {"enabled": ..., "logs": {...}}}; the logs module is on unless an
- * `enabled` (otel's or logs') says false.
+ * Accepted shapes: {"otel": {"enabled": ..., "logs": {...}, ...}}; a
+ * sectioned document (any section key: logs, traces, appenders, metrics, or
+ * a key only the root has); a bare `logs` object (logs keys and no section
+ * key). Anything else is an error naming the shapes. The logs module is on
+ * unless an `enabled` (otel's or logs') says false.
  *
  * The work, one job a file: config_source.c (find, read, merge the
  * sources), config.c (the root and its own keys), config_sections.c (the
@@ -78,11 +83,13 @@ typedef struct otel_config {
     otel_config_note *notes;
     size_t nnotes;
     char *sources; /* what was read, e.g. "/etc/log4c-otel.json, <json string>"; NULL: nothing */
+    char *searched; /* the file found by search and used; NULL: none */
+    char *refused;  /* why a file found by search was not used ("PATH: reason"); NULL: none */
 } otel_config;
 
 /* Where the JSON comes from. */
 typedef struct otel_config_request {
-    int discover;         /* 1: LOG4C_OTEL_CONFIG / the search path */
+    int discover;         /* 1: LOG4C_OTEL_CONFIG, else the search path */
     const char *path;     /* a file (C API or the check tool), or NULL */
     const char *json;     /* a JSON text (C API), or NULL */
 } otel_config_request;
@@ -112,9 +119,14 @@ int otel_config_apply(const otel_config *cfg, otel_settings *s);
  * caller; s is filled either way (free both). 0, or a LOG4C_OTEL_E* code
  * with a sentence in msg: an environment error as settings.c words it, a
  * JSON error as prefix + "file:line:column: key.path: message"; "" when
- * out of memory. */
+ * out of memory. One stderr line (each starting with prefix) says which
+ * searched file is used (not with LOG4C_OTEL_QUIET) or why one was
+ * refused, and, once loaded, one per unknown key. */
 int otel_config_load_settings(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get,
                               otel_settings *s, const char *prefix, char *msg, size_t msglen);
+/* The same, printing nothing (the check tool reports from cfg itself). */
+int otel_config_check_settings(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get,
+                               otel_settings *s, const char *prefix, char *msg, size_t msglen);
 
 /* The settings a worker (one appender instance) starts from: the built-in
  * defaults and the OTEL_* / LOG4C_OTEL_* environment read through get, the
@@ -131,6 +143,12 @@ int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_log
  * config_values.h, filling an otel_logs_config; attribute objects are
  * flattened down to its max_attribute_depth). */
 extern const otel_config_key OTEL_LOGS_SHARED_KEYS[];
+/* 1 when name is a key of the logs object (its own or shared). */
+int otel_logs_config_knows(const char *name);
+/* 1 when name is a key only the root (or `otel`) object has (serviceName,
+ * serviceId, serviceVersion, userId, and the io.Insights root keys it
+ * ignores), not one it shares with `logs`. */
+int otel_config_root_knows(const char *name);
 void otel_logs_config_init(otel_logs_config *l);
 void otel_logs_config_free(otel_logs_config *l);
 

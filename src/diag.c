@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
 
 #define WINDOW_NS (10ull * 1000000000ull)
 #define LINES_PER_WINDOW 10
@@ -68,3 +70,10 @@ int otel_fail(char *err, size_t errlen, const char *fmt, ...)
 
 void otel_diag_atfork_prepare(void) { pthread_mutex_lock(&lock); }
 void otel_diag_atfork_release(void) { pthread_mutex_unlock(&lock); }
+
+int otel_diag_quiet(void)
+{
+    const char *v = getenv("LOG4C_OTEL_QUIET");
+    return v && (strcasecmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+                 strcasecmp(v, "on") == 0);
+}

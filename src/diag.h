@@ -21,6 +21,11 @@ int otel_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((for
 void otel_diag_atfork_prepare(void);
 void otel_diag_atfork_release(void);
 
+/* 1 when LOG4C_OTEL_QUIET is set to a true value (1, true, yes, on; any
+ * case): informational lines (which configuration file was found) are not
+ * printed. */
+int otel_diag_quiet(void);
+
 /* Lines suppressed so far (for tests). */
 unsigned long otel_diag_suppressed(void);
 

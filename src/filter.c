@@ -3,6 +3,8 @@
  * selecting the options for a record (semantics in filter.h).
  */
 #include "filter.h"
+#include "config_values.h"
+#include "severity_names.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +83,7 @@ int otel_filter_rule_from_json(const json_t *obj, const char *key_path, otel_fil
                     return -1;
             }
         } else if (!is_defaults && strcmp(k, "severity") == 0) {
-            if (!json_is_string(v) || otel_severity_band(json_string_value(v), &r->sev_min, &r->sev_max) != 0)
+            if (!json_is_string(v) || otel_severity_name_band(json_string_value(v), &r->sev_min, &r->sev_max) != 0)
                 return otel_config_error_set(err, path,
                                              "expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got %s%s%s",
                                              json_is_string(v) ? "\"" : "",
@@ -117,8 +119,8 @@ int otel_filter_rule_from_json(const json_t *obj, const char *key_path, otel_fil
                     return otel_config_error_set(err, path, "out of memory");
                 r->nallowed++;
             }
-        } else {
-            otel_config_unknown_key(err, path);
+        } else if (otel_config_unknown_key_near(err, path, k, OTEL_CONFIG_FILTER_RULE_KEYS)) {
+            return -1;
         }
     }
     return 0;

@@ -4,6 +4,7 @@
  * per-category cache the appender's hot path uses.
  */
 #include "sources.h"
+#include "config_values.h"
 #include "log4c-otel.h"
 
 #include <jansson.h>
@@ -70,8 +71,12 @@ int otel_sources_config_from_json(const struct json_t *jobj, const char *key_pat
     const json_t *obj = (const json_t *)jobj;
     char path[OTEL_CONFIG_PATH_MAX];
     const char *kp = key_path && *key_path ? key_path : "sources";
+    static const char *const keys[] = {"enabled", "default", "rules", NULL};
+    static const char *const rule_keys[] = {"categoryName", "source", "appNameFromCategory", NULL};
     if (!json_is_object(obj))
         return otel_config_error_set(err, kp, "expected an object");
+    if (otel_config_check_keys(obj, kp, keys, err) != 0)
+        return -1;
 
     otel_sources_config c;
     memset(&c, 0, sizeof c);
@@ -110,6 +115,11 @@ int otel_sources_config_from_json(const struct json_t *jobj, const char *key_pat
             const json_t *src = json_object_get(r, "source");
             const json_t *app = json_object_get(r, "appNameFromCategory");
             const char *problem = NULL, *key = NULL;
+            otel_config_path_index(path, sizeof path, rp, i);
+            if (otel_config_check_keys(r, path, rule_keys, err) != 0) {
+                otel_sources_config_free(&c);
+                return -1;
+            }
             if (!json_is_object(r))
                 problem = "expected an object";
             else if (!json_is_string(cat) || !valid_category(json_string_value(cat)))

@@ -4,6 +4,7 @@
  * section (see traces_config.h).
  */
 #include "traces_config.h"
+#include "config_values.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,13 +78,19 @@ static int get_bool(const json_t *obj, const char *key, int *out, const char *pa
 static int parse_rule(const json_t *obj, int with_source, otel_span_rule *r, const char *path, otel_config_error *err)
 {
     char p[OTEL_CONFIG_PATH_MAX];
+    static const char *const keys[] = {"enabled", "log", "minDurationMs", "source", NULL};
+    static const char *const log_keys[] = {"enabled", NULL};
     if (!json_is_object(obj))
         return otel_config_error_set(err, path, "expected an object");
+    if (otel_config_check_keys(obj, path, keys, err) != 0)
+        return -1;
     if (get_bool(obj, "enabled", &r->enabled, path, err) != 0)
         return -1;
     const json_t *log = json_object_get(obj, "log");
     if (log && json_is_object(log)) { /* TracesAsLogsOptions */
         otel_config_path_member(p, sizeof p, path, "log");
+        if (otel_config_check_keys(log, p, log_keys, err) != 0)
+            return -1;
         if (get_bool(log, "enabled", &r->log, p, err) != 0)
             return -1;
     } else if (get_bool(obj, "log", &r->log, path, err) != 0) {
@@ -119,8 +126,11 @@ int otel_traces_config_from_json(const json_t *obj, const char *key_path, otel_t
     char p[OTEL_CONFIG_PATH_MAX];
     if (otel_traces_config_init(out) != 0)
         return otel_config_error_set(err, path, "out of memory");
+    static const char *const keys[] = {"enabled", "category", "defaults", "filters", NULL};
     if (!json_is_object(obj))
         return otel_config_error_set(err, path, "expected an object");
+    if (otel_config_check_keys(obj, path, keys, err) != 0)
+        return -1;
     if (get_bool(obj, "enabled", &out->enabled, path, err) != 0)
         return -1;
     const json_t *cat = json_object_get(obj, "category");

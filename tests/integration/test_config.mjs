@@ -162,6 +162,27 @@ test('config found via LOG4C_OTEL_CONFIG, along LOG4C_RCPATH, and from the C API
   assert.deepEqual(bodies(), ['***ord 0']);
 });
 
+test('a searched file: named on stderr (not with LOG4C_OTEL_QUIET), below a set OTEL_* variable, refused when others can write it', async () => {
+  const dir = scratchDir('otel');
+  const file = path.join(dir, 'log4c-otel.json');
+  // the file's url would send nowhere: the set OTEL_EXPORTER_OTLP_ENDPOINT wins over a searched file
+  fs.writeFileSync(file, JSON.stringify({ logs: { url: 'http://127.0.0.1:1/v1/logs', defaults: { hideRegex: '\\d' } } }));
+  let r = await demo('count', { args: ['1'], dir });
+  assert.deepEqual(bodies(), ['record *']);
+  const using = r.stderr.split('\n').filter((l) => l.includes('using the configuration file'));
+  assert.equal(using.length, 1, r.stderr);
+  assert.ok(using[0].includes(file), using[0]);
+  r = await demo('count', { args: ['1'], dir, env: { LOG4C_OTEL_QUIET: 'yes' } });
+  assert.deepEqual(bodies(), ['record *']);
+  assert.ok(!r.stderr.includes('using the configuration file'), r.stderr);
+  fs.chmodSync(file, 0o666); // writable by others: refused, with one line, and not applied
+  r = await demo('count', { args: ['1'], dir });
+  assert.deepEqual(bodies(), ['record 0']);
+  const refused = r.stderr.split('\n').filter((l) => l.includes('refused the configuration file'));
+  assert.equal(refused.length, 1, r.stderr);
+  assert.match(refused[0], /writable by group or others/);
+});
+
 test('an invalid configuration: clear error once on stderr, init returns ECONFIG, nothing exported', async () => {
   const dir = scratchDir('otel');
   fs.writeFileSync(path.join(dir, 'log4c-otel.json'), '{\n  "filters": [\n    {"hideRegex": "(unclosed"}\n  ]\n}\n');
@@ -169,7 +190,7 @@ test('an invalid configuration: clear error once on stderr, init returns ECONFIG
   assert.equal(r.init, -2);
   assert.equal(receiver.requests.length, 0);
   assert.equal(r.stats.dropped_config, 5);
-  const lines = r.stderr.split('\n').filter((l) => l.includes('log4c-otel.json'));
+  const lines = r.stderr.split('\n').filter((l) => l.includes('log4c-otel.json') && !l.includes('using the configuration file'));
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0], /log4c-otel\.json:3:19: filters\[0\]\.hideRegex: expected a valid regular expression \(PCRE2: missing closing parenthesis/);
   assert.match(lines[0], /will export nothing/);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "configuration.h"
@@ -323,8 +324,8 @@ START_TEST(error_messages)
          "cfg.json:1:31: filters[0].categoryName: expected a valid regular expression (PCRE2: missing terminating ] for character class at offset 1)"},
         {"{\"filters\": [{\"categoryName\": \"\"}]}",
          "cfg.json:1:31: filters[0].categoryName: expected a non-empty category name or \"#regex\", got an empty string"},
-        {"{\"filters\": [{\"severity\": \"NOTICE\"}]}",
-         "cfg.json:1:27: filters[0].severity: expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got \"NOTICE\""},
+        {"{\"filters\": [{\"severity\": \"LOUD\"}]}",
+         "cfg.json:1:27: filters[0].severity: expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got \"LOUD\""},
         {"{\"filters\": [{\"severity\": 3}]}",
          "cfg.json:1:27: filters[0].severity: expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got an integer"},
         {"{\"filters\": [{\"enabled\": \"no\"}]}", "cfg.json:1:26: filters[0].enabled: expected true or false, got a string"},
@@ -366,6 +367,24 @@ START_TEST(error_messages)
         {"{\"logs\": {}, \"appenders\": {\"a.log\": {\"backups\": 10001}}}",
          "cfg.json:1:49: appenders[\"a.log\"].backups: expected a number from 0 to 10000"},
         {"{\"logs\": {\"file\": {\"compress\": \"yes\"}}}", "cfg.json:1:32: logs.file.compress: expected true or false"},
+        /* a misspelt key in a masking or filtering position fails closed */
+        {"{\"logs\": {\"defaults\": {\"hiddeRegex\": \"x\"}}}",
+         "cfg.json:1:38: logs.defaults.hiddeRegex: unknown key; did you mean hideRegex?"},
+        {"{\"filters\": [{\"categoryName\": \"a\", \"HideRegex\": \"x\"}]}",
+         "cfg.json:1:49: filters[0].HideRegex: unknown key; did you mean hideRegex?"},
+        {"{\"filters\": [{\"bodyRegx\": \"x\"}]}", "cfg.json:1:27: filters[0].bodyRegx: unknown key; did you mean bodyRegex?"},
+        {"{\"filters\": [{\"severty\": \"INFO\"}]}", "cfg.json:1:26: filters[0].severty: unknown key; did you mean severity?"},
+        {"{\"filters\": [{\"allowedAttribute\": []}]}",
+         "cfg.json:1:35: filters[0].allowedAttribute: unknown key; did you mean allowedAttributes?"},
+        {"{\"logs\": {\"filter\": []}}", "cfg.json:1:21: logs.filter: unknown key; did you mean filters?"},
+        {"{\"logs\": {\"defualts\": {}}}", "cfg.json:1:23: logs.defualts: unknown key; did you mean defaults?"},
+        {"{\"otel\": {\"enable\": false}}", "cfg.json:1:21: otel.enable: unknown key; did you mean enabled?"},
+        {"{\"traces\": {\"filters\": [{\"sourc\": \"ws\"}]}}",
+         "cfg.json:1:35: traces.filters[0].sourc: unknown key; did you mean source?"},
+        /* a document of no accepted shape */
+        {"{\"urll\": 1, \"x\": 2}", "cfg.json:1:1: no key of an accepted shape: {\"otel\": {...}}, a document of "
+                                      "sections (logs, traces, appenders, metrics, serviceName, ...) or a bare logs "
+                                      "object (url, exporterSettings, filters, defaults, ...)"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         otel_config cfg;
@@ -391,6 +410,57 @@ static void write_file(const char *name, const char *text)
     fputs(text, f);
     fclose(f);
 }
+
+/* A traces-only document is the sectioned shape (its logs keep their
+ * defaults); unknown keys far from any masking key are noted, never an
+ * error; severity names of log4js and long spellings are accepted. */
+START_TEST(shapes_unknown_keys_and_severity_names)
+{
+    otel_config cfg;
+    otel_config_error err;
+    ck_assert_int_eq(load(&cfg, "{\"traces\": {\"enabled\": true, \"filters\": [{\"source\": \"ws\", \"log\": true}]}}", &err), 0);
+    ck_assert_ptr_nonnull(cfg.traces);
+    ck_assert_int_eq(otel_config_logs_enabled(&cfg), 1);
+    otel_config_free(&cfg);
+    ck_assert_int_eq(load(&cfg, "{\"appenders\": {\"a\": {\"backups\": 2}}}", &err), 0);
+    ck_assert_uint_eq(cfg.appenders.n, 1);
+    otel_config_free(&cfg);
+    ck_assert_int_eq(load(&cfg, "{\"serviceName\": \"svc\"}", &err), 0); /* a root-only key: sectioned */
+    otel_config_free(&cfg);
+    ck_assert_int_eq(load(&cfg, "{}", &err), 0);
+    otel_config_free(&cfg);
+    /* unknown keys far from every masking key: noted in every section */
+    ck_assert_int_eq(load(&cfg, "{\"logs\": {\"colour\": 1, \"file\": {\"rotateDaily\": true}, \"sources\": {\"x\": 1}},"
+                                " \"traces\": {\"sampler\": 1}, \"appenders\": {\"a\": {\"fsyncEvery\": 1}}}", &err), 0);
+    const char *want[] = {"logs.colour", "logs.file.rotateDaily", "logs.sources.x", "traces.sampler",
+                          "appenders.a.fsyncEvery"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        int found = 0;
+        for (size_t j = 0; j < cfg.nnotes; j++)
+            if (strstr(cfg.notes[j].text, want[i]) && strstr(cfg.notes[j].text, "unknown key"))
+                found = 1;
+        ck_assert_msg(found, "no note for %s", want[i]);
+    }
+    otel_config_free(&cfg);
+    static const struct {
+        const char *name;
+        int min, max;
+    } sev[] = {
+        {"Warning", 13, 16}, {"information", 9, 12}, {"Critical", 17, 20}, {"error", 17, 20}, {"Fatal", 21, 24},
+        {"trace", 1, 4},     {"Debug", 5, 8},        {"notice", 9, 12},    {"MARK", 21, 24},  {"off", 25, 24},
+        {"all", 0, 24},
+    };
+    for (size_t i = 0; i < sizeof sev / sizeof sev[0]; i++) {
+        char json[128];
+        snprintf(json, sizeof json, "{\"filters\": [{\"severity\": \"%s\"}]}", sev[i].name);
+        ck_assert_msg(load(&cfg, json, &err) == 0, "%s", sev[i].name);
+        ck_assert_int_eq(cfg.logs.filters.rules[0].sev_min, sev[i].min);
+        ck_assert_int_eq(cfg.logs.filters.rules[0].sev_max, sev[i].max);
+        otel_config_free(&cfg);
+    }
+}
+END_TEST
+
 
 START_TEST(sources_found_and_merged)
 {
@@ -453,6 +523,101 @@ START_TEST(sources_found_and_merged)
 }
 END_TEST
 
+/* A file found by search ranks below the OTEL_* variables that are set and
+ * is used only when trusted; LOG4C_OTEL_CONFIG is taken as given. */
+START_TEST(searched_file_precedence_and_trust)
+{
+    strcpy(tmpdir, "/tmp/test_config_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    write_file("log4c-otel.json", "{\"logs\":{\"url\":\"http://file/v1/logs\",\"timeoutMillis\":5,"
+                                  "\"headers\":{\"a\":\"file\",\"b\":\"file\"},"
+                                  "\"additionalResourceAttributes\":{\"env.x\":\"file\",\"keep\":\"file\"}}}");
+    char p[256];
+    snprintf(p, sizeof p, "%s/log4c-otel.json", tmpdir);
+    env_reset();
+    env_set("LOG4C_RCPATH", tmpdir);
+    env_set("OTEL_EXPORTER_OTLP_ENDPOINT", "http://env:4318");
+    env_set("OTEL_EXPORTER_OTLP_HEADERS", "A=env");
+    env_set("OTEL_RESOURCE_ATTRIBUTES", "env.x=env");
+    otel_config cfg;
+    otel_config_error err;
+    memset(&err, 0, sizeof err);
+    otel_config_request req = {1, NULL, NULL};
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load(&cfg, &req, fake_getenv, &err), 0);
+    ck_assert_ptr_nonnull(cfg.searched);
+    ck_assert_str_eq(cfg.searched, p);
+    ck_assert_ptr_null(cfg.refused);
+    ck_assert_ptr_null(cfg.logs.url);            /* the set endpoint variable wins */
+    ck_assert_int_eq(cfg.logs.timeout_ms, 5);    /* no variable: the file gives it */
+    ck_assert_uint_eq(cfg.logs.headers.n, 1);    /* header a (any case) is the variable's */
+    ck_assert_str_eq(cfg.logs.headers.a[0].key, "b");
+    ck_assert_uint_eq(cfg.logs.additional_resource_attributes.n, 1);
+    ck_assert_str_eq(cfg.logs.additional_resource_attributes.a[0].key, "keep");
+    otel_config_free(&cfg);
+
+    /* the same file named explicitly wins over the environment */
+    env_set("LOG4C_OTEL_CONFIG", p);
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load(&cfg, &req, fake_getenv, &err), 0);
+    ck_assert_ptr_null(cfg.searched);
+    ck_assert_str_eq(cfg.logs.url, "http://file/v1/logs");
+    ck_assert_uint_eq(cfg.logs.headers.n, 2);
+    otel_config_free(&cfg);
+    /* and the C API's file too */
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_ENDPOINT", "http://env:4318");
+    otel_config_request api = {1, p, NULL};
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load(&cfg, &api, fake_getenv, &err), 0);
+    ck_assert_str_eq(cfg.logs.url, "http://file/v1/logs");
+    otel_config_free(&cfg);
+
+    /* untrusted: writable by others, then its directory, then another owner */
+    env_reset();
+    env_set("LOG4C_RCPATH", tmpdir);
+    ck_assert_int_eq(chmod(p, 0666), 0);
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load(&cfg, &req, fake_getenv, &err), 0);
+    ck_assert_ptr_null(cfg.searched);
+    ck_assert_ptr_nonnull(cfg.refused);
+    ck_assert_ptr_nonnull(strstr(cfg.refused, "writable by group or others"));
+    ck_assert_ptr_null(cfg.logs.url);
+    otel_config_free(&cfg);
+    ck_assert_int_eq(chmod(p, 0644), 0);
+    ck_assert_int_eq(chmod(tmpdir, 0770), 0);
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load(&cfg, &req, fake_getenv, &err), 0);
+    ck_assert_ptr_nonnull(cfg.refused);
+    ck_assert_ptr_nonnull(strstr(cfg.refused, "its directory"));
+    ck_assert_ptr_null(cfg.logs.url);
+    otel_config_free(&cfg);
+    ck_assert_int_eq(chmod(tmpdir, 0700), 0);
+    otel_config_init(&cfg);
+    ck_assert_int_eq(otel_config_load(&cfg, &req, fake_getenv, &err), 0);
+    ck_assert_ptr_null(cfg.refused); /* trusted again */
+    ck_assert_str_eq(cfg.logs.url, "http://file/v1/logs");
+    otel_config_free(&cfg);
+    if (geteuid() == 0) { /* root can give the file away */
+        ck_assert_int_eq(chown(p, 65534, 65534), 0);
+        otel_config_init(&cfg);
+        ck_assert_int_eq(otel_config_load(&cfg, &req, fake_getenv, &err), 0);
+        ck_assert_ptr_nonnull(cfg.refused);
+        ck_assert_ptr_nonnull(strstr(cfg.refused, "owned by uid 65534"));
+        ck_assert_ptr_null(cfg.logs.url);
+        otel_config_free(&cfg);
+        /* named explicitly, it is taken as given */
+        env_set("LOG4C_OTEL_CONFIG", p);
+        otel_config_init(&cfg);
+        ck_assert_int_eq(otel_config_load(&cfg, &req, fake_getenv, &err), 0);
+        ck_assert_str_eq(cfg.logs.url, "http://file/v1/logs");
+        otel_config_free(&cfg);
+    }
+    unlink(p);
+    rmdir(tmpdir);
+}
+END_TEST
+
 START_TEST(attribute_values_and_depth)
 {
     env_reset();
@@ -490,7 +655,9 @@ static Suite *suite(void)
     tcase_add_test(t, sections_typed_at_load);
     tcase_add_test(t, unknown_keys_are_noted_once);
     tcase_add_test(t, error_messages);
+    tcase_add_test(t, shapes_unknown_keys_and_severity_names);
     tcase_add_test(t, sources_found_and_merged);
+    tcase_add_test(t, searched_file_precedence_and_trust);
     tcase_add_test(t, attribute_values_and_depth);
     suite_add_tcase(s, t);
     return s;
