@@ -80,9 +80,19 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
     fprintf(out, "sources: defaults, environment%s%s\n", cfg->sources ? ", " : "", cfg->sources ? cfg->sources : "");
     fprintf(out, "logs enabled: %s\n",
             s->sdk_disabled ? "false (OTEL_SDK_DISABLED)" : otel_config_logs_enabled(cfg) ? "true" : "false");
-    char *u = shown_url(cfg, s->logs_url);
-    fprintf(out, "url: %s\n", u ? u : "");
-    free(u);
+    /* the destinations the worker starts (worker.c decides with the same calls) */
+    if (otel_settings_http_enabled(s)) {
+        char *u = shown_url(cfg, s->logs_url);
+        fprintf(out, "destination: OTLP over HTTP to %s\n", u ? u : "");
+        free(u);
+    }
+    if (s->file.path) {
+        char *p = shown(cfg, s->file.path, 0);
+        fprintf(out, "destination: OTLP/JSON file %s (%s; rotated at %llu bytes, %u backups%s)\n", p ? p : "",
+                s->file.is_default ? "the default: no endpoint is configured" : "configured",
+                (unsigned long long)s->file.max_size, s->file.backups, s->file.gzip ? ", gzip" : "");
+        free(p);
+    }
     fprintf(out, "protocol: %s\n", s->protocol == OTEL_PROTOCOL_HTTP_JSON ? "http/json" : "http/protobuf");
     fprintf(out, "compression: %s\n", s->compression == OTEL_COMPRESSION_GZIP ? "gzip" : "none");
     fprintf(out, "keepAlive: %s\n", s->no_keep_alive ? "false" : "true");
