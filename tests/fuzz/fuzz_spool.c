@@ -3,12 +3,16 @@
  * arbitrary bytes: a spool file left by a crash, a full disk or anyone with
  * write access to the directory. Checks that every entry returned lies
  * inside the buffer and passes its CRC again, that the reader always
- * advances, ends with a definite status, and stays at a bad point.
+ * advances, ends with a definite status, and stays at a bad point; and
+ * that counting an entry's records (as a replay does before believing its
+ * count) never reads outside it and never counts more records than its
+ * bytes can hold.
  */
 #include "fuzz_common.h"
 
 #include <zlib.h>
 
+#include "spool_count.h"
 #include "spool_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,6 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK((uint32_t)c == ((uint32_t)data[before + 8] | (uint32_t)data[before + 9] << 8 |
                                    (uint32_t)data[before + 10] << 16 | (uint32_t)data[before + 11] << 24));
         FUZZ_CHECK(entries <= size / OTEL_SPOOL_ENTRY_HEADER_BYTES);
+        for (unsigned enc = OTEL_SPOOL_PROTOBUF; enc <= OTEL_SPOOL_JSON; enc++) {
+            uint64_t counted;
+            if (otel_spool_count_records(p, n, enc, &counted) == 0)
+                FUZZ_CHECK(counted <= n / 2); /* a record takes two bytes at least */
+        }
     }
     FUZZ_CHECK(st == OTEL_SPOOL_END || st == OTEL_SPOOL_TORN || st == OTEL_SPOOL_CORRUPT);
     FUZZ_CHECK(st != OTEL_SPOOL_END || r.off == size);
