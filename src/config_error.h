@@ -20,9 +20,11 @@
  *    "expected ...") -- the parser never prints, never guesses positions;
  *    config.c fills err->file, err->line and err->column by finding the
  *    path in the raw text (config_source.h, json_pos.h);
- *  - unknown keys are not errors: report each with otel_config_unknown_key();
- *    an object read through a key table (config_values.h) gets this, and
- *    its value checks, from otel_config_walk;
+ *  - report each unknown key with otel_config_unknown_key_near() (or
+ *    otel_config_check_keys() for a whole object, config_values.h): one
+ *    within edit distance 2 of a masking or filtering key of that position
+ *    is an error, any other is noted; an object read through a key table
+ *    gets this, and its value checks, from otel_config_walk;
  *  - *out is owned by the caller and freed with otel_<section>_config_free
  *    even after a failure;
  *  - a section whose strings may hold %VAR% references (envsubst.h) also
