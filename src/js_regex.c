@@ -322,14 +322,20 @@ static int emit_set(tr *t, cset *c, int negated, size_t at)
     static const struct {
         uint32_t special, lower, upper;
     } ODD[] = {{0x17F, 's', 'S'}, {0x212A, 'k', 'K'}};
+    /* extra: what PCRE2's caseless class gets wrong either way -- U+017F
+     * and U+212A when only their ASCII letters are in the set, the ASCII
+     * letters when only U+017F or U+212A is */
     char extra[64] = "";
     if (t->icase && !t->u && !t->ascii)
-        for (size_t k = 0; k < COUNT(ODD); k++)
-            if (!set_has(c, ODD[k].special) && (set_has(c, ODD[k].lower) || set_has(c, ODD[k].upper))) {
-                char b[16];
+        for (size_t k = 0; k < COUNT(ODD); k++) {
+            int special = set_has(c, ODD[k].special), ascii = set_has(c, ODD[k].lower) || set_has(c, ODD[k].upper);
+            char b[24] = "";
+            if (!special && ascii)
                 snprintf(b, sizeof b, "\\x{%X}", (unsigned)ODD[k].special);
-                strcat(extra, b);
-            }
+            else if (special && !ascii)
+                snprintf(b, sizeof b, "%c%c", (char)ODD[k].lower, (char)ODD[k].upper);
+            strcat(extra, b);
+        }
     if (extra[0] && !negated) {
         emit(t, "(?:(?!(?-i:[", at);
         emit(t, extra, at);

@@ -202,6 +202,8 @@ START_TEST(masking)
         {"[^]", "a\n", "**"},
         {"/SECRET/i", "a secret", "a ******"},
         {"|x", "axb", "axb"},                                                              /* the empty alternative wins */
+        {"/[^\\u017f]/i", "s\xc5\xbfk", "*\xc5\xbf*"},                                  /* without u, s is not U+017F */
+        {"/[^\\W]/i", "s\xc5\xbf\xe2\x84\xaak", "*\xc5\xbf\xe2\x84\xaa*"},
         /* the example of docs/CONFIGURATION.md */
         {"(?i)(?:password|token)=\\S+|\\b(?:\\d[ -]?){13,16}\\b", "login password=hunter2 card 4111 1111 1111 1111",
          "login **************** card *******************"},
