@@ -4,7 +4,8 @@
 // '*' per code point of each match), through the library's own compile and
 // mask functions (tests/integration/js_regex_table); patterns valid in
 // JavaScript but refused by plain PCRE2 now compile; invalid JavaScript is
-// a configuration error naming the position.
+// a configuration error naming the position; 3000 random patterns of a
+// small grammar mask alike or are refused alike.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -45,7 +46,7 @@ function runTable(cases) {
   return JSON.parse(r.stdout.toString('utf8')).results;
 }
 
-test(`${data.patterns.length} secret patterns mask exactly as node's RegExp does`, () => {
+test(`${data.patterns.length} secret patterns mask exactly as node's RegExp does`, (t) => {
   assert.ok(data.patterns.length >= 40);
   const cases = data.patterns.map((p) => ({ value: valueOf(p), inputs: [...p.secret, ...p.clean, ''].flatMap(variants) }));
   const results = runTable(cases);
@@ -64,6 +65,7 @@ test(`${data.patterns.length} secret patterns mask exactly as node's RegExp does
       if (r.search[k] !== nodeSearch(p, s)) diffs.push(`${p.name} ${valueOf(p)} search on ${JSON.stringify(s).slice(0, 200)}: library ${r.search[k]}`);
     });
   });
+  t.diagnostic(`${data.patterns.length} patterns, ${pairs} pattern x input pairs`);
   assert.deepEqual(diffs, [], `${diffs.length} of ${pairs} differ`);
   assert.ok(pairs >= 40 * 8);
 });
@@ -120,4 +122,82 @@ test('valid JavaScript that cannot be matched alike is refused, naming the posit
     new RegExp(m ? m[1] : v, m ? m[2] : ''); // valid JavaScript
     assert.match(String(results[i].error), want, v);
   });
+});
+
+// Random patterns from a small grammar (a fixed seed: the same patterns on
+// every run), each masked by node and by the library on the same inputs.
+// Not generated: a quantified group whose body may match the empty string
+// (JavaScript backtracks into it, PCRE2 stops: docs/CONFIGURATION.md) and,
+// without u, text outside the BMP (UTF-16 halves).
+test('random patterns: valid ones mask alike, invalid ones are refused', (t) => {
+  const atoms = ['a', 'b', 'k', 's', 'S', 'K', '\\d', '\\w', '\\s', '\\S', '\\W', '\\D', '.', '[ab]', '[^a]', '[a-z]', '[^]',
+    '[]', '\\b', '\\B', '^', '$', '\\x41', '\\u0061', '\\n', '(?:a|b)', '(a)', '\\1', '(?=a)', '(?!b)', '(?<=a)', '(?<!b)',
+    '[\\s\\d]', '[\\S]', '[\\w-]', '\\u017f', '\\u212a', '\u00e9', '\\u2028', '\\r', '\\0', '\\cJ', '[\\b]', '\\/', '\\-', '{',
+    '}', ']', '\\k', '\\8', '\\p', 'x{2}', 'a{1,3}?', '(?<n>a)', '[^\\u017f]', '[^\\W]', '\\p{L}', '\\u{1F600}', '.{2}'];
+  const classes = ['a-c', '\\d', '\\s', 'k', '\\u017f', '\u00e9-\u00fc', '\\W', '-', '\\x00-\\x7f', '\\uD800-\\uDFFF'];
+  const quants = ['', '', '', '*', '+', '?', '*?', '+?', '{2}', '{0,2}'];
+  const flagsets = ['', 'i', 'm', 's', 'u', 'iu', 'im', 'y', 'is', 'su'];
+  let seed = 20261204;
+  const rnd = (n) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const gen = (d) => {
+    let p = '';
+    for (let k = 1 + rnd(4); k > 0; k--) {
+      const r = rnd(10);
+      let a;
+      if (r < 2 && d < 3) {
+        const body = gen(d + 1);
+        a = ['(', '(?:', '(?=', '(?!', `(?<g${d}${k}>`][rnd(5)] + body + ')';
+        const mayBeEmpty = /[*?|^$]|\{0|\\[bB]|\(\?[=!<]/.test(body);
+        p += a + (mayBeEmpty ? '' : quants[rnd(quants.length)]);
+      } else {
+        a = r < 3 ? `[${['^', ''][rnd(2)]}${classes[rnd(classes.length)]}${['', 'x', '\\n', 's-z'][rnd(4)]}]` :
+          r < 4 ? `\\${1 + rnd(3)}` : atoms[rnd(atoms.length)];
+        p += a + quants[rnd(quants.length)];
+      }
+      if (rnd(6) === 0) p += '|';
+    }
+    return p;
+  };
+  const bmp = ['aAbB kK sS \u017f \u212a \u2028\r\n \u00e9 1 2 x_y-z', 'ab\nab\r\nAB', 'aaa bbb', '\ufeff\u00a0 \t a1_', ''];
+  const astral = [...bmp, 'a\u{1F600}b \u{1F600}\u{1F601}'];
+  const cases = [];
+  for (let i = 0; i < 3000; i++) {
+    const pattern = gen(0);
+    const flags = flagsets[rnd(flagsets.length)];
+    let valid = true;
+    try {
+      new RegExp(pattern, flags);
+    } catch {
+      valid = false;
+    }
+    cases.push({ value: `/${pattern}/${flags}`, pattern, flags, valid, inputs: flags.includes('u') ? astral : bmp });
+  }
+  const results = runTable(cases.map(({ value, inputs }) => ({ value, inputs })));
+  const diffs = [];
+  let compared = 0;
+  cases.forEach((c, i) => {
+    const r = results[i];
+    if (!c.valid) {
+      if (r.error === null) diffs.push(`${c.value}: invalid JavaScript, accepted`);
+      else if (!/^JavaScript: .* at offset \d+$/.test(r.error)) diffs.push(`${c.value}: ${r.error}`);
+      return;
+    }
+    if (r.error !== null) {
+      // refused valid JavaScript: only the documented cases
+      if (!/outside the BMP|surrogate|not fixed length/.test(r.error)) diffs.push(`${c.value}: refused: ${r.error}`);
+      return;
+    }
+    c.inputs.forEach((s, k) => {
+      compared++;
+      const want = nodeMask(c, s);
+      if (r.outputs[k] !== want) diffs.push(`${c.value} on ${JSON.stringify(s)}: node ${JSON.stringify(want)}, library ${JSON.stringify(r.outputs[k])}`);
+    });
+  });
+  const refused = cases.filter((c, i) => c.valid && results[i].error !== null).length;
+  t.diagnostic(`${cases.filter((c) => c.valid).length} valid (${refused} refused as documented), ${cases.filter((c) => !c.valid).length} invalid; ${compared} outputs compared`);
+  assert.deepEqual(diffs, []);
+  assert.ok(compared > 10000, `only ${compared} comparisons`);
 });
