@@ -1175,8 +1175,11 @@ int otel_js_regex_translate(const char *src, size_t srclen, int flags, otel_js_r
             t.base = 0;
             if (strchr(have, c))
                 return fail(&t, f, "duplicate flag '%c' in the /pattern/flags literal", c);
-            if (strlen(have) < sizeof have - 1)
-                strncat(have, &c, 1);
+            size_t hl = strlen(have);
+            if (hl < sizeof have - 1) {
+                have[hl] = c;
+                have[hl + 1] = '\0';
+            }
             switch (c) {
             case 'i': t.icase = 1; break;
             case 'm': t.multi = 1; break;
