@@ -101,24 +101,27 @@ static void untrack(otel_line_file *f)
 /* Creates the missing directories above path (mode 0700). 0 or -1. */
 static int make_parents(const char *path)
 {
-    char *copy = strdup(path);
-    if (!copy)
+    char *dir = strdup(path);
+    if (!dir)
         return -1;
-    char *dir = dirname(copy);
+    char *last = strrchr(dir, '/');
     int rc = 0;
-    for (char *p = dir + 1; rc == 0; p++) {
-        int end = *p == '\0';
-        if (*p == '/' || end) {
+    if (last && last != dir) {
+        *last = '\0';
+        for (char *p = dir + 1;; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char c = *p;
             *p = '\0';
             if (mkdir(dir, 0700) != 0 && errno != EEXIST)
                 rc = -1;
-            if (end)
+            *p = c;
+            if (c == '\0' || rc != 0)
                 break;
-            *p = '/';
         }
     }
     int e = errno;
-    free(copy);
+    free(dir);
     errno = e;
     return rc;
 }
@@ -129,13 +132,18 @@ static int open_flags(int rw) { return (rw ? O_RDWR : O_WRONLY) | O_APPEND | O_C
  * byte can be checked), creating missing directories. Sets f->readable. */
 static int open_path(otel_line_file *f)
 {
-    int fd = open(f->path, open_flags(1), (mode_t)f->s.mode);
-    if (fd < 0 && errno == ENOENT && make_parents(f->path) == 0)
-        fd = open(f->path, open_flags(1), (mode_t)f->s.mode);
-    f->readable = fd >= 0;
-    if (fd < 0 && errno == EACCES)
-        fd = open(f->path, open_flags(0), (mode_t)f->s.mode);
     f->end = -1;
+    f->readable = 1;
+    int fd = open(f->path, open_flags(1), (mode_t)f->s.mode);
+    if (fd < 0 && errno == ENOENT) {
+        if (make_parents(f->path) != 0)
+            return -1; /* errno says why the directory cannot be made */
+        fd = open(f->path, open_flags(1), (mode_t)f->s.mode);
+    }
+    if (fd < 0 && errno == EACCES) { /* a file we may append to but not read */
+        f->readable = 0;
+        fd = open(f->path, open_flags(0), (mode_t)f->s.mode);
+    }
     return fd;
 }
 
