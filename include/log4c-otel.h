@@ -485,8 +485,9 @@ int log4c_otel_context_detach(void);
 
 /** Name of the crash-safe file appender type (appender name = file path):
  *  each entry's raw message and a newline in one write(2), size rotation
- *  (docs/CONFIGURATION.md, "The crash-safe line appender"). Registered by
- *  log4c_otel_init(). */
+ *  (docs/CONFIGURATION.md, "The crash-safe line appender"); a line cut by a
+ *  crash or a full disk is never glued to the next (docs/OPERATIONS.md,
+ *  "Crash-safe lines"). Registered by log4c_otel_init(). */
 #define LOG4C_OTEL_FILE_APPENDER_TYPE "otel_file"
 
 /* ==== Log sources: entries logged on behalf of applications ==========
