@@ -124,6 +124,7 @@ static void summary(const char *records_path, const char *traces_path)
 {
     tally by_source[16] = {{"", 0}}, by_severity[16] = {{"", 0}};
     int records = 0, spans = 0, errors = 0, leaked = 0;
+    json_t *sample = NULL; /* the first ERROR record, with its resource and scope */
     char line[1 << 16];
     FILE *f = fopen(records_path, "r");
     while (f && fgets(line, sizeof line, f)) {
@@ -139,6 +140,10 @@ static void summary(const char *records_path, const char *traces_path)
                     count(by_source, 16, src ? src : "-");
                     count(by_severity, 16, json_string_value(json_object_get(lr, "severityText")));
                     records++;
+                    const char *sev = json_string_value(json_object_get(lr, "severityText"));
+                    if (!sample && sev && strcmp(sev, "ERROR") == 0)
+                        sample = json_pack("{s:O,s:O,s:O}", "resource", json_object_get(rl, "resource"), "scope",
+                                           json_object_get(sl, "scope"), "logRecord", lr);
                 }
             }
         }
@@ -183,6 +188,24 @@ static void summary(const char *records_path, const char *traces_path)
     if (getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
         printf("  also exported to %s: %llu records accepted by the collector\n",
                getenv("OTEL_EXPORTER_OTLP_ENDPOINT"), (unsigned long long)st.exported);
+    /* how to read the file: one line is one export request (OTLP/JSON) */
+    char *pretty = sample ? json_dumps(sample, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    if (pretty) {
+        printf("\nOne record of %s (each line of the file is one OTLP/JSON export request):\n  ", records_path);
+        for (const char *c = pretty; *c; c++) { /* indented: a summary, not one of the file's lines */
+            putchar(*c);
+            if (*c == '\n')
+                fputs("  ", stdout);
+        }
+        putchar('\n');
+    }
+    printf("\nRead it with jq, one record a line:\n"
+           "  jq -c '.resourceLogs[].scopeLogs[] | .scope.name as $s | .logRecords[] |"
+           " {scope: $s, severity: .severityText, body: .body.stringValue}' %s\n"
+           "More recipes: docs/OPERATIONS.md, \"Reading the OTLP/JSON file\".\n",
+           records_path);
+    free(pretty);
+    json_decref(sample);
 }
 
 int main(void)

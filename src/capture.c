@@ -14,6 +14,7 @@
  * kill never reaches a recycled pid.
  */
 #include "capture.h"
+#include "span.h"
 #include "clock.h"
 #include "line_splitter.h"
 #include "write_all.h"

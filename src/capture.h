@@ -3,7 +3,7 @@
  * and stderr on pipes (or read an existing descriptor), and a reader thread
  * that splits what arrives into lines (line_splitter.h) and hands each one,
  * sanitised, to a callback; when the child exits, one more event carries its
- * status. Knows nothing of log4c: the glue (appenders/capture_api.c) turns
+ * status. Knows nothing of log4c: the glue (log4c/capture_api.c) turns
  * events into log entries.
  */
 #ifndef LOG4C_OTEL_CAPTURE_H

@@ -7,9 +7,8 @@
  *     log4c-otel: /etc/app/log4c-otel.json:12:20: otel.logs.filters[2].hideRegex:
  *     expected a valid regular expression (PCRE2: missing closing parenthesis at offset 7)
  *
- * The pattern for a configuration section (configuration.c calls them in turn; a
- * branch adding e.g. "traces" or "sources" writes one more and adds a row to
- * the section table at the top of configuration.c):
+ * The pattern for a configuration section (config.c calls them in turn from
+ * its section table; a new section writes one more and adds a row there):
  *
  *     int otel_<section>_config_from_json(const json_t *obj, const char *key_path,
  *                                         otel_<section>_config *out,
@@ -19,9 +18,11 @@
  *    key_path is its path from the document root in the syntax below;
  *  - returns 0, or -1 after otel_config_error_set(err, path_of_the_bad_value,
  *    "expected ...") -- the parser never prints, never guesses positions;
- *    configuration.c fills err->file, err->line and err->column by finding the
- *    path in the raw text (json_pos.h);
+ *    config.c fills err->file, err->line and err->column by finding the
+ *    path in the raw text (config_source.h, json_pos.h);
  *  - unknown keys are not errors: report each with otel_config_unknown_key();
+ *    an object read through a key table (config_values.h) gets this, and
+ *    its value checks, from otel_config_walk;
  *  - *out is owned by the caller and freed with otel_<section>_config_free
  *    even after a failure;
  *  - a section whose strings may hold %VAR% references (envsubst.h) also

@@ -1,18 +1,27 @@
 /*
  * configuration.h - the JSON configuration (the io.Insights `logs` settings, so an
- * io.Connect user can paste theirs), read with jansson.
+ * io.Connect user can paste theirs), read with jansson: the typed model
+ * and its entry points.
  *
  * Sources, later wins: built-in defaults, OTEL_* environment (settings.c),
  * the JSON file (LOG4C_OTEL_CONFIG, else log4c-otel.json in $LOG4C_RCPATH,
  * $HOME, the current directory: the first found), then what the program
  * passes to log4c_otel_init_with_config() (a file, then a JSON string).
  * JSON sources are merged member by member (objects recursively; arrays and
- * scalars replace), then parsed once; an error names the source that gave
- * the bad value, its line and column, and the key path.
+ * scalars replace), then each section is parsed once into the typed
+ * otel_config; nothing keeps JSON after load. An error names the source
+ * that gave the bad value, its line and column, and the key path.
  *
  * Accepted shapes: the bare `logs` object, {"logs": {...}} and
  * {"otel": {"enabled": ..., "logs": {...}}}; the logs module is on unless an
  * `enabled` (otel's or logs') says false.
+ *
+ * The work, one job a file: config_source.c (find, read, merge the
+ * sources), config.c (the root and its own keys), config_sections.c (the
+ * section table), config_logs.c, config_logs_file.c, config_appenders.c,
+ * traces_config.c and sources.c (the section parsers), config_values.c
+ * (value readers and key tables), config_apply.c (onto otel_settings),
+ * config_describe.c (printing the effective settings).
  */
 #ifndef LOG4C_OTEL_CONFIGURATION_H
 #define LOG4C_OTEL_CONFIGURATION_H
@@ -20,13 +29,14 @@
 #include <jansson.h>
 #include <stdio.h>
 #include "attributes.h"
+#include "config_appenders.h"
 #include "config_error.h"
+#include "config_logs_file.h"
+#include "config_values.h"
 #include "filter.h"
 #include "settings.h"
+#include "sources.h"
 #include "traces_config.h"
-
-#define OTEL_CONFIG_FILE_NAME "log4c-otel.json"
-#define OTEL_CONFIG_MAX_BYTES (16u << 20)
 
 /* The logs section. Numbers are -1 when not given. */
 typedef struct otel_logs_config {
@@ -41,8 +51,9 @@ typedef struct otel_logs_config {
     long attr_value_length_limit, attr_count_limit;
     long max_attribute_depth;
     long final_export_timeout_ms;
-    long block_timeout_ms; /* batchSettings.blockTimeoutMillis (issue 6) */
-    char *spool_dir;       /* spool.directory (issue 6); NULL not given, "" = off */
+    long block_timeout_ms; /* batchSettings.blockTimeoutMillis */
+    long publish_interval_ms; /* publishInterval: scheduledDelayMillis when that is not given */
+    char *spool_dir;       /* spool.directory; NULL not given, "" = off */
     long long spool_max_bytes; /* spool.maxBytes; -1 not given */
     int add_resource_attrs_to_attrs;
     int log_settings_on_startup;
@@ -61,9 +72,9 @@ typedef struct otel_config {
     int enabled;            /* otel.enabled; -1 not given */
     otel_logs_config logs;
     otel_traces_config *traces;    /* root "traces": span filters; NULL when not given */
-    json_t *log_sources; /* logs.sources (validated): replaces the default source rules */
-    json_t *file;        /* logs.file (validated): applied over the LOG4C_OTEL_JSON_FILE* env */
-    json_t *appenders; /* root "appenders" (validated): otel_file appender settings by name */
+    otel_sources_config *log_sources; /* logs.sources over the default rules; NULL when not given */
+    otel_logs_file_config file;       /* logs.file: applied over the LOG4C_OTEL_JSON_FILE* env */
+    otel_appenders_config appenders;  /* root "appenders": otel_file appender settings by name */
     otel_config_note *notes;
     size_t nnotes;
     char *sources; /* what was read, e.g. "/etc/log4c-otel.json, <json string>"; NULL: nothing */
@@ -90,14 +101,36 @@ void otel_config_free(otel_config *cfg);
 int otel_config_logs_enabled(const otel_config *cfg);
 
 /* Overrides exporter, batch, shutdown, resource, log-source and file-exporter
- * settings in *s with what the configuration gives. 0, LOG4C_OTEL_ENOMEM, or
- * LOG4C_OTEL_ECONFIG. The caller then runs otel_settings_resolve_exporters. */
+ * settings in *s with what the configuration gives (typed at load: every
+ * section was parsed once). 0 or LOG4C_OTEL_ENOMEM. The caller then runs
+ * otel_settings_resolve_exporters. */
 int otel_config_apply(const otel_config *cfg, otel_settings *s);
+
+/* Loads everything as the runtime does: *s from the defaults and the
+ * environment (settings.c), *cfg from the JSON sources req names, cfg
+ * applied over s, the exporters resolved. cfg is initialised by the
+ * caller; s is filled either way (free both). 0, or a LOG4C_OTEL_E* code
+ * with a sentence in msg: an environment error as settings.c words it, a
+ * JSON error as prefix + "file:line:column: key.path: message"; "" when
+ * out of memory. */
+int otel_config_load_settings(otel_config *cfg, const otel_config_request *req, otel_getenv_fn get,
+                              otel_settings *s, const char *prefix, char *msg, size_t msglen);
+
+/* The settings a worker (one appender instance) starts from: the built-in
+ * defaults and the OTEL_* / LOG4C_OTEL_* environment read through get, the
+ * loaded configuration applied over them, then the exporters resolved.
+ * 0 or a LOG4C_OTEL_E* code; *out is filled either way and freed with
+ * otel_settings_free. */
+int otel_config_worker_settings(const otel_config *cfg, otel_getenv_fn get, otel_settings *out);
 
 /* The section parser of "logs" (contract in config_error.h). get resolves
  * %VAR% references. */
 int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_logs_config *out,
                                otel_config_error *err, otel_getenv_fn get);
+/* The keys the root (or `otel`) object shares with `logs` (a key table,
+ * config_values.h, filling an otel_logs_config; attribute objects are
+ * flattened down to its max_attribute_depth). */
+extern const otel_config_key OTEL_LOGS_SHARED_KEYS[];
 void otel_logs_config_init(otel_logs_config *l);
 void otel_logs_config_free(otel_logs_config *l);
 

@@ -1,6 +1,6 @@
 /*
- * envsubst.h - %VAR% and %VAR?literal% in configuration strings (DESIGN §3,
- * io.Insights' rule for additionalAttributes), with the edge cases fixed:
+ * envsubst.h - %VAR% and %VAR?literal% in configuration strings
+ * (io.Insights' rule for additionalAttributes), with the edge cases fixed:
  *
  *  - a reference may appear anywhere in a string, any number of times;
  *  - VAR is [A-Za-z_][A-Za-z0-9_.-]*; names are case-sensitive (POSIX);

@@ -3,7 +3,7 @@
  * (see json_file_exporter.h). Runs on the worker thread only.
  */
 #include "json_file_exporter.h"
-#include "settings.h" /* otel_json_size */
+#include "settings.h"
 #include "diag.h"
 #include "rotate.h"
 #include "write_all.h"
@@ -12,7 +12,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,61 +57,6 @@ char *otel_json_file_default_path(const char *(*get)(const char *), const char *
     }
     memcpy(p + d + n, ".jsonl", sizeof ".jsonl");
     return p;
-}
-
-static int cfg_error(char *err, size_t errlen, const char *kp, const char *key, const char *what)
-{
-    if (err && errlen)
-        snprintf(err, errlen, "log4c-otel: %s%s%s: %s", kp, key ? "." : "", key ? key : "", what);
-    return LOG4C_OTEL_ECONFIG;
-}
-
-int otel_json_file_settings_from_json(const struct json_t *jobj, const char *key_path, otel_json_file_settings *out,
-                                      char *err, size_t errlen)
-{
-    const json_t *obj = (const json_t *)jobj;
-    const char *kp = key_path && *key_path ? key_path : "file";
-    if (!json_is_object(obj))
-        return cfg_error(err, errlen, kp, NULL, "expected an object");
-    otel_json_file_settings f = *out;
-    const json_t *v;
-    if ((v = json_object_get(obj, "enabled")) != NULL) {
-        if (!json_is_boolean(v))
-            return cfg_error(err, errlen, kp, "enabled", "expected true or false");
-        f.disabled = !json_is_true(v);
-    }
-    const char *pkey = json_object_get(obj, "filename") ? "filename" : "path";
-    const char *path = NULL;
-    if ((v = json_object_get(obj, pkey)) != NULL) {
-        if (!json_is_string(v) || json_string_length(v) == 0 || strlen(json_string_value(v)) != json_string_length(v))
-            return cfg_error(err, errlen, kp, pkey, "expected a non-empty file name");
-        path = json_string_value(v);
-    }
-    if ((v = json_object_get(obj, "maxLogSize")) != NULL) {
-        if (otel_json_size(v, &f.max_size) != 0)
-            return cfg_error(err, errlen, kp, "maxLogSize",
-                             "expected a number of bytes or a size such as \"512K\", \"10M\", \"1G\"");
-    }
-    if ((v = json_object_get(obj, "backups")) != NULL) {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 10000)
-            return cfg_error(err, errlen, kp, "backups", "expected an integer from 0 to 10000");
-        f.backups = (unsigned)json_integer_value(v);
-    }
-    if ((v = json_object_get(obj, "compress")) != NULL) {
-        if (!json_is_boolean(v))
-            return cfg_error(err, errlen, kp, "compress", "expected true or false");
-        f.gzip = json_is_true(v);
-    }
-    if (path) {
-        char *p = strdup(path);
-        if (!p)
-            return LOG4C_OTEL_ENOMEM;
-        f.path = p;
-        f.is_default = 0;
-        free(out->path);
-    }
-    *out = f;
-    return LOG4C_OTEL_OK;
 }
 
 /* ---- the exporter ---- */

@@ -39,20 +39,7 @@ void otel_json_file_settings_free(otel_json_file_settings *f);
  * by '_' (and "log4c-otel" when empty). malloc'd; NULL when out of memory. */
 char *otel_json_file_default_path(const char *(*get)(const char *), const char *service_name);
 
-/* The JSON section parser, for the configuration loader. obj is the value
- * of the "file" key (key_path names it in messages, e.g. "logs.file"):
- *
- *     { "enabled": true,                optional; false: no file, not even the default
- *       "filename": "/var/log/app.jsonl", ("path" also accepted)
- *       "maxLogSize": "10M",            a number of bytes or a string with K/M/G
- *       "backups": 5,
- *       "compress": false }             gzip the backups
- *
- * Keys not given keep their value in *out; unknown keys are ignored. On an
- * error *out is unchanged, err names the key, LOG4C_OTEL_ECONFIG returned. */
-struct json_t;
-int otel_json_file_settings_from_json(const struct json_t *obj, const char *key_path, otel_json_file_settings *out,
-                                      char *err, size_t errlen);
+/* The JSON `logs.file` section that sets these: config_logs_file.h. */
 
 typedef struct otel_json_file_exporter otel_json_file_exporter;
 

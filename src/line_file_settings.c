@@ -1,7 +1,7 @@
 /*
- * line_file_settings.c - the crash-safe line file appender's settings:
- * defaults, LOG4C_OTEL_LINE_FILE_* variables, the JSON section parser
- * and the per-name registry the JSON loader fills (see
+ * line_file_settings.c - the crash-safe line file appender's settings: defaults,
+ * LOG4C_OTEL_LINE_FILE_* variables, the JSON parser of one appender's
+ * object and the per-name registry the JSON loader fills (see
  * line_file_settings.h).
  */
 #include "line_file_settings.h"
@@ -100,25 +100,28 @@ static int json_uint(const json_t *v, double max, uint64_t *out)
 }
 
 int otel_line_file_settings_from_json(const json_t *obj, const char *key_path, otel_line_file_settings *out,
-                                      char *err, size_t errlen)
+                                        otel_config_error *err)
 {
     const char *path = key_path && *key_path ? key_path : "file appender";
+    char p[OTEL_CONFIG_PATH_MAX];
     if (!json_is_object(obj))
-        return otel_fail(err, errlen, "%s: expected an object", path);
+        return otel_config_error_set(err, path, "expected an object");
     otel_line_file_settings s = *out;
     const json_t *v;
     uint64_t n;
 
     if ((v = json_object_get(obj, "maxLogSize")) && !json_is_null(v)) {
         if (json_is_string(v) ? otel_parse_size(json_string_value(v), &s.max_size) != 0
-                              : json_uint(v, 9007199254740992.0, &s.max_size) != 0)
-            return otel_fail(err, errlen, "%s.maxLogSize: expected bytes (a number, or a string with a K, M or G suffix)",
-                        path);
+                              : json_uint(v, 9007199254740992.0, &s.max_size) != 0) {
+            otel_config_path_member(p, sizeof p, path, "maxLogSize");
+            return otel_config_error_set(err, p, "expected bytes (a number, or a string with a K, M or G suffix)");
+        }
     }
     if ((v = json_object_get(obj, "backups")) && !json_is_null(v)) {
-        if (json_uint(v, OTEL_LINE_FILE_MAX_BACKUPS, &n) != 0)
-            return otel_fail(err, errlen, "%s.backups: expected a number from 0 to %d", path,
-                             OTEL_LINE_FILE_MAX_BACKUPS);
+        if (json_uint(v, OTEL_LINE_FILE_MAX_BACKUPS, &n) != 0) {
+            otel_config_path_member(p, sizeof p, path, "backups");
+            return otel_config_error_set(err, p, "expected a number from 0 to %d", OTEL_LINE_FILE_MAX_BACKUPS);
+        }
         s.backups = (unsigned)n;
     }
     if ((v = json_object_get(obj, "fsync")) && !json_is_null(v)) {
@@ -132,8 +135,10 @@ int otel_line_file_settings_from_json(const json_t *obj, const char *key_path, o
                 s.fsync_interval_ms = (long)n;
             }
         }
-        if (bad)
-            return otel_fail(err, errlen, "%s.fsync: expected \"never\", \"line\" or a number of milliseconds > 0", path);
+        if (bad) {
+            otel_config_path_member(p, sizeof p, path, "fsync");
+            return otel_config_error_set(err, p, "expected \"never\", \"line\" or a number of milliseconds > 0");
+        }
     }
     if ((v = json_object_get(obj, "mode")) && !json_is_null(v)) {
         int bad;
@@ -144,8 +149,10 @@ int otel_line_file_settings_from_json(const json_t *obj, const char *key_path, o
             if (!bad)
                 s.mode = (unsigned)n;
         }
-        if (bad)
-            return otel_fail(err, errlen, "%s.mode: expected permissions, e.g. 384 or \"0600\"", path);
+        if (bad) {
+            otel_config_path_member(p, sizeof p, path, "mode");
+            return otel_config_error_set(err, p, "expected permissions, e.g. 384 or \"0600\"");
+        }
     }
     *out = s;
     return 0;

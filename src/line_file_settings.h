@@ -1,8 +1,7 @@
 /*
- * line_file_settings.h - the settings of one crash-safe line file
- * appender (log4crc type "otel_file"): built-in defaults, then
- * environment overrides (for every such appender), then the JSON
- * configuration keyed by appender name.
+ * line_file_settings.h - the settings of one crash-safe line file appender
+ * ("otel_file"): built-in defaults, then environment overrides (for every
+ * such appender), then the JSON configuration keyed by appender name.
  *
  *   maxLogSize  bytes, or a string with a K/M/G suffix (1024-based, as
  *               log4js): rotate before a line would make the file larger;
@@ -27,6 +26,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "config_error.h"
 #include "settings.h" /* otel_getenv_fn */
 
 typedef enum otel_fsync_policy {
@@ -52,13 +52,14 @@ void otel_line_file_settings_defaults(otel_line_file_settings *s);
 int otel_line_file_settings_from_env(otel_line_file_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen);
 
 /*
- * Applies the keys of obj (the section of one otel_file appender, found in
- * the configuration under its appender name) over *out, which the caller
- * has filled (defaults, then env). key_path names obj in messages. Unknown
- * keys are ignored. Returns 0, or -1 with a sentence in err.
+ * Applies the keys of obj (the object of one otel_file appender in the
+ * "appenders" section, under its appender name) over *out. key_path names
+ * obj in errors. Unknown keys and null values are ignored. The contract of
+ * config_error.h: 0, or -1 with err set at the offending key and *out
+ * untouched.
  */
 int otel_line_file_settings_from_json(const json_t *obj, const char *key_path, otel_line_file_settings *out,
-                                      char *err, size_t errlen);
+                                        otel_config_error *err);
 
 /*
  * The settings per appender name the JSON loader found: the otel_file

@@ -5,7 +5,7 @@
  */
 #include "pipeline.h"
 #include "log4c-otel.h"
-#include "redact.h"
+#include "mask.h"
 #include "tls_scratch.h"
 
 #include <pthread.h>
@@ -224,13 +224,13 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         *why = OTEL_PIPELINE_NOMEM;
         return NULL;
     }
-    r->body_len = otel_regex_mask(o->hide, (char *)r->body, r->body_len);
+    r->body_len = otel_mask_in_place(o, (char *)r->body, r->body_len);
     int too_long = body_limit && r->body_len > body_limit;
     for (size_t i = 0; i < r->nattrs; i++) {
         otel_attr *a = &r->attrs[i];
         if (a->type != OTEL_VALUE_STRING)
             continue;
-        a->v.str.s_len = otel_regex_mask(o->hide, (char *)a->v.str.s, a->v.str.s_len);
+        a->v.str.s_len = otel_mask_in_place(o, (char *)a->v.str.s, a->v.str.s_len);
         too_long |= attr_limit && a->v.str.s_len > attr_limit;
     }
     if (!too_long)
@@ -250,14 +250,4 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     if (!c)
         *why = OTEL_PIPELINE_NOMEM;
     return c;
-}
-
-const otel_regex *otel_pipeline_hide_regex(const otel_pipeline *p, const char *category, int log4c_priority,
-                                           const char *body, size_t body_len)
-{
-    if (!p)
-        return NULL;
-    const otel_log_options *o =
-        otel_filter_select(&p->filters, category, otel_severity_number(log4c_priority), body, body_len);
-    return o->hide;
 }

@@ -1,10 +1,12 @@
 /*
- * pipeline.h - what happens to a log entry on the application thread,
- * before the queue (DESIGN §2): filter (cheap keys first, then bodyRegex)
- * -> gather attributes (per-call, thread context, the glue's, configured
- * additions, resource copies) under the allow-list and the count limit ->
- * build the record -> mask hideRegex matches in the body and every string
- * attribute -> cut to the length limits. No secret reaches the queue.
+ * pipeline.h - what happens to a log entry before the queue, wherever its
+ * lane entry is built into a record (lane_entry.h; usually the consumer
+ * that drains the logging threads' lanes): filter (cheap
+ * keys first, then bodyRegex) -> gather attributes (per-call, thread
+ * context, the library's own, configured additions, resource copies) under
+ * the allow-list and the count limit -> build the record -> mask hideRegex
+ * matches in the body and every string attribute (mask.h) -> cut to the
+ * length limits. No secret reaches the queue.
  *
  * A filtered-out record costs no allocation.
  */
@@ -31,15 +33,16 @@ typedef struct otel_pipeline {
 int otel_pipeline_init(otel_pipeline *p, otel_config *cfg, const otel_settings *s);
 void otel_pipeline_free(otel_pipeline *p);
 
-/* What the glue hands over: the mapped event (in.attrs = the attributes it
- * collected, e.g. thread.id, code.*) and the per-call attributes. */
+/* A log event as the pipeline takes it (record_builder.h, lane_entry.h):
+ * the event (rec.attrs = the library's own attributes, e.g. thread.id,
+ * code.*, log.source) and the per-call attributes. */
 typedef struct otel_pipeline_input {
     otel_record_input rec;
     const otel_attr *call_attrs;
     size_t ncall_attrs;
     /* the logging thread's attribute context: these when ctx_given (the
-     * record is built on another thread, issue 6), else the calling
-     * thread's own (otel_thread_attrs) */
+     * record is built on another thread), else the calling thread's own
+     * (otel_thread_attrs) */
     const otel_attr *ctx_attrs;
     size_t nctx_attrs;
     int ctx_given;
@@ -54,8 +57,8 @@ typedef struct otel_pipeline_input {
  * followed by otel_pipeline_build_selected. */
 otel_record *otel_pipeline_build_record(const otel_pipeline *p, const otel_pipeline_input *in, int *why);
 
-/* The two steps apart, so that the glue can drop a filtered entry before it
- * gathers its own attributes (a filtered entry then costs only the filter).
+/* The two steps apart, so that a filtered entry is dropped before the
+ * library's own attributes are gathered (it then costs only the filter).
  * select: the options that apply (never disabled), or NULL with *why
  * (FILTERED, NOCONFIG). build_selected: the record under those options (from
  * select with the same p, category, priority and body), or NULL with *why. */
@@ -72,9 +75,5 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
  * every body. */
 otel_filter_decision otel_pipeline_decide(const otel_pipeline *p, const char *category, int log4c_priority,
                                           const otel_log_options **kept);
-
-/* The hideRegex that applies to an entry (the layout's redaction), or NULL. */
-const otel_regex *otel_pipeline_hide_regex(const otel_pipeline *p, const char *category, int log4c_priority,
-                                           const char *body, size_t body_len);
 
 #endif

@@ -1,8 +1,8 @@
 /*
- * preinit.h - the pre-initialisation buffer (issue 6): records logged
- * before the configuration is loaded, kept raw (before the pipeline, which
- * needs the configuration to filter and redact) and only in memory, in
- * order, up to a bound in records and bytes. Thread-safe.
+ * preinit.h - the pre-initialisation buffer: records logged before the
+ * configuration is loaded, kept raw (before the pipeline, which needs the
+ * configuration to filter and mask) and only in memory, in order, up to a
+ * bound in records and bytes. Thread-safe.
  */
 #ifndef LOG4C_OTEL_PREINIT_H
 #define LOG4C_OTEL_PREINIT_H
@@ -10,17 +10,15 @@
 #include <stddef.h>
 #include <pthread.h>
 #include <stdint.h>
-#include "loc_data.h"
-#include "pipeline.h"
 
-/* One buffered entry: deep copies of what the appender collected. */
+/* One buffered entry: the event as a lane entry (lane_entry.h), which the
+ * loading thread builds the record from once the configuration is loaded. */
 typedef struct otel_preinit_entry {
     struct otel_preinit_entry *next;
-    size_t size;             /* bytes of the whole allocation (the bound counts them) */
-    const char *tag;         /* the appender's name */
-    otel_pipeline_input in;  /* everything points into this allocation */
-    int has_ld;              /* ld holds a copy of the call's otel_loc_data */
-    otel_loc_data ld;
+    size_t size;            /* bytes of the whole allocation (the bound counts them) */
+    const char *tag;        /* the appender's name */
+    size_t data_size;       /* bytes of the entry at data */
+    void *data;             /* 8-byte aligned, in this allocation */
 } otel_preinit_entry;
 
 typedef struct otel_preinit {
@@ -30,9 +28,9 @@ typedef struct otel_preinit {
     size_t max_records, max_bytes;
 } otel_preinit;
 
-/* Copies in (and ld, when not NULL) into a new entry tagged tag. NULL when
- * out of memory. */
-otel_preinit_entry *otel_preinit_entry_new(const char *tag, const otel_pipeline_input *in, const otel_loc_data *ld);
+/* A new entry tagged tag (copied) with room for data_size bytes at
+ * e->data, for the caller to fill. NULL when out of memory. */
+otel_preinit_entry *otel_preinit_entry_new(const char *tag, size_t data_size);
 void otel_preinit_entry_free(otel_preinit_entry *e);
 
 /* Appends e (ownership passes) unless that would exceed a bound: then e is

@@ -314,7 +314,7 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     /* the spec: a batch larger than the queue makes no sense */
     if (s->max_export_batch_size > s->max_queue_size)
         s->max_export_batch_size = s->max_queue_size;
-    /* issue 6: the spool. A bad value is an error, not a warning: a spool
+    /* the spool. A bad value is an error, not a warning: a spool
      * silently off or unbounded would surprise worse than a refused start. */
     const char *spool = get("LOG4C_OTEL_SPOOL_DIR");
     if (spool && *spool && !(s->spool_dir = strdup(spool)))
@@ -329,7 +329,7 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     int rc = otel_resource_build(s, get);
     if (rc != 0)
         return rc;
-    /* ---- issue 5 ---- */
+    /* log sources and the file exporter */
     if (otel_sources_config_default(&s->sources) != 0)
         return LOG4C_OTEL_ENOMEM;
     otel_json_file_settings_init(&s->file);
@@ -364,12 +364,12 @@ void otel_settings_free(otel_settings *s)
     free(s->client_cert_file);
     free(s->spool_dir);
     otel_resource_free(s);
-    otel_sources_config_free(&s->sources); /* issue 5 */
+    otel_sources_config_free(&s->sources);
     otel_json_file_settings_free(&s->file);
     memset(s, 0, sizeof *s);
 }
 
-/* ---- issue 5: which exporters run ---- */
+/* ---- which exporters run ---- */
 
 int otel_settings_resolve_exporters(otel_settings *s, otel_getenv_fn get)
 {

@@ -40,22 +40,21 @@ typedef struct otel_settings {
     long shutdown_timeout_ms;     /* LOG4C_OTEL_SHUTDOWN_TIMEOUT, default 5000 */
     size_t max_request_bytes;     /* LOG4C_OTEL_MAX_REQUEST_BYTES, default 4 MiB, before compression */
     size_t body_limit;            /* LOG4C_OTEL_BODY_LIMIT, default 16 MiB (keeps requests < 20 MiB) */
-    long block_timeout_ms;        /* LOG4C_OTEL_BLOCK_TIMEOUT (issue 6): a caller waits this long for
+    long block_timeout_ms;        /* LOG4C_OTEL_BLOCK_TIMEOUT: a caller waits this long for
                                      room in a full queue; default 0 = never waits */
-    char *spool_dir;              /* LOG4C_OTEL_SPOOL_DIR (issue 6): the disk spool; NULL = off */
+    char *spool_dir;              /* LOG4C_OTEL_SPOOL_DIR: the disk spool; NULL = off */
     uint64_t spool_max_bytes;     /* LOG4C_OTEL_SPOOL_MAX_BYTES, default 256 MiB, at least 64 KiB */
 
     unsigned nwarnings;   /* values that were reported and ignored */
 
-    /* issue 3: set only by the JSON configuration (configuration.c) */
+    /* set only by the JSON configuration (config_apply.c) */
     int no_keep_alive;    /* keepAlive: false -> a new connection per request */
 
     otel_attr *resource; /* resource attributes, owned (key and string values malloc'd) */
     size_t nresource;
 
-    /* ---- issue 5 ---- */
-    otel_sources_config sources; /* log source rules (defaults; the JSON "sources" section) */
-    otel_json_file_settings file;     /* the JSON file exporter: LOG4C_OTEL_JSON_FILE*, the JSON "file" section */
+    otel_sources_config sources;   /* log source rules (defaults; the JSON "logs.sources" section) */
+    otel_json_file_settings file;  /* the JSON file exporter: LOG4C_OTEL_JSON_FILE*, the JSON "logs.file" section */
 } otel_settings;
 
 /* Looks a variable up; tests pass their own. Returns NULL when unset. */
@@ -67,7 +66,7 @@ typedef const char *(*otel_getenv_fn)(const char *name);
 int otel_settings_load(otel_settings *s, otel_getenv_fn getenv_fn, char *err, size_t errlen);
 void otel_settings_free(otel_settings *s);
 
-/* issue 5: decides the exporters after everything was loaded (settings_load
+/* Decides the exporters after everything was loaded (settings_load
  * calls it; a loader that changes the endpoint or the file settings later
  * must call it again). With no endpoint configured and no file given (and
  * the file not disabled), the file exporter writes to the default path
@@ -79,7 +78,7 @@ int otel_settings_resolve_exporters(otel_settings *s, otel_getenv_fn get);
 /* 1 when the worker must export over HTTP (see above). */
 int otel_settings_http_enabled(const otel_settings *s);
 
-/* Endpoint rules (DESIGN §4): the per-signal endpoint is used as is; the
+/* Endpoint rules: the per-signal endpoint is used as is; the
  * generic one gets "/v1/logs" appended (after one trailing '/' is removed);
  * neither gives http://localhost:4318/v1/logs. Returns a malloc'd URL. */
 char *otel_resolve_logs_url(const char *logs_endpoint, const char *generic_endpoint);

@@ -56,13 +56,6 @@ int otel_sources_config_default(otel_sources_config *c)
     return 0;
 }
 
-static int config_error(char *err, size_t errlen, const char *path, const char *what)
-{
-    if (err && errlen)
-        snprintf(err, errlen, "log4c-otel: %s: %s", path, what);
-    return LOG4C_OTEL_ECONFIG;
-}
-
 /* A category name or prefix: non-empty, no empty component, no '#' (regular
  * expressions are not supported for sources). */
 static int valid_category(const char *s)
@@ -72,13 +65,13 @@ static int valid_category(const char *s)
 }
 
 int otel_sources_config_from_json(const struct json_t *jobj, const char *key_path, otel_sources_config *out,
-                                  char *err, size_t errlen)
+                                  otel_config_error *err)
 {
     const json_t *obj = (const json_t *)jobj;
-    char path[256];
+    char path[OTEL_CONFIG_PATH_MAX];
     const char *kp = key_path && *key_path ? key_path : "sources";
     if (!json_is_object(obj))
-        return config_error(err, errlen, kp, "expected an object");
+        return otel_config_error_set(err, kp, "expected an object");
 
     otel_sources_config c;
     memset(&c, 0, sizeof c);
@@ -86,8 +79,8 @@ int otel_sources_config_from_json(const struct json_t *jobj, const char *key_pat
     const json_t *v = json_object_get(obj, "enabled");
     if (v) {
         if (!json_is_boolean(v)) {
-            snprintf(path, sizeof path, "%s.enabled", kp);
-            return config_error(err, errlen, path, "expected true or false");
+            otel_config_path_member(path, sizeof path, kp, "enabled");
+            return otel_config_error_set(err, path, "expected true or false");
         }
         c.enabled = json_is_true(v);
     }
@@ -95,43 +88,49 @@ int otel_sources_config_from_json(const struct json_t *jobj, const char *key_pat
     const char *def = out->default_source ? out->default_source : OTEL_SOURCE_PLATFORM;
     if (v) {
         if (!json_is_string(v) || json_string_length(v) == 0) {
-            snprintf(path, sizeof path, "%s.default", kp);
-            return config_error(err, errlen, path, "expected a non-empty string");
+            otel_config_path_member(path, sizeof path, kp, "default");
+            return otel_config_error_set(err, path, "expected a non-empty string");
         }
         def = json_string_value(v);
     }
     if (!(c.default_source = strdup(def)))
-        return LOG4C_OTEL_ENOMEM;
+        return otel_config_error_set(err, kp, "out of memory");
 
     const json_t *rules = json_object_get(obj, "rules");
     if (rules) {
+        char rp[OTEL_CONFIG_PATH_MAX];
+        otel_config_path_member(rp, sizeof rp, kp, "rules");
         if (!json_is_array(rules)) {
             otel_sources_config_free(&c);
-            snprintf(path, sizeof path, "%s.rules", kp);
-            return config_error(err, errlen, path, "expected an array");
+            return otel_config_error_set(err, rp, "expected an array");
         }
         for (size_t i = 0; i < json_array_size(rules); i++) {
             const json_t *r = json_array_get(rules, i);
             const json_t *cat = json_object_get(r, "categoryName");
             const json_t *src = json_object_get(r, "source");
             const json_t *app = json_object_get(r, "appNameFromCategory");
-            const char *problem = NULL, *key = "";
+            const char *problem = NULL, *key = NULL;
             if (!json_is_object(r))
                 problem = "expected an object";
             else if (!json_is_string(cat) || !valid_category(json_string_value(cat)))
-                key = ".categoryName", problem = "expected a category name or dotted prefix (no regular expression)";
+                key = "categoryName", problem = "expected a category name or dotted prefix (no regular expression)";
             else if (!json_is_string(src) || json_string_length(src) == 0)
-                key = ".source", problem = "expected a non-empty string";
+                key = "source", problem = "expected a non-empty string";
             else if (app && !json_is_boolean(app))
-                key = ".appNameFromCategory", problem = "expected true or false";
+                key = "appNameFromCategory", problem = "expected true or false";
             if (problem) {
                 otel_sources_config_free(&c);
-                snprintf(path, sizeof path, "%s.rules[%zu]%s", kp, i, key);
-                return config_error(err, errlen, path, problem);
+                otel_config_path_index(path, sizeof path, rp, i);
+                if (key) {
+                    char ep[OTEL_CONFIG_PATH_MAX];
+                    otel_config_path_member(ep, sizeof ep, path, key);
+                    return otel_config_error_set(err, ep, "%s", problem);
+                }
+                return otel_config_error_set(err, path, "%s", problem);
             }
             if (add_rule(&c, json_string_value(cat), json_string_value(src), json_is_true(app)) != 0) {
                 otel_sources_config_free(&c);
-                return LOG4C_OTEL_ENOMEM;
+                return otel_config_error_set(err, kp, "out of memory");
             }
         }
     } else {
@@ -139,12 +138,29 @@ int otel_sources_config_from_json(const struct json_t *jobj, const char *key_pat
         for (size_t i = 0; i < out->nrules; i++)
             if (add_rule(&c, out->rules[i].category, out->rules[i].source, out->rules[i].app_name_from_category) != 0) {
                 otel_sources_config_free(&c);
-                return LOG4C_OTEL_ENOMEM;
+                return otel_config_error_set(err, kp, "out of memory");
             }
     }
     otel_sources_config_free(out);
     *out = c;
-    return LOG4C_OTEL_OK;
+    return 0;
+}
+
+int otel_sources_config_copy(otel_sources_config *dst, const otel_sources_config *src)
+{
+    otel_sources_config c;
+    memset(&c, 0, sizeof c);
+    c.enabled = src->enabled;
+    if (src->default_source && !(c.default_source = strdup(src->default_source)))
+        return -1;
+    for (size_t i = 0; i < src->nrules; i++)
+        if (add_rule(&c, src->rules[i].category, src->rules[i].source, src->rules[i].app_name_from_category) != 0) {
+            otel_sources_config_free(&c);
+            return -1;
+        }
+    otel_sources_config_free(dst);
+    *dst = c;
+    return 0;
 }
 
 /* ---- classification ---- */

@@ -26,6 +26,7 @@
 #define LOG4C_OTEL_SOURCES_H
 
 #include <stddef.h>
+#include "config_error.h"
 
 /* The names of the built-in sources. */
 #define OTEL_SOURCE_PLATFORM "platform"
@@ -65,14 +66,19 @@ void otel_sources_config_free(otel_sources_config *c);
  *         { "categoryName": "app", "source": "app", "appNameFromCategory": true },
  *         { "categoryName": "gw",  "source": "gateway" } ] }
  *
- * Unknown keys are ignored (as everywhere in the configuration). On success
- * *out (which must hold a configuration, e.g. the defaults) is replaced and
- * 0 returned; on an error, *out is left as it was, a sentence naming the key
- * is written to err and LOG4C_OTEL_ECONFIG (or LOG4C_OTEL_ENOMEM) returned.
- * Declared with a forward declaration so that this header needs no jansson. */
+ * Unknown keys are ignored (as everywhere in the configuration). The
+ * contract of config_error.h: on success *out (which must hold a
+ * configuration, e.g. the defaults) is replaced and 0 returned; on an error
+ * *out is left as it was and -1 returned with err set at the offending key
+ * ("out of memory" at key_path when memory ran out). Declared with a
+ * forward declaration so that this header needs no jansson. */
 struct json_t;
 int otel_sources_config_from_json(const struct json_t *obj, const char *key_path, otel_sources_config *out,
-                                  char *err, size_t errlen);
+                                  otel_config_error *err);
+
+/* Replaces *dst with a deep copy of *src. 0, or -1 out of memory (*dst
+ * untouched). */
+int otel_sources_config_copy(otel_sources_config *dst, const otel_sources_config *src);
 
 /* The result of a classification. source points into the classifier (valid
  * while it lives); app_name, when not NULL, points into the category string

@@ -1,12 +1,14 @@
 /*
  * span.c - spans: random ids, typed attributes, status, start/end with the
- * per-thread active context, the span filter decision, and the
- * traces-as-logs line handed to the sink at end (see span.h).
+ * per-thread stack of active contexts (which holds references to the spans
+ * on it), the span filter decision, and the traces-as-logs line handed to
+ * the sink at end (see span.h).
  */
 #include "span.h"
 #include "clock.h"
 #include "traces_as_logs.h"
 #include "random_bytes.h"
+#include "tls_scratch.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -67,7 +69,7 @@ void otel_span_set_clock(uint64_t (*now_ns)(void)) { clock_fn = now_ns ? now_ns 
 
 /* ---- lifetime ---- */
 
-void otel_span_retain(otel_span *s) { atomic_fetch_add(&s->refs, 1); }
+static void span_retain(otel_span *s) { atomic_fetch_add(&s->refs, 1); }
 
 static void span_free(otel_span *s)
 {
@@ -83,13 +85,185 @@ static void span_free(otel_span *s)
     free(s);
 }
 
-void otel_span_release(otel_span *s)
+static void span_release(otel_span *s)
 {
     if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
         span_free(s);
 }
 
-int otel_span_is_ended(const otel_span *s) { return atomic_load_explicit(&s->ended, memory_order_acquire); }
+static int span_is_ended(const otel_span *s) { return atomic_load_explicit(&s->ended, memory_order_acquire); }
+
+/* ---- the calling thread's active context ----
+ * Each thread keeps a stack of frames: a span it started (holding a
+ * reference to it) or an attached context. The active context is the top
+ * frame whose span has not ended; frames of spans ended elsewhere (another
+ * thread) are dropped lazily when they come to the top. */
+
+typedef struct frame {
+    otel_span_context ctx;
+    otel_span *span; /* NULL: an attached context */
+} frame;
+
+typedef struct thread_stack {
+    frame *frames;
+    size_t depth, cap;
+} thread_stack;
+
+static __thread thread_stack *stack;               /* created at the first push */
+/* while the traces line of an ended span is logged, the context
+ * otel_context_current answers on this thread, so that the record is
+ * correlated with that span */
+static __thread const otel_span_context *override;
+
+static void release_frames(thread_stack *st, size_t from)
+{
+    for (size_t i = from; i < st->depth; i++)
+        if (st->frames[i].span)
+            span_release(st->frames[i].span);
+    st->depth = from;
+}
+
+/* At thread exit: the spans still on the stack lose this thread's reference
+ * (a span ended later on another thread is then freed there). */
+static void stack_fini(void *p)
+{
+    thread_stack *st = p;
+    release_frames(st, 0);
+    free(st->frames);
+    stack = NULL;
+}
+
+static otel_tls_kind stack_kind = {.size = sizeof(thread_stack), .fini = stack_fini};
+
+static thread_stack *own_stack(void)
+{
+    if (!stack)
+        stack = otel_tls_get(&stack_kind);
+    return stack;
+}
+
+/* Drops frames of spans that ended (on another thread) from the top. */
+static void prune(thread_stack *st)
+{
+    while (st->depth > 0) {
+        frame *f = &st->frames[st->depth - 1];
+        if (!f->span || !span_is_ended(f->span))
+            break;
+        span_release(f->span);
+        st->depth--;
+    }
+}
+
+/* The thread's current context: an attached one, else its innermost live
+ * span's; NULL when there is none. */
+static const otel_span_context *current_ctx(void)
+{
+    if (override)
+        return override;
+    thread_stack *st = stack;
+    if (!st)
+        return NULL;
+    prune(st);
+    return st->depth ? &st->frames[st->depth - 1].ctx : NULL;
+}
+
+int otel_context_current(otel_span_context *out)
+{
+    const otel_span_context *c = current_ctx();
+    if (!c)
+        return 0;
+    *out = *c;
+    return 1;
+}
+
+int otel_context_current_ids(uint8_t trace_id[16], uint8_t span_id[8], uint8_t *flags)
+{
+    const otel_span_context *c = current_ctx();
+    if (!c)
+        return 0;
+    memcpy(trace_id, c->trace_id, 16);
+    memcpy(span_id, c->span_id, 8);
+    *flags = c->flags;
+    return 1;
+}
+
+static int push(const otel_span_context *ctx, otel_span *span)
+{
+    thread_stack *st = own_stack();
+    if (!st)
+        return -1;
+    if (st->depth == st->cap) {
+        size_t cap = st->cap ? 2 * st->cap : 8;
+        frame *f = realloc(st->frames, cap * sizeof *f);
+        if (!f)
+            return -1;
+        st->frames = f;
+        st->cap = cap;
+    }
+    st->frames[st->depth].ctx = *ctx;
+    st->frames[st->depth].span = span;
+    st->depth++;
+    return 0;
+}
+
+void otel_context_set_current(const otel_span_context *c)
+{
+    if (stack)
+        release_frames(stack, 0);
+    if (c)
+        (void)push(c, NULL);
+}
+
+/* Pushes a frame for span (whose context is ctx); the stack takes one
+ * reference. Returns 0, -1 out of memory. */
+static int push_span(otel_span *span, const otel_span_context *ctx)
+{
+    if (push(ctx, span) != 0)
+        return -1;
+    span_retain(span);
+    return 0;
+}
+
+static void remove_at(thread_stack *st, size_t i)
+{
+    memmove(&st->frames[i], &st->frames[i + 1], (st->depth - i - 1) * sizeof st->frames[0]);
+    st->depth--;
+}
+
+/* Removes span's frame from the calling thread's stack, wherever it is, and
+ * releases the stack's reference. Returns 1 when it was there, else 0. */
+static int remove_span(otel_span *span)
+{
+    thread_stack *st = stack;
+    if (!st)
+        return 0;
+    for (size_t i = st->depth; i-- > 0;)
+        if (st->frames[i].span == span) {
+            remove_at(st, i);
+            span_release(span);
+            prune(st);
+            return 1;
+        }
+    return 0;
+}
+
+int otel_context_attach(const otel_span_context *c) { return push(c, NULL); }
+
+int otel_context_detach(void)
+{
+    thread_stack *st = stack;
+    if (!st)
+        return -1;
+    for (size_t i = st->depth; i-- > 0;)
+        if (!st->frames[i].span) {
+            remove_at(st, i);
+            prune(st);
+            return 0;
+        }
+    return -1;
+}
+
+size_t otel_context_depth(void) { return stack ? stack->depth : 0; }
 
 /* ---- start ---- */
 
@@ -124,7 +298,7 @@ int otel_span_start(const char *name, const otel_span_context *parent, int use_c
     otel_traces_decide(otel_span_config(), name, &s->decision);
     s->ctx.flags = s->decision.enabled ? OTEL_TRACE_FLAG_SAMPLED : 0;
     s->start_ns = clock_fn();
-    if (otel_context_push_span(s, &s->ctx) != 0) {
+    if (push_span(s, &s->ctx) != 0) {
         span_free(s);
         return -1;
     }
@@ -228,9 +402,9 @@ static void emit_line(otel_span *s, uint64_t duration_ms)
     pthread_mutex_unlock(&s->lock);
     if (rc == 0 && otel_buf_append(&b, "", 1) == 0) {
         /* the record(s) the line becomes belong to this span, though it ended */
-        otel_context_set_override(&s->ctx);
+        override = &s->ctx;
         fn(b.data, b.len - 1, &s->ctx, s->status);
-        otel_context_set_override(NULL);
+        override = NULL;
     }
     otel_buf_free(&b);
 }
@@ -242,6 +416,6 @@ void otel_span_end(otel_span *s)
         return;
     uint64_t ns = end > s->start_ns ? end - s->start_ns : 0;
     emit_line(s, ns / 1000000u);
-    (void)otel_context_remove_span(s); /* when ended on another thread, that thread drops it lazily */
-    otel_span_release(s);
+    (void)remove_span(s); /* when ended on another thread, that thread drops it lazily */
+    span_release(s);
 }

@@ -1,9 +1,10 @@
 /*
  * span.h - spans in the core: ids from getrandom, typed attributes, status,
- * the per-thread active context (through trace_context.c), the span filter
- * decision, and at end the traces-as-logs line handed to a sink (the log4c
- * glue logs it to the traces category). The public log4c_otel_span_* API
- * (appenders/span_api.c) is a thin layer over this.
+ * the calling thread's active context (its innermost live span, or a
+ * context attached from elsewhere), the span filter decision, and at end
+ * the traces-as-logs line handed to a sink (the log4c glue logs it to the
+ * traces category). The public log4c_otel_span_* and log4c_otel_context_*
+ * API (log4c/span_api.c) is a thin layer over this.
  */
 #ifndef LOG4C_OTEL_SPAN_H
 #define LOG4C_OTEL_SPAN_H
@@ -55,5 +56,34 @@ const otel_traces_config *otel_span_config(void);
 
 /* Monotonic clock hook for tests (NULL: CLOCK_MONOTONIC). */
 void otel_span_set_clock(uint64_t (*now_ns)(void));
+
+/* ---- the calling thread's active context ----
+ * Each thread keeps a stack of frames: a span it started (holding a
+ * reference to it) or an attached context. The active context is the top
+ * frame whose span has not ended; frames of spans ended elsewhere (another
+ * thread) are dropped lazily when they come to the top. */
+
+/* Copies the calling thread's active context into *out. Returns 1 when there
+ * is one, 0 when not (*out untouched). While a span's traces line is being
+ * logged (otel_span_end), that span's context is what it returns. */
+int otel_context_current(otel_span_context *out);
+
+/* The ids and flags of the same context, without copying the tracestate
+ * (the per-record read). Returns 1 when there is one, else 0 (outputs
+ * untouched). */
+int otel_context_current_ids(uint8_t trace_id[16], uint8_t span_id[8], uint8_t *flags);
+
+/* Replaces the calling thread's whole stack: with *c as its only (attached)
+ * frame, or with nothing (NULL). Spans on the stack are released. */
+void otel_context_set_current(const otel_span_context *c);
+
+/* Pushes an attached context (no span). Returns 0, -1 out of memory. */
+int otel_context_attach(const otel_span_context *c);
+
+/* Removes the most recent attached frame. Returns 0, or -1 when none. */
+int otel_context_detach(void);
+
+/* Frames on the calling thread's stack (for tests). */
+size_t otel_context_depth(void);
 
 #endif

@@ -1,13 +1,8 @@
 /*
- * trace_context.h - the W3C trace context of the calling thread (the
- * thread's active span, or a context attached from elsewhere) and the
- * traceparent text form. The appender stamps records with it; captured
- * children receive it as TRACEPARENT/TRACESTATE.
- *
- * Each thread keeps a stack of frames: a span it started (holding a
- * reference to it) or an attached context. The active context is the top
- * frame whose span has not ended; frames of spans ended elsewhere (another
- * thread) are dropped lazily when they come to the top.
+ * trace_context.h - a W3C trace context (trace and span ids, flags,
+ * tracestate) and its traceparent text form. Records are stamped with the
+ * calling thread's (span.h); captured children receive it as
+ * TRACEPARENT/TRACESTATE.
  */
 #ifndef LOG4C_OTEL_TRACE_CONTEXT_H
 #define LOG4C_OTEL_TRACE_CONTEXT_H
@@ -25,50 +20,6 @@ typedef struct otel_span_context {
 } otel_span_context;
 
 #define OTEL_TRACE_FLAG_SAMPLED 0x01
-
-/* Copies the calling thread's active context into *out. Returns 1 when there
- * is one, 0 when not (*out untouched). While an override is set (see
- * otel_context_set_override) that is what it returns. */
-int otel_context_current(otel_span_context *out);
-
-/* The ids and flags of the same context, without copying the tracestate
- * (the appender's per-record read). Returns 1 when there is one, else 0
- * (outputs untouched). */
-int otel_context_current_ids(uint8_t trace_id[16], uint8_t span_id[8], uint8_t *flags);
-
-/* Replaces the calling thread's whole stack: with *c as its only (attached)
- * frame, or with nothing (NULL). Spans on the stack are released. */
-void otel_context_set_current(const otel_span_context *c);
-
-/* ---- the frame stack (span.c and the public API) ---- */
-struct otel_span;
-
-/* Pushes a frame for span (whose context is ctx); the stack takes one
- * reference (otel_span_retain is called). Returns 0, -1 out of memory. */
-int otel_context_push_span(struct otel_span *span, const otel_span_context *ctx);
-
-/* Removes span's frame from the calling thread's stack, wherever it is, and
- * releases the stack's reference. Returns 1 when it was there, else 0. */
-int otel_context_remove_span(struct otel_span *span);
-
-/* Pushes an attached context (no span). Returns 0, -1 out of memory. */
-int otel_context_attach(const otel_span_context *c);
-
-/* Removes the most recent attached frame. Returns 0, or -1 when none. */
-int otel_context_detach(void);
-
-/* While set (non-NULL), otel_context_current returns *c on this thread:
- * used while the traces line of an ended span is logged, so that the record
- * is correlated with that span. The pointer must stay valid until cleared. */
-void otel_context_set_override(const otel_span_context *c);
-
-/* Frames on the calling thread's stack (for tests). */
-size_t otel_context_depth(void);
-
-/* Implemented in span.c: reference counting and the "ended" flag. */
-void otel_span_retain(struct otel_span *s);
-void otel_span_release(struct otel_span *s);
-int otel_span_is_ended(const struct otel_span *s);
 
 /* ---- traceparent ---- */
 

@@ -53,9 +53,9 @@ int otel_traces_line_format(const otel_span_line *s, otel_buf *out);
  * masked (its length in *out_len), or NULL when the value passes unchanged
  * (*out_len = len), or NULL with *out_len = (size_t)-1 when out of memory:
  * the caller then drops the value, never printing it unmasked. With no
- * redactor set, values pass unchanged. The log4c glue sets one with
- * otel_traces_set_redactor() when the configuration is loaded: the
- * hideRegex that applies to the traces category.
+ * redactor set, values pass unchanged. The runtime sets one that masks
+ * under the traces category's rules (mask.h) when the configuration is
+ * loaded (before any span ends).
  */
 typedef char *(*otel_redact_fn)(void *ctx, const char *s, size_t len, size_t *out_len);
 void otel_traces_set_redactor(otel_redact_fn fn, void *ctx);

@@ -4,9 +4,7 @@
  * section (see traces_config.h).
  */
 #include "traces_config.h"
-#include "diag.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,96 +60,104 @@ void otel_traces_decide(const otel_traces_config *c, const char *name, otel_span
 
 /* ---- JSON ---- */
 
-
-static int get_bool(const json_t *obj, const char *key, int *out, const char *path, char *err, size_t errlen)
+static int get_bool(const json_t *obj, const char *key, int *out, const char *path, otel_config_error *err)
 {
     const json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v))
         return 0;
-    if (!json_is_boolean(v))
-        return otel_fail(err, errlen, "%s.%s: expected true or false", path, key);
+    if (!json_is_boolean(v)) {
+        char p[OTEL_CONFIG_PATH_MAX];
+        otel_config_path_member(p, sizeof p, path, key);
+        return otel_config_error_set(err, p, "expected true or false");
+    }
     *out = json_is_true(v);
     return 0;
 }
 
-static int parse_rule(const json_t *obj, int with_source, otel_span_rule *r, const char *path, char *err,
-                      size_t errlen)
+static int parse_rule(const json_t *obj, int with_source, otel_span_rule *r, const char *path, otel_config_error *err)
 {
+    char p[OTEL_CONFIG_PATH_MAX];
     if (!json_is_object(obj))
-        return otel_fail(err, errlen, "%s: expected an object", path);
-    if (get_bool(obj, "enabled", &r->enabled, path, err, errlen) != 0)
+        return otel_config_error_set(err, path, "expected an object");
+    if (get_bool(obj, "enabled", &r->enabled, path, err) != 0)
         return -1;
     const json_t *log = json_object_get(obj, "log");
     if (log && json_is_object(log)) { /* TracesAsLogsOptions */
-        char sub[256];
-        snprintf(sub, sizeof sub, "%s.log", path);
-        if (get_bool(log, "enabled", &r->log, sub, err, errlen) != 0)
+        otel_config_path_member(p, sizeof p, path, "log");
+        if (get_bool(log, "enabled", &r->log, p, err) != 0)
             return -1;
-    } else if (get_bool(obj, "log", &r->log, path, err, errlen) != 0) {
+    } else if (get_bool(obj, "log", &r->log, path, err) != 0) {
         return -1;
     }
     const json_t *md = json_object_get(obj, "minDurationMs");
     if (md && !json_is_null(md)) {
-        if (!json_is_number(md) || json_number_value(md) < 0 || json_number_value(md) > 1e12)
-            return otel_fail(err, errlen, "%s.minDurationMs: expected a number of milliseconds >= 0", path);
+        if (!json_is_number(md) || json_number_value(md) < 0 || json_number_value(md) > 1e12) {
+            otel_config_path_member(p, sizeof p, path, "minDurationMs");
+            return otel_config_error_set(err, p, "expected a number of milliseconds >= 0");
+        }
         r->min_duration_ms = (long)json_number_value(md);
     }
     const json_t *src = json_object_get(obj, "source");
     if (src && !json_is_null(src)) {
+        otel_config_path_member(p, sizeof p, path, "source");
         if (!with_source)
-            return otel_fail(err, errlen, "%s.source: not allowed in defaults", path);
+            return otel_config_error_set(err, p, "not allowed in defaults");
         if (!json_is_string(src) || json_string_length(src) == 0)
-            return otel_fail(err, errlen, "%s.source: expected a non-empty string", path);
+            return otel_config_error_set(err, p, "expected a non-empty string");
         if (json_string_value(src)[0] == '#')
-            return otel_fail(err, errlen, "%s.source: regular expressions ('#...') are not supported for spans", path);
+            return otel_config_error_set(err, p, "regular expressions ('#...') are not supported for spans");
         if (!(r->source = strdup(json_string_value(src))))
-            return otel_fail(err, errlen, "%s: out of memory", path);
+            return otel_config_error_set(err, path, "out of memory");
     }
     return 0;
 }
 
-int otel_traces_config_from_json(const json_t *obj, const char *key_path, otel_traces_config *out, char *err,
-                                 size_t errlen)
+int otel_traces_config_from_json(const json_t *obj, const char *key_path, otel_traces_config *out,
+                                 otel_config_error *err)
 {
     const char *path = key_path && *key_path ? key_path : "traces";
+    char p[OTEL_CONFIG_PATH_MAX];
     if (otel_traces_config_init(out) != 0)
-        return otel_fail(err, errlen, "%s: out of memory", path);
+        return otel_config_error_set(err, path, "out of memory");
     if (!json_is_object(obj))
-        return otel_fail(err, errlen, "%s: expected an object", path);
-    if (get_bool(obj, "enabled", &out->enabled, path, err, errlen) != 0)
+        return otel_config_error_set(err, path, "expected an object");
+    if (get_bool(obj, "enabled", &out->enabled, path, err) != 0)
         return -1;
     const json_t *cat = json_object_get(obj, "category");
     if (cat && !json_is_null(cat)) {
-        if (!json_is_string(cat) || json_string_length(cat) == 0)
-            return otel_fail(err, errlen, "%s.category: expected a non-empty string", path);
+        if (!json_is_string(cat) || json_string_length(cat) == 0) {
+            otel_config_path_member(p, sizeof p, path, "category");
+            return otel_config_error_set(err, p, "expected a non-empty string");
+        }
         char *c = strdup(json_string_value(cat));
         if (!c)
-            return otel_fail(err, errlen, "%s: out of memory", path);
+            return otel_config_error_set(err, path, "out of memory");
         free(out->category);
         out->category = c;
     }
-    char sub[256];
     const json_t *d = json_object_get(obj, "defaults");
     if (d && !json_is_null(d)) {
-        snprintf(sub, sizeof sub, "%s.defaults", path);
-        if (parse_rule(d, 0, &out->defaults, sub, err, errlen) != 0)
+        otel_config_path_member(p, sizeof p, path, "defaults");
+        if (parse_rule(d, 0, &out->defaults, p, err) != 0)
             return -1;
     }
     const json_t *f = json_object_get(obj, "filters");
     if (f && !json_is_null(f)) {
+        otel_config_path_member(p, sizeof p, path, "filters");
         if (!json_is_array(f))
-            return otel_fail(err, errlen, "%s.filters: expected an array", path);
+            return otel_config_error_set(err, p, "expected an array");
         size_t n = json_array_size(f);
         if (n) {
             out->filters = calloc(n, sizeof *out->filters);
             if (!out->filters)
-                return otel_fail(err, errlen, "%s: out of memory", path);
+                return otel_config_error_set(err, path, "out of memory");
         }
         for (size_t i = 0; i < n; i++) {
+            char ip[OTEL_CONFIG_PATH_MAX];
             rule_unset(&out->filters[i]);
             out->nfilters = i + 1;
-            snprintf(sub, sizeof sub, "%s.filters[%zu]", path, i);
-            if (parse_rule(json_array_get(f, i), 1, &out->filters[i], sub, err, errlen) != 0)
+            otel_config_path_index(ip, sizeof ip, p, i);
+            if (parse_rule(json_array_get(f, i), 1, &out->filters[i], ip, err) != 0)
                 return -1;
         }
     }

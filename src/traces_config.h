@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <jansson.h>
+#include "config_error.h"
 
 #define OTEL_TRACES_DEFAULT_CATEGORY "traces"
 
@@ -63,16 +64,15 @@ int otel_span_source_matches(const char *source, const char *name);
 void otel_traces_decide(const otel_traces_config *c, const char *name, otel_span_decision *out);
 
 /*
- * ---- MERGE SEAM (issue 3's JSON loader) ----
- * Parses the `traces` object obj into *out (initialised here; free it with
- * otel_traces_config_free even on error). key_path names obj in messages,
- * e.g. "logs.traces" or "traces". Unknown keys are ignored (io.Insights has
- * many this library does not implement). Returns 0, or -1 with a sentence
- * naming the offending key in err:
- * wrong types, negative minDurationMs, a `source` that is empty or starts
- * with '#' (regex sources are not supported yet: refused, not mismatched).
+ * The section parser of `traces` (contract in config_error.h): parses obj
+ * into *out (initialised here; free it with otel_traces_config_free even on
+ * error). key_path names obj in errors, e.g. "traces". Unknown keys are
+ * ignored (io.Insights has many this library does not implement). Returns
+ * 0, or -1 with err set at the offending key: wrong types, negative
+ * minDurationMs, a `source` that is empty or starts with '#' (regex
+ * sources are not supported: refused, not mismatched).
  */
-int otel_traces_config_from_json(const json_t *obj, const char *key_path, otel_traces_config *out, char *err,
-                                 size_t errlen);
+int otel_traces_config_from_json(const json_t *obj, const char *key_path, otel_traces_config *out,
+                                 otel_config_error *err);
 
 #endif

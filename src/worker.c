@@ -4,12 +4,12 @@
  * encodes, sends (retries live in the HTTP exporter) and accounts every
  * record exactly once: exported, or dropped with a reason.
  *
- * With a spool directory (issue 6) the threads are those of worker_spool.c.
+ * With a spool directory the threads are those of worker_spool.c; what
+ * both modes share is in worker_export.c.
  */
 #include "worker_internal.h"
 #include "clock.h"
 #include "diag.h"
-#include "reentry.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -21,16 +21,6 @@
  * (otel_stage_taken). Each has a mark, the smallest target a waiting flush
  * wants (UINT64_MAX: none), so that progress wakes flushers only when it
  * reaches one, not once per batch. Both under w->lock. */
-
-/* 1 when count has reached *mark (which is then cleared: a flusher still
- * short of its own target sets it again) */
-static int mark_reached(uint64_t count, uint64_t *mark)
-{
-    if (count < *mark)
-        return 0;
-    *mark = UINT64_MAX;
-    return 1;
-}
 
 static uint64_t done_count(otel_worker *w, otel_stage *s)
 {
@@ -62,79 +52,6 @@ static int wait_progress(otel_worker *w, uint64_t (*count)(otel_worker *, otel_s
     }
     pthread_mutex_unlock(&w->lock);
     return rc;
-}
-
-void otel_worker_account(otel_worker *w, uint64_t n)
-{
-    if (!n)
-        return;
-    pthread_mutex_lock(&w->lock);
-    w->done += n;
-    int reached = mark_reached(w->done, &w->wake_done);
-    pthread_mutex_unlock(&w->lock);
-    if (reached)
-        pthread_cond_broadcast(&w->progress);
-}
-
-/* ---- issue 5: the file exporter ----
- * Every batch goes to every configured exporter. The record counters
- * (exported, dropped_*) follow the primary exporter: HTTP when an endpoint
- * is configured, else the file; file_records / file_errors always count what
- * the file exporter wrote or failed to write. Returns 0 when written. */
-int otel_worker_export_file(otel_worker *w, otel_record *const *recs, size_t n)
-{
-    otel_buf_reset(&w->file_buf);
-    int rc = otel_encode_json(&w->resource, recs, n, &w->file_buf);
-    if (rc == 0)
-        rc = otel_json_file_export(w->file, w->file_buf.data, w->file_buf.len);
-    else
-        otel_diag("log4c-otel: out of memory encoding %zu records for the file; dropped", n);
-    otel_worker_count(rc == 0 ? &w->file_records : &w->file_errors, n);
-    if (!w->http)
-        otel_worker_settle(w, rc == 0 ? OTEL_OUT_EXPORTED : OTEL_OUT_EXPORT_FAILED, n);
-    return rc;
-}
-
-int otel_worker_encode(otel_worker *w, otel_record *const *recs, size_t n, otel_buf *buf)
-{
-    otel_buf_reset(buf);
-    return w->settings.protocol == OTEL_PROTOCOL_HTTP_JSON ? otel_encode_json(&w->resource, recs, n, buf)
-                                                           : otel_encode_protobuf(&w->resource, recs, n, buf);
-}
-
-/* the split bounds the records; the resource comes on top of them */
-size_t otel_worker_request_cap(const otel_worker *w)
-{
-    size_t overhead = otel_resource_overhead_bound(&w->resource);
-    return w->settings.max_request_bytes > overhead ? w->settings.max_request_bytes - overhead : 1;
-}
-
-void otel_worker_send(otel_worker *w, const void *body, size_t len, uint64_t records, uint64_t deadline_ns,
-                      otel_export_result *res)
-{
-    otel_http_export(w->http, body, len, deadline_ns, &w->abort, res);
-    otel_worker_count(&w->export_requests, res->attempts);
-    if (res->attempts > 1)
-        otel_worker_count(&w->export_retries, res->attempts - 1);
-    otel_worker_count(&w->export_unanswered, records * res->unanswered);
-}
-
-/* Settles n records sent in one request with result res (not FAILED). */
-void otel_worker_settle_sent(otel_worker *w, const otel_export_result *res, uint64_t n)
-{
-    if (res->outcome == OTEL_EXPORT_OK) {
-        uint64_t rejected = res->rejected > 0 ? (uint64_t)res->rejected : 0;
-        if (rejected > n)
-            rejected = n;
-        otel_worker_settle(w, OTEL_OUT_EXPORTED, n - rejected);
-        otel_worker_settle(w, OTEL_OUT_REJECTED, rejected);
-        if (rejected)
-            otel_diag("log4c-otel: collector rejected %llu of %llu records: %s", (unsigned long long)rejected,
-                      (unsigned long long)n, res->message);
-    } else {
-        otel_worker_settle(w, OTEL_OUT_HTTP_ERROR, n);
-        otel_diag("log4c-otel: dropped %llu records: %s", (unsigned long long)n, res->message);
-    }
 }
 
 /* Sends recs[0..n) as one request and accounts for them. */
@@ -182,13 +99,13 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
         otel_record_free(batch[i]);
 }
 
-/* ---- issue 6: the hand-off lanes ---- */
+/* ---- the hand-off lanes ---- */
 
 static int stage_reserve(void *q, size_t bytes) { return otel_queue_reserve(q, bytes); }
 static void stage_release(void *q, size_t bytes) { otel_queue_release(q, bytes); }
 static void stage_kick(void *q) { otel_queue_kick(q); }
 
-int otel_worker_enable_stage(otel_worker *w, otel_worker_convert_fn convert, void *ctx)
+int otel_worker_enable_stage(otel_worker *w, const struct otel_record_builder *b)
 {
     if (w->settings.block_timeout_ms > 0 || atomic_load(&w->stage))
         return -1;
@@ -198,8 +115,7 @@ int otel_worker_enable_stage(otel_worker *w, otel_worker_convert_fn convert, voi
     otel_stage *s = otel_stage_new(&h, w->settings.max_export_batch_size, w->settings.max_queue_size);
     if (!s)
         return -1;
-    w->convert = convert;
-    w->convert_ctx = ctx;
+    w->builder = b;
     atomic_store_explicit(&w->stage, s, memory_order_release);
     return 0;
 }
@@ -209,95 +125,6 @@ otel_stage *otel_worker_stage(otel_worker *w)
     if (atomic_load_explicit(&w->closing, memory_order_acquire))
         return NULL;
     return atomic_load_explicit(&w->stage, memory_order_acquire);
-}
-
-/* What one feed collects: records go on a handful at a time (one lock for
- * all), all with the same observed time (one clock read). */
-#define FEED_HAND 64
-typedef struct feed_hand feed_hand;
-struct feed_hand {
-    otel_worker *w;
-    uint64_t now_ns;
-    size_t n, cap;                  /* cap <= FEED_HAND */
-    void (*hand_on)(feed_hand *h);  /* to_queue, or to_spool at the shutdown deadline */
-    int last;                       /* the shutdown's last feed: passes feed_shut */
-    otel_buf *sbuf;                 /* to_spool's encoding buffer */
-    otel_record *recs[FEED_HAND];
-};
-
-/* into the queue; a full (or closed) queue counts the drop */
-static void to_queue(feed_hand *h)
-{
-    if (otel_queue_push_n(h->w->queue, h->recs, h->n) < h->n)
-        for (size_t i = 0; i < h->n; i++)
-            otel_record_free(h->recs[i]);
-}
-
-/* past the shutdown deadline, with a spool: straight to it, counted as
- * taken over by the queue (accepted) and then spooled or spool_full */
-static void to_spool(feed_hand *h)
-{
-    otel_queue_take_over(h->w->queue, h->n);
-    otel_worker_spool_records(h->w, h->recs, h->n, h->sbuf);
-}
-
-static void hand_on(void *arg)
-{
-    feed_hand *h = arg;
-    if (h->n)
-        h->hand_on(h);
-    h->n = 0;
-}
-
-/* one staged entry -> a record in hand */
-static void feed_entry(void *arg, const void *entry, size_t size)
-{
-    feed_hand *h = arg;
-    otel_record *r = h->w->convert(h->w->convert_ctx, entry, size, h->now_ns);
-    if (!r)
-        return;
-    h->recs[h->n++] = r;
-    if (h->n == h->cap)
-        hand_on(h);
-}
-
-/* Up to max staged entries through the pipeline and on as h says. */
-static void feed(otel_worker *w, size_t max, feed_hand *h)
-{
-    otel_stage *s = atomic_load_explicit(&w->stage, memory_order_acquire);
-    if (!s)
-        return;
-    pthread_mutex_lock(&w->feed_lock);
-    if (atomic_load(&w->feed_shut) && !h->last) {
-        pthread_mutex_unlock(&w->feed_lock);
-        return;
-    }
-    uint64_t refused = 0;
-    size_t n = otel_stage_drain_then(s, feed_entry, hand_on, h, max, &refused);
-    if (refused)
-        otel_queue_refuse_n(w->queue, OTEL_OUT_QUEUE_FULL, refused);
-    pthread_mutex_unlock(&w->feed_lock);
-    if (n || refused) { /* a flush may wait for the lanes */
-        pthread_mutex_lock(&w->lock);
-        int reached = mark_reached(otel_stage_taken(s), &w->wake_taken);
-        pthread_mutex_unlock(&w->lock);
-        if (reached)
-            pthread_cond_broadcast(&w->progress);
-    }
-}
-
-void otel_worker_feed(otel_worker *w, size_t max)
-{
-    feed_hand h = {.w = w, .now_ns = otel_realtime_ns(), .cap = FEED_HAND, .hand_on = to_queue};
-    feed(w, max, &h);
-}
-
-/* The start of each of the worker's threads: nothing on it may append
- * (issue 6); a batch array of max_export_batch_size, NULL when out of memory. */
-otel_record **otel_worker_thread_begin(const otel_worker *w)
-{
-    otel_reentry_mark_internal_thread();
-    return malloc(w->settings.max_export_batch_size * sizeof(otel_record *));
 }
 
 static void *worker_main(void *arg)
@@ -373,7 +200,7 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
 
     w->queue = otel_queue_new(w->settings.max_queue_size, w->settings.max_queue_bytes,
                               w->settings.max_export_batch_size);
-    /* issue 5: HTTP and/or the file */
+    /* HTTP and/or the file */
     int want_http = otel_settings_http_enabled(&w->settings);
     if (want_http)
         w->http = otel_http_exporter_new(&w->settings);
@@ -390,7 +217,7 @@ otel_worker *otel_worker_start(otel_settings *s, int *err)
         otel_worker_free(w);
         return NULL;
     }
-    /* issue 6: the spool serves the HTTP exporter; a directory we cannot use
+    /* the spool serves the HTTP exporter; a directory we cannot use
      * is reported once and the worker runs without it */
     if (w->http && w->settings.spool_dir)
         otel_worker_spool_open(w);
@@ -468,19 +295,26 @@ static void stop_threads(otel_worker *w)
     }
 }
 
+/* past the shutdown deadline, with a spool: straight to it, counted as
+ * taken over by the queue (accepted) and then spooled or spool_full */
+static void to_spool(otel_worker *w, otel_record **recs, size_t n, void *sbuf)
+{
+    otel_queue_take_over(w->queue, n);
+    otel_worker_spool_records(w, recs, n, sbuf);
+}
+
 /* What is left in the queue and in the lanes missed the deadline: to the
  * spool when there is one (a local write, fast), else dropped. */
 static void settle_leftovers(otel_worker *w)
 {
-    otel_record *left[FEED_HAND];
+    otel_record *left[OTEL_WORKER_FEED_HAND];
     /* a pop becomes one spool entry (or several): at most a batch, the
-     * README's bound on what a kill during its replay re-sends */
-    size_t n, chunk = w->settings.max_export_batch_size < FEED_HAND ? w->settings.max_export_batch_size : FEED_HAND;
+     * bound docs/OPERATIONS.md gives on what a kill during its replay re-sends */
+    size_t n, chunk = w->settings.max_export_batch_size < OTEL_WORKER_FEED_HAND ? w->settings.max_export_batch_size
+                                                                           : OTEL_WORKER_FEED_HAND;
     otel_buf sbuf = OTEL_BUF_INIT;
-    if (!w->spool) { /* staged meanwhile: into the closed queue, counted dropped_shutdown */
-        feed_hand h = {.w = w, .now_ns = otel_realtime_ns(), .cap = FEED_HAND, .hand_on = to_queue, .last = 1};
-        feed(w, SIZE_MAX, &h);
-    }
+    if (!w->spool) /* staged meanwhile: into the closed queue, counted dropped_shutdown */
+        otel_worker_feed_last(w, OTEL_WORKER_FEED_HAND, NULL, NULL);
     while ((n = otel_queue_pop(w->queue, left, chunk, 0, NULL)) > 0) {
         if (w->spool) {
             otel_worker_spool_records(w, left, n, &sbuf); /* accounts for them */
@@ -491,11 +325,8 @@ static void settle_leftovers(otel_worker *w)
             otel_record_free(left[i]);
         otel_worker_account(w, n); /* a later flush must not report a timeout */
     }
-    if (w->spool) { /* then what the lanes still hold (newer than the queue's), in order */
-        feed_hand h = {
-            .w = w, .now_ns = otel_realtime_ns(), .cap = chunk, .hand_on = to_spool, .sbuf = &sbuf, .last = 1};
-        feed(w, SIZE_MAX, &h);
-    }
+    if (w->spool) /* then what the lanes still hold (newer than the queue's), in order */
+        otel_worker_feed_last(w, chunk, to_spool, &sbuf);
     otel_buf_free(&sbuf);
 }
 

@@ -38,17 +38,16 @@ int otel_worker_shutdown(otel_worker *w, uint64_t deadline_ns);
 /* Frees a worker (shutting it down at once first if needed). */
 void otel_worker_free(otel_worker *w);
 
-/* ---- issue 6: the hand-off (stage.h) ----
- * convert turns a staged entry into a record (NULL: dropped, counted by
- * the converter), observed at now_ns (one clock read per drain); it runs on whichever thread drains: the worker's, a
- * flush, the shutdown. */
-typedef otel_record *(*otel_worker_convert_fn)(void *ctx, const void *entry, size_t size, uint64_t now_ns);
+/* ---- the hand-off (stage.h) ---- */
+struct otel_record_builder;
 
-/* Gives w hand-off lanes whose entries convert(ctx, ...) builds records
- * from. Call once, before any record is staged; not in blocking mode (a
- * logging thread that may wait for room submits records itself). 0, or -1
- * (out of memory, blocking mode, or already done). */
-int otel_worker_enable_stage(otel_worker *w, otel_worker_convert_fn convert, void *ctx);
+/* Gives w hand-off lanes whose entries are built into records under b
+ * (lane_entry.h), on whichever thread drains them: the worker's, a flush,
+ * the shutdown; b must outlive w. Call once, before any record is staged;
+ * not in blocking mode (a logging thread that may wait for room submits
+ * records itself). 0, or -1 (out of memory, blocking mode, or already
+ * done). */
+int otel_worker_enable_stage(otel_worker *w, const struct otel_record_builder *b);
 
 /* The lanes to stage into, or NULL: none, or the worker is shutting down
  * (submit instead: it counts the drop). */

@@ -1,6 +1,6 @@
 /*
  * worker_internal.h - what worker.c (the export worker) and worker_spool.c
- * (its disk-spool mode, issue 6) share: the worker's state and the helpers
+ * (its disk-spool mode) share: the worker's state and the helpers
  * both use. Internal: nothing else includes it.
  */
 #ifndef LOG4C_OTEL_WORKER_INTERNAL_H
@@ -24,8 +24,8 @@ struct otel_worker {
     otel_settings settings;
     otel_resource resource;
     otel_queue *queue;
-    otel_http_exporter *http;   /* NULL: no endpoint configured and a file instead (issue 5) */
-    otel_json_file_exporter *file;   /* NULL: no file exporter (issue 5) */
+    otel_http_exporter *http;        /* NULL: no endpoint configured and a file instead */
+    otel_json_file_exporter *file;   /* NULL: no file exporter */
     otel_buf file_buf;          /* the file's OTLP/JSON line */
     pthread_t thread;
     int thread_started;
@@ -47,14 +47,13 @@ struct otel_worker {
     /* the record counters live in the queue's ledger (one lock, consistent
      * snapshots); these count requests */
     atomic_uint_fast64_t export_requests, export_retries, export_unanswered;
-    atomic_uint_fast64_t file_records, file_errors; /* issue 5 */
+    atomic_uint_fast64_t file_records, file_errors; /* the file exporter's */
 
-    /* ---- issue 6: the logging threads' hand-off lanes (NULL: records are
+    /* ---- the logging threads' hand-off lanes (NULL: records are
      * built on the logging thread and submitted) and what turns an entry
      * into a record ---- */
     _Atomic(otel_stage *) stage;
-    otel_worker_convert_fn convert;
-    void *convert_ctx;
+    const struct otel_record_builder *builder; /* builds records from lane entries */
     /* Set (under feed_lock, with the queue's close) when shutdown closes the
      * queue: from then on only the shutdown's last feed takes entries from
      * the lanes (to the spool, or counted dropped_shutdown), so no thread
@@ -62,7 +61,7 @@ struct otel_worker {
     pthread_mutex_t feed_lock;
     atomic_int feed_shut;
 
-    /* ---- issue 6: the spool (NULL: off); used by worker_spool.c ---- */
+    /* ---- the spool (NULL: off); used by worker_spool.c ---- */
     otel_spool *spool;
     pthread_mutex_t spool_lock; /* the spool and the sender's requests below; taken before lock */
     pthread_cond_t wake;        /* with lock: ends the sender's backoff and the drainer's nap */
@@ -96,13 +95,24 @@ static inline void otel_worker_settle(otel_worker *w, otel_outcome why, uint64_t
         otel_queue_settle(w->queue, why, n);
 }
 
-/* ---- worker.c: shared by both modes ---- */
+/* ---- worker_export.c: shared by both modes ---- */
 
 /* Moves up to max entries the logging threads staged into the queue
- * (records built by the converter; SIZE_MAX: all); refusals at the lanes
- * are counted queue_full. Every consumer calls it before it looks at the
- * queue; it wakes flushers waiting for the lanes. */
+ * (records built under the builder, lane_entry.h; SIZE_MAX: all); refusals
+ * at the lanes are counted queue_full. Every consumer calls it before it
+ * looks at the queue; it wakes flushers waiting for the lanes. */
 void otel_worker_feed(otel_worker *w, size_t max);
+
+/* Where the shutdown's last feed hands records, n at a time (ownership
+ * passes). */
+#define OTEL_WORKER_FEED_HAND 64 /* records handed on together, at most */
+typedef void (*otel_worker_sink_fn)(otel_worker *w, otel_record **recs, size_t n, void *ctx);
+
+/* The shutdown's last feed, after the queue is closed: every entry the
+ * lanes still hold, as records handed to sink(w, recs, n, ctx) at most
+ * chunk at a time; sink NULL: into the closed queue, which counts them
+ * dropped_shutdown. */
+void otel_worker_feed_last(otel_worker *w, size_t chunk, otel_worker_sink_fn sink, void *ctx);
 
 /* The start of each of the worker's threads: marks it internal (nothing on
  * it may append) and allocates a batch of max_export_batch_size (NULL when

@@ -17,6 +17,8 @@ packages=(
   # tests/packaging: a consumer of the installed library built with CMake,
   # and the man pages' linter
   cmake mandoc
+  # tests/integration/test_demo.mjs: the jq recipes docs/OPERATIONS.md gives
+  jq
   # tools/check-packaging.sh: dpkg-buildpackage (dpkg-dev comes with
   # build-essential) with dh, and lintian
   debhelper lintian

@@ -37,25 +37,17 @@ int main(int argc, char **argv)
         return 2;
     }
     otel_settings s;
-    char err[512];
-    int rc = otel_settings_load(&s, real_getenv, err, sizeof err);
-    if (rc != LOG4C_OTEL_OK) {
-        fprintf(stderr, "%s\n", err[0] ? err : reason(rc));
-        otel_settings_free(&s);
-        return 1;
-    }
     otel_config cfg;
-    otel_config_error e;
-    memset(&e, 0, sizeof e);
+    char err[1024];
     otel_config_init(&cfg);
     otel_config_request req = {argc < 2, argc == 2 ? argv[1] : NULL, NULL};
-    rc = otel_config_load(&cfg, &req, real_getenv, &e);
-    if (rc == LOG4C_OTEL_OK)
-        rc = otel_config_apply(&cfg, &s);
+    /* the runtime's own loading: environment, JSON sources, applied */
+    int rc = otel_config_load_settings(&cfg, &req, real_getenv, &s, "log4c-otel-check: ", err, sizeof err);
     if (rc != LOG4C_OTEL_OK) {
-        char buf[1024];
-        fprintf(stderr, "log4c-otel-check: %s\n",
-                rc == LOG4C_OTEL_ECONFIG ? otel_config_error_format(&e, buf, sizeof buf) : reason(rc));
+        if (err[0])
+            fprintf(stderr, "%s\n", err);
+        else
+            fprintf(stderr, "log4c-otel-check: %s\n", reason(rc));
         otel_config_free(&cfg);
         otel_settings_free(&s);
         return 1;

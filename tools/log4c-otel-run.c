@@ -61,7 +61,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: log4c-otel-run [--app NAME] [--config FILE] [--tee] [--] COMMAND [ARGS...]\n"
                "Runs COMMAND and ships each line of its stdout/stderr as an OpenTelemetry log record\n"
                "(log4c category captured.NAME, otel appender). Exits with COMMAND's status.\n"
-               "  -a, --app NAME     application name (default: COMMAND's base name)\n"
+               "  -a, --app NAME     application name, and service.name unless OTEL_SERVICE_NAME\n"
+               "                     is set (default: COMMAND's base name)\n"
                "  -c, --config FILE  log4c-otel JSON configuration (sets LOG4C_OTEL_CONFIG)\n"
                "  -t, --tee          also copy the output to this program's stdout/stderr\n"
                "  -h, --help         this text;  -V, --version  the version\n"
@@ -177,6 +178,11 @@ int main(int argc, char **argv)
         const char *slash = strrchr(cmd[0], '/');
         app = slash && slash[1] ? slash + 1 : cmd[0];
     }
+    /* the records are the wrapped program's: it is the service, unless
+     * OTEL_SERVICE_NAME (or the configuration's serviceName) says otherwise */
+    const char *svc = getenv("OTEL_SERVICE_NAME");
+    if (!svc || !*svc)
+        setenv("OTEL_SERVICE_NAME", app, 1);
 
     /* signals first: one arriving from now on is forwarded once the child
      * runs (the child starts with none blocked: capture.c) */

@@ -7,7 +7,8 @@
  * ECONFIG the formatted error is non-empty and names the source, and a
  * line/column, when given, lies inside the text; on OK the filters are
  * resolved (every rule has options), the pipeline builds and runs one record
- * per filter without crashing and never grows a masked string; every
+ * per filter without crashing and never grows a masked string, and a
+ * worker's settings built from it carry its sections; every
  * substitution of the JSON text as a string terminates and gives OK or
  * UNSET with a name.
  */
@@ -19,6 +20,7 @@
 #include "envsubst.h"
 #include "log4c-otel.h"
 #include "pipeline.h"
+#include "settings.h"
 
 #define MAX_VARS 32
 static const char *names[MAX_VARS], *values[MAX_VARS];
@@ -76,6 +78,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 lines += json[i] == '\n';
             FUZZ_CHECK((size_t)err.line <= lines + 1);
         }
+    }
+    if (rc == LOG4C_OTEL_OK) {
+        /* a worker's settings come from the typed sections alone */
+        otel_settings ws;
+        int wr = otel_config_worker_settings(&cfg, fake_getenv, &ws);
+        FUZZ_CHECK(wr == LOG4C_OTEL_OK || wr == LOG4C_OTEL_ENOMEM);
+        if (wr == LOG4C_OTEL_OK && cfg.log_sources)
+            FUZZ_CHECK(ws.sources.nrules == cfg.log_sources->nrules);
+        if (wr == LOG4C_OTEL_OK && cfg.file.backups >= 0)
+            FUZZ_CHECK(ws.file.backups == (unsigned)cfg.file.backups);
+        otel_settings_free(&ws);
     }
     if (rc == LOG4C_OTEL_OK) {
         otel_pipeline p;

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "trace_context.h"
+#include "span.h"
 
 static void status_line(const char *what, int rc, int wstatus)
 {

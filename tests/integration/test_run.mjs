@@ -19,6 +19,17 @@ async function otel(args, env = {}) {
   return run(otelRun, args, { dir: scratchDir(null), env: { ...endpointEnv(receiver), ...env } });
 }
 
+test("service.name: the wrapped command's base name, --app, or OTEL_SERVICE_NAME when set", async () => {
+  const names = async (args, env) => {
+    const r = await otel(args, env);
+    assert.equal(r.code, 0, r.stderr);
+    return [...new Set(receiver.records().map((x) => x.resource['service.name']))];
+  };
+  assert.deepEqual(await names(['--', '/bin/sh', '-c', 'echo a']), ['sh']);
+  assert.deepEqual(await names(['--app', 'billing', '--', 'sh', '-c', 'echo a']), ['billing']);
+  assert.deepEqual(await names(['--app', 'billing', '--', 'sh', '-c', 'echo a'], { OTEL_SERVICE_NAME: 'orders' }), ['orders']);
+});
+
 test('stdout at INFO, stderr at ERROR, the exit record; exits with the status; --tee copies', async () => {
   const r = await otel(['--app', 'job', '--tee', '--', 'sh', '-c', 'echo out line; echo err line >&2; exit 7']);
   assert.equal(r.code, 7, r.stderr);
@@ -33,7 +44,7 @@ test('stdout at INFO, stderr at ERROR, the exit record; exits with the status; -
     assert.equal(rec.attributes['log.source'], 'captured');
     assert.equal(rec.attributes['app.name'], 'job');
     assert.match(rec.attributes['process.pid'], /^\d+$/);
-    assert.equal(rec.resource['service.name'], 'log4c-otel-run');
+    assert.equal(rec.resource['service.name'], 'job'); // --app names the service too
   }
   const exit = recs.find((x) => x.attributes['process.exit.code'] !== undefined);
   assert.equal(exit.attributes['process.exit.code'], '7');

@@ -1,7 +1,7 @@
 /*
  * load_pipeline.h - a pipeline from a logs configuration given as JSON
  * text, for the unit tests of what the pipeline decides (filter,
- * early_drop, convert_memo). No environment: ${VAR} references stay unset.
+ * the decision cache). No environment: ${VAR} references stay unset.
  */
 #ifndef LOG4C_OTEL_TEST_LOAD_PIPELINE_H
 #define LOG4C_OTEL_TEST_LOAD_PIPELINE_H

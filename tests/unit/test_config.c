@@ -2,7 +2,8 @@
  * test_config.c - the JSON configuration: %VAR% substitution edge cases,
  * the position scanner, the accepted shapes and spellings, every error
  * message (file, line, column, key path, expectation), notes for unknown
- * keys, merging of sources, and what reaches the exporter settings.
+ * keys, merging of sources, and what reaches the exporter settings, the
+ * workers' settings and the otel_file appender registry.
  */
 #include <check.h>
 #include "run_suite.h"
@@ -204,6 +205,52 @@ START_TEST(applied_to_settings)
 }
 END_TEST
 
+/* logs.sources, logs.file and "appenders" are parsed once at load; each
+ * worker's settings and the appender registry are built from the typed
+ * result, over the environment (defaults -> env -> JSON). */
+START_TEST(sections_typed_at_load)
+{
+    env_reset();
+    env_set("HOME", "/nonexistent");
+    env_set("LOG4C_OTEL_FILE", "/tmp/from-env.jsonl");
+    env_set("LOG4C_OTEL_FILE_MAX_SIZE", "4K");
+    env_set("LOG4C_OTEL_FILE_APPENDER_MODE", "0640");
+    env_set("LOG4C_OTEL_FILE_APPENDER_FSYNC", "250");
+    otel_config cfg;
+    otel_config_error err;
+    const char *json = "{\"logs\":{\"sources\":{\"default\":\"mine\",\"rules\":[{\"categoryName\":\"a.b\","
+                       "\"source\":\"ab\"}]},\"file\":{\"backups\":2,\"compress\":true}},"
+                       "\"appenders\":{\"a.log\":{\"fsync\":\"line\",\"backups\":3},\"b.log\":{\"fsync\":100}}}";
+    ck_assert_int_eq(load(&cfg, json, &err), 0);
+    for (int i = 0; i < 2; i++) { /* every worker gets the same */
+        otel_settings s;
+        ck_assert_int_eq(otel_config_worker_settings(&cfg, fake_getenv, &s), 0);
+        ck_assert_str_eq(s.sources.default_source, "mine");
+        ck_assert_uint_eq(s.sources.nrules, 1);
+        ck_assert_str_eq(s.sources.rules[0].category, "a.b");
+        ck_assert_str_eq(s.file.path, "/tmp/from-env.jsonl"); /* env, the JSON gives no path */
+        ck_assert_uint_eq(s.file.max_size, 4096);             /* env */
+        ck_assert_uint_eq(s.file.backups, 2);                 /* JSON over env */
+        ck_assert_int_eq(s.file.gzip, 1);
+        otel_settings_free(&s);
+    }
+    char e[256];
+    ck_assert_int_eq(otel_config_apply_global(&cfg, fake_getenv, e, sizeof e), 0);
+    otel_line_file_settings a, b;
+    ck_assert_int_eq(otel_line_file_settings_lookup("a.log", &a), 1);
+    ck_assert_int_eq(a.fsync_policy, OTEL_FSYNC_LINE);
+    ck_assert_int_eq(a.fsync_interval_ms, 250); /* "line" keeps the env's interval */
+    ck_assert_uint_eq(a.backups, 3);
+    ck_assert_uint_eq(a.mode, 0640); /* env */
+    ck_assert_int_eq(otel_line_file_settings_lookup("b.log", &b), 1);
+    ck_assert_int_eq(b.fsync_policy, OTEL_FSYNC_INTERVAL);
+    ck_assert_int_eq(b.fsync_interval_ms, 100);
+    ck_assert_uint_eq(b.backups, 5); /* default */
+    otel_line_file_settings_clear_registry();
+    otel_config_free(&cfg);
+}
+END_TEST
+
 START_TEST(unknown_keys_are_noted_once)
 {
     otel_config cfg;
@@ -311,6 +358,14 @@ START_TEST(error_messages)
         {"{\"otel\": {\"logs\": {\"batchSettings\": []}}}", "cfg.json:1:37: otel.logs.batchSettings: expected an object, got an array"},
         {"{\"logs\": {\"addResourceAttributesToAttributes\": 0}}",
          "cfg.json:1:48: logs.addResourceAttributesToAttributes: expected true or false, got an integer"},
+        /* every section reports the bad value's own key path and position */
+        {"{\"logs\": {\"sources\": {\"rules\": {}}}}", "cfg.json:1:32: logs.sources.rules: expected an array"},
+        {"{\"sources\": {\"enabled\": 1}}", "cfg.json:1:25: sources.enabled: expected true or false"},
+        {"{\"logs\": {}, \"traces\": {\"filters\": [{\"source\": \"\"}]}}",
+         "cfg.json:1:48: traces.filters[0].source: expected a non-empty string"},
+        {"{\"logs\": {}, \"appenders\": {\"a.log\": {\"backups\": 10001}}}",
+         "cfg.json:1:49: appenders[\"a.log\"].backups: expected a number from 0 to 10000"},
+        {"{\"logs\": {\"file\": {\"compress\": \"yes\"}}}", "cfg.json:1:32: logs.file.compress: expected true or false"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         otel_config cfg;
@@ -432,6 +487,7 @@ static Suite *suite(void)
     tcase_add_test(t, shapes_and_spellings);
     tcase_add_test(t, spool_max_bytes);
     tcase_add_test(t, applied_to_settings);
+    tcase_add_test(t, sections_typed_at_load);
     tcase_add_test(t, unknown_keys_are_noted_once);
     tcase_add_test(t, error_messages);
     tcase_add_test(t, sources_found_and_merged);

@@ -1,8 +1,8 @@
 /*
  * test_convert_memo.c - the consumer's memo of what a category decides
- * (appenders/convert_memo.h): a run of one category is classified and
+ * (src/decision_cache.h): a run of one category is classified and
  * decided once; a new priority is decided again but not classified again;
- * a new category, generation, instance or pipeline starts over; what it
+ * a new category, generation, owner or pipeline starts over; what it
  * remembers always equals deciding and classifying afresh; a category too
  * long to remember is never answered from the memo.
  */
@@ -12,14 +12,14 @@
 #include <string.h>
 
 #include "configuration.h"
-#include "convert_memo.h"
+#include "decision_cache.h"
 
 enum { ERROR = 300, WARN = 400, INFO = 600, DEBUG = 700 };
 
 /* a classifier that counts its calls: "app.<name>[...]" is source "app"
  * with app.name <name>, anything else "platform" */
 static int classified;
-static void classify(otel_instance *inst, const char *cat, otel_source_class *cls)
+static void classify(void *inst, const char *cat, otel_source_class *cls)
 {
     (void)inst;
     classified++;
@@ -42,7 +42,7 @@ static const char RULES[] = "{\"filters\":["
 /* What the memo says for (cat, prio), checked against a fresh decision and
  * classification; the category is copied into a buffer of its own each
  * time, as each staged entry has its own copy. */
-static const otel_convert_memo *get(otel_convert_memo *m, unsigned gen, otel_instance *inst, const otel_pipeline *p,
+static const otel_decision_memo *get(otel_decision_memo *m, unsigned gen, void *inst, const otel_pipeline *p,
                                     const char *cat, int prio)
 {
     static char entry[512];
@@ -50,7 +50,7 @@ static const otel_convert_memo *get(otel_convert_memo *m, unsigned gen, otel_ins
     ck_assert_uint_lt(len, sizeof entry);
     memcpy(entry, cat, len + 1);
     int before = classified;
-    const otel_convert_memo *r = otel_convert_memo_get(m, gen, inst, p, entry, (uint32_t)len, prio, classify);
+    const otel_decision_memo *r = otel_decision_memo_get(m, gen, inst, p, entry, (uint32_t)len, prio, classify);
     if (!r)
         return NULL;
     int calls = classified - before;
@@ -59,7 +59,7 @@ static const otel_convert_memo *get(otel_convert_memo *m, unsigned gen, otel_ins
     if (r->decision == OTEL_FILTER_KEEP)
         ck_assert_ptr_eq(r->kept, kept);
     otel_source_class got, want;
-    otel_convert_memo_class(r, entry, &got);
+    otel_decision_memo_class(r, entry, &got);
     classify(inst, entry, &want);
     classified = before + calls; /* the check's own call does not count */
     ck_assert_str_eq(got.source, want.source);
@@ -72,11 +72,11 @@ START_TEST(run_of_one_category_is_classified_and_decided_once)
 {
     otel_pipeline p;
     load(&p, RULES);
-    otel_convert_memo m = OTEL_CONVERT_MEMO_EMPTY;
-    otel_instance *inst = (otel_instance *)&m; /* only compared */
+    otel_decision_memo m = OTEL_DECISION_MEMO_EMPTY;
+    void *inst = (void *)&m; /* only compared */
     classified = 0;
     for (int i = 0; i < 50; i++) {
-        const otel_convert_memo *r = get(&m, 8, inst, &p, "app.orders.db", INFO);
+        const otel_decision_memo *r = get(&m, 8, inst, &p, "app.orders.db", INFO);
         ck_assert_ptr_nonnull(r);
         ck_assert_int_eq(r->decision, OTEL_FILTER_KEEP);
     }
@@ -114,8 +114,8 @@ START_TEST(generation_instance_or_pipeline_change_starts_over)
     otel_pipeline keep_all, drop_all;
     load(&keep_all, "{}");
     load(&drop_all, "{\"defaults\":{\"enabled\":false}}");
-    otel_convert_memo m = OTEL_CONVERT_MEMO_EMPTY;
-    otel_instance *a = (otel_instance *)&keep_all, *b = (otel_instance *)&drop_all;
+    otel_decision_memo m = OTEL_DECISION_MEMO_EMPTY;
+    void *a = (void *)&keep_all, *b = (void *)&drop_all;
     classified = 0;
     ck_assert_int_eq(get(&m, 4, a, &keep_all, "c", INFO)->decision, OTEL_FILTER_KEEP);
     ck_assert_int_eq(get(&m, 4, a, &keep_all, "c", INFO)->decision, OTEL_FILTER_KEEP);
@@ -123,7 +123,7 @@ START_TEST(generation_instance_or_pipeline_change_starts_over)
     /* another pipeline (a configuration loaded): decided again */
     ck_assert_int_eq(get(&m, 4, a, &drop_all, "c", INFO)->decision, OTEL_FILTER_DROP);
     ck_assert_int_eq(classified, 2);
-    /* another instance */
+    /* another owner (an instance's record builder) */
     ck_assert_int_eq(get(&m, 4, b, &drop_all, "c", INFO)->decision, OTEL_FILTER_DROP);
     ck_assert_int_eq(classified, 3);
     /* the generation moved on (an invalidation): same pointers, asked again */
@@ -141,9 +141,9 @@ START_TEST(long_category_is_never_remembered)
 {
     otel_pipeline p;
     load(&p, "{}");
-    otel_convert_memo m = OTEL_CONVERT_MEMO_EMPTY;
-    otel_instance *inst = (otel_instance *)&m;
-    char longcat[OTEL_CONVERT_MEMO_CAT_MAX + 8];
+    otel_decision_memo m = OTEL_DECISION_MEMO_EMPTY;
+    void *inst = (void *)&m;
+    char longcat[OTEL_DECISION_MEMO_CAT_MAX + 8];
     memset(longcat, 'a', sizeof longcat - 1);
     longcat[sizeof longcat - 1] = '\0';
     ck_assert_ptr_nonnull(get(&m, 4, inst, &p, "app.x", INFO));
@@ -153,7 +153,7 @@ START_TEST(long_category_is_never_remembered)
     ck_assert_ptr_nonnull(get(&m, 4, inst, &p, "app.x", INFO));
     ck_assert_int_eq(classified, 1);
     /* the longest remembered length works */
-    longcat[OTEL_CONVERT_MEMO_CAT_MAX - 1] = '\0';
+    longcat[OTEL_DECISION_MEMO_CAT_MAX - 1] = '\0';
     ck_assert_ptr_nonnull(get(&m, 4, inst, &p, longcat, INFO));
     ck_assert_ptr_nonnull(get(&m, 4, inst, &p, longcat, INFO));
     ck_assert_int_eq(classified, 2);

@@ -1,6 +1,6 @@
 /*
  * test_early_drop.c - the logging thread's cache of filter decisions
- * (appenders/early_drop.h): a repeated (category, priority) is decided once;
+ * (src/decision_cache.h): a repeated (category, priority) is decided once;
  * priorities of one category and categories sharing a slot are decided
  * apart; the key is the category's address, so only an invalidation makes
  * a reused address (a category freed by log4c_fini and another created
@@ -13,12 +13,12 @@
 #include <string.h>
 
 #include "configuration.h"
-#include "early_drop.h"
+#include "decision_cache.h"
 #include "pipeline.h"
 
 enum { ERROR = 300, WARN = 400, INFO = 600, DEBUG = 700 };
 
-/* what otel_instances_pipeline() is in the library: counted */
+/* what otel_runtime_pipeline() is in the library: counted */
 static const otel_pipeline *current;
 static int asked;
 static const otel_pipeline *pipeline(void)
@@ -29,7 +29,7 @@ static const otel_pipeline *pipeline(void)
 
 static otel_filter_decision decide(const char *cat, int prio)
 {
-    return otel_early_drop_decide(cat, prio, pipeline);
+    return otel_decision_cache_decide(cat, prio, pipeline);
 }
 
 START_TEST(repeated_key_is_decided_once)
@@ -37,7 +37,7 @@ START_TEST(repeated_key_is_decided_once)
     otel_pipeline p;
     load(&p, "{\"filters\":[{\"categoryName\":\"app.drop\",\"enabled\":false}]}");
     current = &p;
-    otel_early_drop_invalidate();
+    otel_decision_cache_invalidate();
     static const char drop[] = "app.drop", keep[] = "app.keep";
     asked = 0;
     ck_assert_int_eq(decide(drop, INFO), OTEL_FILTER_DROP);
@@ -59,7 +59,7 @@ START_TEST(priorities_are_decided_apart)
     load(&p, "{\"filters\":[{\"categoryName\":\"gw\",\"severity\":\"DEBUG\",\"enabled\":false},"
              "{\"categoryName\":\"gw\",\"severity\":\"WARN\",\"bodyRegex\":\"x\"}]}");
     current = &p;
-    otel_early_drop_invalidate();
+    otel_decision_cache_invalidate();
     static const char gw[] = "gw.conn";
     asked = 0;
     for (int round = 0; round < 3; round++) {
@@ -78,10 +78,10 @@ START_TEST(slot_sharing_keys_do_not_mix)
     otel_pipeline p;
     load(&p, "{\"filters\":[{\"categoryName\":\"a\",\"enabled\":false}]}");
     current = &p;
-    otel_early_drop_invalidate();
+    otel_decision_cache_invalidate();
     /* 16 * SLOTS bytes apart: the same slot for the same priority */
-    static char names[2 * 16 * OTEL_EARLY_DROP_SLOTS] __attribute__((aligned(16)));
-    char *a = names, *b = names + 16 * OTEL_EARLY_DROP_SLOTS;
+    static char names[2 * 16 * OTEL_DECISION_CACHE_SLOTS] __attribute__((aligned(16)));
+    char *a = names, *b = names + 16 * OTEL_DECISION_CACHE_SLOTS;
     strcpy(a, "a.x");
     strcpy(b, "b.x");
     asked = 0;
@@ -100,7 +100,7 @@ START_TEST(invalidation_decides_again)
     load(&drop_gw, "{\"filters\":[{\"categoryName\":\"gw\",\"enabled\":false}]}");
     load(&keep_all, "{}");
     current = &drop_gw;
-    otel_early_drop_invalidate();
+    otel_decision_cache_invalidate();
     static char name[16] __attribute__((aligned(16)));
     strcpy(name, "gw");
     asked = 0;
@@ -112,16 +112,16 @@ START_TEST(invalidation_decides_again)
     strcpy(name, "app");
     ck_assert_int_eq(decide(name, INFO), OTEL_FILTER_DROP);
     ck_assert_int_eq(asked, 1);
-    otel_early_drop_invalidate();
+    otel_decision_cache_invalidate();
     ck_assert_int_eq(decide(name, INFO), OTEL_FILTER_KEEP);
     ck_assert_int_eq(asked, 2);
 
     /* ... and so does a new pipeline */
     strcpy(name, "gw");
-    otel_early_drop_invalidate();
+    otel_decision_cache_invalidate();
     ck_assert_int_eq(decide(name, INFO), OTEL_FILTER_DROP);
     current = &keep_all;
-    otel_early_drop_invalidate();
+    otel_decision_cache_invalidate();
     ck_assert_int_eq(decide(name, INFO), OTEL_FILTER_KEEP);
     ck_assert_int_eq(decide(name, INFO), OTEL_FILTER_KEEP);
     ck_assert_int_eq(asked, 4);
@@ -129,7 +129,7 @@ START_TEST(invalidation_decides_again)
     /* no pipeline (invalid configuration): undecided, left to the path
      * that counts it as dropped_config */
     current = NULL;
-    otel_early_drop_invalidate();
+    otel_decision_cache_invalidate();
     ck_assert_int_eq(decide(name, INFO), OTEL_FILTER_UNDECIDED);
     otel_pipeline_free(&drop_gw);
     otel_pipeline_free(&keep_all);
@@ -163,7 +163,7 @@ START_TEST(each_thread_has_its_own_cache)
     otel_pipeline p;
     load(&p, "{\"filters\":[{\"categoryName\":\"t\",\"enabled\":false}]}");
     current = &p;
-    otel_early_drop_invalidate();
+    otel_decision_cache_invalidate();
     static const char cat[] = "t.x";
     asked = 0;
     ck_assert_int_eq(decide(cat, INFO), OTEL_FILTER_DROP);

@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "encode.h"
+#include "config_logs_file.h"
 #include "json_file_exporter.h"
 #include "log4c-otel.h"
 #include "settings.h"
@@ -119,7 +120,16 @@ static int parse(const char *json, otel_json_file_settings *f, char *err)
     json_error_t je;
     json_t *j = json_loads(json, 0, &je);
     ck_assert_ptr_nonnull(j);
-    int rc = otel_json_file_settings_from_json(j, "logs.file", f, err, 256);
+    otel_logs_file_config c;
+    otel_config_error e;
+    otel_logs_file_config_init(&c);
+    memset(&e, 0, sizeof e);
+    int rc = otel_logs_file_config_from_json(j, "logs.file", &c, &e) == 0 ? LOG4C_OTEL_OK : LOG4C_OTEL_ECONFIG;
+    if (rc == LOG4C_OTEL_OK)
+        ck_assert_int_eq(otel_logs_file_config_apply(&c, f), 0);
+    else
+        otel_config_error_format(&e, err, 256);
+    otel_logs_file_config_free(&c);
     json_decref(j);
     return rc;
 }

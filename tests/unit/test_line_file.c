@@ -540,7 +540,11 @@ static int from_json(const char *text, otel_line_file_settings *s, char *err)
     json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
     ck_assert_msg(j != NULL, "bad test JSON: %s", je.text);
     err[0] = '\0';
-    int rc = otel_line_file_settings_from_json(j, "appenders[\"traces.log\"]", s, err, 200);
+    otel_config_error e;
+    memset(&e, 0, sizeof e);
+    int rc = otel_line_file_settings_from_json(j, "appenders[\"traces.log\"]", s, &e);
+    if (rc != 0)
+        otel_config_error_format(&e, err, 200);
     json_decref(j);
     return rc;
 }

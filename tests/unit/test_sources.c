@@ -69,7 +69,11 @@ static int parse(const char *json, otel_sources_config *c, char *err, size_t err
     json_error_t je;
     json_t *j = json_loads(json, 0, &je);
     ck_assert_msg(j != NULL, "bad test JSON: %s", je.text);
-    int rc = otel_sources_config_from_json(j, "logs.sources", c, err, errlen);
+    otel_config_error e;
+    memset(&e, 0, sizeof e);
+    int rc = otel_sources_config_from_json(j, "logs.sources", c, &e) == 0 ? LOG4C_OTEL_OK : LOG4C_OTEL_ECONFIG;
+    if (rc != LOG4C_OTEL_OK)
+        otel_config_error_format(&e, err, errlen);
     json_decref(j);
     return rc;
 }

@@ -263,7 +263,11 @@ static otel_traces_config *parse(const char *text, int want_rc, char *err, size_
     ck_assert_msg(j != NULL, "bad test JSON: %s", je.text);
     otel_traces_config *c = malloc(sizeof *c);
     err[0] = '\0';
-    int rc = otel_traces_config_from_json(j, "logs.traces", c, err, errlen);
+    otel_config_error e;
+    memset(&e, 0, sizeof e);
+    int rc = otel_traces_config_from_json(j, "logs.traces", c, &e);
+    if (rc != 0)
+        otel_config_error_format(&e, err, errlen);
     json_decref(j);
     ck_assert_msg(rc == want_rc, "rc %d (%s)", rc, err);
     return c;

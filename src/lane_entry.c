@@ -1,19 +1,18 @@
 /*
- * append_stage.c - the staged append path (append_stage.h): an event as a
- * flat entry in the logging thread's lane, and the record built from it.
+ * lane_entry.c - a log event as a flat entry in the logging thread's lane,
+ * and the record built from it (lane_entry.h).
  *
  * Entry layout (8-aligned, one lane entry): entry_head, then the
  * attributes as otel_attr structs whose string pointers hold offsets from
  * the entry's start (0: NULL) — per-call, then thread context, then
  * loc_data — then every string, NUL-terminated.
  */
-#include "append_stage.h"
-#include "convert_memo.h"
-#include "early_drop.h"
+#include "lane_entry.h"
+#include "decision_cache.h"
 #include "event_attrs.h"
 #include "pipeline.h"
 #include "thread_id.h"
-#include "trace_context.h"
+#include "span.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -83,52 +82,66 @@ static void put_attrs(char *base, otel_attr *dst, size_t *off, const otel_attr *
     }
 }
 
-int otel_append_stage(otel_stage *s, const log4c_logging_event_t *ev, const otel_loc_data *ld,
-                      const otel_call_attrs *call)
+/* What an event's entry holds and how big it is, measured once. */
+typedef struct entry_plan {
+    const otel_log_event *ev;
+    size_t msg_len, cat_len;
+    uint32_t file_len, func_len, app_name_len, app_instance_len;
+    const otel_attr *ctx; /* the thread's attribute context */
+    size_t nctx, ncall, nld;
+    size_t size;
+} entry_plan;
+
+/* inlined: the logging thread's one pass over the event */
+static inline __attribute__((always_inline)) void plan(entry_plan *p, const otel_log_event *ev)
 {
-    const char *msg = ev->evt_msg ? ev->evt_msg : "";
-    const char *cat = ev->evt_category ? ev->evt_category : "";
-    size_t msg_len = strlen(msg), cat_len = strlen(cat);
-    const char *file = NULL, *func = NULL;
-    uint32_t file_len = ABSENT, func_len = ABSENT;
-    if (otel_event_real_location(ev->evt_loc)) {
-        file = ev->evt_loc->loc_file;
-        file_len = clamp_len(strlen(file));
-        func = ev->evt_loc->loc_function;
-        if (func)
-            func_len = clamp_len(strlen(func));
+    p->ev = ev;
+    p->msg_len = strlen(ev->message);
+    p->cat_len = strlen(ev->category);
+    p->file_len = p->func_len = ABSENT;
+    if (ev->file) {
+        p->file_len = clamp_len(strlen(ev->file));
+        if (ev->function)
+            p->func_len = clamp_len(strlen(ev->function));
     }
-    uint32_t app_name_len = ld && ld->app_name ? clamp_len(strlen(ld->app_name)) : ABSENT;
-    uint32_t app_instance_len = ld && ld->app_instance ? clamp_len(strlen(ld->app_instance)) : ABSENT;
-    size_t nctx;
-    const otel_attr *ctx = otel_thread_attrs(&nctx);
-    size_t ncall = call ? call->nattrs : 0, nld = ld ? ld->nattrs : 0;
-    if (msg_len > MAX_LEN)
-        msg_len = MAX_LEN;
-    if (cat_len > MAX_LEN)
-        cat_len = MAX_LEN;
+    const otel_loc_data *ld = ev->ld;
+    const otel_call_attrs *call = ev->call;
+    p->app_name_len = ld && ld->app_name ? clamp_len(strlen(ld->app_name)) : ABSENT;
+    p->app_instance_len = ld && ld->app_instance ? clamp_len(strlen(ld->app_instance)) : ABSENT;
+    p->ctx = otel_thread_attrs(&p->nctx);
+    p->ncall = call ? call->nattrs : 0;
+    p->nld = ld ? ld->nattrs : 0;
+    if (p->msg_len > MAX_LEN)
+        p->msg_len = MAX_LEN;
+    if (p->cat_len > MAX_LEN)
+        p->cat_len = MAX_LEN;
 
-    size_t size = sizeof(entry_head) + (ncall + nctx + nld) * sizeof(otel_attr) + cat_len + 1 + msg_len + 1 +
-                  opt_bytes(file_len) + opt_bytes(func_len) + opt_bytes(app_name_len) + opt_bytes(app_instance_len);
-    if (ncall | nctx | nld)
-        size += attrs_bytes(call ? call->attrs : NULL, ncall) + attrs_bytes(ctx, nctx) +
-                attrs_bytes(ld ? ld->attrs : NULL, nld);
+    size_t size = sizeof(entry_head) + (p->ncall + p->nctx + p->nld) * sizeof(otel_attr) + p->cat_len + 1 +
+                  p->msg_len + 1 + opt_bytes(p->file_len) + opt_bytes(p->func_len) + opt_bytes(p->app_name_len) +
+                  opt_bytes(p->app_instance_len);
+    if (p->ncall | p->nctx | p->nld)
+        size += attrs_bytes(call ? call->attrs : NULL, p->ncall) + attrs_bytes(p->ctx, p->nctx) +
+                attrs_bytes(ld ? ld->attrs : NULL, p->nld);
+    p->size = size;
+}
 
-    otel_stage_lane *lane;
-    char *base = otel_stage_begin(s, size, &lane);
-    if (!base)
-        return -1;
+static inline __attribute__((always_inline)) void pack(char *base, const entry_plan *p)
+{
+    const otel_log_event *ev = p->ev;
+    const otel_loc_data *ld = ev->ld;
+    const otel_call_attrs *call = ev->call;
+    size_t ncall = p->ncall, nctx = p->nctx, nld = p->nld;
     entry_head *h = (entry_head *)base;
-    h->time_ns = (uint64_t)ev->evt_timestamp.tv_sec * 1000000000ull + (uint64_t)ev->evt_timestamp.tv_usec * 1000ull;
+    h->time_ns = ev->time_ns;
     h->thread_id = otel_thread_id();
-    h->priority = ev->evt_priority;
-    h->line = file ? ev->evt_loc->loc_line : 0;
-    h->cat_len = (uint32_t)cat_len;
-    h->msg_len = (uint32_t)msg_len;
-    h->file_len = file_len;
-    h->func_len = func_len;
-    h->app_name_len = app_name_len;
-    h->app_instance_len = app_instance_len;
+    h->priority = ev->priority;
+    h->line = ev->file ? ev->line : 0;
+    h->cat_len = (uint32_t)p->cat_len;
+    h->msg_len = (uint32_t)p->msg_len;
+    h->file_len = p->file_len;
+    h->func_len = p->func_len;
+    h->app_name_len = p->app_name_len;
+    h->app_instance_len = p->app_instance_len;
     h->n_call = (uint32_t)ncall;
     h->n_ctx = (uint32_t)nctx;
     h->n_ld = (uint32_t)nld;
@@ -138,23 +151,43 @@ int otel_append_stage(otel_stage *s, const log4c_logging_event_t *ev, const otel
 
     otel_attr *packed = (otel_attr *)(base + sizeof *h);
     size_t off = sizeof *h + (ncall + nctx + nld) * sizeof(otel_attr);
-    put(base, &off, cat, cat_len);
-    put(base, &off, msg, msg_len);
-    if (file)
-        put(base, &off, file, file_len);
-    if (func)
-        put(base, &off, func, func_len);
-    if (app_name_len != ABSENT)
-        put(base, &off, ld->app_name, app_name_len);
-    if (app_instance_len != ABSENT)
-        put(base, &off, ld->app_instance, app_instance_len);
+    put(base, &off, ev->category, p->cat_len);
+    put(base, &off, ev->message, p->msg_len);
+    if (p->file_len != ABSENT)
+        put(base, &off, ev->file, p->file_len);
+    if (p->func_len != ABSENT)
+        put(base, &off, ev->function, p->func_len);
+    if (p->app_name_len != ABSENT)
+        put(base, &off, ld->app_name, p->app_name_len);
+    if (p->app_instance_len != ABSENT)
+        put(base, &off, ld->app_instance, p->app_instance_len);
     if (ncall | nctx | nld) {
         put_attrs(base, packed, &off, call ? call->attrs : NULL, ncall);
-        put_attrs(base, packed + ncall, &off, ctx, nctx);
+        put_attrs(base, packed + ncall, &off, p->ctx, nctx);
         put_attrs(base, packed + ncall + nctx, &off, ld ? ld->attrs : NULL, nld);
     }
-    otel_stage_commit(lane, size);
+}
+
+int otel_lane_entry_put(otel_stage *s, const otel_log_event *ev)
+{
+    entry_plan p;
+    plan(&p, ev);
+    otel_stage_lane *lane;
+    char *base = otel_stage_begin(s, p.size, &lane);
+    if (!base)
+        return -1;
+    pack(base, &p);
+    otel_stage_commit(lane, p.size);
     return 0;
+}
+
+size_t otel_lane_entry_pack(void *dst, size_t cap, const otel_log_event *ev)
+{
+    entry_plan p;
+    plan(&p, ev);
+    if (dst && cap >= p.size)
+        pack(dst, &p);
+    return p.size;
 }
 
 /* ---- the consumer's side ---- */
@@ -176,12 +209,18 @@ static const char *take(const char **s, uint32_t len)
 
 /* one memo per consuming thread: drains are serialised, but a flush or the
  * shutdown may drain on another thread than the worker */
-static __thread otel_convert_memo memo = OTEL_CONVERT_MEMO_EMPTY;
+static __thread otel_decision_memo memo = OTEL_DECISION_MEMO_EMPTY;
 
-otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint64_t now)
+static void classify(void *owner, const char *category, otel_source_class *cls)
+{
+    const otel_record_builder *b = owner;
+    otel_event_classify(b->sources, category, cls);
+}
+
+otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *entry, size_t size, uint64_t now,
+                                    int *why_out)
 {
     (void)size;
-    otel_instance *inst = ctx;
     const char *base = entry;
     const entry_head *h = entry;
     size_t na = (size_t)h->n_call + h->n_ctx + h->n_ld;
@@ -196,24 +235,28 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint
     /* 1. filter: a dropped entry costs nothing more. Category and priority
      * usually decide it (remembered); a bodyRegex rule needs the body. */
     int why = OTEL_PIPELINE_FILTERED;
-    const otel_pipeline *p = otel_instances_pipeline();
-    const otel_convert_memo *m =
-        otel_convert_memo_get(&memo, atomic_load_explicit(&otel_early_drop_generation, memory_order_acquire), inst,
-                              p, cat, h->cat_len, h->priority, otel_event_classify);
+    const otel_pipeline *p = b->pipeline;
+    const otel_decision_memo *m =
+        otel_decision_memo_get(&memo, atomic_load_explicit(&otel_decision_cache_generation, memory_order_acquire),
+                               (void *)b, p, cat, h->cat_len, h->priority, classify);
     const otel_log_options *o = NULL;
     if (m && m->decision == OTEL_FILTER_KEEP)
         o = m->kept;
     else if (!m || m->decision == OTEL_FILTER_UNDECIDED)
         o = otel_pipeline_select(p, cat, h->priority, msg, h->msg_len, &why);
     if (!o) {
-        otel_instance_drop(inst, why);
+        otel_record_builder_drop(b, why);
+        if (why_out)
+            *why_out = why;
         return NULL;
     }
 
     /* 2. the attributes, back to pointers */
     otel_attr small[32], *attrs = small;
     if (na > 32 && !(attrs = malloc(na * sizeof *attrs))) {
-        otel_instance_drop(inst, OTEL_PIPELINE_NOMEM);
+        otel_record_builder_drop(b, OTEL_PIPELINE_NOMEM);
+        if (why_out)
+            *why_out = OTEL_PIPELINE_NOMEM;
         return NULL;
     }
     memcpy(attrs, base + sizeof *h, na * sizeof *attrs);
@@ -231,12 +274,12 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint
     size_t n = otel_event_own_attrs(own, h->thread_id, file, h->line, func);
     otel_source_class cls;
     if (m)
-        otel_convert_memo_class(m, cat, &cls);
+        otel_decision_memo_class(m, cat, &cls);
     else
-        otel_event_classify(inst, cat, &cls);
+        otel_event_classify(b->sources, cat, &cls);
     n = otel_event_class_attrs(&cls, h->has_ld ? &ld : NULL, own, n);
 
-    /* 3. the record, as the direct path builds it (pipeline.c) */
+    /* 3. the record: attributes, masking, limits (pipeline.c) */
     otel_pipeline_input in = {
         .rec = {.time_unix_nano = h->time_ns,
                 .observed_time_unix_nano = now > h->time_ns ? now : h->time_ns,
@@ -244,7 +287,7 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint
                 .category = cat,
                 .body = msg,
                 .body_len = h->msg_len,
-                .body_limit = otel_instance_body_limit(inst),
+                .body_limit = b->body_limit,
                 .trace_id = h->traced ? h->trace_id : NULL,
                 .span_id = h->traced ? h->span_id : NULL,
                 .flags = h->trace_flags,
@@ -259,7 +302,10 @@ otel_record *otel_append_convert(void *ctx, const void *entry, size_t size, uint
     otel_record *r = otel_pipeline_build_selected(p, o, &in, &why);
     if (attrs != small)
         free(attrs);
-    if (!r)
-        otel_instance_drop(inst, why);
+    if (!r) {
+        otel_record_builder_drop(b, why);
+        if (why_out)
+            *why_out = why;
+    }
     return r;
 }

@@ -1,5 +1,5 @@
 /*
- * glue_log.h - how the library itself logs through log4c (issue 5): entries
+ * glue_log.h - how the library itself logs through log4c: entries
  * logged on behalf of applications and lines of captured output go through
  * log4c like any entry, so the user's routing and priorities apply, and
  * reach the otel appender with their extra data in loc_data (loc_data.h).

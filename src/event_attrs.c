@@ -1,19 +1,10 @@
 /*
- * event_attrs.c - the appender's own record attributes (event_attrs.h).
+ * event_attrs.c - the library's own record attributes (event_attrs.h).
  */
 #include "event_attrs.h"
 #include "sources.h"
 
 #include <string.h>
-
-int otel_event_real_location(const log4c_location_info_t *loc)
-{
-    if (!loc || !loc->loc_file || !loc->loc_file[0])
-        return 0;
-    size_t n = strlen(loc->loc_file);
-    static const char own[] = "log4c/category.h";
-    return !(n >= sizeof own - 1 && strcmp(loc->loc_file + n - (sizeof own - 1), own) == 0);
-}
 
 static size_t put_str(otel_attr *attrs, size_t n, const char *key, const char *s, size_t len)
 {
@@ -44,19 +35,18 @@ size_t otel_event_own_attrs(otel_attr *attrs, int64_t thread_id, const char *fil
     return n;
 }
 
-void otel_event_classify(otel_instance *inst, const char *category, otel_source_class *cls)
+void otel_event_classify(otel_sources *src, const char *category, otel_source_class *cls)
 {
-    otel_sources *src = otel_instance_sources(inst);
     memset(cls, 0, sizeof *cls);
     if (src)
         otel_sources_classify(src, category, cls);
 }
 
-size_t otel_event_source_attrs(otel_instance *inst, const char *category, const otel_loc_data *ld, otel_attr *attrs,
+size_t otel_event_source_attrs(otel_sources *src, const char *category, const otel_loc_data *ld, otel_attr *attrs,
                                size_t n)
 {
     otel_source_class cls;
-    otel_event_classify(inst, category, &cls);
+    otel_event_classify(src, category, &cls);
     return otel_event_class_attrs(&cls, ld, attrs, n);
 }
 

@@ -6,7 +6,7 @@
  */
 #include "log4c-otel.h"
 #include "glue_log.h"
-#include "instances.h"
+#include "glue.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * A program that calls log4c_otel_init() itself gets the same result (the
  * call is idempotent).
  */
-#include "instances.h"
+#include "glue.h"
 
 /* Only registers: the configuration is read at log4c_otel_init() or when
  * log4c first opens the appender, so a program may still set OTEL_*

@@ -4,8 +4,9 @@
  */
 #include "log4c-otel.h"
 #include "attributes.h"
-#include "instances.h"
+#include "glue.h"
 #include "line_file.h"
+#include "runtime.h"
 #include "loc_data.h"
 #include "clock.h"
 #include "traces_sink.h"
@@ -17,7 +18,7 @@
 #include <string.h>
 
 extern const log4c_appender_type_t otel_appender_type;
-extern const log4c_appender_type_t otel_file_appender_type; /* issue 4: crash-safe file */
+extern const log4c_appender_type_t otel_file_appender_type; /* the crash-safe line file */
 extern const log4c_layout_type_t otel_redact_layout_type;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -26,7 +27,7 @@ static int init_rc;
 static void at_exit(void)
 {
     /* close() runs only from log4c_fini(), which many programs never call */
-    otel_instances_shutdown(0);
+    otel_runtime_shutdown(0);
 }
 
 /* Registration only: cheap, reads no configuration, so the preload
@@ -38,7 +39,7 @@ static void do_register(void)
         return;
     }
     log4c_appender_type_set(&otel_appender_type);
-    log4c_appender_type_set(&otel_file_appender_type); /* issue 4 */
+    log4c_appender_type_set(&otel_file_appender_type);
     log4c_layout_type_set(&otel_redact_layout_type);
     log4c_appender_t *app = log4c_appender_get(LOG4C_OTEL_APPENDER_NAME);
     if (!app) {
@@ -52,7 +53,7 @@ static void do_register(void)
 
 int otel_register(void)
 {
-    if (otel_instances_finalized())
+    if (otel_runtime_finalized())
         return LOG4C_OTEL_ESTATE; /* log4c's type table is gone after log4c_fini() */
     pthread_once(&init_once, do_register);
     return init_rc;
@@ -63,12 +64,12 @@ int log4c_otel_init(void)
     int rc = otel_register();
     if (rc != LOG4C_OTEL_OK)
         return rc;
-    otel_instances_init_called(); /* issue 6: records held for init are now configured */
+    otel_runtime_init_called(); /* records held for init are now configured */
     /* a configuration error still leaves the appender registered: it then
      * drops (fail closed) instead of log4c silently creating a stream
      * appender writing a file named "otel" in the current directory */
-    rc = otel_instances_configure();
-    /* issue 4: traces-as-logs lines go to the traces category from now on
+    rc = otel_runtime_configure();
+    /* traces-as-logs lines go to the traces category from now on
      * (created here, before log4c_init() and any thread) */
     if (otel_traces_sink_install() != 0 && rc == LOG4C_OTEL_OK)
         rc = LOG4C_OTEL_ELOG4C;
@@ -81,7 +82,7 @@ int log4c_otel_init(void)
 
 int log4c_otel_init_with_config(const char *path, const char *json)
 {
-    int rc = otel_instances_set_api_config(path, json);
+    int rc = otel_runtime_set_api_config(path, json);
     if (rc != LOG4C_OTEL_OK)
         return rc;
     return log4c_otel_init();
@@ -94,12 +95,12 @@ static uint64_t deadline_in(long ms)
 
 int log4c_otel_flush(int timeout_ms)
 {
-    return otel_instances_flush(deadline_in(timeout_ms < 0 ? otel_instances_flush_timeout_ms() : timeout_ms));
+    return otel_runtime_flush(deadline_in(timeout_ms < 0 ? otel_runtime_flush_timeout_ms() : timeout_ms));
 }
 
 int log4c_otel_shutdown(int timeout_ms)
 {
-    return otel_instances_shutdown(deadline_in(timeout_ms < 0 ? otel_instances_shutdown_timeout_ms() : timeout_ms));
+    return otel_runtime_shutdown(deadline_in(timeout_ms < 0 ? otel_runtime_shutdown_timeout_ms() : timeout_ms));
 }
 
 /* ---- per-call attributes and the thread's attribute context ------------ */
@@ -210,7 +211,7 @@ int log4c_otel_stats(log4c_otel_stats_t *out)
 {
     if (!out)
         return LOG4C_OTEL_EINVAL;
-    otel_instances_stats(out);
+    otel_runtime_stats(out);
     out->line_file_errors = otel_line_file_lines_lost();
     return LOG4C_OTEL_OK;
 }

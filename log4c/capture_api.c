@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "glue_log.h"
 #include "line_splitter.h"
+#include "span.h"
 
 #include <errno.h>
 #include <signal.h>
