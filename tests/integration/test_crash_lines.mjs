@@ -5,7 +5,7 @@
 // frees up under a writer. A reader never sees a line made of two, and no
 // span whose end() returned is missing. A missing directory is created; a
 // path that cannot be written is said once and every lost line counted.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -78,14 +78,14 @@ function checkLines(contents, what) {
   return { whole, lines, cut };
 }
 
-// two busy loops for the whole file: a writer is then often preempted in
-// the middle of a write, which is where a SIGKILL cuts a line
+// two busy loops while the writers run: a writer is then often preempted
+// in the middle of a write, which is where a SIGKILL cuts a line. Only for
+// the SIGKILL test, and always killed (also if node exits first).
 const busy = [];
-before(() => {
+const startBusy = () => {
   for (let i = 0; i < 2; i++) busy.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
-});
-const stopBusy = () => busy.forEach((b) => b.exitCode === null && b.kill('SIGKILL'));
-after(stopBusy);
+};
+const stopBusy = () => busy.splice(0).forEach((b) => b.exitCode === null && b.kill('SIGKILL'));
 process.on('exit', stopBusy);
 
 /** Starts `spandemo crash 2 2900` in dir; kill(ms) SIGKILLs it ms after its
@@ -120,32 +120,37 @@ test('SIGKILLs under load, 3 processes on one rotating file: no line glued, no e
   let lines = 0;
   let cut = 0;
   let rotated = 0;
-  for (let r = 0; r < RUNS; r++) {
-    const dir = tracesDir();
-    const env = { LOG4C_OTEL_LINE_FILE_MAX_SIZE: '256K', LOG4C_OTEL_LINE_FILE_BACKUPS: '10000' };
-    const ws = [];
-    for (let p = 0; p < PROCS; p++) {
-      const w = crashWriter(dir, env);
-      w.kill(5 + Math.floor(Math.random() * 100)); // each its own moment: the others write on after it
-      ws.push(w);
-    }
-    const results = await Promise.all(ws.map((w) => w.done));
-    const contents = readAll(dir, 'traces.log');
-    if (contents.length > 1) rotated++;
-    const got = checkLines(contents, `run ${r}`);
-    for (const [p, res] of results.entries()) {
-      assert.equal(res.signal, 'SIGKILL', `run ${r} process ${p}: ${res.err}`);
-      kills++;
-      for (const l of res.out.split('\n')) {
-        if (!l.startsWith('E ')) continue;
-        ended++;
-        assert.ok(got.whole.has(l.slice(2)), `run ${r}: span ${l.slice(2)} ended but is not a whole line`);
+  startBusy();
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      const dir = tracesDir();
+      const env = { LOG4C_OTEL_LINE_FILE_MAX_SIZE: '256K', LOG4C_OTEL_LINE_FILE_BACKUPS: '10000' };
+      const ws = [];
+      for (let p = 0; p < PROCS; p++) {
+        const w = crashWriter(dir, env);
+        w.kill(5 + Math.floor(Math.random() * 100)); // each its own moment: the others write on after it
+        ws.push(w);
       }
+      const results = await Promise.all(ws.map((w) => w.done));
+      const contents = readAll(dir, 'traces.log');
+      if (contents.length > 1) rotated++;
+      const got = checkLines(contents, `run ${r}`);
+      for (const [p, res] of results.entries()) {
+        assert.equal(res.signal, 'SIGKILL', `run ${r} process ${p}: ${res.err}`);
+        kills++;
+        for (const l of res.out.split('\n')) {
+          if (!l.startsWith('E ')) continue;
+          ended++;
+          assert.ok(got.whole.has(l.slice(2)), `run ${r}: span ${l.slice(2)} ended but is not a whole line`);
+        }
+      }
+      assert.ok(got.cut <= PROCS, `run ${r}: ${got.cut} cut lines from ${PROCS} kills`);
+      lines += got.lines;
+      cut += got.cut;
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    assert.ok(got.cut <= PROCS, `run ${r}: ${got.cut} cut lines from ${PROCS} kills`);
-    lines += got.lines;
-    cut += got.cut;
-    fs.rmSync(dir, { recursive: true, force: true });
+  } finally {
+    stopBusy();
   }
   assert.ok(ended > RUNS * PROCS * 10, `only ${ended} spans ended: the test proves little`);
   assert.ok(rotated > 0, 'no run rotated');
