@@ -24,7 +24,8 @@
  * rotated by another reopens it instead of rotating again. A writer that
  * cannot get the flock within about 0.2 s (a process stopped while holding
  * it) goes on without it: its line is still one write(2), and the end check
- * is then made without the lock. fork(): every file's mutex is taken around
+ * is then made without the lock. A file that can be appended to but not
+ * read is written without the end check. fork(): every file's mutex is taken around
  * fork (pthread_atfork), so a child can write at once even if a parent
  * thread was mid-write; the child reopens the path before its first line,
  * so that its flock is its own.
