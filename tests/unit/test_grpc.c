@@ -2,16 +2,24 @@
  * test_grpc.c - unit tests of the OTLP/gRPC pieces that need no server: the
  * message framing, the retry verdicts for every status code, the RetryInfo
  * reader (google.rpc.Status in grpc-status-details-bin), grpc-message
- * decoding and the framed partial_success.
+ * decoding, the framed partial_success, the call URL and headers, and the
+ * settings (protocol grpc, its default endpoint). The exchange with a real
+ * gRPC server is tests/integration/test_grpc.mjs.
  */
 #include <check.h>
 #include "run_suite.h"
+#include <curl/curl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "fake_env.h"
+#include "grpc_exporter.h"
 #include "grpc_frame.h"
 #include "grpc_status.h"
+#include "log4c-otel.h"
+#include "settings.h"
 
 START_TEST(test_frame_roundtrip)
 {
@@ -212,6 +220,72 @@ START_TEST(test_framed_rejected)
 }
 END_TEST
 
+START_TEST(test_url_and_headers)
+{
+    char *u = otel_grpc_url("http://collector:4317");
+    ck_assert_str_eq(u, "http://collector:4317" OTEL_GRPC_EXPORT_PATH);
+    free(u);
+    u = otel_grpc_url("https://collector:4317/some/path/?q=1");
+    ck_assert_str_eq(u, "https://collector:4317" OTEL_GRPC_EXPORT_PATH);
+    free(u);
+
+    struct curl_slist *l = NULL;
+    ck_assert_int_eq(otel_grpc_request_headers(&l, 1), 0);
+    int ct = 0, te = 0, enc = 0;
+    for (struct curl_slist *p = l; p; p = p->next) {
+        ct += strcmp(p->data, "content-type: application/grpc") == 0;
+        te += strcmp(p->data, "te: trailers") == 0;
+        enc += strcmp(p->data, "grpc-encoding: gzip") == 0;
+    }
+    ck_assert_int_eq(ct + te + enc, 3);
+    curl_slist_free_all(l);
+
+    ck_assert(otel_grpc_header_reserved("TE"));
+    ck_assert(otel_grpc_header_reserved("grpc-timeout"));
+    ck_assert(!otel_grpc_header_reserved("x-api-key"));
+}
+END_TEST
+
+START_TEST(test_settings_grpc)
+{
+    otel_settings s;
+    char err[256];
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+    if (!otel_grpc_supported()) {
+        /* a libcurl without HTTP/2: refused, saying why */
+        ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_EUNSUPPORTED);
+        ck_assert_ptr_nonnull(strstr(err, "HTTP/2"));
+        otel_settings_free(&s);
+        return;
+    }
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_int_eq(s.protocol, OTEL_PROTOCOL_GRPC);
+    ck_assert_str_eq(s.logs_url, "http://localhost:4317");
+    otel_settings_free(&s);
+
+    /* no /v1/logs appended to the generic endpoint */
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "grpc");
+    env_set("OTEL_EXPORTER_OTLP_ENDPOINT", "https://otel.example:4317");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_str_eq(s.logs_url, "https://otel.example:4317");
+    otel_settings_free(&s);
+
+    /* the HTTP default is unchanged */
+    env_reset();
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), 0);
+    ck_assert_str_eq(s.logs_url, "http://localhost:4318/v1/logs");
+    otel_settings_free(&s);
+
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_PROTOCOL", "GRPC");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(err, "grpc"));
+    otel_settings_free(&s);
+}
+END_TEST
+
 static Suite *grpc_suite(void)
 {
     Suite *s = suite_create("grpc");
@@ -223,6 +297,8 @@ static Suite *grpc_suite(void)
     tcase_add_test(t, test_judge);
     tcase_add_test(t, test_message_decode);
     tcase_add_test(t, test_framed_rejected);
+    tcase_add_test(t, test_url_and_headers);
+    tcase_add_test(t, test_settings_grpc);
     suite_add_tcase(s, t);
     return s;
 }
