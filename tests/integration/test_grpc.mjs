@@ -8,8 +8,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http2 from 'node:http2';
+import zlib from 'node:zlib';
 import path from 'node:path';
-import { startGrpcReceiver, grpc } from '../receiver/grpc-receiver.mjs';
+import { startGrpcReceiver, grpc, EXPORT_PATH } from '../receiver/grpc-receiver.mjs';
+import { decodeProtobufChecked, normalizeRequest } from '../receiver/receiver.mjs';
 import { freePort, run, scratchDir, logdemo } from './harness.mjs';
 
 // configure says whether libcurl has HTTP/2; without it grpc is refused (checked here too)
@@ -48,8 +51,8 @@ t('plaintext HTTP/2: every record arrives, decoded by the official schema', asyn
 });
 
 // grpc-js takes grpc-encoding out of the metadata it hands over and inflates the
-// message itself: the records arriving intact is what this can check here (the
-// flag and header are covered by test_grpc.c).
+// message itself: the records arriving intact is what it can check; the raw HTTP/2
+// test below checks the header and the frame's flag.
 t('gzip: the same records', async () => {
   receiver.clear();
   const r = await demo(['count', '5'], { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' });
@@ -179,5 +182,47 @@ t('spool: records spooled while the collector is down are replayed over gRPC', a
     assert.deepEqual(bodies(back).sort(), expected(4));
   } finally {
     await back.close();
+  }
+});
+
+// A bare node:http2 server, to see the call as it is on the wire: the path and
+// headers, the frame's compressed flag and length, and a status sent in trailers
+// after a framed response.
+t('on the wire: the path, gRPC headers, the gzip flag and frame, grpc-status from trailers', async () => {
+  const calls = [];
+  const server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    const chunks = [];
+    stream.on('data', (c) => chunks.push(c));
+    stream.on('end', () => {
+      const body = Buffer.concat(chunks);
+      calls.push({ headers, flag: body[0], length: body.readUInt32BE(1), rest: body.subarray(5) });
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end(Buffer.from([0, 0, 0, 0, 0])); // an empty ExportLogsServiceResponse
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${server.address().port}`;
+    const r = await demo(['count', '3'], { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_HEADERS: 'X-Team=blue' }, url);
+    assert.equal(r.stats.exported, 3);
+    assert.equal(r.stats.export_requests, 1);
+    assert.equal(calls.length, 1);
+    const [c] = calls;
+    assert.equal(c.headers[':method'], 'POST');
+    assert.equal(c.headers[':path'], EXPORT_PATH);
+    assert.equal(c.headers['content-type'], 'application/grpc');
+    assert.equal(c.headers.te, 'trailers');
+    assert.equal(c.headers['grpc-encoding'], 'gzip');
+    assert.equal(c.headers['x-team'], 'blue');
+    assert.equal(c.flag, 1);
+    assert.equal(c.length, c.rest.length);
+    const issues = [];
+    const decoded = normalizeRequest(decodeProtobufChecked(zlib.gunzipSync(c.rest), issues), issues);
+    assert.deepEqual(issues, []);
+    assert.deepEqual(decoded.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords.map((x) => x.body))), expected(3));
+  } finally {
+    server.close();
   }
 });
