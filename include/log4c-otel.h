@@ -57,8 +57,8 @@ enum log4c_otel_code {
     LOG4C_OTEL_OK = 0,
     LOG4C_OTEL_ENOMEM = -1,       /**< out of memory */
     LOG4C_OTEL_ECONFIG = -2,      /**< invalid configuration (details on stderr) */
-    LOG4C_OTEL_EUNSUPPORTED = -3, /**< a requested feature is not supported (e.g. grpc, or a
-                                       compression other than gzip) */
+    LOG4C_OTEL_EUNSUPPORTED = -3, /**< a requested feature is not supported (e.g. grpc with a
+                                       libcurl without HTTP/2, or a compression other than gzip) */
     LOG4C_OTEL_ETIMEDOUT = -4,    /**< the deadline passed before the work was done */
     LOG4C_OTEL_ESTATE = -5,       /**< called in the wrong state (e.g. after log4c_fini) */
     LOG4C_OTEL_EINVAL = -6,       /**< invalid argument */
@@ -84,7 +84,7 @@ const char *log4c_otel_strerror(int code);
  * the JSON configuration file if there is one (see
  * log4c_otel_init_with_config) and validates them; on an invalid
  * configuration it returns LOG4C_OTEL_ECONFIG (or LOG4C_OTEL_EUNSUPPORTED,
- * e.g. for OTEL_EXPORTER_OTLP_PROTOCOL=grpc), prints the reason once on
+ * e.g. for OTEL_EXPORTER_OTLP_COMPRESSION=zstd), prints the reason once on
  * stderr and the appender then exports nothing (fail closed). Also
  * registers the crash-safe file appender type "otel_file"
  * (LOG4C_OTEL_FILE_APPENDER_TYPE) and creates the traces category. Calling

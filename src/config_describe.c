@@ -83,7 +83,9 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
     char *u = shown_url(cfg, s->logs_url);
     fprintf(out, "url: %s\n", u ? u : "");
     free(u);
-    fprintf(out, "protocol: %s\n", s->protocol == OTEL_PROTOCOL_HTTP_JSON ? "http/json" : "http/protobuf");
+    fprintf(out, "protocol: %s\n", s->protocol == OTEL_PROTOCOL_HTTP_JSON ? "http/json"
+                                    : s->protocol == OTEL_PROTOCOL_GRPC    ? "grpc"
+                                                                           : "http/protobuf");
     fprintf(out, "compression: %s\n", s->compression == OTEL_COMPRESSION_GZIP ? "gzip" : "none");
     fprintf(out, "keepAlive: %s\n", s->no_keep_alive ? "false" : "true");
     fprintf(out, "headers:%s\n", s->nheaders ? "" : " (none)");
