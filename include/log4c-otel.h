@@ -57,8 +57,8 @@ enum log4c_otel_code {
     LOG4C_OTEL_OK = 0,
     LOG4C_OTEL_ENOMEM = -1,       /**< out of memory */
     LOG4C_OTEL_ECONFIG = -2,      /**< invalid configuration (details on stderr) */
-    LOG4C_OTEL_EUNSUPPORTED = -3, /**< a requested feature is not supported (e.g. grpc, or a
-                                       compression other than gzip) */
+    LOG4C_OTEL_EUNSUPPORTED = -3, /**< a requested feature is not supported (e.g. grpc with a
+                                       libcurl without HTTP/2, or a compression other than gzip) */
     LOG4C_OTEL_ETIMEDOUT = -4,    /**< the deadline passed before the work was done */
     LOG4C_OTEL_ESTATE = -5,       /**< called in the wrong state (e.g. after log4c_fini) */
     LOG4C_OTEL_EINVAL = -6,       /**< invalid argument */
@@ -84,7 +84,7 @@ const char *log4c_otel_strerror(int code);
  * the JSON configuration file if there is one (see
  * log4c_otel_init_with_config) and validates them; on an invalid
  * configuration it returns LOG4C_OTEL_ECONFIG (or LOG4C_OTEL_EUNSUPPORTED,
- * e.g. for OTEL_EXPORTER_OTLP_PROTOCOL=grpc), prints the reason once on
+ * e.g. for OTEL_EXPORTER_OTLP_COMPRESSION=zstd), prints the reason once on
  * stderr and the appender then exports nothing (fail closed). Also
  * registers the crash-safe file appender type "otel_file"
  * (LOG4C_OTEL_FILE_APPENDER_TYPE) and creates the traces category. Calling
@@ -267,6 +267,8 @@ void log4c_otel_context_clear(void);
  *   the disk spool:     replayed, replay_dropped (entries sent from the spool,
  *                       possibly written by an earlier process: not in the sums)
  *   the OTLP/JSON file: file_records, file_errors
+ *   otel_file appenders: line_file_errors (log4c appenders, not records
+ *                       logged to otel: not in the sums)
  *
  * exported and the dropped_* counters follow the primary exporter: HTTP
  * when an endpoint is configured, else the OTLP/JSON file exporter (a file
@@ -312,6 +314,10 @@ typedef struct log4c_otel_stats {
                                          deadline); the collector may have taken them, so this
                                          bounds the duplicates it can have seen. Delivery is at
                                          least once. Not in the sums */
+    uint64_t line_file_errors;      /**< otel_file appenders: lines they could not write (the file
+                                         could not be opened, or a write failed; a part of such a
+                                         line may be in the file, ended by a newline). Not in the
+                                         sums */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_OK, or
@@ -479,8 +485,9 @@ int log4c_otel_context_detach(void);
 
 /** Name of the crash-safe file appender type (appender name = file path):
  *  each entry's raw message and a newline in one write(2), size rotation
- *  (docs/CONFIGURATION.md, "The crash-safe line appender"). Registered by
- *  log4c_otel_init(). */
+ *  (docs/CONFIGURATION.md, "The crash-safe line appender"); a line cut by a
+ *  crash or a full disk is never glued to the next (docs/OPERATIONS.md,
+ *  "Crash-safe lines"). Registered by log4c_otel_init(). */
 #define LOG4C_OTEL_FILE_APPENDER_TYPE "otel_file"
 
 /* ==== Log sources: entries logged on behalf of applications ==========

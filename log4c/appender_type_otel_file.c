@@ -6,7 +6,10 @@
  * Each event's raw message (evt_msg; log4c's layouts would cut it at
  * 511/1023 bytes, so no layout is applied) plus a newline reaches the file
  * in one write(2) on an O_APPEND descriptor before append returns: a crash
- * loses nothing already logged. Size rotation, backups and fdatasync come
+ * loses nothing already logged, and a line cut by a crash or a full disk is
+ * never glued to the next (src/line_file.h). Missing directories of the
+ * path are created; what cannot be written is said once per reason on
+ * stderr and counted (line_file_errors). Size rotation, backups and fdatasync come
  * from the settings (src/line_file_settings.h): defaults, LOG4C_OTEL_LINE_FILE_*
  * variables, then the JSON configuration registered under the appender's
  * name.
@@ -43,7 +46,7 @@ static otel_line_file *file_get(log4c_appender_t *app)
         if (otel_line_file_settings_from_env(&s, real_getenv, err, sizeof err) != 0)
             otel_diag("log4c-otel: %s; ignored for \"%s\"", err, path);
         (void)otel_line_file_settings_lookup(path, &s); /* the JSON section, when the loader registered one */
-        f = otel_line_file_open(path, &s);
+        f = otel_line_file_open(path, &s); /* NULL only when out of memory */
         if (f) {
             log4c_appender_set_udata(app, f);
             /* we write evt_msg: log4c's built-in layouts format into one static
@@ -68,11 +71,7 @@ static int file_append(log4c_appender_t *app, const log4c_logging_event_t *ev)
     if (!f)
         return -1;
     const char *msg = ev->evt_msg ? ev->evt_msg : "";
-    if (otel_line_file_write(f, msg, strlen(msg)) != 0) {
-        otel_diag("log4c-otel: cannot write \"%s\": %s", log4c_appender_get_name(app), strerror(errno));
-        return -1;
-    }
-    return 0;
+    return otel_line_file_write(f, msg, strlen(msg)) == 0 ? 0 : -1; /* a failure is said and counted there */
 }
 
 static int file_close(log4c_appender_t *app)

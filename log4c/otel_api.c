@@ -5,6 +5,7 @@
 #include "log4c-otel.h"
 #include "attributes.h"
 #include "glue.h"
+#include "line_file.h"
 #include "runtime.h"
 #include "loc_data.h"
 #include "clock.h"
@@ -211,6 +212,7 @@ int log4c_otel_stats(log4c_otel_stats_t *out)
     if (!out)
         return LOG4C_OTEL_EINVAL;
     otel_runtime_stats(out);
+    out->line_file_errors = otel_line_file_lines_lost();
     return LOG4C_OTEL_OK;
 }
 

@@ -83,7 +83,8 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
     /* the destinations the worker starts (worker.c decides with the same calls) */
     if (otel_settings_http_enabled(s)) {
         char *u = shown_url(cfg, s->logs_url);
-        fprintf(out, "destination: OTLP over HTTP to %s\n", u ? u : "");
+        fprintf(out, "destination: OTLP over %s to %s\n", s->protocol == OTEL_PROTOCOL_GRPC ? "gRPC" : "HTTP",
+                u ? u : "");
         free(u);
     }
     if (s->file.path) {
@@ -93,7 +94,9 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
                 (unsigned long long)s->file.max_size, s->file.backups, s->file.gzip ? ", gzip" : "");
         free(p);
     }
-    fprintf(out, "protocol: %s\n", s->protocol == OTEL_PROTOCOL_HTTP_JSON ? "http/json" : "http/protobuf");
+    fprintf(out, "protocol: %s\n", s->protocol == OTEL_PROTOCOL_HTTP_JSON ? "http/json"
+                                    : s->protocol == OTEL_PROTOCOL_GRPC    ? "grpc"
+                                                                           : "http/protobuf");
     fprintf(out, "compression: %s\n", s->compression == OTEL_COMPRESSION_GZIP ? "gzip" : "none");
     fprintf(out, "keepAlive: %s\n", s->no_keep_alive ? "false" : "true");
     fprintf(out, "headers:%s\n", s->nheaders ? "" : " (none)");

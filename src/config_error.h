@@ -5,7 +5,7 @@
  * that a user always reads the same kind of sentence:
  *
  *     log4c-otel: /etc/app/log4c-otel.json:12:20: otel.logs.filters[2].hideRegex:
- *     expected a valid regular expression (PCRE2: missing closing parenthesis at offset 7)
+ *     expected a valid regular expression (JavaScript: missing closing parenthesis at offset 7)
  *
  * The pattern for a configuration section (config.c calls them in turn from
  * its section table; a new section writes one more and adds a row there):

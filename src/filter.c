@@ -50,7 +50,7 @@ static int compile(const json_t *v, const char *path, int flags, otel_regex **ou
     char why[320];
     *out = otel_regex_compile(json_string_value(v), flags, why, sizeof why);
     if (!*out)
-        return otel_config_error_set(err, path, "expected a valid regular expression (PCRE2: %s)", why);
+        return otel_config_error_set(err, path, "expected a valid regular expression (%s)", why);
     return 0;
 }
 

@@ -1,6 +1,13 @@
 /*
  * http_exporter.c - sends encoded OTLP requests with libcurl, retrying as
- * retry.c decides (docs/OPERATIONS.md, "Retries").
+ * retry.c (OTLP/HTTP) or grpc_status.c (OTLP/gRPC) decides
+ * (docs/OPERATIONS.md, "Retries" and "OTLP/gRPC").
+ *
+ * Both protocols share this transfer core: the connection, the deadline and
+ * abort handling, TLS, headers, backoff and the counters. OTLP/gRPC differs
+ * only in the request (HTTP/2, gRPC headers, the framed body: see
+ * grpc_exporter.c) and in how an answer is read (grpc-status from the
+ * headers or trailers instead of the HTTP status).
  *
  * One exporter belongs to one worker thread. It keeps one easy handle inside
  * its own multi handle for its whole life, so the TCP/TLS connection stays
@@ -22,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +37,9 @@
 #include "buf.h"
 #include "clock.h"
 #include "encode.h"
+#include "grpc_exporter.h"
+#include "grpc_frame.h"
+#include "grpc_status.h"
 #include "http_exporter.h"
 #include "log4c-otel.h"
 
@@ -45,16 +56,23 @@ struct otel_http_exporter {
     struct curl_slist *headers;
     int is_json;
     int gzip;
+    int grpc; /* OTLP/gRPC: framed body over HTTP/2, answer in grpc-status */
     long request_timeout_ms; /* <= 0: only the export deadline bounds a request */
     long retry_base_ms;
     uint64_t rng; /* xorshift64* state for backoff jitter */
     otel_buf gz;  /* compressed body, reused across exports */
+    otel_buf framed; /* gRPC: the body in its message frame */
 
     /* State of the request in flight, shared with the curl callbacks. */
     otel_buf response; /* at most RESPONSE_MAX bytes of the body */
     char retry_after[128];
     int have_retry_after;
     int headers_done; /* the response's header block ended (its empty line came) */
+    /* gRPC: from the response headers or its trailers */
+    int grpc_status; /* -1: none came */
+    char grpc_message[256];
+    char grpc_details[4096]; /* grpc-status-details-bin; a longer one is dropped */
+    int have_grpc_message, have_grpc_details;
     uint64_t deadline_ns;
     const volatile int *abort_flag;
     int stopped; /* 0, STOP_ABORT or STOP_DEADLINE: why we cut a transfer */
@@ -269,29 +287,51 @@ static int on_seek(void *ud, curl_off_t offset, int origin)
     return CURL_SEEKFUNC_OK;
 }
 
+/* When the header line data[0..n) is "name: value", copies the trimmed
+ * value into out and returns 1; 0 for another header or a value that does
+ * not fit (then it is ignored as invalid). */
+static int header_value(const char *data, size_t n, const char *name, char *out, size_t outlen)
+{
+    size_t nlen = strlen(name);
+    if (n <= nlen || !ascii_ncaseeq(data, name, nlen))
+        return 0;
+    const char *v = data + nlen, *end = data + n;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    size_t vlen = (size_t)(end - v);
+    if (vlen >= outlen)
+        return 0;
+    memcpy(out, v, vlen);
+    out[vlen] = '\0';
+    return 1;
+}
+
+/* Headers, and for HTTP/2 the trailers after the body: libcurl hands both
+ * to this callback, so grpc-status is found wherever the server put it. */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
     otel_http_exporter *e = ud;
     size_t n = size * nmemb;
-    static const char name[] = "Retry-After:";
-    const size_t nlen = sizeof name - 1;
 
     if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
         e->have_retry_after = 0; /* a new response starts (e.g. after a 1xx) */
         e->headers_done = 0;
     } else if (n <= 2 && (data[0] == '\r' || data[0] == '\n')) {
         e->headers_done = 1;
-    } else if (n > nlen && ascii_ncaseeq(data, name, nlen)) {
-        const char *v = data + nlen, *end = data + n;
-        while (v < end && (*v == ' ' || *v == '\t'))
-            v++;
-        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-            end--;
-        size_t vlen = (size_t)(end - v);
-        if (vlen < sizeof e->retry_after) { /* a longer value is no valid Retry-After */
-            memcpy(e->retry_after, v, vlen);
-            e->retry_after[vlen] = '\0';
-            e->have_retry_after = 1;
+    } else if (header_value(data, n, "Retry-After:", e->retry_after, sizeof e->retry_after)) {
+        e->have_retry_after = 1;
+    } else if (e->grpc) {
+        char code[16];
+        if (header_value(data, n, "grpc-status:", code, sizeof code)) {
+            char *end;
+            long c = strtol(code, &end, 10);
+            e->grpc_status = (end != code && *end == '\0' && c >= 0 && c <= INT_MAX) ? (int)c : 2; /* UNKNOWN */
+        } else if (header_value(data, n, "grpc-message:", e->grpc_message, sizeof e->grpc_message)) {
+            e->have_grpc_message = 1;
+        } else if (header_value(data, n, "grpc-status-details-bin:", e->grpc_details, sizeof e->grpc_details)) {
+            e->have_grpc_details = 1;
         }
     }
     return n;
@@ -311,6 +351,7 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
     if (!e)
         return NULL;
     e->is_json = s->protocol == OTEL_PROTOCOL_HTTP_JSON;
+    e->grpc = s->protocol == OTEL_PROTOCOL_GRPC;
     e->gzip = s->compression == OTEL_COMPRESSION_GZIP;
     e->request_timeout_ms = s->request_timeout_ms;
     e->retry_base_ms = otel_retry_base_ms();
@@ -321,25 +362,45 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
     if (!e->multi || !e->curl)
         goto fail;
 
-    /* "Expect:" (empty) stops curl from waiting for "100 Continue" before
-     * sending larger bodies: OTLP receivers do not send it, and the wait
-     * would cost a second per request. */
-    if (add_header(&e->headers, "Content-Type", e->is_json ? "application/json" : "application/x-protobuf") ||
-        (e->gzip && add_header(&e->headers, "Content-Encoding", "gzip")))
-        goto fail;
-    struct curl_slist *l = curl_slist_append(e->headers, "Expect:");
-    if (!l)
-        goto fail;
-    e->headers = l;
+    if (e->grpc) {
+        if (otel_grpc_request_headers(&e->headers, e->gzip) != 0)
+            goto fail;
+    } else {
+        /* "Expect:" (empty) stops curl from waiting for "100 Continue" before
+         * sending larger bodies: OTLP receivers do not send it, and the wait
+         * would cost a second per request. */
+        if (add_header(&e->headers, "Content-Type", e->is_json ? "application/json" : "application/x-protobuf") ||
+            (e->gzip && add_header(&e->headers, "Content-Encoding", "gzip")))
+            goto fail;
+        struct curl_slist *l = curl_slist_append(e->headers, "Expect:");
+        if (!l)
+            goto fail;
+        e->headers = l;
+    }
     for (size_t i = 0; i < s->nheaders; i++) {
         const otel_header *h = &s->headers[i];
         /* Invalid or reserved headers are skipped; the settings loader is
-         * where a user hears about a malformed header list. */
-        if (!header_name_ok(h->name) || !header_value_ok(h->value) || header_reserved(h->name))
+         * where a user hears about a malformed header list. gRPC metadata
+         * names are lower case. */
+        if (!header_name_ok(h->name) || !header_value_ok(h->value) || header_reserved(h->name) ||
+            (e->grpc && otel_grpc_header_reserved(h->name)))
             continue;
-        if (add_header(&e->headers, h->name, h->value ? h->value : ""))
+        char lower[128];
+        const char *name = h->name;
+        if (e->grpc) {
+            size_t k = strlen(name);
+            if (k >= sizeof lower)
+                continue; /* no metadata name is that long */
+            for (size_t j = 0; j <= k; j++)
+                lower[j] = (char)((name[j] >= 'A' && name[j] <= 'Z') ? name[j] - 'A' + 'a' : name[j]);
+            name = lower;
+        }
+        if (add_header(&e->headers, name, h->value ? h->value : ""))
             goto fail;
     }
+    char *grpc_url = NULL;
+    if (e->grpc && !(grpc_url = otel_grpc_url(s->logs_url)))
+        goto fail;
 
     CURL *c = e->curl;
     CURLcode rc = CURLE_OK;
@@ -349,7 +410,13 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
         if (r_ == CURLE_OUT_OF_MEMORY)                 \
             rc = r_;                                   \
     } while (0)
-    SET(CURLOPT_URL, s->logs_url);
+    SET(CURLOPT_URL, grpc_url ? grpc_url : s->logs_url);
+    free(grpc_url); /* curl copied it */
+    if (e->grpc) {
+        /* HTTP/2 without an upgrade for http://, negotiated by ALPN for https:// */
+        int tls = strncasecmp(s->logs_url, "https://", 8) == 0;
+        SET(CURLOPT_HTTP_VERSION, tls ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+    }
 #if LIBCURL_VERSION_NUM >= 0x075500
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
 #else
@@ -370,7 +437,9 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
      * ignores it: the deadline then cannot hold against a hanging resolver. */
     SET(CURLOPT_QUICK_EXIT, 1L);
 #endif
-    SET(CURLOPT_FORBID_REUSE, s->no_keep_alive ? 1L : 0L); /* keepAlive: false */
+    /* keepAlive: false; and gRPC on a libcurl that cannot reuse an HTTP/2
+     * connection (grpc_exporter.h) */
+    SET(CURLOPT_FORBID_REUSE, s->no_keep_alive || (e->grpc && !otel_grpc_connection_reusable()) ? 1L : 0L);
     /* curl hands a request body to the socket one upload buffer at a time
      * (64 KiB by default), each piece a send() and a poll() or two more; a
      * buffer the size of a usual request sends it at once. curl allocates it
@@ -420,6 +489,7 @@ void otel_http_exporter_free(otel_http_exporter *e)
         curl_multi_cleanup(e->multi);
     curl_slist_free_all(e->headers);
     otel_buf_free(&e->gz);
+    otel_buf_free(&e->framed);
     otel_buf_free(&e->response);
     free(e);
 }
@@ -434,6 +504,8 @@ static CURLcode perform_once(otel_http_exporter *e)
     e->resent_whole = 0;
     e->have_retry_after = 0;
     e->headers_done = 0;
+    e->grpc_status = -1;
+    e->have_grpc_message = e->have_grpc_details = 0;
     e->errbuf[0] = '\0';
     otel_buf_reset(&e->response);
 
@@ -589,6 +661,37 @@ static int body_sent(otel_http_exporter *e, size_t plen)
            (uint64_t)up >= (uint64_t)plen;
 }
 
+/* Reads a finished gRPC call: on OK or a permanent error fills res and
+ * returns that verdict; on a retryable one leaves the reason in last and
+ * the wait in *wait_ms (the RetryInfo delay, else the backoff). */
+static otel_grpc_verdict judge_grpc(otel_http_exporter *e, long status, unsigned attempt, otel_export_result *res,
+                                    char *last, size_t lastlen, long *wait_ms)
+{
+    otel_grpc_answer a = {status, e->grpc_status, e->have_grpc_message ? e->grpc_message : NULL,
+                          e->have_grpc_details ? e->grpc_details : NULL};
+    char why[200];
+    long delay;
+    otel_grpc_verdict v = otel_grpc_judge(&a, &delay, why, sizeof why);
+    if (v == OTEL_GRPC_OK) {
+        char msg[200] = "";
+        long long rejected =
+            otel_grpc_decode_rejected(e->response.data ? e->response.data : "", e->response.len, msg, sizeof msg);
+        res->outcome = OTEL_EXPORT_OK;
+        if (rejected < 0)
+            set_message(res, "grpc-status 0 with an unreadable response message");
+        else if (rejected > 0 || msg[0])
+            set_message(res, "partial success: %lld rejected%s%s", rejected, msg[0] ? ": " : "", msg);
+        res->rejected = rejected > 0 ? rejected : 0;
+    } else if (v == OTEL_GRPC_PERMANENT) {
+        res->outcome = OTEL_EXPORT_PERMANENT;
+        set_message(res, "%s, not retried", why);
+    } else {
+        snprintf(last, lastlen, "%.150s", why);
+        *wait_ms = delay >= 0 ? delay : otel_backoff_ms(attempt, e->retry_base_ms, MAX_BACKOFF_MS, next_random(e));
+    }
+    return v;
+}
+
 static void export_with_retries(otel_http_exporter *e, const char *body, size_t len, uint64_t deadline_ns,
                                 const volatile int *abort_flag, otel_export_result *res)
 {
@@ -604,6 +707,15 @@ static void export_with_retries(otel_http_exporter *e, const char *body, size_t 
         }
         payload = e->gz.data;
         plen = e->gz.len;
+    }
+    if (e->grpc) {
+        otel_buf_reset(&e->framed);
+        if (otel_grpc_frame(payload, plen, e->gzip, &e->framed) != 0) {
+            set_message(res, "gRPC framing failed (out of memory or over 4 GiB)");
+            return;
+        }
+        payload = e->framed.data;
+        plen = e->framed.len;
     }
     curl_easy_setopt(e->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)plen); /* Content-Length */
     e->up_data = payload; /* read by on_read: not copied */
@@ -640,7 +752,11 @@ static void export_with_retries(otel_http_exporter *e, const char *body, size_t 
         res->http_status = status;
 
         long wait_ms;
-        if (rc == CURLE_OK && status >= 200 && status < 300) {
+        if (rc == CURLE_OK && e->grpc) {
+            int verdict = judge_grpc(e, status, attempt, res, last, sizeof last, &wait_ms);
+            if (verdict != OTEL_GRPC_RETRY)
+                return;
+        } else if (rc == CURLE_OK && status >= 200 && status < 300) {
             char why[200] = "";
             long long rejected = otel_decode_rejected(e->response.data ? e->response.data : "", e->response.len,
                                                       e->is_json, why, sizeof why);

@@ -1,8 +1,11 @@
 /*
- * http_exporter.h - OTLP/HTTP export with libcurl: one reused connection per
- * exporter, optional gzip, TLS options, and the retry policy
- * (docs/OPERATIONS.md, "Retries": retry only 429/502/503/504 and connection failures, jittered exponential
- * backoff, Retry-After honoured, everything bounded by a deadline).
+ * http_exporter.h - OTLP export with libcurl, over HTTP (http/protobuf,
+ * http/json) or gRPC (settings protocol grpc: a unary LogsService/Export
+ * call over HTTP/2): one reused connection per exporter, optional gzip, TLS
+ * options, and the retry policy (docs/OPERATIONS.md, "Retries": for HTTP
+ * retry only 429/502/503/504 and connection failures, for gRPC the codes
+ * grpc_status.h lists; jittered exponential backoff, Retry-After or
+ * RetryInfo honoured, everything bounded by a deadline).
  */
 #ifndef LOG4C_OTEL_HTTP_EXPORTER_H
 #define LOG4C_OTEL_HTTP_EXPORTER_H
@@ -14,9 +17,9 @@
 typedef struct otel_http_exporter otel_http_exporter;
 
 typedef enum otel_export_outcome {
-    OTEL_EXPORT_OK = 0,        /* 2xx (records may still be partially rejected) */
+    OTEL_EXPORT_OK = 0,        /* 2xx, or grpc-status 0 (records may still be partially rejected) */
     OTEL_EXPORT_FAILED = 1,    /* retryable failures until the deadline/abort: give up */
-    OTEL_EXPORT_PERMANENT = 2  /* a status that must not be retried */
+    OTEL_EXPORT_PERMANENT = 2  /* a status (HTTP or gRPC) that must not be retried */
 } otel_export_outcome;
 
 typedef struct otel_export_result {

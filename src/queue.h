@@ -24,7 +24,7 @@ typedef enum otel_outcome {
     OTEL_OUT_REJECTED,
     OTEL_OUT_HTTP_ERROR,
     OTEL_OUT_SHUTDOWN,
-    OTEL_OUT_SPOOLED,    /* written to the disk spool (issue 6) */
+    OTEL_OUT_SPOOLED,    /* written to the disk spool */
     OTEL_OUT_SPOOL_FULL, /* the spool could not take them (max bytes, write error) */
     OTEL_OUT_N
 } otel_outcome;
@@ -72,7 +72,7 @@ void otel_queue_refuse_n(otel_queue *q, otel_outcome why, uint64_t n);
  * their holder settles them (otel_queue_settle) like popped ones. */
 void otel_queue_take_over(otel_queue *q, uint64_t n);
 
-/* issue 6: the hand-off lanes (stage.h) keep raw entries in chunks whose
+/* The hand-off lanes (stage.h) keep raw entries in chunks whose
  * bytes count against the same byte cap as queued records. reserve: 0 when
  * bytes more fit (pushes then have that much less room), -1 when not or
  * when closed; release gives them back. */

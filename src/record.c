@@ -1,6 +1,6 @@
 /*
  * record.c - building a record in one allocation, and the log4c priority →
- * OTel severity map (DESIGN §3).
+ * OTel severity map (README.md, "What is sent").
  */
 #include "record.h"
 #include "record_pool.h"

@@ -99,7 +99,7 @@ static inline int otel_bytes_all_zero(const uint8_t *p, size_t n)
 otel_record *otel_record_new(const otel_record_input *in);
 void otel_record_free(otel_record *r);
 
-/* log4c priority -> OTel SeverityNumber (DESIGN §3: FATAL 21, ALERT 19,
+/* log4c priority -> OTel SeverityNumber (FATAL 21, ALERT 19,
  * CRIT 18, ERROR 17, WARN 13, NOTICE 10, INFO 9, DEBUG 5, TRACE 1;
  * bucketed by priority/100, negative clamps to FATAL, >= 800 to TRACE). */
 int32_t otel_severity_number(int log4c_priority);

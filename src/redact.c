@@ -1,10 +1,12 @@
 /*
- * redact.c - PCRE2 patterns compiled once with JIT; bounded, lock-free
+ * redact.c - configured JavaScript regexes, translated (js_regex.c) and
+ * compiled once by PCRE2 with JIT; bounded, lock-free
  * searching and masking on the caller's thread (per-thread match data, match
  * context, JIT stack and a reusable array of match ranges).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "redact.h"
+#include "js_regex.h"
 #include "utf8.h"
 #include "tls_scratch.h"
 
@@ -16,8 +18,8 @@
 #include <string.h>
 
 struct otel_regex {
-    pcre2_code *code;
-    int jit; /* JIT compiled */
+    pcre2_code *code;  /* for any text */
+    pcre2_code *ascii; /* for text of ASCII characters only; NULL: code */
     char *pattern;
 };
 
@@ -71,16 +73,56 @@ static int jit_wanted(void)
     return !(v && strcmp(v, "0") == 0);
 }
 
-otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t errlen)
+/* Translates pattern with js_flags and compiles it; NULL with err set. */
+static pcre2_code *compile_js(const char *pattern, int js_flags, char **pcre2_text, char *err, size_t errlen)
 {
     int ec;
     PCRE2_SIZE eo;
+    char why[256];
+    otel_js_regex js;
+    if (otel_js_regex_translate(pattern, strlen(pattern), js_flags, &js, why, sizeof why) != 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "JavaScript: %s", why);
+        return NULL;
+    }
     /* UTF mode, subjects validated by us (PCRE2_NO_UTF_CHECK). Not
      * PCRE2_MATCH_INVALID_UTF: with JIT, PCRE2 10.42 ends \S+ at the first
-     * non-ASCII character under that option -- a partial mask. */
-    uint32_t opts = PCRE2_UTF;
-    if (flags & OTEL_REGEX_CASELESS)
+     * non-ASCII character under that option -- a partial mask. A
+     * backreference to a group that has not matched matches the empty
+     * string, as in JavaScript. '.' of the ASCII translation stops at \r
+     * and \n (the translation for any text never uses PCRE2's '.'). */
+    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_UNSET_BACKREF | PCRE2_NEVER_BACKSLASH_C;
+    if (js.caseless)
         opts |= PCRE2_CASELESS;
+    pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+    if (!cc || pcre2_set_newline(cc, PCRE2_NEWLINE_ANYCRLF) != 0) {
+        pcre2_compile_context_free(cc);
+        otel_js_regex_free(&js);
+        if (err && errlen)
+            snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)js.pcre2, js.len, opts, &ec, &eo, cc);
+    pcre2_compile_context_free(cc);
+    if (!code && err && errlen) {
+        PCRE2_UCHAR msg[256];
+        if (pcre2_get_error_message(ec, msg, sizeof msg) < 0)
+            snprintf((char *)msg, sizeof msg, "error %d", ec);
+        size_t at = js.srcpos[eo < js.len ? eo : js.len];
+        snprintf(err, errlen, "not supported by PCRE2: %s at offset %zu", (const char *)msg, at);
+    }
+    if (code && jit_wanted())
+        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* without JIT: the interpreter */
+    if (pcre2_text) {
+        *pcre2_text = js.pcre2;
+        js.pcre2 = NULL;
+    }
+    otel_js_regex_free(&js);
+    return code;
+}
+
+otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t errlen)
+{
     if (err && errlen)
         err[0] = '\0';
     otel_regex *re = calloc(1, sizeof *re);
@@ -90,19 +132,27 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
             snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &ec, &eo, NULL);
-    if (!re->code) {
-        if (err && errlen) {
-            PCRE2_UCHAR msg[256];
-            if (pcre2_get_error_message(ec, msg, sizeof msg) < 0)
-                snprintf((char *)msg, sizeof msg, "error %d", ec);
-            snprintf(err, errlen, "%s at offset %zu", (const char *)msg, (size_t)eo);
-        }
-        free(re->pattern);
-        free(re);
+    int js_flags = (flags & OTEL_REGEX_CASELESS) ? OTEL_JS_REGEX_CASELESS : 0;
+    char *any_text = NULL, *ascii_text = NULL;
+    re->code = compile_js(pattern, js_flags, &any_text, err, errlen);
+    /* On ASCII text PCRE2's own \s, \S, . and case folding mean what
+     * JavaScript's do, and run faster than the classes that spell out
+     * JavaScript's meaning beyond ASCII: a second translation for it. */
+    if (re->code)
+        re->ascii = compile_js(pattern, js_flags | OTEL_JS_REGEX_ASCII_SUBJECTS, &ascii_text, NULL, 0);
+    int same = any_text && ascii_text && strcmp(any_text, ascii_text) == 0;
+    free(any_text);
+    free(ascii_text);
+    if (!re->code || !re->ascii) {
+        if (re->code && err && errlen) /* the ASCII translation failed where the other did not */
+            snprintf(err, errlen, "out of memory");
+        otel_regex_free(re);
         return NULL;
     }
-    re->jit = jit_wanted() && pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
+    if (same) {
+        pcre2_code_free(re->ascii);
+        re->ascii = NULL;
+    }
     return re;
 }
 
@@ -111,6 +161,7 @@ void otel_regex_free(otel_regex *re)
     if (!re)
         return;
     pcre2_code_free(re->code);
+    pcre2_code_free(re->ascii);
     free(re->pattern);
     free(re);
 }
@@ -128,10 +179,28 @@ static void set_limits(thread_state *t, size_t len)
     pcre2_set_depth_limit(t->mctx, dl > UINT32_MAX ? UINT32_MAX : (uint32_t)dl);
 }
 
-/* pcre2_match, with the JIT code when there is some. */
-static int match(const otel_regex *re, thread_state *t, const char *s, size_t len, size_t start, uint32_t opts)
+/* Whether s[0..len) holds ASCII characters only (eight bytes at a time). */
+static int all_ascii(const char *s, size_t len)
 {
-    return pcre2_match(re->code, (PCRE2_SPTR)s, len, start, opts | PCRE2_NO_UTF_CHECK, t->md, t->mctx);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull)
+            return 0;
+    }
+    for (; i < len; i++)
+        if ((unsigned char)s[i] & 0x80)
+            return 0;
+    return 1;
+}
+
+/* pcre2_match (with the JIT code when there is some), the ASCII
+ * translation when ascii says the subject allows it. */
+static int match(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t start)
+{
+    const pcre2_code *code = ascii && re->ascii ? re->ascii : re->code;
+    return pcre2_match(code, (PCRE2_SPTR)s, len, start, PCRE2_NO_UTF_CHECK, t->md, t->mctx);
 }
 
 int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limit_hit)
@@ -161,7 +230,7 @@ int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limi
         len = n;
     }
     set_limits(t, len);
-    int rc = match(re, t, s, len, 0, 0);
+    int rc = match(re, all_ascii(s, len), t, s, len, 0);
     if (rc >= 0)
         return 1;
     if (rc == PCRE2_ERROR_NOMATCH)
@@ -227,22 +296,16 @@ size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)
     if (!t || !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
         return mask_all(s, len);
     set_limits(t, len);
+    int ascii = all_ascii(s, len);
     size_t n = 0, start = 0;
-    uint32_t opts = 0;
     /* Phase 1: find every match in the unmodified text (lookbehinds must
-     * see the original), the way pcre2demo iterates a global match. */
+     * see the original), as JavaScript's String.prototype.replace with a
+     * global regex does: after an empty match the search goes on one
+     * character further. */
     while (start <= len) {
-        int rc = match(re, t, s, len, start, opts);
-        if (rc == PCRE2_ERROR_NOMATCH) {
-            if (opts == 0)
-                break;
-            /* no non-empty match at an empty match's position: step one character */
-            if (start >= len)
-                break;
-            start = next_cp(s, len, start);
-            opts = 0;
-            continue;
-        }
+        int rc = match(re, ascii, t, s, len, start);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            break;
         if (rc < 0) { /* a limit (or another failure): the whole value */
             atomic_fetch_add(&limit_hits, 1);
             return mask_all(s, len);
@@ -258,14 +321,12 @@ size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)
             b = len;
         if (b > a && add_range(t, &n, a, b) != 0)
             return mask_all(s, len);
-        if (ov[1] == ov[0]) {
-            /* empty match: next, try a non-empty one at the same place */
-            opts = PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED;
+        if (ov[1] > ov[0])
             start = ov[1];
-        } else {
-            opts = 0;
-            start = ov[1] > start ? ov[1] : next_cp(s, len, start);
-        }
+        else if (ov[1] >= len)
+            break;
+        else
+            start = next_cp(s, len, ov[1]);
     }
     if (n == 0)
         return len;

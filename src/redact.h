@@ -1,7 +1,9 @@
 /*
- * redact.h - the regular expressions of the configuration (PCRE2, compiled
- * once with JIT) and masking: every match of hideRegex replaced by one '*'
- * per character (UTF-8 code point).
+ * redact.h - the regular expressions of the configuration (JavaScript
+ * regexes, translated by js_regex.h and compiled once by PCRE2 with JIT) and
+ * masking: every match of hideRegex replaced by one '*' per character (UTF-8
+ * code point), the matches being those of JavaScript's replace with a
+ * global regex.
  *
  * Matching runs on the application thread with per-thread match data and
  * scratch (no lock; no allocation per call once a thread has warmed up).
@@ -26,8 +28,11 @@ typedef struct otel_regex otel_regex;
 #define OTEL_REGEX_MATCH_LIMIT_PER_BYTE 64u
 #define OTEL_REGEX_HEAP_LIMIT_KIB 65536u
 
-/* Compiles pattern (UTF-8; '.' and classes match whole code points). NULL
- * on error, with PCRE2's message and the offset in err. */
+/* Compiles pattern, a JavaScript regex or /pattern/flags literal (UTF-8;
+ * docs/CONFIGURATION.md, "Regular expressions"); OTEL_REGEX_CASELESS adds
+ * the i flag. NULL on error, with "JavaScript: <what> at offset <n>" (not
+ * valid JavaScript, or refused) or "not supported by PCRE2: <what> at
+ * offset <n>" in err, n a byte offset in pattern. */
 otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t errlen);
 void otel_regex_free(otel_regex *re);
 const char *otel_regex_pattern(const otel_regex *re);
@@ -39,7 +44,8 @@ int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limi
 
 /* s must be valid UTF-8 (sanitise first: otel_utf8_sanitize); invalid
  * input is masked whole. Masks every match of re in s[0..len) in place, one '*' per code point of
- * the match (empty matches change nothing); returns the new length
+ * the match (empty matches change nothing; after one the search goes on one
+ * code point further, as in JavaScript); returns the new length
  * (<= len) and NUL-terminates when the length shrank. A hit limit masks
  * the whole value. Never allocates beyond the per-thread scratch. */
 size_t otel_regex_mask(const otel_regex *re, char *s, size_t len);

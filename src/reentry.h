@@ -1,5 +1,5 @@
 /*
- * reentry.h - the no-feedback-loop guard (issue 6). Records produced while
+ * reentry.h - the no-feedback-loop guard. Records produced while
  * the library itself is at work must never come back into the appender:
  * a library thread (the export worker) never appends, and an append that
  * starts while the same thread is already inside one (something our own

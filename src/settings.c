@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "env_alias.h"
 #include "spool.h"
+#include "grpc_exporter.h"
 #include "log4c-otel.h"
 
 #include <ctype.h>
@@ -21,6 +22,7 @@
 #include <strings.h>
 
 #define DEFAULT_ENDPOINT "http://localhost:4318"
+#define DEFAULT_GRPC_ENDPOINT "http://localhost:4317"
 
 /* The per-signal variable if set, else the generic one. */
 static const char *pick(otel_getenv_fn get, const char *logs_name, const char *generic_name)
@@ -64,6 +66,14 @@ char *otel_resolve_logs_url(const char *logs_endpoint, const char *generic_endpo
     }
     free(b);
     return url;
+}
+
+char *otel_resolve_grpc_url(const char *logs_endpoint, const char *generic_endpoint)
+{
+    const char *ep = logs_endpoint && *logs_endpoint       ? logs_endpoint
+                     : generic_endpoint && *generic_endpoint ? generic_endpoint
+                                                             : DEFAULT_GRPC_ENDPOINT;
+    return trimmed_dup(ep, strlen(ep));
 }
 
 static int hexval(int c)
@@ -247,26 +257,29 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     const char *logs_ep = get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
     const char *gen_ep = get("OTEL_EXPORTER_OTLP_ENDPOINT");
     s->endpoint_configured = (logs_ep && *logs_ep) || (gen_ep && *gen_ep);
-    s->logs_url = otel_resolve_logs_url(logs_ep, gen_ep);
-    if (!s->logs_url)
-        return LOG4C_OTEL_ENOMEM;
-    if (strncasecmp(s->logs_url, "http://", 7) != 0 && strncasecmp(s->logs_url, "https://", 8) != 0)
-        return fail(err, errlen, LOG4C_OTEL_ECONFIG,
-                    "log4c-otel: the OTLP endpoint \"%s\" must start with http:// or https://", s->logs_url);
-
     const char *proto = pick(get, "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL");
     if (proto) {
         if (strcmp(proto, "http/protobuf") == 0)
             s->protocol = OTEL_PROTOCOL_HTTP_PROTOBUF;
         else if (strcmp(proto, "http/json") == 0)
             s->protocol = OTEL_PROTOCOL_HTTP_JSON;
+        else if (strcmp(proto, "grpc") == 0 && otel_grpc_supported())
+            s->protocol = OTEL_PROTOCOL_GRPC;
         else if (strcmp(proto, "grpc") == 0)
             return fail(err, errlen, LOG4C_OTEL_EUNSUPPORTED,
-                        "log4c-otel: OTLP protocol \"%s\" is not supported: use http/protobuf or http/json", proto);
+                        "log4c-otel: OTLP protocol \"%s\" needs a libcurl with HTTP/2, and this one has none: "
+                        "use http/protobuf or http/json", proto);
         else
             return fail(err, errlen, LOG4C_OTEL_ECONFIG,
-                        "log4c-otel: unknown OTLP protocol \"%s\": use http/protobuf or http/json", proto);
+                        "log4c-otel: unknown OTLP protocol \"%s\": use http/protobuf, http/json or grpc", proto);
     }
+    s->logs_url = s->protocol == OTEL_PROTOCOL_GRPC ? otel_resolve_grpc_url(logs_ep, gen_ep)
+                                                     : otel_resolve_logs_url(logs_ep, gen_ep);
+    if (!s->logs_url)
+        return LOG4C_OTEL_ENOMEM;
+    if (strncasecmp(s->logs_url, "http://", 7) != 0 && strncasecmp(s->logs_url, "https://", 8) != 0)
+        return fail(err, errlen, LOG4C_OTEL_ECONFIG,
+                    "log4c-otel: the OTLP endpoint \"%s\" must start with http:// or https://", s->logs_url);
 
     const char *comp = pick(get, "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION");
     if (comp) {

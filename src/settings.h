@@ -10,7 +10,11 @@
 #include "sources.h"
 #include "json_file_exporter.h"
 
-typedef enum otel_protocol { OTEL_PROTOCOL_HTTP_PROTOBUF = 0, OTEL_PROTOCOL_HTTP_JSON = 1 } otel_protocol;
+typedef enum otel_protocol {
+    OTEL_PROTOCOL_HTTP_PROTOBUF = 0,
+    OTEL_PROTOCOL_HTTP_JSON = 1,
+    OTEL_PROTOCOL_GRPC = 2 /* protobuf in gRPC frames over HTTP/2 */
+} otel_protocol;
 typedef enum otel_compression { OTEL_COMPRESSION_NONE = 0, OTEL_COMPRESSION_GZIP = 1 } otel_compression;
 
 typedef struct otel_header {
@@ -19,7 +23,7 @@ typedef struct otel_header {
 } otel_header;
 
 typedef struct otel_settings {
-    char *logs_url;         /* the full URL the exporter POSTs to */
+    char *logs_url;         /* the full URL the exporter POSTs to (gRPC: the endpoint; its path is not used) */
     int endpoint_configured; /* 1 when any endpoint variable was set */
     otel_protocol protocol;
     otel_compression compression;
@@ -82,6 +86,9 @@ int otel_settings_http_enabled(const otel_settings *s);
  * generic one gets "/v1/logs" appended (after one trailing '/' is removed);
  * neither gives http://localhost:4318/v1/logs. Returns a malloc'd URL. */
 char *otel_resolve_logs_url(const char *logs_endpoint, const char *generic_endpoint);
+/* The same for gRPC: either endpoint is used as is (nothing appended);
+ * neither gives http://localhost:4317. */
+char *otel_resolve_grpc_url(const char *logs_endpoint, const char *generic_endpoint);
 
 /* Parses a W3C-baggage-like list "k1=v1,k2=v2" (OTEL_EXPORTER_OTLP_HEADERS,
  * OTEL_RESOURCE_ATTRIBUTES): entries split on ',', key and value trimmed and

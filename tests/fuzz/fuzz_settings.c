@@ -85,6 +85,9 @@ static void check_loaded(const otel_settings *s)
         while (n && is_space(logs_ep[n - 1]))
             n--;
         FUZZ_CHECK(strlen(s->logs_url) == n && memcmp(s->logs_url, logs_ep, n) == 0);
+    } else if (s->protocol == OTEL_PROTOCOL_GRPC) { /* the generic endpoint as is, or the gRPC default */
+        FUZZ_CHECK(strstr(s->logs_url, "/v1/logs") == NULL || gen_ep);
+        FUZZ_CHECK(gen_ep || strcmp(s->logs_url, "http://localhost:4317") == 0);
     } else {
         size_t n = strlen(s->logs_url);
         FUZZ_CHECK(n >= 8 && strcmp(s->logs_url + n - 8, "/v1/logs") == 0);
@@ -99,7 +102,8 @@ static void check_loaded(const otel_settings *s)
     if (s->file.disabled)
         FUZZ_CHECK(s->file.path == NULL);
     FUZZ_CHECK(otel_settings_http_enabled(s) == (s->endpoint_configured || s->file.path == NULL));
-    FUZZ_CHECK(s->protocol == OTEL_PROTOCOL_HTTP_PROTOBUF || s->protocol == OTEL_PROTOCOL_HTTP_JSON);
+    FUZZ_CHECK(s->protocol == OTEL_PROTOCOL_HTTP_PROTOBUF || s->protocol == OTEL_PROTOCOL_HTTP_JSON ||
+               s->protocol == OTEL_PROTOCOL_GRPC);
     FUZZ_CHECK(s->compression == OTEL_COMPRESSION_NONE || s->compression == OTEL_COMPRESSION_GZIP);
     FUZZ_CHECK(s->insecure == 0 || s->insecure == 1);
     FUZZ_CHECK(s->request_timeout_ms >= 1);

@@ -4,10 +4,16 @@
  *
  *   spandemo nested        records inside nested spans, a remote parent, an
  *                          attached context; prints the ids as JSON
- *   spandemo crash T       T threads start and end spans forever; after each
+ *   spandemo crash T [P]   T threads start and end spans forever; after each
  *                          end returns, "E <trace>-<span>" on stdout (one
- *                          write) - the test SIGKILLs it at a random moment
+ *                          write) - the test SIGKILLs it at a random moment.
+ *                          With P, the child span's "pad" attribute is 20 to
+ *                          P bytes long (varying), else a fixed sentence
  *   spandemo spans T N     T threads end N spans each (attributes t, i)
+ *   spandemo stdin         for each number N read from stdin, ends N spans
+ *                          (lines of about 100 B to 3 KB), "E <trace>-<span>"
+ *                          after each end returns, then "ok"; at end of input
+ *                          prints the counters
  */
 #include <log4c.h>
 #include <log4c-otel.h>
@@ -86,18 +92,32 @@ static void nested(void)
 
 static volatile int forever = 1;
 static long per_thread;
+static long max_pad; /* crash: 0 for the fixed pad */
+
+/* A pad of 20..max-1 bytes that varies with t and i (and never repeats a
+ * cycle of the page size), in buf (at least max bytes). */
+static const char *pad_for(long t, long i, long max, char *buf)
+{
+    long n = 20 + (i * 7919 + t * 104729) % (max - 20);
+    for (long k = 0; k < n; k++)
+        buf[k] = (char)('a' + (k + i) % 26);
+    buf[n] = '\0';
+    return buf;
+}
 
 static void *crash_thread(void *arg)
 {
     long t = (long)(intptr_t)arg;
     char line[64];
+    char *pad = max_pad ? malloc((size_t)max_pad + 1) : NULL;
     for (long i = 0; forever; i++) {
         log4c_otel_span_t *s, *c;
         log4c_otel_span_start("crash.op", &s);
         log4c_otel_span_set_int(s, "t", t);
         log4c_otel_span_set_int(s, "i", i);
         log4c_otel_span_start("crash.child", &c);
-        log4c_otel_span_set_string(c, "pad", "some text so that lines have a size worth tearing: \"quoted\" \\ done");
+        log4c_otel_span_set_string(c, "pad", pad ? pad_for(t, i, max_pad, pad)
+                                              : "some text so that lines have a size worth tearing: \"quoted\" \\ done");
         ids(c, line + 2);
         log4c_otel_span_end(c);
         line[0] = 'E', line[1] = ' ', line[51] = '\n';
@@ -109,7 +129,30 @@ static void *crash_thread(void *arg)
         if (write(1, line, 52) != 52)
             exit(3);
     }
+    free(pad);
     return NULL;
+}
+
+/* stdin: batches of spans on request, so that a test can change the world
+ * (fill the disk, free it) between batches */
+static void from_stdin(void)
+{
+    char req[64], line[64], pad[3001];
+    long i = 0;
+    while (fgets(req, sizeof req, stdin)) {
+        for (long n = atol(req); n > 0; n--, i++) {
+            log4c_otel_span_t *s;
+            log4c_otel_span_start("disk.op", &s);
+            log4c_otel_span_set_int(s, "i", i);
+            log4c_otel_span_set_string(s, "pad", pad_for(0, i, 2900, pad));
+            ids(s, line + 2);
+            log4c_otel_span_end(s);
+            line[0] = 'E', line[1] = ' ', line[51] = '\n';
+            fwrite(line, 1, 52, stdout);
+        }
+        fputs("ok\n", stdout);
+        fflush(stdout);
+    }
 }
 
 static void *spans_thread(void *arg)
@@ -139,7 +182,7 @@ static void run_threads(long n, void *(*fn)(void *))
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: spandemo nested | crash T | spans T N\n");
+        fprintf(stderr, "usage: spandemo nested | crash T [P] | spans T N | stdin\n");
         return 2;
     }
     int rc = log4c_otel_init();
@@ -153,10 +196,15 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "nested") == 0) {
         nested();
     } else if (strcmp(argv[1], "crash") == 0 && argc > 2) {
+        max_pad = argc > 3 ? atol(argv[3]) : 0;
+        if (max_pad != 0 && max_pad < 40)
+            max_pad = 40;
         run_threads(atol(argv[2]), crash_thread); /* until killed */
     } else if (strcmp(argv[1], "spans") == 0 && argc > 3) {
         per_thread = atol(argv[3]);
         run_threads(atol(argv[2]), spans_thread);
+    } else if (strcmp(argv[1], "stdin") == 0) {
+        from_stdin();
     } else {
         fprintf(stderr, "unknown scenario %s\n", argv[1]);
         return 2;
@@ -164,6 +212,7 @@ int main(int argc, char **argv)
     log4c_fini();
     log4c_otel_stats_t s;
     log4c_otel_stats(&s);
-    printf("{\"accepted\":%llu,\"exported\":%llu}\n", (unsigned long long)s.accepted, (unsigned long long)s.exported);
+    printf("{\"accepted\":%llu,\"exported\":%llu,\"line_file_errors\":%llu}\n", (unsigned long long)s.accepted,
+           (unsigned long long)s.exported, (unsigned long long)s.line_file_errors);
     return 0;
 }

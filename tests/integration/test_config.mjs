@@ -192,7 +192,7 @@ test('an invalid configuration: clear error once on stderr, init returns ECONFIG
   assert.equal(r.stats.dropped_config, 5);
   const lines = r.stderr.split('\n').filter((l) => l.includes('log4c-otel.json') && !l.includes('using the configuration file'));
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], /log4c-otel\.json:3:19: filters\[0\]\.hideRegex: expected a valid regular expression \(PCRE2: missing closing parenthesis/);
+  assert.match(lines[0], /log4c-otel\.json:3:19: filters\[0\]\.hideRegex: expected a valid regular expression \(JavaScript: missing closing parenthesis/);
   assert.match(lines[0], /will export nothing/);
 });
 

@@ -208,10 +208,10 @@ test('headers from OTEL_EXPORTER_OTLP_HEADERS reach the collector; per-signal en
   assert.ok(!r.stderr.includes('s3cr3t'), 'a header value was printed');
 });
 
-test('grpc is refused with a clear error and nothing is exported (fail closed)', async () => {
-  const r = await demo('count', { args: ['5'], env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } });
-  assert.equal(r.init, -3); // LOG4C_OTEL_EUNSUPPORTED
-  assert.match(r.stderr, /grpc.*not supported/);
+test('an unknown protocol is refused with a clear error and nothing is exported (fail closed)', async () => {
+  const r = await demo('count', { args: ['5'], env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc-web' } });
+  assert.equal(r.init, -2); // LOG4C_OTEL_ECONFIG
+  assert.match(r.stderr, /unknown OTLP protocol "grpc-web"/);
   assert.equal(receiver.requests.length, 0);
   assert.equal(r.stats.dropped_config, 5);
   assert.equal(r.stats.exported, 0);

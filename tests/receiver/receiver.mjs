@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
+import { isUtf8 } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import * as otlp from './otlp-schema.mjs';
 import { decodeLogsJson, encodeJson } from './otlp-json.mjs';
@@ -108,21 +109,33 @@ export function normalizeRequest(msg, issues = []) {
 // would pass unseen. Each string field is checked here, as it is read, on its
 // raw bytes; a problem becomes one of the request's issues.
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 let stringIssues = null; // the issues of the protobuf decode in progress (decoding is synchronous)
 
-for (const R of [otlp.protobuf.Reader, otlp.protobuf.BufferReader]) {
-  R.prototype.string = function readStringChecked() {
-    const at = this.pos;
-    const bytes = this.bytes(); // throws on a length past the end, like every other field
-    try {
-      return strictUtf8.decode(bytes);
-    } catch {
-      stringIssues?.push(`string field at byte ${at}: invalid UTF-8 (${Buffer.from(bytes).toString('hex').slice(0, 64)})`);
-      return Buffer.from(bytes).toString('utf8');
+// The read an ASCII string takes stays as cheap as protobufjs's own (no copy,
+// no view): the receiver must not become the bottleneck of a load test.
+function readStringChecked() {
+  const at = this.pos;
+  const len = this.uint32();
+  const start = this.pos;
+  const end = start + len;
+  if (end > this.len) return this.skip(-1); // a length past the end: protobufjs's own RangeError
+  this.pos = end;
+  const buf = Buffer.isBuffer(this.buf) ? this.buf : Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    if (buf[i] > 0x7f) {
+      ascii = false;
+      break;
     }
-  };
+  }
+  if (ascii) return buf.latin1Slice(start, end); // Node's Buffer, as protobufjs's own reader uses
+  const view = buf.subarray(start, end);
+  if (!isUtf8(view)) {
+    stringIssues?.push(`string field at byte ${at}: invalid UTF-8 (${Buffer.from(view).toString('hex').slice(0, 64)})`);
+  }
+  return buf.utf8Slice(start, end);
 }
+for (const R of [otlp.protobuf.Reader, otlp.protobuf.BufferReader]) R.prototype.string = readStringChecked;
 
 /** Decodes an ExportLogsServiceRequest, adding invalid UTF-8 in string fields to issues. */
 export function decodeProtobufChecked(body, issues) {
@@ -136,11 +149,7 @@ export function decodeProtobufChecked(body, issues) {
 
 /** Adds an issue when the bytes are not valid UTF-8 (a JSON body must be). */
 export function checkUtf8(bytes, issues, where) {
-  try {
-    strictUtf8.decode(bytes);
-  } catch {
-    issues.push(`${where}: invalid UTF-8`);
-  }
+  if (!isUtf8(bytes)) issues.push(`${where}: invalid UTF-8`);
 }
 
 // ---------------------------------------------------------------------------

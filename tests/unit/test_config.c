@@ -317,11 +317,11 @@ START_TEST(error_messages)
         {"{\"filters\": {}}", "cfg.json:1:13: filters: expected an array of filter objects, got an object"},
         {"{\"filters\": [1]}", "cfg.json:1:14: filters[0]: expected an object, got an integer"},
         {"{\"filters\": [{}, {}, {\"hideRegex\": \"(ab\"}]}",
-         "cfg.json:1:36: filters[2].hideRegex: expected a valid regular expression (PCRE2: missing closing parenthesis at offset 3)"},
+         "cfg.json:1:36: filters[2].hideRegex: expected a valid regular expression (JavaScript: missing closing parenthesis at offset 3)"},
         {"{\"logs\": {\"filters\": [{\"bodyRegex\": 5}]}}",
          "cfg.json:1:37: logs.filters[0].bodyRegex: expected a regular expression (a string), got an integer"},
         {"{\"filters\": [{\"categoryName\": \"#[\"}]}",
-         "cfg.json:1:31: filters[0].categoryName: expected a valid regular expression (PCRE2: missing terminating ] for character class at offset 1)"},
+         "cfg.json:1:31: filters[0].categoryName: expected a valid regular expression (JavaScript: missing terminating ] for character class at offset 1)"},
         {"{\"filters\": [{\"categoryName\": \"\"}]}",
          "cfg.json:1:31: filters[0].categoryName: expected a non-empty category name or \"#regex\", got an empty string"},
         {"{\"filters\": [{\"severity\": \"LOUD\"}]}",
@@ -499,7 +499,7 @@ START_TEST(sources_found_and_merged)
     ck_assert_int_eq(otel_config_load(&cfg, &found, fake_getenv, &err), LOG4C_OTEL_ECONFIG);
     char want[512];
     snprintf(want, sizeof want,
-             "%s:3:19: filters[0].hideRegex: expected a valid regular expression (PCRE2: missing terminating ] for "
+             "%s:3:19: filters[0].hideRegex: expected a valid regular expression (JavaScript: missing terminating ] for "
              "character class at offset 1)", p);
     ck_assert_str_eq(otel_config_error_format(&err, buf, sizeof buf), want);
     otel_config_free(&cfg);

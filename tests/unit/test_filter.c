@@ -187,7 +187,7 @@ START_TEST(masking)
         {"=\\S+", "pw=p\xc3\xa4ss\xe2\x82\xac\xf0\x9f\x94\x91 end", "pw******* end"},         /* one * per code point */
         {"\xc3\xa4+", "b\xc3\xa4\xc3\xa4r", "b**r"},                                      /* multibyte pattern */
         {"x*", "axxb", "a**b"},                                                            /* empty matches skipped */
-        {"x*?", "axxb", "a**b"},                        /* after an empty match, a non-empty one is tried there */
+        {"x*?", "axxb", "axxb"},                        /* after an empty match the search goes on one character further */
         {"(?=a)", "aaa", "aaa"},                                                           /* zero-width */
         {"aa", "aaa", "**a"},                                                              /* matches do not overlap */
         {"abc|bcd", "abcd", "***d"},                                                       /* leftmost wins */
@@ -196,6 +196,14 @@ START_TEST(masking)
         {"^", "abc", "abc"},
         {"c$", "abc", "ab*"},
         {"", "", ""},
+        /* JavaScript's meaning (docs/CONFIGURATION.md, "Regular expressions") */
+        {"c$", "abc\n", "abc\n"},                                                        /* never before a final newline */
+        {"\\u0070w=\\S+", "pw=x\xe2\x80\xa8y", "****\xe2\x80\xa8y"},                         /* U+2028 is \s */
+        {"[^]", "a\n", "**"},
+        {"/SECRET/i", "a secret", "a ******"},
+        {"|x", "axb", "axb"},                                                              /* the empty alternative wins */
+        {"/[^\\u017f]/i", "s\xc5\xbfk", "*\xc5\xbf*"},                                  /* without u, s is not U+017F */
+        {"/[^\\W]/i", "s\xc5\xbf\xe2\x84\xaak", "*\xc5\xbf\xe2\x84\xaa*"},
         /* the example of docs/CONFIGURATION.md */
         {"(?i)(?:password|token)=\\S+|\\b(?:\\d[ -]?){13,16}\\b", "login password=hunter2 card 4111 1111 1111 1111",
          "login **************** card *******************"},

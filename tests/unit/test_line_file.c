@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -171,12 +173,150 @@ START_TEST(fsync_policies)
 }
 END_TEST
 
-START_TEST(unwritable_path_fails)
+/* Runs fn with stderr going to a file; returns what it printed. */
+static char *stderr_of(void (*fn)(void))
+{
+    char p[400];
+    snprintf(p, sizeof p, "%s/stderr.txt", dir);
+    fflush(stderr);
+    int saved = dup(2), fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, 2);
+    close(fd);
+    fn();
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char *c = slurp(p, NULL);
+    unlink(p);
+    return c;
+}
+
+static void lines_into_a_directory(void)
 {
     otel_line_file_settings s = settings(0, 1);
+    mkdir(path, 0700); /* a directory where the file should be */
+    otel_line_file *f = otel_line_file_open(path, &s);
+    ck_assert_ptr_nonnull(f); /* the object exists; every write fails */
+    for (int i = 0; i < 25; i++) {
+        errno = 0;
+        ck_assert_int_eq(otel_line_file_write(f, "lost", 4), -1);
+        ck_assert_int_eq(errno, EISDIR);
+    }
+    otel_line_file_close(f);
+    rmdir(path);
+}
+
+START_TEST(unwritable_path_said_once_and_counted)
+{
+    uint64_t before = otel_line_file_lines_lost();
+    char *err = stderr_of(lines_into_a_directory);
+    ck_assert_uint_eq(otel_line_file_lines_lost() - before, 25);
+    char want[600];
+    snprintf(want, sizeof want,
+             "log4c-otel: cannot write \"%s\": Is a directory; its lines are lost (counted in line_file_errors)\n", path);
+    ck_assert_str_eq(err, want); /* one line, with the path and the reason */
+    free(err);
+}
+END_TEST
+
+START_TEST(missing_directories_created)
+{
+    char deep[400];
+    snprintf(deep, sizeof deep, "%s/a/b/traces.log", dir);
+    otel_line_file_settings s = settings(0, 1);
+    otel_line_file *f = otel_line_file_open(deep, &s);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(otel_line_file_write(f, "landed", 6), 0);
+    otel_line_file_close(f);
+    char *c = slurp(deep, NULL);
+    ck_assert_str_eq(c, "landed\n");
+    free(c);
+    struct stat st;
+    char p[400];
+    snprintf(p, sizeof p, "%s/a", dir);
+    ck_assert_int_eq(stat(p, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0700);
+    snprintf(p, sizeof p, "%s/a/b", dir);
+    ck_assert_int_eq(stat(p, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0700);
+    unlink(deep);
+    rmdir(p);
+    snprintf(p, sizeof p, "%s/a", dir);
+    rmdir(p);
+
+    /* a path under a regular file cannot be made: said, counted, no crash */
+    snprintf(p, sizeof p, "%s/plain", dir);
+    close(open(p, O_WRONLY | O_CREAT, 0600));
+    snprintf(deep, sizeof deep, "%s/plain/x/traces.log", dir);
+    f = otel_line_file_open(deep, &s);
+    ck_assert_ptr_nonnull(f);
     errno = 0;
-    ck_assert_ptr_null(otel_line_file_open("/nonexistent-dir/x.log", &s));
-    ck_assert_int_eq(errno, ENOENT);
+    ck_assert_int_eq(otel_line_file_write(f, "lost", 4), -1);
+    ck_assert_int_eq(errno, ENOTDIR);
+    otel_line_file_close(f);
+    unlink(p);
+}
+END_TEST
+
+static void append_raw(const char *text)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+/* A file left ending inside a line (a writer killed mid-write, a full
+ * disk) gets a '\n' before the next line: at the first write after open,
+ * and when another writer cut a line after this one's last. */
+START_TEST(cut_line_never_glued)
+{
+    append_raw("whole\ncut in the mid");
+    otel_line_file_settings s = settings(0, 1);
+    otel_line_file *f = otel_line_file_open(path, &s);
+    ck_assert_int_eq(otel_line_file_write(f, "first", 5), 0);
+    ck_assert_int_eq(otel_line_file_write(f, "second", 6), 0);
+    append_raw("another writer, cut");
+    ck_assert_int_eq(otel_line_file_write(f, "third", 5), 0);
+    append_raw("a whole line from elsewhere\n");
+    ck_assert_int_eq(otel_line_file_write(f, "fourth", 6), 0);
+    otel_line_file_close(f);
+    char *c = slurp(path, NULL);
+    ck_assert_str_eq(c, "whole\ncut in the mid\nfirst\nsecond\nanother writer, cut\nthird\n"
+                        "a whole line from elsewhere\nfourth\n");
+    free(c);
+}
+END_TEST
+
+/* A short write (here RLIMIT_FSIZE, as a full disk would): the part that
+ * went in stays, the line is counted lost, and when there is room again the
+ * next line starts with the '\n' that ends the cut one. */
+START_TEST(short_write_then_space_again)
+{
+    signal(SIGXFSZ, SIG_IGN);
+    otel_line_file_settings s = settings(0, 1);
+    otel_line_file *f = otel_line_file_open(path, &s);
+    ck_assert_int_eq(otel_line_file_write(f, "0123456789", 10), 0); /* 11 bytes */
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 30;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    uint64_t before = otel_line_file_lines_lost();
+    /* 19 of these 26 bytes fit: the file is full, even the '\n' cannot go */
+    ck_assert_int_eq(otel_line_file_write(f, "abcdefghijklmnopqrstuvwxy", 25), -1);
+    ck_assert_int_eq(errno, EFBIG);
+    ck_assert_int_eq(otel_line_file_write(f, "no room", 7), -1);
+    ck_assert_uint_eq(otel_line_file_lines_lost() - before, 2);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    ck_assert_int_eq(otel_line_file_write(f, "room again", 10), 0);
+    otel_line_file_close(f);
+    char *c = slurp(path, NULL);
+    ck_assert_str_eq(c, "0123456789\nabcdefghijklmnopqrs\nroom again\n");
+    free(c);
+
+    signal(SIGXFSZ, SIG_DFL);
 }
 END_TEST
 
@@ -481,7 +621,10 @@ static Suite *suite(void)
     tcase_add_test(tc, rotation_names_and_backups);
     tcase_add_test(tc, long_line_goes_alone_and_no_backups);
     tcase_add_test(tc, fsync_policies);
-    tcase_add_test(tc, unwritable_path_fails);
+    tcase_add_test(tc, unwritable_path_said_once_and_counted);
+    tcase_add_test(tc, missing_directories_created);
+    tcase_add_test(tc, cut_line_never_glued);
+    tcase_add_test(tc, short_write_then_space_again);
     tcase_add_test(tc, rotation_under_eight_threads);
 #if !defined(__SANITIZE_THREAD__)
     /* TSan does not support a multi-threaded fork whose child goes on

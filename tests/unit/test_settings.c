@@ -116,13 +116,6 @@ START_TEST(unsupported_values_are_errors)
     otel_settings s;
     char err[256];
     env_reset();
-    env_set("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
-    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_EUNSUPPORTED);
-    ck_assert_ptr_nonnull(strstr(err, "grpc"));
-    ck_assert_ptr_nonnull(strstr(err, "not supported"));
-    otel_settings_free(&s);
-
-    env_reset();
     env_set("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "smoke-signals");
     ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_ECONFIG);
     otel_settings_free(&s);
