@@ -267,6 +267,8 @@ void log4c_otel_context_clear(void);
  *   the disk spool:     replayed, replay_dropped (entries sent from the spool,
  *                       possibly written by an earlier process: not in the sums)
  *   the OTLP/JSON file: file_records, file_errors
+ *   the masking gate:   withheld (values and lines of any sink, not records:
+ *                       not in the sums)
  *
  * exported and the dropped_* counters follow the primary exporter: HTTP
  * when an endpoint is configured, else the OTLP/JSON file exporter (a file
@@ -312,6 +314,13 @@ typedef struct log4c_otel_stats {
                                          deadline); the collector may have taken them, so this
                                          bounds the duplicates it can have seen. Delivery is at
                                          least once. Not in the sums */
+    uint64_t withheld;              /**< the masking gate: values or lines a sink (the traces line, an
+                                         otel_file line, the otel_redact layout, the --tee copy)
+                                         wrote as a placeholder, or not at all, because no valid
+                                         masking rules existed (an invalid configuration, or one
+                                         not loaded yet while LOG4C_OTEL_INIT_WAIT_MS holds for
+                                         log4c_otel_init*()) or the masked copy could not be made.
+                                         Not in the sums */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_OK, or
