@@ -215,8 +215,9 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
             *why = OTEL_PIPELINE_NOMEM;
         return r;
     }
-    /* 3. mask on the whole text, then cut: a cut must not split a secret
-     * into a part the pattern no longer recognises */
+    /* 3. mask (the body, every attribute key and string value) on the
+     * whole text, then cut: a cut must not split a secret into a part the
+     * pattern no longer recognises */
     r_in.body_limit = 0;
     r_in.attr_limit = 0;
     otel_record *r = otel_record_new(&r_in);
@@ -228,6 +229,10 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     int too_long = body_limit && r->body_len > body_limit;
     for (size_t i = 0; i < r->nattrs; i++) {
         otel_attr *a = &r->attrs[i];
+        /* keys too: the record's own NUL-terminated copy */
+        size_t klen = otel_mask_in_place(o, (char *)a->key, a->key_len);
+        ((char *)a->key)[klen] = '\0';
+        a->key_len = (uint32_t)klen;
         if (a->type != OTEL_VALUE_STRING)
             continue;
         a->v.str.s_len = otel_mask_in_place(o, (char *)a->v.str.s, a->v.str.s_len);

@@ -11,7 +11,8 @@
  * secrets alone), logged at INFO on the category "leak.f" (LEAKDEMO_CATEGORY
  * to change it). Each span is named "S<size>-<shape> <secret>" and carries
  * the attribute "k-<shape> <secret>" = message, and an error status whose
- * message is the secret.
+ * message is the secret. Then one record per shape ("R-<shape> attrs")
+ * with the secret in attribute keys and a value (log4c_otel_log).
  *
  * Environment: LEAKDEMO_CONFIG_JSON initialises with
  * log4c_otel_init_with_config(NULL, json), else log4c_otel_init();
@@ -72,6 +73,20 @@ static void log_all(log4c_category_t *cat, char tag, int argc, char **argv)
     }
 }
 
+/* One record per shape with the secret in an attribute key and value:
+ * "R-<shape> attrs" with "k-<shape> <secret>" = "<secret>" and an int
+ * attribute under a secret key too. */
+static void attrs(log4c_category_t *cat)
+{
+    for (size_t s = 0; s < NSHAPES; s++) {
+        char key[128], ikey[128];
+        snprintf(key, sizeof key, "k-%s %s", shapes[s][0], shapes[s][1]);
+        snprintf(ikey, sizeof ikey, "i-%s %s", shapes[s][0], shapes[s][1]);
+        log4c_otel_log(cat, LOG4C_PRIORITY_INFO, LOG4C_OTEL_ATTRS(LOG4C_OTEL_STRING(key, shapes[s][1]), LOG4C_OTEL_INT(ikey, 7)),
+                       "R-%s attrs", shapes[s][0]);
+    }
+}
+
 static void spans(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -115,6 +130,7 @@ int main(int argc, char **argv)
         return 1;
     log4c_category_t *cat = log4c_category_get(cname);
     log_all(cat, 'M', argc, argv);
+    attrs(cat);
     spans(argc, argv);
     log4c_otel_flush(-1);
     log4c_otel_stats_t st;

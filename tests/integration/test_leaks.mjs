@@ -99,6 +99,15 @@ function assertMaskedPresent(dir, sizes, { wire = true, tag = 'M' } = {}) {
       if (wire) assert.ok(bodies.some((b) => b.startsWith(head)), `OTLP: no masked "${head}" record`);
     }
   }
+  if (!wire || tag !== 'M') return;
+  // attribute keys and values are masked on the wire
+  for (const shape of SHAPES) {
+    const rec = receiver.records().find((x) => x.body === `R-${shape} attrs`);
+    assert.ok(rec, `OTLP: no R-${shape} record`);
+    const keys = Object.keys(rec.attributes);
+    assert.ok(keys.some((k) => k.startsWith(`k-${shape} *`)), `OTLP: no masked string key: ${keys}`);
+    assert.ok(keys.some((k) => k.startsWith(`i-${shape} *`) && rec.attributes[k] === '7'), `OTLP: no masked int key: ${JSON.stringify(rec.attributes)}`);
+  }
 }
 
 const SIZES_ALL = [1, 40, 511, 512, 1023, 1024, 4095, 4097, 65535, 65537, 1100000];
