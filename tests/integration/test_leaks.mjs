@@ -29,7 +29,9 @@ const HIDE = 'password=\\S+|[Bb]earer\\s+\\S+|eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+|\\b
 const VALID = JSON.stringify({ logs: { defaults: { hideRegex: HIDE } } });
 
 // log4c routes leak.f to an otel_file, its parent leak to a stream with the
-// otel_redact layout, root to otel; traces to an otel_file and (additivity) otel
+// otel_redact layout, root to otel; the traces lines (category traces.raw)
+// to a stream with log4c's own basic layout, which masks nothing (so the
+// line itself must hold no secret), then (additivity) to an otel_file and otel
 const LOG4CRC = `<?xml version="1.0" encoding="ISO-8859-1"?>
 <!DOCTYPE log4c SYSTEM "">
 <log4c version="1.2.4">
@@ -38,10 +40,12 @@ const LOG4CRC = `<?xml version="1.0" encoding="ISO-8859-1"?>
   <appender name="lines.log" type="otel_file"/>
   <appender name="redact.log" type="stream" layout="otel_redact"/>
   <appender name="traces.log" type="otel_file"/>
+  <appender name="traces_raw.log" type="stream" layout="basic"/>
   <category name="root" priority="trace" appender="otel"/>
   <category name="leak" priority="trace" appender="redact.log"/>
   <category name="leak.f" priority="trace" appender="lines.log"/>
   <category name="traces" priority="info" appender="traces.log"/>
+  <category name="traces.raw" priority="info" appender="traces_raw.log"/>
 </log4c>
 `;
 
@@ -94,6 +98,7 @@ function assertMaskedPresent(dir, sizes, { wire = true, tag = 'M' } = {}) {
       if (tag === 'M') {
         const span = `S${size}-${shape}_*`;
         assert.ok(traces.split('\n').some((l) => l.includes(` ${span}`)), `traces file: no masked span "${span}"`);
+        assert.ok(read(dir, 'traces_raw.log').includes(` ${span}`), `traces line (basic layout): no masked span "${span}"`);
         if (wire) assert.ok(bodies.some((b) => b.includes(` ${span}`)), `OTLP copy of the traces line: no "${span}"`);
       }
       if (wire) assert.ok(bodies.some((b) => b.startsWith(head)), `OTLP: no masked "${head}" record`);
@@ -117,7 +122,7 @@ async function leakRun(sizes, env) {
   receiver.clear();
   receiver.setScript([]);
   const dir = leakDir();
-  const r = await run(leakdemo, sizes.map(String), { dir, env, timeoutMs: 60000 });
+  const r = await run(leakdemo, sizes.map(String), { dir, env: { LOG4C_OTEL_TRACES_CATEGORY: 'traces.raw', ...env }, timeoutMs: 60000 });
   return { dir, r };
 }
 
@@ -195,6 +200,8 @@ for (const [kind, env] of Object.entries(ERRORS)) {
     const traces = read(dir, 'traces.log').split('\n').filter((l) => l);
     assert.equal(traces.length, SIZES_FEW.length * SHAPES.length);
     for (const l of traces) assert.equal(l, '[message withheld: no valid log4c-otel configuration]');
+    // the line itself: every text withheld
+    assert.match(read(dir, 'traces_raw.log'), / \[withheld\] 2 \d+ \{"\[withheld\]":null,"otel\.status_description":null\}/);
     assert.ok(r.stats.withheld >= 3 * SIZES_FEW.length * SHAPES.length, JSON.stringify(r.stats));
   });
 }
