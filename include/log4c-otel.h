@@ -558,8 +558,9 @@ int log4c_otel_app_log(const char *app_name, const char *instance, int priority,
 typedef struct log4c_otel_capture log4c_otel_capture_t;
 
 /** Flags of log4c_otel_capture_options.flags. */
-#define LOG4C_OTEL_CAPTURE_TEE 1u        /**< also copy the output, as read, to our own stdout/stderr
-                                              (a descriptor capture: to tee_fd) */
+#define LOG4C_OTEL_CAPTURE_TEE 1u        /**< also copy each line, masked as its record is (a line
+                                              with no valid rules as a placeholder), to our own
+                                              stdout/stderr (a descriptor capture: to tee_fd) */
 #define LOG4C_OTEL_CAPTURE_STDIN_NULL 2u /**< the child's stdin is /dev/null (default: inherited) */
 #define LOG4C_OTEL_CAPTURE_NEW_PGROUP 4u /**< the child leads a new process group (default: ours) */
 #define LOG4C_OTEL_CAPTURE_NO_EXIT_RECORD 8u /**< no final record when the child exits */

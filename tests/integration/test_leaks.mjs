@@ -2,7 +2,8 @@
 // sink the library writes to (OTLP protobuf and JSON on the wire, gzip
 // undone; the OTLP/JSON file; the spool files; the traces file and its OTLP
 // copy; an otel_file line appender on an ordinary category; a stream
-// appender with the otel_redact layout; stderr diagnostics) x secret shapes
+// appender with the otel_redact layout; log4c-otel-run --tee; stderr
+// diagnostics) x secret shapes
 // (leakdemo.c: password=, Bearer with a tab and a space, a JWT, card digits,
 // a key split by invalid UTF-8) x situations (a valid configuration, each
 // kind of configuration error, pre-init) x sizes (1 byte to past 1 MiB,
@@ -16,7 +17,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, builddir, scratchDir, freePort } from './harness.mjs';
+import { run, builddir, scratchDir, freePort, otelRun } from './harness.mjs';
 
 const leakdemo = path.join(builddir, 'tests/integration/leakdemo');
 const receiver = await startReceiver();
@@ -224,3 +225,28 @@ test('pre-init: entries logged before log4c_otel_init_with_config() are never ma
   assert.equal(r.stats.withheld, 2 * SIZES_FEW.length * SHAPES.length, JSON.stringify(r.stats));
   assertMaskedPresent(dir, SIZES_FEW);
 });
+
+// log4c-otel-run --tee: the copy on its own stdout/stderr is masked by the
+// captured category's rules, and withheld with no valid rules
+const TEE_SCRIPT = "printf 'password=Pw0SECRETa1 out\\nBearer\\tTk0SECRETb1 err\\n' ; { printf 'x%.0s' $(seq 1 5000); printf ' eyJhbGciOiJIUzI1NiJ9.eyJSECRETc1.sigSECRETd1\\n'; } >&2";
+
+for (const [kind, config] of [['valid', VALID], ['bad regex', JSON.stringify({ logs: { defaults: { hideRegex: '(' } } })]]) {
+  test(`log4c-otel-run --tee (${kind} configuration): the copy holds no secret`, async () => {
+    receiver.clear();
+    const dir = scratchDir(null);
+    fs.writeFileSync(path.join(dir, 'app.json'), config);
+    const r = await run(otelRun, ['--app', 'job', '--config', 'app.json', '--tee', '--', 'sh', '-c', TEE_SCRIPT], {
+      dir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, timeoutMs: 60000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assertNoSecret(dir, r, `--tee, ${kind}`);
+    if (kind === 'valid') {
+      assert.match(r.stdout, /^\*{20} out$/m);
+      assert.match(r.stdout, /^\*+ err$/m);
+      assert.match(r.stderr, /^x{5000} \*{44}$/m);
+    } else {
+      assert.match(r.stdout, /^\[line withheld: no valid log4c-otel configuration\]$/m);
+      assert.doesNotMatch(r.stdout, /out$/m);
+    }
+  });
+}
