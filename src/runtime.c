@@ -17,6 +17,7 @@
 #include "sources.h"
 #include "pipeline.h"
 #include "preinit.h"
+#include "resource.h"
 #include "mask.h"
 #include "traces_as_logs.h"
 #include "traces_config.h"
@@ -385,6 +386,10 @@ static otel_worker *start_worker(otel_instance *inst)
     otel_settings s;
     otel_worker *w = NULL;
     int rc = otel_config_worker_settings(&rt.json_config, real_getenv, &s);
+    /* the resource the configuration and environment give is masked like
+     * records' attributes before anything is sent */
+    if (rc == LOG4C_OTEL_OK && otel_resource_mask(&s, rt.pipeline_ok ? &rt.pipeline.filters : NULL) != 0)
+        rc = LOG4C_OTEL_ENOMEM;
     if (rc == LOG4C_OTEL_OK) {
         inst->builder.body_limit = s.body_limit;
         if (!inst->builder.sources)

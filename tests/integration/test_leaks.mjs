@@ -27,7 +27,9 @@ const SHAPES = ['pw', 'tab', 'space', 'jwt', 'card', 'utf8'];
 // every secret of leakdemo.c holds SECRET or the card's digits
 const SECRET = /SECRET|4929123456781234|92912345|56781234|Pw0|Tk0|Tk1|AK\xff|AK\uFFFD/;
 const HIDE = 'password=\\S+|[Bb]earer\\s+\\S+|eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+|\\b\\d{16}\\b|apikey=\\S+';
-const VALID = JSON.stringify({ logs: { defaults: { hideRegex: HIDE } } });
+// resource attributes from the configuration carry secrets in a key and a value
+const RESOURCE = { 'deploy password=Pw0SECRETr1': 'x', 'deploy.auth': 'Bearer Tk0SECRETr2' };
+const VALID = JSON.stringify({ logs: { defaults: { hideRegex: HIDE }, additionalResourceAttributes: RESOURCE } });
 
 // log4c routes leak.f to an otel_file, its parent leak to a stream with the
 // otel_redact layout, root to otel; the traces lines (category traces.raw)
@@ -56,11 +58,11 @@ function leakDir() {
   return dir;
 }
 
-/** Every file under dir (recursively), but the log4crc: [name, Buffer]. */
+/** Every file under dir (recursively), but the log4crc and the configuration (app.json): [name, Buffer]. */
 function filesOf(dir) {
   const out = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile() || e.name === 'log4crc') continue;
+    if (!e.isFile() || e.name === 'log4crc' || e.name === 'app.json') continue;
     const p = path.join(e.parentPath ?? e.path, e.name);
     out.push([path.relative(dir, p), fs.readFileSync(p)]);
   }
@@ -106,6 +108,10 @@ function assertMaskedPresent(dir, sizes, { wire = true, tag = 'M' } = {}) {
     }
   }
   if (!wire || tag !== 'M') return;
+  // the configured resource attributes are masked (key and value)
+  const res = receiver.records()[0].resource;
+  assert.equal(res['deploy.auth'], '*'.repeat('Bearer Tk0SECRETr2'.length), JSON.stringify(res));
+  assert.equal(res[`deploy ${'*'.repeat('password=Pw0SECRETr1'.length)}`], 'x', JSON.stringify(res));
   // attribute keys and values are masked on the wire
   for (const shape of SHAPES) {
     const rec = receiver.records().find((x) => x.body === `R-${shape} attrs`);
