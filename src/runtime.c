@@ -12,6 +12,7 @@
 #include "configuration.h"
 #include "decision_cache.h"
 #include "diag.h"
+#include "diag_mask.h"
 #include "settings.h"
 #include "stage.h"
 #include "sources.h"
@@ -161,6 +162,8 @@ static void load_config(void)
     /* traces-as-logs lines: masked like records; with no valid rules
      * (pipeline_ok 0) the redactor withholds every value */
     otel_traces_set_redactor(traces_redactor, NULL);
+    if (rt.pipeline_ok) /* diagnostics that quote a collector's answer */
+        otel_diag_mask_set_rules(&rt.pipeline.filters);
     /* the cached filter decisions were taken without this pipeline
      * (decision_cache.h) */
     otel_decision_cache_invalidate();

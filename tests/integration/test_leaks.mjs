@@ -178,6 +178,19 @@ test('valid configuration, collector down: the spool files hold no secret', asyn
   assertMaskedPresent(dir, SIZES_FEW, { wire: false });
 });
 
+test('a collector answer that echoes a record: the diagnostic quoting it is masked', async () => {
+  receiver.clear();
+  receiver.setScript([{ status: 400, body: 'bad record: password=Pw0SECRETa1 token Bearer Tk0SECRETb1', contentType: 'text/plain' }]);
+  const dir = leakDir();
+  const r = await run(leakdemo, ['40'], {
+    dir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LEAKDEMO_CONFIG_JSON: VALID, LOG4C_OTEL_TRACES_CATEGORY: 'traces.raw' }, timeoutMs: 60000,
+  });
+  receiver.setScript([]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /HTTP 400, not retried.*bad record: \*{20} token \*{18}/);
+  assertNoSecret(dir, r, 'diagnostics');
+});
+
 // each kind of configuration error: the otel appender exports nothing, and
 // every other sink writes placeholders (counted withheld), never a secret
 const ERRORS = {
