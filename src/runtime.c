@@ -59,7 +59,7 @@ static struct otel_runtime {
     otel_config json_config;  /* the JSON configuration (exporter part, applied per instance) */
     otel_pipeline pipeline;   /* built from it, shared by every instance and the layout */
     int pipeline_ok;
-    char traces_category[256]; /* whose rules mask traces-as-logs span attributes */
+    char traces_category[256]; /* whose rules mask the traces-as-logs lines */
 
     /* ---- the configuration given to log4c_otel_init_with_config (api_lock) ---- */
     pthread_mutex_t api_lock;
