@@ -269,6 +269,8 @@ void log4c_otel_context_clear(void);
  *   the OTLP/JSON file: file_records, file_errors
  *   otel_file appenders: line_file_errors (log4c appenders, not records
  *                       logged to otel: not in the sums)
+ *   the masking gate:   withheld (values and lines of any sink, not records:
+ *                       not in the sums)
  *
  * exported and the dropped_* counters follow the primary exporter: HTTP
  * when an endpoint is configured, else the OTLP/JSON file exporter (a file
@@ -318,6 +320,13 @@ typedef struct log4c_otel_stats {
                                          could not be opened, or a write failed; a part of such a
                                          line may be in the file, ended by a newline). Not in the
                                          sums */
+    uint64_t withheld;              /**< the masking gate: values or lines a sink (the traces line, an
+                                         otel_file line, the otel_redact layout, the --tee copy)
+                                         wrote as a placeholder, or not at all, because no valid
+                                         masking rules existed (an invalid configuration, or one
+                                         not loaded yet while LOG4C_OTEL_INIT_WAIT_MS holds for
+                                         log4c_otel_init*()) or the masked copy could not be made.
+                                         Not in the sums */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_OK, or
@@ -556,8 +565,9 @@ int log4c_otel_app_log(const char *app_name, const char *instance, int priority,
 typedef struct log4c_otel_capture log4c_otel_capture_t;
 
 /** Flags of log4c_otel_capture_options.flags. */
-#define LOG4C_OTEL_CAPTURE_TEE 1u        /**< also copy the output, as read, to our own stdout/stderr
-                                              (a descriptor capture: to tee_fd) */
+#define LOG4C_OTEL_CAPTURE_TEE 1u        /**< also copy each line, masked as its record is (a line
+                                              with no valid rules as a placeholder), to our own
+                                              stdout/stderr (a descriptor capture: to tee_fd) */
 #define LOG4C_OTEL_CAPTURE_STDIN_NULL 2u /**< the child's stdin is /dev/null (default: inherited) */
 #define LOG4C_OTEL_CAPTURE_NEW_PGROUP 4u /**< the child leads a new process group (default: ours) */
 #define LOG4C_OTEL_CAPTURE_NO_EXIT_RECORD 8u /**< no final record when the child exits */

@@ -2,13 +2,17 @@
  * capture_api.c - the public capture functions of log4c-otel.h: the core
  * (src/capture.c) reads and splits the output; this glue logs every line
  * through log4c in captured.<name>, with log.iostream, process.pid and the
- * app's name and instance riding on loc_data to the otel appender.
+ * app's name and instance riding on loc_data to the otel appender; with
+ * the TEE flag it also writes each line, masked by the gate under that
+ * category's rules (mask.h), to the tee descriptor.
  */
 #include "log4c-otel.h"
 #include "capture.h"
 #include "clock.h"
 #include "glue_log.h"
 #include "line_splitter.h"
+#include "mask.h"
+#include "write_all.h"
 #include "span.h"
 
 #include <errno.h>
@@ -24,6 +28,9 @@ extern char **environ;
 struct log4c_otel_capture {
     otel_capture *core;
     log4c_category_t *cat;
+    char *cat_name; /* captured.<name>: whose rules mask the tee copy */
+    int tee_fd[2];  /* where each stream's lines are copied, masked; -1: no copy */
+    otel_mask_buf tee_buf; /* the reader thread's masked copy */
     char *app_name;
     char *app_instance;
     char *iostream[2];
@@ -49,6 +56,32 @@ static const char *signal_name(int sig)
 #endif
 }
 
+#define TEE_WITHHELD "[line withheld: no valid log4c-otel configuration]"
+
+/* The tee copy of a line: masked (never the raw bytes), a placeholder
+ * line when there are no valid rules; '\n' after the line's last piece. */
+static void tee_line(struct log4c_otel_capture *c, const otel_capture_event *ev, int prio)
+{
+    int fd = c->tee_fd[ev->stream ? 1 : 0];
+    if (fd < 0)
+        return;
+    otel_mask_entry e = {c->cat_name, prio, ev->text, ev->len};
+    const char *out;
+    size_t out_len;
+    int eol = !(ev->flags & (OTEL_LINE_MORE | OTEL_LINE_NO_EOL));
+    if (otel_mask_for_sink(&e, ev->text, ev->len, &c->tee_buf, &out, &out_len) < 0) {
+        if (ev->part > 1)
+            return; /* one placeholder a line */
+        out = TEE_WITHHELD;
+        out_len = strlen(out);
+        eol = 1;
+    }
+    /* a failing tee is not worth losing the capture for */
+    (void)otel_write_all(fd, out, out_len);
+    if (eol)
+        (void)otel_write_all(fd, "\n", 1);
+}
+
 static void emit(void *ctx, const otel_capture_event *ev)
 {
     struct log4c_otel_capture *c = ctx;
@@ -67,6 +100,7 @@ static void emit(void *ctx, const otel_capture_event *ev)
             if (ev->flags & OTEL_LINE_MORE)
                 a[n++] = (otel_attr){.key = "log.line.continued", .type = OTEL_VALUE_BOOL, .v.b = 1};
         }
+        tee_line(c, ev, prio);
     } else {
         if (c->flags & LOG4C_OTEL_CAPTURE_NO_EXIT_RECORD)
             return;
@@ -99,6 +133,8 @@ static void free_glue(struct log4c_otel_capture *c)
 {
     if (!c)
         return;
+    free(c->cat_name);
+    free(c->tee_buf.p);
     free(c->app_name);
     free(c->app_instance);
     free(c->iostream[0]);
@@ -119,9 +155,9 @@ static struct log4c_otel_capture *new_glue(const char *app_name, const log4c_ote
     c->app_instance = o->app_instance ? strdup(o->app_instance) : NULL;
     c->iostream[0] = strdup(ios0);
     c->iostream[1] = strdup(ios1);
-    char *cat = c->app_name ? otel_glue_category_name("captured", c->app_name) : NULL;
-    c->cat = cat ? otel_glue_category(cat) : NULL;
-    free(cat);
+    c->tee_fd[0] = c->tee_fd[1] = -1;
+    c->cat_name = c->app_name ? otel_glue_category_name("captured", c->app_name) : NULL;
+    c->cat = c->cat_name ? otel_glue_category(c->cat_name) : NULL;
     if (!c->app_name || (o->app_instance && !c->app_instance) || !c->iostream[0] || !c->iostream[1] || !c->cat) {
         free_glue(c);
         return NULL;
@@ -179,13 +215,15 @@ int log4c_otel_capture_spawn(log4c_otel_capture **out, char *const argv[], const
         free_glue(c);
         return LOG4C_OTEL_ENOMEM;
     }
-    int tee = (opts->flags & LOG4C_OTEL_CAPTURE_TEE) != 0;
+    if (opts->flags & LOG4C_OTEL_CAPTURE_TEE) {
+        c->tee_fd[0] = STDOUT_FILENO;
+        c->tee_fd[1] = STDERR_FILENO;
+    }
     otel_capture_spec spec = {
         .argv = argv,
         .envp = env,
         .stdin_null = (opts->flags & LOG4C_OTEL_CAPTURE_STDIN_NULL) != 0,
         .new_pgroup = (opts->flags & LOG4C_OTEL_CAPTURE_NEW_PGROUP) != 0,
-        .tee_fd = {tee ? STDOUT_FILENO : -1, tee ? STDERR_FILENO : -1},
         .max_line = opts->max_line,
         .context = have ? &ctx : NULL,
         .emit = emit,
@@ -226,9 +264,9 @@ int log4c_otel_capture_fd(log4c_otel_capture **out, int fd, const char *iostream
         return LOG4C_OTEL_ENOMEM;
     otel_span_context ctx;
     int have = otel_context_current(&ctx);
-    int tee = (opts->flags & LOG4C_OTEL_CAPTURE_TEE) != 0 && opts->tee_fd >= 0;
+    if ((opts->flags & LOG4C_OTEL_CAPTURE_TEE) && opts->tee_fd >= 0)
+        c->tee_fd[0] = opts->tee_fd;
     otel_capture_spec spec = {
-        .tee_fd = {tee ? opts->tee_fd : -1, -1},
         .max_line = opts->max_line,
         .context = have ? &ctx : NULL,
         .emit = emit,

@@ -7,11 +7,11 @@
  *
  * The whole message is masked before the line is cut to log4c's buffer, so
  * a cut cannot leave part of a secret that the pattern no longer matches.
- * With an invalid configuration the message is withheld (fail closed).
+ * With an invalid configuration, or none loaded yet while
+ * LOG4C_OTEL_INIT_WAIT_MS holds for log4c_otel_init*(), the message is
+ * withheld (fail closed) and counted (`withheld`).
  */
 #include "mask.h"
-#include "pipeline.h"
-#include "runtime.h"
 #include "tls_scratch.h"
 
 #include <log4c.h>
@@ -27,7 +27,7 @@ static otel_tls_kind buf_kind = {.size = sizeof(otel_mask_buf), .fini = buf_fini
 
 static otel_mask_buf *scratch(void) { return otel_tls_get(&buf_kind); }
 
-#define WITHHELD "[message withheld: the log4c-otel configuration is invalid]"
+#define WITHHELD "[message withheld: no valid log4c-otel configuration]"
 #define WITHHELD_NOMEM "[message withheld: out of memory while masking]"
 
 static const char *redact_format(const log4c_layout_t *layout, const log4c_logging_event_t *ev)
@@ -36,14 +36,13 @@ static const char *redact_format(const log4c_layout_t *layout, const log4c_loggi
     const char *msg = ev->evt_msg ? ev->evt_msg : "";
     const char *cat = ev->evt_category ? ev->evt_category : "";
     size_t len = strlen(msg);
-    const otel_pipeline *p = otel_runtime_pipeline();
     otel_mask_entry e = {cat, ev->evt_priority, msg, len};
     otel_mask_buf local = {NULL, 0}, *buf = scratch();
     if (!buf)
         buf = &local; /* no per-thread buffer: one for this call */
     const char *shown;
     size_t shown_len;
-    otel_mask_result r = otel_mask_value(p ? &p->filters : NULL, &e, msg, len, buf, &shown, &shown_len);
+    otel_mask_result r = otel_mask_for_sink(&e, msg, len, buf, &shown, &shown_len);
     if (r == OTEL_MASK_NO_RULES)
         shown = WITHHELD;
     else if (r < 0)

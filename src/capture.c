@@ -45,7 +45,6 @@ struct otel_capture {
     otel_line_splitter split[2];
     char *san;              /* sanitised line */
     char *chunk;            /* read buffer */
-    int tee_fd[2];
     int has_context;
     otel_span_context context;
     otel_capture_emit_fn emit;
@@ -148,9 +147,6 @@ static int read_once(otel_capture *c, int s)
         close_stream(c, s);
         return 0;
     }
-    if (c->tee_fd[s] >= 0)
-        /* a failing tee is not worth losing the capture for */
-        (void)otel_write_all(c->tee_fd[s], c->chunk, (size_t)n);
     line_ctx lc = {c, s};
     otel_line_splitter_feed(&c->split[s], c->chunk, (size_t)n, on_line, &lc);
     return 1;
@@ -309,8 +305,6 @@ static otel_capture *alloc_capture(const otel_capture_spec *spec, int *err)
     pthread_mutex_init(&c->lock, NULL);
     otel_cond_init_monotonic(&c->cond);
     size_t max_line = spec->max_line ? spec->max_line : DEFAULT_MAX_LINE;
-    c->tee_fd[0] = spec->tee_fd[0];
-    c->tee_fd[1] = spec->tee_fd[1];
     c->emit = spec->emit;
     c->emit_ctx = spec->emit_ctx;
     if (spec->context) {

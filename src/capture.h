@@ -40,7 +40,6 @@ typedef struct otel_capture_spec {
     char *const *envp;    /* spawn: the complete environment (otel_capture_env builds one) */
     int stdin_null;       /* spawn: stdin from /dev/null (else inherited) */
     int new_pgroup;       /* spawn: the child leads a new process group */
-    int tee_fd[2];        /* copy the raw bytes of stream 0 / 1 there as they arrive; -1: no */
     size_t max_line;      /* longer lines are split (0: 16384) */
     const otel_span_context *context; /* the reader thread's active context (NULL: none) */
     otel_capture_emit_fn emit;

@@ -1,9 +1,11 @@
 /*
- * diag.c - rate-limited diagnostics on stderr. A collector that is down must
- * not turn into a flood of identical lines on the application's stderr.
+ * diag.c - rate-limited diagnostics on stderr, masked (diag_mask.h). A
+ * collector that is down must not turn into a flood of identical lines on
+ * the application's stderr.
  */
 #include "diag.h"
 #include "clock.h"
+#include "diag_mask.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -26,6 +28,7 @@ void otel_diag(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    otel_diag_mask_line(line, sizeof line); /* a quoted answer may echo a record */
 
     pthread_mutex_lock(&lock);
     uint64_t now = otel_now_ns();

@@ -59,6 +59,18 @@ typedef struct otel_mask_entry {
 otel_mask_result otel_mask_value(const otel_filter_set *rules, const otel_mask_entry *e, const char *s, size_t len,
                                  otel_mask_buf *buf, const char **out, size_t *out_len);
 
+/* What a sink that writes at once (the traces line, an otel_file line,
+ * the otel_redact layout, the --tee copy) calls: otel_mask_value() under
+ * the runtime's current rules for the entry (category, priority, body).
+ * The rules are NULL (OTEL_MASK_NO_RULES) when the configuration is
+ * invalid, and also while it is not loaded and LOG4C_OTEL_INIT_WAIT_MS
+ * holds for log4c_otel_init*(): the configuration is never loaded early
+ * for a sink, so the one given to log4c_otel_init_with_config() still
+ * applies. Every negative result is counted (the `withheld` counter): the
+ * caller writes a placeholder or nothing. */
+otel_mask_result otel_mask_for_sink(const otel_mask_entry *e, const char *s, size_t len, otel_mask_buf *buf,
+                                    const char **out, size_t *out_len);
+
 /* The same masking on a value that is valid UTF-8 already and the
  * caller's to change (a record's own copy), under the options selected
  * for its entry: in place, returning the new length (<= len). */

@@ -4,6 +4,7 @@
  * pipeline.h).
  */
 #include "pipeline.h"
+#include "sources.h"
 #include "log4c-otel.h"
 #include "mask.h"
 #include "tls_scratch.h"
@@ -126,6 +127,30 @@ static inline int gather(scratch *s, const otel_attr *list, size_t n, const otel
     return n ? gather_list(s, list, n, o, limit) : 0;
 }
 
+/* 1 when k is one of the key names the library itself gives a record's
+ * own attributes (event_attrs.c, sources.h): fixed text that holds no
+ * data, so masking it could only break the semantic conventions (a
+ * pattern meant for data turning code.file.path into ****.file.path).
+ * Checked by length first: most keys are rejected in a comparison or two. */
+_Static_assert(sizeof OTEL_ATTR_APP_NAME == 9 && sizeof OTEL_ATTR_SOURCE == 11 && sizeof OTEL_ATTR_APP_INSTANCE == 13,
+               "library_key() checks these names by length");
+
+static int library_key(const char *k, size_t len)
+{
+    const char *name;
+    switch (len) {
+    case 8: name = OTEL_ATTR_APP_NAME; break;
+    case 9: name = "thread.id"; break;
+    case 10: name = OTEL_ATTR_SOURCE; break;
+    case 12: name = OTEL_ATTR_APP_INSTANCE; break;
+    case 14: name = "code.file.path"; break;
+    case 16: name = "code.line.number"; break;
+    case 18: name = "code.function.name"; break;
+    default: return 0;
+    }
+    return memcmp(k, name, len) == 0;
+}
+
 static size_t min_limit(size_t a, size_t b)
 {
     if (!a)
@@ -215,8 +240,9 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
             *why = OTEL_PIPELINE_NOMEM;
         return r;
     }
-    /* 3. mask on the whole text, then cut: a cut must not split a secret
-     * into a part the pattern no longer recognises */
+    /* 3. mask (the body, every attribute key and string value) on the
+     * whole text, then cut: a cut must not split a secret into a part the
+     * pattern no longer recognises */
     r_in.body_limit = 0;
     r_in.attr_limit = 0;
     otel_record *r = otel_record_new(&r_in);
@@ -228,6 +254,13 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     int too_long = body_limit && r->body_len > body_limit;
     for (size_t i = 0; i < r->nattrs; i++) {
         otel_attr *a = &r->attrs[i];
+        /* keys too (the record's own NUL-terminated copy), but the
+         * library's own key names: their content is known, not data */
+        if (!library_key(a->key, a->key_len)) {
+            size_t klen = otel_mask_in_place(o, (char *)a->key, a->key_len);
+            ((char *)a->key)[klen] = '\0';
+            a->key_len = (uint32_t)klen;
+        }
         if (a->type != OTEL_VALUE_STRING)
             continue;
         a->v.str.s_len = otel_mask_in_place(o, (char *)a->v.str.s, a->v.str.s_len);

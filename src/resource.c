@@ -1,11 +1,14 @@
 /*
  * resource.c - detects the process's resource attributes and applies
- * OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME on top (user values win).
+ * OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME on top (user values win);
+ * masks them (keys and string values) through the gate before a worker
+ * sends them.
  */
 #include "resource.h"
 #include "diag.h"
 #include "random_bytes.h"
 #include "log4c-otel.h"
+#include "mask.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -163,4 +166,42 @@ int otel_resource_set_attr(otel_settings *s, const otel_attr *a)
             s->resource[i].v = a->v;
         }
     return 0;
+}
+
+/* *p (a malloc'd string) replaced by its masked copy; 0, or -1 when it
+ * cannot be masked (no rules, out of memory). */
+static int mask_string(const otel_filter_set *rules, char **p, size_t *len, otel_mask_buf *buf)
+{
+    otel_mask_entry e = {"", 0, "", 0};
+    const char *out;
+    size_t n;
+    otel_mask_result r = otel_mask_value(rules, &e, *p, strlen(*p), buf, &out, &n);
+    if (r < 0)
+        return -1;
+    if (r == OTEL_MASK_UNTOUCHED)
+        return 0;
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, out, n);
+    copy[n] = '\0';
+    free(*p);
+    *p = copy;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+int otel_resource_mask(otel_settings *s, const otel_filter_set *rules)
+{
+    otel_mask_buf buf = {NULL, 0};
+    int rc = 0;
+    for (size_t i = 0; i < s->nresource && rc == 0; i++) {
+        otel_attr *a = &s->resource[i];
+        rc = mask_string(rules, (char **)&a->key, NULL, &buf);
+        if (rc == 0 && a->type == OTEL_VALUE_STRING)
+            rc = mask_string(rules, (char **)&a->v.str.s, &a->v.str.s_len, &buf);
+    }
+    free(buf.p);
+    return rc;
 }

@@ -6,6 +6,7 @@
 #ifndef LOG4C_OTEL_RESOURCE_H
 #define LOG4C_OTEL_RESOURCE_H
 
+#include "filter.h"
 #include "settings.h"
 
 /* Fills s->resource / s->nresource. Returns 0 or LOG4C_OTEL_ENOMEM. A
@@ -19,6 +20,13 @@ void otel_resource_free(otel_settings *s);
 int otel_resource_set_attr(otel_settings *s, const otel_attr *a);
 
 /* The value of a string resource attribute, or NULL. */
+/* Masks every key and string value of s's resource under the rules that
+ * apply to no particular entry (the category "": defaults' hideRegex, or a
+ * rule without categoryName), as records' attributes are masked. Returns
+ * 0, or -1 when they cannot be masked (rules NULL, out of memory): the
+ * resource must then not be sent. */
+int otel_resource_mask(otel_settings *s, const otel_filter_set *rules);
+
 const char *otel_resource_get(const otel_settings *s, const char *key);
 
 #endif

@@ -12,11 +12,13 @@
 #include "configuration.h"
 #include "decision_cache.h"
 #include "diag.h"
+#include "diag_mask.h"
 #include "settings.h"
 #include "stage.h"
 #include "sources.h"
 #include "pipeline.h"
 #include "preinit.h"
+#include "resource.h"
 #include "mask.h"
 #include "traces_as_logs.h"
 #include "traces_config.h"
@@ -57,7 +59,7 @@ static struct otel_runtime {
     otel_config json_config;  /* the JSON configuration (exporter part, applied per instance) */
     otel_pipeline pipeline;   /* built from it, shared by every instance and the layout */
     int pipeline_ok;
-    char traces_category[256]; /* whose rules mask traces-as-logs span attributes */
+    char traces_category[256]; /* whose rules mask the traces-as-logs lines */
 
     /* ---- the configuration given to log4c_otel_init_with_config (api_lock) ---- */
     pthread_mutex_t api_lock;
@@ -81,6 +83,7 @@ static struct otel_runtime {
     /* ---- counters of records no worker saw (atomics, no lock) ---- */
     atomic_uint_fast64_t dropped_config, filtered;
     atomic_uint_fast64_t dropped_preinit, dropped_reentrant, preinit_buffered;
+    atomic_uint_fast64_t withheld; /* values and lines the masking gate withheld from a sink */
 } rt = {
     .cfg_lock = PTHREAD_MUTEX_INITIALIZER,
     .cfg_done = PTHREAD_COND_INITIALIZER,
@@ -101,16 +104,18 @@ static void replay(const otel_preinit_entry *e);
 
 static const char *real_getenv(const char *name) { return getenv(name); }
 
-/* ---- traces-as-logs masking: the rules of the traces category (its
- * filter's hideRegex, else defaults') mask span attribute values, so even
- * a file appender that writes the raw line never holds a secret ---- */
+/* ---- traces-as-logs masking: the rules of the category the lines are
+ * logged to (its filter's hideRegex, else defaults') mask the span name,
+ * attribute keys and values and the status message before the line is
+ * formatted, so even a file appender that writes the raw line never holds
+ * a secret; with no valid rules every one of them is withheld ---- */
 static char *traces_redactor(void *ctx, const char *s, size_t len, size_t *out_len)
 {
-    const otel_pipeline *p = ctx;
+    (void)ctx;
     otel_mask_entry e = {rt.traces_category, 600 /* INFO */, "", 0};
     otel_mask_buf buf = {NULL, 0};
     const char *masked;
-    switch (otel_mask_value(&p->filters, &e, s, len, &buf, &masked, out_len)) {
+    switch (otel_mask_for_sink(&e, s, len, &buf, &masked, out_len)) {
     case OTEL_MASK_UNTOUCHED:
         return NULL; /* unchanged */
     case OTEL_MASK_MASKED:
@@ -138,6 +143,9 @@ static void load_config(void)
         /* the span category before the span module takes the configuration */
         if (rt.json_config.traces && rt.json_config.traces->category)
             snprintf(rt.traces_category, sizeof rt.traces_category, "%s", rt.json_config.traces->category);
+        const char *env = real_getenv("LOG4C_OTEL_TRACES_CATEGORY"); /* wins, as in the traces sink */
+        if (env && *env)
+            snprintf(rt.traces_category, sizeof rt.traces_category, "%s", env);
         rt.config_rc = otel_config_apply_global(&rt.json_config, real_getenv, rt.config_err, sizeof rt.config_err);
     }
     for (size_t i = 0; rt.config_rc == LOG4C_OTEL_OK && i < rt.json_config.nnotes; i++)
@@ -151,8 +159,11 @@ static void load_config(void)
         rt.config_rc = otel_pipeline_init(&rt.pipeline, &rt.json_config, &rt.config);
         rt.pipeline_ok = rt.config_rc == LOG4C_OTEL_OK;
     }
-    if (rt.pipeline_ok) /* traces-as-logs lines: span attributes masked like records */
-        otel_traces_set_redactor(traces_redactor, &rt.pipeline);
+    /* traces-as-logs lines: masked like records; with no valid rules
+     * (pipeline_ok 0) the redactor withholds every value */
+    otel_traces_set_redactor(traces_redactor, NULL);
+    if (rt.pipeline_ok) /* diagnostics that quote a collector's answer */
+        otel_diag_mask_set_rules(&rt.pipeline.filters);
     /* the cached filter decisions were taken without this pipeline
      * (decision_cache.h) */
     otel_decision_cache_invalidate();
@@ -341,6 +352,22 @@ const otel_pipeline *otel_runtime_pipeline(void)
     return rt.pipeline_ok ? &rt.pipeline : NULL;
 }
 
+const otel_filter_set *otel_runtime_sink_rules(void)
+{
+    if (atomic_load_explicit(&rt.cfg_state, memory_order_acquire) != CFG_LOADED && !loading_here) {
+        pthread_once(&rt.preinit_once, preinit_settings);
+        pthread_mutex_lock(&rt.cfg_lock);
+        int hold = atomic_load(&rt.cfg_state) == CFG_UNLOADED && holding_for_init();
+        pthread_mutex_unlock(&rt.cfg_lock);
+        if (hold)
+            return NULL; /* the rules init will give are not known yet: withheld */
+    }
+    const otel_pipeline *p = otel_runtime_pipeline();
+    return p ? &p->filters : NULL;
+}
+
+void otel_runtime_count_withheld(void) { atomic_fetch_add_explicit(&rt.withheld, 1, memory_order_relaxed); }
+
 long otel_runtime_flush_timeout_ms(void)
 {
     otel_runtime_configure();
@@ -362,6 +389,10 @@ static otel_worker *start_worker(otel_instance *inst)
     otel_settings s;
     otel_worker *w = NULL;
     int rc = otel_config_worker_settings(&rt.json_config, real_getenv, &s);
+    /* the resource the configuration and environment give is masked like
+     * records' attributes before anything is sent */
+    if (rc == LOG4C_OTEL_OK && otel_resource_mask(&s, rt.pipeline_ok ? &rt.pipeline.filters : NULL) != 0)
+        rc = LOG4C_OTEL_ENOMEM;
     if (rc == LOG4C_OTEL_OK) {
         inst->builder.body_limit = s.body_limit;
         if (!inst->builder.sources)
@@ -626,6 +657,7 @@ void otel_runtime_stats(log4c_otel_stats_t *out)
      * seen twice or not at all in this one snapshot) */
     out->accepted += bad_config + over_bound + reentrant + buffered;
     out->filtered += atomic_load(&rt.filtered);
+    out->withheld += atomic_load(&rt.withheld); /* not in the sums: values and lines, not records */
 }
 
 int otel_runtime_finalized(void) { return atomic_load(&rt.finalized); }

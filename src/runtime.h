@@ -64,6 +64,16 @@ void otel_runtime_init_called(void);
  * the configuration is invalid (fail closed). Loads the configuration. */
 const otel_pipeline *otel_runtime_pipeline(void);
 
+/* The masking rules of a sink that writes at once (mask.h,
+ * otel_mask_for_sink): the pipeline's filters, or NULL when there are no
+ * valid ones. Loads the configuration if nobody has, except while
+ * LOG4C_OTEL_INIT_WAIT_MS holds for log4c_otel_init*(): then NULL, and the
+ * configuration stays unloaded for the one init will give. */
+const otel_filter_set *otel_runtime_sink_rules(void);
+
+/* Counts one value or line a sink withheld (the `withheld` counter). */
+void otel_runtime_count_withheld(void);
+
 /* log4c_otel_flush(negative): forceFlushTimeoutMillis, else the shutdown deadline. */
 long otel_runtime_flush_timeout_ms(void);
 /* The configured shutdown deadline in ms (default 5000). */

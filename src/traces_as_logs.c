@@ -1,7 +1,8 @@
 /*
  * traces_as_logs.c - formats a finished span as one line of io.Insights'
  * traces-as-logs format (see traces_as_logs.h for every rule), and holds the
- * hideRegex seam the span attributes pass through.
+ * hideRegex seam every text of the line (name, attribute keys and values,
+ * status message) passes through before it is rewritten or escaped.
  */
 #include "traces_as_logs.h"
 #include "utf8.h"
@@ -90,30 +91,21 @@ static int is_space_or_control(uint32_t cp)
     }
 }
 
-static int put_name(otel_buf *b, const char *name)
-{
-    size_t n;
-    char *s = sanitized(name ? name : "", name ? strlen(name) : 0, &n);
-    if (!s)
-        return -1;
-    int rc = 0;
-    if (n == 0)
-        rc = put(b, "_", 1);
-    for (size_t i = 0; i < n && rc == 0;) {
-        uint32_t cp;
-        size_t k = decode((const unsigned char *)s + i, &cp);
-        rc = is_space_or_control(cp) ? put(b, "_", 1) : put(b, s + i, k);
-        i += k;
-    }
-    free(s);
-    return rc;
-}
-
 static int put_u16(otel_buf *b, unsigned v)
 {
     char tmp[8];
     snprintf(tmp, sizeof tmp, "\\u%04x", v & 0xFFFF);
     return put(b, tmp, 6);
+}
+
+/* cp as \uXXXX, or a surrogate pair above U+FFFF. */
+static int put_u_escape(otel_buf *b, uint32_t cp)
+{
+    if (cp < 0x10000)
+        return put_u16(b, cp);
+    uint32_t v = cp - 0x10000;
+    int rc = put_u16(b, 0xD800 | (v >> 10));
+    return rc ? rc : put_u16(b, 0xDC00 | (v & 0x3FF));
 }
 
 /* A JSON string of the bytes s[0..len): sanitised, escaped, pure ASCII. */
@@ -140,13 +132,8 @@ static int put_json_string(otel_buf *b, const char *raw, size_t rawlen)
             if (cp >= 0x20 && cp < 0x7F) {
                 char c = (char)cp;
                 rc = put(b, &c, 1);
-            } else if (cp < 0x10000) {
-                rc = put_u16(b, cp);
             } else {
-                uint32_t v = cp - 0x10000;
-                rc = put_u16(b, 0xD800 | (v >> 10));
-                if (rc == 0)
-                    rc = put_u16(b, 0xDC00 | (v & 0x3FF));
+                rc = put_u_escape(b, cp);
             }
         }
     }
@@ -164,6 +151,59 @@ static int put_json_value_string(otel_buf *b, const char *s, size_t len)
     if (!r && rlen == (size_t)-1)
         return puts_(b, "null");
     int rc = r ? put_json_string(b, r, rlen) : put_json_string(b, s, len);
+    free(r);
+    return rc;
+}
+
+/* What a name or key withheld by a failed redaction is written as. */
+#define WITHHELD "[withheld]"
+
+/* The span name: redacted first (masks see the name as given), then made
+ * one field: whitespace and controls become '_', '\\' is doubled and every
+ * other character outside printable ASCII is written \uXXXX (surrogate
+ * pairs above U+FFFF; invalid UTF-8 as \ufffd), so the line is pure ASCII. */
+static int put_name(otel_buf *b, const char *name)
+{
+    const char *raw = name ? name : "";
+    size_t rawlen = strlen(raw), rlen;
+    char *r = otel_redact_string(raw, rawlen, &rlen);
+    if (!r && rlen == (size_t)-1)
+        return puts_(b, WITHHELD);
+    size_t n;
+    char *s = sanitized(r ? r : raw, r ? rlen : rawlen, &n);
+    free(r);
+    if (!s)
+        return -1;
+    int rc = 0;
+    if (n == 0)
+        rc = put(b, "_", 1);
+    for (size_t i = 0; i < n && rc == 0;) {
+        uint32_t cp;
+        size_t k = decode((const unsigned char *)s + i, &cp);
+        if (is_space_or_control(cp))
+            rc = put(b, "_", 1);
+        else if (cp == '\\')
+            rc = put(b, "\\\\", 2);
+        else if (cp < 0x7F)
+            rc = put(b, s + i, 1);
+        else
+            rc = put_u_escape(b, cp);
+        i += k;
+    }
+    free(s);
+    return rc;
+}
+
+/* An attribute key: redacted like a value; a failed redaction writes
+ * "[withheld]", never the key. */
+static int put_json_key(otel_buf *b, const char *key)
+{
+    const char *raw = key ? key : "";
+    size_t rawlen = strlen(raw), rlen;
+    char *r = otel_redact_string(raw, rawlen, &rlen);
+    if (!r && rlen == (size_t)-1)
+        return puts_(b, "\"" WITHHELD "\"");
+    int rc = r ? put_json_string(b, r, rlen) : put_json_string(b, raw, rawlen);
     free(r);
     return rc;
 }
@@ -225,7 +265,7 @@ int otel_traces_line_format(const otel_span_line *s, otel_buf *out)
         if (!first)
             rc = put(out, ",", 1);
         first = 0;
-        rc = rc ? rc : put_json_string(out, a->key ? a->key : "", a->key ? strlen(a->key) : 0);
+        rc = rc ? rc : put_json_key(out, a->key);
         rc = rc ? rc : put(out, ":", 1);
         rc = rc ? rc : put_attr_value(out, a);
     }

@@ -86,10 +86,13 @@ START_TEST(span_name_whitespace_and_controls)
     expect(&l, IDS "0000000000000000 _ 0 0 {}");
     l.name = "nb\xc2\xa0sp ls\xe2\x80\xa8ps\xe2\x80\xa9id\xe3\x80\x80x\x7f\x01";
     expect(&l, IDS "0000000000000000 nb_sp_ls_ps_id_x__ 0 0 {}");
-    l.name = "caf\xc3\xa9-\xf0\x9f\x98\x80"; /* non-whitespace UTF-8 stays as is */
-    expect(&l, IDS "0000000000000000 caf\xc3\xa9-\xf0\x9f\x98\x80 0 0 {}");
+    /* the line is pure ASCII: other characters as \uXXXX, as in the JSON */
+    l.name = "caf\xc3\xa9-\xf0\x9f\x98\x80";
+    expect(&l, IDS "0000000000000000 caf\\u00e9-\\ud83d\\ude00 0 0 {}");
     l.name = "bad\xff";
-    expect(&l, IDS "0000000000000000 bad\xef\xbf\xbd 0 0 {}");
+    expect(&l, IDS "0000000000000000 bad\\ufffd 0 0 {}");
+    l.name = "C:\\u0041"; /* a backslash is doubled: the escapes stay unambiguous */
+    expect(&l, IDS "0000000000000000 C:\\\\u0041 0 0 {}");
 }
 END_TEST
 
@@ -159,12 +162,20 @@ START_TEST(redaction_seam)
     otel_attr a[] = {S("secret", "my secret!"), I("n", 1), S("other", "fine")};
     otel_span_line l = {.trace_id = TID, .span_id = SID, .name = "secret", .status = 2, .attrs = a, .nattrs = 3,
                         .status_message = "secret leaked"};
-    /* values and the status message are redacted; keys and the name are not */
-    expect(&l, IDS "0000000000000000 secret 2 0 {\"secret\":\"my ******!\",\"n\":1,\"other\":\"fine\","
+    /* the name, every key, string values and the status message are redacted */
+    expect(&l, IDS "0000000000000000 ****** 2 0 {\"******\":\"my ******!\",\"n\":1,\"other\":\"fine\","
                "\"otel.status_description\":\"****** leaked\"}");
-    ck_assert_int_eq(calls, 3);
+    ck_assert_int_eq(calls, 7);
+    /* before the rewrite: the redactor sees the name's whitespace as given */
+    l.name = "a secret\tb";
+    l.nattrs = 0;
+    l.status_message = NULL;
+    expect(&l, IDS "0000000000000000 a_******_b 2 0 {}");
+    l.name = "secret";
+    l.nattrs = 3;
+    l.status_message = "secret leaked";
     otel_traces_set_redactor(failing, NULL);
-    expect(&l, IDS "0000000000000000 secret 2 0 {\"secret\":null,\"n\":1,\"other\":null,"
+    expect(&l, IDS "0000000000000000 [withheld] 2 0 {\"[withheld]\":null,\"[withheld]\":1,\"[withheld]\":null,"
                "\"otel.status_description\":null}");
     otel_traces_set_redactor(NULL, NULL);
     size_t n;

@@ -1,0 +1,45 @@
+/*
+ * diag_mask.c - the masking gate for the library's own diagnostics: a line
+ * that quotes text from outside (a collector's answer, which may echo a
+ * record) is masked under the rules for no particular category (defaults'
+ * hideRegex, or a rule without categoryName) before it reaches stderr.
+ * The runtime hands the rules over once a valid configuration is loaded;
+ * until then lines pass as they are: they are about the configuration
+ * then, and no record is exported without valid rules.
+ */
+#include "diag_mask.h"
+#include "mask.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const otel_filter_set *_Atomic diag_rules;
+
+void otel_diag_mask_set_rules(const otel_filter_set *rules) { atomic_store(&diag_rules, rules); }
+
+void otel_diag_mask_line(char *line, size_t cap)
+{
+    const otel_filter_set *rules = atomic_load(&diag_rules);
+    if (!rules || cap == 0)
+        return;
+    size_t len = strlen(line);
+    otel_mask_entry e = {"", 0, line, len};
+    otel_mask_buf buf = {NULL, 0};
+    const char *out;
+    size_t n;
+    otel_mask_result r = otel_mask_value(rules, &e, line, len, &buf, &out, &n);
+    if (r == OTEL_MASK_MASKED) {
+        if (n > cap - 1) { /* sanitising may have grown it: cut on a character boundary */
+            n = cap - 1;
+            while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80)
+                n--;
+        }
+        memcpy(line, out, n);
+        line[n] = '\0';
+    } else if (r < 0) {
+        snprintf(line, cap, "log4c-otel: [diagnostic withheld: it could not be masked]");
+    }
+    free(buf.p);
+}
