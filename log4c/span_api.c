@@ -85,7 +85,7 @@ int log4c_otel_span_start_with_filter_context(const char *name, const log4c_otel
         return LOG4C_OTEL_EINVAL;
     otel_attr *fctx = NULL;
     if (ncontext > 0) {
-        if (!(fctx = malloc(ncontext * sizeof *fctx)))
+        if (!(fctx = calloc(ncontext, sizeof *fctx)))
             return LOG4C_OTEL_ENOMEM;
         int rc = filter_context_in(context, ncontext, fctx);
         if (rc != LOG4C_OTEL_OK) {
