@@ -394,6 +394,24 @@ enum log4c_otel_status {
 int log4c_otel_span_start(const char *name, log4c_otel_span_t **out);
 
 /**
+ * As log4c_otel_span_start(), with a filtering context: the pairs the
+ * `traces.filters[].context` of the configuration are matched against
+ * (docs/CONFIGURATION.md, "Traces"). context[0..ncontext) (NULL with
+ * ncontext 0: none) is copied; keys must be non-empty, a key given twice
+ * counts once (the first). The span's filtering context is these pairs over
+ * those of its parent when the parent is the thread's innermost live span
+ * (its own win; a context attached with log4c_otel_context_attach() or given
+ * as an explicit parent carries none), plus `service.name` (the resource's)
+ * unless the pairs set it. They are not attributes: they are not written
+ * in the traces line. The filters are resolved once, here: which filters
+ * apply does not change while the span lives. Returns LOG4C_OTEL_OK,
+ * LOG4C_OTEL_EINVAL (name or out NULL, context NULL with ncontext > 0, a
+ * pair with a NULL or empty key or an unknown type) or LOG4C_OTEL_ENOMEM.
+ */
+int log4c_otel_span_start_with_filter_context(const char *name, const log4c_otel_attr_t *context,
+                                              size_t ncontext, log4c_otel_span_t **out);
+
+/**
  * As log4c_otel_span_start(), with an explicit parent: its trace id and span
  * id become the new span's trace id and parent span id. parent NULL starts a
  * root span even when the thread has an active context.

@@ -8,6 +8,7 @@
 #include "span.h"
 #include "trace_context.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void to_internal(const log4c_otel_context_t *in, otel_span_context *out)
@@ -42,6 +43,64 @@ static int start(const char *name, const otel_span_context *parent, int use_curr
 }
 
 int log4c_otel_span_start(const char *name, log4c_otel_span_t **out) { return start(name, NULL, 1, out); }
+
+/* The public pairs as core attributes (keys and strings borrowed). Returns
+ * LOG4C_OTEL_OK, LOG4C_OTEL_EINVAL (no key, an unknown type). */
+static int filter_context_in(const log4c_otel_attr_t *in, size_t n, otel_attr *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!in[i].key || !*in[i].key)
+            return LOG4C_OTEL_EINVAL;
+        memset(&out[i], 0, sizeof out[i]);
+        out[i].key = in[i].key;
+        switch (in[i].type) {
+        case LOG4C_OTEL_ATTR_STRING:
+            out[i].type = OTEL_VALUE_STRING;
+            out[i].v.str.s = in[i].v.s ? in[i].v.s : "";
+            out[i].v.str.s_len = strlen(out[i].v.str.s);
+            break;
+        case LOG4C_OTEL_ATTR_INT:
+            out[i].type = OTEL_VALUE_INT;
+            out[i].v.i = in[i].v.i;
+            break;
+        case LOG4C_OTEL_ATTR_DOUBLE:
+            out[i].type = OTEL_VALUE_DOUBLE;
+            out[i].v.d = in[i].v.d;
+            break;
+        case LOG4C_OTEL_ATTR_BOOL:
+            out[i].type = OTEL_VALUE_BOOL;
+            out[i].v.b = in[i].v.b != 0;
+            break;
+        default:
+            return LOG4C_OTEL_EINVAL;
+        }
+    }
+    return LOG4C_OTEL_OK;
+}
+
+int log4c_otel_span_start_with_filter_context(const char *name, const log4c_otel_attr_t *context,
+                                              size_t ncontext, log4c_otel_span_t **out)
+{
+    if (!name || !out || (!context && ncontext > 0))
+        return LOG4C_OTEL_EINVAL;
+    otel_attr *fctx = NULL;
+    if (ncontext > 0) {
+        if (!(fctx = calloc(ncontext, sizeof *fctx)))
+            return LOG4C_OTEL_ENOMEM;
+        int rc = filter_context_in(context, ncontext, fctx);
+        if (rc != LOG4C_OTEL_OK) {
+            free(fctx);
+            return rc;
+        }
+    }
+    otel_span *s;
+    int rc = otel_span_start_with_filter_context(name, NULL, 1, fctx, ncontext, &s);
+    free(fctx);
+    if (rc != 0)
+        return LOG4C_OTEL_ENOMEM;
+    *out = (log4c_otel_span_t *)s;
+    return LOG4C_OTEL_OK;
+}
 
 int log4c_otel_span_start_with_parent(const char *name, const log4c_otel_context_t *parent,
                                       log4c_otel_span_t **out)

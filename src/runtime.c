@@ -127,6 +127,16 @@ static char *traces_redactor(void *ctx, const char *s, size_t len, size_t *out_l
     }
 }
 
+/* The resource's service.name (NULL when there is none). */
+static const char *settings_service_name(const otel_settings *s)
+{
+    const char *svc = NULL;
+    for (size_t i = 0; i < s->nresource; i++)
+        if (strcmp(s->resource[i].key, "service.name") == 0 && s->resource[i].type == OTEL_VALUE_STRING)
+            svc = s->resource[i].v.str.s;
+    return svc;
+}
+
 /* defaults -> env (settings.c) -> JSON file -> C API (config_*.c); then the
  * pipeline. Any error: nothing is exported (fail closed). */
 static void load_config(void)
@@ -146,8 +156,13 @@ static void load_config(void)
         const char *env = real_getenv("LOG4C_OTEL_TRACES_CATEGORY"); /* wins, as in the traces sink */
         if (env && *env)
             snprintf(rt.traces_category, sizeof rt.traces_category, "%s", env);
-        rt.config_rc = otel_config_apply_global(&rt.json_config, real_getenv, rt.config_err, sizeof rt.config_err);
+        /* the service.name the span filters see in every filtering context */
+        if (rt.json_config.traces && otel_traces_config_set_service_name(rt.json_config.traces,
+                                                                         settings_service_name(&rt.config)) != 0)
+            rt.config_rc = LOG4C_OTEL_ENOMEM;
     }
+    if (rt.config_rc == LOG4C_OTEL_OK)
+        rt.config_rc = otel_config_apply_global(&rt.json_config, real_getenv, rt.config_err, sizeof rt.config_err);
     for (size_t i = 0; rt.config_rc == LOG4C_OTEL_OK && i < rt.json_config.nnotes; i++)
         if (rt.json_config.notes[i].kind == OTEL_CONFIG_NOTE_WARNING)
             otel_diag("log4c-otel: warning: %s", rt.json_config.notes[i].text);

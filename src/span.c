@@ -1,8 +1,9 @@
 /*
  * span.c - spans: random ids, typed attributes, status, start/end with the
  * per-thread stack of active contexts (which holds references to the spans
- * on it), the span filter decision, and the traces-as-logs line handed to
- * the sink at end (see span.h).
+ * on it), the filtering context and the span filter decision taken from it
+ * at start, and the traces-as-logs line handed to the sink at end (see
+ * span.h).
  */
 #include "span.h"
 #include "clock.h"
@@ -24,6 +25,8 @@ struct otel_span {
     uint8_t parent_span_id[8];
     int has_parent;
     otel_span_decision decision;
+    otel_attr *fctx; /* the filtering context (own pairs over the parent's); set at start, then read-only */
+    size_t nfctx;
     char *name;
     uint64_t start_ns;
     int status;
@@ -48,7 +51,11 @@ int otel_random_id(uint8_t *p, size_t n)
 /* ---- configuration, sink, clock ---- */
 
 static otel_span_sink_fn sink;
-static otel_traces_config builtin = {1, (char *)OTEL_TRACES_DEFAULT_CATEGORY, {NULL, -1, -1, -1}, NULL, 0};
+static otel_traces_config builtin = {
+    .enabled = 1,
+    .category = (char *)OTEL_TRACES_DEFAULT_CATEGORY,
+    .defaults = {.enabled = -1, .log = -1, .min_duration_ms = -1},
+};
 static otel_traces_config *_Atomic config = &builtin;
 static uint64_t (*clock_fn)(void) = otel_now_ns;
 
@@ -71,14 +78,20 @@ void otel_span_set_clock(uint64_t (*now_ns)(void)) { clock_fn = now_ns ? now_ns 
 
 static void span_retain(otel_span *s) { atomic_fetch_add(&s->refs, 1); }
 
+static void attrs_free(otel_attr *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((char *)a[i].key);
+        if (a[i].type == OTEL_VALUE_STRING)
+            free((char *)a[i].v.str.s);
+    }
+    free(a);
+}
+
 static void span_free(otel_span *s)
 {
-    for (size_t i = 0; i < s->nattrs; i++) {
-        free((char *)s->attrs[i].key);
-        if (s->attrs[i].type == OTEL_VALUE_STRING)
-            free((char *)s->attrs[i].v.str.s);
-    }
-    free(s->attrs);
+    attrs_free(s->attrs, s->nattrs);
+    attrs_free(s->fctx, s->nfctx);
     free(s->status_message);
     free(s->name);
     pthread_mutex_destroy(&s->lock);
@@ -165,6 +178,18 @@ static const otel_span_context *current_ctx(void)
         return NULL;
     prune(st);
     return st->depth ? &st->frames[st->depth - 1].ctx : NULL;
+}
+
+/* The span of the thread's current context: its innermost live span when
+ * that is the top frame; NULL when the current context is an attached one,
+ * the override, or none. */
+static otel_span *current_span(void)
+{
+    thread_stack *st = stack;
+    if (override || !st)
+        return NULL;
+    prune(st);
+    return st->depth ? st->frames[st->depth - 1].span : NULL;
 }
 
 int otel_context_current(otel_span_context *out)
@@ -267,11 +292,78 @@ size_t otel_context_depth(void) { return stack ? stack->depth : 0; }
 
 /* ---- start ---- */
 
+/* Copies one pair (key and string value) into *dst. Returns 0, -1 out of memory. */
+static int pair_copy(otel_attr *dst, const otel_attr *src)
+{
+    *dst = *src;
+    dst->key = NULL;
+    if (src->type == OTEL_VALUE_STRING) {
+        size_t n = src->v.str.s ? src->v.str.s_len : 0;
+        char *v = malloc(n + 1);
+        if (!v)
+            return -1;
+        if (n)
+            memcpy(v, src->v.str.s, n);
+        v[n] = '\0';
+        dst->v.str.s = v;
+        dst->v.str.s_len = n;
+    }
+    if (!(dst->key = strdup(src->key))) {
+        if (src->type == OTEL_VALUE_STRING)
+            free((char *)dst->v.str.s);
+        return -1;
+    }
+    return 0;
+}
+
+static int has_key(const otel_attr *a, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(a[i].key, key) == 0)
+            return 1;
+    return 0;
+}
+
+/* The span's filtering context: own[0..n) over the parent's pairs (own
+ * win). Returns 0, -1 out of memory. */
+static int fctx_build(otel_span *s, const otel_attr *own, size_t n, const otel_span *parent)
+{
+    size_t np = parent ? parent->nfctx : 0;
+    if (n + np == 0)
+        return 0;
+    if (!(s->fctx = calloc(n + np, sizeof *s->fctx)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (has_key(s->fctx, s->nfctx, own[i].key))
+            continue; /* a key given twice: the first wins */
+        if (pair_copy(&s->fctx[s->nfctx], &own[i]) != 0)
+            return -1;
+        s->nfctx++;
+    }
+    for (size_t i = 0; i < np; i++) {
+        if (has_key(s->fctx, s->nfctx, parent->fctx[i].key))
+            continue;
+        if (pair_copy(&s->fctx[s->nfctx], &parent->fctx[i]) != 0)
+            return -1;
+        s->nfctx++;
+    }
+    return 0;
+}
+
 int otel_span_start(const char *name, const otel_span_context *parent, int use_current, otel_span **out)
 {
+    return otel_span_start_with_filter_context(name, parent, use_current, NULL, 0, out);
+}
+
+int otel_span_start_with_filter_context(const char *name, const otel_span_context *parent, int use_current,
+                                        const otel_attr *fctx, size_t nfctx, otel_span **out)
+{
     otel_span_context current;
-    if (!parent && use_current && otel_context_current(&current))
+    const otel_span *parent_span = NULL;
+    if (!parent && use_current && otel_context_current(&current)) {
         parent = &current;
+        parent_span = current_span();
+    }
 
     otel_span *s = calloc(1, sizeof *s);
     if (!s)
@@ -295,7 +387,11 @@ int otel_span_start(const char *name, const otel_span_context *parent, int use_c
         span_free(s);
         return -1;
     }
-    otel_traces_decide(otel_span_config(), name, &s->decision);
+    if (fctx_build(s, fctx, nfctx, parent_span) != 0) {
+        span_free(s);
+        return -1;
+    }
+    otel_traces_decide(otel_span_config(), name, s->fctx, s->nfctx, &s->decision);
     s->ctx.flags = s->decision.enabled ? OTEL_TRACE_FLAG_SAMPLED : 0;
     s->start_ns = clock_fn();
     if (push_span(s, &s->ctx) != 0) {

@@ -1,7 +1,8 @@
 /*
  * span.h - spans in the core: ids from getrandom, typed attributes, status,
  * the calling thread's active context (its innermost live span, or a
- * context attached from elsewhere), the span filter decision, and at end
+ * context attached from elsewhere), the filtering context and the span
+ * filter decision taken at start, and at end
  * the traces-as-logs line handed to a sink (the log4c glue logs it to the
  * traces category). The public log4c_otel_span_* and log4c_otel_context_*
  * API (log4c/span_api.c) is a thin layer over this.
@@ -29,6 +30,16 @@ int otel_random_id(uint8_t *p, size_t n);
  * when none); NULL without: a root span. Returns 0, -1 out of memory /
  * no random source. */
 int otel_span_start(const char *name, const otel_span_context *parent, int use_current, otel_span **out);
+
+/* As otel_span_start(), with the span's own filtering context fctx[0..n)
+ * (keys non-empty; string values of s_len bytes; copied). The span's
+ * filtering context is these pairs over those of its parent span when the
+ * parent is the thread's innermost live span (an attached or explicit
+ * parent context carries none); a key given twice: the first wins. The
+ * filters (traces_config.h) are resolved here, once, on that context and
+ * the configuration's service.name. */
+int otel_span_start_with_filter_context(const char *name, const otel_span_context *parent, int use_current,
+                                        const otel_attr *fctx, size_t n, otel_span **out);
 
 /* Returns 0, -1 (key NULL or empty, out of memory) or -2 (already
  * OTEL_SPAN_MAX_ATTRS attributes: dropped). */

@@ -1,7 +1,8 @@
 /*
- * traces_config.c - span filters: first match on the span name's dotted
- * prefix, completed by defaults; and the parser of the JSON `traces`
- * section (see traces_config.h).
+ * traces_config.c - span filters: matching on the span name's dotted prefix
+ * and on the span's filtering context, every matching filter merged first
+ * wins, completed by defaults; and the parser of the JSON `traces` section
+ * (see traces_config.h).
  */
 #include "traces_config.h"
 #include "config_values.h"
@@ -13,6 +14,8 @@
 static void rule_unset(otel_span_rule *r)
 {
     r->source = NULL;
+    r->context = NULL;
+    r->ncontext = 0;
     r->enabled = -1;
     r->log = -1;
     r->min_duration_ms = -1;
@@ -27,14 +30,35 @@ int otel_traces_config_init(otel_traces_config *c)
     return c->category ? 0 : -1;
 }
 
+static void rule_free(otel_span_rule *r)
+{
+    free(r->source);
+    for (size_t i = 0; i < r->ncontext; i++) {
+        free(r->context[i].key);
+        free(r->context[i].s);
+    }
+    free(r->context);
+}
+
 void otel_traces_config_free(otel_traces_config *c)
 {
     free(c->category);
-    free(c->defaults.source);
+    free(c->service_name);
+    rule_free(&c->defaults);
     for (size_t i = 0; i < c->nfilters; i++)
-        free(c->filters[i].source);
+        rule_free(&c->filters[i]);
     free(c->filters);
     memset(c, 0, sizeof *c);
+}
+
+int otel_traces_config_set_service_name(otel_traces_config *c, const char *service_name)
+{
+    char *s = NULL;
+    if (service_name && !(s = strdup(service_name)))
+        return -1;
+    free(c->service_name);
+    c->service_name = s;
+    return 0;
 }
 
 int otel_span_source_matches(const char *source, const char *name)
@@ -45,17 +69,69 @@ int otel_span_source_matches(const char *source, const char *name)
     return strncmp(source, name, n) == 0 && (name[n] == '\0' || name[n] == '.');
 }
 
-void otel_traces_decide(const otel_traces_config *c, const char *name, otel_span_decision *out)
+/* JSON equality of a context value and a span's attribute: same kind
+ * (a string, a number, a boolean) and the same value; integers and doubles
+ * compare as numbers. */
+static int value_equal(const otel_span_ctx_value *w, const otel_attr *a)
 {
-    const otel_span_rule *hit = NULL;
-    for (size_t i = 0; i < c->nfilters && !hit; i++)
-        if (otel_span_source_matches(c->filters[i].source, name))
-            hit = &c->filters[i];
+    switch (w->type) {
+    case OTEL_SPAN_CTX_STRING:
+        return a->type == OTEL_VALUE_STRING && a->v.str.s_len == w->s_len &&
+               (w->s_len == 0 || memcmp(a->v.str.s, w->s, w->s_len) == 0);
+    case OTEL_SPAN_CTX_BOOL:
+        return a->type == OTEL_VALUE_BOOL && (a->v.b != 0) == (w->b != 0);
+    case OTEL_SPAN_CTX_NUMBER:
+        if (a->type == OTEL_VALUE_INT)
+            return w->is_int ? a->v.i == w->i : (double)a->v.i == w->d;
+        return a->type == OTEL_VALUE_DOUBLE && a->v.d == w->d;
+    }
+    return 0;
+}
+
+int otel_span_context_matches(const otel_traces_config *c, const otel_span_ctx_value *want, size_t nwant,
+                              const otel_attr *fctx, size_t n)
+{
+    for (size_t i = 0; i < nwant; i++) {
+        const otel_attr *a = NULL;
+        for (size_t j = 0; j < n && !a; j++)
+            if (strcmp(fctx[j].key, want[i].key) == 0)
+                a = &fctx[j];
+        otel_attr svc;
+        if (!a && c->service_name && strcmp(want[i].key, "service.name") == 0) {
+            svc.key = "service.name";
+            svc.type = OTEL_VALUE_STRING;
+            svc.v.str.s = c->service_name;
+            svc.v.str.s_len = strlen(c->service_name);
+            a = &svc;
+        }
+        if (!a || !value_equal(&want[i], a))
+            return 0;
+    }
+    return 1;
+}
+
+void otel_traces_decide(const otel_traces_config *c, const char *name, const otel_attr *fctx, size_t n,
+                        otel_span_decision *out)
+{
+    int enabled = -1, log = -1;
+    long min_duration_ms = -1;
+    for (size_t i = 0; i < c->nfilters && (enabled < 0 || log < 0 || min_duration_ms < 0); i++) {
+        const otel_span_rule *f = &c->filters[i];
+        if (!otel_span_source_matches(f->source, name) ||
+            !otel_span_context_matches(c, f->context, f->ncontext, fctx, n))
+            continue;
+        if (enabled < 0)
+            enabled = f->enabled;
+        if (log < 0)
+            log = f->log;
+        if (min_duration_ms < 0)
+            min_duration_ms = f->min_duration_ms;
+    }
     const otel_span_rule *d = &c->defaults;
-#define PICK(field, builtin) (hit && hit->field >= 0 ? hit->field : d->field >= 0 ? d->field : (builtin))
-    out->enabled = c->enabled && PICK(enabled, 1);
-    out->log = PICK(log, 1);
-    out->min_duration_ms = PICK(min_duration_ms, 0);
+#define PICK(v, field, builtin) ((v) >= 0 ? (v) : d->field >= 0 ? d->field : (builtin))
+    out->enabled = c->enabled && PICK(enabled, enabled, 1);
+    out->log = PICK(log, log, 1);
+    out->min_duration_ms = PICK(min_duration_ms, min_duration_ms, 0);
 #undef PICK
 }
 
@@ -75,10 +151,59 @@ static int get_bool(const json_t *obj, const char *key, int *out, const char *pa
     return 0;
 }
 
+/* A filter's `context`: an object of strings (not '#' regexes), numbers and
+ * booleans, kept as typed pairs. */
+static int parse_context(const json_t *obj, otel_span_rule *r, const char *path, otel_config_error *err)
+{
+    if (!json_is_object(obj))
+        return otel_config_error_set(err, path, "expected an object");
+    size_t n = json_object_size(obj);
+    if (n == 0)
+        return 0;
+    if (!(r->context = calloc(n, sizeof *r->context)))
+        return otel_config_error_set(err, path, "out of memory");
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        char p[OTEL_CONFIG_PATH_MAX];
+        otel_config_path_member(p, sizeof p, path, key);
+        otel_span_ctx_value *cv = &r->context[r->ncontext];
+        if (json_is_string(v)) {
+            if (json_string_value(v)[0] == '#')
+                return otel_config_error_set(err, p, "regular expressions ('#...') are not supported for spans");
+            cv->type = OTEL_SPAN_CTX_STRING;
+            cv->s_len = json_string_length(v);
+            if (!(cv->s = malloc(cv->s_len + 1)))
+                return otel_config_error_set(err, path, "out of memory");
+            memcpy(cv->s, json_string_value(v), cv->s_len + 1);
+        } else if (json_is_integer(v)) {
+            cv->type = OTEL_SPAN_CTX_NUMBER;
+            cv->is_int = 1;
+            cv->i = (int64_t)json_integer_value(v);
+            cv->d = (double)cv->i;
+        } else if (json_is_real(v)) {
+            cv->type = OTEL_SPAN_CTX_NUMBER;
+            cv->d = json_real_value(v);
+        } else if (json_is_boolean(v)) {
+            cv->type = OTEL_SPAN_CTX_BOOL;
+            cv->b = json_is_true(v);
+        } else {
+            return otel_config_error_set(err, p, "expected a string, a number or true or false");
+        }
+        if (!(cv->key = strdup(key))) {
+            free(cv->s);
+            cv->s = NULL;
+            return otel_config_error_set(err, path, "out of memory");
+        }
+        r->ncontext++;
+    }
+    return 0;
+}
+
 static int parse_rule(const json_t *obj, int with_source, otel_span_rule *r, const char *path, otel_config_error *err)
 {
     char p[OTEL_CONFIG_PATH_MAX];
-    static const char *const keys[] = {"enabled", "log", "minDurationMs", "source", NULL};
+    static const char *const keys[] = {"context", "enabled", "log", "minDurationMs", "source", NULL};
     static const char *const log_keys[] = {"enabled", NULL};
     if (!json_is_object(obj))
         return otel_config_error_set(err, path, "expected an object");
@@ -115,6 +240,14 @@ static int parse_rule(const json_t *obj, int with_source, otel_span_rule *r, con
             return otel_config_error_set(err, p, "regular expressions ('#...') are not supported for spans");
         if (!(r->source = strdup(json_string_value(src))))
             return otel_config_error_set(err, path, "out of memory");
+    }
+    const json_t *ctx = json_object_get(obj, "context");
+    if (ctx && !json_is_null(ctx)) {
+        otel_config_path_member(p, sizeof p, path, "context");
+        if (!with_source)
+            return otel_config_error_set(err, p, "not allowed in defaults");
+        if (parse_context(ctx, r, p, err) != 0)
+            return -1;
     }
     return 0;
 }

@@ -10,6 +10,12 @@
  *                          With P, the child span's "pad" attribute is 20 to
  *                          P bytes long (varying), else a fixed sentence
  *   spandemo spans T N     T threads end N spans each (attributes t, i)
+ *   spandemo filtercontext spans with filtering contexts (own, inherited
+ *                          from the parent span, numbers, service.name): ends
+ *                          ws.other, ws.mine, request > ws.inherited,
+ *                          ws.nocontext, num.seven, num.string, svc.op, in
+ *                          that order; the test's filters decide which lines
+ *                          are written
  *   spandemo stdin         for each number N read from stdin, ends N spans
  *                          (lines of about 100 B to 3 KB), "E <trace>-<span>"
  *                          after each end returns, then "ok"; at end of input
@@ -87,6 +93,37 @@ static void nested(void)
     log4c_category_log(cat, LOG4C_PRIORITY_INFO, "detached");
     printf("{\"outer\":\"%s\",\"inner\":\"%s\",\"remote\":\"%s\",\"traceparent_in_inner\":\"%s\",\"none\":%d}\n", o,
            in, r, cur, none);
+    fflush(stdout);
+}
+
+/* Starts and ends one span with the filtering context ctx[0..n). */
+static void span_with(const char *name, const log4c_otel_attr_t *ctx, size_t n)
+{
+    log4c_otel_span_t *s;
+    check(log4c_otel_span_start_with_filter_context(name, ctx, n, &s), name);
+    check(log4c_otel_span_end(s), "end");
+}
+
+static void filter_context(void)
+{
+    span_with("ws.other", LOG4C_OTEL_ATTRS(LOG4C_OTEL_STRING("app", "other")));
+    span_with("ws.mine", LOG4C_OTEL_ATTRS(LOG4C_OTEL_STRING("app", "mine")));
+    log4c_otel_span_t *request, *child;
+    check(log4c_otel_span_start_with_filter_context("request", LOG4C_OTEL_ATTRS(LOG4C_OTEL_STRING("app", "other")),
+                                                    &request),
+          "request");
+    check(log4c_otel_span_start("ws.inherited", &child), "ws.inherited"); /* app=other from its parent */
+    check(log4c_otel_span_end(child), "end");
+    check(log4c_otel_span_end(request), "end");
+    span_with("ws.nocontext", NULL, 0);
+    span_with("num.seven", LOG4C_OTEL_ATTRS(LOG4C_OTEL_INT("tenant", 7)));
+    span_with("num.string", LOG4C_OTEL_ATTRS(LOG4C_OTEL_STRING("tenant", "7")));
+    span_with("svc.op", NULL, 0);
+    /* argument checks */
+    log4c_otel_span_t *bad;
+    int e1 = log4c_otel_span_start_with_filter_context("x", NULL, 1, &bad);
+    int e2 = log4c_otel_span_start_with_filter_context("x", LOG4C_OTEL_ATTRS(LOG4C_OTEL_STRING("", "v")), &bad);
+    printf("{\"einval\":[%d,%d]}\n", e1, e2);
     fflush(stdout);
 }
 
@@ -182,7 +219,7 @@ static void run_threads(long n, void *(*fn)(void *))
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: spandemo nested | crash T [P] | spans T N | stdin\n");
+        fprintf(stderr, "usage: spandemo nested | filtercontext | crash T [P] | spans T N | stdin\n");
         return 2;
     }
     int rc = log4c_otel_init();
@@ -195,6 +232,8 @@ int main(int argc, char **argv)
     cat = log4c_category_get("test.spans");
     if (strcmp(argv[1], "nested") == 0) {
         nested();
+    } else if (strcmp(argv[1], "filtercontext") == 0) {
+        filter_context();
     } else if (strcmp(argv[1], "crash") == 0 && argc > 2) {
         max_pad = argc > 3 ? atol(argv[3]) : 0;
         if (max_pad != 0 && max_pad < 40)

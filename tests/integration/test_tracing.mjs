@@ -1,7 +1,8 @@
 // test_tracing.mjs - spans through the real log4c and the real receiver:
 // records inside nested spans carry the right ids (decoded by the official
 // OpenTelemetry code), records after the span ends carry none, the traces
-// line routed to otel is correlated with its span; the crash-safe file
+// line routed to otel is correlated with its span; trace filters merged and
+// matched on the spans' filtering context; the crash-safe file
 // survives SIGKILL at random moments (several processes, load and a full
 // disk: test_crash_lines.mjs); rotation under 8 writer threads.
 import { test, after } from 'node:test';
@@ -112,6 +113,35 @@ test('additivity="false" keeps the traces lines out of otel; LOG4C_OTEL_TRACES_C
   const spans = receiver.records().filter((x) => x.scope === 'app.spans');
   assert.equal(spans.length, 3);
   assert.ok(spans.every((x) => LINE.test(x.body)));
+});
+
+test('trace filters match the filtering context: the spans of app "other" are suppressed, the others logged', async () => {
+  receiver.clear();
+  const dir = tracingDir('otel');
+  const config = path.join(dir, 'log4c-otel.json');
+  fs.writeFileSync(config, JSON.stringify({
+    logs: {},
+    traces: {
+      filters: [
+        { source: 'ws', context: { app: 'other' }, log: false },
+        { source: 'num', context: { tenant: 7 }, log: false },
+        { source: 'svc', context: { 'service.name': 'filter-svc' }, enabled: false },
+        { source: 'ws', minDurationMs: 0 },
+      ],
+    },
+  }));
+  const r = await run(spandemo, ['filtercontext'], {
+    dir,
+    env: { ...endpointEnv(receiver), LOG4C_OTEL_CONFIG: config, OTEL_SERVICE_NAME: 'filter-svc' },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.init, 0);
+  assert.deepEqual(r.lines.find((o) => 'einval' in o).einval, [-6, -6]);
+  const names = fs.readFileSync(path.join(dir, 'traces.log'), 'utf8').split('\n').filter(Boolean)
+    .map((l) => LINE.exec(l)[4]);
+  // ws.other and ws.inherited (app "other", its own or its parent's), num.seven
+  // (7 equals 7, "7" does not) and svc.op (service.name) write no line
+  assert.deepEqual(names, ['ws.mine', 'request', 'ws.nocontext', 'num.string']);
 });
 
 /** Reads a file and its numbered backups, oldest first. */

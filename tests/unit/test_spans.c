@@ -1,8 +1,10 @@
 /*
  * test_spans.c - spans and the per-thread context: nesting, out-of-order
  * and cross-thread ends, attach/detach, the override while the line is
- * logged, ids, filters (first match + defaults, minDurationMs, log,
- * enabled), the `traces` JSON parser, and the traceparent parser table.
+ * logged, ids, filters (matching filters merged first-wins per option, then
+ * defaults; minDurationMs, log, enabled; `context` matched against the
+ * span's filtering context, inherited from the parent span), the `traces`
+ * JSON parser, and the traceparent parser table.
  */
 #include <check.h>
 #include "run_suite.h"
@@ -273,7 +275,7 @@ static otel_traces_config *parse(const char *text, int want_rc, char *err, size_
     return c;
 }
 
-START_TEST(filters_first_match_and_defaults)
+START_TEST(filters_merged_and_defaults)
 {
     char err[256];
     otel_traces_config *c = parse("{\"category\":\"spans\",\"defaults\":{\"minDurationMs\":5},"
@@ -285,13 +287,16 @@ START_TEST(filters_first_match_and_defaults)
                                   0, err, sizeof err);
     ck_assert_str_eq(c->category, "spans");
     otel_span_decision d;
-    otel_traces_decide(c, "db.query", &d); /* first match is "db", not the more specific one */
+    /* "db" sets log, "db.query" (also matching) sets minDurationMs: both apply */
+    otel_traces_decide(c, "db.query", NULL, 0, &d);
+    ck_assert(d.enabled && !d.log && d.min_duration_ms == 0);
+    otel_traces_decide(c, "db.other", NULL, 0, &d); /* only "db": minDurationMs from defaults */
     ck_assert(d.enabled && !d.log && d.min_duration_ms == 5);
-    otel_traces_decide(c, "dbx", &d); /* not a dotted prefix: defaults */
+    otel_traces_decide(c, "dbx", NULL, 0, &d); /* not a dotted prefix: defaults */
     ck_assert(d.enabled && d.log && d.min_duration_ms == 5);
-    otel_traces_decide(c, "noisy.thing", &d);
+    otel_traces_decide(c, "noisy.thing", NULL, 0, &d);
     ck_assert(!d.enabled);
-    otel_traces_decide(c, "http", &d);
+    otel_traces_decide(c, "http", NULL, 0, &d);
     ck_assert(d.enabled && d.log && d.min_duration_ms == 0);
 
     /* installed: disabled spans keep ids, clear the sampled flag, write nothing;
@@ -323,19 +328,182 @@ START_TEST(filters_first_match_and_defaults)
 }
 END_TEST
 
+START_TEST(filters_first_wins_per_option)
+{
+    char err[256];
+    otel_traces_config *c = parse("{\"defaults\":{\"minDurationMs\":7,\"log\":false},"
+                                  "\"filters\":[{\"source\":\"a\",\"log\":true},"
+                                  "{\"source\":\"a.b\",\"log\":false,\"minDurationMs\":1},"
+                                  "{\"source\":\"a.b\",\"minDurationMs\":2,\"enabled\":false},"
+                                  "{\"source\":\"z\"}]}",
+                                  0, err, sizeof err);
+    otel_span_decision d;
+    otel_traces_decide(c, "a.b.c", NULL, 0, &d);
+    /* log from the first filter (not the second's false), minDurationMs from
+     * the second (not the third's 2), enabled from the third */
+    ck_assert(!d.enabled && d.log && d.min_duration_ms == 1);
+    otel_traces_decide(c, "a", NULL, 0, &d); /* only the first: the rest from defaults */
+    ck_assert(d.enabled && d.log && d.min_duration_ms == 7);
+    otel_traces_decide(c, "z", NULL, 0, &d); /* a filter that sets nothing: defaults */
+    ck_assert(d.enabled && !d.log && d.min_duration_ms == 7);
+    otel_traces_decide(c, "q", NULL, 0, &d); /* no filter: defaults, then built-ins */
+    ck_assert(d.enabled && !d.log && d.min_duration_ms == 7);
+    otel_traces_config_free(c);
+    free(c);
+}
+END_TEST
+
+#define STR(k, val) {.key = (k), .type = OTEL_VALUE_STRING, .v.str = {(val), sizeof(val) - 1}}
+#define INT(k, val) {.key = (k), .type = OTEL_VALUE_INT, .v.i = (val)}
+#define DBL(k, val) {.key = (k), .type = OTEL_VALUE_DOUBLE, .v.d = (val)}
+#define BOOL(k, val) {.key = (k), .type = OTEL_VALUE_BOOL, .v.b = (val)}
+
+START_TEST(filters_match_context)
+{
+    char err[256];
+    otel_traces_config *c = parse("{\"filters\":[{\"source\":\"ws\",\"context\":{\"app\":\"other\"},\"log\":false},"
+                                  "{\"context\":{\"app\":\"other\",\"tier\":\"gold\"},\"minDurationMs\":9},"
+                                  "{\"source\":\"ws\",\"minDurationMs\":3}]}",
+                                  0, err, sizeof err);
+    ck_assert_uint_eq(c->filters[0].ncontext, 1);
+    ck_assert_uint_eq(c->filters[1].ncontext, 2);
+    otel_span_decision d;
+    const otel_attr other[] = {STR("app", "other")};
+    const otel_attr mine[] = {STR("app", "mine")};
+    const otel_attr gold[] = {STR("tier", "gold"), STR("app", "other")};
+    otel_traces_decide(c, "ws.send", other, 1, &d);
+    ck_assert(d.enabled && !d.log && d.min_duration_ms == 3);
+    otel_traces_decide(c, "ws.send", mine, 1, &d); /* context differs: the filter does not apply */
+    ck_assert(d.enabled && d.log && d.min_duration_ms == 3);
+    otel_traces_decide(c, "ws.send", NULL, 0, &d); /* no context: a key missing is a mismatch */
+    ck_assert(d.enabled && d.log && d.min_duration_ms == 3);
+    otel_traces_decide(c, "http", other, 1, &d); /* context matches, source does not */
+    ck_assert(d.enabled && d.log && d.min_duration_ms == 0);
+    otel_traces_decide(c, "http", gold, 2, &d); /* every key of the second filter's context */
+    ck_assert(d.enabled && d.log && d.min_duration_ms == 9);
+    otel_traces_decide(c, "ws", gold, 2, &d);
+    ck_assert(d.enabled && !d.log && d.min_duration_ms == 9);
+    /* a string value of other bytes (the same prefix) does not match */
+    const otel_attr prefix[] = {{.key = "app", .type = OTEL_VALUE_STRING, .v.str = {"other", 3}}};
+    otel_traces_decide(c, "ws", prefix, 1, &d);
+    ck_assert(d.log);
+    otel_traces_config_free(c);
+    free(c);
+}
+END_TEST
+
+START_TEST(context_values_json_equality)
+{
+    char err[256];
+    otel_traces_config *c =
+        parse("{\"filters\":[{\"context\":{\"n\":3,\"r\":2.5,\"ok\":true,\"s\":\"3\",\"big\":9007199254740993}}]}", 0,
+              err, sizeof err);
+    const otel_span_rule *f = &c->filters[0];
+    const otel_attr yes[] = {INT("n", 3), DBL("r", 2.5), BOOL("ok", 1), STR("s", "3"), INT("big", 9007199254740993LL)};
+    ck_assert(otel_span_context_matches(c, f->context, f->ncontext, yes, 5));
+    /* 3 equals 3.0 */
+    const otel_attr real3[] = {DBL("n", 3.0), DBL("r", 2.5), BOOL("ok", 1), STR("s", "3"), INT("big", 9007199254740993LL)};
+    ck_assert(otel_span_context_matches(c, f->context, f->ncontext, real3, 5));
+    static const otel_attr no[][5] = {
+        {INT("n", 4), DBL("r", 2.5), BOOL("ok", 1), STR("s", "3"), INT("big", 9007199254740993LL)},
+        {STR("n", "3"), DBL("r", 2.5), BOOL("ok", 1), STR("s", "3"), INT("big", 9007199254740993LL)},
+        {INT("n", 3), INT("r", 2), BOOL("ok", 1), STR("s", "3"), INT("big", 9007199254740993LL)},
+        {INT("n", 3), DBL("r", 2.5), BOOL("ok", 0), STR("s", "3"), INT("big", 9007199254740993LL)},
+        {INT("n", 3), DBL("r", 2.5), INT("ok", 1), STR("s", "3"), INT("big", 9007199254740993LL)},
+        {INT("n", 3), DBL("r", 2.5), BOOL("ok", 1), INT("s", 3), INT("big", 9007199254740993LL)},
+        /* integers compare exactly, not through a double */
+        {INT("n", 3), DBL("r", 2.5), BOOL("ok", 1), STR("s", "3"), INT("big", 9007199254740992LL)},
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        ck_assert_msg(!otel_span_context_matches(c, f->context, f->ncontext, no[i], 5), "row %zu", i);
+    ck_assert(!otel_span_context_matches(c, f->context, f->ncontext, yes, 4)); /* "big" missing */
+    otel_traces_config_free(c);
+    free(c);
+}
+END_TEST
+
+START_TEST(context_service_name)
+{
+    char err[256];
+    otel_traces_config *c =
+        parse("{\"filters\":[{\"context\":{\"service.name\":\"svc\"},\"enabled\":false}]}", 0, err, sizeof err);
+    otel_span_decision d;
+    otel_traces_decide(c, "x", NULL, 0, &d); /* no service name configured: no match */
+    ck_assert(d.enabled);
+    ck_assert_int_eq(otel_traces_config_set_service_name(c, "svc"), 0);
+    otel_traces_decide(c, "x", NULL, 0, &d); /* the library's service.name */
+    ck_assert(!d.enabled);
+    const otel_attr own[] = {STR("service.name", "else")};
+    otel_traces_decide(c, "x", own, 1, &d); /* the span's own pair wins */
+    ck_assert(d.enabled);
+    ck_assert_int_eq(otel_traces_config_set_service_name(c, "other"), 0);
+    otel_traces_decide(c, "x", NULL, 0, &d);
+    ck_assert(d.enabled);
+
+    /* installed: a span started with no context sees the configured name */
+    ck_assert_int_eq(otel_traces_config_set_service_name(c, "svc"), 0);
+    otel_span_set_config(c);
+    otel_span *s;
+    otel_span_context sc;
+    ck_assert_int_eq(otel_span_start("x", NULL, 1, &s), 0);
+    otel_span_get_context(s, &sc);
+    ck_assert_int_eq(sc.flags, 0);
+    otel_span_end(s);
+}
+END_TEST
+
+START_TEST(filter_context_inherited_from_parent)
+{
+    char err[256];
+    otel_traces_config *c = parse("{\"filters\":[{\"source\":\"ws\",\"context\":{\"app\":\"other\"},\"log\":false},"
+                                  "{\"context\":{\"app\":\"other\",\"n\":1},\"enabled\":false}]}",
+                                  0, err, sizeof err);
+    otel_span_set_config(c);
+    otel_span *outer, *child, *own, *grand, *remote;
+    const otel_attr other[] = {STR("app", "other"), INT("n", 2)};
+    ck_assert_int_eq(otel_span_start_with_filter_context("outer", NULL, 1, other, 2, &outer), 0);
+    /* the child inherits app=other: suppressed */
+    ck_assert_int_eq(otel_span_start("ws.child", NULL, 1, &child), 0);
+    /* a grandchild sets n=1 over the inherited app=other: both keys of the second filter */
+    const otel_attr n1[] = {INT("n", 1)};
+    ck_assert_int_eq(otel_span_start_with_filter_context("g", NULL, 1, n1, 1, &grand), 0);
+    otel_span_context gc;
+    otel_span_get_context(grand, &gc);
+    ck_assert_int_eq(gc.flags, 0);
+    otel_span_end(grand);
+    otel_span_end(child);
+    /* its own pair wins over the parent's: logged */
+    const otel_attr mine[] = {STR("app", "mine")};
+    ck_assert_int_eq(otel_span_start_with_filter_context("ws.own", NULL, 1, mine, 1, &own), 0);
+    otel_span_end(own);
+    /* an explicit parent context carries no filtering context: logged */
+    otel_span_context oc;
+    otel_span_get_context(outer, &oc);
+    ck_assert_int_eq(otel_span_start("ws.remote", &oc, 0, &remote), 0);
+    otel_span_end(remote);
+    otel_span_end(outer);
+    ck_assert_int_eq(nlines, 3);
+    ck_assert(strstr(lines[0], " ws.own ") != NULL);
+    ck_assert(strstr(lines[1], " ws.remote ") != NULL);
+    ck_assert(strstr(lines[2], " outer ") != NULL);
+    /* the filtering context is not written as attributes */
+    ck_assert(strstr(lines[2], "{}") != NULL);
+}
+END_TEST
+
 START_TEST(traces_disabled_globally)
 {
     char err[256];
     otel_traces_config *c = parse("{\"enabled\":false,\"filters\":[{\"source\":\"a\",\"enabled\":true}]}", 0, err,
                                   sizeof err);
     otel_span_decision d;
-    otel_traces_decide(c, "a", &d);
+    otel_traces_decide(c, "a", NULL, 0, &d);
     ck_assert(!d.enabled);
     otel_traces_config_free(c);
     free(c);
     c = parse("{}", 0, err, sizeof err);
     ck_assert_str_eq(c->category, "traces");
-    otel_traces_decide(c, "anything", &d);
+    otel_traces_decide(c, "anything", NULL, 0, &d);
     ck_assert(d.enabled && d.log && d.min_duration_ms == 0);
     otel_traces_config_free(c);
     free(c);
@@ -358,6 +526,14 @@ START_TEST(traces_json_errors)
         {"{\"filters\":[{\"source\":\"\"}]}", "logs.traces.filters[0].source: expected a non-empty string"},
         {"{\"filters\":[{\"log\":{\"enabled\":\"yes\"}}]}", "logs.traces.filters[0].log.enabled: expected true or false"},
         {"{\"filters\":[{\"log\":\"yes\"}]}", "logs.traces.filters[0].log: expected true or false"},
+        {"{\"filters\":[{\"context\":[]}]}", "logs.traces.filters[0].context: expected an object"},
+        {"{\"filters\":[{\"context\":{\"a\":\"x\",\"b\":null}}]}",
+         "logs.traces.filters[0].context.b: expected a string, a number or true or false"},
+        {"{\"filters\":[{\"context\":{\"a\":{}}}]}",
+         "logs.traces.filters[0].context.a: expected a string, a number or true or false"},
+        {"{\"filters\":[{\"context\":{\"a\":\"#^x\"}}]}",
+         "logs.traces.filters[0].context.a: regular expressions ('#...') are not supported for spans"},
+        {"{\"defaults\":{\"context\":{\"a\":1}}}", "logs.traces.defaults.context: not allowed in defaults"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char err[256];
@@ -472,7 +648,12 @@ static Suite *suite(void)
     tcase_add_test(tc, attach_and_detach);
     tcase_add_test(tc, status_and_attribute_rules);
     tcase_add_test(tc, ok_status_drops_message);
-    tcase_add_test(tc, filters_first_match_and_defaults);
+    tcase_add_test(tc, filters_merged_and_defaults);
+    tcase_add_test(tc, filters_first_wins_per_option);
+    tcase_add_test(tc, filters_match_context);
+    tcase_add_test(tc, context_values_json_equality);
+    tcase_add_test(tc, context_service_name);
+    tcase_add_test(tc, filter_context_inherited_from_parent);
     tcase_add_test(tc, traces_disabled_globally);
     tcase_add_test(tc, traces_json_errors);
     tcase_add_test(tc, source_prefix);
