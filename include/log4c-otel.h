@@ -114,6 +114,27 @@ int log4c_otel_flush(int timeout_ms);
  */
 int log4c_otel_shutdown(int timeout_ms);
 
+/*
+ * After log4c_fini() (which closes the otel appender log4c_otel_init()
+ * opened), log4c's categories and appenders are freed memory and log4c
+ * cannot be initialised again. From then on, without touching them:
+ *  - LOG4C_OTEL_ESTATE, doing nothing: log4c_otel_init*, _flush,
+ *    _shutdown, _log_at, _vlog_at, _app_log, _span_start*, _span_set_*,
+ *    _context_attach*, _context_put*, _capture_spawn, _capture_fd;
+ *  - log4c_otel_span_end() frees the span and restores the thread's
+ *    context, writes no traces line and returns LOG4C_OTEL_ESTATE;
+ *  - a capture started before goes on reading, but logs nothing;
+ *    _capture_wait/_kill/_pid/_free work as before;
+ *  - working as before (they touch only the library's own memory):
+ *    _stats (the final counters), _strerror, _span_context,
+ *    _context_current, _context_detach, _context_remove, _context_clear,
+ *    _traceparent_format/_parse/_current, _capture_options_init.
+ * After log4c_otel_shutdown() alone, log4c still works: every function
+ * behaves as before it, except that records reaching the otel appender
+ * are dropped and counted as dropped_shutdown (spans still write their
+ * traces lines to log4c).
+ */
+
 /* ==== Configuration ===================================================
  *
  * The JSON configuration has the shape of io.Insights' `logs` settings
