@@ -18,6 +18,7 @@
 #include "pipeline.h"
 #include "preinit.h"
 #include "mask.h"
+#include "resource.h"
 #include "traces_as_logs.h"
 #include "traces_config.h"
 
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct otel_instance {
     char *name;
@@ -126,6 +128,7 @@ static char *traces_redactor(void *ctx, const char *s, size_t len, size_t *out_l
  * pipeline. Any error: nothing is exported (fail closed). */
 static void load_config(void)
 {
+    pthread_once(&rt.atfork_once, install_atfork); /* the identifier's lock (resource.h) from its first use */
     pthread_mutex_lock(&rt.api_lock);
     rt.config_loaded = 1;
     otel_config_request req = {1, rt.api_path, rt.api_json};
@@ -394,18 +397,44 @@ static void atfork_prepare(void)
     pthread_mutex_lock(&rt.preinit.lock);
     pthread_mutex_lock(&rt.registry_lock);
     otel_diag_atfork_prepare();
+    otel_resource_atfork_prepare();
 }
 
 static void atfork_parent(void)
 {
+    otel_resource_atfork_release();
     otel_diag_atfork_release();
     pthread_mutex_unlock(&rt.registry_lock);
     pthread_mutex_unlock(&rt.preinit.lock);
     pthread_mutex_unlock(&rt.cfg_lock);
 }
 
+/* The records' copy of the resource (addResourceAttributesToAttributes)
+ * was taken in the parent: the child's records carry the child's pid and
+ * its own service.instance.id, as its workers' resource does (a value the
+ * user set is kept). Runs in the child, on its only thread. */
+static void refresh_identity(const char *parent_id)
+{
+    otel_attr_list *l = &rt.pipeline.resource;
+    const otel_attr *id = otel_attr_list_get(l, "service.instance.id");
+    if (id && id->type == OTEL_VALUE_STRING && strcmp(id->v.str.s, parent_id) == 0) {
+        char child_id[37];
+        otel_resource_instance_id(child_id);
+        otel_attr a = {.key = "service.instance.id", .type = OTEL_VALUE_STRING, .v.str = {child_id, 36}};
+        otel_attr_list_set(l, &a); /* out of memory: the parent's stays */
+    }
+    const otel_attr *pid = otel_attr_list_get(l, "process.pid");
+    if (pid && pid->type == OTEL_VALUE_INT && pid->v.i == (int64_t)getppid()) {
+        otel_attr a = {.key = "process.pid", .type = OTEL_VALUE_INT, .v.i = (int64_t)getpid()};
+        otel_attr_list_set(l, &a);
+    }
+}
+
 static void atfork_child(void)
 {
+    char parent_id[37];
+    otel_resource_atfork_held_id(parent_id);
+    otel_resource_atfork_release();
     otel_diag_atfork_release();
     for (otel_instance *i = rt.registry; i; i = i->next)
         if (atomic_load(&i->worker)) {
@@ -433,6 +462,8 @@ static void atfork_child(void)
         atomic_store(&rt.cfg_state, CFG_LOADED);
         otel_diag("log4c-otel: fork() while the configuration was loading: this child exports nothing");
     }
+    if (rt.pipeline_ok && parent_id[0])
+        refresh_identity(parent_id);
     /* the pipeline may have been given up above: the surviving thread's
      * cached filter decisions are not to be trusted (decision_cache.h) */
     otel_decision_cache_invalidate();

@@ -4,15 +4,17 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver } from '../receiver/receiver.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
 import { run, scratchDir, logdemo, freePort, endpointEnv, skipUnder } from './harness.mjs';
 
 const receiver = await startReceiver();
 after(() => receiver.close());
 
-async function demo(args, { env = {}, script = [], timeoutMs } = {}) {
+async function demo(args, { env = {}, script = [], timeoutMs, dir = scratchDir('otel') } = {}) {
   receiver.clear();
   receiver.setScript(script);
-  const r = await run(logdemo, args, { dir: scratchDir('otel'), env: { ...endpointEnv(receiver), ...env }, timeoutMs });
+  const r = await run(logdemo, args, { dir, env: { ...endpointEnv(receiver), ...env }, timeoutMs });
   assert.equal(r.code, 0, `logdemo ${args.join(' ')} failed: ${r.stderr}`);
   return r;
 }
@@ -218,4 +220,48 @@ test('fork while 4 threads log: the child logs at once with a fresh worker, the 
   const parent = new Set(recs.filter((x) => /^t\d r\d+$/.test(x.body)).map((x) => x.body));
   assert.equal(parent.size, 4 * 2000, 'the parent lost records across the fork');
   assert.equal(r.stats.exported, 8000);
+});
+
+/** A scratch dir whose records go to two otel appender instances, with the resource copied into each record. */
+function twoInstancesDir() {
+  const dir = scratchDir();
+  fs.writeFileSync(path.join(dir, 'log4crc'), `<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE log4c SYSTEM "">
+<log4c version="1.2.4">
+  <config><bufsize>0</bufsize><debug level="0"/><nocleanup>0</nocleanup></config>
+  <appender name="otel2" type="otel"/>
+  <category name="root" priority="trace" appender="otel"/>
+  <category name="test.demo" priority="trace" appender="otel2"/>
+</log4c>
+`);
+  fs.writeFileSync(path.join(dir, 'log4c-otel.json'), JSON.stringify({ addResourceAttributesToAttributes: true }));
+  return dir;
+}
+
+test('one service.instance.id per process: two otel instances and every record copy carry the same', async () => {
+  const r = await demo(['count', '20'], { dir: twoInstancesDir() });
+  const recs = receiver.records();
+  assert.equal(recs.length, 40, 'each record through both instances'); // additivity: otel2, then root's otel
+  assert.equal(r.stats.exported, 40);
+  const ids = new Set(recs.flatMap((x) => [x.resource['service.instance.id'], x.attributes['service.instance.id']]));
+  assert.equal(ids.size, 1, `ids: ${[...ids].join(' ')}`);
+  assert.match([...ids][0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});
+
+test('a forked child draws its own service.instance.id, in its resource and its records alike', { skip: skipUnder('fork') }, async () => {
+  const r = await demo(['fork', '50'], { dir: twoInstancesDir(), env: { LOG4C_OTEL_SHUTDOWN_TIMEOUT: '5000' } });
+  const info = r.lines.find((o) => 'child_pid' in o);
+  assert.equal(info.child_status, 0);
+  const recs = receiver.records();
+  const idsOf = (list) => new Set(list.flatMap((x) => [x.resource['service.instance.id'], x.attributes['service.instance.id']]));
+  const child = recs.filter((x) => x.body.startsWith('child '));
+  const parent = recs.filter((x) => /^t\d r\d+$/.test(x.body));
+  assert.equal(child.length, 100);
+  assert.equal(parent.length, 2 * 4 * 50);
+  const childIds = idsOf(child);
+  const parentIds = idsOf(parent);
+  assert.equal(childIds.size, 1, `child ids: ${[...childIds].join(' ')}`);
+  assert.equal(parentIds.size, 1, `parent ids: ${[...parentIds].join(' ')}`);
+  assert.notEqual([...childIds][0], [...parentIds][0]);
+  assert.ok(child.every((x) => x.attributes['process.pid'] === String(info.child_pid)), 'the record copy kept the parent pid');
 });
