@@ -352,6 +352,12 @@ long otel_runtime_flush_timeout_ms(void)
     return otel_runtime_shutdown_timeout_ms();
 }
 
+size_t otel_runtime_body_limit(void)
+{
+    otel_runtime_configure();
+    return rt.config_rc == LOG4C_OTEL_OK ? rt.config.body_limit : 16u << 20;
+}
+
 long otel_runtime_shutdown_timeout_ms(void)
 {
     otel_runtime_configure();

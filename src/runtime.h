@@ -68,6 +68,9 @@ const otel_pipeline *otel_runtime_pipeline(void);
 long otel_runtime_flush_timeout_ms(void);
 /* The configured shutdown deadline in ms (default 5000). */
 long otel_runtime_shutdown_timeout_ms(void);
+/* The body limit in bytes (LOG4C_OTEL_BODY_LIMIT; 0 = none); the default
+ * when the configuration is invalid. */
+size_t otel_runtime_body_limit(void);
 
 /* ---- appender instances ---- */
 

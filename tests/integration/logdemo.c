@@ -4,7 +4,7 @@
  * the command line asks for, and prints the counters as one JSON line.
  *
  *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N | fork N
- *           | mixed [REPEAT] | secrets | attrs
+ *           | mixed [REPEAT] | secrets | attrs | lengths
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
  * path); LOGDEMO_CATEGORY overrides the category (default "test.demo");
@@ -58,6 +58,24 @@ static void bodies(void)
     log4c_category_log(cat, LOG4C_PRIORITY_INFO, "quote \" backslash \\ tab \t ctrl \x01 done");
     /* other categories: one scope each */
     log4c_category_log(log4c_category_get("other.cat"), LOG4C_PRIORITY_WARN, "from other");
+}
+
+/* one message of each length, all 'x', from 1 byte to 1 MiB (the
+ * otel_redact layout's lines through log4c's stream appender) */
+static void lengths(void)
+{
+    static const size_t len[] = {1, 100, 500, 510, 511, 512, 1000, 1022, 1023, 1024, 1025, 3000, 4096, 65536, 1u << 20};
+    log4c_category_t *cat = log4c_category_get(category_name());
+    char *m = malloc((1u << 20) + 1);
+    if (!m)
+        exit(3);
+    memset(m, 'x', 1u << 20);
+    for (size_t i = 0; i < sizeof len / sizeof len[0]; i++) {
+        m[len[i]] = '\0';
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "%s", m);
+        m[len[i]] = 'x';
+    }
+    free(m);
 }
 
 static void locinfo(void)
@@ -281,6 +299,8 @@ int main(int argc, char **argv)
         secrets();
     else if (strcmp(argv[1], "attrs") == 0)
         attrs();
+    else if (strcmp(argv[1], "lengths") == 0)
+        lengths();
     else if (strcmp(argv[1], "count") == 0 && argc > 2)
         count(atol(argv[2]));
     else if (strcmp(argv[1], "fork") == 0 && argc > 2)
