@@ -27,6 +27,7 @@ static void at_exit(void)
 {
     /* close() runs only from log4c_fini(), which many programs never call */
     otel_runtime_shutdown(0);
+    otel_runtime_report_exit(); /* one line when records were not delivered */
 }
 
 /* Registration only: cheap, reads no configuration, so the preload

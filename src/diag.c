@@ -8,6 +8,9 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #define WINDOW_NS (10ull * 1000000000ull)
 #define LINES_PER_WINDOW 10
@@ -45,6 +48,29 @@ void otel_diag(const char *fmt, ...)
     if (skipped)
         fprintf(stderr, "log4c-otel: (%lu similar lines suppressed)\n", skipped);
     fprintf(stderr, "%s\n", line);
+}
+
+void otel_diag_always(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&lock);
+    unsigned long skipped = suppressed;
+    suppressed = 0;
+    pthread_mutex_unlock(&lock);
+    if (skipped)
+        fprintf(stderr, "log4c-otel: (%lu similar lines suppressed)\n", skipped);
+    fprintf(stderr, "%s\n", line);
+}
+
+int otel_diag_quiet(void)
+{
+    const char *v = getenv("LOG4C_OTEL_QUIET");
+    return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+                 strcasecmp(v, "on") == 0);
 }
 
 unsigned long otel_diag_suppressed(void)

@@ -12,6 +12,14 @@
  * the number suppressed is reported with the next line printed. */
 void otel_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Prints one line (a newline is added) whatever the rate limit: for the
+ * few lines that must not be lost (a recovery, the exit summary). */
+void otel_diag_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* 1 when LOG4C_OTEL_QUIET is set to a true value (1, true, yes, on; any
+ * case): the delivery diagnostics (delivery_report.h) are then silent. */
+int otel_diag_quiet(void);
+
 /* Writes a sentence into err (when err and errlen) and returns -1: the
  * one-line error return of the section parsers. */
 int otel_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -19,6 +19,7 @@
 #include "preinit.h"
 #include "mask.h"
 #include "resource.h"
+#include "delivery_report.h"
 #include "traces_as_logs.h"
 #include "traces_config.h"
 
@@ -666,3 +667,12 @@ void otel_runtime_stats(log4c_otel_stats_t *out)
 }
 
 int otel_runtime_finalized(void) { return atomic_load(&rt.finalized); }
+
+void otel_runtime_report_exit(void)
+{
+    if (atomic_load(&rt.cfg_state) != CFG_LOADED)
+        return; /* nothing was ever configured (or it is loading on another thread) */
+    log4c_otel_stats_t s;
+    otel_runtime_stats(&s);
+    otel_report_exit(&s, rt.config_rc == LOG4C_OTEL_OK ? rt.config.spool_dir : NULL);
+}

@@ -118,6 +118,10 @@ int otel_runtime_flush(uint64_t deadline_ns);
 int otel_runtime_shutdown(uint64_t deadline_ns);
 void otel_runtime_stats(log4c_otel_stats_t *out);
 
+/* At exit: one line on stderr when the counters show records not
+ * delivered (by reason, and the spool that holds spooled ones). */
+void otel_runtime_report_exit(void);
+
 /* Set once log4c_fini() closed an instance: log4c cannot be used again. */
 int otel_runtime_finalized(void);
 

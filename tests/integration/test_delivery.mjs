@@ -265,3 +265,48 @@ test('a forked child draws its own service.instance.id, in its resource and its 
   assert.notEqual([...childIds][0], [...parentIds][0]);
   assert.ok(child.every((x) => x.attributes['process.pid'] === String(info.child_pid)), 'the record copy kept the parent pid');
 });
+
+// ---- failures said aloud on stderr (docs/OPERATIONS.md, "Diagnostics on stderr") ----
+
+const linesMatching = (stderr, re) => stderr.split('\n').filter((l) => re.test(l));
+
+test('an unreachable endpoint: one line at once, the first shutdown drop, one exit summary; never the URL credentials', async () => {
+  const dir = scratchDir('otel');
+  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://user:pw0rd@127.0.0.1:1', LOG4C_OTEL_SHUTDOWN_TIMEOUT: '1000' };
+  const r = await run(logdemo, ['count', '5'], { dir, env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stats.dropped_shutdown, 5);
+  const failed = linesMatching(r.stderr, /export to http:\/\/127\.0\.0\.1:1\/v1\/logs failed: curl error 7/);
+  assert.equal(failed.length, 1, r.stderr);
+  assert.equal(linesMatching(r.stderr, /dropping records \(shutdown\)/).length, 1, r.stderr);
+  assert.deepEqual(linesMatching(r.stderr, /at exit/), ['log4c-otel: at exit, 5 of 5 records accepted were not delivered: dropped shutdown 5']);
+  assert.ok(!r.stderr.includes('pw0rd'), 'the endpoint credentials were printed');
+
+  const quiet = await run(logdemo, ['count', '5'], { dir, env: { ...env, LOG4C_OTEL_QUIET: '1' } });
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.equal(quiet.stats.dropped_shutdown, 5);
+  assert.equal(linesMatching(quiet.stderr, /export to|dropping records|at exit/).length, 0, quiet.stderr);
+});
+
+test('a failing collector that recovers: one failure line, one recovery line, no exit summary', async () => {
+  const r = await demo(['count', '3'], { script: [{ status: 503 }, { status: 503 }, { status: 200 }] });
+  assert.equal(r.stats.exported, 3);
+  const failed = linesMatching(r.stderr, /export to .* failed: HTTP 503/);
+  assert.equal(failed.length, 1, r.stderr);
+  assert.deepEqual(linesMatching(r.stderr, /recovered/).map((l) => l.replace(/in \d+ s$/, 'in T s')),
+    [`log4c-otel: export to ${receiver.url}/v1/logs recovered after 2 failed attempts in T s`]);
+  assert.equal(linesMatching(r.stderr, /at exit|dropping/).length, 0, r.stderr);
+});
+
+test('queue-full drops are said once at once and summed at exit', async () => {
+  // blocking mode with no wait: each refused record is a drop of its own
+  const r = await demo(['count', '2000'], {
+    env: { OTEL_BLRP_MAX_QUEUE_SIZE: '50', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '50', LOG4C_OTEL_BLOCK_TIMEOUT: '1' },
+    script: [{ delayMs: 500, status: 200 }],
+  });
+  assert.ok(r.stats.dropped_queue_full > 0, 'nothing was dropped: the queue bound did not hold');
+  assert.equal(linesMatching(r.stderr, /dropping records \(queue_full\): the queue is full/).length, 1, r.stderr);
+  const exit = linesMatching(r.stderr, /at exit/);
+  assert.equal(exit.length, 1, r.stderr);
+  assert.match(exit[0], new RegExp(`^log4c-otel: at exit, ${r.stats.dropped_queue_full} of 2000 records accepted were not delivered: dropped queue_full ${r.stats.dropped_queue_full}$`));
+});
