@@ -269,12 +269,23 @@ void log4c_otel_context_clear(void);
 /* ==== Counters ========================================================
  *
  * log4c_otel_stats() fills a log4c_otel_stats_t, summed over every otel
- * appender instance of the process (docs/OPERATIONS.md, "Counters"). Each
- * instance's record counters are read in one snapshot under its queue lock,
- * so these identities hold at any instant:
+ * appender instance of the process (docs/OPERATIONS.md, "Counters"). It is
+ * one snapshot: a record moving from one counter to another (a lane into
+ * the queue or the filtered count, the pre-initialisation buffer into a
+ * worker, the queue into in_flight, in_flight into an outcome) is counted
+ * in exactly one place, so these identities hold in every snapshot:
  *
- *   records logged to otel == accepted + filtered + staged
- *   accepted == exported + queued + in_flight + spooled + every dropped_*
+ *   accepted == exported + queued + in_flight + spooled
+ *               + dropped_queue_full + dropped_export_failed + dropped_rejected
+ *               + dropped_http_error + dropped_shutdown + dropped_config
+ *               + dropped_preinit + dropped_reentrant + dropped_spool_full
+ *
+ *   log calls routed to otel that returned before the call
+ *     <= accepted + filtered + staged
+ *     <= log calls routed to otel that started before it returned
+ *
+ * (an equality once every such call has returned: after a flush, staged
+ * is 0 and the calls logged == accepted + filtered).
  *
  * The fields by topic (the struct keeps its historical field order, which
  * is part of the ABI):

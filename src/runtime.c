@@ -19,6 +19,7 @@
 #include "preinit.h"
 #include "mask.h"
 #include "resource.h"
+#include "census.h"
 #include "delivery_report.h"
 #include "traces_as_logs.h"
 #include "traces_config.h"
@@ -261,7 +262,6 @@ static void load_and_drain(void)
         }
         while (e) {
             otel_preinit_entry *next = e->next;
-            atomic_fetch_sub(&rt.preinit_buffered, 1);
             replay(e);
             otel_preinit_entry_free(e);
             e = next;
@@ -403,6 +403,7 @@ static void atfork_prepare(void)
     pthread_mutex_lock(&rt.cfg_lock);
     pthread_mutex_lock(&rt.preinit.lock);
     pthread_mutex_lock(&rt.registry_lock);
+    otel_census_atfork_prepare();
     otel_diag_atfork_prepare();
     otel_resource_atfork_prepare();
 }
@@ -411,6 +412,7 @@ static void atfork_parent(void)
 {
     otel_resource_atfork_release();
     otel_diag_atfork_release();
+    otel_census_atfork_parent();
     pthread_mutex_unlock(&rt.registry_lock);
     pthread_mutex_unlock(&rt.preinit.lock);
     pthread_mutex_unlock(&rt.cfg_lock);
@@ -443,6 +445,7 @@ static void atfork_child(void)
     otel_resource_atfork_held_id(parent_id);
     otel_resource_atfork_release();
     otel_diag_atfork_release();
+    otel_census_atfork_child();
     for (otel_instance *i = rt.registry; i; i = i->next)
         if (atomic_load(&i->worker)) {
             atomic_store(&i->worker, NULL);
@@ -585,13 +588,21 @@ int otel_instance_append(otel_instance *inst, const otel_log_event *ev)
 static void replay(const otel_preinit_entry *e)
 {
     otel_instance *inst = otel_instance_open(e->tag);
+    otel_worker *w = inst ? current_worker(inst) : NULL;
+    /* out of the buffer and into a worker (or the filtered or dropped
+     * counts) as one move in any snapshot of the counters (census.h) */
+    otel_census_move_begin();
+    atomic_fetch_sub(&rt.preinit_buffered, 1);
+    otel_record *r = inst ? otel_lane_entry_record(&inst->builder, e->data, e->data_size, 0, NULL) : NULL;
     if (!inst) {
         otel_instance_drop(NULL, OTEL_PIPELINE_NOCONFIG);
-        return;
+    } else if (r && w) {
+        otel_worker_submit(w, r);
+    } else if (r) {
+        otel_record_free(r);
+        atomic_fetch_add_explicit(&rt.dropped_config, 1, memory_order_relaxed);
     }
-    otel_record *r = otel_lane_entry_record(&inst->builder, e->data, e->data_size, 0, NULL);
-    if (r)
-        submit(inst, r);
+    otel_census_move_end();
 }
 
 static uint64_t default_deadline(void)
@@ -646,24 +657,26 @@ int otel_runtime_shutdown(uint64_t deadline_ns) { return for_each(otel_worker_sh
 
 void otel_runtime_stats(log4c_otel_stats_t *out)
 {
+    /* every counter read while no record moves between two of them
+     * (census.h): each record is in exactly one place */
     pthread_mutex_lock(&rt.registry_lock);
+    otel_census_read_begin();
     *out = rt.retired;
     for (otel_instance *i = rt.registry; i; i = i->next)
         if (atomic_load(&i->worker))
             otel_worker_add_stats(atomic_load(&i->worker), out);
-    pthread_mutex_unlock(&rt.registry_lock);
     uint64_t bad_config = atomic_load(&rt.dropped_config), over_bound = atomic_load(&rt.dropped_preinit),
              reentrant = atomic_load(&rt.dropped_reentrant), buffered = atomic_load(&rt.preinit_buffered);
+    out->filtered += atomic_load(&rt.filtered);
+    otel_census_read_end();
+    pthread_mutex_unlock(&rt.registry_lock);
     out->dropped_config += bad_config;
     out->dropped_preinit += over_bound;
     out->dropped_reentrant += reentrant;
     out->queued += buffered; /* waiting in the pre-init buffer */
     /* records the appender took in but no worker saw are accepted too, so
-     * accepted == exported + every dropped_* + queued + in_flight + spooled
-     * (a record moving out of the pre-init buffer while this runs may be
-     * seen twice or not at all in this one snapshot) */
+     * accepted == exported + every dropped_* + queued + in_flight + spooled */
     out->accepted += bad_config + over_bound + reentrant + buffered;
-    out->filtered += atomic_load(&rt.filtered);
 }
 
 int otel_runtime_finalized(void) { return atomic_load(&rt.finalized); }

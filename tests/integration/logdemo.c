@@ -4,7 +4,7 @@
  * the command line asks for, and prints the counters as one JSON line.
  *
  *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N | fork N
- *           | mixed [REPEAT] | secrets | attrs | lengths
+ *           | mixed [REPEAT] | secrets | attrs | lengths | census T N
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
  * path); LOGDEMO_CATEGORY overrides the category (default "test.demo");
@@ -17,6 +17,8 @@
 #include "stats_json.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +230,70 @@ static void forked(long n)
     fflush(stdout);
 }
 
+/* census: T threads log N records each while this thread polls
+ * log4c_otel_stats() and checks the header's identities at every poll:
+ * accepted equals the sum of where records are and how they ended, and
+ * accepted + filtered + staged lies between the log calls that had returned
+ * before the poll and those that had started after it. */
+static atomic_long census_started, census_returned;
+
+static void *census_thread(void *arg)
+{
+    long t = (long)(intptr_t)arg;
+    log4c_category_t *cat = log4c_category_get(category_name());
+    for (long i = 0; i < per_thread; i++) {
+        atomic_fetch_add(&census_started, 1);
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "t%ld r%ld", t, i);
+        atomic_fetch_add(&census_returned, 1);
+    }
+    return NULL;
+}
+
+static uint64_t census_outcomes(const log4c_otel_stats_t *s)
+{
+    return s->exported + s->dropped_queue_full + s->dropped_export_failed + s->dropped_rejected +
+           s->dropped_http_error + s->dropped_shutdown + s->dropped_config + s->dropped_preinit +
+           s->dropped_reentrant + s->dropped_spool_full + s->queued + s->in_flight + s->spooled;
+}
+
+static void census(long nthreads, long n)
+{
+    pthread_t th[64];
+    per_thread = n;
+    if (nthreads > 64)
+        nthreads = 64;
+    log4c_category_get(category_name());
+    for (long t = 0; t < nthreads; t++)
+        pthread_create(&th[t], NULL, census_thread, (void *)(intptr_t)t);
+    long polls = 0, bad_identity = 0, bad_low = 0, bad_high = 0;
+    char first_bad[512] = "";
+    while (atomic_load(&census_returned) < nthreads * n) {
+        long returned = atomic_load(&census_returned);
+        log4c_otel_stats_t s;
+        log4c_otel_stats(&s);
+        long started = atomic_load(&census_started);
+        uint64_t seen = s.accepted + s.filtered + s.staged;
+        int bad = 0;
+        if (s.accepted != census_outcomes(&s))
+            bad_identity++, bad = 1;
+        if (seen < (uint64_t)returned)
+            bad_low++, bad = 1;
+        if (seen > (uint64_t)started)
+            bad_high++, bad = 1;
+        if (bad && !first_bad[0])
+            snprintf(first_bad, sizeof first_bad,
+                     "returned %ld started %ld accepted %llu filtered %llu staged %llu outcomes %llu", returned,
+                     started, (unsigned long long)s.accepted, (unsigned long long)s.filtered,
+                     (unsigned long long)s.staged, (unsigned long long)census_outcomes(&s));
+        polls++;
+    }
+    for (long t = 0; t < nthreads; t++)
+        pthread_join(th[t], NULL);
+    printf("{\"census\":{\"polls\":%ld,\"bad_identity\":%ld,\"bad_low\":%ld,\"bad_high\":%ld,\"first_bad\":\"%s\"}}\n",
+           polls, bad_identity, bad_low, bad_high, first_bad);
+    fflush(stdout);
+}
+
 static void threads(long nthreads, long n)
 {
     pthread_t th[64];
@@ -309,6 +375,8 @@ int main(int argc, char **argv)
         api(atol(argv[2]));
     else if (strcmp(argv[1], "sized") == 0 && argc > 3)
         sized(atol(argv[2]), atol(argv[3]));
+    else if (strcmp(argv[1], "census") == 0 && argc > 3)
+        census(atol(argv[2]), atol(argv[3]));
     else if (strcmp(argv[1], "threads") == 0 && argc > 3)
         threads(atol(argv[2]), atol(argv[3]));
     else {

@@ -310,3 +310,25 @@ test('queue-full drops are said once at once and summed at exit', async () => {
   assert.equal(exit.length, 1, r.stderr);
   assert.match(exit[0], new RegExp(`^log4c-otel: at exit, ${r.stats.dropped_queue_full} of 2000 records accepted were not delivered: dropped queue_full ${r.stats.dropped_queue_full}$`));
 });
+
+test('counters add up at every instant: polled while four threads log, with filters and queue-full drops', async () => {
+  const dir = scratchDir('otel');
+  // every record ending in 7 is filtered; a small queue drops some
+  fs.writeFileSync(path.join(dir, 'log4c-otel.json'), JSON.stringify({ filters: [{ bodyRegex: '7$', enabled: false }] }));
+  const r = await demo(['census', '4', '20000'], {
+    dir,
+    env: { OTEL_BLRP_MAX_QUEUE_SIZE: '500', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '100', LOG4C_OTEL_QUIET: '1' },
+  });
+  const c = r.lines.find((o) => 'census' in o).census;
+  assert.ok(c.polls > 0);
+  assert.deepEqual({ bad_identity: c.bad_identity, bad_low: c.bad_low, bad_high: c.bad_high }, { bad_identity: 0, bad_low: 0, bad_high: 0 },
+    `${c.polls} polls; first: ${c.first_bad}`);
+  const s = r.stats; // after log4c_fini()
+  assert.equal(s.accepted + s.filtered, 80000);
+  assert.ok(s.filtered > 0, 'no record was filtered'); // those refused at a full lane never reach the filter
+  assert.equal(s.staged, 0);
+  const dropped = s.dropped_queue_full + s.dropped_export_failed + s.dropped_rejected + s.dropped_http_error +
+    s.dropped_shutdown + s.dropped_config + s.dropped_preinit + s.dropped_reentrant + s.dropped_spool_full;
+  assert.equal(s.exported + dropped, s.accepted);
+  assert.equal(receiver.records().length, s.exported);
+});
