@@ -190,6 +190,7 @@ static void api(long n)
 }
 
 static long per_thread;
+static void print_stats(void);
 
 static void *thread_main(void *arg)
 {
@@ -344,6 +345,7 @@ int main(int argc, char **argv)
         }
         if (getenv("LOGDEMO_EARLY_TRIGGER")) /* one record after the sleep */
             log4c_category_log(cat, LOG4C_PRIORITY_INFO, "after sleep token=secretSXYZ");
+        print_stats(); /* what is held, before init */
     }
     const char *cpath = getenv("LOGDEMO_CONFIG_PATH"), *cjson = getenv("LOGDEMO_CONFIG_JSON");
     int rc = cpath || cjson ? log4c_otel_init_with_config(cpath, cjson) : log4c_otel_init();

@@ -263,6 +263,9 @@ test('LOG4C_OTEL_INIT_WAIT_MS: records logged before init_with_config are held, 
   ]);
   noSecret(r);
   assertBalanced(r.stats, 8);
+  // while held: counted once, as accepted and queued
+  const held = r.lines.filter((o) => 'accepted' in o)[0];
+  assert.deepEqual([held.accepted, held.queued, held.staged, held.filtered, held.exported], [5, 5, 0, 0, 0]);
 });
 
 test('without the opt-in, early records load the default configuration (init_with_config: LOG4C_OTEL_ESTATE) and nothing leaks', async () => {
