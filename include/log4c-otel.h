@@ -114,6 +114,27 @@ int log4c_otel_flush(int timeout_ms);
  */
 int log4c_otel_shutdown(int timeout_ms);
 
+/*
+ * After log4c_fini() (which closes the otel appender log4c_otel_init()
+ * opened), log4c's categories and appenders are freed memory and log4c
+ * cannot be initialised again. From then on, without touching them:
+ *  - LOG4C_OTEL_ESTATE, doing nothing: log4c_otel_init*, _flush,
+ *    _shutdown, _log_at, _vlog_at, _app_log, _span_start*, _span_set_*,
+ *    _context_attach*, _context_put*, _capture_spawn, _capture_fd;
+ *  - log4c_otel_span_end() frees the span and restores the thread's
+ *    context, writes no traces line and returns LOG4C_OTEL_ESTATE;
+ *  - a capture started before goes on reading, but logs nothing;
+ *    _capture_wait/_kill/_pid/_free work as before;
+ *  - working as before (they touch only the library's own memory):
+ *    _stats (the final counters), _strerror, _span_context,
+ *    _context_current, _context_detach, _context_remove, _context_clear,
+ *    _traceparent_format/_parse/_current, _capture_options_init.
+ * After log4c_otel_shutdown() alone, log4c still works: every function
+ * behaves as before it, except that records reaching the otel appender
+ * are dropped and counted as dropped_shutdown (spans still write their
+ * traces lines to log4c).
+ */
+
 /* ==== Configuration ===================================================
  *
  * The JSON configuration has the shape of io.Insights' `logs` settings
@@ -248,12 +269,23 @@ void log4c_otel_context_clear(void);
 /* ==== Counters ========================================================
  *
  * log4c_otel_stats() fills a log4c_otel_stats_t, summed over every otel
- * appender instance of the process (docs/OPERATIONS.md, "Counters"). Each
- * instance's record counters are read in one snapshot under its queue lock,
- * so these identities hold at any instant:
+ * appender instance of the process (docs/OPERATIONS.md, "Counters"). It is
+ * one snapshot: a record moving from one counter to another (a lane into
+ * the queue or the filtered count, the pre-initialisation buffer into a
+ * worker, the queue into in_flight, in_flight into an outcome) is counted
+ * in exactly one place, so these identities hold in every snapshot:
  *
- *   records logged to otel == accepted + filtered + staged
- *   accepted == exported + queued + in_flight + spooled + every dropped_*
+ *   accepted == exported + queued + in_flight + spooled
+ *               + dropped_queue_full + dropped_export_failed + dropped_rejected
+ *               + dropped_http_error + dropped_shutdown + dropped_config
+ *               + dropped_preinit + dropped_reentrant + dropped_spool_full
+ *
+ *   log calls routed to otel that returned before the call
+ *     <= accepted + filtered + staged
+ *     <= log calls routed to otel that started before it returned
+ *
+ * (an equality once every such call has returned: after a flush, staged
+ * is 0 and the calls logged == accepted + filtered).
  *
  * The fields by topic (the struct keeps its historical field order, which
  * is part of the ABI):

@@ -7,6 +7,7 @@
 #include "log4c-otel.h"
 #include "glue_log.h"
 #include "glue.h"
+#include "runtime.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -87,6 +88,8 @@ char *otel_glue_category_name(const char *prefix, const char *name)
 
 void otel_glue_log(log4c_category_t *cat, int priority, const otel_loc_data *ld, const char *message)
 {
+    if (otel_runtime_finalized())
+        return; /* log4c_fini() freed the categories */
     if (!log4c_category_is_priority_enabled(cat, priority))
         return;
     /* no code location: these entries do not come from a line of C */
@@ -103,6 +106,8 @@ int log4c_otel_app_log(const char *app_name, const char *instance, int priority,
 {
     if (!app_name || !app_name[0] || !message || (nattrs > 0 && !attrs))
         return LOG4C_OTEL_EINVAL;
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE;
     otel_attr conv[MAX_CALL_ATTRS];
     size_t n = 0;
     for (size_t i = 0; i < nattrs; i++) {

@@ -13,6 +13,7 @@
 #include "line_splitter.h"
 #include "mask.h"
 #include "write_all.h"
+#include "runtime.h"
 #include "span.h"
 
 #include <errno.h>
@@ -194,6 +195,8 @@ int log4c_otel_capture_spawn(log4c_otel_capture **out, char *const argv[], const
     *out = NULL;
     if (!argv || !argv[0] || !argv[0][0])
         return LOG4C_OTEL_EINVAL;
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE; /* log4c_fini() freed the categories */
     log4c_otel_capture_options defaults;
     if (!opts) {
         log4c_otel_capture_options_init(&defaults);
@@ -247,6 +250,8 @@ int log4c_otel_capture_fd(log4c_otel_capture **out, int fd, const char *iostream
     *out = NULL;
     if (fd < 0)
         return LOG4C_OTEL_EINVAL;
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE; /* log4c_fini() freed the categories */
     log4c_otel_capture_options defaults;
     if (!opts) {
         log4c_otel_capture_options_init(&defaults);

@@ -19,7 +19,7 @@ char *otel_glue_category_name(const char *prefix, const char *name);
 log4c_category_t *otel_glue_category(const char *name);
 
 /* Logs message (as is, not a format) in cat at priority with ld published
- * as the call's loc_data (no code location). */
+ * as the call's loc_data (no code location). Nothing after log4c_fini(). */
 void otel_glue_log(log4c_category_t *cat, int priority, const otel_loc_data *ld, const char *message);
 
 #endif

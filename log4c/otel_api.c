@@ -28,6 +28,7 @@ static void at_exit(void)
 {
     /* close() runs only from log4c_fini(), which many programs never call */
     otel_runtime_shutdown(0);
+    otel_runtime_report_exit(); /* one line when records were not delivered */
 }
 
 /* Registration only: cheap, reads no configuration, so the preload
@@ -82,6 +83,8 @@ int log4c_otel_init(void)
 
 int log4c_otel_init_with_config(const char *path, const char *json)
 {
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE;
     int rc = otel_runtime_set_api_config(path, json);
     if (rc != LOG4C_OTEL_OK)
         return rc;
@@ -95,11 +98,15 @@ static uint64_t deadline_in(long ms)
 
 int log4c_otel_flush(int timeout_ms)
 {
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE;
     return otel_runtime_flush(deadline_in(timeout_ms < 0 ? otel_runtime_flush_timeout_ms() : timeout_ms));
 }
 
 int log4c_otel_shutdown(int timeout_ms)
 {
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE;
     return otel_runtime_shutdown(deadline_in(timeout_ms < 0 ? otel_runtime_shutdown_timeout_ms() : timeout_ms));
 }
 
@@ -130,6 +137,8 @@ int log4c_otel_vlog_at(const struct __log4c_category *category, int priority, co
 {
     if (!category || !format || (!attrs && nattrs))
         return LOG4C_OTEL_EINVAL;
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE; /* the category is freed memory now */
     const log4c_category_t *cat = category;
     if (!log4c_category_is_priority_enabled(cat, priority))
         return LOG4C_OTEL_OK;
@@ -170,6 +179,8 @@ int log4c_otel_context_put(const log4c_otel_attr *attr)
     int rc = otel_attr_from_public(attr, &a);
     if (rc != LOG4C_OTEL_OK)
         return rc;
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE;
     return otel_thread_attrs_put(&a) == 0 ? LOG4C_OTEL_OK : LOG4C_OTEL_ENOMEM;
 }
 

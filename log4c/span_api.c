@@ -2,9 +2,12 @@
  * span_api.c - the public span and trace-context functions of
  * log4c-otel.h (log4c_otel_span_*, log4c_otel_context_*,
  * log4c_otel_traceparent_*): argument checks and conversions over the core
- * (src/span.c, src/trace_context.c).
+ * (src/span.c, src/trace_context.c). After log4c_fini() the functions
+ * that would start, change or log a span return LOG4C_OTEL_ESTATE
+ * (log4c's categories are gone); span_end still frees the span.
  */
 #include "log4c-otel.h"
+#include "runtime.h"
 #include "span.h"
 #include "trace_context.h"
 
@@ -35,6 +38,8 @@ static int start(const char *name, const otel_span_context *parent, int use_curr
 {
     if (!name || !out)
         return LOG4C_OTEL_EINVAL;
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE;
     otel_span *s;
     if (otel_span_start(name, parent, use_current, &s) != 0)
         return LOG4C_OTEL_ENOMEM;
@@ -126,6 +131,8 @@ static int set(log4c_otel_span_t *span, const char *key, const otel_attr *v)
 {
     if (!span || !key || !*key)
         return LOG4C_OTEL_EINVAL;
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE;
     int rc = otel_span_set_attr((otel_span *)span, key, v);
     return rc == 0 ? LOG4C_OTEL_OK : rc == -2 ? LOG4C_OTEL_EINVAL : LOG4C_OTEL_ENOMEM;
 }
@@ -160,6 +167,8 @@ int log4c_otel_span_set_status(log4c_otel_span_t *span, int status, const char *
 {
     if (!span || status < LOG4C_OTEL_STATUS_UNSET || status > LOG4C_OTEL_STATUS_ERROR)
         return LOG4C_OTEL_EINVAL;
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE;
     return otel_span_set_status((otel_span *)span, status, message) == 0 ? LOG4C_OTEL_OK : LOG4C_OTEL_ENOMEM;
 }
 
@@ -177,8 +186,11 @@ int log4c_otel_span_end(log4c_otel_span_t *span)
 {
     if (!span)
         return LOG4C_OTEL_EINVAL;
+    /* after log4c_fini() the traces sink writes nothing; the span is freed
+     * and the thread's context restored all the same */
+    int finalized = otel_runtime_finalized();
     otel_span_end((otel_span *)span);
-    return LOG4C_OTEL_OK;
+    return finalized ? LOG4C_OTEL_ESTATE : LOG4C_OTEL_OK;
 }
 
 int log4c_otel_context_current(log4c_otel_context_t *out)
@@ -226,6 +238,8 @@ int log4c_otel_context_attach(const log4c_otel_context_t *ctx)
 {
     if (!ctx || !valid_ids(ctx))
         return LOG4C_OTEL_EINVAL;
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE;
     otel_span_context c;
     to_internal(ctx, &c);
     return otel_context_attach(&c) == 0 ? LOG4C_OTEL_OK : LOG4C_OTEL_ENOMEM;
@@ -236,6 +250,8 @@ int log4c_otel_context_attach_traceparent(const char *traceparent)
     otel_span_context c;
     if (otel_traceparent_parse(traceparent, &c) != 0)
         return LOG4C_OTEL_EINVAL;
+    if (otel_runtime_finalized())
+        return LOG4C_OTEL_ESTATE;
     return otel_context_attach(&c) == 0 ? LOG4C_OTEL_OK : LOG4C_OTEL_ENOMEM;
 }
 

@@ -3,9 +3,11 @@
  * log4c to the traces category ("traces"; LOG4C_OTEL_TRACES_CATEGORY or
  * the JSON `traces.category` to change it), so one log4crc line routes them
  * to any appender. The category is created at log4c_otel_init(), before
- * any thread logs (log4c's category table takes no locks).
+ * any thread logs (log4c's category table takes no locks). After
+ * log4c_fini() the category is freed: nothing is written.
  */
 #include "diag.h"
+#include "runtime.h"
 #include "span.h"
 #include "traces_sink.h"
 
@@ -21,7 +23,7 @@ static void sink(const char *line, size_t len, const otel_span_context *ctx, int
     (void)ctx; /* the span's context is the thread's override during this call */
     (void)status;
     log4c_category_t *cat = atomic_load(&traces_category);
-    if (cat)
+    if (cat && !otel_runtime_finalized())
         log4c_category_log(cat, LOG4C_PRIORITY_INFO, "%s", line);
 }
 

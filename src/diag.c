@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #define WINDOW_NS (10ull * 1000000000ull)
@@ -52,6 +53,29 @@ void otel_diag(const char *fmt, ...)
     fprintf(stderr, "%s\n", line);
 }
 
+void otel_diag_always(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&lock);
+    unsigned long skipped = suppressed;
+    suppressed = 0;
+    pthread_mutex_unlock(&lock);
+    if (skipped)
+        fprintf(stderr, "log4c-otel: (%lu similar lines suppressed)\n", skipped);
+    fprintf(stderr, "%s\n", line);
+}
+
+int otel_diag_quiet(void)
+{
+    const char *v = getenv("LOG4C_OTEL_QUIET");
+    return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+                 strcasecmp(v, "on") == 0);
+}
+
 unsigned long otel_diag_suppressed(void)
 {
     pthread_mutex_lock(&lock);
@@ -73,10 +97,3 @@ int otel_fail(char *err, size_t errlen, const char *fmt, ...)
 
 void otel_diag_atfork_prepare(void) { pthread_mutex_lock(&lock); }
 void otel_diag_atfork_release(void) { pthread_mutex_unlock(&lock); }
-
-int otel_diag_quiet(void)
-{
-    const char *v = getenv("LOG4C_OTEL_QUIET");
-    return v && (strcasecmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
-                 strcasecmp(v, "on") == 0);
-}

@@ -12,6 +12,15 @@
  * the number suppressed is reported with the next line printed. */
 void otel_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Prints one line (a newline is added) whatever the rate limit: for the
+ * few lines that must not be lost (a recovery, the exit summary). */
+void otel_diag_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* 1 when LOG4C_OTEL_QUIET is set to a true value (1, true, yes, on; any
+ * case): the delivery diagnostics (delivery_report.h) and informational
+ * lines (which configuration file was found) are then not printed. */
+int otel_diag_quiet(void);
+
 /* Writes a sentence into err (when err and errlen) and returns -1: the
  * one-line error return of the section parsers. */
 int otel_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -21,10 +30,6 @@ int otel_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((for
 void otel_diag_atfork_prepare(void);
 void otel_diag_atfork_release(void);
 
-/* 1 when LOG4C_OTEL_QUIET is set to a true value (1, true, yes, on; any
- * case): informational lines (which configuration file was found) are not
- * printed. */
-int otel_diag_quiet(void);
 
 /* Lines suppressed so far (for tests). */
 unsigned long otel_diag_suppressed(void);

@@ -36,6 +36,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "delivery_report.h"
 #include "encode.h"
 #include "grpc_exporter.h"
 #include "grpc_frame.h"
@@ -81,6 +82,7 @@ struct otel_http_exporter {
     size_t up_len, up_off;
     unsigned resent_whole; /* this attempt: rewinds after the whole body was read */
     char errbuf[CURL_ERROR_SIZE];
+    char endpoint[160]; /* the URL as diagnostics print it (no user:password@) */
 };
 
 enum { STOP_ABORT = 1, STOP_DEADLINE = 2 };
@@ -353,6 +355,7 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
     e->is_json = s->protocol == OTEL_PROTOCOL_HTTP_JSON;
     e->grpc = s->protocol == OTEL_PROTOCOL_GRPC;
     e->gzip = s->compression == OTEL_COMPRESSION_GZIP;
+    otel_report_endpoint_text(s->logs_url, e->endpoint, sizeof e->endpoint);
     e->request_timeout_ms = s->request_timeout_ms;
     e->retry_base_ms = otel_retry_base_ms();
     e->rng = random_seed(e);
@@ -761,6 +764,7 @@ static void export_with_retries(otel_http_exporter *e, const char *body, size_t 
             long long rejected = otel_decode_rejected(e->response.data ? e->response.data : "", e->response.len,
                                                       e->is_json, why, sizeof why);
             res->outcome = OTEL_EXPORT_OK;
+            otel_report_attempt_ok(e->endpoint);
             if (rejected < 0)
                 set_message(res, "HTTP %ld with an unreadable response body", status);
             else if (rejected > 0 || why[0])
@@ -769,6 +773,7 @@ static void export_with_retries(otel_http_exporter *e, const char *body, size_t 
             return;
         } else if (rc == CURLE_OK && otel_http_status_retryable(status)) {
             snprintf(last, sizeof last, "HTTP %ld", status);
+            otel_report_attempt_failed(e->endpoint, last);
             wait_ms = -1;
             if (e->have_retry_after)
                 wait_ms = otel_parse_retry_after(e->retry_after, (long long)(otel_realtime_ns() / 1000000000u));
@@ -779,6 +784,7 @@ static void export_with_retries(otel_http_exporter *e, const char *body, size_t 
             body_excerpt(&e->response, excerpt, sizeof excerpt);
             res->outcome = OTEL_EXPORT_PERMANENT;
             set_message(res, "HTTP %ld, not retried%s", status, excerpt);
+            otel_report_attempt_failed(e->endpoint, res->message);
             return;
         } else if (e->stopped) {
             set_message(res, "%s during attempt %u, before a response%s%s",
@@ -788,6 +794,10 @@ static void export_with_retries(otel_http_exporter *e, const char *body, size_t 
         } else {
             snprintf(last, sizeof last, "curl error %d: %.120s", (int)rc,
                      e->errbuf[0] ? e->errbuf : curl_easy_strerror(rc));
+            for (char *c = last; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                    *c = '?';
+            otel_report_attempt_failed(e->endpoint, last);
             if (!curl_error_retryable(rc)) {
                 /* e.g. a bad URL or certificate: the same request would fail
                  * the same way, so do not spend the deadline on it. */

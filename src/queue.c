@@ -5,6 +5,7 @@
  */
 #include "queue.h"
 #include "clock.h"
+#include "delivery_report.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -97,15 +98,20 @@ static int store_locked(otel_queue *q, otel_record *r, int *wake)
 
 size_t otel_queue_push_n(otel_queue *q, otel_record **recs, size_t n)
 {
-    size_t pushed = 0;
-    int wake = 0;
+    size_t pushed = 0, offered = 0;
+    int wake = 0, closed;
     pthread_mutex_lock(&q->lock);
     for (size_t i = 0; i < n; i++)
-        if (recs[i] && store_locked(q, recs[i], &wake)) {
-            recs[i] = NULL;
-            pushed++;
+        if (recs[i]) {
+            offered++;
+            if (store_locked(q, recs[i], &wake)) {
+                recs[i] = NULL;
+                pushed++;
+            }
         }
+    closed = q->closed;
     pthread_mutex_unlock(&q->lock);
+    otel_report_outcome(closed ? OTEL_OUT_SHUTDOWN : OTEL_OUT_QUEUE_FULL, offered - pushed);
     if (wake)
         pthread_cond_signal(&q->nonempty);
     return pushed;
@@ -127,6 +133,8 @@ int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns)
     }
     int wake = 0, closed = q->closed, stored = store_locked(q, r, &wake);
     pthread_mutex_unlock(&q->lock);
+    if (!stored)
+        otel_report_outcome(closed ? OTEL_OUT_SHUTDOWN : OTEL_OUT_QUEUE_FULL, 1);
     if (wake)
         pthread_cond_signal(&q->nonempty);
     return stored ? 0 : closed ? -2 : -1;
@@ -183,6 +191,7 @@ void otel_queue_refuse_n(otel_queue *q, otel_outcome why, uint64_t n)
     q->ledger.accepted += n;
     q->ledger.out[why] += n;
     pthread_mutex_unlock(&q->lock);
+    otel_report_outcome(why, n);
 }
 
 int otel_queue_reserve(otel_queue *q, size_t bytes)
@@ -231,6 +240,7 @@ void otel_queue_settle(otel_queue *q, otel_outcome why, uint64_t n)
     q->ledger.in_flight -= n;
     q->ledger.out[why] += n;
     pthread_mutex_unlock(&q->lock);
+    otel_report_outcome(why, n);
 }
 
 void otel_queue_ledger(otel_queue *q, otel_ledger *out)

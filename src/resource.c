@@ -11,6 +11,7 @@
 #include "mask.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,29 @@ static void uuid4(char out[37])
              b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
+/* service.instance.id: drawn once per process, so every appender
+ * instance's resource and every record's copy carry the same one; a forked
+ * child draws its own (the pid it was drawn for differs). */
+static pthread_mutex_t id_lock = PTHREAD_MUTEX_INITIALIZER;
+static char id_value[37];
+static pid_t id_pid;
+
+void otel_resource_instance_id(char out[37])
+{
+    pthread_mutex_lock(&id_lock);
+    if (id_pid != getpid()) {
+        uuid4(id_value);
+        id_pid = getpid();
+    }
+    memcpy(out, id_value, 37);
+    pthread_mutex_unlock(&id_lock);
+}
+
+void otel_resource_atfork_held_id(char out[37]) { memcpy(out, id_value, 37); }
+
+void otel_resource_atfork_prepare(void) { pthread_mutex_lock(&id_lock); }
+void otel_resource_atfork_release(void) { pthread_mutex_unlock(&id_lock); }
+
 static const char *program_name(void)
 {
     extern char *program_invocation_short_name; /* glibc */
@@ -93,7 +117,7 @@ static const char *program_name(void)
 int otel_resource_build(otel_settings *s, otel_getenv_fn get)
 {
     char uuid[37], host[256];
-    uuid4(uuid);
+    otel_resource_instance_id(uuid);
     if (gethostname(host, sizeof host) != 0)
         host[0] = '\0';
     host[sizeof host - 1] = '\0';

@@ -19,6 +19,18 @@ void otel_resource_free(otel_settings *s);
  * configuration's additionalResourceAttributes). 0 or -1 (out of memory). */
 int otel_resource_set_attr(otel_settings *s, const otel_attr *a);
 
+/* This process's service.instance.id (a UUID v4 and its NUL): the same
+ * for every caller in one process, drawn afresh in a forked child. */
+void otel_resource_instance_id(char out[37]);
+
+/* fork(): hold the identifier's lock across it (the runtime's
+ * pthread_atfork handlers), so a child never inherits it locked. */
+void otel_resource_atfork_prepare(void);
+void otel_resource_atfork_release(void);
+/* The identifier drawn so far ("" when none), read between prepare and
+ * release (in the child: the parent's). */
+void otel_resource_atfork_held_id(char out[37]);
+
 /* The value of a string resource attribute, or NULL. */
 /* Masks every key and string value of s's resource under the rules that
  * apply to no particular entry (the category "": defaults' hideRegex, or a

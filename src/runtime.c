@@ -20,6 +20,9 @@
 #include "preinit.h"
 #include "resource.h"
 #include "mask.h"
+#include "resource.h"
+#include "census.h"
+#include "delivery_report.h"
 #include "traces_as_logs.h"
 #include "traces_config.h"
 
@@ -29,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct otel_instance {
     char *name;
@@ -141,6 +145,7 @@ static const char *settings_service_name(const otel_settings *s)
  * pipeline. Any error: nothing is exported (fail closed). */
 static void load_config(void)
 {
+    pthread_once(&rt.atfork_once, install_atfork); /* the identifier's lock (resource.h) from its first use */
     pthread_mutex_lock(&rt.api_lock);
     rt.config_loaded = 1;
     otel_config_request req = {1, rt.api_path, rt.api_json};
@@ -283,7 +288,6 @@ static void load_and_drain(void)
         }
         while (e) {
             otel_preinit_entry *next = e->next;
-            atomic_fetch_sub(&rt.preinit_buffered, 1);
             replay(e);
             otel_preinit_entry_free(e);
             e = next;
@@ -391,6 +395,16 @@ long otel_runtime_flush_timeout_ms(void)
     return otel_runtime_shutdown_timeout_ms();
 }
 
+size_t otel_runtime_body_limit(void)
+{
+    /* never loads the configuration: a sink asks after its masking, which
+     * loaded it unless records are held for log4c_otel_init*() (then the
+     * sink writes a placeholder, and the default limit does for that) */
+    if (atomic_load_explicit(&rt.cfg_state, memory_order_acquire) != CFG_LOADED && !loading_here)
+        return 16u << 20;
+    return rt.config_rc == LOG4C_OTEL_OK ? rt.config.body_limit : 16u << 20;
+}
+
 long otel_runtime_shutdown_timeout_ms(void)
 {
     otel_runtime_configure();
@@ -439,20 +453,49 @@ static void atfork_prepare(void)
     pthread_mutex_lock(&rt.cfg_lock);
     pthread_mutex_lock(&rt.preinit.lock);
     pthread_mutex_lock(&rt.registry_lock);
+    otel_census_atfork_prepare();
     otel_diag_atfork_prepare();
+    otel_resource_atfork_prepare();
 }
 
 static void atfork_parent(void)
 {
+    otel_resource_atfork_release();
     otel_diag_atfork_release();
+    otel_census_atfork_parent();
     pthread_mutex_unlock(&rt.registry_lock);
     pthread_mutex_unlock(&rt.preinit.lock);
     pthread_mutex_unlock(&rt.cfg_lock);
 }
 
+/* The records' copy of the resource (addResourceAttributesToAttributes)
+ * was taken in the parent: the child's records carry the child's pid and
+ * its own service.instance.id, as its workers' resource does (a value the
+ * user set is kept). Runs in the child, on its only thread. */
+static void refresh_identity(const char *parent_id)
+{
+    otel_attr_list *l = &rt.pipeline.resource;
+    const otel_attr *id = otel_attr_list_get(l, "service.instance.id");
+    if (id && id->type == OTEL_VALUE_STRING && strcmp(id->v.str.s, parent_id) == 0) {
+        char child_id[37];
+        otel_resource_instance_id(child_id);
+        otel_attr a = {.key = "service.instance.id", .type = OTEL_VALUE_STRING, .v.str = {child_id, 36}};
+        otel_attr_list_set(l, &a); /* out of memory: the parent's stays */
+    }
+    const otel_attr *pid = otel_attr_list_get(l, "process.pid");
+    if (pid && pid->type == OTEL_VALUE_INT && pid->v.i == (int64_t)getppid()) {
+        otel_attr a = {.key = "process.pid", .type = OTEL_VALUE_INT, .v.i = (int64_t)getpid()};
+        otel_attr_list_set(l, &a);
+    }
+}
+
 static void atfork_child(void)
 {
+    char parent_id[37];
+    otel_resource_atfork_held_id(parent_id);
+    otel_resource_atfork_release();
     otel_diag_atfork_release();
+    otel_census_atfork_child();
     for (otel_instance *i = rt.registry; i; i = i->next)
         if (atomic_load(&i->worker)) {
             atomic_store(&i->worker, NULL);
@@ -479,6 +522,8 @@ static void atfork_child(void)
         atomic_store(&rt.cfg_state, CFG_LOADED);
         otel_diag("log4c-otel: fork() while the configuration was loading: this child exports nothing");
     }
+    if (rt.pipeline_ok && parent_id[0])
+        refresh_identity(parent_id);
     /* the pipeline may have been given up above: the surviving thread's
      * cached filter decisions are not to be trusted (decision_cache.h) */
     otel_decision_cache_invalidate();
@@ -593,13 +638,21 @@ int otel_instance_append(otel_instance *inst, const otel_log_event *ev)
 static void replay(const otel_preinit_entry *e)
 {
     otel_instance *inst = otel_instance_open(e->tag);
+    otel_worker *w = inst ? current_worker(inst) : NULL;
+    /* out of the buffer and into a worker (or the filtered or dropped
+     * counts) as one move in any snapshot of the counters (census.h) */
+    otel_census_move_begin();
+    atomic_fetch_sub(&rt.preinit_buffered, 1);
+    otel_record *r = inst ? otel_lane_entry_record(&inst->builder, e->data, e->data_size, 0, NULL) : NULL;
     if (!inst) {
         otel_instance_drop(NULL, OTEL_PIPELINE_NOCONFIG);
-        return;
+    } else if (r && w) {
+        otel_worker_submit(w, r);
+    } else if (r) {
+        otel_record_free(r);
+        atomic_fetch_add_explicit(&rt.dropped_config, 1, memory_order_relaxed);
     }
-    otel_record *r = otel_lane_entry_record(&inst->builder, e->data, e->data_size, 0, NULL);
-    if (r)
-        submit(inst, r);
+    otel_census_move_end();
 }
 
 static uint64_t default_deadline(void)
@@ -654,25 +707,36 @@ int otel_runtime_shutdown(uint64_t deadline_ns) { return for_each(otel_worker_sh
 
 void otel_runtime_stats(log4c_otel_stats_t *out)
 {
+    /* every counter read while no record moves between two of them
+     * (census.h): each record is in exactly one place */
     pthread_mutex_lock(&rt.registry_lock);
+    otel_census_read_begin();
     *out = rt.retired;
     for (otel_instance *i = rt.registry; i; i = i->next)
         if (atomic_load(&i->worker))
             otel_worker_add_stats(atomic_load(&i->worker), out);
-    pthread_mutex_unlock(&rt.registry_lock);
     uint64_t bad_config = atomic_load(&rt.dropped_config), over_bound = atomic_load(&rt.dropped_preinit),
              reentrant = atomic_load(&rt.dropped_reentrant), buffered = atomic_load(&rt.preinit_buffered);
+    out->filtered += atomic_load(&rt.filtered);
+    otel_census_read_end();
+    pthread_mutex_unlock(&rt.registry_lock);
     out->dropped_config += bad_config;
     out->dropped_preinit += over_bound;
     out->dropped_reentrant += reentrant;
     out->queued += buffered; /* waiting in the pre-init buffer */
     /* records the appender took in but no worker saw are accepted too, so
-     * accepted == exported + every dropped_* + queued + in_flight + spooled
-     * (a record moving out of the pre-init buffer while this runs may be
-     * seen twice or not at all in this one snapshot) */
+     * accepted == exported + every dropped_* + queued + in_flight + spooled */
     out->accepted += bad_config + over_bound + reentrant + buffered;
-    out->filtered += atomic_load(&rt.filtered);
     out->withheld += atomic_load(&rt.withheld); /* not in the sums: values and lines, not records */
 }
 
 int otel_runtime_finalized(void) { return atomic_load(&rt.finalized); }
+
+void otel_runtime_report_exit(void)
+{
+    if (atomic_load(&rt.cfg_state) != CFG_LOADED)
+        return; /* nothing was ever configured (or it is loading on another thread) */
+    log4c_otel_stats_t s;
+    otel_runtime_stats(&s);
+    otel_report_exit(&s, rt.config_rc == LOG4C_OTEL_OK ? rt.config.spool_dir : NULL);
+}

@@ -78,6 +78,9 @@ void otel_runtime_count_withheld(void);
 long otel_runtime_flush_timeout_ms(void);
 /* The configured shutdown deadline in ms (default 5000). */
 long otel_runtime_shutdown_timeout_ms(void);
+/* The body limit in bytes (LOG4C_OTEL_BODY_LIMIT; 0 = none); the default
+ * when the configuration is invalid or not loaded yet (never loads it). */
+size_t otel_runtime_body_limit(void);
 
 /* ---- appender instances ---- */
 
@@ -124,6 +127,10 @@ void otel_runtime_count_reentrant(void);
 int otel_runtime_flush(uint64_t deadline_ns);
 int otel_runtime_shutdown(uint64_t deadline_ns);
 void otel_runtime_stats(log4c_otel_stats_t *out);
+
+/* At exit: one line on stderr when the counters show records not
+ * delivered (by reason, and the spool that holds spooled ones). */
+void otel_runtime_report_exit(void);
 
 /* Set once log4c_fini() closed an instance: log4c cannot be used again. */
 int otel_runtime_finalized(void);

@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,9 +150,8 @@ int otel_parse_kv_list(const char *list, int (*add)(void *ctx, const char *key, 
     return 0;
 }
 
-static int add_header(void *ctx, const char *key, const char *value)
+static int add_header(otel_settings *s, const char *key, const char *value)
 {
-    otel_settings *s = ctx;
     otel_header *h = realloc(s->headers, (s->nheaders + 1) * sizeof *h);
     if (!h)
         return -1;
@@ -163,6 +163,80 @@ static int add_header(void *ctx, const char *key, const char *value)
         return -1;
     }
     s->nheaders++;
+    return 0;
+}
+
+/* An HTTP header name is a token (RFC 9110): no blank, control or
+ * separator character. */
+static int header_name_ok(const char *n)
+{
+    for (; *n; n++) {
+        unsigned char c = (unsigned char)*n;
+        if (c <= 0x20 || c >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", c))
+            return 0;
+    }
+    return 1;
+}
+
+/* One header entry being parsed: added when its name and value can go on
+ * the wire as they are, else marked rejected. */
+struct header_entry {
+    otel_settings *s;
+    int rejected;
+};
+
+static int add_checked_header(void *ctx, const char *key, const char *value)
+{
+    struct header_entry *e = ctx;
+    if (!header_name_ok(key) || strpbrk(value, "\r\n")) {
+        e->rejected = 1;
+        return 0;
+    }
+    return add_header(e->s, key, value);
+}
+
+/* The header list reports its malformed entries once per process: every
+ * appender instance loads the same environment again. */
+static atomic_int headers_reported;
+
+/* Parses the header list entry by entry (entries split on ',', as
+ * otel_parse_kv_list splits them), keeping the valid ones. A malformed
+ * entry (no '=', an empty name or a name that is not an HTTP token, CR or
+ * LF in the value, a bad percent escape) is reported with its position,
+ * never its text: headers carry credentials. -1 when out of memory. */
+static int load_headers(otel_settings *s, const char *name, const char *list)
+{
+    char where[256];
+    size_t wlen = 0;
+    int bad_entries = 0;
+    where[0] = '\0';
+    int pos = 1;
+    for (const char *p = list; p; pos++) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char *one = strndup(p, n);
+        if (!one)
+            return -1;
+        struct header_entry e = {s, 0};
+        int bad = 0;
+        int rc = otel_parse_kv_list(one, add_checked_header, &e, &bad);
+        free(one);
+        if (rc != 0)
+            return -1;
+        if (bad || e.rejected) {
+            bad_entries++;
+            if (wlen + 16 < sizeof where)
+                wlen += (size_t)snprintf(where + wlen, sizeof where - wlen, "%s%d", bad_entries > 1 ? ", " : "", pos);
+        }
+        p = end ? end + 1 : NULL;
+    }
+    if (bad_entries) {
+        s->nwarnings++;
+        if (!atomic_exchange(&headers_reported, 1))
+            otel_diag("log4c-otel: ignoring malformed entr%s %s of %s (counted from 1; expected name=value, "
+                      "the name an HTTP token, no CR or LF; values are never printed)",
+                      bad_entries == 1 ? "y" : "ies", where, name);
+    }
     return 0;
 }
 
@@ -292,18 +366,12 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
                         "log4c-otel: OTLP compression \"%s\" is not supported: use gzip or none", comp);
     }
 
+    const char *hdrs_name = get("OTEL_EXPORTER_OTLP_LOGS_HEADERS") && *get("OTEL_EXPORTER_OTLP_LOGS_HEADERS")
+                                ? "OTEL_EXPORTER_OTLP_LOGS_HEADERS"
+                                : "OTEL_EXPORTER_OTLP_HEADERS";
     const char *hdrs = pick(get, "OTEL_EXPORTER_OTLP_LOGS_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS");
-    if (hdrs) {
-        int bad = 0;
-        if (otel_parse_kv_list(hdrs, add_header, s, &bad) != 0)
-            return LOG4C_OTEL_ENOMEM;
-        if (bad) {
-            /* never echo the value: headers carry credentials */
-            otel_diag("log4c-otel: ignoring %d malformed entr%s in OTEL_EXPORTER_OTLP_HEADERS", bad,
-                      bad == 1 ? "y" : "ies");
-            s->nwarnings++;
-        }
-    }
+    if (hdrs && load_headers(s, hdrs_name, hdrs) != 0)
+        return LOG4C_OTEL_ENOMEM;
 
     env_long_pick(get, "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT", 1, &s->request_timeout_ms, s);
     if (dup_opt(&s->ca_file, pick(get, "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE", "OTEL_EXPORTER_OTLP_CERTIFICATE")) ||

@@ -6,6 +6,7 @@
  * encode, send and settle requests.
  */
 #include "worker_internal.h"
+#include "census.h"
 #include "clock.h"
 #include "diag.h"
 #include "lane_entry.h"
@@ -154,9 +155,13 @@ static void feed(otel_worker *w, size_t max, feed_hand *h)
         return;
     }
     uint64_t refused = 0;
+    /* entries leave the lanes for the queue (or the filtered count) whole
+     * in any snapshot of the counters (census.h) */
+    otel_census_move_begin();
     size_t n = otel_stage_drain_then(s, feed_entry, hand_on, h, max, &refused);
     if (refused)
         otel_queue_refuse_n(w->queue, OTEL_OUT_QUEUE_FULL, refused);
+    otel_census_move_end();
     pthread_mutex_unlock(&w->feed_lock);
     if (n || refused) { /* a flush may wait for the lanes */
         pthread_mutex_lock(&w->lock);

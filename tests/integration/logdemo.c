@@ -4,7 +4,7 @@
  * the command line asks for, and prints the counters as one JSON line.
  *
  *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N | fork N
- *           | mixed [REPEAT] | secrets | attrs
+ *           | mixed [REPEAT] | secrets | attrs | lengths | census T N
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
  * path); LOGDEMO_CATEGORY overrides the category (default "test.demo");
@@ -17,6 +17,8 @@
 #include "stats_json.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,24 @@ static void bodies(void)
     log4c_category_log(cat, LOG4C_PRIORITY_INFO, "quote \" backslash \\ tab \t ctrl \x01 done");
     /* other categories: one scope each */
     log4c_category_log(log4c_category_get("other.cat"), LOG4C_PRIORITY_WARN, "from other");
+}
+
+/* one message of each length, all 'x', from 1 byte to 1 MiB (the
+ * otel_redact layout's lines through log4c's stream appender) */
+static void lengths(void)
+{
+    static const size_t len[] = {1, 100, 500, 510, 511, 512, 1000, 1022, 1023, 1024, 1025, 3000, 4096, 65536, 1u << 20};
+    log4c_category_t *cat = log4c_category_get(category_name());
+    char *m = malloc((1u << 20) + 1);
+    if (!m)
+        exit(3);
+    memset(m, 'x', 1u << 20);
+    for (size_t i = 0; i < sizeof len / sizeof len[0]; i++) {
+        m[len[i]] = '\0';
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "%s", m);
+        m[len[i]] = 'x';
+    }
+    free(m);
 }
 
 static void locinfo(void)
@@ -170,6 +190,7 @@ static void api(long n)
 }
 
 static long per_thread;
+static void print_stats(void);
 
 static void *thread_main(void *arg)
 {
@@ -207,6 +228,70 @@ static void forked(long n)
     printf("{\"child_pid\":%d,\"child_status\":%d,\"child_exit_ms\":%ld}\n", (int)pid,
            WIFEXITED(status) ? WEXITSTATUS(status) : -1,
            (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+    fflush(stdout);
+}
+
+/* census: T threads log N records each while this thread polls
+ * log4c_otel_stats() and checks the header's identities at every poll:
+ * accepted equals the sum of where records are and how they ended, and
+ * accepted + filtered + staged lies between the log calls that had returned
+ * before the poll and those that had started after it. */
+static atomic_long census_started, census_returned;
+
+static void *census_thread(void *arg)
+{
+    long t = (long)(intptr_t)arg;
+    log4c_category_t *cat = log4c_category_get(category_name());
+    for (long i = 0; i < per_thread; i++) {
+        atomic_fetch_add(&census_started, 1);
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "t%ld r%ld", t, i);
+        atomic_fetch_add(&census_returned, 1);
+    }
+    return NULL;
+}
+
+static uint64_t census_outcomes(const log4c_otel_stats_t *s)
+{
+    return s->exported + s->dropped_queue_full + s->dropped_export_failed + s->dropped_rejected +
+           s->dropped_http_error + s->dropped_shutdown + s->dropped_config + s->dropped_preinit +
+           s->dropped_reentrant + s->dropped_spool_full + s->queued + s->in_flight + s->spooled;
+}
+
+static void census(long nthreads, long n)
+{
+    pthread_t th[64];
+    per_thread = n;
+    if (nthreads > 64)
+        nthreads = 64;
+    log4c_category_get(category_name());
+    for (long t = 0; t < nthreads; t++)
+        pthread_create(&th[t], NULL, census_thread, (void *)(intptr_t)t);
+    long polls = 0, bad_identity = 0, bad_low = 0, bad_high = 0;
+    char first_bad[512] = "";
+    while (atomic_load(&census_returned) < nthreads * n) {
+        long returned = atomic_load(&census_returned);
+        log4c_otel_stats_t s;
+        log4c_otel_stats(&s);
+        long started = atomic_load(&census_started);
+        uint64_t seen = s.accepted + s.filtered + s.staged;
+        int bad = 0;
+        if (s.accepted != census_outcomes(&s))
+            bad_identity++, bad = 1;
+        if (seen < (uint64_t)returned)
+            bad_low++, bad = 1;
+        if (seen > (uint64_t)started)
+            bad_high++, bad = 1;
+        if (bad && !first_bad[0])
+            snprintf(first_bad, sizeof first_bad,
+                     "returned %ld started %ld accepted %llu filtered %llu staged %llu outcomes %llu", returned,
+                     started, (unsigned long long)s.accepted, (unsigned long long)s.filtered,
+                     (unsigned long long)s.staged, (unsigned long long)census_outcomes(&s));
+        polls++;
+    }
+    for (long t = 0; t < nthreads; t++)
+        pthread_join(th[t], NULL);
+    printf("{\"census\":{\"polls\":%ld,\"bad_identity\":%ld,\"bad_low\":%ld,\"bad_high\":%ld,\"first_bad\":\"%s\"}}\n",
+           polls, bad_identity, bad_low, bad_high, first_bad);
     fflush(stdout);
 }
 
@@ -260,6 +345,7 @@ int main(int argc, char **argv)
         }
         if (getenv("LOGDEMO_EARLY_TRIGGER")) /* one record after the sleep */
             log4c_category_log(cat, LOG4C_PRIORITY_INFO, "after sleep token=secretSXYZ");
+        print_stats(); /* what is held, before init */
     }
     const char *cpath = getenv("LOGDEMO_CONFIG_PATH"), *cjson = getenv("LOGDEMO_CONFIG_JSON");
     int rc = cpath || cjson ? log4c_otel_init_with_config(cpath, cjson) : log4c_otel_init();
@@ -281,6 +367,8 @@ int main(int argc, char **argv)
         secrets();
     else if (strcmp(argv[1], "attrs") == 0)
         attrs();
+    else if (strcmp(argv[1], "lengths") == 0)
+        lengths();
     else if (strcmp(argv[1], "count") == 0 && argc > 2)
         count(atol(argv[2]));
     else if (strcmp(argv[1], "fork") == 0 && argc > 2)
@@ -289,6 +377,8 @@ int main(int argc, char **argv)
         api(atol(argv[2]));
     else if (strcmp(argv[1], "sized") == 0 && argc > 3)
         sized(atol(argv[2]), atol(argv[3]));
+    else if (strcmp(argv[1], "census") == 0 && argc > 3)
+        census(atol(argv[2]), atol(argv[3]));
     else if (strcmp(argv[1], "threads") == 0 && argc > 3)
         threads(atol(argv[2]), atol(argv[3]));
     else {

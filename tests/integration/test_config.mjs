@@ -267,3 +267,62 @@ for (const [mode, env] of [
     assert.match(file.toString(), /INFO +test\.demo - body 0: Authorization: \*+$/m);
   });
 }
+
+/** A scratch dir whose log4crc sends test.* through log4c's stream appender with the otel_redact layout. */
+function redactFileDir(bufsize = 0) {
+  const dir = scratchDir(null);
+  const logFile = path.join(dir, 'app.log');
+  fs.writeFileSync(path.join(dir, 'log4crc'), `<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE log4c SYSTEM "">
+<log4c version="1.2.4">
+  <config><bufsize>${bufsize}</bufsize><debug level="0"/><nocleanup>0</nocleanup></config>
+  <layout name="otel_redact" type="otel_redact"/>
+  <appender name="${logFile}" type="stream" layout="otel_redact"/>
+  <category name="test" priority="trace" appender="${logFile}"/>
+</log4c>
+`);
+  return { dir, logFile };
+}
+
+const LENGTHS = [1, 100, 500, 510, 511, 512, 1000, 1022, 1023, 1024, 1025, 3000, 4096, 65536, 1 << 20];
+// log4c's stream appender puts its name in brackets before the layout's line
+const head = (logFile) => `[${logFile}] INFO     test.demo - `;
+
+test('otel_redact through log4c\'s stream appender: messages of 1 byte to 1 MiB, each whole on its own line', async () => {
+  const { dir, logFile } = redactFileDir();
+  const r = await demo('lengths', { dir, config: { otel: { enabled: true, logs: { enabled: true, defaults: { hideRegex: 'secret' } } } } });
+  assert.equal(r.init, 0, r.stderr);
+  const HEAD = head(logFile);
+  const text = fs.readFileSync(logFile, 'utf8');
+  assert.ok(text.endsWith('\n'), 'the last line is not ended');
+  const lines = text.slice(0, -1).split('\n');
+  assert.deepEqual(lines.map((l) => l.length), LENGTHS.map((n) => HEAD.length + n));
+  lines.forEach((l, i) => assert.equal(l, HEAD + 'x'.repeat(LENGTHS[i]), `line ${i}`));
+});
+
+test('otel_redact: a message over LOG4C_OTEL_BODY_LIMIT is cut, the cut marked, and the line still ended', async () => {
+  const { dir, logFile } = redactFileDir();
+  const r = await demo('lengths', { dir, env: { LOG4C_OTEL_BODY_LIMIT: '1000' }, config: { otel: { enabled: true, logs: { enabled: true, defaults: { hideRegex: 'secret' } } } } });
+  assert.equal(r.init, 0, r.stderr);
+  const HEAD = head(logFile);
+  const text = fs.readFileSync(logFile, 'utf8');
+  assert.ok(text.endsWith('\n'));
+  const lines = text.slice(0, -1).split('\n');
+  assert.equal(lines.length, LENGTHS.length);
+  lines.forEach((l, i) => {
+    const n = LENGTHS[i];
+    const want = n <= 1000 ? HEAD + 'x'.repeat(n) : HEAD + 'x'.repeat(1000) + `...[+${n - 1000} bytes]`;
+    assert.equal(l, want, `line ${i} (${n} bytes)`);
+  });
+});
+
+test('otel_redact with log4c\'s bufsize: log4c cuts the message itself, the line is still ended', async () => {
+  const { dir, logFile } = redactFileDir(600);
+  const r = await demo('lengths', { dir, config: { otel: { enabled: true, logs: { enabled: true, defaults: { hideRegex: 'secret' } } } } });
+  assert.equal(r.init, 0, r.stderr);
+  const HEAD = head(logFile);
+  const lines = fs.readFileSync(logFile, 'utf8').split('\n');
+  assert.equal(lines.pop(), '', 'the last line is not ended');
+  assert.equal(lines.length, LENGTHS.length);
+  lines.forEach((l, i) => assert.equal(l, HEAD + 'x'.repeat(Math.min(LENGTHS[i], 599)), `line ${i}`));
+});

@@ -9,7 +9,8 @@ import net from 'node:net';
 import path from 'node:path';
 import fs from 'node:fs';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, scratchDir, logdemo, builddir, endpointEnv } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { run, scratchDir, logdemo, builddir, endpointEnv, SANITIZER } from './harness.mjs';
 
 const receiver = await startReceiver();
 after(() => receiver.close());
@@ -262,6 +263,9 @@ test('LOG4C_OTEL_INIT_WAIT_MS: records logged before init_with_config are held, 
   ]);
   noSecret(r);
   assertBalanced(r.stats, 8);
+  // while held: counted once, as accepted and queued
+  const held = r.lines.filter((o) => 'accepted' in o)[0];
+  assert.deepEqual([held.accepted, held.queued, held.staged, held.filtered, held.exported], [5, 5, 0, 0, 0]);
 });
 
 test('without the opt-in, early records load the default configuration (init_with_config: LOG4C_OTEL_ESTATE) and nothing leaks', async () => {
@@ -318,4 +322,54 @@ test('held records are never silently lost: exit without init and without log4c_
   assert.equal(r.code, 2); // the unknown scenario
   assert.deepEqual(receiver.records().map((x) => x.body),
     ['early 0 token=secret0XYZ', 'early 1 token=secret1XYZ', 'early 2 token=secret2XYZ', 'early 3 token=secret3XYZ']);
+});
+
+// The whole public API after log4c_fini(), with spans, a context and a
+// capture started before it. Under valgrind (run here when it is installed
+// and no hardening wrapper already runs it) any touch of log4c's freed
+// categories or appenders fails the run.
+test('after log4c_fini() every call returns ESTATE or is documented to work, touching no freed memory', async () => {
+  const dir = scratchDir();
+  fs.writeFileSync(path.join(dir, 'log4crc'), `<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE log4c SYSTEM "">
+<log4c version="1.2.4">
+  <config><bufsize>0</bufsize><debug level="0"/><nocleanup>0</nocleanup></config>
+  <appender name="traces.log" type="stream" layout="basic"/>
+  <category name="root" priority="trace" appender="otel"/>
+  <category name="traces" priority="info" appender="traces.log" additivity="false"/>
+  <category name="app" priority="trace" appender="traces.log" additivity="false"/>
+  <category name="captured" priority="trace" appender="traces.log" additivity="false"/>
+</log4c>
+`);
+  const finidemo = path.join(builddir, 'tests/integration/finidemo');
+  const haveValgrind = !process.env.LOG4C_OTEL_TEST_WRAPPER && !SANITIZER &&
+    spawnSync('valgrind', ['--version']).status === 0;
+  const r = haveValgrind
+    ? await run(path.join(builddir, 'libtool'),
+      ['--mode=execute', 'valgrind', '-q', '--error-exitcode=99', '--leak-check=no', finidemo],
+      { dir, env: endpointEnv(receiver), timeoutMs: 120000 })
+    : await run(finidemo, [], { dir, env: endpointEnv(receiver), timeoutMs: 120000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.init, 0);
+  assert.equal(r.lines.find((o) => 'capture_before' in o).capture_before, 0);
+  const got = r.lines.find((o) => 'after_fini' in o).after_fini;
+  const OK = 0;
+  const ENOCONTEXT = -9;
+  assert.deepEqual(got, {
+    init: ESTATE, init_with_config: ESTATE, flush: ESTATE, shutdown: ESTATE, log_at: ESTATE, app_log: ESTATE,
+    span_start: ESTATE, span_context: OK, span_start_with_parent: ESTATE, span_start_from_traceparent: ESTATE,
+    late_is_null: 1, span_set_string: ESTATE, span_set_int: ESTATE, span_set_double: ESTATE, span_set_bool: ESTATE,
+    span_set_status: ESTATE, context_current: OK, traceparent_current: OK, traceparent_format: OK,
+    traceparent_parse: OK, context_attach: ESTATE, context_attach_traceparent: ESTATE, context_detach: ENOCONTEXT,
+    context_put_string: ESTATE, context_put_int: ESTATE, context_put_double: ESTATE, context_put_bool: ESTATE,
+    context_remove: OK, span_end_inner: ESTATE, span_end_outer: ESTATE, context_current_after_end: ENOCONTEXT,
+    capture_spawn: ESTATE, capture_fd: ESTATE, capture_wait: OK, stats: OK,
+  });
+  // only the span ended before fini was written; nothing logged after it
+  const lines = fs.readFileSync(path.join(dir, 'traces.log'), 'utf8').split('\n').filter((l) => l);
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(lines[0], / ended-before-fini 0 /);
+  // the record logged before fini was exported by fini; none after
+  assert.equal(r.stats.accepted, 1);
+  assert.equal(r.stats.exported, 1);
 });

@@ -208,6 +208,29 @@ test('headers from OTEL_EXPORTER_OTLP_HEADERS reach the collector; per-signal en
   assert.ok(!r.stderr.includes('s3cr3t'), 'a header value was printed');
 });
 
+test('a malformed header entry is reported once, by position, never by value; the others are sent', async () => {
+  receiver.clear();
+  const dir = scratchDir('otel');
+  const r = await run(logdemo, ['count', '1'], {
+    dir,
+    env: {
+      ...endpointEnv(receiver),
+      // 2: a space in the name, 3: CR/LF in the name, 4: no '=', 5: CR/LF in the value
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-good=v4lue1,x bad=s3cr3tA,x-a\r\nx-b=s3cr3tB,s3cr3tC,x-v=s3cr3tD%0D%0AEvil: 1,x-tenant=blue',
+    },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l.includes('OTEL_EXPORTER_OTLP_HEADERS'));
+  assert.deepEqual(lines.length, 1, r.stderr);
+  assert.match(lines[0], /malformed entries 2, 3, 4, 5 of OTEL_EXPORTER_OTLP_HEADERS/);
+  assert.ok(!r.stderr.includes('s3cr3t'), 'a header value was printed');
+  assert.equal(receiver.requests.length, 1);
+  const h = receiver.requests[0].headers;
+  assert.equal(h['x-good'], 'v4lue1');
+  assert.equal(h['x-tenant'], 'blue');
+  assert.ok(!JSON.stringify(h).includes('s3cr3t'), 'a malformed entry was sent');
+});
+
 test('an unknown protocol is refused with a clear error and nothing is exported (fail closed)', async () => {
   const r = await demo('count', { args: ['5'], env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc-web' } });
   assert.equal(r.init, -2); // LOG4C_OTEL_ECONFIG

@@ -147,6 +147,22 @@ START_TEST(header_values_never_in_messages)
 }
 END_TEST
 
+START_TEST(header_names_and_values_checked)
+{
+    otel_settings s;
+    char err[256];
+    env_reset();
+    /* a space or CR/LF in a name, CR/LF in a value: each entry is left out, the others kept */
+    env_set("OTEL_EXPORTER_OTLP_HEADERS", "good=1,bad name=2,x\r\ny=3,v=a%0D%0AEvil: 1,ok-2 = two ");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_OK);
+    ck_assert_uint_eq(s.nheaders, 2);
+    ck_assert_str_eq(header(&s, "good"), "1");
+    ck_assert_str_eq(header(&s, "ok-2"), "two");
+    ck_assert_uint_eq(s.nwarnings, 1);
+    otel_settings_free(&s);
+}
+END_TEST
+
 START_TEST(resource_attributes)
 {
     otel_settings s;
@@ -293,6 +309,7 @@ int main(void)
     tcase_add_test(tc, full_environment);
     tcase_add_test(tc, unsupported_values_are_errors);
     tcase_add_test(tc, header_values_never_in_messages);
+    tcase_add_test(tc, header_names_and_values_checked);
     tcase_add_test(tc, resource_attributes);
     tcase_add_test(tc, percent_decode);
     tcase_add_test(tc, sizes);
