@@ -312,6 +312,10 @@ typedef struct log4c_otel_stats {
                                          deadline); the collector may have taken them, so this
                                          bounds the duplicates it can have seen. Delivery is at
                                          least once. Not in the sums */
+    uint64_t masked_whole;          /**< masking: values (bodies, attribute values, ...) replaced by
+                                         '*' in full because matching their hideRegex patterns ran
+                                         past its budget (a runaway or very costly pattern). Not in
+                                         the sums */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_OK, or
