@@ -9,6 +9,9 @@
 #include "clock.h"
 #include "glue_log.h"
 #include "line_splitter.h"
+#include "mask.h"
+#include "pipeline.h"
+#include "runtime.h"
 #include "span.h"
 
 #include <errno.h>
@@ -29,6 +32,7 @@ struct log4c_otel_capture {
     char *iostream[2];
     int prio[2];
     unsigned flags;
+    otel_mask_buf mask_buf; /* the reader thread's masked line */
 };
 
 void log4c_otel_capture_options_init(log4c_otel_capture_options *o)
@@ -95,6 +99,23 @@ static void emit(void *ctx, const otel_capture_event *ev)
     otel_glue_log(c->cat, prio, &ld, text);
 }
 
+/* The core masks each whole line with this before splitting it, so that
+ * no secret is cut in two by a split: the rules of the line's category
+ * and priority (the pieces are masked again by the sinks). Without valid
+ * rules the line is split as read: the sinks decide what to write. */
+static const char *mask_line(void *ctx, int stream, const char *line, size_t len, size_t *out_len)
+{
+    struct log4c_otel_capture *c = ctx;
+    const otel_pipeline *p = otel_runtime_pipeline();
+    otel_mask_entry e = {log4c_category_get_name(c->cat), c->prio[stream ? 1 : 0], line, len};
+    const char *out;
+    otel_mask_result r = otel_mask_value(p ? &p->filters : NULL, &e, line, len, &c->mask_buf, &out, out_len);
+    if (r >= 0)
+        return out;
+    *out_len = len;
+    return line;
+}
+
 static void free_glue(struct log4c_otel_capture *c)
 {
     if (!c)
@@ -103,6 +124,7 @@ static void free_glue(struct log4c_otel_capture *c)
     free(c->app_instance);
     free(c->iostream[0]);
     free(c->iostream[1]);
+    free(c->mask_buf.p);
     free(c);
 }
 
@@ -190,6 +212,7 @@ int log4c_otel_capture_spawn(log4c_otel_capture **out, char *const argv[], const
         .context = have ? &ctx : NULL,
         .emit = emit,
         .emit_ctx = c,
+        .mask = mask_line,
     };
     int e = otel_capture_spawn(&c->core, &spec);
     free(env);
@@ -233,6 +256,7 @@ int log4c_otel_capture_fd(log4c_otel_capture **out, int fd, const char *iostream
         .context = have ? &ctx : NULL,
         .emit = emit,
         .emit_ctx = c,
+        .mask = mask_line,
     };
     int e = otel_capture_fd(&c->core, fd, &spec);
     if (e != 0) {
