@@ -319,3 +319,17 @@ test('held records are never silently lost: exit without init and without log4c_
   assert.deepEqual(receiver.records().map((x) => x.body),
     ['early 0 token=secret0XYZ', 'early 1 token=secret1XYZ', 'early 2 token=secret2XYZ', 'early 3 token=secret3XYZ']);
 });
+
+test('exit deadline holds with costly hideRegex patterns over 4 MiB bodies: each value masked whole, counted', async () => {
+  // a catastrophic pattern, and one matching every byte (millions of matches)
+  for (const pattern of ['(x+)+[^x]', 'x']) {
+    receiver.clear();
+    receiver.setScript([]);
+    const r = await exitsOnTime(`hideRegex ${pattern}`, ['sized', '6', String(4 << 20)], {
+      ...endpointEnv(receiver),
+      LOGDEMO_CONFIG_JSON: JSON.stringify({ logs: { defaults: { hideRegex: pattern } } }),
+    }, 6);
+    assert.equal(r.stats.masked_whole, 6, JSON.stringify(r.stats));
+    for (const rec of receiver.records()) assert.match(rec.body, /^\*+$/);
+  }
+});
