@@ -1,6 +1,7 @@
 /*
- * filter.h - the logs filters of the configuration (DESIGN §3): which rule a
- * record matches, and what that rule does to it.
+ * filter.h - the logs filters of the configuration (docs/CONFIGURATION.md,
+ * "Filters, masking and allowed attributes"): which rules a record matches,
+ * and what they do to it.
  *
  * A rule matches when every match key it gives matches (a rule with none
  * matches everything):

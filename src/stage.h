@@ -1,5 +1,5 @@
 /*
- * stage.h - the hand-off between logging threads and the worker (issue 6):
+ * stage.h - the hand-off between logging threads and the worker:
  * each thread that logs gets its own lane, a list of chunks it appends raw
  * entries to without a lock or an allocation per entry; one consumer at a
  * time (the worker, a flush, the shutdown) drains every lane in order and
