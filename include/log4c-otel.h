@@ -359,6 +359,10 @@ typedef struct log4c_otel_stats {
                                          not loaded yet while LOG4C_OTEL_INIT_WAIT_MS holds for
                                          log4c_otel_init*()) or the masked copy could not be made.
                                          Not in the sums */
+    uint64_t masked_whole;          /**< masking: values (bodies, attribute values, ...) replaced by
+                                         '*' in full because matching their hideRegex patterns ran
+                                         past its budget (a runaway or very costly pattern). Not in
+                                         the sums */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_OK, or
@@ -594,7 +598,8 @@ int log4c_otel_app_log(const char *app_name, const char *instance, int priority,
  * record; invalid UTF-8 and NUL bytes become U+FFFD; a line longer than
  * max_line bytes is split into records of at most max_line bytes, each with
  * log.line.part = 1, 2, ... and, on all but the last, log.line.continued =
- * true. When the child exits, a final record says how ("exited with status
+ * true; a line is masked (hideRegex of its category) whole, up to 256 KiB,
+ * before it is split (docs/API.md). When the child exits, a final record says how ("exited with status
  * N" / "killed by signal N (SIGxxx)"), with process.exit.code or
  * process.exit.signal: at stdout_priority for status 0, else at
  * stderr_priority. Records are stamped with the trace context that was

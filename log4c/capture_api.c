@@ -13,6 +13,7 @@
 #include "line_splitter.h"
 #include "mask.h"
 #include "write_all.h"
+#include "pipeline.h"
 #include "runtime.h"
 #include "span.h"
 
@@ -37,6 +38,7 @@ struct log4c_otel_capture {
     char *iostream[2];
     int prio[2];
     unsigned flags;
+    otel_mask_buf mask_buf; /* the reader thread's masked line */
 };
 
 void log4c_otel_capture_options_init(log4c_otel_capture_options *o)
@@ -130,6 +132,23 @@ static void emit(void *ctx, const otel_capture_event *ev)
     otel_glue_log(c->cat, prio, &ld, text);
 }
 
+/* The core masks each whole line with this before splitting it, so that
+ * no secret is cut in two by a split: the rules of the line's category
+ * and priority (the pieces are masked again by the sinks). Without valid
+ * rules the line is split as read: the sinks decide what to write. */
+static const char *mask_line(void *ctx, int stream, const char *line, size_t len, size_t *out_len)
+{
+    struct log4c_otel_capture *c = ctx;
+    const otel_pipeline *p = otel_runtime_pipeline();
+    otel_mask_entry e = {c->cat_name, c->prio[stream ? 1 : 0], line, len}; /* our copy: log4c_fini() may have freed c->cat */
+    const char *out;
+    otel_mask_result r = otel_mask_value(p ? &p->filters : NULL, &e, line, len, &c->mask_buf, &out, out_len);
+    if (r >= 0)
+        return out;
+    *out_len = len;
+    return line;
+}
+
 static void free_glue(struct log4c_otel_capture *c)
 {
     if (!c)
@@ -140,6 +159,7 @@ static void free_glue(struct log4c_otel_capture *c)
     free(c->app_instance);
     free(c->iostream[0]);
     free(c->iostream[1]);
+    free(c->mask_buf.p);
     free(c);
 }
 
@@ -231,6 +251,7 @@ int log4c_otel_capture_spawn(log4c_otel_capture **out, char *const argv[], const
         .context = have ? &ctx : NULL,
         .emit = emit,
         .emit_ctx = c,
+        .mask = mask_line,
     };
     int e = otel_capture_spawn(&c->core, &spec);
     free(env);
@@ -276,6 +297,7 @@ int log4c_otel_capture_fd(log4c_otel_capture **out, int fd, const char *iostream
         .context = have ? &ctx : NULL,
         .emit = emit,
         .emit_ctx = c,
+        .mask = mask_line,
     };
     int e = otel_capture_fd(&c->core, fd, &spec);
     if (e != 0) {

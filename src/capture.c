@@ -49,6 +49,10 @@ struct otel_capture {
     otel_span_context context;
     otel_capture_emit_fn emit;
     void *emit_ctx;
+    otel_capture_mask_fn mask;
+    size_t max_line;        /* pieces emitted (the splitter holds up to OTEL_CAPTURE_LOGICAL_MAX with mask) */
+    unsigned out_part[2];   /* with mask: pieces of the current line emitted */
+    char *piece;            /* with mask: one piece, NUL-terminated (max_line + 1 bytes) */
 
     pthread_t thread;
     pthread_mutex_t lock;   /* guards reaped (with kill), done, status */
@@ -109,21 +113,64 @@ typedef struct line_ctx {
     int stream;
 } line_ctx;
 
-static void on_line(void *arg, const char *line, size_t len, unsigned part, unsigned flags)
+static void emit_line(otel_capture *c, int stream, const char *text, size_t len, unsigned part, unsigned flags)
 {
-    line_ctx *lc = arg;
-    otel_capture *c = lc->c;
-    size_t n = otel_line_sanitize(c->san, line, len);
     otel_capture_event ev = {
         .kind = OTEL_CAPTURE_LINE,
-        .stream = lc->stream,
-        .text = c->san,
-        .len = n,
+        .stream = stream,
+        .text = text,
+        .len = len,
         .part = part,
         .flags = flags,
         .pid = c->pid,
     };
     c->emit(c->emit_ctx, &ev);
+}
+
+/* A masked logical line (or logical piece; raw_len bytes as read), split
+ * into pieces of at most max_line bytes on code point boundaries, numbered
+ * on from the pieces of the same line already emitted. */
+static void emit_split(otel_capture *c, int s, const char *m, size_t ml, size_t raw_len, unsigned part,
+                       unsigned flags)
+{
+    /* a line read whole stays whole (sanitising may have lengthened it) */
+    if (part == 0 && (ml <= c->max_line || raw_len <= c->max_line)) {
+        emit_line(c, s, m, ml, 0, flags);
+        return;
+    }
+    size_t off = 0;
+    do {
+        size_t take = ml - off;
+        if (take > c->max_line) {
+            take = c->max_line;
+            while (take > 0 && ((unsigned char)m[off + take] & 0xC0) == 0x80)
+                take--;
+            if (take == 0)
+                take = c->max_line;
+        }
+        int last = off + take >= ml;
+        unsigned f = last ? flags : (flags | OTEL_LINE_MORE) & ~OTEL_LINE_NO_EOL;
+        memcpy(c->piece, m + off, take); /* events carry NUL-terminated text */
+        c->piece[take] = '\0';
+        emit_line(c, s, c->piece, take, ++c->out_part[s], f);
+        off += take;
+    } while (off < ml);
+    if (!(flags & OTEL_LINE_MORE))
+        c->out_part[s] = 0;
+}
+
+static void on_line(void *arg, const char *line, size_t len, unsigned part, unsigned flags)
+{
+    line_ctx *lc = arg;
+    otel_capture *c = lc->c;
+    size_t n = otel_line_sanitize(c->san, line, len);
+    if (!c->mask) {
+        emit_line(c, lc->stream, c->san, n, part, flags);
+        return;
+    }
+    size_t ml = 0;
+    const char *m = c->mask(c->emit_ctx, lc->stream, c->san, n, &ml);
+    emit_split(c, lc->stream, m, ml, len, part, flags);
 }
 
 static void close_stream(otel_capture *c, int s)
@@ -289,6 +336,7 @@ static void destroy(otel_capture *c)
         close(c->pidfd);
     free(c->san);
     free(c->chunk);
+    free(c->piece);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->cond);
     free(c);
@@ -307,13 +355,17 @@ static otel_capture *alloc_capture(const otel_capture_spec *spec, int *err)
     size_t max_line = spec->max_line ? spec->max_line : DEFAULT_MAX_LINE;
     c->emit = spec->emit;
     c->emit_ctx = spec->emit_ctx;
+    c->mask = spec->mask;
+    c->max_line = max_line;
+    /* with masking, the splitter holds the logical line (split after masking) */
+    size_t held = spec->mask && max_line < OTEL_CAPTURE_LOGICAL_MAX ? OTEL_CAPTURE_LOGICAL_MAX : max_line;
     if (spec->context) {
         c->context = *spec->context;
         c->has_context = 1;
     }
-    if (max_line > (SIZE_MAX - 1) / 3 || otel_line_splitter_init(&c->split[0], max_line) != 0 ||
-        otel_line_splitter_init(&c->split[1], max_line) != 0 || !(c->san = malloc(OTEL_LINE_SANITIZED_MAX(max_line))) ||
-        !(c->chunk = malloc(READ_CHUNK))) {
+    if (held > (SIZE_MAX - 1) / 3 || otel_line_splitter_init(&c->split[0], held) != 0 ||
+        otel_line_splitter_init(&c->split[1], held) != 0 || !(c->san = malloc(OTEL_LINE_SANITIZED_MAX(held))) ||
+        !(c->chunk = malloc(READ_CHUNK)) || (spec->mask && !(c->piece = malloc(max_line + 1)))) {
         destroy(c);
         *err = ENOMEM;
         return NULL;

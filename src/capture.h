@@ -35,6 +35,17 @@ typedef struct otel_capture_event {
 /* Called on the reader thread, one event at a time, in the order read. */
 typedef void (*otel_capture_emit_fn)(void *ctx, const otel_capture_event *ev);
 
+/* Masks one logical line (line[0..len), valid UTF-8, at most
+ * OTEL_CAPTURE_LOGICAL_MAX bytes) before it is split into max_line pieces:
+ * returns the text to split instead (valid UTF-8, *out_len bytes followed by
+ * a NUL; it must stay valid until the next call), on the reader thread. */
+typedef const char *(*otel_capture_mask_fn)(void *ctx, int stream, const char *line, size_t len, size_t *out_len);
+
+/* With a mask function, lines are held whole up to this many bytes, masked,
+ * then split: a secret straddling a max_line split is masked whole. A line
+ * longer than this is masked (and split) in pieces of this size. */
+#define OTEL_CAPTURE_LOGICAL_MAX (256u * 1024u)
+
 typedef struct otel_capture_spec {
     char *const *argv;    /* spawn: the program (found on PATH) and arguments */
     char *const *envp;    /* spawn: the complete environment (otel_capture_env builds one) */
@@ -44,6 +55,7 @@ typedef struct otel_capture_spec {
     const otel_span_context *context; /* the reader thread's active context (NULL: none) */
     otel_capture_emit_fn emit;
     void *emit_ctx;
+    otel_capture_mask_fn mask; /* NULL: lines are split as read, not masked here */
 } otel_capture_spec;
 
 typedef struct otel_capture otel_capture;

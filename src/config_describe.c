@@ -63,7 +63,10 @@ static void print_attr(FILE *out, const otel_config *cfg, const char *indent, co
 static void print_options(FILE *out, const char *indent, const otel_log_options *o)
 {
     fprintf(out, "%senabled: %s\n", indent, o->enabled ? "true" : "false");
-    fprintf(out, "%shideRegex: %s\n", indent, o->hide ? otel_regex_pattern(o->hide) : "(none)");
+    fprintf(out, "%shideRegex: %s", indent, o->hide ? "" : "(none)");
+    for (size_t i = 0; o->hide && i < o->hide->n; i++)
+        fprintf(out, "%s%s", i ? " | " : "", otel_regex_pattern(o->hide->re[i]));
+    fputc('\n', out);
     if (!o->has_allowed) {
         fprintf(out, "%sallowedAttributes: (all)\n", indent);
     } else {

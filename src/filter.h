@@ -1,6 +1,7 @@
 /*
- * filter.h - the logs filters of the configuration (DESIGN §3): which rule a
- * record matches, and what that rule does to it.
+ * filter.h - the logs filters of the configuration (docs/CONFIGURATION.md,
+ * "Filters, masking and allowed attributes"): which rules a record matches,
+ * and what they do to it.
  *
  * A rule matches when every match key it gives matches (a rule with none
  * matches everything):
@@ -10,10 +11,22 @@
  *  - severity: TRACE/DEBUG/INFO/WARN/ERROR/FATAL (any case) match the OTel
  *    severity band of the record (ERROR: 17-20, so log4c ERROR, CRIT, ALERT);
  *  - bodyRegex: PCRE2, unanchored search in the raw message.
- * The first matching rule in order wins; options it leaves out come from
- * `defaults`, then the built-in defaults (enabled, no hiding, all
- * attributes). No rule matches: `defaults`, then built-ins. Cheap keys are
- * tested first (category, severity), the body regex last.
+ * enabled and allowedAttributes: the first matching rule in order wins;
+ * options it leaves out come from `defaults`, then the built-in defaults
+ * (enabled, all attributes). No rule matches: `defaults`, then built-ins.
+ *
+ * hideRegex never narrows: the patterns that apply are defaults' and those
+ * of EVERY matching rule (a union; redact.h says how a union masks). A
+ * bodyRegex search that hits its limit (a runaway pattern) cannot say
+ * whether its rule matches: the record then gets the first-matching-rule
+ * options as if it matched (it is kept or dropped as that rule says), and
+ * the hideRegex of every rule whose category and severity keys match,
+ * whatever their bodyRegex (the fail-safe union).
+ *
+ * Cheap keys are tested first (category, severity), the body regex last.
+ * The options for each distinct combination of rules are built once, on
+ * first use, and kept until the set is freed: selecting allocates only
+ * the first time a combination is seen.
  */
 #ifndef LOG4C_OTEL_FILTER_H
 #define LOG4C_OTEL_FILTER_H
@@ -26,7 +39,7 @@
 /* What applies to a record: resolved once at load, read-only afterwards. */
 typedef struct otel_log_options {
     int enabled;
-    const otel_regex *hide; /* NULL: nothing masked */
+    const otel_regex_set *hide; /* NULL: nothing masked; else the union that applies */
     int has_allowed;        /* 0: every attribute is kept */
     char *const *allowed;
     size_t nallowed;
@@ -45,13 +58,20 @@ typedef struct otel_filter_rule {
     int has_allowed;
     char **allowed;
     size_t nallowed;
-    otel_log_options eff; /* resolved: this rule, then defaults, then built-ins */
+    otel_log_options eff; /* resolved: this rule, then defaults, then built-ins;
+                           * hide: defaults' and this rule's */
+    otel_log_options eff_all; /* eff, hide: defaults' and every rule's (used
+                               * when a combination cannot be built) */
 } otel_filter_rule;
+
+/* The options of one combination of matching rules (filter.c). */
+typedef struct otel_filter_combo otel_filter_combo;
 
 typedef struct otel_filter_set {
     otel_filter_rule *rules;
     size_t nrules;
     otel_filter_rule defaults; /* options only */
+    otel_filter_combo *_Atomic combos; /* built on first use, freed with the set */
 } otel_filter_set;
 
 /* Parses one filters[] entry (is_defaults 0) or the defaults object
@@ -61,7 +81,8 @@ int otel_filter_rule_from_json(const json_t *obj, const char *key_path, otel_fil
                                otel_config_error *err);
 void otel_filter_rule_free(otel_filter_rule *r);
 
-/* Fills every rule's eff (and the defaults') after parsing. */
+/* Fills every rule's eff (and the defaults') after parsing; again after
+ * the set was moved (what an earlier call built is replaced). */
 void otel_filter_set_resolve(otel_filter_set *fs);
 void otel_filter_set_free(otel_filter_set *fs);
 
@@ -82,7 +103,10 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
  * Always agrees with otel_filter_select(fs, category, severity_number, b)
  * ->enabled for every body b when decided. On KEEP, *kept (when kept is not
  * NULL) gets the options otel_filter_select returns for every body: a
- * consumer that remembers them need not walk the rules again. */
+ * consumer that remembers them need not walk the rules again. A later rule
+ * matching on category and severity with a bodyRegex and a hideRegex makes
+ * the masks depend on the body: UNDECIDED as well (unless the first
+ * matching rule drops). */
 typedef enum { OTEL_FILTER_UNDECIDED = 0, OTEL_FILTER_KEEP, OTEL_FILTER_DROP } otel_filter_decision;
 otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int severity_number,
                                         const otel_log_options **kept);

@@ -40,5 +40,5 @@ otel_mask_result otel_mask_value(const otel_filter_set *rules, const otel_mask_e
 
 size_t otel_mask_in_place(const otel_log_options *o, char *s, size_t len)
 {
-    return o->hide ? otel_regex_mask(o->hide, s, len) : len;
+    return o->hide ? otel_regex_mask_set(o->hide, s, len) : len;
 }

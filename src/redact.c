@@ -20,6 +20,7 @@
 struct otel_regex {
     pcre2_code *code;  /* for any text */
     pcre2_code *ascii; /* for text of ASCII characters only; NULL: code */
+    int jit;           /* code is JIT compiled (the interpreter's depth limit does not apply) */
     char *pattern;
 };
 
@@ -30,11 +31,13 @@ typedef struct thread_state {
     pcre2_jit_stack *jit_stack;
     size_t (*ranges)[2];
     size_t nranges_cap;
+    uint32_t match_limit, depth_limit; /* what mctx holds now (0: not set yet) */
     char *clean; /* a sanitised copy of an invalid UTF-8 subject (search) */
     size_t clean_cap;
 } thread_state;
 
 static atomic_ulong limit_hits;
+static atomic_ulong masked_whole;
 
 static int state_init(void *p)
 {
@@ -153,6 +156,8 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
         pcre2_code_free(re->ascii);
         re->ascii = NULL;
     }
+    size_t jit_size = 0;
+    re->jit = pcre2_pattern_info(re->code, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
     return re;
 }
 
@@ -170,13 +175,18 @@ const char *otel_regex_pattern(const otel_regex *re) { return re ? re->pattern :
 
 unsigned long otel_regex_limit_hits(void) { return atomic_load(&limit_hits); }
 
+unsigned long otel_regex_masked_whole(void) { return atomic_load(&masked_whole); }
+
+/* The limits of one search over len bytes (redact.h). */
 static void set_limits(thread_state *t, size_t len)
 {
     size_t extra = len > (SIZE_MAX / OTEL_REGEX_MATCH_LIMIT_PER_BYTE) ? SIZE_MAX : len * OTEL_REGEX_MATCH_LIMIT_PER_BYTE;
     uint64_t ml = (uint64_t)OTEL_REGEX_MATCH_LIMIT_BASE + extra;
-    pcre2_set_match_limit(t->mctx, ml > UINT32_MAX ? UINT32_MAX : (uint32_t)ml);
+    t->match_limit = ml > OTEL_REGEX_VALUE_BUDGET_MAX ? OTEL_REGEX_VALUE_BUDGET_MAX : (uint32_t)ml;
+    pcre2_set_match_limit(t->mctx, t->match_limit);
     uint64_t dl = (uint64_t)10000 + len;
-    pcre2_set_depth_limit(t->mctx, dl > UINT32_MAX ? UINT32_MAX : (uint32_t)dl);
+    t->depth_limit = dl > UINT32_MAX ? UINT32_MAX : (uint32_t)dl;
+    pcre2_set_depth_limit(t->mctx, t->depth_limit);
 }
 
 /* Whether s[0..len) holds ASCII characters only (eight bytes at a time). */
@@ -267,9 +277,11 @@ static size_t mask_all(char *s, size_t len)
     return n;
 }
 
-static int add_range(thread_state *t, size_t *n, size_t a, size_t b)
+/* Appends [a, b) to the ranges; merged with the previous one when that is
+ * one of the same pattern's (index >= from) and overlaps or touches it. */
+static int add_range(thread_state *t, size_t *n, size_t from, size_t a, size_t b)
 {
-    if (*n && a <= t->ranges[*n - 1][1]) { /* overlaps or touches the previous one: merge */
+    if (*n > from && a <= t->ranges[*n - 1][1]) {
         if (b > t->ranges[*n - 1][1])
             t->ranges[*n - 1][1] = b;
         if (a < t->ranges[*n - 1][0])
@@ -290,26 +302,70 @@ static int add_range(thread_state *t, size_t *n, size_t a, size_t b)
     return 0;
 }
 
-size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)
+/* The steps one value may take across all its matches and patterns. */
+static uint64_t value_budget(size_t len)
 {
-    thread_state *t = state();
-    if (!t || !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
-        return mask_all(s, len);
-    set_limits(t, len);
-    int ascii = all_ascii(s, len);
-    size_t n = 0, start = 0;
-    /* Phase 1: find every match in the unmodified text (lookbehinds must
-     * see the original), as JavaScript's String.prototype.replace with a
-     * global regex does: after an empty match the search goes on one
-     * character further. */
-    while (start <= len) {
+    uint64_t b = (uint64_t)OTEL_REGEX_MATCH_LIMIT_BASE +
+                 (len > OTEL_REGEX_VALUE_BUDGET_MAX / OTEL_REGEX_MATCH_LIMIT_PER_BYTE
+                      ? OTEL_REGEX_VALUE_BUDGET_MAX
+                      : (uint64_t)len * OTEL_REGEX_MATCH_LIMIT_PER_BYTE);
+    return b > OTEL_REGEX_VALUE_BUDGET_MAX ? OTEL_REGEX_VALUE_BUDGET_MAX : b;
+}
+
+/* One pcre2_match charged to *left. PCRE2 cannot say how many steps a
+ * call took, only whether it stayed under its limit: the call runs with a
+ * small limit, doubled and run again while it hits it, and every attempt
+ * is charged its whole limit -- an upper bound on the work done, at most
+ * four times it (and at least OTEL_REGEX_CALL_FIRST_LIMIT a call).
+ * PCRE2_ERROR_MATCHLIMIT once *left is spent. */
+static int budget_match_slow(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len,
+                             size_t start, uint64_t *left, uint64_t g)
+{
+    for (;;) {
+        if (*left == 0)
+            return PCRE2_ERROR_MATCHLIMIT;
+        if (g > *left)
+            g = *left;
+        if (t->match_limit != (uint32_t)g) {
+            t->match_limit = (uint32_t)g;
+            pcre2_set_match_limit(t->mctx, t->match_limit);
+        }
         int rc = match(re, ascii, t, s, len, start);
+        *left -= g;
+        if (rc != PCRE2_ERROR_MATCHLIMIT)
+            return rc;
+        g *= 2;
+    }
+}
+
+static inline int budget_match(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len,
+                               size_t start, uint64_t *left)
+{
+    if (*left >= OTEL_REGEX_CALL_FIRST_LIMIT && t->match_limit == OTEL_REGEX_CALL_FIRST_LIMIT) { /* the usual call */
+        *left -= OTEL_REGEX_CALL_FIRST_LIMIT;
+        int rc = match(re, ascii, t, s, len, start);
+        if (rc != PCRE2_ERROR_MATCHLIMIT)
+            return rc;
+        return budget_match_slow(re, ascii, t, s, len, start, left, 2 * (uint64_t)OTEL_REGEX_CALL_FIRST_LIMIT);
+    }
+    return budget_match_slow(re, ascii, t, s, len, start, left, OTEL_REGEX_CALL_FIRST_LIMIT);
+}
+
+/* Every match of re in s[0..len) (unmodified: lookbehinds must see the
+ * original), appended to the ranges, as JavaScript's
+ * String.prototype.replace with a global regex finds them: after an empty
+ * match the search goes on one character further. 0, or -1 when the
+ * budget ran out (or another failure). */
+static int collect(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t *n,
+                   uint64_t *left)
+{
+    size_t from = *n, start = 0;
+    while (start <= len) {
+        int rc = budget_match(re, ascii, t, s, len, start, left);
         if (rc == PCRE2_ERROR_NOMATCH)
             break;
-        if (rc < 0) { /* a limit (or another failure): the whole value */
-            atomic_fetch_add(&limit_hits, 1);
-            return mask_all(s, len);
-        }
+        if (rc < 0)
+            return -1;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
         size_t a = ov[0], b = ov[1];
         if (b < a) { /* \K tricks: cover both ends */
@@ -319,8 +375,8 @@ size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)
         }
         if (b > len)
             b = len;
-        if (b > a && add_range(t, &n, a, b) != 0)
-            return mask_all(s, len);
+        if (b > a && add_range(t, n, from, a, b) != 0)
+            return -1;
         if (ov[1] > ov[0])
             start = ov[1];
         else if (ov[1] >= len)
@@ -328,9 +384,69 @@ size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)
         else
             start = next_cp(s, len, ov[1]);
     }
+    return 0;
+}
+
+static int by_start(const void *x, const void *y)
+{
+    const size_t *a = x, *b = y;
+    return a[0] < b[0] ? -1 : a[0] > b[0];
+}
+
+/* Sorts the n ranges of several patterns and merges those that overlap or
+ * touch; returns how many are left. */
+static size_t merge_ranges(thread_state *t, size_t n)
+{
+    qsort(t->ranges, n, sizeof *t->ranges, by_start);
+    size_t w = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (t->ranges[i][0] <= t->ranges[w][1]) {
+            if (t->ranges[i][1] > t->ranges[w][1])
+                t->ranges[w][1] = t->ranges[i][1];
+        } else {
+            w++;
+            t->ranges[w][0] = t->ranges[i][0];
+            t->ranges[w][1] = t->ranges[i][1];
+        }
+    }
+    return w + 1;
+}
+
+static size_t mask_whole(char *s, size_t len)
+{
+    atomic_fetch_add(&limit_hits, 1);
+    atomic_fetch_add(&masked_whole, 1);
+    return mask_all(s, len);
+}
+
+size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len)
+{
+    if (!set)
+        return len;
+    thread_state *t = state();
+    if (!t || !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
+        return mask_all(s, len);
+    if (set->n == 0) /* a union that could not be built */
+        return mask_whole(s, len);
+    uint64_t left = value_budget(len);
+    int ascii = all_ascii(s, len);
+    size_t n = 0;
+    for (size_t p = 0; p < set->n; p++) {
+        if (!set->re[p]->jit) { /* the interpreter's depth limit (JIT code has none) */
+            uint32_t depth = len > UINT32_MAX - 10000u ? UINT32_MAX : (uint32_t)(10000u + len);
+            if (t->depth_limit != depth) {
+                t->depth_limit = depth;
+                pcre2_set_depth_limit(t->mctx, depth);
+            }
+        }
+        if (collect(set->re[p], ascii, t, s, len, &n, &left) != 0)
+            return mask_whole(s, len);
+    }
     if (n == 0)
         return len;
-    /* Phase 2: compact in place; the output never outruns the input. */
+    if (set->n > 1)
+        n = merge_ranges(t, n);
+    /* compact in place; the output never outruns the input */
     size_t w = 0, r = 0;
     for (size_t i = 0; i < n; i++) {
         size_t a = t->ranges[i][0], b = t->ranges[i][1];
@@ -346,4 +462,13 @@ size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)
     if (w < len)
         s[w] = '\0';
     return w;
+}
+
+size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)
+{
+    struct {
+        otel_regex_set set;
+        const otel_regex *one;
+    } u = {.set = {.n = 1}, .one = re};
+    return otel_regex_mask_set(&u.set, s, len);
 }

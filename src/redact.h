@@ -7,10 +7,11 @@
  *
  * Matching runs on the application thread with per-thread match data and
  * scratch (no lock; no allocation per call once a thread has warmed up).
- * Every match is bounded: a pattern that would backtrack catastrophically
- * hits PCRE2's match/depth/heap limits (or the JIT stack limit); search then
- * reports "matched" and masking masks the whole value -- never lets the
- * text through.
+ * Matching is bounded. A search hits PCRE2's match/depth/heap limits (or
+ * the JIT stack limit) and then reports "matched". Masking has a budget per
+ * VALUE, shared by every match of every pattern of its union: past it the
+ * value is masked whole (counted, otel_regex_masked_whole) -- never lets
+ * the text through.
  */
 #ifndef LOG4C_OTEL_REDACT_H
 #define LOG4C_OTEL_REDACT_H
@@ -21,11 +22,19 @@ typedef struct otel_regex otel_regex;
 
 #define OTEL_REGEX_CASELESS 1
 
-/* The match limit for one search over len bytes: OTEL_REGEX_MATCH_LIMIT_BASE
- * + OTEL_REGEX_MATCH_LIMIT_PER_BYTE * len (a legitimate search over a long
- * body needs more steps than over a short one). Depth: base + len. */
+/* The match limit (PCRE2 steps) for one search over len bytes, and the
+ * budget of masking one value of len bytes with all its patterns:
+ * OTEL_REGEX_MATCH_LIMIT_BASE + OTEL_REGEX_MATCH_LIMIT_PER_BYTE * len (a
+ * legitimate search over a long body needs more steps than over a short
+ * one), never more than OTEL_REGEX_VALUE_BUDGET_MAX whatever the length:
+ * one value costs at most that much matching. Masking charges each
+ * pcre2_match call an upper bound of its steps (it starts at
+ * OTEL_REGEX_CALL_FIRST_LIMIT and doubles while the call hits it). Depth:
+ * 10000 + len. */
 #define OTEL_REGEX_MATCH_LIMIT_BASE 100000u
 #define OTEL_REGEX_MATCH_LIMIT_PER_BYTE 64u
+#define OTEL_REGEX_VALUE_BUDGET_MAX 20000000u
+#define OTEL_REGEX_CALL_FIRST_LIMIT 64u
 #define OTEL_REGEX_HEAP_LIMIT_KIB 65536u
 
 /* Compiles pattern, a JavaScript regex or /pattern/flags literal (UTF-8;
@@ -43,14 +52,34 @@ const char *otel_regex_pattern(const otel_regex *re);
 int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limit_hit);
 
 /* s must be valid UTF-8 (sanitise first: otel_utf8_sanitize); invalid
- * input is masked whole. Masks every match of re in s[0..len) in place, one '*' per code point of
- * the match (empty matches change nothing; after one the search goes on one
- * code point further, as in JavaScript); returns the new length
- * (<= len) and NUL-terminates when the length shrank. A hit limit masks
- * the whole value. Never allocates beyond the per-thread scratch. */
+ * input is masked whole. Masks every match of re in s[0..len) in place,
+ * one '*' per code point of the match (empty matches change nothing; after
+ * one the search goes on one code point further, as in JavaScript);
+ * returns the new length (<= len) and NUL-terminates when the length
+ * shrank. Past the value's budget the whole value is masked. Never
+ * allocates beyond the per-thread scratch. The one-pattern case of
+ * otel_regex_mask_set. */
 size_t otel_regex_mask(const otel_regex *re, char *s, size_t len);
+
+/* A union of hideRegex patterns (filter.h): a value masked under a set is
+ * masked by every one of its patterns. */
+typedef struct otel_regex_set {
+    size_t n;
+    const otel_regex *re[];
+} otel_regex_set;
+
+/* Masks s[0..len) (valid UTF-8, as otel_regex_mask) under every pattern
+ * of set: each pattern is matched on the original text, and every span
+ * any of them matches is replaced by one '*' per code point (overlapping
+ * or touching spans become one). The value is masked whole when its
+ * matching runs past its budget (see OTEL_REGEX_VALUE_BUDGET_MAX). */
+size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len);
 
 /* Number of limit hits so far (all threads), for diagnostics and tests. */
 unsigned long otel_regex_limit_hits(void);
+
+/* Number of values masked whole because their matching ran past its
+ * budget (or their union could not be built), all threads. */
+unsigned long otel_regex_masked_whole(void);
 
 #endif

@@ -5,6 +5,7 @@
  * by log4c's lazy open), fork handling, shutdown and the counters.
  */
 #include "runtime.h"
+#include "redact.h"
 #include "lane_entry.h"
 #include "record_builder.h"
 #include "worker.h"
@@ -728,6 +729,7 @@ void otel_runtime_stats(log4c_otel_stats_t *out)
      * accepted == exported + every dropped_* + queued + in_flight + spooled */
     out->accepted += bad_config + over_bound + reentrant + buffered;
     out->withheld += atomic_load(&rt.withheld); /* not in the sums: values and lines, not records */
+    out->masked_whole += otel_regex_masked_whole();
 }
 
 int otel_runtime_finalized(void) { return atomic_load(&rt.finalized); }

@@ -386,7 +386,7 @@ static void retire_lane(otel_stage *s, otel_stage_lane *l)
 
 /* Refusals no drain has reported yet (of every lane, also those a bounded
  * drain did not reach); with mark, they count as reported from now on.
- * Caller holds drain_lock and lanes_lock. */
+ * Caller holds lanes_lock, and drain_lock to mark. */
 static uint64_t unreported_locked(otel_stage *s, int mark)
 {
     uint64_t nl = atomic_load_explicit(&s->refused_nolane, memory_order_relaxed);
@@ -473,12 +473,15 @@ uint64_t otel_stage_taken(otel_stage *s) { return atomic_load_explicit(&s->taken
 
 void otel_stage_counts(otel_stage *s, uint64_t *pending, uint64_t *refused)
 {
-    pthread_mutex_lock(&s->drain_lock);
+    /* a drain holds drain_lock while it builds (and masks) records: never
+     * wait for it; without it the counts are a snapshot in flux */
+    int drain_held = pthread_mutex_trylock(&s->drain_lock) == 0;
     uint64_t taken = otel_stage_taken(s), committed = otel_stage_committed(s);
     pthread_mutex_lock(&s->lanes_lock);
     uint64_t unreported = unreported_locked(s, 0);
     pthread_mutex_unlock(&s->lanes_lock);
-    pthread_mutex_unlock(&s->drain_lock);
+    if (drain_held)
+        pthread_mutex_unlock(&s->drain_lock);
     uint64_t waiting = committed > taken ? committed - taken : 0;
     *refused = unreported;
     *pending = waiting > unreported ? waiting - unreported : 0;

@@ -73,7 +73,9 @@ uint64_t otel_stage_taken(otel_stage *s);
 
 /* Entries waiting in the lanes, and refusals no drain has reported yet
  * (in flux while threads write): the counters show a refusal at once,
- * even while the consumer is busy elsewhere. */
+ * even while the consumer is busy elsewhere. Never waits for a drain in
+ * progress (it builds and masks records, which may take long): during one,
+ * entries it has read but not yet reported may still count as pending. */
 void otel_stage_counts(otel_stage *s, uint64_t *pending, uint64_t *refused);
 
 /* Bytes of the chunks currently reserved (for tests and stats). */

@@ -373,3 +373,17 @@ test('after log4c_fini() every call returns ESTATE or is documented to work, tou
   assert.equal(r.stats.accepted, 1);
   assert.equal(r.stats.exported, 1);
 });
+
+test('exit deadline holds with costly hideRegex patterns over 4 MiB bodies: each value masked whole, counted', async () => {
+  // a catastrophic pattern, and one matching every byte (millions of matches)
+  for (const pattern of ['(x+)+[^x]', 'x']) {
+    receiver.clear();
+    receiver.setScript([]);
+    const r = await exitsOnTime(`hideRegex ${pattern}`, ['sized', '6', String(4 << 20)], {
+      ...endpointEnv(receiver),
+      LOGDEMO_CONFIG_JSON: JSON.stringify({ logs: { defaults: { hideRegex: pattern } } }),
+    }, 6);
+    assert.equal(r.stats.masked_whole, 6, JSON.stringify(r.stats));
+    for (const rec of receiver.records()) assert.match(rec.body, /^\*+$/);
+  }
+});

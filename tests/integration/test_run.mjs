@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { startReceiver } from '../receiver/receiver.mjs';
 import { run, scratchDir, otelRun, endpointEnv, command, skipUnder } from './harness.mjs';
 
@@ -153,3 +154,49 @@ for (const [sig, name] of [['SIGTERM', 'TERM'], ['SIGINT', 'INT']]) {
     assert.ok(bodies.some((b) => /exited with status 42$/.test(b)));
   });
 }
+
+test('a secret straddling the 16 KiB split is masked whole: the line is masked before it is split', async () => {
+  const dir = scratchDir(null);
+  fs.writeFileSync(path.join(dir, 'otel.json'), JSON.stringify({ otel: { logs: { defaults: { hideRegex:
+    '(?i)bearer\\s+\\S+|eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+|\\b(?:\\d[ -]?){13,16}\\b|password=\\S+' } } } }));
+  const secrets = [
+    'Bearer QWxhZGRpbjpvcGVuIHNlc2FtZQtokenTAIL',
+    'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyMTIzIn0.SflKxwRJSMeKKF2QT4fwpMeJf36',
+    '4111 1111 1111 1111',
+    'password=hunter2hunter2TAIL',
+  ];
+  // each secret starts a few bytes before a 16384-byte boundary of its line
+  // (lines of one, two and five splits; the last without a final newline)
+  const lines = [];
+  for (const [i, s] of secrets.entries()) {
+    for (const at of [16384 - 7, 2 * 16384 - Math.floor(s.length / 2), 5 * 16384 - 3]) {
+      lines.push('x'.repeat(at - 1) + ' ' + s + ' ' + 'y'.repeat(100 + i));
+    }
+  }
+  fs.writeFileSync(path.join(dir, 'out.txt'), lines.join('\n'));
+  receiver.clear();
+  receiver.setScript([]);
+  const r = await run(otelRun, ['--config', 'otel.json', '--app', 'leaky', '--', 'cat', 'out.txt'], {
+    dir,
+    env: { ...endpointEnv(receiver) },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const recs = receiver.records().filter((x) => x.scope === 'captured.leaky');
+  assert.ok(recs.length >= lines.length * 2, `${recs.length} records`);
+  assert.ok(recs.some((x) => x.attributes['log.line.part'] === '2'), 'lines were split');
+  const joined = recs.map((x) => x.body).join('');
+  // every piece holds at most 16384 bytes, and the stars stand where the secrets were
+  for (const x of recs) assert.ok(Buffer.byteLength(x.body) <= 16384, `${Buffer.byteLength(x.body)} bytes`);
+  // (the card pattern also takes the space after the digits)
+  assert.ok((joined.match(/\*/g) || []).length >= secrets.reduce((n, s) => n + 3 * s.length, 0));
+  const wire = receiver.requests.map((q) => (q.encoding === 'gzip' ? zlib.gunzipSync(q.rawBody) : q.rawBody).toString('latin1')).join('');
+  for (const s of secrets) {
+    // no 6 characters of a secret's value leave, in the records or on the wire
+    const value = s.replace(/^(Bearer |password=)/, '').replace(/ /g, '');
+    for (let k = 0; k + 6 <= value.length; k++) {
+      const piece = value.slice(k, k + 6);
+      assert.ok(!joined.replace(/ /g, '').includes(piece), `"${piece}" of ${s} in a record`);
+      assert.ok(!wire.includes(piece), `"${piece}" of ${s} on the wire`);
+    }
+  }
+});

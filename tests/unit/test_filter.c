@@ -1,8 +1,10 @@
 /*
  * test_filter.c - filter matching (categories exact/prefix/#regex, every
  * severity band, bodyRegex), precedence and the defaults fallback, masking
- * (UTF-8, several/overlapping/empty matches, runaway patterns), allow-lists
- * and limits through the whole pipeline.
+ * (UTF-8, several/overlapping/empty matches, runaway patterns), masks adding
+ * up across matching rules (unions on the original text, a runaway
+ * bodyRegex), the per-value matching budget, allow-lists and limits through
+ * the whole pipeline.
  */
 #include <check.h>
 #include "run_suite.h"
@@ -144,9 +146,9 @@ START_TEST(gaps_come_from_defaults_then_builtins)
     ck_assert_str_eq(r->attrs[0].key, "k");
     ck_assert_str_eq(r->attrs[0].v.str.s, "*x*");
     otel_record_free(r);
-    /* b: its own hideRegex replaces the default one; allow-list from defaults */
+    /* b: its own hideRegex adds to the default one; allow-list from defaults */
     r = build(&p, "b", INFO, "sxs", attrs, 2);
-    ck_assert_str_eq(r->body, "s*s");
+    ck_assert_str_eq(r->body, "***");
     ck_assert_uint_eq(r->nattrs, 1);
     otel_record_free(r);
     /* c: an empty allow-list removes every attribute */
@@ -230,6 +232,192 @@ START_TEST(runaway_regex_masks_everything)
     ck_assert_int_eq(otel_regex_search(re, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", 76, &hit), 1);
     ck_assert_int_eq(hit, 1);
     otel_regex_free(re);
+}
+END_TEST
+
+/* Masks in with the union of patterns[0..n) through otel_regex_mask_set. */
+static void union_case(const char *const *patterns, size_t n, const char *in, const char *want)
+{
+    otel_regex_set *set = malloc(sizeof *set + n * sizeof set->re[0]);
+    ck_assert_ptr_nonnull(set);
+    set->n = n;
+    char err[256];
+    for (size_t i = 0; i < n; i++) {
+        set->re[i] = otel_regex_compile(patterns[i], 0, err, sizeof err);
+        ck_assert_msg(set->re[i] != NULL, "%s: %s", patterns[i], err);
+    }
+    char *s = strdup(in);
+    size_t len = otel_regex_mask_set(set, s, strlen(s));
+    s[len] = '\0';
+    ck_assert_msg(strcmp(s, want) == 0, "union on \"%s\": got \"%s\", want \"%s\"", in, s, want);
+    free(s);
+    for (size_t i = 0; i < n; i++)
+        otel_regex_free((otel_regex *)set->re[i]);
+    free(set);
+}
+
+START_TEST(union_masks_every_span_of_the_original)
+{
+    static const char *const two_overlapping[] = {"abc", "bcd"};
+    union_case(two_overlapping, 2, "xabcdx", "x****x");
+    union_case(two_overlapping, 2, "abc bcd", "*** ***");
+    /* the longer pattern still sees the original, not the first one's stars */
+    static const char *const prefix[] = {"secret", "secret=\\w+"};
+    union_case(prefix, 2, "a secret=xyz b", "a ********** b");
+    static const char *const prefix_rev[] = {"secret=\\w+", "secret"};
+    union_case(prefix_rev, 2, "a secret=xyz b", "a ********** b");
+    /* a lookbehind on text another pattern matches */
+    static const char *const behind[] = {"key", "(?<=key=)\\w+"};
+    union_case(behind, 2, "key=abc", "***=***");
+    /* touching spans, nested spans, code points */
+    static const char *const touch[] = {"ab", "cd", "b"};
+    union_case(touch, 3, "abcde", "****e");
+    static const char *const multi[] = {"\xc3\xa4+", "b\xc3\xa4"};
+    union_case(multi, 2, "xb\xc3\xa4\xc3\xa4r", "x***r");
+    static const char *const none[] = {"zz", "yy"};
+    union_case(none, 2, "abc", "abc");
+}
+END_TEST
+
+START_TEST(masks_add_up_across_matching_rules)
+{
+    otel_pipeline p;
+    load(&p, "{\"filters\":[{\"categoryName\":\"gw\",\"hideRegex\":\"aaa\"},"
+             "{\"categoryName\":\"gw.x\",\"hideRegex\":\"bbb\",\"enabled\":false},"
+             "{\"categoryName\":\"gw\",\"severity\":\"ERROR\",\"hideRegex\":\"ccc\"},"
+             "{\"categoryName\":\"gw\",\"bodyRegex\":\"tok\",\"hideRegex\":\"tok=\\\\w+\"},"
+             "{\"categoryName\":\"other\",\"hideRegex\":\"eee\"}],"
+             "\"defaults\":{\"hideRegex\":\"ddd\"}}");
+    /* enabled comes from the first matching rule (gw: enabled), masks from all of them */
+    otel_record *r = build(&p, "gw.x", INFO, "aaa bbb ccc ddd eee", NULL, 0);
+    ck_assert_str_eq(r->body, "*** *** ccc *** eee");
+    otel_record_free(r);
+    r = build(&p, "gw.x", ERROR, "aaa bbb ccc ddd eee", NULL, 0);
+    ck_assert_str_eq(r->body, "*** *** *** *** eee");
+    otel_record_free(r);
+    r = build(&p, "gw", INFO, "aaa bbb tok=1 ddd", NULL, 0);
+    ck_assert_str_eq(r->body, "*** bbb ***** ***");
+    otel_record_free(r);
+    /* a later rule with a bodyRegex and a hideRegex: the body decides the masks */
+    ck_assert_int_eq(otel_pipeline_decide(&p, "gw", INFO, NULL), OTEL_FILTER_UNDECIDED);
+    const otel_log_options *o = NULL;
+    ck_assert_int_eq(otel_pipeline_decide(&p, "other", INFO, &o), OTEL_FILTER_KEEP);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_ptr_eq(o, otel_pipeline_select(&p, "other", INFO, "x", 1, NULL));
+    /* the same combination gives the same options (built once) */
+    ck_assert_ptr_eq(otel_pipeline_select(&p, "gw.x", ERROR, "a", 1, NULL),
+                     otel_pipeline_select(&p, "gw.x", ERROR, "b", 1, NULL));
+    otel_pipeline_free(&p);
+    /* the case the defaults were written for: a card rule keeps password masking */
+    load(&p, "{\"filters\":[{\"categoryName\":\"app.pay\",\"hideRegex\":\"\\\\b(?:\\\\d[ -]?){13,16}\\\\b\"}],"
+             "\"defaults\":{\"hideRegex\":\"password=\\\\S+\"}}");
+    r = build(&p, "app.pay", INFO, "password=hunter2 card 4111111111111111", NULL, 0);
+    ck_assert_str_eq(r->body, "**************** card ****************");
+    otel_record_free(r);
+    r = build(&p, "app.other", INFO, "password=hunter2 card 4111111111111111", NULL, 0);
+    ck_assert_str_eq(r->body, "**************** card 4111111111111111");
+    otel_record_free(r);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+START_TEST(runaway_body_regex_applies_every_candidate_mask)
+{
+    otel_pipeline p;
+    load(&p, "{\"filters\":[{\"categoryName\":\"a\",\"bodyRegex\":\"(a+)+$\",\"hideRegex\":\"weak\"},"
+             "{\"categoryName\":\"a\",\"bodyRegex\":\"never-zzz\",\"hideRegex\":\"password=\\\\S+\"},"
+             "{\"categoryName\":\"b\",\"hideRegex\":\"other\"}]}");
+    char body[256];
+    memset(body, 'a', 60);
+    strcpy(body + 60, "! password=hunter2 weak other");
+    otel_record *r = build(&p, "a", INFO, body, NULL, 0);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_msg(strstr(r->body, "! **************** **** other") != NULL, "%s", r->body);
+    ck_assert_ptr_null(strstr(r->body, "hunter2"));
+    otel_record_free(r);
+    /* a body the bodyRegex decides: matched, only its own mask */
+    r = build(&p, "a", INFO, "password=hunter2 weak aaa", NULL, 0);
+    ck_assert_str_eq(r->body, "password=hunter2 **** aaa");
+    otel_record_free(r);
+    /* not matched: no rule, no mask */
+    r = build(&p, "a", INFO, "password=hunter2 weak", NULL, 0);
+    ck_assert_str_eq(r->body, "password=hunter2 weak");
+    otel_record_free(r);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+/* A value of n bytes: pattern unit repeated. */
+static char *repeat(const char *unit, size_t n)
+{
+    char *s = malloc(n + 1);
+    ck_assert_ptr_nonnull(s);
+    size_t u = strlen(unit);
+    for (size_t i = 0; i < n; i++)
+        s[i] = unit[i % u];
+    s[n] = '\0';
+    return s;
+}
+
+static int all_stars(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '*')
+            return 0;
+    return 1;
+}
+
+START_TEST(budget_per_value_masks_whole_and_counts)
+{
+    char err[256];
+    /* catastrophic backtracking: one call runs out */
+    otel_regex *runaway = otel_regex_compile("(a+)+$", 0, err, sizeof err);
+    ck_assert_ptr_nonnull(runaway);
+    char *s = repeat("a", 64);
+    s[63] = '!';
+    unsigned long before = otel_regex_masked_whole();
+    size_t n = otel_regex_mask(runaway, s, 64);
+    ck_assert_uint_eq(n, 64);
+    ck_assert(all_stars(s, n));
+    ck_assert_uint_eq(otel_regex_masked_whole(), before + 1);
+    free(s);
+    /* the same over 4 MiB: bounded whatever the length */
+    size_t big = 4u << 20;
+    s = repeat("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", big);
+    before = otel_regex_masked_whole();
+    n = otel_regex_mask(runaway, s, big);
+    ck_assert_uint_eq(n, big);
+    ck_assert(all_stars(s, n));
+    ck_assert_uint_eq(otel_regex_masked_whole(), before + 1);
+    free(s);
+    otel_regex_free(runaway);
+    /* many cheap matches over 8 MiB: each restarts PCRE2, the budget does not */
+    otel_regex *each = otel_regex_compile("x\\d", 0, err, sizeof err);
+    ck_assert_ptr_nonnull(each);
+    big = 8u << 20;
+    s = repeat("x1 ", big);
+    before = otel_regex_masked_whole();
+    n = otel_regex_mask(each, s, big);
+    ck_assert_uint_eq(n, big);
+    ck_assert(all_stars(s, n));
+    ck_assert_uint_eq(otel_regex_masked_whole(), before + 1);
+    free(s);
+    otel_regex_free(each);
+    /* a usual pattern over a long value stays within its budget: exact */
+    otel_regex *pw = otel_regex_compile("password=\\S+", 0, err, sizeof err);
+    ck_assert_ptr_nonnull(pw);
+    big = 4u << 20;
+    s = repeat("lorem ipsum dolor sit amet ", big);
+    memcpy(s + 1000, "password=hunter2", 16);
+    memcpy(s + big - 100, "password=hunter2", 16);
+    before = otel_regex_masked_whole();
+    n = otel_regex_mask(pw, s, big);
+    ck_assert_uint_eq(n, big);
+    ck_assert_uint_eq(otel_regex_masked_whole(), before);
+    ck_assert_ptr_null(strstr(s, "hunter2"));
+    ck_assert_int_eq(memcmp(s, "lorem ipsum", 11), 0);
+    free(s);
+    otel_regex_free(pw);
 }
 END_TEST
 
@@ -484,6 +672,10 @@ static Suite *suite(void)
     tcase_add_test(t, gaps_come_from_defaults_then_builtins);
     tcase_add_test(t, masking);
     tcase_add_test(t, runaway_regex_masks_everything);
+    tcase_add_test(t, union_masks_every_span_of_the_original);
+    tcase_add_test(t, masks_add_up_across_matching_rules);
+    tcase_add_test(t, runaway_body_regex_applies_every_candidate_mask);
+    tcase_add_test(t, budget_per_value_masks_whole_and_counts);
     tcase_add_test(t, masking_in_attributes_and_limits);
     tcase_add_test(t, count_limit_counts_dropped_keys_once);
     tcase_add_test(t, attribute_precedence_and_context);
