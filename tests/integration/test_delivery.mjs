@@ -3,6 +3,7 @@
 // policy allows them (docs/OPERATIONS.md, "Retries"), drops counted by reason, the shutdown deadline holds.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startReceiver } from '../receiver/receiver.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -145,19 +146,28 @@ test('queue full: records are dropped at once and counted; the rest delivered', 
 test('collector absent at start, present later: delivered', async () => {
   const port = await freePort();
   const late = { value: null };
-  const starter = setTimeout(async () => { late.value = await startReceiver({ port }); }, 1500);
+  // absent when the first request comes, whenever that is (a slow valgrind
+  // start must not find the collector already up): the first connection is
+  // reset, then the collector starts on the same port
+  let started = null;
+  const gate = net.createServer((sock) => {
+    sock.destroy();
+    if (!started) started = new Promise((resolve) => gate.close(resolve)).then(async () => { late.value = await startReceiver({ port }); });
+  });
+  await new Promise((resolve) => gate.listen(port, '127.0.0.1', resolve));
   try {
     const r = await run(logdemo, ['count', '5'], {
       dir: scratchDir('otel'),
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, LOG4C_OTEL_SHUTDOWN_TIMEOUT: '15000' },
     });
     assert.equal(r.code, 0, r.stderr);
+    await started;
     assert.ok(late.value, 'the receiver never started');
     assert.deepEqual(late.value.records().map((x) => x.body), ['record 0', 'record 1', 'record 2', 'record 3', 'record 4']);
     assert.equal(r.stats.exported, 5);
     assert.ok(r.stats.export_retries >= 1);
   } finally {
-    clearTimeout(starter);
+    if (gate.listening) gate.close();
     await late.value?.close();
   }
 });
