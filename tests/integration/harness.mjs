@@ -47,6 +47,24 @@ export function scratchDir(rootAppender) {
   return dir;
 }
 
+/** One traces-as-logs line: ids, name, status, duration, attributes (docs/CONFIGURATION.md, "Traces as logs"). */
+export const TRACES_LINE = /^([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{16}) (\S+) ([012]) (\d+) (\{.*\})$/;
+
+/** A scratch dir whose log4crc routes root to rootAppender and traces to an otel_file. */
+export function tracingDir(rootAppender, { tracesFile = 'traces.log', additivity = true } = {}) {
+  const dir = scratchDir(null);
+  fs.writeFileSync(path.join(dir, 'log4crc'), `<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE log4c SYSTEM "">
+<log4c version="1.2.4">
+  <config><bufsize>0</bufsize><debug level="0"/><nocleanup>0</nocleanup></config>
+  <appender name="${tracesFile}" type="otel_file"/>
+  <category name="root" priority="trace" appender="${rootAppender}"/>
+  <category name="traces" priority="info" appender="${tracesFile}" additivity="${additivity}"/>
+</log4c>
+`);
+  return dir;
+}
+
 /** A port nobody listens on right now (bound, then released). */
 export async function freePort() {
   return new Promise((resolve, reject) => {

@@ -10,28 +10,16 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { run, builddir, command, baseEnv, scratchDir } from './harness.mjs';
+import { run, builddir, command, baseEnv, tracingDir, TRACES_LINE } from './harness.mjs';
 
 const spandemo = path.join(builddir, 'tests/integration/spandemo');
 
-const LINE = /^([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{16}) (\S+) ([012]) (\d+) (\{.*\})$/;
+const LINE = TRACES_LINE;
 // the start of every whole line: found anywhere but at 0, a line was glued on
 const IDS = /[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{16} /g;
 
 /** A scratch dir whose log4crc routes the traces category to an otel_file at file. */
-function tracesDir(file = 'traces.log') {
-  const dir = scratchDir(null);
-  fs.writeFileSync(path.join(dir, 'log4crc'), `<?xml version="1.0" encoding="ISO-8859-1"?>
-<!DOCTYPE log4c SYSTEM "">
-<log4c version="1.2.4">
-  <config><bufsize>0</bufsize><debug level="0"/><nocleanup>0</nocleanup></config>
-  <appender name="${file}" type="otel_file"/>
-  <category name="root" priority="trace" appender="stderr"/>
-  <category name="traces" priority="info" appender="${file}" additivity="false"/>
-</log4c>
-`);
-  return dir;
-}
+const tracesDir = (file = 'traces.log') => tracingDir('stderr', { tracesFile: file, additivity: false });
 
 /** The contents of name and its numbered backups in dir. */
 function readAll(dir, name) {

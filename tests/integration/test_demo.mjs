@@ -10,14 +10,14 @@ import { startReceiver } from '../receiver/receiver.mjs';
 import { normalizeRequest } from '../receiver/receiver.mjs';
 import { decodeLogsJson } from '../receiver/otlp-json.mjs';
 import { spawn, spawnSync } from 'node:child_process';
-import { run, builddir, srcdir, scratchDir, baseEnv } from './harness.mjs';
+import { run, builddir, srcdir, scratchDir, baseEnv, TRACES_LINE } from './harness.mjs';
 
 const demo = path.join(builddir, 'examples/platform_demo');
 const receiver = await startReceiver();
 after(() => receiver.close());
 
 const SECRETS = ['hunter2', 'XYZ-123', 'abc123'];
-const LINE = /^([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{16}) (\S+) ([012]) (\d+) (\{.*\})$/;
+const LINE = TRACES_LINE;
 
 async function runDemo(env = {}) {
   const dir = scratchDir(null);

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, builddir, endpointEnv, scratchDir } from './harness.mjs';
+import { run, builddir, endpointEnv, scratchDir, TRACES_LINE } from './harness.mjs';
 
 const spandemo = path.join(builddir, 'tests/integration/spandemo');
 const receiver = await startReceiver();
 after(() => receiver.close());
 
-const LINE = /^([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{16}) (\S+) ([012]) (\d+) (\{.*\})$/;
+const LINE = TRACES_LINE;
 
 /** root -> otel, traces -> otel_file "traces.log" (and on to otel), plus a JSON config. */
 function dirWith(config) {

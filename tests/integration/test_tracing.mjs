@@ -11,28 +11,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, builddir, endpointEnv, command, baseEnv, scratchDir } from './harness.mjs';
+import { run, builddir, endpointEnv, command, baseEnv, tracingDir, TRACES_LINE } from './harness.mjs';
 
 const spandemo = path.join(builddir, 'tests/integration/spandemo');
 const receiver = await startReceiver();
 after(() => receiver.close());
 
-const LINE = /^([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{16}) (\S+) ([012]) (\d+) (\{.*\})$/;
-
-/** A scratch dir whose log4crc routes root to rootAppender and traces to an otel_file. */
-function tracingDir(rootAppender, { tracesFile = 'traces.log', additivity = true } = {}) {
-  const dir = scratchDir(null);
-  fs.writeFileSync(path.join(dir, 'log4crc'), `<?xml version="1.0" encoding="ISO-8859-1"?>
-<!DOCTYPE log4c SYSTEM "">
-<log4c version="1.2.4">
-  <config><bufsize>0</bufsize><debug level="0"/><nocleanup>0</nocleanup></config>
-  <appender name="${tracesFile}" type="otel_file"/>
-  <category name="root" priority="trace" appender="${rootAppender}"/>
-  <category name="traces" priority="info" appender="${tracesFile}" additivity="${additivity}"/>
-</log4c>
-`);
-  return dir;
-}
+const LINE = TRACES_LINE;
 
 test('records inside nested spans carry their ids; the traces lines go to the file and, correlated, to otel', async () => {
   receiver.clear();
