@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include "run_suite.h"
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,9 +326,11 @@ START_TEST(error_messages)
         {"{\"filters\": [{\"categoryName\": \"\"}]}",
          "cfg.json:1:31: filters[0].categoryName: expected a non-empty category name or \"#regex\", got an empty string"},
         {"{\"filters\": [{\"severity\": \"LOUD\"}]}",
-         "cfg.json:1:27: filters[0].severity: expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got \"LOUD\""},
+         "cfg.json:1:27: filters[0].severity: expected a severity name (any case): TRACE, DEBUG, INFO, WARN, ERROR, FATAL, ALL, MARK, OFF, VERBOSE, INFORMATION, INFORMATIONAL, NOTICE, WARNING, "
+         "ERR, CRIT, CRITICAL, ALERT, EMERG or EMERGENCY, got \"LOUD\""},
         {"{\"filters\": [{\"severity\": 3}]}",
-         "cfg.json:1:27: filters[0].severity: expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got an integer"},
+         "cfg.json:1:27: filters[0].severity: expected a severity name (any case): TRACE, DEBUG, INFO, WARN, ERROR, FATAL, ALL, MARK, OFF, VERBOSE, INFORMATION, INFORMATIONAL, NOTICE, WARNING, "
+         "ERR, CRIT, CRITICAL, ALERT, EMERG or EMERGENCY, got an integer"},
         {"{\"filters\": [{\"enabled\": \"no\"}]}", "cfg.json:1:26: filters[0].enabled: expected true or false, got a string"},
         {"{\"defaults\": {\"allowedAttributes\": [\"a\", 2]}}",
          "cfg.json:1:42: defaults.allowedAttributes[1]: expected an attribute name (a string), got an integer"},
@@ -457,6 +460,36 @@ START_TEST(shapes_unknown_keys_and_severity_names)
         ck_assert_int_eq(cfg.logs.filters.rules[0].sev_min, sev[i].min);
         ck_assert_int_eq(cfg.logs.filters.rules[0].sev_max, sev[i].max);
         otel_config_free(&cfg);
+    }
+    /* the error for an unknown name lists what is accepted: every name it
+     * lists is, and the common ones are listed */
+    ck_assert_int_ne(load(&cfg, "{\"filters\": [{\"severity\": \"LOUD\"}]}", &err), 0);
+    char msg[1024];
+    otel_config_error_format(&err, msg, sizeof msg);
+    otel_config_free(&cfg);
+    const char *from = strstr(msg, "(any case): "), *to = strstr(msg, ", got ");
+    ck_assert_ptr_nonnull(from);
+    ck_assert_ptr_nonnull(to);
+    from += strlen("(any case): ");
+    char names[512];
+    snprintf(names, sizeof names, "%.*s", (int)(to - from), from);
+    size_t listed = 0;
+    for (char *save = NULL, *t = strtok_r(names, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        if (strcmp(t, "or") == 0)
+            continue;
+        char json[128];
+        snprintf(json, sizeof json, "{\"filters\": [{\"severity\": \"%s\"}]}", t);
+        ck_assert_msg(load(&cfg, json, &err) == 0, "listed but refused: %s", t);
+        otel_config_free(&cfg);
+        listed++;
+    }
+    ck_assert_uint_eq(listed, 20);
+    for (size_t i = 0; i < sizeof sev / sizeof sev[0]; i++) {
+        char up[32];
+        size_t n = strlen(sev[i].name);
+        for (size_t j = 0; j <= n; j++)
+            up[j] = (char)toupper((unsigned char)sev[i].name[j]);
+        ck_assert_msg(strstr(msg, up) != NULL, "accepted but not listed: %s", up);
     }
 }
 END_TEST
