@@ -208,6 +208,40 @@ START_TEST(applied_to_settings)
 }
 END_TEST
 
+/* log4c-otel-check's filters: what each rule sets itself (options merge
+ * first-wins across matching rules), then the defaults in force. */
+START_TEST(describe_filters_say_what_each_rule_sets)
+{
+    otel_config cfg;
+    otel_config_error err;
+    env_reset();
+    ck_assert_int_eq(load(&cfg, "{\"filters\": [{\"categoryName\": \"app\", \"allowedAttributes\": [\"keep\"]},"
+                                " {\"severity\": \"DEBUG\", \"enabled\": false, \"hideRegex\": \"x+\"},"
+                                " {\"bodyRegex\": \"b\"}], \"defaults\": {\"enabled\": true}}", &err), 0);
+    otel_settings s;
+    char msg[256];
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, msg, sizeof msg), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    otel_config_describe(&cfg, &s, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "filters: (every matching rule in order gives the options it sets, the first to "
+                                      "set one wins, then defaults; hideRegex: defaults' and every matching rule's)\n"
+                                      "  [0] match: categoryName \"app\"\n"
+                                      "      sets: allowedAttributes [\"keep\"]\n"
+                                      "  [1] match: severity 5-8\n"
+                                      "      sets: enabled false hideRegex \"x+\"\n"
+                                      "  [2] match: bodyRegex \"b\"\n"
+                                      "      sets: (nothing)\n"
+                                      "defaults:\n"
+                                      "  enabled: true\n"));
+    free(buf);
+    otel_config_free(&cfg);
+    otel_settings_free(&s);
+}
+END_TEST
+
 /* logs.sources, logs.file and "appenders" are parsed once at load; each
  * worker's settings and the appender registry are built from the typed
  * result, over the environment (defaults -> env -> JSON). */
@@ -797,6 +831,7 @@ static Suite *suite(void)
     tcase_add_test(t, sources_found_and_merged);
     tcase_add_test(t, searched_file_precedence_and_trust);
     tcase_add_test(t, protocol_key);
+    tcase_add_test(t, describe_filters_say_what_each_rule_sets);
     tcase_add_test(t, attribute_values_and_depth);
     suite_add_tcase(s, t);
     return s;
