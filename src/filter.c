@@ -10,25 +10,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-static const struct {
-    const char *name;
-    int min, max;
-} BANDS[] = {
-    {"TRACE", 1, 4}, {"DEBUG", 5, 8}, {"INFO", 9, 12}, {"WARN", 13, 16}, {"ERROR", 17, 20}, {"FATAL", 21, 24},
-};
-
-int otel_severity_band(const char *name, int *min, int *max)
-{
-    for (size_t i = 0; i < sizeof BANDS / sizeof BANDS[0]; i++)
-        if (strcasecmp(name, BANDS[i].name) == 0) {
-            *min = BANDS[i].min;
-            *max = BANDS[i].max;
-            return 0;
-        }
-    return -1;
-}
 
 const char *otel_json_type_name(const json_t *v)
 {

@@ -94,8 +94,9 @@ int otel_filter_rule_from_json(const json_t *obj, const char *key_path, otel_fil
                                otel_config_error *err);
 void otel_filter_rule_free(otel_filter_rule *r);
 
-/* Fills every rule's eff (and the defaults') after parsing; again after
- * the set was moved (what an earlier call built is replaced). */
+/* Fills every rule's eff and eff_all (and the defaults'), and hide_all,
+ * after parsing; again after the set was moved (what an earlier call
+ * built, remembered combinations included, is replaced). */
 void otel_filter_set_resolve(otel_filter_set *fs);
 void otel_filter_set_free(otel_filter_set *fs);
 
@@ -108,9 +109,9 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
  * The rules matching on category and severity without a bodyRegex surely
  * match; those with one may or may not:
  *  - OTEL_FILTER_DROP: `enabled` is false whichever of the bodyRegex rules
- *    match (the one that gives it, and every bodyRegex rule before it that
- *    sets it, say false; or none sets it and the defaults are disabled):
- *    otel_filter_select gives a disabled option for every body;
+ *    match: the first surely-matching rule that sets it (else the
+ *    defaults) says false, and so does every bodyRegex rule before it that
+ *    sets it. otel_filter_select gives a disabled option for every body;
  *  - OTEL_FILTER_KEEP: `enabled` is true whichever of the bodyRegex rules
  *    match, and none of them could change the other options: none sets
  *    allowedAttributes before the rule that gives them, none has a
@@ -125,9 +126,6 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
 typedef enum { OTEL_FILTER_UNDECIDED = 0, OTEL_FILTER_KEEP, OTEL_FILTER_DROP } otel_filter_decision;
 otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int severity_number,
                                         const otel_log_options **kept);
-
-/* "ERROR" (any case) -> 17..20 etc. Returns 0, or -1 for an unknown name. */
-int otel_severity_band(const char *name, int *min, int *max);
 
 /* "an object", "a string", ... for messages saying what was found. */
 const char *otel_json_type_name(const json_t *v);
