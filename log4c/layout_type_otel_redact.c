@@ -1,8 +1,8 @@
 /*
  * layout_type_otel_redact.c - the log4c layout type "otel_redact": log4c's
  * "basic" line (`PRIORITY category - message`) with the configuration's
- * hideRegex applied to the message (defaults', or the first matching
- * filter's), so log4c's own file/stream/syslog appenders never write what
+ * hideRegex applied to the message (defaults' and every matching
+ * filter's: src/filter.h), so log4c's own file/stream/syslog appenders never write what
  * the otel appender would mask: one rule set protects every sink.
  *
  * The line is built in a per-thread buffer that holds the whole masked

@@ -15,10 +15,12 @@
 #include <string.h>
 #include <strings.h>
 
-int otel_config_apply(const otel_config *cfg, otel_settings *s)
+int otel_config_apply(const otel_config *cfg, otel_getenv_fn get, otel_settings *s)
 {
     const otel_logs_config *l = &cfg->logs;
-    if (l->url) {
+    if (l->protocol >= 0 && otel_settings_set_protocol(s, (otel_protocol)l->protocol, get) != 0)
+        return LOG4C_OTEL_ENOMEM;
+    if (l->url) { /* after the protocol: a url given is used as it is */
         char *u = strdup(l->url);
         if (!u)
             return LOG4C_OTEL_ENOMEM;
@@ -125,7 +127,7 @@ static int load_settings(otel_config *cfg, const otel_config_request *req, otel_
         }
     }
     if (rc == LOG4C_OTEL_OK)
-        rc = otel_config_apply(cfg, s);
+        rc = otel_config_apply(cfg, get, s);
     if (rc == LOG4C_OTEL_OK) /* a url from the JSON drops the default file */
         rc = otel_settings_resolve_exporters(s, get);
     return rc;
@@ -148,7 +150,7 @@ int otel_config_worker_settings(const otel_config *cfg, otel_getenv_fn get, otel
     char err[512];
     int rc = otel_settings_load(out, get, err, sizeof err);
     if (rc == LOG4C_OTEL_OK)
-        rc = otel_config_apply(cfg, out);
+        rc = otel_config_apply(cfg, get, out);
     if (rc == LOG4C_OTEL_OK)
         rc = otel_settings_resolve_exporters(out, get);
     return rc;

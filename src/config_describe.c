@@ -77,6 +77,26 @@ static void print_options(FILE *out, const char *indent, const otel_log_options 
     }
 }
 
+/* What a filter rule sets itself (the rest comes from later matching
+ * rules, then defaults). */
+static void print_rule_options(FILE *out, const char *indent, const otel_filter_rule *r)
+{
+    fprintf(out, "%ssets:", indent);
+    if (r->enabled >= 0)
+        fprintf(out, " enabled %s", r->enabled ? "true" : "false");
+    if (r->hide)
+        fprintf(out, " hideRegex \"%s\"", otel_regex_pattern(r->hide));
+    if (r->has_allowed) {
+        fprintf(out, " allowedAttributes [");
+        for (size_t i = 0; i < r->nallowed; i++)
+            fprintf(out, "%s\"%s\"", i ? ", " : "", r->allowed[i]);
+        fprintf(out, "]");
+    }
+    if (r->enabled < 0 && !r->hide && !r->has_allowed)
+        fprintf(out, " (nothing)");
+    fputc('\n', out);
+}
+
 void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *out)
 {
     const otel_logs_config *l = &cfg->logs;
@@ -134,7 +154,10 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
     fprintf(out, "additionalAttributes:%s\n", l->additional_attributes.n ? "" : " (none)");
     for (size_t i = 0; i < l->additional_attributes.n; i++)
         print_attr(out, cfg, "  ", &l->additional_attributes.a[i]);
-    fprintf(out, "filters:%s\n", l->filters.nrules ? "" : " (none)");
+    fprintf(out, "filters:%s\n",
+            l->filters.nrules ? " (every matching rule in order gives the options it sets, the first to set one wins, "
+                                "then defaults; hideRegex: defaults' and every matching rule's)"
+                              : " (none)");
     for (size_t i = 0; i < l->filters.nrules; i++) {
         const otel_filter_rule *r = &l->filters.rules[i];
         fprintf(out, "  [%zu] match:", i);
@@ -147,7 +170,7 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
         if (!r->category && !r->sev_min && !r->body_re)
             fprintf(out, " (everything)");
         fprintf(out, "\n");
-        print_options(out, "      ", &r->eff);
+        print_rule_options(out, "      ", r);
     }
     fprintf(out, "defaults:\n");
     print_options(out, "  ", &l->filters.defaults.eff);

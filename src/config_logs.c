@@ -17,7 +17,7 @@
 void otel_logs_config_init(otel_logs_config *l)
 {
     memset(l, 0, sizeof *l);
-    l->enabled = l->compression = l->keep_alive = l->add_resource_attrs_to_attrs = l->log_settings_on_startup = -1;
+    l->enabled = l->compression = l->protocol = l->keep_alive = l->add_resource_attrs_to_attrs = l->log_settings_on_startup = -1;
     l->timeout_ms = l->max_queue_size = l->max_export_batch_size = l->scheduled_delay_ms = l->export_timeout_ms = -1;
     l->force_flush_timeout_ms = l->attr_value_length_limit = l->attr_count_limit = -1;
     l->max_attribute_depth = l->final_export_timeout_ms = l->block_timeout_ms = l->publish_interval_ms = -1;
@@ -122,6 +122,7 @@ static const otel_config_key EXPORTER_KEYS[] = {
     {"headers", NULL, OTEL_CONFIG_HEADERS, LOGS(headers), 0, NULL, NULL},
     {"timeoutMillis", NULL, OTEL_CONFIG_LONG, LOGS(timeout_ms), 1, NULL, NULL},
     {"compression", NULL, OTEL_CONFIG_COMPRESSION, LOGS(compression), 0, NULL, NULL},
+    {"protocol", NULL, OTEL_CONFIG_PROTOCOL, LOGS(protocol), 0, NULL, NULL},
     {"keepAlive", NULL, OTEL_CONFIG_BOOL, LOGS(keep_alive), 0, NULL, NULL},
     {"concurrencyLimit", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
     {"httpsAgentOptions", NULL, OTEL_CONFIG_IGNORED, 0, 0, NULL, NULL},
@@ -178,6 +179,7 @@ static const otel_config_key LOGS_KEYS[] = {
     {"enabled", NULL, OTEL_CONFIG_BOOL, LOGS(enabled), 0, NULL, NULL},
     {"url", NULL, OTEL_CONFIG_URL, LOGS(url), 0, NULL, NULL},
     {"compression", NULL, OTEL_CONFIG_COMPRESSION, LOGS(compression), 0, NULL, NULL},
+    {"protocol", NULL, OTEL_CONFIG_PROTOCOL, LOGS(protocol), 0, NULL, NULL},
     {"timeoutMillis", NULL, OTEL_CONFIG_LONG, LOGS(timeout_ms), 1, NULL, NULL},
     {"keepAlive", NULL, OTEL_CONFIG_BOOL, LOGS(keep_alive), 0, NULL, NULL},
     {"exporterSettings", NULL, OTEL_CONFIG_ELSEWHERE, 0, 0, NULL, NULL}, /* after the walk: it wins */

@@ -60,6 +60,10 @@ void otel_config_yield_to_env(json_t *root, otel_getenv_fn get)
         drop(logs, "url");
         drop(es, "url");
     }
+    if (set(get, "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")) {
+        drop(logs, "protocol");
+        drop(es, "protocol");
+    }
     if (set(get, "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION")) {
         drop(logs, "compression");
         drop(es, "compression");

@@ -13,6 +13,7 @@
 /* Removes from root (a normalised root: {"logs": {...}, ...}) what a set,
  * non-empty OTEL_* variable read through get overrides:
  *   OTEL_EXPORTER_OTLP_(LOGS_)ENDPOINT     url, exporterSettings.url
+ *   OTEL_EXPORTER_OTLP_(LOGS_)PROTOCOL     protocol (both places)
  *   OTEL_EXPORTER_OTLP_(LOGS_)COMPRESSION  compression (both places)
  *   OTEL_EXPORTER_OTLP_(LOGS_)TIMEOUT      timeoutMillis (both places)
  *   OTEL_EXPORTER_OTLP_(LOGS_)HEADERS      the headers it names (any case)

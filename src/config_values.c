@@ -1,11 +1,12 @@
 /*
  * config_values.c - the value readers every section parser of the JSON
  * configuration shares: booleans, bounded integers, strings with %VAR%
- * references, URLs, compression names, header and attribute objects. Each
+ * references, URLs, compression and protocol names, header and attribute objects. Each
  * returns 0, or -1 after otel_config_error_set() at the value's key path.
  */
 #include "config_values.h"
 #include "filter.h"
+#include "grpc_exporter.h"
 #include "settings.h"
 
 #include <stdio.h>
@@ -231,6 +232,25 @@ int otel_config_want_compression(const json_t *v, const char *path, int *out, ot
     return 0;
 }
 
+int otel_config_want_protocol(const json_t *v, const char *path, int *out, otel_config_error *err)
+{
+    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    if (s && strcmp(s, "http/protobuf") == 0)
+        *out = OTEL_PROTOCOL_HTTP_PROTOBUF;
+    else if (s && strcmp(s, "http/json") == 0)
+        *out = OTEL_PROTOCOL_HTTP_JSON;
+    else if (s && strcmp(s, "grpc") == 0 && otel_grpc_supported())
+        *out = OTEL_PROTOCOL_GRPC;
+    else if (s && strcmp(s, "grpc") == 0)
+        return otel_config_error_set(err, path,
+                                     "\"grpc\" needs a libcurl with HTTP/2, and this one has none: use "
+                                     "\"http/protobuf\" or \"http/json\"");
+    else
+        return otel_config_error_set(err, path, "expected \"http/protobuf\", \"http/json\" or \"grpc\", got %s%s%s",
+                                     s ? "\"" : "", s ? s : otel_json_type_name(v), s ? "\"" : "");
+    return 0;
+}
+
 int otel_config_want_object(const json_t *v, const char *path, otel_config_error *err)
 {
     if (!json_is_object(v))
@@ -267,6 +287,7 @@ int otel_config_key_read(const otel_config_key *row, const json_t *v, const char
     case OTEL_CONFIG_URL: return otel_config_want_url(v, path, field, get, err);
     case OTEL_CONFIG_HEADERS: return otel_config_want_headers(v, path, field, get, err);
     case OTEL_CONFIG_COMPRESSION: return otel_config_want_compression(v, path, field, err);
+    case OTEL_CONFIG_PROTOCOL: return otel_config_want_protocol(v, path, field, err);
     case OTEL_CONFIG_OBJECT: return otel_config_walk(v, path, row->sub, dest, err, get);
     case OTEL_CONFIG_CUSTOM: return row->parse(v, path, dest, err, get);
     case OTEL_CONFIG_IGNORED: return otel_config_ignored(err, path);

@@ -37,6 +37,10 @@ int otel_config_want_headers(const json_t *v, const char *path, otel_attr_list *
 int otel_config_want_url(const json_t *v, const char *path, char **out, otel_getenv_fn get, otel_config_error *err);
 /* "none" or "gzip" as OTEL_COMPRESSION_*. */
 int otel_config_want_compression(const json_t *v, const char *path, int *out, otel_config_error *err);
+/* "http/protobuf", "http/json" or "grpc" (the values of
+ * OTEL_EXPORTER_OTLP_PROTOCOL) as OTEL_PROTOCOL_*; "grpc" is an error when
+ * this libcurl has no HTTP/2 (otel_grpc_supported). */
+int otel_config_want_protocol(const json_t *v, const char *path, int *out, otel_config_error *err);
 /* Any object. */
 int otel_config_want_object(const json_t *v, const char *path, otel_config_error *err);
 
@@ -49,6 +53,7 @@ typedef enum otel_config_kind {
     OTEL_CONFIG_URL,         /* char *, replaced */
     OTEL_CONFIG_HEADERS,     /* otel_attr_list, added to */
     OTEL_CONFIG_COMPRESSION, /* int: OTEL_COMPRESSION_* */
+    OTEL_CONFIG_PROTOCOL,    /* int: OTEL_PROTOCOL_* */
     OTEL_CONFIG_OBJECT,      /* a nested object whose keys are the rows of sub, into the same destination */
     OTEL_CONFIG_CUSTOM,      /* parse() reads the value */
     OTEL_CONFIG_IGNORED,     /* an io.Insights key log4c-otel does not support: noted */

@@ -49,6 +49,7 @@ typedef struct otel_logs_config {
     char *url;              /* exporterSettings.url, else url */
     otel_attr_list headers; /* otel.headers < logs.headers < exporterSettings.headers (string values) */
     int compression;        /* OTEL_COMPRESSION_* */
+    int protocol;           /* OTEL_PROTOCOL_* */
     long timeout_ms;        /* one HTTP request */
     int keep_alive;
     long max_queue_size, max_export_batch_size, scheduled_delay_ms, export_timeout_ms;
@@ -109,9 +110,10 @@ int otel_config_logs_enabled(const otel_config *cfg);
 
 /* Overrides exporter, batch, shutdown, resource, log-source and file-exporter
  * settings in *s with what the configuration gives (typed at load: every
- * section was parsed once). 0 or LOG4C_OTEL_ENOMEM. The caller then runs
- * otel_settings_resolve_exporters. */
-int otel_config_apply(const otel_config *cfg, otel_settings *s);
+ * section was parsed once); a protocol resolves the URL again from the
+ * endpoint variables read through get (otel_settings_set_protocol). 0 or
+ * LOG4C_OTEL_ENOMEM. The caller then runs otel_settings_resolve_exporters. */
+int otel_config_apply(const otel_config *cfg, otel_getenv_fn get, otel_settings *s);
 
 /* Loads everything as the runtime does: *s from the defaults and the
  * environment (settings.c), *cfg from the JSON sources req names, cfg

@@ -10,25 +10,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-static const struct {
-    const char *name;
-    int min, max;
-} BANDS[] = {
-    {"TRACE", 1, 4}, {"DEBUG", 5, 8}, {"INFO", 9, 12}, {"WARN", 13, 16}, {"ERROR", 17, 20}, {"FATAL", 21, 24},
-};
-
-int otel_severity_band(const char *name, int *min, int *max)
-{
-    for (size_t i = 0; i < sizeof BANDS / sizeof BANDS[0]; i++)
-        if (strcasecmp(name, BANDS[i].name) == 0) {
-            *min = BANDS[i].min;
-            *max = BANDS[i].max;
-            return 0;
-        }
-    return -1;
-}
 
 const char *otel_json_type_name(const json_t *v)
 {
@@ -55,6 +36,11 @@ static int compile(const json_t *v, const char *path, int flags, otel_regex **ou
         return otel_config_error_set(err, path, "expected a valid regular expression (%s)", why);
     return 0;
 }
+
+/* What otel_severity_name_band accepts (severity_names.c), for messages. */
+#define SEVERITY_NAMES                                                                                             \
+    "TRACE, DEBUG, INFO, WARN, ERROR, FATAL, ALL, MARK, OFF, VERBOSE, INFORMATION, INFORMATIONAL, NOTICE, WARNING, " \
+    "ERR, CRIT, CRITICAL, ALERT, EMERG or EMERGENCY"
 
 int otel_filter_rule_from_json(const json_t *obj, const char *key_path, otel_filter_rule *r, int is_defaults,
                                otel_config_error *err)
@@ -87,7 +73,7 @@ int otel_filter_rule_from_json(const json_t *obj, const char *key_path, otel_fil
         } else if (!is_defaults && strcmp(k, "severity") == 0) {
             if (!json_is_string(v) || otel_severity_name_band(json_string_value(v), &r->sev_min, &r->sev_max) != 0)
                 return otel_config_error_set(err, path,
-                                             "expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got %s%s%s",
+                                             "expected a severity name (any case): " SEVERITY_NAMES ", got %s%s%s",
                                              json_is_string(v) ? "\"" : "",
                                              json_is_string(v) ? json_string_value(v) : otel_json_type_name(v),
                                              json_is_string(v) ? "\"" : "");
@@ -128,27 +114,32 @@ int otel_filter_rule_from_json(const json_t *obj, const char *key_path, otel_fil
     return 0;
 }
 
-/* A combination: the first matching rule (or none) and the other
- * matching rules whose hideRegex adds to the union. */
+/* A combination: what a record's options are made of: `enabled`, the
+ * rule whose allowedAttributes apply, and the rules whose hideRegex add
+ * to defaults'. Keyed by what the options hold, not by which rule gave
+ * `enabled`: records that differ only in that get the same options. */
 struct otel_filter_combo {
     otel_filter_combo *next;
     size_t count; /* combinations in the list from this one on */
     otel_log_options o;
+    int enabled;
+    size_t aw; /* the rule whose allowedAttributes apply (NO_RULE: the defaults') */
     size_t nkey;
-    size_t key[]; /* key[0]: the first matching rule's index (SIZE_MAX: none); then the others, ascending */
+    size_t key[]; /* the contributing rules' indexes, ascending: aw, and every rule adding a mask */
 };
 
-#define COMBO_KEY_MAX 64 /* more contributing rules: eff_all (masks more, never less) */
+#define NO_RULE SIZE_MAX
+#define COMBO_KEY_MAX 64 /* more contributing rules: the fallback options (mask more, never less) */
 
 /* What a union that cannot be allocated becomes: no pattern, which
  * otel_regex_mask_set takes as "mask the whole value" (fail closed). */
 static const otel_regex_set whole_set = {0};
 
-static void free_options_hide(otel_log_options *o)
+static void free_hide(const otel_regex_set **h)
 {
-    if (o->hide != &whole_set)
-        free((void *)o->hide);
-    o->hide = NULL;
+    if (*h != &whole_set)
+        free((void *)*h);
+    *h = NULL;
 }
 
 void otel_filter_rule_free(otel_filter_rule *r)
@@ -160,8 +151,7 @@ void otel_filter_rule_free(otel_filter_rule *r)
     for (size_t i = 0; i < r->nallowed; i++)
         free(r->allowed[i]);
     free(r->allowed);
-    free_options_hide(&r->eff);
-    free_options_hide(&r->eff_all);
+    free_hide(&r->eff.hide); /* eff_all's belongs to the set */
     memset(r, 0, sizeof *r);
     r->enabled = -1;
 }
@@ -191,7 +181,7 @@ static const otel_regex_set *make_set(const otel_regex *const *re, size_t n)
     return set;
 }
 
-/* o: r's own options over d's; hide from the patterns given. */
+/* e: r's enabled and allowedAttributes over d's (d NULL: the built-ins). */
 static void resolve_options(otel_log_options *e, const otel_filter_rule *r, const otel_filter_rule *d)
 {
     e->enabled = r->enabled >= 0 ? r->enabled : d && d->enabled >= 0 ? d->enabled : 1;
@@ -199,6 +189,20 @@ static void resolve_options(otel_log_options *e, const otel_filter_rule *r, cons
     e->has_allowed = a != NULL;
     e->allowed = a ? a->allowed : NULL;
     e->nallowed = a ? a->nallowed : 0;
+}
+
+/* r's eff (r over d, masks: d's and r's) and eff_all (masks: all). */
+static void resolve_rule(otel_filter_rule *r, const otel_filter_rule *d, const otel_regex_set *all)
+{
+    free_hide(&r->eff.hide);
+    resolve_options(&r->eff, r, d);
+    const otel_regex *pair[2] = {d ? d->hide : NULL, r->hide};
+    r->eff.hide = make_set(pair, 2);
+    for (int e = 0; e < 2; e++) {
+        r->eff_all[e] = r->eff;
+        r->eff_all[e].enabled = e;
+        r->eff_all[e].hide = all;
+    }
 }
 
 static void free_combos(otel_filter_set *fs)
@@ -215,32 +219,22 @@ static void free_combos(otel_filter_set *fs)
 void otel_filter_set_resolve(otel_filter_set *fs)
 {
     free_combos(fs);
+    free_hide(&fs->hide_all);
     size_t n = fs->nrules;
     otel_filter_rule *d = &fs->defaults;
-    free_options_hide(&d->eff);
-    free_options_hide(&d->eff_all);
-    resolve_options(&d->eff, d, NULL);
-    const otel_regex *dh = d->hide;
-    d->eff.hide = make_set(&dh, 1);
-    d->eff_all = d->eff;
-    d->eff_all.hide = NULL; /* never used for the defaults */
     const otel_regex **all = malloc((n + 1) * sizeof *all);
     if (all) {
         all[0] = d->hide;
         for (size_t i = 0; i < n; i++)
             all[i + 1] = fs->rules[i].hide;
+        fs->hide_all = make_set(all, n + 1);
+        free(all);
+    } else {
+        fs->hide_all = &whole_set;
     }
-    for (size_t i = 0; i < n; i++) {
-        otel_filter_rule *r = &fs->rules[i];
-        free_options_hide(&r->eff);
-        free_options_hide(&r->eff_all);
-        resolve_options(&r->eff, r, d);
-        const otel_regex *pair[2] = {d->hide, r->hide};
-        r->eff.hide = make_set(pair, 2);
-        r->eff_all = r->eff;
-        r->eff_all.hide = all ? make_set(all, n + 1) : &whole_set;
-    }
-    free(all);
+    resolve_rule(d, NULL, fs->hide_all);
+    for (size_t i = 0; i < n; i++)
+        resolve_rule(&fs->rules[i], d, fs->hide_all);
 }
 
 void otel_filter_set_free(otel_filter_set *fs)
@@ -250,9 +244,11 @@ void otel_filter_set_free(otel_filter_set *fs)
         otel_filter_rule_free(&fs->rules[i]);
     free(fs->rules);
     otel_filter_rule_free(&fs->defaults);
+    free_hide(&fs->hide_all);
     fs->rules = NULL;
     fs->nrules = 0;
 }
+
 static int category_matches(const otel_filter_rule *r, const char *cat)
 {
     if (r->category_re)
@@ -278,37 +274,55 @@ static const otel_filter_rule *next_rule(const otel_filter_set *fs, const char *
     return NULL;
 }
 
-#define COMBOS_MAX 1024 /* distinct combinations remembered; more: eff_all */
+#define COMBOS_MAX 1024 /* distinct combinations remembered; more: the fallback options */
 
-/* The options for the first matching rule key[0] with the others of key
- * adding their hideRegex: found, or built and remembered. */
-static const otel_log_options *combo_options(const otel_filter_set *fs, const size_t *key, size_t nkey)
+/* The options when a combination cannot be remembered: enabled e, aw's
+ * allowedAttributes, every rule's and the defaults' masks. */
+static const otel_log_options *fallback(const otel_filter_set *fs, int e, size_t aw)
+{
+    const otel_filter_rule *a = aw != NO_RULE ? &fs->rules[aw] : &fs->defaults;
+    return &a->eff_all[e != 0];
+}
+
+/* The `enabled` that applies when rule ew (NO_RULE: none) is the first
+ * matching rule to set it. */
+static int enabled_of(const otel_filter_set *fs, size_t ew)
+{
+    return ew != NO_RULE ? fs->rules[ew].enabled : fs->defaults.eff.enabled;
+}
+
+/* The options for enabled e, aw's allowedAttributes and the masks of
+ * key[0..nkey): found, or built and remembered. */
+static const otel_log_options *combo_options(const otel_filter_set *fs, const size_t *key, size_t nkey, int e,
+                                             size_t aw)
 {
     otel_filter_set *m = (otel_filter_set *)fs; /* the combinations are a cache */
-    const otel_filter_rule *first = &fs->rules[key[0]];
     otel_filter_combo *head = atomic_load_explicit(&m->combos, memory_order_acquire);
     for (otel_filter_combo *c = head; c; c = c->next)
-        if (c->nkey == nkey && memcmp(c->key, key, nkey * sizeof *key) == 0)
+        if (c->enabled == e && c->aw == aw && c->nkey == nkey && memcmp(c->key, key, nkey * sizeof *key) == 0)
             return &c->o;
     if (head && head->count >= COMBOS_MAX)
-        return &first->eff_all;
+        return fallback(fs, e, aw);
     otel_filter_combo *c = malloc(sizeof *c + nkey * sizeof *key);
     const otel_regex **re = malloc((nkey + 1) * sizeof *re);
     if (!c || !re) {
         free(c);
         free(re);
-        return &first->eff_all;
+        return fallback(fs, e, aw);
     }
     re[0] = fs->defaults.hide;
     for (size_t i = 0; i < nkey; i++)
         re[i + 1] = fs->rules[key[i]].hide;
-    c->o = first->eff;
+    c->o = aw != NO_RULE ? fs->rules[aw].eff : fs->defaults.eff; /* its allowedAttributes */
+    c->o.enabled = e;
     c->o.hide = make_set(re, nkey + 1);
     free(re);
     if (c->o.hide == &whole_set) {
         free(c);
-        return &first->eff_all;
+        return fallback(fs, e, aw);
     }
+    c->enabled = e;
+    c->aw = aw;
     c->nkey = nkey;
     memcpy(c->key, key, nkey * sizeof *key);
     do {
@@ -319,17 +333,21 @@ static const otel_log_options *combo_options(const otel_filter_set *fs, const si
     return &c->o;
 }
 
-/* Options for the first matching rule key[0] (SIZE_MAX: none) and the
- * other contributing rules key[1..nkey) (over: more than fit). */
-static const otel_log_options *options_for(const otel_filter_set *fs, const size_t *key, size_t nkey, int over)
+/* Options for enabled e, aw's allowedAttributes and the masks of
+ * key[0..nkey) (over: more rules than fit). */
+static const otel_log_options *options_for(const otel_filter_set *fs, const size_t *key, size_t nkey, int e,
+                                           size_t aw, int over)
 {
-    if (key[0] == SIZE_MAX)
-        return &fs->defaults.eff;
     if (over)
-        return &fs->rules[key[0]].eff_all;
-    if (nkey == 1)
-        return &fs->rules[key[0]].eff;
-    return combo_options(fs, key, nkey);
+        return fallback(fs, e, aw);
+    if (nkey == 0 && e == fs->defaults.eff.enabled)
+        return &fs->defaults.eff;
+    if (nkey == 1) { /* one rule: its own options over the defaults, when they are these */
+        const otel_filter_rule *r = &fs->rules[key[0]];
+        if (e == r->eff.enabled && (aw == key[0] || (aw == NO_RULE && !r->has_allowed)))
+            return &r->eff;
+    }
+    return combo_options(fs, key, nkey, e, aw);
 }
 
 const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char *category, int sev,
@@ -338,34 +356,41 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
     const char *cat = category ? category : "";
     const char *b = body ? body : "";
     size_t blen = body ? body_len : 0;
-    size_t key[COMBO_KEY_MAX], nkey = 1;
+    size_t key[COMBO_KEY_MAX], nkey = 0, ew = NO_RULE, aw = NO_RULE;
     int over = 0, runaway = 0;
-    key[0] = SIZE_MAX;
     size_t i = 0;
     for (const otel_filter_rule *r; (r = next_rule(fs, cat, sev, &i)) != NULL;) {
-        if (key[0] != SIZE_MAX && !r->hide)
-            continue; /* after the first, only a rule's hideRegex matters */
+        int sets_e = ew == NO_RULE && r->enabled >= 0;
+        int sets_a = aw == NO_RULE && r->has_allowed;
+        /* a rule that would add nothing is not searched (after a runaway
+         * search, every candidate's hideRegex applies anyway) */
+        if (!sets_e && !sets_a && (!r->hide || runaway))
+            continue;
         if (r->body_re) {
-            /* a search that hits its limit counts as a match for the
-             * options, and makes every candidate's hideRegex apply */
+            /* a search that hits its limit counts as a match */
             int hit = 0;
             int m = otel_regex_search(r->body_re, b, blen, &hit);
             runaway |= hit;
             if (!m)
                 continue;
         }
-        if (key[0] == SIZE_MAX)
-            key[0] = i - 1;
-        else if (nkey < COMBO_KEY_MAX)
+        if (sets_e)
+            ew = i - 1;
+        if (sets_a)
+            aw = i - 1;
+        if (!sets_a && !r->hide)
+            continue; /* gave `enabled` only: not part of the key */
+        if (nkey < COMBO_KEY_MAX)
             key[nkey++] = i - 1;
         else
             over = 1;
     }
-    if (runaway && key[0] != SIZE_MAX) { /* every rule matching on category and severity adds its masks */
-        nkey = 1;
+    if (runaway) { /* aw, and every rule matching on category and severity adds its masks */
+        nkey = 0;
+        over = 0;
         i = 0;
         for (const otel_filter_rule *r; (r = next_rule(fs, cat, sev, &i)) != NULL;) {
-            if (i - 1 == key[0] || !r->hide)
+            if (i - 1 != aw && !r->hide)
                 continue;
             if (nkey < COMBO_KEY_MAX)
                 key[nkey++] = i - 1;
@@ -373,35 +398,45 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
                 over = 1;
         }
     }
-    return options_for(fs, key, nkey, over);
+    return options_for(fs, key, nkey, enabled_of(fs, ew), aw, over);
 }
 
 otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int sev,
                                         const otel_log_options **kept)
 {
     const char *cat = category ? category : "";
-    size_t i = 0;
-    const otel_filter_rule *r = next_rule(fs, cat, sev, &i);
-    size_t key[COMBO_KEY_MAX], nkey = 1;
+    size_t key[COMBO_KEY_MAX], nkey = 0, ew = NO_RULE, aw = NO_RULE;
     int over = 0;
-    key[0] = r ? i - 1 : SIZE_MAX;
-    if (r && r->body_re) /* only the body decides: one it does not match falls through */
-        return OTEL_FILTER_UNDECIDED;
-    if (!(r ? r->eff.enabled : fs->defaults.eff.enabled))
-        return OTEL_FILTER_DROP;
-    if (r)
-        for (const otel_filter_rule *l; (l = next_rule(fs, cat, sev, &i)) != NULL;) {
-            if (!l->hide)
-                continue;
-            if (l->body_re) /* its hideRegex applies to the bodies it matches */
-                return OTEL_FILTER_UNDECIDED;
-            if (nkey < COMBO_KEY_MAX)
-                key[nkey++] = i - 1;
-            else
-                over = 1;
+    unsigned body_e = 0; /* bit v: a bodyRegex rule before the enabled winner sets enabled to v */
+    int body_other = 0;  /* a bodyRegex rule would set allowedAttributes (before its winner) or add masks */
+    size_t i = 0;
+    for (const otel_filter_rule *r; (r = next_rule(fs, cat, sev, &i)) != NULL;) {
+        int sets_e = ew == NO_RULE && r->enabled >= 0;
+        int sets_a = aw == NO_RULE && r->has_allowed;
+        if (r->body_re) { /* what it contributes depends on the body */
+            if (sets_e)
+                body_e |= 1u << r->enabled;
+            body_other |= sets_a || r->hide;
+            continue;
         }
+        if (sets_e)
+            ew = i - 1;
+        if (sets_a)
+            aw = i - 1;
+        if (!sets_a && !r->hide)
+            continue;
+        if (nkey < COMBO_KEY_MAX)
+            key[nkey++] = i - 1;
+        else
+            over = 1;
+    }
+    unsigned e = 1u << enabled_of(fs, ew) | body_e; /* the values `enabled` can take */
+    if (e == 1u)
+        return OTEL_FILTER_DROP;
+    if (e != 2u || body_other)
+        return OTEL_FILTER_UNDECIDED;
     if (kept)
-        *kept = options_for(fs, key, nkey, over);
+        *kept = options_for(fs, key, nkey, 1, aw, over);
     return OTEL_FILTER_KEEP;
 }
 

@@ -8,25 +8,37 @@
  *  - categoryName: equal to the category or a dotted prefix of it ("gw"
  *    matches "gw" and "gw.conn", not "gwx"); "#..." is a case-insensitive
  *    PCRE2 regex searched (unanchored) in the category;
- *  - severity: TRACE/DEBUG/INFO/WARN/ERROR/FATAL (any case) match the OTel
- *    severity band of the record (ERROR: 17-20, so log4c ERROR, CRIT, ALERT);
+ *  - severity: a name of severity_names.h (any case) matches its OTel
+ *    severity band (ERROR: 17-20, so log4c ERROR, CRIT, ALERT);
  *  - bodyRegex: PCRE2, unanchored search in the raw message.
- * enabled and allowedAttributes: the first matching rule in order wins;
- * options it leaves out come from `defaults`, then the built-in defaults
- * (enabled, all attributes). No rule matches: `defaults`, then built-ins.
+ * Options merge first-wins: every matching rule, in order, contributes the
+ * options it sets, and the first rule to set `enabled` (allowedAttributes)
+ * gives it; what no matching rule sets comes from `defaults`, then the
+ * built-in defaults (enabled, all attributes). No rule matches: `defaults`,
+ * then built-ins.
  *
  * hideRegex never narrows: the patterns that apply are defaults' and those
- * of EVERY matching rule (a union; redact.h says how a union masks). A
- * bodyRegex search that hits its limit (a runaway pattern) cannot say
- * whether its rule matches: the record then gets the first-matching-rule
- * options as if it matched (it is kept or dropped as that rule says), and
- * the hideRegex of every rule whose category and severity keys match,
- * whatever their bodyRegex (the fail-safe union).
+ * of EVERY matching rule (a union; redact.h says how a union masks).
  *
- * Cheap keys are tested first (category, severity), the body regex last.
- * The options for each distinct combination of rules are built once, on
- * first use, and kept until the set is freed: selecting allocates only
- * the first time a combination is seen.
+ * A bodyRegex search that hits its limit (a runaway pattern) cannot say
+ * whether its rule matches. It counts as a match: the rule contributes its
+ * `enabled` and allowedAttributes like any matching rule (first-wins, so a
+ * record is kept or dropped as it would be were the body to match; the same
+ * rule as a runaway "#regex" category search, and one that does not depend
+ * on how fast the search ran). The masks are the fail-safe union: defaults'
+ * and the hideRegex of EVERY rule whose category and severity keys match,
+ * whatever their bodyRegex.
+ *
+ * Cheap keys are tested first (category, severity), the body regex last; a
+ * bodyRegex is searched only when its rule could still contribute (set an
+ * option no earlier matching rule set, or add masks). The options for each
+ * distinct combination (`enabled`, the rule giving allowedAttributes, the
+ * rules adding masks) are built once, on first use,
+ * and kept until the set is freed: selecting allocates only the first time
+ * a combination is seen (past 1024 combinations, or when memory runs out,
+ * a record gets its winners' `enabled` and allowedAttributes with every
+ * rule's masks: more masking, never less). Selecting is safe from any
+ * number of threads at once (combinations are added lock-free).
  */
 #ifndef LOG4C_OTEL_FILTER_H
 #define LOG4C_OTEL_FILTER_H
@@ -60,8 +72,8 @@ typedef struct otel_filter_rule {
     size_t nallowed;
     otel_log_options eff; /* resolved: this rule, then defaults, then built-ins;
                            * hide: defaults' and this rule's */
-    otel_log_options eff_all; /* eff, hide: defaults' and every rule's (used
-                               * when a combination cannot be built) */
+    otel_log_options eff_all[2]; /* eff's allowedAttributes, enabled 0 / 1, hide: the
+                                  * set's hide_all (when a combination cannot be built) */
 } otel_filter_rule;
 
 /* The options of one combination of matching rules (filter.c). */
@@ -71,6 +83,7 @@ typedef struct otel_filter_set {
     otel_filter_rule *rules;
     size_t nrules;
     otel_filter_rule defaults; /* options only */
+    const otel_regex_set *hide_all; /* defaults' and every rule's hideRegex (resolved) */
     otel_filter_combo *_Atomic combos; /* built on first use, freed with the set */
 } otel_filter_set;
 
@@ -81,8 +94,9 @@ int otel_filter_rule_from_json(const json_t *obj, const char *key_path, otel_fil
                                otel_config_error *err);
 void otel_filter_rule_free(otel_filter_rule *r);
 
-/* Fills every rule's eff (and the defaults') after parsing; again after
- * the set was moved (what an earlier call built is replaced). */
+/* Fills every rule's eff and eff_all (and the defaults'), and hide_all,
+ * after parsing; again after the set was moved (what an earlier call
+ * built, remembered combinations included, is replaced). */
 void otel_filter_set_resolve(otel_filter_set *fs);
 void otel_filter_set_free(otel_filter_set *fs);
 
@@ -91,28 +105,27 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
                                            const char *body, size_t body_len);
 
 /* What category and severity alone say about a record, before its body is
- * looked at (the logging thread drops on that, without copying the record):
- *  - OTEL_FILTER_DROP: the first rule matching on category and severity has
- *    no bodyRegex and is disabled, or no rule matches and the defaults are
- *    disabled: otel_filter_select gives a disabled option for every body;
- *  - OTEL_FILTER_KEEP: the same, but enabled;
- *  - OTEL_FILTER_UNDECIDED: the first rule matching on category and
- *    severity has a bodyRegex. Only the body decides: a body it does not
- *    match falls through to the later rules, so nothing after it can be
- *    assumed either.
+ * looked at (the logging thread drops on that, without copying the record).
+ * The rules matching on category and severity without a bodyRegex surely
+ * match; those with one may or may not:
+ *  - OTEL_FILTER_DROP: `enabled` is false whichever of the bodyRegex rules
+ *    match: the first surely-matching rule that sets it (else the
+ *    defaults) says false, and so does every bodyRegex rule before it that
+ *    sets it. otel_filter_select gives a disabled option for every body;
+ *  - OTEL_FILTER_KEEP: `enabled` is true whichever of the bodyRegex rules
+ *    match, and none of them could change the other options: none sets
+ *    allowedAttributes before the rule that gives them, none has a
+ *    hideRegex. otel_filter_select then returns the same options for every
+ *    body (a runaway search included);
+ *  - OTEL_FILTER_UNDECIDED: anything else: only the body decides.
  * Always agrees with otel_filter_select(fs, category, severity_number, b)
  * ->enabled for every body b when decided. On KEEP, *kept (when kept is not
- * NULL) gets the options otel_filter_select returns for every body: a
- * consumer that remembers them need not walk the rules again. A later rule
- * matching on category and severity with a bodyRegex and a hideRegex makes
- * the masks depend on the body: UNDECIDED as well (unless the first
- * matching rule drops). */
+ * NULL) gets the options otel_filter_select returns for every body (the
+ * same pointer): a consumer that remembers them need not walk the rules
+ * again. */
 typedef enum { OTEL_FILTER_UNDECIDED = 0, OTEL_FILTER_KEEP, OTEL_FILTER_DROP } otel_filter_decision;
 otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *category, int severity_number,
                                         const otel_log_options **kept);
-
-/* "ERROR" (any case) -> 17..20 etc. Returns 0, or -1 for an unknown name. */
-int otel_severity_band(const char *name, int *min, int *max);
 
 /* "an object", "a string", ... for messages saying what was found. */
 const char *otel_json_type_name(const json_t *v);

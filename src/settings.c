@@ -310,6 +310,20 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, const char 
     return code;
 }
 
+int otel_settings_set_protocol(otel_settings *s, otel_protocol protocol, otel_getenv_fn get)
+{
+    const char *logs_ep = get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+    const char *gen_ep = get("OTEL_EXPORTER_OTLP_ENDPOINT");
+    char *u = protocol == OTEL_PROTOCOL_GRPC ? otel_resolve_grpc_url(logs_ep, gen_ep)
+                                             : otel_resolve_logs_url(logs_ep, gen_ep);
+    if (!u)
+        return LOG4C_OTEL_ENOMEM;
+    free(s->logs_url);
+    s->logs_url = u;
+    s->protocol = protocol;
+    return LOG4C_OTEL_OK;
+}
+
 int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);

@@ -82,6 +82,13 @@ int otel_settings_resolve_exporters(otel_settings *s, otel_getenv_fn get);
 /* 1 when the worker must export over HTTP (see above). */
 int otel_settings_http_enabled(const otel_settings *s);
 
+/* Sets the protocol a configuration file gives and resolves the URL again
+ * for it from the endpoint variables (OTEL_EXPORTER_OTLP_ENDPOINT gets
+ * "/v1/logs" for HTTP, nothing for gRPC; neither: that protocol's default
+ * endpoint), as OTEL_EXPORTER_OTLP_PROTOCOL would have. A url in the file
+ * is applied after it. 0 or LOG4C_OTEL_ENOMEM. */
+int otel_settings_set_protocol(otel_settings *s, otel_protocol protocol, otel_getenv_fn get);
+
 /* Endpoint rules: the per-signal endpoint is used as is; the
  * generic one gets "/v1/logs" appended (after one trailing '/' is removed);
  * neither gives http://localhost:4318/v1/logs. Returns a malloc'd URL. */

@@ -4,7 +4,7 @@
  * the command line asks for, and prints the counters as one JSON line.
  *
  *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N | fork N
- *           | mixed [REPEAT] | secrets | attrs | lengths | census T N
+ *           | mixed [REPEAT] | merged [REPEAT] | secrets | attrs | lengths | census T N
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
  * path); LOGDEMO_CATEGORY overrides the category (default "test.demo");
@@ -130,6 +130,28 @@ static void mixed(long repeat)
     for (long n = 0; n < repeat; n++)
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
             log4c_category_log(log4c_category_get(rows[i].cat), rows[i].prio, "%s", rows[i].msg);
+}
+
+/* Categories, priorities and bodies for the merged-filter tests, each with
+ * the per-call attributes keep (the string "k") and drop (the row's
+ * index), repeat times over. */
+static void merged(long repeat)
+{
+    static const struct {
+        const char *cat;
+        int prio;
+        const char *msg;
+    } rows[] = {
+        {"app", LOG4C_PRIORITY_INFO, "app info"},          {"app", LOG4C_PRIORITY_DEBUG, "app debug"},
+        {"app", LOG4C_PRIORITY_DEBUG, "app debug urgent 42"}, {"app.sub", LOG4C_PRIORITY_INFO, "sub info 7"},
+        {"other", LOG4C_PRIORITY_DEBUG, "other debug"},    {"other", LOG4C_PRIORITY_INFO, "other info"},
+        {"other", LOG4C_PRIORITY_DEBUG, "other debug urgent 9"},
+    };
+    for (long n = 0; n < repeat; n++)
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+            log4c_otel_log(log4c_category_get(rows[i].cat), rows[i].prio,
+                           LOG4C_OTEL_ATTRS(LOG4C_OTEL_STRING("keep", "k"), LOG4C_OTEL_INT("drop", (long)i)), "%s",
+                           rows[i].msg);
 }
 
 /* Each secret in a body, in a per-call attribute, in the thread's context. */
@@ -363,6 +385,8 @@ int main(int argc, char **argv)
         locinfo();
     else if (strcmp(argv[1], "mixed") == 0)
         mixed(argc > 2 ? atol(argv[2]) : 1);
+    else if (strcmp(argv[1], "merged") == 0)
+        merged(argc > 2 ? atol(argv[2]) : 1);
     else if (strcmp(argv[1], "secrets") == 0)
         secrets();
     else if (strcmp(argv[1], "attrs") == 0)

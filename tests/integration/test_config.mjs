@@ -26,7 +26,7 @@ async function demo(scenario, { env = {}, config, dir = scratchDir('otel'), args
 
 const bodies = () => receiver.records().map((r) => r.body);
 
-test('filters: first match wins, dotted prefix, #regex, severity band, bodyRegex, defaults', async () => {
+test('filters: the first matching rule that sets enabled wins, dotted prefix, #regex, severity band, bodyRegex, defaults', async () => {
   const r = await demo('mixed', {
     config: {
       otel: {
@@ -76,6 +76,61 @@ test('filters decided on the logging thread: repeated categories and priorities 
   assert.equal(r.stats.accepted, 5 * repeat);
   assert.equal(r.stats.exported, 5 * repeat);
   assert.equal(r.stats.accepted + r.stats.filtered, 9 * repeat); // every record counted once
+});
+
+// One record as compared: body, scope (the category), severity and the
+// attributes by key (the library's own reduced to their names).
+const own = new Set(['thread.id', 'code.file.path', 'code.line.number', 'code.function.name', 'log.source']);
+const shape = (r) => JSON.stringify({
+  body: r.body, scope: r.scope, severity: r.severityText,
+  attributes: Object.fromEntries(Object.keys(r.attributes).sort().map((k) => [k, own.has(k) ? '(own)' : r.attributes[k]])),
+});
+const ALL = (drop) => ({ 'code.file.path': '(own)', 'code.function.name': '(own)', 'code.line.number': '(own)', drop: String(drop), keep: 'k', 'log.source': '(own)', 'thread.id': '(own)' });
+
+test('filters merged first-wins: every matching rule gives the options it sets, the first to set one wins', async () => {
+  // the example of docs/CONFIGURATION.md: app DEBUG dropped by the second
+  // rule (the first sets no `enabled`), app INFO with `keep` only
+  const r = await demo('merged', {
+    config: { logs: { filters: [{ categoryName: 'app', allowedAttributes: ['keep'] }, { severity: 'DEBUG', enabled: false }] } },
+  });
+  const got = receiver.records().map(shape).sort();
+  const want = [
+    { body: 'app info', scope: 'app', severity: 'INFO', attributes: { keep: 'k' } },
+    { body: 'sub info 7', scope: 'app.sub', severity: 'INFO', attributes: { keep: 'k' } },
+    { body: 'other info', scope: 'other', severity: 'INFO', attributes: ALL(5) },
+  ].map((x) => JSON.stringify({ ...x, attributes: Object.fromEntries(Object.entries(x.attributes).sort()) })).sort();
+  assert.deepEqual(got, want);
+  assert.equal(r.stats.filtered, 4);
+  assert.equal(r.stats.exported, 3);
+});
+
+test('filters merged first-wins with a bodyRegex rule in the middle: one category and priority decided by the body, every time', async () => {
+  // from the second round on, (category, priority) decisions come from the
+  // caches: app DEBUG and other DEBUG must keep deciding by the body
+  const repeat = 30;
+  const r = await demo('merged', {
+    args: [String(repeat)],
+    config: {
+      logs: {
+        filters: [
+          { categoryName: 'app', allowedAttributes: ['keep'] },
+          { bodyRegex: 'urgent', enabled: true, hideRegex: '\\d+' },
+          { severity: 'DEBUG', enabled: false },
+        ],
+      },
+    },
+  });
+  const once = [
+    { body: 'app info', scope: 'app', severity: 'INFO', attributes: { keep: 'k' } },
+    { body: 'app debug urgent **', scope: 'app', severity: 'DEBUG', attributes: { keep: 'k' } },
+    { body: 'sub info 7', scope: 'app.sub', severity: 'INFO', attributes: { keep: 'k' } },
+    { body: 'other info', scope: 'other', severity: 'INFO', attributes: ALL(5) },
+    { body: 'other debug urgent *', scope: 'other', severity: 'DEBUG', attributes: ALL(6) },
+  ].map((x) => JSON.stringify({ ...x, attributes: Object.fromEntries(Object.entries(x.attributes).sort()) }));
+  assert.deepEqual(receiver.records().map(shape).sort(), Array.from({ length: repeat }, () => once).flat().sort());
+  assert.equal(r.stats.filtered, 2 * repeat);
+  assert.equal(r.stats.accepted, 5 * repeat);
+  assert.equal(r.stats.exported, 5 * repeat);
 });
 
 test('defaults.enabled false drops what no filter keeps; logs.enabled false and OTEL_SDK_DISABLED export nothing', async () => {

@@ -1,4 +1,5 @@
-// test_grpc.mjs - OTLP/gRPC export (OTEL_EXPORTER_OTLP_PROTOCOL=grpc) against a
+// test_grpc.mjs - OTLP/gRPC export (OTEL_EXPORTER_OTLP_PROTOCOL=grpc, or the JSON
+// configuration's "protocol": "grpc") against a
 // real gRPC server (@grpc/grpc-js, tests/receiver/grpc-receiver.mjs) decoding with
 // the official OTLP code: plaintext and TLS, gzip on and off, the gRPC retry rules
 // (UNAVAILABLE retried; RESOURCE_EXHAUSTED only with RetryInfo, after its delay),
@@ -13,7 +14,7 @@ import zlib from 'node:zlib';
 import path from 'node:path';
 import { startGrpcReceiver, grpc, EXPORT_PATH } from '../receiver/grpc-receiver.mjs';
 import { decodeProtobufChecked, normalizeRequest } from '../receiver/receiver.mjs';
-import { freePort, run, scratchDir, logdemo } from './harness.mjs';
+import { builddir, freePort, run, scratchDir, logdemo } from './harness.mjs';
 
 // configure says whether libcurl has HTTP/2; without it grpc is refused (checked here too)
 const noHttp2 = process.env.LOG4C_OTEL_TEST_CURL_HTTP2 === 'no';
@@ -225,4 +226,29 @@ t('on the wire: the path, gRPC headers, the gzip flag and frame, grpc-status fro
   } finally {
     server.close();
   }
+});
+
+t('the JSON configuration\'s "protocol": "grpc" selects gRPC: an explicit file over the variable, a searched file when none is set', async () => {
+  const dir = scratchDir('otel');
+  const file = path.join(dir, 'explicit.json');
+  fs.writeFileSync(file, JSON.stringify({ logs: { exporterSettings: { protocol: 'grpc' } } }));
+  // explicit (LOG4C_OTEL_CONFIG): wins over OTEL_EXPORTER_OTLP_PROTOCOL
+  receiver.clear();
+  const env = { LOG4C_OTEL_CONFIG: file, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+  let r = await run(logdemo, ['count', '3'], { dir, env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.init, 0);
+  assert.deepEqual(bodies(receiver), expected(3));
+  assert.equal(r.stats.exported, 3);
+  assert.deepEqual(receiver.issues, []);
+  const check = await run(path.join(builddir, 'tools/log4c-otel-check'), [file], { dir, env });
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stdout, /^protocol: grpc$/m);
+  assert.match(check.stdout, new RegExp(`^destination: OTLP over gRPC to ${receiver.url.replace(/[.]/g, '\\.')}$`, 'm'));
+  // found by search, no protocol variable set: the file's protocol
+  receiver.clear();
+  fs.writeFileSync(path.join(dir, 'log4c-otel.json'), JSON.stringify({ logs: { protocol: 'grpc' } }));
+  r = await run(logdemo, ['count', '2'], { dir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(bodies(receiver), expected(2));
 });

@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include "run_suite.h"
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "configuration.h"
 #include "envsubst.h"
+#include "grpc_exporter.h"
 #include "json_pos.h"
 #include "log4c-otel.h"
 #include "resource.h"
@@ -166,7 +168,7 @@ START_TEST(applied_to_settings)
         "\"exportTimeoutMillis\":5,\"blockTimeoutMillis\":250},"
         "\"additionalResourceAttributes\":{\"region\":\"%REGION%\",\"n\":3,\"gone\":\"%UNSET%\"}}}}";
     ck_assert_int_eq(load(&cfg, json, &err), 0);
-    ck_assert_int_eq(otel_config_apply(&cfg, &s), 0);
+    ck_assert_int_eq(otel_config_apply(&cfg, fake_getenv, &s), 0);
     ck_assert_str_eq(s.logs_url, "https://c:4318/v1/logs");
     ck_assert_int_eq(s.compression, OTEL_COMPRESSION_GZIP);
     ck_assert_int_eq(s.request_timeout_ms, 99);
@@ -200,6 +202,40 @@ START_TEST(applied_to_settings)
     fclose(f);
     ck_assert_ptr_null(strstr(buf, "s3cret"));
     ck_assert_ptr_nonnull(strstr(buf, "Authorization: ****"));
+    free(buf);
+    otel_config_free(&cfg);
+    otel_settings_free(&s);
+}
+END_TEST
+
+/* log4c-otel-check's filters: what each rule sets itself (options merge
+ * first-wins across matching rules), then the defaults in force. */
+START_TEST(describe_filters_say_what_each_rule_sets)
+{
+    otel_config cfg;
+    otel_config_error err;
+    env_reset();
+    ck_assert_int_eq(load(&cfg, "{\"filters\": [{\"categoryName\": \"app\", \"allowedAttributes\": [\"keep\"]},"
+                                " {\"severity\": \"DEBUG\", \"enabled\": false, \"hideRegex\": \"x+\"},"
+                                " {\"bodyRegex\": \"b\"}], \"defaults\": {\"enabled\": true}}", &err), 0);
+    otel_settings s;
+    char msg[256];
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, msg, sizeof msg), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    otel_config_describe(&cfg, &s, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "filters: (every matching rule in order gives the options it sets, the first to "
+                                      "set one wins, then defaults; hideRegex: defaults' and every matching rule's)\n"
+                                      "  [0] match: categoryName \"app\"\n"
+                                      "      sets: allowedAttributes [\"keep\"]\n"
+                                      "  [1] match: severity 5-8\n"
+                                      "      sets: enabled false hideRegex \"x+\"\n"
+                                      "  [2] match: bodyRegex \"b\"\n"
+                                      "      sets: (nothing)\n"
+                                      "defaults:\n"
+                                      "  enabled: true\n"));
     free(buf);
     otel_config_free(&cfg);
     otel_settings_free(&s);
@@ -325,10 +361,19 @@ START_TEST(error_messages)
         {"{\"filters\": [{\"categoryName\": \"\"}]}",
          "cfg.json:1:31: filters[0].categoryName: expected a non-empty category name or \"#regex\", got an empty string"},
         {"{\"filters\": [{\"severity\": \"LOUD\"}]}",
-         "cfg.json:1:27: filters[0].severity: expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got \"LOUD\""},
+         "cfg.json:1:27: filters[0].severity: expected a severity name (any case): TRACE, DEBUG, INFO, WARN, ERROR, FATAL, ALL, MARK, OFF, VERBOSE, INFORMATION, INFORMATIONAL, NOTICE, WARNING, "
+         "ERR, CRIT, CRITICAL, ALERT, EMERG or EMERGENCY, got \"LOUD\""},
         {"{\"filters\": [{\"severity\": 3}]}",
-         "cfg.json:1:27: filters[0].severity: expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got an integer"},
+         "cfg.json:1:27: filters[0].severity: expected a severity name (any case): TRACE, DEBUG, INFO, WARN, ERROR, FATAL, ALL, MARK, OFF, VERBOSE, INFORMATION, INFORMATIONAL, NOTICE, WARNING, "
+         "ERR, CRIT, CRITICAL, ALERT, EMERG or EMERGENCY, got an integer"},
         {"{\"filters\": [{\"enabled\": \"no\"}]}", "cfg.json:1:26: filters[0].enabled: expected true or false, got a string"},
+        {"{\"logs\": {\"protocol\": \"grpc2\"}}",
+         "cfg.json:1:23: logs.protocol: expected \"http/protobuf\", \"http/json\" or \"grpc\", got \"grpc2\""},
+        {"{\"logs\": {\"exporterSettings\": {\"protocol\": \"HTTP/JSON\"}}}",
+         "cfg.json:1:44: logs.exporterSettings.protocol: expected \"http/protobuf\", \"http/json\" or \"grpc\", got "
+         "\"HTTP/JSON\""},
+        {"{\"url\": \"http://c:1/v1/logs\", \"protocol\": 2}",
+         "cfg.json:1:43: protocol: expected \"http/protobuf\", \"http/json\" or \"grpc\", got an integer"},
         {"{\"defaults\": {\"allowedAttributes\": [\"a\", 2]}}",
          "cfg.json:1:42: defaults.allowedAttributes[1]: expected an attribute name (a string), got an integer"},
         {"{\"defaults\": {\"allowedAttributes\": \"a\"}}",
@@ -457,6 +502,36 @@ START_TEST(shapes_unknown_keys_and_severity_names)
         ck_assert_int_eq(cfg.logs.filters.rules[0].sev_min, sev[i].min);
         ck_assert_int_eq(cfg.logs.filters.rules[0].sev_max, sev[i].max);
         otel_config_free(&cfg);
+    }
+    /* the error for an unknown name lists what is accepted: every name it
+     * lists is, and the common ones are listed */
+    ck_assert_int_ne(load(&cfg, "{\"filters\": [{\"severity\": \"LOUD\"}]}", &err), 0);
+    char msg[1024];
+    otel_config_error_format(&err, msg, sizeof msg);
+    otel_config_free(&cfg);
+    const char *from = strstr(msg, "(any case): "), *to = strstr(msg, ", got ");
+    ck_assert_ptr_nonnull(from);
+    ck_assert_ptr_nonnull(to);
+    from += strlen("(any case): ");
+    char names[512];
+    snprintf(names, sizeof names, "%.*s", (int)(to - from), from);
+    size_t listed = 0;
+    for (char *save = NULL, *t = strtok_r(names, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        if (strcmp(t, "or") == 0)
+            continue;
+        char json[128];
+        snprintf(json, sizeof json, "{\"filters\": [{\"severity\": \"%s\"}]}", t);
+        ck_assert_msg(load(&cfg, json, &err) == 0, "listed but refused: %s", t);
+        otel_config_free(&cfg);
+        listed++;
+    }
+    ck_assert_uint_eq(listed, 20);
+    for (size_t i = 0; i < sizeof sev / sizeof sev[0]; i++) {
+        char up[32];
+        size_t n = strlen(sev[i].name);
+        for (size_t j = 0; j <= n; j++)
+            up[j] = (char)toupper((unsigned char)sev[i].name[j]);
+        ck_assert_msg(strstr(msg, up) != NULL, "accepted but not listed: %s", up);
     }
 }
 END_TEST
@@ -618,6 +693,103 @@ START_TEST(searched_file_precedence_and_trust)
 }
 END_TEST
 
+/* The exporter's `protocol` key: the values OTEL_EXPORTER_OTLP_PROTOCOL
+ * takes, in logs and in exporterSettings; the URL follows it as it follows
+ * the variable; a searched file yields to a set variable, an explicit one
+ * wins over it. */
+static void load_settings_with(otel_settings *s, const char *json_path_env)
+{
+    (void)json_path_env;
+    otel_config cfg;
+    otel_config_init(&cfg);
+    otel_config_request req = {1, NULL, NULL};
+    char msg[512];
+    ck_assert_int_eq(otel_config_load_settings(&cfg, &req, fake_getenv, s, NULL, msg, sizeof msg), 0);
+    otel_config_free(&cfg);
+}
+
+START_TEST(protocol_key)
+{
+    otel_config cfg;
+    otel_config_error err;
+    env_reset();
+    ck_assert_int_eq(load(&cfg, "{\"logs\": {\"protocol\": \"http/json\"}}", &err), 0);
+    ck_assert_int_eq(cfg.logs.protocol, OTEL_PROTOCOL_HTTP_JSON);
+    otel_config_free(&cfg);
+    ck_assert_int_eq(load(&cfg, "{\"logs\": {\"protocol\": \"http/json\", "
+                                "\"exporterSettings\": {\"protocol\": \"http/protobuf\"}}}", &err), 0);
+    ck_assert_int_eq(cfg.logs.protocol, OTEL_PROTOCOL_HTTP_PROTOBUF); /* exporterSettings wins, as for url */
+    otel_config_free(&cfg);
+    ck_assert_int_eq(load(&cfg, "{}", &err), 0);
+    ck_assert_int_eq(cfg.logs.protocol, -1);
+    otel_config_free(&cfg);
+    int grpc = otel_grpc_supported();
+    int rc = load(&cfg, "{\"logs\": {\"protocol\": \"grpc\"}}", &err);
+    char msg[1024];
+    otel_config_error_format(&err, msg, sizeof msg);
+    if (grpc) {
+        ck_assert_int_eq(rc, 0);
+        ck_assert_int_eq(cfg.logs.protocol, OTEL_PROTOCOL_GRPC);
+    } else {
+        ck_assert_int_eq(rc, LOG4C_OTEL_ECONFIG);
+        ck_assert_str_eq(msg, "cfg.json:1:23: logs.protocol: \"grpc\" needs a libcurl with HTTP/2, and this one has "
+                              "none: use \"http/protobuf\" or \"http/json\"");
+    }
+    otel_config_free(&cfg);
+
+    /* applied: the URL follows the protocol unless one is given */
+    strcpy(tmpdir, "/tmp/test_config_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    char p[256];
+    snprintf(p, sizeof p, "%s/log4c-otel.json", tmpdir);
+    otel_protocol want = grpc ? OTEL_PROTOCOL_GRPC : OTEL_PROTOCOL_HTTP_JSON;
+    const char *name = grpc ? "grpc" : "http/json";
+    char json[256];
+    snprintf(json, sizeof json, "{\"logs\": {\"protocol\": \"%s\"}}", name);
+    write_file("log4c-otel.json", json);
+    otel_settings s;
+    env_reset();
+    env_set("LOG4C_OTEL_CONFIG", p);
+    load_settings_with(&s, p);
+    ck_assert_int_eq(s.protocol, want);
+    ck_assert_str_eq(s.logs_url, grpc ? "http://localhost:4317" : "http://localhost:4318/v1/logs");
+    otel_settings_free(&s);
+    env_set("OTEL_EXPORTER_OTLP_ENDPOINT", "http://env:9999/");
+    load_settings_with(&s, p);
+    ck_assert_str_eq(s.logs_url, grpc ? "http://env:9999/" : "http://env:9999/v1/logs");
+    otel_settings_free(&s);
+    /* an explicit file wins over the variable */
+    env_set("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+    load_settings_with(&s, p);
+    ck_assert_int_eq(s.protocol, want);
+    otel_settings_free(&s);
+    /* a url in the file is used as it is */
+    snprintf(json, sizeof json, "{\"logs\": {\"protocol\": \"%s\", \"url\": \"http://file:1234/x\"}}", name);
+    write_file("log4c-otel.json", json);
+    load_settings_with(&s, p);
+    ck_assert_int_eq(s.protocol, want);
+    ck_assert_str_eq(s.logs_url, "http://file:1234/x");
+    otel_settings_free(&s);
+    /* found by search: a set variable wins; an unset one lets the file decide */
+    snprintf(json, sizeof json, "{\"logs\": {\"exporterSettings\": {\"protocol\": \"%s\"}}}", name);
+    write_file("log4c-otel.json", json);
+    env_reset();
+    env_set("LOG4C_RCPATH", tmpdir);
+    env_set("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/protobuf");
+    load_settings_with(&s, p);
+    ck_assert_int_eq(s.protocol, OTEL_PROTOCOL_HTTP_PROTOBUF);
+    ck_assert_str_eq(s.logs_url, "http://localhost:4318/v1/logs");
+    otel_settings_free(&s);
+    env_reset();
+    env_set("LOG4C_RCPATH", tmpdir);
+    load_settings_with(&s, p);
+    ck_assert_int_eq(s.protocol, want);
+    otel_settings_free(&s);
+    unlink(p);
+    rmdir(tmpdir);
+}
+END_TEST
+
 START_TEST(attribute_values_and_depth)
 {
     env_reset();
@@ -658,6 +830,8 @@ static Suite *suite(void)
     tcase_add_test(t, shapes_unknown_keys_and_severity_names);
     tcase_add_test(t, sources_found_and_merged);
     tcase_add_test(t, searched_file_precedence_and_trust);
+    tcase_add_test(t, protocol_key);
+    tcase_add_test(t, describe_filters_say_what_each_rule_sets);
     tcase_add_test(t, attribute_values_and_depth);
     suite_add_tcase(s, t);
     return s;

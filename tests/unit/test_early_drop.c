@@ -57,7 +57,7 @@ START_TEST(priorities_are_decided_apart)
 {
     otel_pipeline p;
     load(&p, "{\"filters\":[{\"categoryName\":\"gw\",\"severity\":\"DEBUG\",\"enabled\":false},"
-             "{\"categoryName\":\"gw\",\"severity\":\"WARN\",\"bodyRegex\":\"x\"}]}");
+             "{\"categoryName\":\"gw\",\"severity\":\"WARN\",\"bodyRegex\":\"x\",\"enabled\":false}]}");
     current = &p;
     otel_decision_cache_invalidate();
     static const char gw[] = "gw.conn";

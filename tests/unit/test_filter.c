@@ -15,8 +15,16 @@
 #include "attributes.h"
 #include "configuration.h"
 #include "log4c-otel.h"
+#include "decision_cache.h"
 #include "pipeline.h"
 #include "redact.h"
+
+static void classify_none(void *owner, const char *category, otel_source_class *cls)
+{
+    (void)owner;
+    (void)category;
+    memset(cls, 0, sizeof *cls);
+}
 
 /* LOG4C priorities */
 enum { FATAL = 000, ALERT = 100, CRIT = 200, ERROR = 300, WARN = 400, NOTICE = 500, INFO = 600, DEBUG = 700, TRACE = 800 };
@@ -282,13 +290,13 @@ END_TEST
 START_TEST(masks_add_up_across_matching_rules)
 {
     otel_pipeline p;
-    load(&p, "{\"filters\":[{\"categoryName\":\"gw\",\"hideRegex\":\"aaa\"},"
+    load(&p, "{\"filters\":[{\"categoryName\":\"gw\",\"hideRegex\":\"aaa\",\"enabled\":true},"
              "{\"categoryName\":\"gw.x\",\"hideRegex\":\"bbb\",\"enabled\":false},"
              "{\"categoryName\":\"gw\",\"severity\":\"ERROR\",\"hideRegex\":\"ccc\"},"
              "{\"categoryName\":\"gw\",\"bodyRegex\":\"tok\",\"hideRegex\":\"tok=\\\\w+\"},"
              "{\"categoryName\":\"other\",\"hideRegex\":\"eee\"}],"
              "\"defaults\":{\"hideRegex\":\"ddd\"}}");
-    /* enabled comes from the first matching rule (gw: enabled), masks from all of them */
+    /* enabled comes from the first matching rule that sets it (gw: enabled), masks from all of them */
     otel_record *r = build(&p, "gw.x", INFO, "aaa bbb ccc ddd eee", NULL, 0);
     ck_assert_str_eq(r->body, "*** *** ccc *** eee");
     otel_record_free(r);
@@ -555,6 +563,237 @@ START_TEST(resource_copies_obey_allow_list)
 }
 END_TEST
 
+/* The keys of r's attributes, sorted, joined by ','. */
+static const char *attr_keys(const otel_record *r)
+{
+    static char out[512];
+    const char *k[32];
+    size_t n = r->nattrs < 32 ? r->nattrs : 32;
+    for (size_t i = 0; i < n; i++)
+        k[i] = r->attrs[i].key;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(k[j - 1], k[j]) > 0; j--) {
+            const char *t = k[j];
+            k[j] = k[j - 1];
+            k[j - 1] = t;
+        }
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(out, ",");
+        strcat(out, k[i]);
+    }
+    return out;
+}
+
+static const otel_attr merge_attrs[] = {{.key = "keep", .type = OTEL_VALUE_INT, .v.i = 1},
+                                        {.key = "other", .type = OTEL_VALUE_INT, .v.i = 2},
+                                        {.key = "dflt", .type = OTEL_VALUE_INT, .v.i = 3}};
+
+/* The body and attribute keys of the record built for (cat, prio, body),
+ * "(dropped)" when filtered. */
+static const char *outcome(const otel_pipeline *p, const char *cat, int prio, const char *body)
+{
+    static char out[1024];
+    otel_record *r = build(p, cat, prio, body, merge_attrs, 3);
+    if (!r)
+        return "(dropped)";
+    snprintf(out, sizeof out, "%s [%s]", r->body, attr_keys(r));
+    otel_record_free(r);
+    return out;
+}
+
+/* Every matching rule contributes the options it sets, the first to set
+ * one wins; then defaults; masks add up. */
+START_TEST(merged_first_wins_per_option)
+{
+    otel_pipeline p;
+    /* the example of docs/CONFIGURATION.md */
+    load(&p, "{\"filters\":[{\"categoryName\":\"app\",\"allowedAttributes\":[\"keep\"]},"
+             "{\"severity\":\"DEBUG\",\"enabled\":false}]}");
+    ck_assert_str_eq(outcome(&p, "app", DEBUG, "d"), "(dropped)");
+    ck_assert_str_eq(outcome(&p, "app.sub", DEBUG, "d"), "(dropped)");
+    ck_assert_str_eq(outcome(&p, "app", INFO, "i"), "i [keep]");
+    ck_assert_str_eq(outcome(&p, "other", DEBUG, "d"), "(dropped)");
+    ck_assert_str_eq(outcome(&p, "other", INFO, "i"), "i [dflt,keep,other]");
+    ck_assert_int_eq(otel_pipeline_decide(&p, "app", DEBUG, NULL), OTEL_FILTER_DROP);
+    const otel_log_options *o = NULL;
+    ck_assert_int_eq(otel_pipeline_decide(&p, "app", INFO, &o), OTEL_FILTER_KEEP);
+    ck_assert_ptr_eq(o, otel_pipeline_select(&p, "app", INFO, "x", 1, NULL));
+    otel_pipeline_free(&p);
+
+    /* four rules: allowedAttributes from the first, enabled from the first
+     * matching one that sets it, a rule with only a hideRegex adds nothing
+     * but its mask, later allowedAttributes lose, every mask applies */
+    load(&p, "{\"filters\":[{\"categoryName\":\"app\",\"allowedAttributes\":[\"keep\"]},"
+             "{\"categoryName\":\"app.x\",\"hideRegex\":\"h1\"},"
+             "{\"severity\":\"DEBUG\",\"enabled\":false},"
+             "{\"categoryName\":\"app\",\"enabled\":true,\"allowedAttributes\":[\"other\"],\"hideRegex\":\"h2\"},"
+             "{\"categoryName\":\"app\",\"enabled\":false}],"
+             "\"defaults\":{\"enabled\":false,\"allowedAttributes\":[\"dflt\"],\"hideRegex\":\"h0\"}}");
+    ck_assert_str_eq(outcome(&p, "app", DEBUG, "h0 h1 h2"), "(dropped)");
+    ck_assert_str_eq(outcome(&p, "app", INFO, "h0 h1 h2"), "** h1 ** [keep]");
+    ck_assert_str_eq(outcome(&p, "app.x", INFO, "h0 h1 h2"), "** ** ** [keep]");
+    ck_assert_str_eq(outcome(&p, "other", INFO, "h0 h1 h2"), "(dropped)"); /* defaults: disabled */
+    ck_assert_int_eq(otel_pipeline_decide(&p, "app.x", INFO, &o), OTEL_FILTER_KEEP);
+    ck_assert_ptr_eq(o, otel_pipeline_select(&p, "app.x", INFO, "x", 1, NULL));
+    ck_assert_int_eq(otel_pipeline_decide(&p, "app.x", DEBUG, NULL), OTEL_FILTER_DROP);
+    ck_assert_int_eq(otel_pipeline_decide(&p, "other", INFO, NULL), OTEL_FILTER_DROP);
+    otel_pipeline_free(&p);
+
+    /* gaps from defaults: a rule with only a hideRegex leaves enabled and
+     * allowedAttributes to the defaults; the built-ins after them */
+    load(&p, "{\"filters\":[{\"categoryName\":\"a\",\"hideRegex\":\"x\"},"
+             "{\"categoryName\":\"a.b\",\"allowedAttributes\":[\"keep\"]}],"
+             "\"defaults\":{\"allowedAttributes\":[\"dflt\"]}}");
+    ck_assert_str_eq(outcome(&p, "a", INFO, "xy"), "*y [dflt]");
+    ck_assert_str_eq(outcome(&p, "a.b", INFO, "xy"), "*y [keep]");
+    ck_assert_str_eq(outcome(&p, "c", INFO, "xy"), "xy [dflt]");
+    otel_pipeline_free(&p);
+    load(&p, "{\"filters\":[{\"categoryName\":\"a\",\"hideRegex\":\"x\"}],\"defaults\":{\"enabled\":false}}");
+    ck_assert_str_eq(outcome(&p, "a", INFO, "xy"), "(dropped)");
+    otel_pipeline_free(&p);
+    load(&p, "{\"filters\":[{\"categoryName\":\"a\",\"hideRegex\":\"x\"},{\"categoryName\":\"a\"}]}");
+    ck_assert_str_eq(outcome(&p, "a", INFO, "xy"), "*y [dflt,keep,other]");
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+/* A bodyRegex rule between others: it contributes only for the bodies it
+ * matches, so one category and severity gets different outcomes. */
+START_TEST(merged_body_regex_rules_in_the_middle)
+{
+    otel_pipeline p;
+    load(&p, "{\"filters\":[{\"categoryName\":\"app\",\"allowedAttributes\":[\"keep\"]},"
+             "{\"categoryName\":\"app\",\"bodyRegex\":\"urgent\",\"enabled\":true,\"hideRegex\":\"\\\\d+\"},"
+             "{\"severity\":\"DEBUG\",\"enabled\":false},"
+             "{\"bodyRegex\":\"^audit\",\"allowedAttributes\":[\"other\"]}]}");
+    ck_assert_str_eq(outcome(&p, "app", DEBUG, "urgent 42"), "urgent ** [keep]");
+    ck_assert_str_eq(outcome(&p, "app", DEBUG, "routine 42"), "(dropped)");
+    ck_assert_str_eq(outcome(&p, "app", INFO, "routine 42"), "routine 42 [keep]");
+    ck_assert_str_eq(outcome(&p, "app", INFO, "urgent 42"), "urgent ** [keep]");
+    ck_assert_str_eq(outcome(&p, "other", INFO, "audit 42"), "audit 42 [other]");
+    ck_assert_str_eq(outcome(&p, "other", INFO, "routine 42"), "routine 42 [dflt,keep,other]");
+    ck_assert_str_eq(outcome(&p, "other", DEBUG, "urgent 42"), "(dropped)");
+    /* what category and severity alone can say */
+    ck_assert_int_eq(otel_pipeline_decide(&p, "app", DEBUG, NULL), OTEL_FILTER_UNDECIDED); /* the body enables */
+    ck_assert_int_eq(otel_pipeline_decide(&p, "app", INFO, NULL), OTEL_FILTER_UNDECIDED);  /* the body masks */
+    ck_assert_int_eq(otel_pipeline_decide(&p, "other", DEBUG, NULL), OTEL_FILTER_DROP);
+    ck_assert_int_eq(otel_pipeline_decide(&p, "other", INFO, NULL), OTEL_FILTER_UNDECIDED); /* allow-list */
+    otel_pipeline_free(&p);
+
+    /* every rule that could give `enabled` says false: dropped whatever the body */
+    load(&p, "{\"filters\":[{\"bodyRegex\":\"x\",\"enabled\":false,\"hideRegex\":\"y\"},"
+             "{\"severity\":\"DEBUG\",\"enabled\":false},"
+             "{\"bodyRegex\":\"z\",\"enabled\":true}]}");
+    ck_assert_int_eq(otel_pipeline_decide(&p, "c", DEBUG, NULL), OTEL_FILTER_DROP);
+    ck_assert_int_eq(otel_pipeline_decide(&p, "c", INFO, NULL), OTEL_FILTER_UNDECIDED);
+    ck_assert_str_eq(outcome(&p, "c", DEBUG, "x z"), "(dropped)");
+    ck_assert_str_eq(outcome(&p, "c", DEBUG, "z"), "(dropped)");
+    ck_assert_str_eq(outcome(&p, "c", INFO, "x z"), "(dropped)");
+    ck_assert_str_eq(outcome(&p, "c", INFO, "yz"), "yz [dflt,keep,other]");
+    otel_pipeline_free(&p);
+
+    /* a bodyRegex rule that sets nothing changes nothing: decided */
+    load(&p, "{\"filters\":[{\"bodyRegex\":\"x\"},{\"severity\":\"DEBUG\",\"enabled\":false}]}");
+    ck_assert_int_eq(otel_pipeline_decide(&p, "c", DEBUG, NULL), OTEL_FILTER_DROP);
+    const otel_log_options *o = NULL;
+    ck_assert_int_eq(otel_pipeline_decide(&p, "c", INFO, &o), OTEL_FILTER_KEEP);
+    ck_assert_ptr_eq(o, otel_pipeline_select(&p, "c", INFO, "x", 1, NULL));
+    ck_assert_ptr_eq(o, otel_pipeline_select(&p, "c", INFO, "y", 1, NULL));
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+/* The decisions remembered by category and priority (decision_cache.h)
+ * under merged rules: an undecided key keeps deciding by the body. */
+static const otel_pipeline *cache_pipeline_p;
+static const otel_pipeline *cache_pipeline(void) { return cache_pipeline_p; }
+
+START_TEST(merged_decisions_through_the_caches)
+{
+    otel_pipeline p;
+    load(&p, "{\"filters\":[{\"categoryName\":\"app\",\"allowedAttributes\":[\"keep\"]},"
+             "{\"categoryName\":\"app\",\"bodyRegex\":\"urgent\",\"enabled\":true},"
+             "{\"severity\":\"DEBUG\",\"enabled\":false}]}");
+    cache_pipeline_p = &p;
+    otel_decision_cache_invalidate();
+    static const char app[] = "app", other[] = "other";
+    otel_decision_memo memo = OTEL_DECISION_MEMO_EMPTY;
+    for (int round = 0; round < 3; round++) { /* from the second round on, from the caches */
+        ck_assert_int_eq(otel_decision_cache_decide(app, DEBUG, cache_pipeline), OTEL_FILTER_UNDECIDED);
+        ck_assert_int_eq(otel_decision_cache_decide(other, DEBUG, cache_pipeline), OTEL_FILTER_DROP);
+        ck_assert_int_eq(otel_decision_cache_decide(app, INFO, cache_pipeline), OTEL_FILTER_KEEP);
+        unsigned gen = atomic_load(&otel_decision_cache_generation);
+        const otel_decision_memo *m = otel_decision_memo_get(&memo, gen, &memo, &p, app, 3, DEBUG, classify_none);
+        ck_assert_int_eq(m->decision, OTEL_FILTER_UNDECIDED);
+        /* so the body decides, record by record */
+        ck_assert_str_eq(outcome(&p, "app", DEBUG, "urgent"), "urgent [keep]");
+        ck_assert_str_eq(outcome(&p, "app", DEBUG, "routine"), "(dropped)");
+        m = otel_decision_memo_get(&memo, gen, &memo, &p, app, 3, INFO, classify_none);
+        ck_assert_int_eq(m->decision, OTEL_FILTER_KEEP);
+        ck_assert_ptr_eq(m->kept, otel_pipeline_select(&p, "app", INFO, "urgent", 6, NULL));
+        ck_assert_ptr_eq(m->kept, otel_pipeline_select(&p, "app", INFO, "routine", 7, NULL));
+    }
+    otel_decision_cache_invalidate();
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+/* A runaway bodyRegex under merging: it counts as matched for enabled and
+ * allowedAttributes (first-wins), the masks are every candidate's. */
+START_TEST(merged_runaway_body_regex)
+{
+    char body[128];
+    memset(body, 'a', 60);
+    strcpy(body + 60, "!");
+    otel_pipeline p;
+    load(&p, "{\"filters\":[{\"categoryName\":\"a\",\"hideRegex\":\"h1\"},"
+             "{\"categoryName\":\"a\",\"bodyRegex\":\"(a+)+$\",\"allowedAttributes\":[\"keep\"]},"
+             "{\"categoryName\":\"a\",\"bodyRegex\":\"never\",\"hideRegex\":\"h2\",\"enabled\":false},"
+             "{\"categoryName\":\"a\",\"severity\":\"DEBUG\",\"enabled\":false},"
+             "{\"categoryName\":\"a\",\"allowedAttributes\":[\"other\"],\"hideRegex\":\"h3\"},"
+             "{\"categoryName\":\"b\",\"hideRegex\":\"h4\"}]}");
+    const otel_log_options *o = otel_filter_select(&p.filters, "a", 9, body, strlen(body));
+    ck_assert_int_eq(o->enabled, 1); /* "never" does not match: its enabled does not apply */
+    ck_assert_int_eq(o->has_allowed, 1);
+    ck_assert_uint_eq(o->nallowed, 1);
+    ck_assert_str_eq(o->allowed[0], "keep"); /* the runaway rule counts as matched */
+    ck_assert_ptr_nonnull(o->hide);
+    ck_assert_uint_eq(o->hide->n, 3); /* h1, h2 (a candidate), h3; not b's h4 */
+    o = otel_filter_select(&p.filters, "a", 5, body, strlen(body));
+    ck_assert_int_eq(o->enabled, 0);
+    /* a body the bodyRegex decides: not matched, the later allow-list */
+    o = otel_filter_select(&p.filters, "a", 9, "b", 1);
+    ck_assert_str_eq(o->allowed[0], "other");
+    ck_assert_uint_eq(o->hide->n, 2);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
+/* One combination is built once; more combinations than are remembered
+ * still get their winners' options with every mask. */
+START_TEST(merged_combinations_are_built_once)
+{
+    otel_pipeline p;
+    load(&p, "{\"filters\":[{\"categoryName\":\"a\",\"allowedAttributes\":[\"keep\"]},"
+             "{\"bodyRegex\":\"x\",\"hideRegex\":\"x\"},{\"bodyRegex\":\"y\",\"enabled\":false},"
+             "{\"bodyRegex\":\"z\",\"hideRegex\":\"z\"}]}");
+    const char *bodies[] = {"", "x", "y", "z", "xy", "xz", "yz", "xyz"};
+    const otel_log_options *first[8];
+    for (size_t i = 0; i < 8; i++)
+        first[i] = otel_filter_select(&p.filters, "a", 9, bodies[i], strlen(bodies[i]));
+    for (size_t i = 0; i < 8; i++) {
+        ck_assert_ptr_eq(otel_filter_select(&p.filters, "a", 9, bodies[i], strlen(bodies[i])), first[i]);
+        ck_assert_int_eq(first[i]->enabled, strchr(bodies[i], 'y') == NULL);
+        ck_assert_str_eq(first[i]->allowed[0], "keep");
+        size_t masks = (strchr(bodies[i], 'x') != NULL) + (strchr(bodies[i], 'z') != NULL);
+        ck_assert_uint_eq(first[i]->hide ? first[i]->hide->n : 0, masks);
+    }
+    otel_pipeline_free(&p);
+}
+END_TEST
+
 /* otel_pipeline_decide / otel_filter_decide: the caller's early drop by
  * category and severity alone. Every decided row is also checked against
  * otel_pipeline_select with bodies that do and do not match the bodyRegex
@@ -600,8 +839,11 @@ START_TEST(early_decision)
         {"{\"filters\":[{\"categoryName\":\"gw\",\"severity\":\"ERROR\",\"bodyRegex\":\"ping\"}],"
          "\"defaults\":{\"enabled\":false}}", "gw", WARN, D},
         /* an earlier enabled rule wins over a later disabling one */
+        {"{\"filters\":[{\"categoryName\":\"gw.keep\",\"enabled\":true},{\"categoryName\":\"gw\",\"enabled\":false}]}",
+         "gw.keep", INFO, K},
+        /* ... but one that leaves `enabled` out takes it from the later rule */
         {"{\"filters\":[{\"categoryName\":\"gw.keep\"},{\"categoryName\":\"gw\",\"enabled\":false}]}", "gw.keep", INFO,
-         K},
+         D},
         {"{\"filters\":[{\"categoryName\":\"gw.keep\"},{\"categoryName\":\"gw\",\"enabled\":false}]}", "gw.other", INFO,
          D},
         /* defaults: a rule without `enabled` takes theirs */
@@ -682,6 +924,11 @@ static Suite *suite(void)
     tcase_add_test(t, disabled_and_no_config);
     tcase_add_test(t, resource_copies_obey_allow_list);
     tcase_add_test(t, early_decision);
+    tcase_add_test(t, merged_first_wins_per_option);
+    tcase_add_test(t, merged_body_regex_rules_in_the_middle);
+    tcase_add_test(t, merged_decisions_through_the_caches);
+    tcase_add_test(t, merged_runaway_body_regex);
+    tcase_add_test(t, merged_combinations_are_built_once);
     suite_add_tcase(s, t);
     return s;
 }
