@@ -119,10 +119,11 @@ static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t 
     for (size_t i = 0; i < n; i++) {
         const otel_attr *a = &attrs[i];
         size_t klen = otel_pb_key_len(a, in_record);
-        p = put_len(p, KEY(field, WT_LEN), otel_pb_key_value_size(a, klen));
+        size_t value = otel_pb_any_value_size(a); /* once: it is part of the KeyValue's size too */
+        p = put_len(p, KEY(field, WT_LEN), otel_pb_kv_size(klen, value));
         if (klen)
             p = put_bytes(p, KEY(1, WT_LEN), a->key, klen);
-        p = put_len(p, KEY(2, WT_LEN), otel_pb_any_value_size(a));
+        p = put_len(p, KEY(2, WT_LEN), value);
         p = put_any_value(p, a);
     }
     return p;
