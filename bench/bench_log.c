@@ -11,7 +11,8 @@
  *   1. caller cost per log call (p50, p99, mean; clock overhead subtracted)
  *      with 1, 2 and 8 logging threads, through log4c_category_log and
  *      through the library's log4c_otel_log() macro (which adds the caller's
- *      real location and per-call attributes);
+ *      real location and per-call attributes); and from one thread logging
+ *      at a steady 100,000 records/s rather than as fast as it can;
  *   2. end to end: N records (default 1,000,000) from the first call to the
  *      last record counted by bench/otlp_sink (a C OTLP receiver in its own
  *      process), process CPU time per record, peak RSS during the row; from
@@ -377,6 +378,54 @@ static void print_row(const char *what, int threads, result o, result f, result 
            b.p50 > 0 ? o.p50 / b.p50 : 0.0);
 }
 
+/* ---- caller cost at a steady rate ---- */
+
+/* n calls into cat, one every 1e9/rate ns (spinning on the clock between
+ * them, so nothing sleeps or wakes), each call's time in lat[] */
+static void paced(log4c_category_t *cat, size_t n, uint64_t rate, uint64_t *lat)
+{
+    uint64_t period = 1000000000u / rate, next = now_ns();
+    for (size_t i = 0; i < n; i++) {
+        next += period;
+        uint64_t t0 = now_ns();
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "%s", body);
+        lat[i] = now_ns() - t0;
+        while (now_ns() < next)
+            ;
+    }
+}
+
+static result paced_cost(log4c_category_t *cat, size_t n, uint64_t rate)
+{
+    uint64_t *lat = malloc(sizeof *lat * n);
+    paced(cat, n, rate, lat);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        lat[i] = lat[i] > clock_overhead ? lat[i] - clock_overhead : 0;
+        sum += (double)lat[i];
+    }
+    qsort(lat, n, sizeof *lat, cmp_u64);
+    result r = {(double)lat[n / 2], (double)lat[n * 99 / 100], sum / (double)n};
+    free(lat);
+    return r;
+}
+
+/* One thread at 100,000 records/s for a second: /dev/null, the floor and
+ * otel back to back, repeat times; medians printed as a caller row. */
+static void paced_row(log4c_category_t *otel, log4c_category_t *base, log4c_category_t *floor_)
+{
+    enum { RATE = 100000, N = 100000 };
+    result ro[16], rf[16], rb[16];
+    for (int r = 0; r < repeat; r++) {
+        rb[r] = paced_cost(base, N, RATE);
+        rf[r] = paced_cost(floor_, N, RATE);
+        ro[r] = paced_cost(otel, N, RATE);
+        log4c_otel_flush(30000);
+    }
+    print_row("accepted, at 100k records/s", 1, median_result(ro, repeat), median_result(rf, repeat),
+              median_result(rb, repeat));
+}
+
 static int cleanup(const char *dir)
 {
     char cmd[600];
@@ -580,6 +629,7 @@ int main(int argc, char **argv)
     caller_row(masked, VIA_LOG4C, base, floor_, 1, 200000, &o, &f, &b); /* exported */
     memset(body + 40, 'x', 14);
     print_row("masked, log4c_category_log", 1, o, f, b);
+    paced_row(otel, base, floor_);
     unsigned long long lost = 0;
     settle("caller phase", &lost);
 
