@@ -11,10 +11,14 @@
  *   1. caller cost per log call (p50, p99, mean; clock overhead subtracted)
  *      with 1, 2 and 8 logging threads, through log4c_category_log and
  *      through the library's log4c_otel_log() macro (which adds the caller's
- *      real location and per-call attributes);
+ *      real location and per-call attributes); and from one thread logging
+ *      at a steady 100,000 records/s rather than as fast as it can;
  *   2. end to end: N records (default 1,000,000) from the first call to the
  *      last record counted by bench/otlp_sink (a C OTLP receiver in its own
- *      process), process CPU time per record, peak RSS.
+ *      process), process CPU time per record, peak RSS during the row; from
+ *      one logging thread, then in a process of their own from 8 logging
+ *      threads and from one with gzip on (OTEL_EXPORTER_OTLP_COMPRESSION),
+ *      each against log4c's /dev/null stream appender from as many threads.
  *
  * Each figure is the median of BENCH_REPEAT (default 3) repetitions, each
  * measuring otel and its baselines back to back, so a burst of noise on the
@@ -29,6 +33,8 @@
  * stderr, and the end-to-end rate counts the records delivered.
  *
  *   bench_log [N]                 the whole benchmark (run it through `make bench`)
+ *   bench_log --row ROW N         one end-to-end row in this process (ROW: threads8,
+ *                                 gzip); the whole benchmark runs these itself
  *   bench_log --profile MODE N    only N calls of one path, then flush and wait for
  *                                 the sink: for callgrind, whose instruction counts
  *                                 per record are (count(2N) - count(N)) / N;
@@ -68,6 +74,40 @@ static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
+}
+
+/* ---- peak RSS per row ---- */
+
+/* Lets the process's peak RSS start again from what it holds now (Linux:
+ * clear_refs 5), so that peak_rss_kib() says the peak of one row. */
+static void peak_rss_reset(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+/* The peak RSS in KiB since the last peak_rss_reset() (VmHWM), or since
+ * the start where /proc cannot say (ru_maxrss). */
+static long peak_rss_kib(void)
+{
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+                break;
+        fclose(f);
+    }
+    if (kib < 0) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        kib = ru.ru_maxrss;
+    }
+    return kib;
 }
 
 /* ---- the sink process ---- */
@@ -338,11 +378,141 @@ static void print_row(const char *what, int threads, result o, result f, result 
            b.p50 > 0 ? o.p50 / b.p50 : 0.0);
 }
 
+/* ---- caller cost at a steady rate ---- */
+
+/* n calls into cat, one every 1e9/rate ns (spinning on the clock between
+ * them, so nothing sleeps or wakes), each call's time in lat[] */
+static void paced(log4c_category_t *cat, size_t n, uint64_t rate, uint64_t *lat)
+{
+    uint64_t period = 1000000000u / rate, next = now_ns();
+    for (size_t i = 0; i < n; i++) {
+        next += period;
+        uint64_t t0 = now_ns();
+        log4c_category_log(cat, LOG4C_PRIORITY_INFO, "%s", body);
+        lat[i] = now_ns() - t0;
+        while (now_ns() < next)
+            ;
+    }
+}
+
+static result paced_cost(log4c_category_t *cat, size_t n, uint64_t rate)
+{
+    uint64_t *lat = malloc(sizeof *lat * n);
+    paced(cat, n, rate, lat);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        lat[i] = lat[i] > clock_overhead ? lat[i] - clock_overhead : 0;
+        sum += (double)lat[i];
+    }
+    qsort(lat, n, sizeof *lat, cmp_u64);
+    result r = {(double)lat[n / 2], (double)lat[n * 99 / 100], sum / (double)n};
+    free(lat);
+    return r;
+}
+
+/* One thread at 100,000 records/s for a second: /dev/null, the floor and
+ * otel back to back, repeat times; medians printed as a caller row. */
+static void paced_row(log4c_category_t *otel, log4c_category_t *base, log4c_category_t *floor_)
+{
+    enum { RATE = 100000, N = 100000 };
+    result ro[16], rf[16], rb[16];
+    for (int r = 0; r < repeat; r++) {
+        rb[r] = paced_cost(base, N, RATE);
+        rf[r] = paced_cost(floor_, N, RATE);
+        ro[r] = paced_cost(otel, N, RATE);
+        log4c_otel_flush(30000);
+    }
+    print_row("accepted, at 100k records/s", 1, median_result(ro, repeat), median_result(rf, repeat),
+              median_result(rb, repeat));
+}
+
 static int cleanup(const char *dir)
 {
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir); /* log4crc and log4c-otel.json */
     return system(cmd) == 0 ? 0 : 1;
+}
+
+/* ---- end-to-end rows in a process of their own ---- */
+
+typedef struct burst_job {
+    log4c_category_t *cat;
+    long n;
+} burst_job;
+
+static void *burst_logger(void *arg)
+{
+    burst_job *j = arg;
+    for (long i = 0; i < j->n; i++)
+        log4c_category_log(j->cat, LOG4C_PRIORITY_INFO, "%s", body);
+    return NULL;
+}
+
+/* n records into cat, shared out over threads (1..8) logging at once */
+static void burst(log4c_category_t *cat, long n, int threads)
+{
+    pthread_t th[8];
+    burst_job jobs[8];
+    for (int t = 0; t < threads; t++) {
+        jobs[t] = (burst_job){cat, n / threads + (t < n % threads)};
+        pthread_create(&th[t], NULL, burst_logger, &jobs[t]);
+    }
+    for (int t = 0; t < threads; t++)
+        pthread_join(th[t], NULL);
+}
+
+/* --row: `total` records end to end, repeat times, then as many through
+ * /dev/null from as many threads; one line of medians. ROW threads8: 8
+ * logging threads; gzip: one, with OTEL_EXPORTER_OTLP_COMPRESSION=gzip (set
+ * by main before the library reads its settings). */
+static int run_row(const char *row, long total, log4c_category_t *otel, log4c_category_t *base, const char *dir)
+{
+    int threads = strcmp(row, "threads8") == 0 ? 8 : 1;
+    double rate[16], cpu[16], bcpu[16];
+    unsigned long long lost = 0;
+    settle(row, &lost); /* nothing logged yet: the counters' starting point */
+    peak_rss_reset();
+    for (int r = 0; r < repeat; r++) {
+        unsigned long long before = delivered(NULL);
+        double cpu0 = cpu_seconds();
+        uint64_t t0 = now_ns();
+        burst(otel, total, threads);
+        uint64_t t1 = settle(row, &lost);
+        cpu[r] = (cpu_seconds() - cpu0) * 1e6 / (double)total;
+        rate[r] = (double)(delivered(NULL) - before) / ((double)(t1 - t0) / 1e9);
+        double bcpu0 = cpu_seconds();
+        burst(base, total, threads);
+        bcpu[r] = (cpu_seconds() - bcpu0) * 1e6 / (double)total;
+    }
+    double m_cpu = median(cpu, repeat), m_bcpu = median(bcpu, repeat);
+    log4c_otel_stats_t st;
+    log4c_otel_stats(&st);
+    printf("  %-10s %9.0f records/s, %6.3f us CPU per record; /dev/null %6.3f us (%.2fx); peak RSS %ld KiB; "
+           "%llu requests\n",
+           threads > 1 ? "8 threads:" : "gzip:", median(rate, repeat), m_cpu, m_bcpu,
+           m_bcpu > 0 ? m_cpu / m_bcpu : 0.0, peak_rss_kib(), (unsigned long long)st.export_requests);
+    log4c_fini();
+    close(sink_stdin);
+    waitpid(sink_pid, NULL, 0);
+    return cleanup(dir);
+}
+
+/* Runs one --row in a child process (its own library, sink and peak RSS);
+ * its line goes to our stdout. */
+static void child_row(const char *row, long total)
+{
+    char n[32];
+    snprintf(n, sizeof n, "%ld", total);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/proc/self/exe", "bench_log", "--row", row, n, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fprintf(stderr, "bench: the %s row failed\n", row);
 }
 
 /* --profile: one path only, so that callgrind counts nothing else */
@@ -385,7 +555,10 @@ static int run_profile(const char *mode, long n, log4c_category_t *otel, log4c_c
 int main(int argc, char **argv)
 {
     const char *profile = argc > 3 && strcmp(argv[1], "--profile") == 0 ? argv[2] : NULL;
-    long total = profile ? atol(argv[3]) : argc > 1 ? atol(argv[1]) : 1000000;
+    const char *row = argc > 3 && strcmp(argv[1], "--row") == 0 ? argv[2] : NULL;
+    long total = profile || row ? atol(argv[3]) : argc > 1 ? atol(argv[1]) : 1000000;
+    if (row && strcmp(row, "gzip") == 0)
+        setenv("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip", 1);
     const char *sink = getenv("BENCH_SINK") ? getenv("BENCH_SINK") : "./bench/otlp_sink";
     if (getenv("BENCH_REPEAT")) {
         repeat = atoi(getenv("BENCH_REPEAT"));
@@ -425,6 +598,8 @@ int main(int argc, char **argv)
     log4c_category_t *masked = log4c_category_get("app.mask.module");
     if (profile)
         return run_profile(profile, total, otel, base, floor_, dropped, masked, dir);
+    if (row)
+        return run_row(row, total, otel, base, dir);
     measure_clock_overhead();
 
     printf("log4c-otel %s benchmark: 100-byte bodies, %ld records end to end, clock overhead %llu ns "
@@ -454,10 +629,12 @@ int main(int argc, char **argv)
     caller_row(masked, VIA_LOG4C, base, floor_, 1, 200000, &o, &f, &b); /* exported */
     memset(body + 40, 'x', 14);
     print_row("masked, log4c_category_log", 1, o, f, b);
+    paced_row(otel, base, floor_);
     unsigned long long lost = 0;
     settle("caller phase", &lost);
 
     /* end to end, repeat times: otel, then /dev/null and the floor */
+    peak_rss_reset();
     double rate[16], at_logged[16], at_last[16], cpu[16], bcpu[16], brate[16], fcpu[16];
     for (int r = 0; r < repeat; r++) {
         unsigned long long before = delivered(NULL);
@@ -490,10 +667,9 @@ int main(int argc, char **argv)
     }
     double m_cpu = median(cpu, repeat), m_bcpu = median(bcpu, repeat), m_fcpu = median(fcpu, repeat);
 
+    long rss = peak_rss_kib();
     log4c_otel_stats_t st;
     log4c_otel_stats(&st);
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
     printf("\nend to end, %ld records, 1 thread (medians of %d runs):\n", total, repeat);
     printf("  otel:      %9.0f records/s (calls done after %.3f s, last record received after %.3f s)\n",
            median(rate, repeat), median(at_logged, repeat), median(at_last, repeat));
@@ -503,10 +679,13 @@ int main(int argc, char **argv)
     printf("  ours:      %9.3f us CPU per record over the floor\n", m_cpu - m_fcpu);
     printf("  ratio:     %9.2fx CPU per record vs /dev/null, %.2fx vs the floor\n", m_bcpu > 0 ? m_cpu / m_bcpu : 0.0,
            m_fcpu > 0 ? m_cpu / m_fcpu : 0.0);
-    printf("  peak RSS:  %ld KiB\n", ru.ru_maxrss);
+    printf("  peak RSS:  %ld KiB during these runs\n", rss);
     printf("  counters:  accepted %llu, exported %llu, dropped (queue full) %llu, requests %llu\n",
            (unsigned long long)st.accepted, (unsigned long long)st.exported,
            (unsigned long long)st.dropped_queue_full, (unsigned long long)st.export_requests);
+    printf("\nend to end, %ld records, each row in a process of its own (medians of %d runs):\n", total, repeat);
+    child_row("threads8", total);
+    child_row("gzip", total);
 
     log4c_fini();
     close(sink_stdin);

@@ -109,10 +109,17 @@ static inline size_t otel_pb_key_len(const otel_attr *a, int in_record)
     return in_record ? a->key_len : a->key ? strlen(a->key) : 0;
 }
 
+/* KeyValue without its own tag and length, from its key's bytes (absent
+ * when empty) and its AnyValue's size (otel_pb_any_value_size). */
+static inline size_t otel_pb_kv_size(size_t key_len, size_t value_size)
+{
+    return (key_len ? otel_pb_len_field(key_len) : 0) + otel_pb_len_field(value_size);
+}
+
 /* KeyValue without its own tag and length: key (absent when empty), value. */
 static inline size_t otel_pb_key_value_size(const otel_attr *a, size_t key_len)
 {
-    return (key_len ? otel_pb_len_field(key_len) : 0) + otel_pb_len_field(otel_pb_any_value_size(a));
+    return otel_pb_kv_size(key_len, otel_pb_any_value_size(a));
 }
 
 /* InstrumentationScope{name = the record's category, version} without its
