@@ -18,7 +18,8 @@ void otel_diag_always(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 
 /* 1 when LOG4C_OTEL_QUIET is set to a true value (1, true, yes, on; any
  * case): the delivery diagnostics (delivery_report.h) and informational
- * lines (which configuration file was found) are then not printed. */
+ * lines (which configuration file was found; that no log4c category
+ * reaches the otel appender) are then not printed. */
 int otel_diag_quiet(void);
 
 /* Writes a sentence into err (when err and errlen) and returns -1: the

@@ -4,7 +4,8 @@
 # pkg-config and with CMake (find_package(log4c-otel CONFIG), the consumer in
 # tests/packaging/consumer), and runs both programs: each must load ROOT's
 # library and export every record it logged (to an OTLP/JSON file: no
-# collector needed).
+# collector needed), and, run without log4crc, say so in one line at
+# log4c_init().
 #
 #   build-quickstart.sh ROOT PREFIX LIBDIR INCLUDEDIR VERSION
 #
@@ -47,6 +48,15 @@ run_quickstart() {
   grep -qF 'gateway listening on port 8385' "$dir/records.jsonl" || fail "$name: a record is missing from the OTLP/JSON file"
   grep -qF "\"consumer-$name\"" "$dir/records.jsonl" || fail "$name: service.name is missing from the records"
   echo "PASS: $name: built against $root, loaded $root$libdir/liblog4c-otel.so, 13 records exported"
+  # the link order this way of building gives (-llog4c-otel before -llog4c)
+  # lets the library check log4crc at log4c_init(): with none, one line says so
+  mkdir -p "$dir/norc"
+  (cd "$dir" && env HOME="$dir/home" XDG_STATE_HOME="$dir/state" LOG4C_RCPATH="$dir/norc" \
+     LOG4C_OTEL_FILE="$dir/norc/records.jsonl" LD_LIBRARY_PATH="$root$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+     "$exe" >"$dir/norc/stdout" 2>"$dir/norc/stderr") || fail "$name: exit status $? without log4crc"
+  [ "$(grep -c 'log4c-otel: no log4c category reaches the "otel" appender' "$dir/norc/stderr")" = 1 ] ||
+    { cat "$dir/norc/stderr" >&2; fail "$name: without log4crc, not exactly one line saying that nothing is exported"; }
+  echo "PASS: $name: without log4crc, one line at log4c_init() says what to add"
 }
 
 # ---- pkg-config: ROOT's .pc, its paths moved under ROOT ----
