@@ -15,7 +15,7 @@ import path from 'node:path';
 import { builddir, scratchDir, baseEnv, SANITIZER } from './harness.mjs';
 
 const MAKE = process.env.LOG4C_OTEL_TEST_MAKE || 'make';
-const BENCH_SKIP = SANITIZER ? `a ${SANITIZER} build: benchmark figures mean nothing there` : false;
+const BENCH_SKIP = SANITIZER ? `built with ${SANITIZER}: benchmark figures mean nothing there, and callgrind cannot run it` : false;
 
 /** `make -C builddir target vars...` as a user types it (not as part of the make check running this). */
 function make(target, vars = {}, env = {}) {
