@@ -69,9 +69,11 @@ void otel_init_check(void)
         return;
     if (some_category_exports())
         return;
-    otel_diag("log4c-otel: no log4c category reaches the \"otel\" appender, so nothing is exported: add "
-              "<category name=\"root\" priority=\"info\" appender=\"otel\"/> to log4crc, or set "
-              "LOG4C_APPENDER=otel (LOG4C_OTEL_QUIET=1 silences this line)");
+    /* masked like every diagnostic, printed whatever the rate limit: said
+     * once, it is the one line that explains the silence */
+    otel_diag_always("log4c-otel: no log4c category reaches the \"otel\" appender, so nothing is exported: add "
+                     "<category name=\"root\" priority=\"info\" appender=\"otel\"/> to log4crc, or set "
+                     "LOG4C_APPENDER=otel (LOG4C_OTEL_QUIET=1 silences this line)");
 }
 
 /* Only in the shared library (libtool defines PIC for its objects): in a

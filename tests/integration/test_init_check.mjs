@@ -91,6 +91,15 @@ test('the line goes through the diagnostics masking (defaults.hideRegex)', async
   assert.deepEqual(checks, [LINE.replace('LOG4C_APPENDER=otel', '*'.repeat('LOG4C_APPENDER=otel'.length))], r.stderr);
 });
 
+test('printed whatever the rate limit: after more than 10 diagnostics (unknown keys) in the same 10 s', async () => {
+  const dir = rcDir(null);
+  const cfg = path.join(dir, 'log4c-otel.json');
+  fs.writeFileSync(cfg, JSON.stringify({ logs: Object.fromEntries([...Array(12).keys()].map((i) => [`k${i}`, 1])) }));
+  const { r, checks } = await initRun(dir, { env: { LOG4C_OTEL_CONFIG: cfg } });
+  assert.match(r.stderr, /similar lines suppressed/); // the limit was reached before log4c_init()
+  assert.deepEqual(checks, [LINE], r.stderr);
+});
+
 test('zero-code (LD_PRELOAD): the line without LOG4C_APPENDER=otel, none with it', async () => {
   const without = await initRun(rcDir(null), { prog: plainLog4c, args: ['2'], env: { LD_PRELOAD: sharedLib } });
   assert.deepEqual(without.checks, [LINE], without.r.stderr);
