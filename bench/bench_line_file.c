@@ -11,7 +11,7 @@
  * for lines of 100 B to 3 KB and of 100 to 300 B (a typical span line).
  * Compare the ratios within one run: these machines are noisy.
  *
- *   bench_line_file [DIR [LINES]]    (default /tmp, 100000)
+ *   bench_line_file [DIR [LINES]]    (default, or DIR empty: /tmp; 100000)
  */
 #include "line_file.h"
 #include "line_file_settings.h"
@@ -137,7 +137,7 @@ static void run(const char *dir, unsigned long lines, size_t lo, size_t hi)
 
 int main(int argc, char **argv)
 {
-    const char *dir = argc > 1 ? argv[1] : "/tmp";
+    const char *dir = argc > 1 && argv[1][0] ? argv[1] : "/tmp";
     unsigned long lines = argc > 2 ? strtoul(argv[2], NULL, 10) : 100000;
     run(dir, lines, 100, 3000);
     run(dir, lines, 100, 300);

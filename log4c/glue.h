@@ -12,6 +12,11 @@
  * "otel" appender, once (otel_api.c). Reads no configuration. */
 int otel_register(void);
 
+/* After log4c_init(): when no log4c category reaches an appender that
+ * exports, says so once on stderr (unless quiet). Only the first call
+ * checks (init_check.c). */
+void otel_init_check(void);
+
 /* A public log4c_otel_attr as a core attribute, pointing into *in (no
  * copy). LOG4C_OTEL_EINVAL for a missing key or an unknown type. */
 int otel_attr_from_public(const log4c_otel_attr *in, otel_attr *out);

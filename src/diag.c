@@ -60,6 +60,7 @@ void otel_diag_always(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    otel_diag_mask_line(line, sizeof line); /* an endpoint or a path may match a hideRegex */
     pthread_mutex_lock(&lock);
     unsigned long skipped = suppressed;
     suppressed = 0;

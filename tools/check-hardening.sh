@@ -34,8 +34,8 @@
 #             ASLR is too wide for this TSan (probed first).
 #   valgrind  integration tests that together start every C program (logdemo,
 #             plain_log4c with LD_PRELOAD, spandemo, capturedemo, leakdemo,
-#             js_regex_table, log4c-otel-run, log4c-otel-check, platform_demo;
-#             logdemo over gRPC), each program under memcheck
+#             js_regex_table, log4c-otel-run, log4c-otel-check, platform_demo,
+#             initdemo; logdemo over gRPC), each program under memcheck
 #             (harness.mjs: LOG4C_OTEL_TEST_WRAPPER): any error, and any
 #             definite or indirect leak at exit, fails. Left out: test_tracing
 #             (60 SIGKILLs at random moments and 8 writer threads: too slow under
@@ -147,7 +147,7 @@ VALGRIND_TESTS="tests/integration/test_wire.mjs tests/integration/test_delivery.
 tests/integration/test_config.mjs tests/integration/test_sections.mjs tests/integration/test_sources.mjs \
 tests/integration/test_run.mjs tests/integration/test_demo.mjs tests/integration/test_file.mjs \
 tests/integration/test_tls.mjs tests/integration/test_leaks.mjs tests/integration/test_js_regex.mjs \
-tests/integration/test_grpc.mjs tests/integration/test_check.mjs"
+tests/integration/test_grpc.mjs tests/integration/test_check.mjs tests/integration/test_init_check.mjs"
 
 stage_valgrind() {
   build valgrind CFLAGS="-g -O1" || return 1

@@ -85,20 +85,22 @@ static char *category_of(const char *app)
     return s;
 }
 
-/* Makes sure captured.<app> reaches the otel appender: when no category on
- * its way to root carries it (no log4crc, or one that routes elsewhere), the
- * otel appender is set on captured.<app> itself (additivity kept). */
-static void route_to_otel(const char *catname)
+/* Whether a category above catname (its parent, up to root) carries the
+ * otel appender and the records of catname get there. */
+static int ancestors_reach(const char *catname, const log4c_appender_t *otel)
 {
-    log4c_appender_t *otel = log4c_appender_get(LOG4C_OTEL_APPENDER_NAME);
     char *name = strdup(catname);
-    if (!name || !otel) {
-        free(name);
-        return;
-    }
-    log4c_category_t *own = log4c_category_get(catname);
+    if (!name)
+        return 0;
     int reached = 0;
     for (;;) {
+        char *dot = strrchr(name, '.');
+        if (dot)
+            *dot = '\0';
+        else if (strcmp(name, "root") != 0)
+            strcpy(name, "root");
+        else
+            break;
         log4c_category_t *c = log4c_category_get(name);
         const log4c_appender_t *a = log4c_category_get_appender(c);
         if (a == otel) {
@@ -107,24 +109,44 @@ static void route_to_otel(const char *catname)
         }
         if (a && !log4c_category_get_additivity(c))
             break;
-        char *dot = strrchr(name, '.');
-        if (!dot) {
-            if (strcmp(name, "root") != 0) {
-                strcpy(name, "root");
-                continue;
-            }
-            break;
-        }
-        *dot = '\0';
-    }
-    if (!reached) {
-        if (log4c_category_get_appender(own))
-            fprintf(stderr, "log4c-otel-run: log4crc routes %s to another appender, not \"otel\": "
-                            "its records will not be exported\n", catname);
-        else
-            log4c_category_set_appender(own, otel);
     }
     free(name);
+    return reached;
+}
+
+/* Before log4c_init(): captured.<app> carries the otel appender from the
+ * start, so the library's check at log4c_init() (no category reaches
+ * "otel") sees where its records go. A log4crc that names the category
+ * replaces it. */
+static void route_to_otel_early(const char *catname)
+{
+    log4c_appender_t *otel = log4c_appender_get(LOG4C_OTEL_APPENDER_NAME);
+    log4c_category_t *own = log4c_category_get(catname);
+    if (otel && own)
+        log4c_category_set_appender(own, otel);
+}
+
+/* After log4c_init(): captured.<app> reaches the otel appender exactly
+ * once. When a category above it already carries "otel" (with additivity
+ * on the way), its own copy is removed again; when log4crc routes it to
+ * another appender and nothing above reaches "otel", that is said. */
+static void route_to_otel(const char *catname)
+{
+    log4c_appender_t *otel = log4c_appender_get(LOG4C_OTEL_APPENDER_NAME);
+    log4c_category_t *own = log4c_category_get(catname);
+    if (!otel || !own)
+        return;
+    const log4c_appender_t *a = log4c_category_get_appender(own);
+    if (a == otel) {
+        if (ancestors_reach(catname, otel))
+            log4c_category_set_appender(own, NULL);
+    } else if (!a) {
+        if (!ancestors_reach(catname, otel))
+            log4c_category_set_appender(own, otel);
+    } else if (!log4c_category_get_additivity(own) || !ancestors_reach(catname, otel)) {
+        fprintf(stderr, "log4c-otel-run: log4crc routes %s to another appender, not \"otel\": "
+                        "its records will not be exported\n", catname);
+    }
 }
 
 static int exit_code(int st)
@@ -200,9 +222,11 @@ int main(int argc, char **argv)
     int rc = log4c_otel_init();
     if (rc != LOG4C_OTEL_OK) /* the program still runs; the appender exports nothing (fail closed) */
         fprintf(stderr, "log4c-otel-run: %s: its output will not be exported\n", log4c_otel_strerror(rc));
+    char *catname = category_of(app);
+    if (catname)
+        route_to_otel_early(catname);
     if (log4c_init() != 0)
         fprintf(stderr, "log4c-otel-run: log4c_init failed\n");
-    char *catname = category_of(app);
     if (catname)
         route_to_otel(catname);
     free(catname);
