@@ -4,7 +4,7 @@
  * the command line asks for, and prints the counters as one JSON line.
  *
  *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N | fork N
- *           | mixed [REPEAT] | secrets | attrs | lengths | census T N
+ *           | mixed [REPEAT] | secrets | attrs | lengths | census T N | burst N WARN_EVERY ERRORS
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
  * path); LOGDEMO_CATEGORY overrides the category (default "test.demo");
@@ -110,6 +110,36 @@ static void sized(long n, long size)
 }
 
 static void print_stats(void);
+
+/* A burst as fast as one thread can log: n records with 100-byte bodies
+ * ("b<i> xxx…") and three context attributes, every warn_every-th at WARN
+ * (0: none), the rest INFO, then `errors` more at ERROR ("e<i> xxx…").
+ * Then prints {"burst":{counters}}: what the library held and shed. */
+static void burst(long n, long warn_every, long errors)
+{
+    log4c_category_t *cat = log4c_category_get(category_name());
+    log4c_otel_context_put_string("service.tier", "web");
+    log4c_otel_context_put_int("tenant", 7);
+    log4c_otel_context_put_string("region", "eu-west-1");
+    char body[101];
+    for (long i = 0; i < n + errors; i++) {
+        int error = i >= n;
+        int len = snprintf(body, sizeof body, "%c%ld ", error ? 'e' : 'b', error ? i - n : i);
+        memset(body + len, 'x', sizeof body - 1 - (size_t)len);
+        body[sizeof body - 1] = '\0';
+        int prio = error ? LOG4C_PRIORITY_ERROR
+                   : warn_every > 0 && i % warn_every == warn_every - 1 ? LOG4C_PRIORITY_WARN
+                                                                         : LOG4C_PRIORITY_INFO;
+        log4c_category_log(cat, prio, "%s", body);
+    }
+    log4c_otel_context_clear();
+    log4c_otel_stats_t s;
+    log4c_otel_stats(&s);
+    printf("{\"burst\":{");
+    stats_json_fields(stdout, &s);
+    printf("}}\n");
+    fflush(stdout);
+}
 
 /* Categories, priorities and bodies for the filter tests, repeat times
  * over (a repeated category and priority is decided from the logging
@@ -379,6 +409,8 @@ int main(int argc, char **argv)
         sized(atol(argv[2]), atol(argv[3]));
     else if (strcmp(argv[1], "census") == 0 && argc > 3)
         census(atol(argv[2]), atol(argv[3]));
+    else if (strcmp(argv[1], "burst") == 0 && argc > 4)
+        burst(atol(argv[2]), atol(argv[3]), atol(argv[4]));
     else if (strcmp(argv[1], "threads") == 0 && argc > 3)
         threads(atol(argv[2]), atol(argv[3]));
     else {
