@@ -318,8 +318,9 @@ typedef struct log4c_otel_stats {
     uint64_t accepted;              /**< records logged: taken in, no filter dropped them */
     uint64_t exported;              /**< outcome: accepted by the collector (or written by the
                                          file exporter when it is the only exporter) */
-    uint64_t dropped_queue_full;    /**< outcome: dropped at append, lane or queue full (count or
-                                         bytes), or a blocking-mode wait ran out */
+    uint64_t dropped_queue_full;    /**< outcome: dropped at append, no room in the lanes and queue
+                                         (bytes, or a maxQueueSize set, in the record's severity
+                                         band's share), or a blocking-mode wait ran out */
     uint64_t dropped_export_failed; /**< outcome: dropped after retries ran out or the export timeout passed */
     uint64_t dropped_rejected;      /**< outcome: rejected by the collector in partial_success */
     uint64_t dropped_http_error;    /**< outcome: dropped on a permanent HTTP error (a status not retried) */

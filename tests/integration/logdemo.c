@@ -263,7 +263,8 @@ static void forked(long n)
 
 /* census: T threads log N records each while this thread polls
  * log4c_otel_stats() and checks the header's identities at every poll:
- * accepted equals the sum of where records are and how they ended, and
+ * accepted equals the sum of where records are and how they ended (and
+ * dropped_queue_full the sum of its severity bands, shed_*), and
  * accepted + filtered + staged lies between the log calls that had returned
  * before the poll and those that had started after it. */
 static atomic_long census_started, census_returned;
@@ -305,7 +306,8 @@ static void census(long nthreads, long n)
         long started = atomic_load(&census_started);
         uint64_t seen = s.accepted + s.filtered + s.staged;
         int bad = 0;
-        if (s.accepted != census_outcomes(&s))
+        if (s.accepted != census_outcomes(&s) ||
+            s.dropped_queue_full != s.shed_debug + s.shed_info + s.shed_warn + s.shed_error)
             bad_identity++, bad = 1;
         if (seen < (uint64_t)returned)
             bad_low++, bad = 1;

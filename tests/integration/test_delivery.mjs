@@ -346,5 +346,6 @@ test('counters add up at every instant: polled while four threads log, with filt
   const dropped = s.dropped_queue_full + s.dropped_export_failed + s.dropped_rejected + s.dropped_http_error +
     s.dropped_shutdown + s.dropped_config + s.dropped_preinit + s.dropped_reentrant + s.dropped_spool_full;
   assert.equal(s.exported + dropped, s.accepted);
+  assert.equal(s.shed_info, s.dropped_queue_full); // every record is INFO: all in its band
   assert.equal(receiver.records().length, s.exported);
 });
