@@ -23,8 +23,13 @@ struct otel_queue {
     size_t cap, head, count;
     size_t max_records;  /* 0: none */
     /* with max_records: records waiting, in the ring and admitted into the
-     * lanes (otel_queue_admit); lock-free for the lanes */
+     * lanes (otel_queue_admit); lock-free for the lanes. On a cache line of
+     * its own: every logging call adds to it, while the worker writes the
+     * fields around it under the lock (false sharing otherwise; the same
+     * layout as the stage's producer and consumer fields) */
+    char pad0_[64];
     atomic_size_t held;
+    char pad1_[64];
     size_t bytes, max_bytes, wake_at, wake_bytes;
     size_t staged_bytes; /* reserved by the hand-off lanes (stage.h): under the same cap */
     uint64_t pushed;
