@@ -285,7 +285,11 @@ void log4c_otel_context_clear(void);
  *     <= log calls routed to otel that started before it returned
  *
  * (an equality once every such call has returned: after a flush, staged
- * is 0 and the calls logged == accepted + filtered).
+ * is 0 and the calls logged == accepted + filtered), and
+ *
+ *   dropped_queue_full == shed_debug + shed_info + shed_warn + shed_error
+ *
+ * (the same drops by severity band; docs/OPERATIONS.md, "Shedding").
  *
  * The fields by topic (the struct keeps its historical field order, which
  * is part of the ABI):
@@ -295,6 +299,8 @@ void log4c_otel_context_clear(void);
  *                       dropped_export_failed, dropped_rejected,
  *                       dropped_http_error, dropped_shutdown, dropped_config,
  *                       dropped_preinit, dropped_reentrant, dropped_spool_full
+ *   by severity band:   shed_debug, shed_info, shed_warn, shed_error (of
+ *                       dropped_queue_full: a breakdown, not in the sums)
  *   export activity:    export_requests, export_retries, export_unanswered
  *   the disk spool:     replayed, replay_dropped (entries sent from the spool,
  *                       possibly written by an earlier process: not in the sums)
@@ -312,8 +318,9 @@ typedef struct log4c_otel_stats {
     uint64_t accepted;              /**< records logged: taken in, no filter dropped them */
     uint64_t exported;              /**< outcome: accepted by the collector (or written by the
                                          file exporter when it is the only exporter) */
-    uint64_t dropped_queue_full;    /**< outcome: dropped at append, lane or queue full (count or
-                                         bytes), or a blocking-mode wait ran out */
+    uint64_t dropped_queue_full;    /**< outcome: dropped at append, no room in the lanes and queue
+                                         (bytes, or a maxQueueSize set, in the record's severity
+                                         band's share), or a blocking-mode wait ran out */
     uint64_t dropped_export_failed; /**< outcome: dropped after retries ran out or the export timeout passed */
     uint64_t dropped_rejected;      /**< outcome: rejected by the collector in partial_success */
     uint64_t dropped_http_error;    /**< outcome: dropped on a permanent HTTP error (a status not retried) */
@@ -363,6 +370,15 @@ typedef struct log4c_otel_stats {
                                          '*' in full because matching their hideRegex patterns ran
                                          past its budget (a runaway or very costly pattern). Not in
                                          the sums */
+    uint64_t shed_debug;            /**< of dropped_queue_full: TRACE and DEBUG records (OTel
+                                         SeverityNumber 1-8), refused for lack of room. The four
+                                         shed_* counters sum to dropped_queue_full; records of the
+                                         lowest band present are refused first. Not in the sums */
+    uint64_t shed_info;             /**< of dropped_queue_full: INFO records (log4c NOTICE and INFO;
+                                         SeverityNumber 9-12). Not in the sums */
+    uint64_t shed_warn;             /**< of dropped_queue_full: WARN records (13-16). Not in the sums */
+    uint64_t shed_error;            /**< of dropped_queue_full: ERROR and FATAL records (log4c ERROR,
+                                         CRIT, ALERT, FATAL; 17-24). Not in the sums */
 } log4c_otel_stats_t;
 
 /** Fills *out with the current counters. Returns LOG4C_OTEL_OK, or

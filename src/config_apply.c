@@ -65,7 +65,7 @@ int otel_config_apply(const otel_config *cfg, otel_getenv_fn get, otel_settings 
         s->max_queue_size = (size_t)l->max_queue_size;
     if (l->max_export_batch_size >= 0)
         s->max_export_batch_size = (size_t)l->max_export_batch_size;
-    if (s->max_export_batch_size > s->max_queue_size)
+    if (s->max_queue_size && s->max_export_batch_size > s->max_queue_size)
         s->max_export_batch_size = s->max_queue_size;
     if (l->scheduled_delay_ms >= 0)
         s->schedule_delay_ms = l->scheduled_delay_ms;

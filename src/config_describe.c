@@ -126,10 +126,12 @@ void otel_config_describe(const otel_config *cfg, const otel_settings *s, FILE *
     for (size_t i = 0; i < s->nheaders; i++)
         fprintf(out, "  %s: ****\n", s->headers[i].name);
     fprintf(out, "timeoutMillis: %ld\n", s->request_timeout_ms);
-    fprintf(out, "batch: maxQueueSize %zu, maxExportBatchSize %zu, scheduledDelayMillis %ld, exportTimeoutMillis %ld, "
-            "blockTimeoutMillis %ld\n",
-            s->max_queue_size, s->max_export_batch_size, s->schedule_delay_ms, s->export_timeout_ms,
-            s->block_timeout_ms);
+    if (s->max_queue_size)
+        fprintf(out, "batch: maxQueueSize %zu", s->max_queue_size);
+    else
+        fprintf(out, "batch: maxQueueSize none (LOG4C_OTEL_MAX_QUEUE_BYTES bounds the records)");
+    fprintf(out, ", maxExportBatchSize %zu, scheduledDelayMillis %ld, exportTimeoutMillis %ld, blockTimeoutMillis %ld\n",
+            s->max_export_batch_size, s->schedule_delay_ms, s->export_timeout_ms, s->block_timeout_ms);
     fprintf(out, "finalExportTimeoutMs (shutdown deadline): %ld\n", s->shutdown_timeout_ms);
     if (s->spool_dir) {
         char *d = shown(cfg, s->spool_dir, 0);

@@ -173,7 +173,7 @@ int otel_lane_entry_put(otel_stage *s, const otel_log_event *ev)
     entry_plan p;
     plan(&p, ev);
     otel_stage_lane *lane;
-    char *base = otel_stage_begin(s, p.size, &lane);
+    char *base = otel_stage_begin(s, p.size, otel_band_of_priority(ev->priority), &lane);
     if (!base)
         return -1;
     pack(base, &p);

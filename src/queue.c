@@ -1,7 +1,8 @@
 /*
  * queue.c - a mutex-protected ring of record pointers. Producers hold the
  * lock only to store a pointer and update two counters, so contention stays
- * short; the consumer takes records in batches to amortise locking.
+ * short; the consumer takes records in batches to amortise locking. Without
+ * a record bound the ring doubles when full (the byte cap bounds it).
  */
 #include "queue.h"
 #include "clock.h"
@@ -9,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -19,6 +21,15 @@ struct otel_queue {
     int producers_waiting;
     otel_record **ring;
     size_t cap, head, count;
+    size_t max_records;  /* 0: none */
+    /* with max_records: records waiting, in the ring and admitted into the
+     * lanes (otel_queue_admit); lock-free for the lanes. On a cache line of
+     * its own: every logging call adds to it, while the worker writes the
+     * fields around it under the lock (false sharing otherwise; the same
+     * layout as the stage's producer and consumer fields) */
+    char pad0_[64];
+    atomic_size_t held;
+    char pad1_[64];
     size_t bytes, max_bytes, wake_at, wake_bytes;
     size_t staged_bytes; /* reserved by the hand-off lanes (stage.h): under the same cap */
     uint64_t pushed;
@@ -33,15 +44,19 @@ otel_queue *otel_queue_new(size_t max_records, size_t max_bytes, size_t wake_at)
     otel_queue *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
-    q->ring = calloc(max_records ? max_records : 1, sizeof *q->ring);
+    /* bounded: the ring takes the bound at once (it grows only should the
+     * lanes' records briefly add to it); unbounded: grows from 1024 */
+    q->cap = max_records ? max_records : 1024;
+    q->ring = calloc(q->cap, sizeof *q->ring);
     if (!q->ring) {
         free(q);
         return NULL;
     }
-    q->cap = max_records ? max_records : 1;
+    q->max_records = max_records;
+    atomic_init(&q->held, 0);
     q->max_bytes = max_bytes;
     q->wake_at = wake_at ? wake_at : 1;
-    q->wake_bytes = max_bytes - max_bytes / 4;
+    q->wake_bytes = max_bytes / 2; /* below the lowest band's share (band.h) */
     if (q->wake_bytes == 0) /* 0 would never let the consumer wait */
         q->wake_bytes = 1;
     pthread_mutex_init(&q->lock, NULL);
@@ -63,24 +78,60 @@ void otel_queue_free(otel_queue *q)
     free(q);
 }
 
+/* No room for r under its band's share of the byte cap (the record bound
+ * is checked by count_in). */
 static int full(const otel_queue *q, const otel_record *r)
 {
-    return q->count == q->cap || q->bytes + q->staged_bytes + r->size > q->max_bytes;
+    return q->bytes + q->staged_bytes + r->size > otel_band_limit(q->max_bytes, otel_band_of_severity(r->severity_number));
+}
+
+/* Counts r under the record bound: 0 when it fits its band's share. */
+static int count_in(otel_queue *q, const otel_record *r)
+{
+    return q->max_records ? otel_queue_admit(q, otel_band_of_severity(r->severity_number)) : 0;
+}
+
+/* Doubles the ring (keeping the order); -1 when out of memory. */
+static int grow_ring(otel_queue *q)
+{
+    size_t cap = q->cap * 2;
+    otel_record **ring = malloc(cap * sizeof *ring);
+    if (!ring)
+        return -1;
+    for (size_t i = 0; i < q->count; i++)
+        ring[i] = q->ring[(q->head + i) % q->cap];
+    free(q->ring);
+    q->ring = ring;
+    q->cap = cap;
+    q->head = 0;
+    return 0;
 }
 
 int otel_queue_push(otel_queue *q, otel_record *r) { return otel_queue_push_wait(q, r, 0); }
 
-/* Stores r unless the queue is closed or full (counting either); under
- * q->lock. 1 when stored, and *wake says the consumer should be woken. */
-static int store_locked(otel_queue *q, otel_record *r, int *wake)
+/* Stores r unless the queue is closed or (unless admitted: built from a
+ * lane entry) full, counting either; under q->lock. 1 when stored, and
+ * *wake says the consumer should be woken. */
+static int store_locked(otel_queue *q, otel_record *r, int admitted, int *wake)
 {
     q->ledger.accepted++;
     if (q->closed) {
         q->ledger.out[OTEL_OUT_SHUTDOWN]++;
         return 0;
     }
-    if (full(q, r)) {
+    if (admitted) {
+        if (q->max_records)
+            atomic_fetch_add_explicit(&q->held, 1, memory_order_relaxed);
+    } else if (full(q, r) || count_in(q, r) != 0) {
         q->ledger.out[OTEL_OUT_QUEUE_FULL]++;
+        q->ledger.shed[otel_band_of_severity(r->severity_number)]++;
+        return 0;
+    }
+    if (q->count == q->cap && grow_ring(q) != 0) {
+        if (q->max_records)
+            otel_queue_unadmit(q, 1);
+        q->ledger.out[OTEL_OUT_QUEUE_FULL]++;
+        q->ledger.shed[otel_band_of_severity(r->severity_number)]++;
         return 0;
     }
     q->ring[(q->head + q->count) % q->cap] = r;
@@ -104,14 +155,14 @@ size_t otel_queue_push_n(otel_queue *q, otel_record **recs, size_t n)
     for (size_t i = 0; i < n; i++)
         if (recs[i]) {
             offered++;
-            if (store_locked(q, recs[i], &wake)) {
+            if (store_locked(q, recs[i], 1, &wake)) {
                 recs[i] = NULL;
                 pushed++;
             }
         }
     closed = q->closed;
     pthread_mutex_unlock(&q->lock);
-    otel_report_outcome(closed ? OTEL_OUT_SHUTDOWN : OTEL_OUT_QUEUE_FULL, offered - pushed);
+    otel_report_outcome(closed ? OTEL_OUT_SHUTDOWN : OTEL_OUT_QUEUE_FULL, offered - pushed); /* full: out of memory */
     if (wake)
         pthread_cond_signal(&q->nonempty);
     return pushed;
@@ -123,7 +174,9 @@ int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns)
     pthread_mutex_lock(&q->lock);
     /* wait for room only when the record could ever fit */
     if (deadline_ns && r->size <= q->max_bytes) {
-        while (!q->closed && full(q, r)) {
+        while (!q->closed && (full(q, r) || (q->max_records && atomic_load(&q->held) >=
+                                                                  otel_band_limit(q->max_records,
+                                                                                  otel_band_of_severity(r->severity_number))))) {
             q->producers_waiting++;
             int rc = pthread_cond_timedwait(&q->notfull, &q->lock, &ts);
             q->producers_waiting--;
@@ -131,7 +184,7 @@ int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns)
                 break;
         }
     }
-    int wake = 0, closed = q->closed, stored = store_locked(q, r, &wake);
+    int wake = 0, closed = q->closed, stored = store_locked(q, r, 0, &wake);
     pthread_mutex_unlock(&q->lock);
     if (!stored)
         otel_report_outcome(closed ? OTEL_OUT_SHUTDOWN : OTEL_OUT_QUEUE_FULL, 1);
@@ -151,6 +204,8 @@ static size_t take_and_unlock(otel_queue *q, otel_record **out, size_t max)
         q->head = (q->head + 1) % q->cap;
     }
     q->count -= n;
+    if (q->max_records && n)
+        otel_queue_unadmit(q, n);
     q->ledger.queued -= n;
     q->ledger.in_flight += n;
     int room = n && q->producers_waiting;
@@ -194,11 +249,36 @@ void otel_queue_refuse_n(otel_queue *q, otel_outcome why, uint64_t n)
     otel_report_outcome(why, n);
 }
 
-int otel_queue_reserve(otel_queue *q, size_t bytes)
+void otel_queue_shed(otel_queue *q, const uint64_t n[OTEL_BANDS])
+{
+    uint64_t total = 0;
+    pthread_mutex_lock(&q->lock);
+    for (unsigned b = 0; b < OTEL_BANDS; b++) {
+        q->ledger.shed[b] += n[b];
+        total += n[b];
+    }
+    q->ledger.accepted += total;
+    q->ledger.out[OTEL_OUT_QUEUE_FULL] += total;
+    pthread_mutex_unlock(&q->lock);
+    otel_report_outcome(OTEL_OUT_QUEUE_FULL, total);
+}
+
+int otel_queue_admit(otel_queue *q, unsigned band)
+{
+    size_t was = atomic_fetch_add_explicit(&q->held, 1, memory_order_relaxed);
+    if (was < otel_band_limit(q->max_records, band))
+        return 0;
+    atomic_fetch_sub_explicit(&q->held, 1, memory_order_relaxed);
+    return -1;
+}
+
+void otel_queue_unadmit(otel_queue *q, size_t n) { atomic_fetch_sub_explicit(&q->held, n, memory_order_relaxed); }
+
+int otel_queue_reserve(otel_queue *q, size_t bytes, unsigned band)
 {
     pthread_mutex_lock(&q->lock);
     size_t in_use = q->bytes + q->staged_bytes;
-    if (q->closed || in_use + bytes > q->max_bytes) {
+    if (q->closed || in_use + bytes > otel_band_limit(q->max_bytes, band)) {
         pthread_mutex_unlock(&q->lock);
         return -1;
     }

@@ -330,7 +330,7 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     s->protocol = OTEL_PROTOCOL_HTTP_PROTOBUF;
     s->compression = OTEL_COMPRESSION_NONE;
     s->request_timeout_ms = 10000;
-    s->max_queue_size = 2048;
+    s->max_queue_size = 0; /* no record count unless set: the byte cap bounds (docs/PERFORMANCE.md) */
     s->max_queue_bytes = 64u << 20;
     s->max_export_batch_size = 512;
     s->schedule_delay_ms = 1000;
@@ -407,7 +407,7 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
     env_size(get, "LOG4C_OTEL_BODY_LIMIT", 0, &s->body_limit, s);
     env_long(get, "LOG4C_OTEL_BLOCK_TIMEOUT", 0, &s->block_timeout_ms, s);
     /* the spec: a batch larger than the queue makes no sense */
-    if (s->max_export_batch_size > s->max_queue_size)
+    if (s->max_queue_size && s->max_export_batch_size > s->max_queue_size)
         s->max_export_batch_size = s->max_queue_size;
     /* the spool. A bad value is an error, not a warning: a spool
      * silently off or unbounded would surprise worse than a refused start. */

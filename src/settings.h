@@ -36,7 +36,8 @@ typedef struct otel_settings {
     int insecure;            /* ..._INSECURE=true: no TLS verification */
     int sdk_disabled;        /* OTEL_SDK_DISABLED=true: nothing is exported (records count as filtered) */
 
-    size_t max_queue_size;        /* OTEL_BLRP_MAX_QUEUE_SIZE, default 2048 */
+    size_t max_queue_size;        /* OTEL_BLRP_MAX_QUEUE_SIZE: records waiting (lanes and queue
+                                     together); default 0 = no count, the bytes bound them */
     size_t max_queue_bytes;       /* LOG4C_OTEL_MAX_QUEUE_BYTES, default 64 MiB */
     size_t max_export_batch_size; /* OTEL_BLRP_MAX_EXPORT_BATCH_SIZE, default 512 */
     long schedule_delay_ms;       /* OTEL_BLRP_SCHEDULE_DELAY, default 1000 */

@@ -9,6 +9,10 @@
  * that logs once keeps 4 KiB); later ones double up to 64 KiB. A chunk the
  * consumer has read goes back to its lane as the spare for the producer's
  * next chunk (one per lane; dropped when the lane is idle at a drain).
+ * A whole chunk is reserved only while it fits the lowest band's share of
+ * the budget (any entry may then fill it); past that, an entry gets a chunk
+ * of its own size under its own band's share, so a lower band never fills
+ * room a higher one was given (band.h).
  *
  * The calling thread finds its lane through a thread-local list keyed by
  * the stage's generation (a stage freed and another allocated at the same
@@ -45,7 +49,8 @@ struct otel_stage_lane {
     size_t tail_used;
     size_t since_kick;
     unsigned chunks_made;
-    atomic_uint_fast64_t produced, refused;
+    atomic_uint_fast64_t produced;
+    atomic_uint_fast64_t refused[OTEL_BANDS];
     /* The consumer's fields start a cache line after the producer's: the
      * producer writes its own per entry and the consumer its own while it
      * reads the same lane; on one line each write would wait for the other
@@ -60,20 +65,19 @@ struct otel_stage_lane {
     size_t head_read; /* bytes of head read (a chunk's header is the producer's) */
     atomic_uint chunks_freed; /* read by the producer to size its next chunk */
     atomic_uint_fast64_t consumed;
-    uint64_t refused_seen;
+    uint64_t refused_seen[OTEL_BANDS];
     chunk sentinel; /* an empty first chunk: head is never NULL (flexible member unused) */
 };
 
 struct otel_stage {
     otel_stage_hooks hooks;
     size_t wake_at;
-    size_t max_pending; /* per lane; 0: none */
     uint64_t gen;
     pthread_mutex_t lanes_lock; /* the lane list */
     otel_stage_lane *lanes;
     pthread_mutex_t drain_lock; /* one consumer at a time */
-    atomic_uint_fast64_t refused_nolane; /* a lane could not be made */
-    uint64_t refused_nolane_seen;
+    atomic_uint_fast64_t refused_nolane[OTEL_BANDS]; /* a lane could not be made */
+    uint64_t refused_nolane_seen[OTEL_BANDS];
     atomic_size_t reserved;
     uint64_t retired_committed;  /* under lanes_lock: committed + refused of freed lanes */
     atomic_uint_fast64_t taken;  /* entries passed to fn + refusals reported, ever */
@@ -118,7 +122,7 @@ static void thread_exit(void *p)
 
 static void make_key(void) { key_ok = pthread_key_create(&key, thread_exit) == 0; }
 
-otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at, size_t max_pending)
+otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at)
 {
     pthread_once(&key_once, make_key);
     if (!key_ok)
@@ -129,7 +133,8 @@ otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at, size_t
     if (hooks)
         s->hooks = *hooks;
     s->wake_at = wake_at ? wake_at : 1;
-    s->max_pending = max_pending;
+    if (!s->hooks.admit || !s->hooks.unadmit)
+        s->hooks.admit = NULL, s->hooks.unadmit = NULL;
     pthread_mutex_init(&s->lanes_lock, NULL);
     pthread_mutex_init(&s->drain_lock, NULL);
     s->gen = atomic_fetch_add(&next_gen, 1);
@@ -251,9 +256,29 @@ static otel_stage_lane *my_lane(otel_stage *s)
 
 static size_t entry_bytes(size_t size) { return ENTRY_HEAD + ((size + 7) & ~(size_t)7); }
 
+/* Reserves a chunk of cap bytes of data for an entry of band `band`; NULL
+ * when the budget has no room or out of memory. */
+static chunk *new_chunk(otel_stage *s, size_t cap, unsigned band)
+{
+    size_t total = sizeof(chunk) + cap;
+    if (s->hooks.reserve && s->hooks.reserve(s->hooks.ctx, total, band) != 0)
+        return NULL;
+    chunk *c = malloc(total);
+    if (!c) {
+        if (s->hooks.release)
+            s->hooks.release(s->hooks.ctx, total);
+        return NULL;
+    }
+    c->cap = cap;
+    c->reserved = total;
+    atomic_fetch_add_explicit(&s->reserved, total, memory_order_relaxed);
+    return c;
+}
+
 /* A new tail for the lane with room for need bytes: 4 KiB first, then
- * doubling up to 64 KiB. */
-static chunk *grow(otel_stage *s, otel_stage_lane *lane, size_t need)
+ * doubling up to 64 KiB, while that fits the lowest band's share; else one
+ * of need bytes under the entry's band's share. */
+static chunk *grow(otel_stage *s, otel_stage_lane *lane, size_t need, unsigned band)
 {
     unsigned outstanding = lane->chunks_made - atomic_load_explicit(&lane->chunks_freed, memory_order_relaxed);
     size_t cap = CHUNK_MIN;
@@ -273,19 +298,8 @@ static chunk *grow(otel_stage *s, otel_stage_lane *lane, size_t need)
         free_chunk(s, lane, c);
         c = NULL;
     }
-    if (!c) {
-        size_t total = sizeof(chunk) + cap;
-        if (s->hooks.reserve && s->hooks.reserve(s->hooks.ctx, total) != 0)
-            return NULL;
-        if (!(c = malloc(total))) {
-            if (s->hooks.release)
-                s->hooks.release(s->hooks.ctx, total);
-            return NULL;
-        }
-        c->cap = cap;
-        c->reserved = total;
-        atomic_fetch_add_explicit(&s->reserved, total, memory_order_relaxed);
-    }
+    if (!c && !(c = new_chunk(s, cap, OTEL_BAND_DEBUG)) && !(c = new_chunk(s, need, band)))
+        return NULL;
     atomic_store_explicit(&c->next, NULL, memory_order_relaxed);
     atomic_store_explicit(&c->used, 0, memory_order_relaxed);
     lane->chunks_made++;
@@ -296,20 +310,24 @@ static chunk *grow(otel_stage *s, otel_stage_lane *lane, size_t need)
     return c;
 }
 
-void *otel_stage_begin(otel_stage *s, size_t size, otel_stage_lane **out)
+void *otel_stage_begin(otel_stage *s, size_t size, unsigned band, otel_stage_lane **out)
 {
     otel_stage_lane *lane = my_lane(s);
     *out = lane;
+    if (band >= OTEL_BANDS)
+        band = OTEL_BAND_ERROR;
     if (!lane) {
-        atomic_fetch_add_explicit(&s->refused_nolane, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&s->refused_nolane[band], 1, memory_order_relaxed);
         return NULL;
     }
     size_t need = entry_bytes(size);
     chunk *c = lane->tail;
-    uint64_t made = atomic_load_explicit(&lane->produced, memory_order_relaxed);
-    int over = s->max_pending && made - atomic_load_explicit(&lane->consumed, memory_order_relaxed) >= s->max_pending;
-    if (over || (c->cap - lane->tail_used < need && !(c = grow(s, lane, need)))) {
-        atomic_store_explicit(&lane->refused, atomic_load_explicit(&lane->refused, memory_order_relaxed) + 1,
+    int admitted = s->hooks.admit && s->hooks.admit(s->hooks.ctx, band) == 0;
+    if ((s->hooks.admit && !admitted) || (c->cap - lane->tail_used < need && !(c = grow(s, lane, need, band)))) {
+        if (admitted)
+            s->hooks.unadmit(s->hooks.ctx, 1);
+        atomic_store_explicit(&lane->refused[band],
+                              atomic_load_explicit(&lane->refused[band], memory_order_relaxed) + 1,
                               memory_order_relaxed);
         return NULL;
     }
@@ -378,40 +396,54 @@ static void retire_lane(otel_stage *s, otel_stage_lane *l)
             *p = l->next_lane;
             break;
         }
-    s->retired_committed += atomic_load_explicit(&l->produced, memory_order_relaxed) +
-                            atomic_load_explicit(&l->refused, memory_order_relaxed);
+    s->retired_committed += atomic_load_explicit(&l->produced, memory_order_relaxed);
+    for (unsigned b = 0; b < OTEL_BANDS; b++)
+        s->retired_committed += atomic_load_explicit(&l->refused[b], memory_order_relaxed);
     pthread_mutex_unlock(&s->lanes_lock);
     free_lane(s, l);
 }
 
-/* Refusals no drain has reported yet (of every lane, also those a bounded
- * drain did not reach); with mark, they count as reported from now on.
- * Caller holds lanes_lock, and drain_lock to mark. */
-static uint64_t unreported_locked(otel_stage *s, int mark)
+/* Adds the refusals no drain has reported yet (of every lane, also those a
+ * bounded drain did not reach) to r by band; with mark, they count as
+ * reported from now on. Caller holds lanes_lock, and drain_lock to mark. */
+static void unreported_locked(otel_stage *s, int mark, uint64_t r[OTEL_BANDS])
 {
-    uint64_t nl = atomic_load_explicit(&s->refused_nolane, memory_order_relaxed);
-    uint64_t r = nl - s->refused_nolane_seen;
-    if (mark)
-        s->refused_nolane_seen = nl;
-    for (otel_stage_lane *l = s->lanes; l; l = l->next_lane) {
-        uint64_t lr = atomic_load_explicit(&l->refused, memory_order_relaxed);
-        r += lr - l->refused_seen;
+    for (unsigned b = 0; b < OTEL_BANDS; b++) {
+        uint64_t nl = atomic_load_explicit(&s->refused_nolane[b], memory_order_relaxed);
+        r[b] += nl - s->refused_nolane_seen[b];
         if (mark)
-            l->refused_seen = lr;
+            s->refused_nolane_seen[b] = nl;
+        for (otel_stage_lane *l = s->lanes; l; l = l->next_lane) {
+            uint64_t lr = atomic_load_explicit(&l->refused[b], memory_order_relaxed);
+            r[b] += lr - l->refused_seen[b];
+            if (mark)
+                l->refused_seen[b] = lr;
+        }
     }
-    return r;
+}
+
+static uint64_t band_sum(const uint64_t r[OTEL_BANDS])
+{
+    uint64_t t = 0;
+    for (unsigned b = 0; b < OTEL_BANDS; b++)
+        t += r[b];
+    return t;
 }
 
 size_t otel_stage_drain(otel_stage *s, otel_stage_fn fn, void *ctx, size_t max, uint64_t *refused)
 {
-    return otel_stage_drain_then(s, fn, NULL, ctx, max, refused);
+    uint64_t r[OTEL_BANDS];
+    size_t n = otel_stage_drain_then(s, fn, NULL, ctx, max, r);
+    if (refused)
+        *refused = band_sum(r);
+    return n;
 }
 
 size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void *ctx), void *ctx, size_t max,
-                             uint64_t *refused)
+                             uint64_t refused[OTEL_BANDS])
 {
     size_t n = 0;
-    uint64_t ref = 0;
+    uint64_t ref[OTEL_BANDS] = {0};
     pthread_mutex_lock(&s->drain_lock);
     pthread_mutex_lock(&s->lanes_lock);
     otel_stage_lane *lanes = s->lanes; /* new lanes go to the front: the rest is stable */
@@ -437,8 +469,8 @@ size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void 
         /* its thread is gone and everything it wrote was read above */
         if (dead && atomic_load_explicit(&l->consumed, memory_order_relaxed) ==
                         atomic_load_explicit(&l->produced, memory_order_relaxed)) {
-            uint64_t r = atomic_load_explicit(&l->refused, memory_order_relaxed);
-            ref += r - l->refused_seen; /* final: its thread is gone */
+            for (unsigned b = 0; b < OTEL_BANDS; b++) /* final: its thread is gone */
+                ref[b] += atomic_load_explicit(&l->refused[b], memory_order_relaxed) - l->refused_seen[b];
             retire_lane(s, l);
         }
         if (n >= max)
@@ -446,14 +478,18 @@ size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void 
         l = next;
     }
     pthread_mutex_lock(&s->lanes_lock);
-    ref += unreported_locked(s, 1);
+    unreported_locked(s, 1, ref);
     pthread_mutex_unlock(&s->lanes_lock);
     if (done)
         done(ctx);
-    atomic_fetch_add_explicit(&s->taken, n + ref, memory_order_release);
+    /* what was read is the owner's to count now (done handed it on) */
+    if (n && s->hooks.unadmit)
+        s->hooks.unadmit(s->hooks.ctx, n);
+    atomic_fetch_add_explicit(&s->taken, n + band_sum(ref), memory_order_release);
     pthread_mutex_unlock(&s->drain_lock);
     if (refused)
-        *refused = ref;
+        for (unsigned b = 0; b < OTEL_BANDS; b++)
+            refused[b] = ref[b];
     return n;
 }
 
@@ -461,11 +497,15 @@ uint64_t otel_stage_committed(otel_stage *s)
 {
     pthread_mutex_lock(&s->lanes_lock);
     uint64_t c = s->retired_committed;
-    for (otel_stage_lane *l = s->lanes; l; l = l->next_lane)
-        c += atomic_load_explicit(&l->produced, memory_order_acquire) +
-             atomic_load_explicit(&l->refused, memory_order_relaxed);
+    for (otel_stage_lane *l = s->lanes; l; l = l->next_lane) {
+        c += atomic_load_explicit(&l->produced, memory_order_acquire);
+        for (unsigned b = 0; b < OTEL_BANDS; b++)
+            c += atomic_load_explicit(&l->refused[b], memory_order_relaxed);
+    }
     pthread_mutex_unlock(&s->lanes_lock);
-    return c + atomic_load_explicit(&s->refused_nolane, memory_order_relaxed);
+    for (unsigned b = 0; b < OTEL_BANDS; b++)
+        c += atomic_load_explicit(&s->refused_nolane[b], memory_order_relaxed);
+    return c;
 }
 
 uint64_t otel_stage_taken(otel_stage *s) { return atomic_load_explicit(&s->taken, memory_order_acquire); }
@@ -473,17 +513,26 @@ uint64_t otel_stage_taken(otel_stage *s) { return atomic_load_explicit(&s->taken
 
 void otel_stage_counts(otel_stage *s, uint64_t *pending, uint64_t *refused)
 {
+    uint64_t r[OTEL_BANDS];
+    otel_stage_counts_by_band(s, pending, r);
+    *refused = band_sum(r);
+}
+
+void otel_stage_counts_by_band(otel_stage *s, uint64_t *pending, uint64_t refused[OTEL_BANDS])
+{
     /* a drain holds drain_lock while it builds (and masks) records: never
      * wait for it; without it the counts are a snapshot in flux */
     int drain_held = pthread_mutex_trylock(&s->drain_lock) == 0;
     uint64_t taken = otel_stage_taken(s), committed = otel_stage_committed(s);
+    uint64_t r[OTEL_BANDS] = {0};
     pthread_mutex_lock(&s->lanes_lock);
-    uint64_t unreported = unreported_locked(s, 0);
+    unreported_locked(s, 0, r);
     pthread_mutex_unlock(&s->lanes_lock);
     if (drain_held)
         pthread_mutex_unlock(&s->drain_lock);
-    uint64_t waiting = committed > taken ? committed - taken : 0;
-    *refused = unreported;
+    uint64_t waiting = committed > taken ? committed - taken : 0, unreported = band_sum(r);
+    for (unsigned b = 0; b < OTEL_BANDS; b++)
+        refused[b] = r[b];
     *pending = waiting > unreported ? waiting - unreported : 0;
 }
 

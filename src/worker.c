@@ -101,18 +101,24 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
 
 /* ---- the hand-off lanes ---- */
 
-static int stage_reserve(void *q, size_t bytes) { return otel_queue_reserve(q, bytes); }
+static int stage_reserve(void *q, size_t bytes, unsigned band) { return otel_queue_reserve(q, bytes, band); }
 static void stage_release(void *q, size_t bytes) { otel_queue_release(q, bytes); }
 static void stage_kick(void *q) { otel_queue_kick(q); }
+static int stage_admit(void *q, unsigned band) { return otel_queue_admit(q, band); }
+static void stage_unadmit(void *q, size_t n) { otel_queue_unadmit(q, n); }
 
 int otel_worker_enable_stage(otel_worker *w, const struct otel_record_builder *b)
 {
     if (w->settings.block_timeout_ms > 0 || atomic_load(&w->stage))
         return -1;
-    otel_stage_hooks h = {stage_reserve, stage_release, stage_kick, w->queue};
-    /* maxQueueSize bounds each logging thread's lane (the byte cap bounds
-     * them all together, with the queue) */
-    otel_stage *s = otel_stage_new(&h, w->settings.max_export_batch_size, w->settings.max_queue_size);
+    otel_stage_hooks h = {stage_reserve, stage_release, stage_kick, w->queue, NULL, NULL};
+    /* the byte cap bounds the lanes and the queue together; so does
+     * maxQueueSize, when set, for records (each lane entry is admitted) */
+    if (w->settings.max_queue_size) {
+        h.admit = stage_admit;
+        h.unadmit = stage_unadmit;
+    }
+    otel_stage *s = otel_stage_new(&h, w->settings.max_export_batch_size);
     if (!s)
         return -1;
     w->builder = b;
@@ -420,10 +426,17 @@ void otel_worker_add_stats(otel_worker *w, log4c_otel_stats_t *acc)
     if (s) {
         /* refused at a lane but not folded into the ledger by a drain yet:
          * shown now, on both sides of the ledger */
-        uint64_t pending, refused;
-        otel_stage_counts(s, &pending, &refused);
+        uint64_t pending, refused[OTEL_BANDS];
+        otel_stage_counts_by_band(s, &pending, refused);
         acc->staged += pending;
-        acc->accepted += refused;
-        acc->dropped_queue_full += refused;
+        for (unsigned b = 0; b < OTEL_BANDS; b++) {
+            acc->accepted += refused[b];
+            acc->dropped_queue_full += refused[b];
+            l.shed[b] += refused[b];
+        }
     }
+    acc->shed_debug += l.shed[OTEL_BAND_DEBUG];
+    acc->shed_info += l.shed[OTEL_BAND_INFO];
+    acc->shed_warn += l.shed[OTEL_BAND_WARN];
+    acc->shed_error += l.shed[OTEL_BAND_ERROR];
 }

@@ -154,16 +154,19 @@ static void feed(otel_worker *w, size_t max, feed_hand *h)
         pthread_mutex_unlock(&w->feed_lock);
         return;
     }
-    uint64_t refused = 0;
+    uint64_t refused[OTEL_BANDS];
     /* entries leave the lanes for the queue (or the filtered count) whole
      * in any snapshot of the counters (census.h) */
     otel_census_move_begin();
-    size_t n = otel_stage_drain_then(s, feed_entry, hand_on, h, max, &refused);
-    if (refused)
-        otel_queue_refuse_n(w->queue, OTEL_OUT_QUEUE_FULL, refused);
+    size_t n = otel_stage_drain_then(s, feed_entry, hand_on, h, max, refused);
+    int any_refused = 0;
+    for (unsigned b = 0; b < OTEL_BANDS; b++)
+        any_refused |= refused[b] != 0;
+    if (any_refused) /* by severity band */
+        otel_queue_shed(w->queue, refused);
     otel_census_move_end();
     pthread_mutex_unlock(&w->feed_lock);
-    if (n || refused) { /* a flush may wait for the lanes */
+    if (n || any_refused) { /* a flush may wait for the lanes */
         pthread_mutex_lock(&w->lock);
         int reached = mark_reached(otel_stage_taken(s), &w->wake_taken);
         pthread_mutex_unlock(&w->lock);

@@ -296,7 +296,8 @@ static void drain(otel_worker *w, otel_record **batch, size_t max, otel_buf *buf
             otel_stage_counts(st, &staged, &refused);
         size_t count = otel_queue_count(w->queue) + (size_t)staged,
                bytes = otel_queue_bytes(w->queue) + (st ? otel_stage_reserved(st) : 0);
-        if (count < (w->settings.max_queue_size + 1) / 2 && bytes < w->settings.max_queue_bytes / 2) {
+        if ((!w->settings.max_queue_size || count < (w->settings.max_queue_size + 1) / 2) &&
+            bytes < w->settings.max_queue_bytes / 2) {
             pthread_mutex_unlock(&w->spool_lock);
             return;
         }

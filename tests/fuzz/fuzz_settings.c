@@ -7,7 +7,7 @@
  * Checks: no crash or leak; the return code is one the header documents;
  * the error text is terminated and set exactly when loading fails; on
  * success every setting is within its documented range (endpoint http(s),
- * batch <= queue, minimums of each variable, unique resource keys with
+ * batch <= queue when a queue size is set, minimums of each variable, unique resource keys with
  * consistent lengths, OTEL_SERVICE_NAME applied; the file exporter's path
  * set exactly when no endpoint is configured or LOG4C_OTEL_FILE names one);
  * only OTEL_* and LOG4C_OTEL_* variables are looked up (and XDG_STATE_HOME
@@ -107,8 +107,8 @@ static void check_loaded(const otel_settings *s)
     FUZZ_CHECK(s->compression == OTEL_COMPRESSION_NONE || s->compression == OTEL_COMPRESSION_GZIP);
     FUZZ_CHECK(s->insecure == 0 || s->insecure == 1);
     FUZZ_CHECK(s->request_timeout_ms >= 1);
-    FUZZ_CHECK(s->max_queue_size >= 1);
-    FUZZ_CHECK(s->max_export_batch_size >= 1 && s->max_export_batch_size <= s->max_queue_size);
+    /* max_queue_size 0: no record bound (the default; the byte cap bounds) */
+    FUZZ_CHECK(s->max_export_batch_size >= 1 && (s->max_queue_size == 0 || s->max_export_batch_size <= s->max_queue_size));
     FUZZ_CHECK(s->schedule_delay_ms >= 0);
     FUZZ_CHECK(s->export_timeout_ms >= 1);
     FUZZ_CHECK(s->shutdown_timeout_ms >= 0);

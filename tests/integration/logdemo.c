@@ -5,6 +5,7 @@
  *
  *   logdemo priorities | bodies | locinfo | count N | sized N BYTES | threads T N | api N | fork N
  *           | mixed [REPEAT] | merged [REPEAT] | secrets | attrs | lengths | census T N
+ *           | burst N WARN_EVERY ERRORS
  *
  * Environment: LOGDEMO_NO_FINI=1 exits without log4c_fini() (the atexit
  * path); LOGDEMO_CATEGORY overrides the category (default "test.demo");
@@ -110,6 +111,36 @@ static void sized(long n, long size)
 }
 
 static void print_stats(void);
+
+/* A burst as fast as one thread can log: n records with 100-byte bodies
+ * ("b<i> xxx…") and three context attributes, every warn_every-th at WARN
+ * (0: none), the rest INFO, then `errors` more at ERROR ("e<i> xxx…").
+ * Then prints {"burst":{counters}}: what the library held and shed. */
+static void burst(long n, long warn_every, long errors)
+{
+    log4c_category_t *cat = log4c_category_get(category_name());
+    log4c_otel_context_put_string("service.tier", "web");
+    log4c_otel_context_put_int("tenant", 7);
+    log4c_otel_context_put_string("region", "eu-west-1");
+    char body[101];
+    for (long i = 0; i < n + errors; i++) {
+        int error = i >= n;
+        int len = snprintf(body, sizeof body, "%c%ld ", error ? 'e' : 'b', error ? i - n : i);
+        memset(body + len, 'x', sizeof body - 1 - (size_t)len);
+        body[sizeof body - 1] = '\0';
+        int prio = error ? LOG4C_PRIORITY_ERROR
+                   : warn_every > 0 && i % warn_every == warn_every - 1 ? LOG4C_PRIORITY_WARN
+                                                                         : LOG4C_PRIORITY_INFO;
+        log4c_category_log(cat, prio, "%s", body);
+    }
+    log4c_otel_context_clear();
+    log4c_otel_stats_t s;
+    log4c_otel_stats(&s);
+    printf("{\"burst\":{");
+    stats_json_fields(stdout, &s);
+    printf("}}\n");
+    fflush(stdout);
+}
 
 /* Categories, priorities and bodies for the filter tests, repeat times
  * over (a repeated category and priority is decided from the logging
@@ -255,7 +286,8 @@ static void forked(long n)
 
 /* census: T threads log N records each while this thread polls
  * log4c_otel_stats() and checks the header's identities at every poll:
- * accepted equals the sum of where records are and how they ended, and
+ * accepted equals the sum of where records are and how they ended (and
+ * dropped_queue_full the sum of its severity bands, shed_*), and
  * accepted + filtered + staged lies between the log calls that had returned
  * before the poll and those that had started after it. */
 static atomic_long census_started, census_returned;
@@ -297,7 +329,8 @@ static void census(long nthreads, long n)
         long started = atomic_load(&census_started);
         uint64_t seen = s.accepted + s.filtered + s.staged;
         int bad = 0;
-        if (s.accepted != census_outcomes(&s))
+        if (s.accepted != census_outcomes(&s) ||
+            s.dropped_queue_full != s.shed_debug + s.shed_info + s.shed_warn + s.shed_error)
             bad_identity++, bad = 1;
         if (seen < (uint64_t)returned)
             bad_low++, bad = 1;
@@ -403,6 +436,8 @@ int main(int argc, char **argv)
         sized(atol(argv[2]), atol(argv[3]));
     else if (strcmp(argv[1], "census") == 0 && argc > 3)
         census(atol(argv[2]), atol(argv[3]));
+    else if (strcmp(argv[1], "burst") == 0 && argc > 4)
+        burst(atol(argv[2]), atol(argv[3]), atol(argv[4]));
     else if (strcmp(argv[1], "threads") == 0 && argc > 3)
         threads(atol(argv[2]), atol(argv[3]));
     else {

@@ -14,7 +14,8 @@
     X(dropped_http_error) X(dropped_shutdown) X(dropped_config) X(queued) X(export_requests)                 \
     X(export_retries) X(file_records) X(file_errors) X(filtered) X(dropped_preinit) X(dropped_reentrant)    \
     X(in_flight) X(spooled) X(dropped_spool_full) X(replayed) X(replay_dropped) X(staged)   \
-    X(export_unanswered) X(line_file_errors) X(withheld) X(masked_whole)
+    X(export_unanswered) X(line_file_errors) X(withheld) X(masked_whole) X(shed_debug) X(shed_info)        \
+    X(shed_warn) X(shed_error)
 
 /* Writes "name":value pairs, comma-separated, without braces. */
 static inline void stats_json_fields(FILE *out, const log4c_otel_stats_t *s)

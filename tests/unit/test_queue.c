@@ -1,7 +1,9 @@
 /*
  * test_queue.c - the bounded queue: count and byte bounds, drops, wakeups
  * (by count and by bytes), kicks, many producers against one consumer with
- * nothing lost, and a ledger that adds up in every snapshot.
+ * nothing lost, and a ledger that adds up in every snapshot; when room runs
+ * out the lowest severity band is refused first, by bytes and by count, and
+ * the drops are counted by band.
  */
 #include <check.h>
 #include "run_suite.h"
@@ -37,6 +39,123 @@ START_TEST(count_bound)
     ck_assert_uint_eq(otel_queue_bytes(q), 0);
     for (int i = 0; i < 3; i++)
         otel_record_free(out[i]);
+    otel_queue_free(q);
+}
+END_TEST
+
+static otel_record *rec_at(int priority)
+{
+    otel_record_input in = {.category = "q", .body = "same size", .body_len = 9, .log4c_priority = priority};
+    return otel_record_new(&in);
+}
+
+/* pushes records of priority until one is refused; how many went in */
+static size_t push_until_full(otel_queue *q, int priority)
+{
+    size_t n = 0;
+    for (;;) {
+        otel_record *r = rec_at(priority);
+        if (otel_queue_push(q, r) != 0) {
+            otel_record_free(r);
+            return n;
+        }
+        ck_assert_uint_lt(++n, 1000);
+    }
+}
+
+/* a bound of 16 records' worth, by bytes or by count: TRACE/DEBUG fill 10,
+ * INFO, WARN and ERROR 2 more each; each refusal is counted in its band;
+ * records built from lane entries (push_n) pass the bounds */
+static void check_bands(otel_queue *q)
+{
+    static const int prio[OTEL_BANDS] = {700, 600, 400, 300}; /* DEBUG, INFO, WARN, ERROR */
+    static const size_t room[OTEL_BANDS] = {10, 2, 2, 2};
+    for (unsigned b = 0; b < OTEL_BANDS; b++) {
+        ck_assert_uint_eq(push_until_full(q, prio[b]), room[b]);
+        for (unsigned lower = 0; lower < b; lower++) /* still no room for lower bands */
+            ck_assert_uint_eq(push_until_full(q, prio[lower]), 0);
+    }
+    ck_assert_uint_eq(push_until_full(q, 800), 0); /* TRACE: the DEBUG band */
+    otel_ledger led;
+    otel_queue_ledger(q, &led);
+    ck_assert_uint_eq(led.shed[OTEL_BAND_DEBUG], 1 + 3 + 1);
+    ck_assert_uint_eq(led.shed[OTEL_BAND_INFO], 1 + 2);
+    ck_assert_uint_eq(led.shed[OTEL_BAND_WARN], 1 + 1);
+    ck_assert_uint_eq(led.shed[OTEL_BAND_ERROR], 1);
+    ck_assert_uint_eq(led.out[OTEL_OUT_QUEUE_FULL], 5 + 3 + 2 + 1);
+    ck_assert_uint_eq(otel_queue_count(q), 16);
+    otel_record *fed[2] = {rec_at(700), rec_at(600)};
+    ck_assert_uint_eq(otel_queue_push_n(q, fed, 2), 2);
+    ck_assert_uint_eq(otel_queue_count(q), 18);
+    uint64_t lanes[OTEL_BANDS] = {4, 3, 0, 0};
+    otel_queue_shed(q, lanes);
+    otel_queue_ledger(q, &led);
+    ck_assert_uint_eq(led.shed[OTEL_BAND_DEBUG], 5 + 4);
+    ck_assert_uint_eq(led.shed[OTEL_BAND_INFO], 3 + 3);
+    ck_assert_uint_eq(led.out[OTEL_OUT_QUEUE_FULL], 11 + 7);
+    ck_assert_uint_eq(led.accepted, 18 + 18);
+    otel_record *out[32];
+    size_t n = otel_queue_pop(q, out, 32, 0, NULL);
+    ck_assert_uint_eq(n, 18);
+    for (size_t i = 0; i < n; i++)
+        otel_record_free(out[i]);
+}
+
+START_TEST(bytes_shed_lowest_band_first)
+{
+    otel_record *one = rec_at(600);
+    otel_queue *q = otel_queue_new(0, one->size * 16, 1000);
+    otel_record_free(one);
+    check_bands(q);
+    otel_queue_free(q);
+}
+END_TEST
+
+START_TEST(count_sheds_lowest_band_first)
+{
+    otel_queue *q = otel_queue_new(16, 1 << 20, 1000);
+    check_bands(q);
+    /* the lanes' records count against the same bound: admitted up to each
+     * band's share, given back by unadmit and by pops */
+    ck_assert_int_eq(otel_queue_push(q, rec_at(600)), 0);
+    for (int i = 0; i < 11; i++)
+        ck_assert_int_eq(otel_queue_admit(q, OTEL_BAND_INFO), 0);
+    ck_assert_int_eq(otel_queue_admit(q, OTEL_BAND_INFO), -1);
+    ck_assert_int_eq(otel_queue_admit(q, OTEL_BAND_WARN), 0);
+    ck_assert_int_eq(otel_queue_admit(q, OTEL_BAND_WARN), 0);
+    ck_assert_int_eq(otel_queue_admit(q, OTEL_BAND_WARN), -1);
+    ck_assert_int_eq(otel_queue_admit(q, OTEL_BAND_ERROR), 0);
+    ck_assert_int_eq(otel_queue_admit(q, OTEL_BAND_ERROR), 0);
+    ck_assert_int_eq(otel_queue_admit(q, OTEL_BAND_ERROR), -1);
+    otel_record *r = rec_at(300);
+    ck_assert_int_eq(otel_queue_push(q, r), -1);
+    otel_record_free(r);
+    otel_queue_unadmit(q, 15);
+    otel_record *out[2];
+    ck_assert_uint_eq(otel_queue_pop(q, out, 2, 0, NULL), 1);
+    otel_record_free(out[0]);
+    for (int i = 0; i < 12; i++)
+        ck_assert_int_eq(otel_queue_admit(q, OTEL_BAND_INFO), 0);
+    otel_queue_unadmit(q, 12);
+    otel_queue_free(q);
+}
+END_TEST
+
+/* without a record bound the ring grows: the bytes bound it */
+START_TEST(no_count_bound_grows)
+{
+    otel_queue *q = otel_queue_new(0, 64u << 20, 100000);
+    for (int i = 0; i < 5000; i++)
+        ck_assert_int_eq(otel_queue_push(q, rec_at(600)), 0);
+    ck_assert_uint_eq(otel_queue_count(q), 5000);
+    otel_record *out[64];
+    size_t n, total = 0;
+    while ((n = otel_queue_try_pop(q, out, 64)) > 0) {
+        total += n;
+        for (size_t i = 0; i < n; i++)
+            otel_record_free(out[i]);
+    }
+    ck_assert_uint_eq(total, 5000);
     otel_queue_free(q);
 }
 END_TEST
@@ -177,7 +296,7 @@ START_TEST(many_producers_nothing_lost)
 }
 END_TEST
 
-/* 3/4 of the byte cap queued wakes the consumer although the batch (count)
+/* half the byte cap queued wakes the consumer although the batch (count)
  * is far from full. The deadline is 600 s, beyond the test case's timeout:
  * only the byte mark can make pop return. */
 START_TEST(byte_mark_means_no_wait)
@@ -186,11 +305,11 @@ START_TEST(byte_mark_means_no_wait)
     size_t one = probe->size;
     otel_record_free(probe);
     otel_queue *q = otel_queue_new(1000, 8 * one, 1000);
-    for (int i = 0; i < 6; i++) /* 6/8 of the cap: at the mark */
+    for (int i = 0; i < 4; i++) /* 4/8 of the cap: at the mark */
         ck_assert_int_eq(otel_queue_push(q, rec("0123456789")), 0);
     otel_record *out[16];
     size_t n = otel_queue_pop(q, out, 16, otel_now_ns() + 600ull * 1000000000ull, NULL);
-    ck_assert_uint_eq(n, 6);
+    ck_assert_uint_eq(n, 4);
     for (size_t i = 0; i < n; i++)
         otel_record_free(out[i]);
     otel_queue_free(q);
@@ -224,7 +343,7 @@ START_TEST(byte_mark_wakes_sleeping_consumer)
      * once anyway: the test can only pass late, never wrongly) */
     struct timespec ts = {0, 50000000};
     nanosleep(&ts, NULL);
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 4; i++) /* half the cap: the mark */
         ck_assert_int_eq(otel_queue_push(q, rec("0123456789")), 0);
     pthread_join(t, NULL);
     ck_assert_uint_ge(w.n, 1);
@@ -467,6 +586,9 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, count_bound);
     tcase_add_test(tc, byte_bound);
+    tcase_add_test(tc, bytes_shed_lowest_band_first);
+    tcase_add_test(tc, count_sheds_lowest_band_first);
+    tcase_add_test(tc, no_count_bound_grows);
     tcase_add_test(tc, fifo_order_and_partial_pop);
     tcase_add_test(tc, pop_waits_for_deadline_when_below_batch);
     tcase_add_test(tc, kick_before_pop_is_not_lost);

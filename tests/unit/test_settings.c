@@ -52,7 +52,7 @@ START_TEST(defaults)
     ck_assert_int_eq(s.endpoint_configured, 0);
     ck_assert_int_eq(s.protocol, OTEL_PROTOCOL_HTTP_PROTOBUF);
     ck_assert_int_eq(s.compression, OTEL_COMPRESSION_NONE);
-    ck_assert_uint_eq(s.max_queue_size, 2048);
+    ck_assert_uint_eq(s.max_queue_size, 0); /* no count: the byte cap bounds */
     ck_assert_uint_eq(s.max_export_batch_size, 512);
     ck_assert_int_eq(s.schedule_delay_ms, 1000);
     ck_assert_int_eq(s.export_timeout_ms, 30000);

@@ -2,8 +2,8 @@
  * test_stage.c - the per-thread staging lanes (src/stage.h): entries of every
  * size come back in order with their bytes intact; the byte budget refuses
  * what does not fit, counts the refusals and gets every reserved byte back;
- * kicks come every wake_at entries; a lane holds at most max_pending
- * entries; bounded drains take the lanes in turn; committed and taken add
+ * kicks come every wake_at entries; an owner's record bound (admit) holds
+ * over every lane; the budget refuses the lowest severity band first; bounded drains take the lanes in turn; committed and taken add
  * up; many producers against a draining consumer lose, repeat and reorder
  * nothing; the lanes of exited threads are read and then freed; a thread
  * that wrote to a freed stage writes to a new one cleanly, and one whose
@@ -107,15 +107,17 @@ struct budget {
     size_t max_reserved; /* the most ever reserved at once */
     long reserves, refusals, releases;
     int went_negative; /* a release of more than was reserved */
+    int banded;        /* each band gets its share of limit (band.h) */
     atomic_long kicks;
 };
 
-static int budget_reserve(void *ctx, size_t bytes)
+static int budget_reserve(void *ctx, size_t bytes, unsigned band)
 {
     struct budget *b = ctx;
     int rc = 0;
     pthread_mutex_lock(&b->mu);
-    if (b->limit != 0 && bytes > b->limit - b->reserved) {
+    size_t limit = b->banded ? otel_band_limit(b->limit, band) : b->limit;
+    if (b->limit != 0 && (b->reserved > limit || bytes > limit - b->reserved)) {
         b->refusals++;
         rc = -1;
     } else {
@@ -165,8 +167,8 @@ static size_t budget_now(struct budget *b)
 
 static otel_stage *stage_with(struct budget *b, size_t wake_at)
 {
-    otel_stage_hooks h = {budget_reserve, budget_release, budget_kick, b};
-    otel_stage *s = otel_stage_new(&h, wake_at, 0);
+    otel_stage_hooks h = {budget_reserve, budget_release, budget_kick, b, NULL, NULL};
+    otel_stage *s = otel_stage_new(&h, wake_at);
     ck_assert_ptr_nonnull(s);
     return s;
 }
@@ -251,7 +253,7 @@ static void write_range(otel_stage *s, size_t from, size_t to)
     for (size_t i = from; i < to; i++) {
         size_t size = size_of(i);
         otel_stage_lane *lane = NULL;
-        void *p = otel_stage_begin(s, size, &lane);
+        void *p = otel_stage_begin(s, size, OTEL_BAND_INFO, &lane);
         ck_assert_msg(p != NULL, "begin refused entry %zu of %zu bytes (no budget)", i, size);
         ck_assert_msg(aligned8(p), "entry %zu at %p: not 8-byte aligned", i, p);
         ck_assert_ptr_nonnull(lane);
@@ -262,8 +264,8 @@ static void write_range(otel_stage *s, size_t from, size_t to)
 
 START_TEST(one_thread_every_size_in_order)
 {
-    otel_stage_hooks none = {NULL, NULL, NULL, NULL}; /* no budget, no wake */
-    otel_stage *s = otel_stage_new(&none, 16, 0);
+    otel_stage_hooks none = {NULL, NULL, NULL, NULL, NULL, NULL}; /* no budget, no wake */
+    otel_stage *s = otel_stage_new(&none, 16);
     ck_assert_ptr_nonnull(s);
     ck_assert_uint_eq(pending(s), 0);
 
@@ -350,7 +352,7 @@ START_TEST(budget_refuses_counts_and_releases)
     for (size_t i = 0; i < 100000 && nulls < 10; i++) {
         size_t size = budget_size_of(accepted);
         otel_stage_lane *lane = NULL;
-        void *p = otel_stage_begin(s, size, &lane);
+        void *p = otel_stage_begin(s, size, OTEL_BAND_INFO, &lane);
         size_t stage_now = otel_stage_reserved(s);
         ck_assert_msg(stage_now <= BUDGET, "the stage holds %zu bytes of chunks, over the budget %u",
                       stage_now, BUDGET);
@@ -407,7 +409,7 @@ START_TEST(budget_refuses_counts_and_releases)
     for (size_t k = 0; k < 20; k++) {
         size_t size = budget_size_of(accepted);
         otel_stage_lane *lane = NULL;
-        void *p = otel_stage_begin(s, size, &lane);
+        void *p = otel_stage_begin(s, size, OTEL_BAND_INFO, &lane);
         ck_assert_msg(p != NULL, "entry %zu refused after the drain released the budget", k);
         fill(p, accepted, 2, 0, size);
         otel_stage_commit(lane, size);
@@ -450,7 +452,7 @@ START_TEST(busy_lane_reuses_its_chunks)
             reserves_warm = b.reserves;
         for (int k = 0; k < 50; k++) { /* ~50 KB: under one 64 KiB chunk a round */
             otel_stage_lane *lane;
-            void *p = otel_stage_begin(s, 1000, &lane);
+            void *p = otel_stage_begin(s, 1000, OTEL_BAND_INFO, &lane);
             ck_assert_ptr_nonnull(p);
             fill(p, written++, 1000, 0, 1000);
             otel_stage_commit(lane, 1000);
@@ -504,7 +506,7 @@ START_TEST(kick_every_wake_at_entries)
     otel_stage *s = stage_with(&b, 10);
     for (size_t i = 0; i < 35; i++) {
         otel_stage_lane *lane = NULL;
-        void *p = otel_stage_begin(s, 24, &lane);
+        void *p = otel_stage_begin(s, 24, OTEL_BAND_INFO, &lane);
         ck_assert_ptr_nonnull(p);
         fill(p, i, 3, 0, 24);
         otel_stage_commit(lane, 24);
@@ -573,7 +575,7 @@ static void *stress_producer(void *arg)
         size_t len = body_len_of(pa->t, seq);
         size_t size = sizeof(struct tagged) + len;
         otel_stage_lane *lane = NULL;
-        void *p = otel_stage_begin(st->s, size, &lane);
+        void *p = otel_stage_begin(st->s, size, OTEL_BAND_INFO, &lane);
         if (p == NULL) {
             st->begin_nulls[pa->t]++;
             continue;
@@ -707,7 +709,7 @@ static void write_tagged(otel_stage *s, uint32_t t, uint64_t seq, int *refused)
     size_t len = body_len_of(t, seq);
     size_t size = sizeof(struct tagged) + len;
     otel_stage_lane *lane = NULL;
-    void *p = otel_stage_begin(s, size, &lane);
+    void *p = otel_stage_begin(s, size, OTEL_BAND_INFO, &lane);
     if (p == NULL) {
         (*refused)++;
         return;
@@ -878,7 +880,7 @@ static void write_tag(otel_stage *s, char tag, size_t i)
     char e[40];
     int n = snprintf(e, sizeof e, "%c%zu", tag, i);
     otel_stage_lane *lane = NULL;
-    void *p = otel_stage_begin(s, (size_t)n, &lane);
+    void *p = otel_stage_begin(s, (size_t)n, OTEL_BAND_INFO, &lane);
     ck_assert_msg(p != NULL, "stage %c: entry %zu refused", tag, i);
     memcpy(p, e, (size_t)n);
     otel_stage_commit(lane, (size_t)n);
@@ -895,12 +897,33 @@ static void check_tag(void *ctx, const void *entry, size_t size)
     c->next++;
 }
 
-/* ---- max_pending: a bound per lane ---- */
+/* ---- admit: a record bound over every lane ---- */
 
-static void *write_five(void *arg)
+struct admit_bound {
+    atomic_size_t held;
+    size_t limit;
+};
+
+static int bound_admit(void *ctx, unsigned band)
+{
+    (void)band;
+    struct admit_bound *a = ctx;
+    if (atomic_fetch_add(&a->held, 1) < a->limit)
+        return 0;
+    atomic_fetch_sub(&a->held, 1);
+    return -1;
+}
+
+static void bound_unadmit(void *ctx, size_t n)
+{
+    struct admit_bound *a = ctx;
+    atomic_fetch_sub(&a->held, n);
+}
+
+static void *write_two(void *arg)
 {
     otel_stage *s = arg;
-    for (size_t i = 0; i < 5; i++)
+    for (size_t i = 0; i < 2; i++)
         write_tag(s, 'T', i);
     return NULL;
 }
@@ -915,51 +938,121 @@ static void check_two_tags(void *ctx, const void *entry, size_t size)
     check_tag(size > 0 && *(const char *)entry == 'T' ? &c->t : &c->m, entry, size);
 }
 
-START_TEST(max_pending_bounds_each_lane)
+START_TEST(admit_bounds_every_lane)
 {
-    otel_stage_hooks none = {NULL, NULL, NULL, NULL};
-    otel_stage *s = otel_stage_new(&none, 1000000, 5);
+    struct admit_bound ab = {.limit = 5};
+    atomic_init(&ab.held, 0);
+    otel_stage_hooks h = {NULL, NULL, NULL, &ab, bound_admit, bound_unadmit};
+    otel_stage *s = otel_stage_new(&h, 1000000);
     ck_assert_ptr_nonnull(s);
     otel_stage_lane *lane = NULL;
-    for (size_t i = 0; i < 5; i++)
+    for (size_t i = 0; i < 3; i++)
         write_tag(s, 'M', i);
+    /* another thread's lane counts against the same bound */
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, write_two, s), 0);
+    pthread_join(t, NULL); /* write_tag fails the test (in the thread) on a refusal */
     for (int k = 0; k < 3; k++) /* the 6th, 7th, 8th: refused */
-        ck_assert_msg(otel_stage_begin(s, 8, &lane) == NULL, "entry %d beyond max_pending accepted", 6 + k);
+        ck_assert_msg(otel_stage_begin(s, 8, OTEL_BAND_INFO, &lane) == NULL, "entry %d beyond the bound accepted",
+                      6 + k);
+    ck_assert_uint_eq(atomic_load(&ab.held), 5);
     ck_assert_uint_eq(pending(s), 5);
     ck_assert_uint_eq(unreported(s), 3);
 
-    /* another thread's lane has its own bound */
-    pthread_t t;
-    ck_assert_int_eq(pthread_create(&t, NULL, write_five, s), 0);
-    pthread_join(t, NULL); /* write_tag fails the test (in the thread) on a refusal */
-
-    /* bounded drains of 2 (taking turns: this thread's lane is read in
-     * the first or the second) make room for 2 in this thread's lane */
+    /* a drain of 2 gives 2 back once it is done */
     struct two_tags c = {.m = {.tag = 'M'}, .t = {.tag = 'T'}};
     uint64_t refused = 0, refused_total = 0;
     ck_assert_uint_eq(otel_stage_drain(s, check_two_tags, &c, 2, &refused), 2);
     refused_total += refused;
-    if (c.m.next == 0) {
-        ck_assert_uint_eq(otel_stage_drain(s, check_two_tags, &c, 2, &refused), 2);
-        refused_total += refused;
-    }
-    ck_assert_uint_eq(c.m.next, 2);
-    write_tag(s, 'M', 5);
-    write_tag(s, 'M', 6);
-    ck_assert_msg(otel_stage_begin(s, 8, &lane) == NULL, "a 6th pending entry accepted");
-    size_t left = 5 + 5 - c.t.next; /* M2..M6, and what is left of T0..T4 */
-    ck_assert_uint_eq(otel_stage_drain(s, check_two_tags, &c, SIZE_MAX, &refused), left);
+    ck_assert_uint_eq(atomic_load(&ab.held), 3);
+    write_tag(s, 'M', 3);
+    write_tag(s, 'M', 4);
+    ck_assert_msg(otel_stage_begin(s, 8, OTEL_BAND_INFO, &lane) == NULL, "a 6th waiting entry accepted");
+    ck_assert_uint_eq(atomic_load(&ab.held), 5);
+    ck_assert_uint_eq(otel_stage_drain(s, check_two_tags, &c, SIZE_MAX, &refused), 5);
     refused_total += refused;
     ck_assert_uint_eq(refused_total, 4); /* the 3 early ones and this one */
-    ck_assert_uint_eq(otel_stage_committed(s), 5 + 5 + 2 + 4);
-    ck_assert_uint_eq(otel_stage_taken(s), 5 + 5 + 2 + 4);
+    ck_assert_uint_eq(atomic_load(&ab.held), 0);
+    ck_assert_uint_eq(otel_stage_committed(s), 3 + 2 + 2 + 4);
+    ck_assert_uint_eq(otel_stage_taken(s), 3 + 2 + 2 + 4);
     ck_assert_no_faults(c.m.f);
     ck_assert_no_faults(c.t.f);
-    ck_assert_uint_eq(c.t.next, 5);
-    ck_assert_uint_eq(c.m.next, 7);
+    ck_assert_uint_eq(c.t.next, 2);
+    ck_assert_uint_eq(c.m.next, 5);
     ck_assert_uint_eq(pending(s), 0);
     ck_assert_uint_eq(unreported(s), 0);
     otel_stage_free(s);
+}
+END_TEST
+
+/* ---- shedding: the budget gives each band its share ---- */
+
+#define SHED_BUDGET (256u << 10)
+#define SHED_ENTRY 200
+
+struct shed_count {
+    size_t kept[OTEL_BANDS], refused[OTEL_BANDS];
+};
+
+/* one entry of band (its bytes say which); 1 when accepted */
+static int try_band(otel_stage *s, unsigned band, struct shed_count *n)
+{
+    otel_stage_lane *lane = NULL;
+    void *p = otel_stage_begin(s, SHED_ENTRY, band, &lane);
+    if (!p) {
+        n->refused[band]++;
+        return 0;
+    }
+    memset(p, (int)band, SHED_ENTRY);
+    otel_stage_commit(lane, SHED_ENTRY);
+    n->kept[band]++;
+    return 1;
+}
+
+static void count_bands(void *ctx, const void *entry, size_t size)
+{
+    size_t *n = ctx;
+    if (size == SHED_ENTRY && *(const uint8_t *)entry < OTEL_BANDS)
+        n[*(const uint8_t *)entry]++;
+}
+
+START_TEST(lowest_band_is_refused_first)
+{
+    struct budget b;
+    budget_init(&b, SHED_BUDGET);
+    b.banded = 1;
+    otel_stage *s = stage_with(&b, 1000000);
+    struct shed_count n = {{0}, {0}};
+    /* each band in turn until refused: it stops at its share of the
+     * budget (to within an entry: the last ones get chunks of their own
+     * size), and the next band still finds room */
+    for (unsigned band = 0; band < OTEL_BANDS; band++) {
+        size_t before = n.kept[band];
+        for (size_t i = 0; i < 100000 && try_band(s, band, &n); i++)
+            ;
+        ck_assert_msg(n.kept[band] > before, "band %u refused while only lower bands held the budget", band);
+        ck_assert_uint_eq(n.refused[band], 1);
+        size_t limit = otel_band_limit(SHED_BUDGET, band), now = budget_now(&b);
+        ck_assert_msg(now <= limit, "band %u: %zu bytes in use, over its share %zu", band, now, limit);
+        ck_assert_msg(now + SHED_ENTRY + 64 > limit, "band %u refused with %zu of its %zu bytes in use", band, now,
+                      limit);
+        for (unsigned lower = 0; lower < band; lower++)
+            ck_assert_msg(!try_band(s, lower, &n), "band %u accepted past its share", lower);
+    }
+    size_t seen[OTEL_BANDS] = {0}, total = 0;
+    uint64_t refused[OTEL_BANDS];
+    for (unsigned band = 0; band < OTEL_BANDS; band++)
+        total += n.kept[band];
+    ck_assert_uint_eq(otel_stage_drain_then(s, count_bands, NULL, seen, SIZE_MAX, refused), total);
+    for (unsigned band = 0; band < OTEL_BANDS; band++) {
+        ck_assert_uint_eq(seen[band], n.kept[band]);
+        ck_assert_msg(refused[band] == n.refused[band], "band %u: %llu refusals counted, %zu made", band,
+                      (unsigned long long)refused[band], n.refused[band]);
+    }
+    /* the top band's reserve held a useful number of entries */
+    ck_assert_uint_gt(n.kept[OTEL_BAND_WARN], SHED_BUDGET / 16 / (SHED_ENTRY + 64) / 2);
+    otel_stage_free(s);
+    ck_assert_uint_eq(budget_now(&b), 0);
 }
 END_TEST
 
@@ -1225,7 +1318,8 @@ int main(void)
     tcase_add_test(tc, free_releases_undrained);
     tcase_add_test(tc, busy_lane_reuses_its_chunks);
     tcase_add_test(tc, kick_every_wake_at_entries);
-    tcase_add_test(tc, max_pending_bounds_each_lane);
+    tcase_add_test(tc, admit_bounds_every_lane);
+    tcase_add_test(tc, lowest_band_is_refused_first);
     tcase_add_test(tc, bounded_drains_take_turns);
     tcase_add_test(tc, many_producers_one_consumer);
     tcase_add_test(tc, exited_threads_are_read_then_freed);
