@@ -53,6 +53,10 @@ struct otel_mask_prefilter {
     int caseless;
     size_t nalts;
     alt *a;
+    /* one alternative: its most selective requirement, one summary entry
+     * per literal (its first byte pair, or its byte), tried first */
+    unsigned char nkey;
+    uint16_t key[MAX_CHOICES]; /* entries of otel_mask_subject.e */
 };
 
 static inline unsigned fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20u : c; }
@@ -77,8 +81,7 @@ static inline unsigned pair_bit(unsigned a, unsigned b)
 void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, int ascii)
 {
     if (++sub->gen == 0) { /* the generations went round: clear once */
-        memset(sub->bytes, 0, sizeof sub->bytes);
-        memset(sub->pairs, 0, sizeof sub->pairs);
+        memset(sub->e, 0, sizeof sub->e);
         sub->gen = 1;
     }
     const uint16_t g = sub->gen;
@@ -88,12 +91,13 @@ void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, i
     if (len == 0)
         return;
     const unsigned char *p = (const unsigned char *)s;
+    uint16_t *e = sub->e;
     unsigned prev = FOLD[p[0]];
-    sub->bytes[prev] = g;
+    e[prev] = g;
     for (size_t i = 1; i < len; i++) {
         unsigned c = FOLD[p[i]];
-        sub->bytes[c] = g;
-        sub->pairs[pair_bit(prev, c)] = g;
+        e[c] = g;
+        e[256 + pair_bit(prev, c)] = g;
         prev = c;
     }
 }
@@ -101,9 +105,9 @@ void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, i
 static int lit_present(const lit *l, const otel_mask_subject *sub)
 {
     if (l->len == 1)
-        return sub->bytes[l->s[0]] == sub->gen;
+        return sub->e[l->s[0]] == sub->gen;
     for (unsigned i = 0; i + 1 < l->len; i++)
-        if (sub->pairs[l->pair[i]] != sub->gen)
+        if (sub->e[256 + l->pair[i]] != sub->gen)
             return 0;
     return 1;
 }
@@ -131,6 +135,14 @@ int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask
 {
     if (!pf || (pf->caseless && !sub->ascii))
         return 1;
+    if (pf->nkey) {
+        unsigned k;
+        for (k = 0; k < pf->nkey; k++)
+            if (sub->e[pf->key[k]] == sub->gen)
+                break;
+        if (k == pf->nkey)
+            return 0;
+    }
     for (size_t a = 0; a < pf->nalts; a++) {
         const alt *al = &pf->a[a];
         unsigned c;
@@ -153,6 +165,29 @@ int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask
             return 1;
     }
     return 0;
+}
+
+uint64_t otel_mask_prefilter_candidates(otel_mask_prefilter *const *pfs, size_t n, uint64_t among,
+                                        const otel_mask_subject *sub)
+{
+    uint64_t m = 0;
+    const uint16_t g = sub->gen;
+    for (; among; among &= among - 1) {
+        size_t i = (size_t)__builtin_ctzll(among);
+        const otel_mask_prefilter *pf = i < n ? pfs[i] : NULL;
+        unsigned nk = pf ? pf->nkey : 0;
+        if (!nk || (pf->caseless && !sub->ascii)) {
+            m |= 1ull << i;
+            continue;
+        }
+        const uint16_t *key = pf->key;
+        for (unsigned k = 0; k < nk; k++)
+            if (sub->e[key[k]] == g) {
+                m |= 1ull << i;
+                break;
+            }
+    }
+    return m;
 }
 
 void otel_mask_prefilter_free(otel_mask_prefilter *pf)
@@ -661,6 +696,25 @@ otel_mask_prefilter *otel_mask_prefilter_new(const char *pattern, int caseless)
                 for (unsigned i = 0; i + 1 < l->len; i++)
                     l->pair[i] = (uint16_t)pair_bit(l->s[i], l->s[i + 1]);
             }
+    if (pf->nalts == 1 && pf->a[0].n > 0) { /* the key: the clause whose shortest literal is longest */
+        const alt *al = &pf->a[0];
+        unsigned best = 0, best_len = 0;
+        for (unsigned c = 0; c < al->n; c++) {
+            unsigned shortest = MAX_LIT;
+            for (unsigned k = 0; k < al->c[c].n; k++)
+                if (al->c[c].l[k].len < shortest)
+                    shortest = al->c[c].l[k].len;
+            if (shortest > best_len || (shortest == best_len && al->c[c].n < al->c[best].n)) {
+                best = c;
+                best_len = shortest;
+            }
+        }
+        const clause *cl = &al->c[best];
+        for (unsigned k = 0; k < cl->n; k++) {
+            pf->key[k] = (uint16_t)(cl->l[k].len == 1 ? cl->l[k].s[0] : 256 + cl->l[k].pair[0]);
+        }
+        pf->nkey = cl->n;
+    }
     return pf;
 }
 
@@ -689,7 +743,7 @@ size_t otel_mask_split_alternatives(const char *pattern, char ***parts)
                 return 0;
         }
     }
-    size_t cuts[65], ncuts = 0;
+    size_t cuts[63], ncuts = 0;
     for (size_t j = 0; j < n;) {
         if (s[j] == '\\')
             j += 2;
@@ -698,7 +752,7 @@ size_t otel_mask_split_alternatives(const char *pattern, char ***parts)
         else if (s[j] == '(')
             j = group_end(s, n, j) + 1;
         else if (s[j] == '|') {
-            if (ncuts == 64)
+            if (ncuts == 63)
                 return 0;
             cuts[ncuts++] = j;
             j++;

@@ -38,8 +38,7 @@ typedef struct otel_mask_prefilter otel_mask_prefilter;
  * thread). */
 typedef struct otel_mask_subject {
     uint16_t gen;
-    uint16_t bytes[256];
-    uint16_t pairs[OTEL_MASK_PAIR_BITS];
+    uint16_t e[256 + OTEL_MASK_PAIR_BITS]; /* its bytes, then its byte pairs (hashed) */
     int ascii;     /* the value holds ASCII characters only */
     const char *s; /* the value itself */
     size_t len;
@@ -60,6 +59,12 @@ void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, i
  * it may (the pattern must run). */
 int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask_subject *sub);
 
+/* Bit i set for each pfs[i] of among (n <= 64; NULL: no prefilter) that may match
+ * the summarised value by its most selective requirement alone: those
+ * left out cannot match; those in need otel_mask_prefilter_may_match. */
+uint64_t otel_mask_prefilter_candidates(otel_mask_prefilter *const *pfs, size_t n, uint64_t among,
+                                        const otel_mask_subject *sub);
+
 /* The top-level alternatives of pattern (as otel_mask_prefilter_new
  * takes it), each as a pattern of its own with the same flags, when
  * searching them one by one gives the matches of the whole: at the
@@ -68,7 +73,7 @@ int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask
  * alternatives of an alternation in order at each position). That holds
  * unless an alternative refers to another's groups (backreferences) or
  * inline flags "(?i)" reach over the alternatives that follow. Returns how
- * many (>= 2) with their sources in *parts (free each, then the array), or
+ * many (2 to 64) with their sources in *parts (free each, then the array), or
  * 0: keep the pattern whole. */
 size_t otel_mask_split_alternatives(const char *pattern, char ***parts);
 

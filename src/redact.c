@@ -25,11 +25,12 @@ struct otel_regex {
     otel_mask_prefilter *pf; /* which values it cannot match (NULL: it may match any) */
     uint32_t minlen;   /* the fewest characters a match takes (PCRE2_INFO_MINLENGTH) */
     struct otel_regex **parts; /* its top-level alternatives, masked one by one (NULL: whole) */
+    otel_mask_prefilter **part_pf; /* their prefilters, side by side */
     size_t nparts;
     char *pattern;
 };
 
-#define MAX_PARTS 65 /* alternatives of a pattern masked one by one */
+#define MAX_PARTS 64 /* alternatives of a pattern masked one by one (bits of a uint64_t) */
 
 /* What one thread needs to match: created on first use, freed at thread exit. */
 typedef struct thread_state {
@@ -155,6 +156,8 @@ static void split(otel_regex *re, int flags)
     int whole = !re->parts || 2 * with_pf <= k;
     for (size_t i = 0; i < k && re->parts && !whole; i++)
         whole = re->parts[i] == NULL;
+    if (!whole && !(re->part_pf = calloc(k, sizeof *re->part_pf)))
+        whole = 1;
     if (whole) {
         for (size_t i = 0; i < k && re->parts; i++)
             otel_regex_free(re->parts[i]);
@@ -162,6 +165,8 @@ static void split(otel_regex *re, int flags)
         re->parts = NULL;
         return;
     }
+    for (size_t i = 0; i < k; i++)
+        re->part_pf[i] = re->parts[i]->pf;
     re->nparts = k;
 }
 
@@ -220,6 +225,7 @@ void otel_regex_free(otel_regex *re)
     for (size_t i = 0; i < re->nparts; i++)
         otel_regex_free(re->parts[i]);
     free(re->parts);
+    free(re->part_pf);
     free(re->pattern);
     free(re);
 }
@@ -457,29 +463,48 @@ static int collect(const otel_regex *re, int ascii, thread_state *t, const char 
  * is the leftmost any alternative finds from the current start, the first
  * alternative in order on a tie (what the whole pattern's search tries
  * first at that position). An alternative's next match is searched again
- * only once the start passed it; one the prefilter rules out for sub, or
- * longer than the value, is never searched. */
-static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t *n,
-                         uint64_t *left, const otel_mask_subject *sub)
+ * only once the start passed it; one the prefilter rules out, or whose
+ * shortest match is longer than the value, is never searched. */
+/* The summary of s[0..len) in t->sub, made on the first call for the
+ * value (*done). */
+static const otel_mask_subject *summary(thread_state *t, int *done, const char *s, size_t len, int ascii)
 {
-    enum { UNKNOWN, FOUND, NONE };
-    unsigned char st[MAX_PARTS];
+    if (!*done) {
+        otel_mask_subject_scan(&t->sub, s, len, ascii);
+        *done = 1;
+    }
+    return &t->sub;
+}
+
+static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t *n,
+                         uint64_t *left, int *summarised)
+{
     size_t at[MAX_PARTS][2];
     size_t from = *n, start = 0;
-    for (size_t i = 0; i < re->nparts; i++) {
-        const otel_regex *p = re->parts[i];
-        st[i] = len < p->minlen || (p->pf && !otel_mask_prefilter_may_match(p->pf, sub)) ? NONE : UNKNOWN;
+    uint64_t fits = 0, live, found = 0; /* live: may match from start on; found: at[] holds its next match */
+    for (size_t i = 0; i < re->nparts; i++)
+        fits |= (uint64_t)(len >= re->parts[i]->minlen) << i;
+    if (!fits)
+        return 0;
+    const otel_mask_subject *sub = summary(t, summarised, s, len, ascii);
+    live = otel_mask_prefilter_candidates(re->part_pf, re->nparts, fits, sub);
+    for (uint64_t m = live; m; m &= m - 1) {
+        size_t i = (size_t)__builtin_ctzll(m);
+        if (re->part_pf[i] && !otel_mask_prefilter_may_match(re->part_pf[i], sub))
+            live &= ~(1ull << i);
     }
-    while (start <= len) {
+    while (start <= len && live) {
         size_t best = SIZE_MAX, bi = 0;
-        for (size_t i = 0; i < re->nparts; i++) {
-            if (st[i] == FOUND && at[i][0] < start)
-                st[i] = UNKNOWN;
-            if (st[i] == UNKNOWN) {
+        for (uint64_t m = live; m; m &= m - 1) { /* in order: the first wins a tie */
+            size_t i = (size_t)__builtin_ctzll(m);
+            uint64_t bit = 1ull << i;
+            if ((found & bit) && at[i][0] < start)
+                found &= ~bit;
+            if (!(found & bit)) {
                 set_depth(t, re->parts[i], len);
                 int rc = budget_match(re->parts[i], ascii, t, s, len, start, left);
                 if (rc == PCRE2_ERROR_NOMATCH) {
-                    st[i] = NONE;
+                    live &= ~bit;
                     continue;
                 }
                 if (rc < 0)
@@ -487,9 +512,9 @@ static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const
                 PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
                 at[i][0] = ov[0];
                 at[i][1] = ov[1];
-                st[i] = FOUND;
+                found |= bit;
             }
-            if (st[i] == FOUND && at[i][0] < best) {
+            if (at[i][0] < best) {
                 best = at[i][0];
                 bi = i;
             }
@@ -567,19 +592,13 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
         const otel_regex *re = set->re[p];
         if (prefilter && len < re->minlen)
             continue; /* too short for any match */
-        if (prefilter && (re->pf || re->nparts)) {
-            if (!summarised) {
-                otel_mask_subject_scan(&t->sub, s, len, ascii);
-                summarised = 1;
-            }
-            if (re->nparts) {
-                if (collect_parts(re, ascii, t, s, len, &n, &left, &t->sub) != 0)
-                    return mask_whole(s, len);
-                continue;
-            }
-            if (!otel_mask_prefilter_may_match(re->pf, &t->sub))
-                continue; /* no match anywhere: the search would find none */
+        if (prefilter && re->nparts) {
+            if (collect_parts(re, ascii, t, s, len, &n, &left, &summarised) != 0)
+                return mask_whole(s, len);
+            continue;
         }
+        if (prefilter && re->pf && !otel_mask_prefilter_may_match(re->pf, summary(t, &summarised, s, len, ascii)))
+            continue; /* no match anywhere: the search would find none */
         set_depth(t, re, len);
         if (collect(re, ascii, t, s, len, &n, &left) != 0)
             return mask_whole(s, len);
