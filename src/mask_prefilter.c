@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define KEY_BYTE 0x8000u /* a key that is one byte, searched with memchr */
 #define MAX_LIT 16     /* bytes of one literal kept (a prefix of a required literal is required) */
 #define MAX_CHOICES 8  /* strings of one choice group */
 #define MAX_CLAUSES 6  /* requirements of one alternative */
@@ -56,27 +57,32 @@ struct otel_mask_prefilter {
     /* one alternative: its most selective requirement, one summary entry
      * per literal (its first byte pair, or its byte), tried first */
     unsigned char nkey;
-    uint16_t key[MAX_CHOICES]; /* entries of otel_mask_subject.e */
+    uint16_t key[MAX_CHOICES]; /* entries of otel_mask_subject.e, or KEY_BYTE | a byte */
 };
 
 static inline unsigned fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20u : c; }
 
-static const unsigned char FOLD[256] = {
-#define F1(c) (unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) | 0x20 : (c))
-#define F4(c) F1(c), F1(c + 1), F1(c + 2), F1(c + 3)
-#define F16(c) F4(c), F4(c + 4), F4(c + 8), F4(c + 12)
-#define F64(c) F16(c), F16(c + 16), F16(c + 32), F16(c + 48)
-    F64(0), F64(64), F64(128), F64(192)
-#undef F64
-#undef F16
-#undef F4
-#undef F1
-};
+/* A byte pair (a, b), both folded, is entry PAIR_HASH(a) ^ b of the
+ * summary's pair table: scanning then takes two table reads per byte. */
+#define FOLDV(c) ((unsigned)((c) >= 'A' && (c) <= 'Z' ? (c) | 0x20 : (c)))
+#define PAIR_HASH(a) ((((unsigned)(a) + 1u) * 0x9E3779B1u) >> (32 - 11))
 
-static inline unsigned pair_bit(unsigned a, unsigned b)
-{
-    return (((a << 8) | b) * 0x9E3779B1u) >> (32 - 11); /* 11 bits: OTEL_MASK_PAIR_BITS */
-}
+#define T4(F, c) F(c), F(c + 1), F(c + 2), F(c + 3)
+#define T16(F, c) T4(F, c), T4(F, c + 4), T4(F, c + 8), T4(F, c + 12)
+#define T64(F, c) T16(F, c), T16(F, c + 16), T16(F, c + 32), T16(F, c + 48)
+#define T256(F) T64(F, 0), T64(F, 64), T64(F, 128), T64(F, 192)
+#define FOLD_ENTRY(c) (uint16_t) FOLDV(c)
+#define HASH_ENTRY(c) (uint16_t) PAIR_HASH(FOLDV(c))
+static const uint16_t FOLD[256] = {T256(FOLD_ENTRY)};    /* a byte, folded */
+static const uint16_t PAIR_OF[256] = {T256(HASH_ENTRY)}; /* a byte, folded, as the first of a pair */
+#undef FOLD_ENTRY
+#undef HASH_ENTRY
+#undef T256
+#undef T64
+#undef T16
+#undef T4
+
+static inline unsigned pair_bit(unsigned a, unsigned b) { return PAIR_HASH(a) ^ b; } /* a, b folded */
 
 void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, int ascii)
 {
@@ -91,21 +97,26 @@ void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, i
     if (len == 0)
         return;
     const unsigned char *p = (const unsigned char *)s;
-    uint16_t *e = sub->e;
-    unsigned prev = FOLD[p[0]];
-    e[prev] = g;
+    uint16_t *e = sub->e + 256;
+    unsigned first = PAIR_OF[p[0]];
     for (size_t i = 1; i < len; i++) {
-        unsigned c = FOLD[p[i]];
-        e[c] = g;
-        e[256 + pair_bit(prev, c)] = g;
-        prev = c;
+        e[first ^ FOLD[p[i]]] = g;
+        first = PAIR_OF[p[i]];
     }
+}
+
+/* Whether the value holds byte c (folded: either case). */
+static int has_byte(const otel_mask_subject *sub, unsigned c)
+{
+    if (memchr(sub->s, (int)c, sub->len))
+        return 1;
+    return c >= 'a' && c <= 'z' && memchr(sub->s, (int)(c - 32), sub->len) != NULL;
 }
 
 static int lit_present(const lit *l, const otel_mask_subject *sub)
 {
     if (l->len == 1)
-        return sub->e[l->s[0]] == sub->gen;
+        return has_byte(sub, l->s[0]);
     for (unsigned i = 0; i + 1 < l->len; i++)
         if (sub->e[256 + l->pair[i]] != sub->gen)
             return 0;
@@ -138,7 +149,7 @@ int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask
     if (pf->nkey) {
         unsigned k;
         for (k = 0; k < pf->nkey; k++)
-            if (sub->e[pf->key[k]] == sub->gen)
+            if (pf->key[k] & KEY_BYTE ? has_byte(sub, pf->key[k] & 0xFFu) : sub->e[pf->key[k]] == sub->gen)
                 break;
         if (k == pf->nkey)
             return 0;
@@ -182,7 +193,7 @@ uint64_t otel_mask_prefilter_candidates(otel_mask_prefilter *const *pfs, size_t 
         }
         const uint16_t *key = pf->key;
         for (unsigned k = 0; k < nk; k++)
-            if (sub->e[key[k]] == g) {
+            if (key[k] & KEY_BYTE ? has_byte(sub, key[k] & 0xFFu) : sub->e[key[k]] == g) {
                 m |= 1ull << i;
                 break;
             }
@@ -711,7 +722,7 @@ otel_mask_prefilter *otel_mask_prefilter_new(const char *pattern, int caseless)
         }
         const clause *cl = &al->c[best];
         for (unsigned k = 0; k < cl->n; k++) {
-            pf->key[k] = (uint16_t)(cl->l[k].len == 1 ? cl->l[k].s[0] : 256 + cl->l[k].pair[0]);
+            pf->key[k] = (uint16_t)(cl->l[k].len == 1 ? KEY_BYTE | cl->l[k].s[0] : 256u + cl->l[k].pair[0]);
         }
         pf->nkey = cl->n;
     }

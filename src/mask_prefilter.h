@@ -8,8 +8,8 @@
  * contains: runs of literal characters outside groups, and groups that are
  * a choice between literal strings ("(?:AKIA|ASIA)"); and the runs of
  * characters of one class it needs ("[0-9a-f]{40}", "(?:\d[ -]?){13,16}").
- * A value is summarised once (which bytes and which byte pairs it holds,
- * ASCII letters folded to lower case); a pattern may match only when some
+ * A value is summarised once (which byte pairs it holds, ASCII letters
+ * folded to lower case); a pattern may match only when some
  * alternative finds every one of its literals in the summary and every one
  * of its runs in the value. "May match" is the
  * answer whenever the prefilter cannot prove otherwise: an alternative
@@ -31,14 +31,15 @@ typedef struct otel_mask_prefilter otel_mask_prefilter;
 
 #define OTEL_MASK_PAIR_BITS 2048u
 
-/* The summary of one value: its bytes and adjacent byte pairs (hashed),
- * ASCII letters folded to lower case. An entry is set when it holds the
+/* The summary of one value: its adjacent byte pairs (hashed), ASCII
+ * letters folded to lower case (single bytes are searched in the value
+ * itself). An entry is set when it holds the
  * summary's generation: a summary is reused value after value without
  * clearing it (zero it once before its first use; it belongs to one
  * thread). */
 typedef struct otel_mask_subject {
     uint16_t gen;
-    uint16_t e[256 + OTEL_MASK_PAIR_BITS]; /* its bytes, then its byte pairs (hashed) */
+    uint16_t e[256 + OTEL_MASK_PAIR_BITS]; /* 256 unused, then its byte pairs (hashed) */
     int ascii;     /* the value holds ASCII characters only */
     const char *s; /* the value itself */
     size_t len;

@@ -27,6 +27,7 @@ struct otel_regex {
     struct otel_regex **parts; /* its top-level alternatives, masked one by one (NULL: whole) */
     otel_mask_prefilter **part_pf; /* their prefilters, side by side */
     size_t nparts;
+    uint32_t parts_minlen_max; /* a value this long fits every alternative */
     char *pattern;
 };
 
@@ -165,8 +166,11 @@ static void split(otel_regex *re, int flags)
         re->parts = NULL;
         return;
     }
-    for (size_t i = 0; i < k; i++)
+    for (size_t i = 0; i < k; i++) {
         re->part_pf[i] = re->parts[i]->pf;
+        if (re->parts[i]->minlen > re->parts_minlen_max)
+            re->parts_minlen_max = re->parts[i]->minlen;
+    }
     re->nparts = k;
 }
 
@@ -482,8 +486,11 @@ static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const
     size_t at[MAX_PARTS][2];
     size_t from = *n, start = 0;
     uint64_t fits = 0, live, found = 0; /* live: may match from start on; found: at[] holds its next match */
-    for (size_t i = 0; i < re->nparts; i++)
-        fits |= (uint64_t)(len >= re->parts[i]->minlen) << i;
+    if (len >= re->parts_minlen_max)
+        fits = re->nparts == 64 ? ~0ull : (1ull << re->nparts) - 1;
+    else
+        for (size_t i = 0; i < re->nparts; i++)
+            fits |= (uint64_t)(len >= re->parts[i]->minlen) << i;
     if (!fits)
         return 0;
     const otel_mask_subject *sub = summary(t, summarised, s, len, ascii);
