@@ -178,27 +178,59 @@ int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask
     return 0;
 }
 
-uint64_t otel_mask_prefilter_candidates(otel_mask_prefilter *const *pfs, size_t n, uint64_t among,
-                                        const otel_mask_subject *sub)
+struct otel_mask_gate {
+    uint64_t always;   /* prefilters without a key: always candidates */
+    uint64_t caseless; /* case-insensitive ones: candidates for non-ASCII values */
+    size_t n;          /* keys */
+    uint16_t *key;     /* as otel_mask_prefilter.key */
+    unsigned char *of; /* the prefilter each key belongs to */
+};
+
+otel_mask_gate *otel_mask_gate_new(otel_mask_prefilter *const *pfs, size_t n)
 {
-    uint64_t m = 0;
-    const uint16_t g = sub->gen;
-    for (; among; among &= among - 1) {
-        size_t i = (size_t)__builtin_ctzll(among);
-        const otel_mask_prefilter *pf = i < n ? pfs[i] : NULL;
-        unsigned nk = pf ? pf->nkey : 0;
-        if (!nk || (pf->caseless && !sub->ascii)) {
-            m |= 1ull << i;
+    otel_mask_gate *g = calloc(1, sizeof *g);
+    size_t keys = 0;
+    for (size_t i = 0; i < n && i < 64; i++)
+        keys += pfs[i] ? pfs[i]->nkey : 0;
+    if (!g || !(g->key = calloc(keys + 1, sizeof *g->key)) || !(g->of = calloc(keys + 1, 1))) {
+        otel_mask_gate_free(g);
+        return NULL;
+    }
+    for (size_t i = 0; i < n && i < 64; i++) {
+        const otel_mask_prefilter *pf = pfs[i];
+        if (!pf || !pf->nkey) {
+            g->always |= 1ull << i;
             continue;
         }
-        const uint16_t *key = pf->key;
-        for (unsigned k = 0; k < nk; k++)
-            if (key[k] & KEY_BYTE ? has_byte(sub, key[k] & 0xFFu) : sub->e[key[k]] == g) {
-                m |= 1ull << i;
-                break;
-            }
+        if (pf->caseless)
+            g->caseless |= 1ull << i;
+        for (unsigned k = 0; k < pf->nkey; k++) {
+            g->key[g->n] = pf->key[k];
+            g->of[g->n++] = (unsigned char)i;
+        }
     }
-    return m;
+    return g;
+}
+
+void otel_mask_gate_free(otel_mask_gate *g)
+{
+    if (!g)
+        return;
+    free(g->key);
+    free(g->of);
+    free(g);
+}
+
+uint64_t otel_mask_gate_candidates(const otel_mask_gate *g, uint64_t among, const otel_mask_subject *sub)
+{
+    uint64_t m = g->always | (sub->ascii ? 0 : g->caseless);
+    const uint16_t gen = sub->gen, *e = sub->e;
+    for (size_t k = 0; k < g->n; k++) {
+        unsigned key = g->key[k];
+        if (key & KEY_BYTE ? has_byte(sub, key & 0xFFu) : e[key] == gen)
+            m |= 1ull << g->of[k];
+    }
+    return m & among;
 }
 
 void otel_mask_prefilter_free(otel_mask_prefilter *pf)

@@ -60,11 +60,19 @@ void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, i
  * it may (the pattern must run). */
 int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask_subject *sub);
 
-/* Bit i set for each pfs[i] of among (n <= 64; NULL: no prefilter) that may match
- * the summarised value by its most selective requirement alone: those
- * left out cannot match; those in need otel_mask_prefilter_may_match. */
-uint64_t otel_mask_prefilter_candidates(otel_mask_prefilter *const *pfs, size_t n, uint64_t among,
-                                        const otel_mask_subject *sub);
+/* The most selective requirement of each of up to 64 prefilters, side by
+ * side, for a pattern split into its alternatives: which of them may
+ * match a value, tested in one loop. */
+typedef struct otel_mask_gate otel_mask_gate;
+
+/* For pfs[0..n) (n <= 64; NULL: no prefilter); NULL when memory ran out. */
+otel_mask_gate *otel_mask_gate_new(otel_mask_prefilter *const *pfs, size_t n);
+void otel_mask_gate_free(otel_mask_gate *g);
+
+/* Bit i set for each prefilter i of among that may match the summarised
+ * value by its most selective requirement alone: those left out cannot
+ * match; those in need otel_mask_prefilter_may_match. */
+uint64_t otel_mask_gate_candidates(const otel_mask_gate *g, uint64_t among, const otel_mask_subject *sub);
 
 /* The top-level alternatives of pattern (as otel_mask_prefilter_new
  * takes it), each as a pattern of its own with the same flags, when

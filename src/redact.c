@@ -26,6 +26,7 @@ struct otel_regex {
     uint32_t minlen;   /* the fewest characters a match takes (PCRE2_INFO_MINLENGTH) */
     struct otel_regex **parts; /* its top-level alternatives, masked one by one (NULL: whole) */
     otel_mask_prefilter **part_pf; /* their prefilters, side by side */
+    otel_mask_gate *gate;          /* their most selective requirements, side by side */
     size_t nparts;
     uint32_t parts_minlen_max; /* a value this long fits every alternative */
     char *pattern;
@@ -159,15 +160,20 @@ static void split(otel_regex *re, int flags)
         whole = re->parts[i] == NULL;
     if (!whole && !(re->part_pf = calloc(k, sizeof *re->part_pf)))
         whole = 1;
+    for (size_t i = 0; i < k && !whole; i++)
+        re->part_pf[i] = re->parts[i]->pf;
+    if (!whole && !(re->gate = otel_mask_gate_new(re->part_pf, k)))
+        whole = 1;
     if (whole) {
         for (size_t i = 0; i < k && re->parts; i++)
             otel_regex_free(re->parts[i]);
         free(re->parts);
+        free(re->part_pf);
         re->parts = NULL;
+        re->part_pf = NULL;
         return;
     }
     for (size_t i = 0; i < k; i++) {
-        re->part_pf[i] = re->parts[i]->pf;
         if (re->parts[i]->minlen > re->parts_minlen_max)
             re->parts_minlen_max = re->parts[i]->minlen;
     }
@@ -230,6 +236,7 @@ void otel_regex_free(otel_regex *re)
         otel_regex_free(re->parts[i]);
     free(re->parts);
     free(re->part_pf);
+    otel_mask_gate_free(re->gate);
     free(re->pattern);
     free(re);
 }
@@ -494,7 +501,7 @@ static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const
     if (!fits)
         return 0;
     const otel_mask_subject *sub = summary(t, summarised, s, len, ascii);
-    live = otel_mask_prefilter_candidates(re->part_pf, re->nparts, fits, sub);
+    live = otel_mask_gate_candidates(re->gate, fits, sub);
     for (uint64_t m = live; m; m &= m - 1) {
         size_t i = (size_t)__builtin_ctzll(m);
         if (re->part_pf[i] && !otel_mask_prefilter_may_match(re->part_pf[i], sub))
