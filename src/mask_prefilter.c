@@ -279,6 +279,18 @@ static void append(lit *l, unsigned char c)
         l->s[l->len++] = (unsigned char)fold(c);
 }
 
+/* The end of "{...}" (or "<...>") at s[j]: past close when every byte
+ * before it is one of ok (NULL: anything but the pattern's structure);
+ * otherwise j (nothing skipped: without the u flag "\\p{", "\\u{" and
+ * "\\k<" are literal text, and the braces are read as what they are). */
+static size_t braced(const char *s, size_t n, size_t j, char close, const char *ok)
+{
+    size_t k = j + 1;
+    while (k < n && s[k] != close && (ok ? strchr(ok, s[k]) != NULL : strchr("|()[]\\", s[k]) == NULL))
+        k++;
+    return k < n && s[k] == close ? k + 1 : j;
+}
+
 /* Skips the escape at s[i] ('\\'); *litc: the one literal byte it stands
  * for, or -1 when it is no literal text (a class, an assertion, a
  * backreference, a character written by its code). Returns the index past it. */
@@ -307,28 +319,19 @@ static size_t escape(const char *s, size_t n, size_t i, int *litc)
     case 'x':
         return j + 1 < n && is_hex(s[j]) && is_hex(s[j + 1]) ? j + 2 : j;
     case 'u':
-        if (j < n && s[j] == '{') {
-            while (j < n && s[j] != '}')
-                j++;
-            return j < n ? j + 1 : n;
-        }
+        if (j < n && s[j] == '{')
+            return braced(s, n, j, '}', "0123456789abcdefABCDEF");
         return j + 3 < n && is_hex(s[j]) && is_hex(s[j + 1]) && is_hex(s[j + 2]) && is_hex(s[j + 3]) ? j + 4 : j;
     case 'c':
         return j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')) ? j + 1 : j;
     case 'p':
     case 'P':
-        if (j < n && s[j] == '{') {
-            while (j < n && s[j] != '}')
-                j++;
-            return j < n ? j + 1 : n;
-        }
+        if (j < n && s[j] == '{')
+            return braced(s, n, j, '}', "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_=");
         return j;
     case 'k':
-        if (j < n && s[j] == '<') {
-            while (j < n && s[j] != '>')
-                j++;
-            return j < n ? j + 1 : n;
-        }
+        if (j < n && s[j] == '<')
+            return braced(s, n, j, '>', NULL);
         return j;
     default:
         if (is_digit(c))

@@ -366,6 +366,11 @@ START_TEST(what_the_prefilter_reads)
     ck_assert_ptr_null(otel_mask_prefilter_new("x*?", 0));
     ck_assert_ptr_null(otel_mask_prefilter_new("\\d{3}|secret", 0));
     ck_assert_ptr_null(otel_mask_prefilter_new("[^@]{8}", 0));
+    /* without the u flag "\\p{", "\\u{" and "\\k<" are literal text: an
+     * alternation after an unclosed one is still read */
+    ck_assert_ptr_null(otel_mask_prefilter_new("pw\\p{Zs|", 0));
+    ck_assert_ptr_null(otel_mask_prefilter_new("pw\\k<x|", 0));
+    ck_assert_int_eq(may_match("/pw\\p{Zs}*=x/u", 0, "pw=x"), 1);
     ck_assert_ptr_null(otel_mask_prefilter_new("(?:a|)b?", 0));
     /* case: folded for ASCII text; a case-insensitive pattern over non-ASCII
      * text always runs (U+017F folds to s) */
