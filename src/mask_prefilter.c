@@ -57,7 +57,8 @@ struct otel_mask_prefilter {
     /* one alternative: its most selective requirement, one summary entry
      * per literal (its first byte pair, or its byte), tried first */
     unsigned char nkey;
-    uint16_t key[MAX_CHOICES]; /* entries of otel_mask_subject.e, or KEY_BYTE | a byte */
+    uint16_t key[MAX_CHOICES];  /* entries of otel_mask_subject.e (first pair), or KEY_BYTE | a byte */
+    uint16_t key2[MAX_CHOICES]; /* the literal's last pair (or key again) */
 };
 
 static inline unsigned fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20u : c; }
@@ -149,7 +150,8 @@ int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask
     if (pf->nkey) {
         unsigned k;
         for (k = 0; k < pf->nkey; k++)
-            if (pf->key[k] & KEY_BYTE ? has_byte(sub, pf->key[k] & 0xFFu) : sub->e[pf->key[k]] == sub->gen)
+            if (pf->key[k] & KEY_BYTE ? has_byte(sub, pf->key[k] & 0xFFu)
+                                      : sub->e[pf->key[k]] == sub->gen && sub->e[pf->key2[k]] == sub->gen)
                 break;
         if (k == pf->nkey)
             return 0;
@@ -182,7 +184,8 @@ struct otel_mask_gate {
     uint64_t always;   /* prefilters without a key: always candidates */
     uint64_t caseless; /* case-insensitive ones: candidates for non-ASCII values */
     size_t n;          /* keys */
-    uint16_t *key;     /* as otel_mask_prefilter.key */
+    uint16_t *key;     /* as otel_mask_prefilter.key, key2 */
+    uint16_t *key2;
     unsigned char *of; /* the prefilter each key belongs to */
 };
 
@@ -192,7 +195,8 @@ otel_mask_gate *otel_mask_gate_new(otel_mask_prefilter *const *pfs, size_t n)
     size_t keys = 0;
     for (size_t i = 0; i < n && i < 64; i++)
         keys += pfs[i] ? pfs[i]->nkey : 0;
-    if (!g || !(g->key = calloc(keys + 1, sizeof *g->key)) || !(g->of = calloc(keys + 1, 1))) {
+    if (!g || !(g->key = calloc(keys + 1, sizeof *g->key)) || !(g->key2 = calloc(keys + 1, sizeof *g->key2)) ||
+        !(g->of = calloc(keys + 1, 1))) {
         otel_mask_gate_free(g);
         return NULL;
     }
@@ -206,6 +210,7 @@ otel_mask_gate *otel_mask_gate_new(otel_mask_prefilter *const *pfs, size_t n)
             g->caseless |= 1ull << i;
         for (unsigned k = 0; k < pf->nkey; k++) {
             g->key[g->n] = pf->key[k];
+            g->key2[g->n] = pf->key2[k];
             g->of[g->n++] = (unsigned char)i;
         }
     }
@@ -217,6 +222,7 @@ void otel_mask_gate_free(otel_mask_gate *g)
     if (!g)
         return;
     free(g->key);
+    free(g->key2);
     free(g->of);
     free(g);
 }
@@ -227,7 +233,7 @@ uint64_t otel_mask_gate_candidates(const otel_mask_gate *g, uint64_t among, cons
     const uint16_t gen = sub->gen, *e = sub->e;
     for (size_t k = 0; k < g->n; k++) {
         unsigned key = g->key[k];
-        if (key & KEY_BYTE ? has_byte(sub, key & 0xFFu) : e[key] == gen)
+        if (key & KEY_BYTE ? has_byte(sub, key & 0xFFu) : e[key] == gen && e[g->key2[k]] == gen)
             m |= 1ull << g->of[k];
     }
     return m & among;
@@ -758,6 +764,7 @@ otel_mask_prefilter *otel_mask_prefilter_new(const char *pattern, int caseless)
         const clause *cl = &al->c[best];
         for (unsigned k = 0; k < cl->n; k++) {
             pf->key[k] = (uint16_t)(cl->l[k].len == 1 ? KEY_BYTE | cl->l[k].s[0] : 256u + cl->l[k].pair[0]);
+            pf->key2[k] = cl->l[k].len <= 2 ? pf->key[k] : (uint16_t)(256u + cl->l[k].pair[cl->l[k].len - 2]);
         }
         pf->nkey = cl->n;
     }
