@@ -18,7 +18,11 @@
  *      process), process CPU time per record, peak RSS during the row; from
  *      one logging thread, then in a process of their own from 8 logging
  *      threads and from one with gzip on (OTEL_EXPORTER_OTLP_COMPRESSION),
- *      each against log4c's /dev/null stream appender from as many threads.
+ *      each against log4c's /dev/null stream appender from as many threads;
+ *   3. masking with a realistic secret-scanning set (about 25 patterns,
+ *      bench/data/secret-patterns.json): process CPU per record end to end
+ *      without masking and with the set, as one alternation and as one rule
+ *      per pattern, for records without and with a secret.
  *
  * Each figure is the median of BENCH_REPEAT (default 3) repetitions, each
  * measuring otel and its baselines back to back, so a burst of noise on the
@@ -41,10 +45,16 @@
  *                                 per record are (count(2N) - count(N)) / N;
  *                                 prints the process's CPU time per record on stderr.
  *                                 MODE: accepted, filtered, masked, otel_log,
- *                                 otel_log_filtered, null, devnull
+ *                                 otel_log_filtered, null, devnull; the secret-
+ *                                 scanning set: secrets, secrets_hit (one
+ *                                 alternation; the record without, with a
+ *                                 secret), secrets_each, secrets_each_hit (one
+ *                                 rule per pattern), unmasked_hit
  */
 #include <log4c.h>
 #include <log4c-otel.h>
+
+#include <jansson.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -342,6 +352,120 @@ static void measure_clock_overhead(void)
     clock_overhead = d[N / 2];
 }
 
+/* ---- masking with a realistic secret-scanning set ----
+ * bench/data/secret-patterns.json (BENCH_SECRETS): about 25 JavaScript
+ * patterns and two 100-byte records, one without any secret and one with
+ * one. Category app.secrets masks with all of them as one alternation in
+ * its rule's hideRegex; app.each with one rule per pattern (masks add up);
+ * app.bench is not masked. */
+static struct {
+    json_t *alternation, *each; /* the hideRegex values, as JSON strings */
+    char clean[101], secret[101];
+} secrets;
+
+/* Reads the set; 0 when it is there (the row is left out otherwise). */
+static int load_secrets(void)
+{
+    const char *path = getenv("BENCH_SECRETS") ? getenv("BENCH_SECRETS") : "bench/data/secret-patterns.json";
+    json_t *root = json_load_file(path, 0, NULL), *it;
+    if (!root)
+        return -1;
+    const char *clean = json_string_value(json_object_get(json_object_get(root, "records"), "clean"));
+    const char *secret = json_string_value(json_object_get(json_object_get(root, "records"), "secret"));
+    if (!clean || !secret || strlen(clean) != 100 || strlen(secret) != 100) {
+        json_decref(root);
+        return -1;
+    }
+    memcpy(secrets.clean, clean, 101);
+    memcpy(secrets.secret, secret, 101);
+    size_t i, cap = 1;
+    json_t *pats = json_object_get(root, "patterns");
+    json_array_foreach(pats, i, it) cap += strlen(json_string_value(json_object_get(it, "pattern"))) + 8;
+    char *alt = calloc(1, cap);
+    secrets.each = json_array();
+    json_array_foreach(pats, i, it) {
+        const char *p = json_string_value(json_object_get(it, "pattern"));
+        const char *fl = json_string_value(json_object_get(it, "flags")); /* only "i" here */
+        char one[2048];
+        snprintf(one, sizeof one, fl ? "/%s/%s" : "%s", p, fl ? fl : "");
+        json_array_append_new(secrets.each, json_string(one));
+        snprintf(alt + strlen(alt), cap - strlen(alt), "%s%s%s%s", i ? "|" : "", fl ? "(?i:" : "", p, fl ? ")" : "");
+    }
+    secrets.alternation = json_string(alt);
+    free(alt);
+    json_decref(root);
+    return 0;
+}
+
+/* The rules of app.secrets and app.each, appended to the filters. */
+static void write_secret_rules(FILE *f)
+{
+    if (!secrets.alternation)
+        return;
+    char *v = json_dumps(secrets.alternation, JSON_ENCODE_ANY);
+    fprintf(f, ",{\"categoryName\": \"app.secrets\", \"hideRegex\": %s}", v);
+    free(v);
+    size_t i;
+    json_t *it;
+    json_array_foreach(secrets.each, i, it) {
+        v = json_dumps(it, JSON_ENCODE_ANY);
+        fprintf(f, ",{\"categoryName\": \"app.each\", \"hideRegex\": %s}", v);
+        free(v);
+    }
+}
+
+/* --profile modes of the set: the category and the record. 0: not one. */
+static int secret_mode(const char *mode, log4c_category_t **cat)
+{
+    static const char *const modes[] = {"secrets", "secrets_hit", "secrets_each", "secrets_each_hit", "unmasked_hit"};
+    for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++)
+        if (strcmp(mode, modes[k]) == 0) {
+            if (!secrets.alternation)
+                return 0;
+            *cat = log4c_category_get(k < 2 ? "app.secrets.module" : k < 4 ? "app.each.module" : "app.bench.module");
+            memcpy(body, strstr(mode, "hit") ? secrets.secret : secrets.clean, 101);
+            return 1;
+        }
+    return 0;
+}
+
+/* End to end, process CPU per record: no masking, the set as one
+ * alternation, one rule per pattern; records without and with a secret. */
+static void secret_masking_rows(long total)
+{
+    if (!secrets.alternation) {
+        printf("\nmasking with the secret-scanning set: left out (bench/data/secret-patterns.json not found; BENCH_SECRETS)\n");
+        return;
+    }
+    static const char *const cats[3] = {"app.bench.module", "app.secrets.module", "app.each.module"};
+    static const char *const what[3] = {"no masking", "one alternation", "one rule per pattern"};
+    const char *recs[2] = {secrets.clean, secrets.secret};
+    long n = total / 4 > 1000 ? total / 4 : 1000;
+    double cpu[3][2][16];
+    unsigned long long lost = 0;
+    for (int r = 0; r < repeat; r++)
+        for (int c = 0; c < 3; c++)
+            for (int k = 0; k < 2; k++) {
+                log4c_category_t *cat = log4c_category_get(cats[c]);
+                double cpu0 = cpu_seconds();
+                for (long i = 0; i < n; i++)
+                    log4c_category_log(cat, LOG4C_PRIORITY_INFO, "%s", recs[k]);
+                settle("masking with the secret-scanning set", &lost);
+                cpu[c][k][r] = (cpu_seconds() - cpu0) * 1e6 / (double)n;
+            }
+    size_t npat = json_array_size(secrets.each);
+    printf("\nmasking with the secret-scanning set (%zu patterns, bench/data/secret-patterns.json), end to end,\n"
+           "%ld records of 100 bytes each, 1 thread (medians of %d runs): us CPU per record (ratio to no masking)\n",
+           npat, n, repeat);
+    printf("  %-22s %18s %18s\n", "", "no secret", "one secret");
+    double base[2] = {median(cpu[0][0], repeat), median(cpu[0][1], repeat)};
+    for (int c = 0; c < 3; c++) {
+        double m0 = median(cpu[c][0], repeat), m1 = median(cpu[c][1], repeat);
+        printf("  %-22s %9.3f (%5.2fx) %9.3f (%5.2fx)\n", what[c], m0, base[0] > 0 ? m0 / base[0] : 0.0, m1,
+               base[1] > 0 ? m1 / base[1] : 0.0);
+    }
+}
+
 /* The filter and the mask the filtered/masked cases measure. */
 static void write_config(const char *dir)
 {
@@ -350,7 +474,9 @@ static void write_config(const char *dir)
     FILE *f = fopen(path, "w");
     fprintf(f, "{\"logs\": {\"filters\": ["
                "{\"categoryName\": \"app.drop\", \"enabled\": false},"
-               "{\"categoryName\": \"app.mask\", \"hideRegex\": \"secret=\\\\S+\"}]}}\n");
+               "{\"categoryName\": \"app.mask\", \"hideRegex\": \"secret=\\\\S+\"}");
+    write_secret_rules(f);
+    fprintf(f, "]}}\n");
     fclose(f);
     setenv("LOG4C_OTEL_CONFIG", path, 1);
 }
@@ -527,7 +653,9 @@ static int run_profile(const char *mode, long n, log4c_category_t *otel, log4c_c
     else if (strcmp(mode, "masked") == 0) {
         cat = masked;
         memcpy(body + 40, "secret=hunter2", 14);
-    } else if (strcmp(mode, "null") == 0)
+    } else if (secret_mode(mode, &cat))
+        exported = 1;
+    else if (strcmp(mode, "null") == 0)
         cat = floor_, exported = 0;
     else if (strcmp(mode, "devnull") == 0)
         cat = base, exported = 0;
@@ -577,6 +705,7 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir))
         return 1;
     write_log4crc(dir);
+    load_secrets();
     write_config(dir);
     snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
     setenv("LOG4C_RCPATH", dir, 1);
@@ -685,6 +814,7 @@ int main(int argc, char **argv)
     printf("\nend to end, %ld records, each row in a process of its own (medians of %d runs):\n", total, repeat);
     child_row("threads8", total);
     child_row("gzip", total);
+    secret_masking_rows(total);
 
     log4c_fini();
     close(sink_stdin);

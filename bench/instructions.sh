@@ -4,8 +4,12 @@
 # valgrind's callgrind, which repeats to within a few instructions where
 # wall-clock figures on these machines do not.
 #
-#   bench/instructions.sh [MODE...]    (default: accepted filtered masked)
+#   bench/instructions.sh [MODE...]    (default: accepted filtered masked secrets secrets_hit)
 #
+# secrets and secrets_hit mask with the secret-scanning set of
+# bench/data/secret-patterns.json (BENCH_SECRETS) as one alternation, the
+# record without and with a secret; secrets_each and secrets_each_hit with
+# one rule per pattern; unmasked_hit is the record with a secret unmasked.
 # Each MODE is one path of `bench_log --profile MODE N`; the figure is
 # (count(2N) - count(N)) / N, so start-up and shutdown cancel out. N is
 # BENCH_PROFILE_N (default 10000). Run after `make bench/bench_log
@@ -14,7 +18,7 @@ set -euo pipefail
 top=${top_builddir:-.}
 n=${BENCH_PROFILE_N:-10000}
 modes=("$@")
-[ ${#modes[@]} -gt 0 ] || modes=(accepted filtered masked)
+[ ${#modes[@]} -gt 0 ] || modes=(accepted filtered masked secrets secrets_hit)
 command -v valgrind >/dev/null || { echo "instructions.sh: valgrind is not installed" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

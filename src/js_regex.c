@@ -1145,6 +1145,19 @@ static int literal_form(const char *src, size_t len, size_t *close)
     return 1;
 }
 
+int otel_js_regex_literal(const char *src, size_t len, size_t *body, size_t *body_len, const char **flags,
+                          size_t *flags_len)
+{
+    size_t close;
+    if (!literal_form(src, len, &close))
+        return 0;
+    *body = 1;
+    *body_len = close - 1;
+    *flags = src + close + 1;
+    *flags_len = len - close - 1;
+    return 1;
+}
+
 void otel_js_regex_free(otel_js_regex *r)
 {
     if (!r)

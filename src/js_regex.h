@@ -37,4 +37,10 @@ typedef struct otel_js_regex {
 int otel_js_regex_translate(const char *src, size_t srclen, int flags, otel_js_regex *out, char *err, size_t errlen);
 void otel_js_regex_free(otel_js_regex *t);
 
+/* Whether src[0..len) is a /pattern/flags literal (as the translation reads
+ * it): 1 with the pattern at src[*body..*body + *body_len) and the flags at
+ * *flags (*flags_len bytes, not checked); 0 when src is a plain pattern. */
+int otel_js_regex_literal(const char *src, size_t len, size_t *body, size_t *body_len, const char **flags,
+                          size_t *flags_len);
+
 #endif

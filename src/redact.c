@@ -7,6 +7,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "redact.h"
 #include "js_regex.h"
+#include "mask_prefilter.h"
 #include "utf8.h"
 #include "tls_scratch.h"
 
@@ -21,8 +22,17 @@ struct otel_regex {
     pcre2_code *code;  /* for any text */
     pcre2_code *ascii; /* for text of ASCII characters only; NULL: code */
     int jit;           /* code is JIT compiled (the interpreter's depth limit does not apply) */
+    otel_mask_prefilter *pf; /* which values it cannot match (NULL: it may match any) */
+    uint32_t minlen;   /* the fewest characters a match takes (PCRE2_INFO_MINLENGTH) */
+    struct otel_regex **parts; /* its top-level alternatives, masked one by one (NULL: whole) */
+    otel_mask_prefilter **part_pf; /* their prefilters, side by side */
+    otel_mask_gate *gate;          /* their most selective requirements, side by side */
+    size_t nparts;
+    uint32_t parts_minlen_max; /* a value this long fits every alternative */
     char *pattern;
 };
+
+#define MAX_PARTS 64 /* alternatives of a pattern masked one by one (bits of a uint64_t) */
 
 /* What one thread needs to match: created on first use, freed at thread exit. */
 typedef struct thread_state {
@@ -34,6 +44,7 @@ typedef struct thread_state {
     uint32_t match_limit, depth_limit; /* what mctx holds now (0: not set yet) */
     char *clean; /* a sanitised copy of an invalid UTF-8 subject (search) */
     size_t clean_cap;
+    otel_mask_subject sub; /* the summary of the value being masked (prefilter) */
 } thread_state;
 
 static atomic_ulong limit_hits;
@@ -124,6 +135,51 @@ static pcre2_code *compile_js(const char *pattern, int js_flags, char **pcre2_te
     return code;
 }
 
+/* An alternation whose alternatives mostly have a prefilter is also
+ * compiled alternative by alternative (mask_prefilter.h): masking then
+ * searches only the alternatives the prefilter lets through. Without
+ * that, or when an alternative does not compile, the pattern stays whole. */
+static void split(otel_regex *re, int flags)
+{
+    char **src;
+    size_t k = otel_mask_split_alternatives(re->pattern, &src), with_pf = 0;
+    if (k == 0)
+        return;
+    re->parts = k <= MAX_PARTS ? calloc(k, sizeof *re->parts) : NULL;
+    for (size_t i = 0; i < k; i++) {
+        if (re->parts && !(re->parts[i] = otel_regex_compile(src[i], flags, NULL, 0)))
+            break;
+        if (re->parts)
+            with_pf += re->parts[i]->pf != NULL;
+    }
+    for (size_t i = 0; i < k; i++)
+        free(src[i]);
+    free(src);
+    int whole = !re->parts || 2 * with_pf <= k;
+    for (size_t i = 0; i < k && re->parts && !whole; i++)
+        whole = re->parts[i] == NULL;
+    if (!whole && !(re->part_pf = calloc(k, sizeof *re->part_pf)))
+        whole = 1;
+    for (size_t i = 0; i < k && !whole; i++)
+        re->part_pf[i] = re->parts[i]->pf;
+    if (!whole && !(re->gate = otel_mask_gate_new(re->part_pf, k)))
+        whole = 1;
+    if (whole) {
+        for (size_t i = 0; i < k && re->parts; i++)
+            otel_regex_free(re->parts[i]);
+        free(re->parts);
+        free(re->part_pf);
+        re->parts = NULL;
+        re->part_pf = NULL;
+        return;
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (re->parts[i]->minlen > re->parts_minlen_max)
+            re->parts_minlen_max = re->parts[i]->minlen;
+    }
+    re->nparts = k;
+}
+
 otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t errlen)
 {
     if (err && errlen)
@@ -158,6 +214,14 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
     }
     size_t jit_size = 0;
     re->jit = pcre2_pattern_info(re->code, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
+    uint32_t ml = 0, ml_ascii = 0;
+    if (pcre2_pattern_info(re->code, PCRE2_INFO_MINLENGTH, &ml) != 0)
+        ml = 0;
+    if (re->ascii && pcre2_pattern_info(re->ascii, PCRE2_INFO_MINLENGTH, &ml_ascii) == 0 && ml_ascii < ml)
+        ml = ml_ascii;
+    re->minlen = ml; /* a value of fewer bytes has fewer characters: no match */
+    re->pf = otel_mask_prefilter_new(pattern, js_flags & OTEL_JS_REGEX_CASELESS); /* NULL: none, always run */
+    split(re, flags);
     return re;
 }
 
@@ -167,6 +231,12 @@ void otel_regex_free(otel_regex *re)
         return;
     pcre2_code_free(re->code);
     pcre2_code_free(re->ascii);
+    otel_mask_prefilter_free(re->pf);
+    for (size_t i = 0; i < re->nparts; i++)
+        otel_regex_free(re->parts[i]);
+    free(re->parts);
+    free(re->part_pf);
+    otel_mask_gate_free(re->gate);
     free(re->pattern);
     free(re);
 }
@@ -351,6 +421,18 @@ static inline int budget_match(const otel_regex *re, int ascii, thread_state *t,
     return budget_match_slow(re, ascii, t, s, len, start, left, OTEL_REGEX_CALL_FIRST_LIMIT);
 }
 
+/* The interpreter's depth limit for re over len bytes (JIT code has none). */
+static void set_depth(thread_state *t, const otel_regex *re, size_t len)
+{
+    if (re->jit)
+        return;
+    uint32_t depth = len > UINT32_MAX - 10000u ? UINT32_MAX : (uint32_t)(10000u + len);
+    if (t->depth_limit != depth) {
+        t->depth_limit = depth;
+        pcre2_set_depth_limit(t->mctx, depth);
+    }
+}
+
 /* Every match of re in s[0..len) (unmodified: lookbehinds must see the
  * original), appended to the ranges, as JavaScript's
  * String.prototype.replace with a global regex finds them: after an empty
@@ -387,6 +469,88 @@ static int collect(const otel_regex *re, int ascii, thread_state *t, const char 
     return 0;
 }
 
+/* collect() for a pattern split into its alternatives (re->parts, at most MAX_PARTS): the
+ * same matches, found alternative by alternative. At each step the match
+ * is the leftmost any alternative finds from the current start, the first
+ * alternative in order on a tie (what the whole pattern's search tries
+ * first at that position). An alternative's next match is searched again
+ * only once the start passed it; one the prefilter rules out, or whose
+ * shortest match is longer than the value, is never searched. */
+/* The summary of s[0..len) in t->sub, made on the first call for the
+ * value (*done). */
+static const otel_mask_subject *summary(thread_state *t, int *done, const char *s, size_t len, int ascii)
+{
+    if (!*done) {
+        otel_mask_subject_scan(&t->sub, s, len, ascii);
+        *done = 1;
+    }
+    return &t->sub;
+}
+
+static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t *n,
+                         uint64_t *left, int *summarised)
+{
+    size_t at[MAX_PARTS][2];
+    size_t from = *n, start = 0;
+    uint64_t fits = 0, live, found = 0; /* live: may match from start on; found: at[] holds its next match */
+    if (len >= re->parts_minlen_max)
+        fits = re->nparts == 64 ? ~0ull : (1ull << re->nparts) - 1;
+    else
+        for (size_t i = 0; i < re->nparts; i++)
+            fits |= (uint64_t)(len >= re->parts[i]->minlen) << i;
+    if (!fits)
+        return 0;
+    const otel_mask_subject *sub = summary(t, summarised, s, len, ascii);
+    live = otel_mask_gate_candidates(re->gate, fits, sub);
+    for (uint64_t m = live; m; m &= m - 1) {
+        size_t i = (size_t)__builtin_ctzll(m);
+        if (re->part_pf[i] && !otel_mask_prefilter_may_match(re->part_pf[i], sub))
+            live &= ~(1ull << i);
+    }
+    while (start <= len && live) {
+        size_t best = SIZE_MAX, bi = 0;
+        for (uint64_t m = live; m; m &= m - 1) { /* in order: the first wins a tie */
+            size_t i = (size_t)__builtin_ctzll(m);
+            uint64_t bit = 1ull << i;
+            if ((found & bit) && at[i][0] < start)
+                found &= ~bit;
+            if (!(found & bit)) {
+                set_depth(t, re->parts[i], len);
+                int rc = budget_match(re->parts[i], ascii, t, s, len, start, left);
+                if (rc == PCRE2_ERROR_NOMATCH) {
+                    live &= ~bit;
+                    continue;
+                }
+                if (rc < 0)
+                    return -1;
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+                at[i][0] = ov[0];
+                at[i][1] = ov[1];
+                found |= bit;
+            }
+            if (at[i][0] < best) {
+                best = at[i][0];
+                bi = i;
+            }
+        }
+        if (best == SIZE_MAX)
+            break;
+        size_t m0 = at[bi][0], m1 = at[bi][1];
+        size_t a = m0 < m1 ? m0 : m1, b = m0 < m1 ? m1 : m0;
+        if (b > len)
+            b = len;
+        if (b > a && add_range(t, n, from, a, b) != 0)
+            return -1;
+        if (m1 > m0)
+            start = m1;
+        else if (m1 >= len)
+            break;
+        else
+            start = next_cp(s, len, m1);
+    }
+    return 0;
+}
+
 static int by_start(const void *x, const void *y)
 {
     const size_t *a = x, *b = y;
@@ -419,7 +583,8 @@ static size_t mask_whole(char *s, size_t len)
     return mask_all(s, len);
 }
 
-size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len)
+/* otel_regex_mask_set; without the prefilter when prefilter is 0. */
+static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefilter)
 {
     if (!set)
         return len;
@@ -431,15 +596,25 @@ size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len)
     uint64_t left = value_budget(len);
     int ascii = all_ascii(s, len);
     size_t n = 0;
+    /* the value's summary, made when the first pattern with a prefilter
+     * asks; worth it only when several searches share it (one search
+     * costs about what the summary costs) */
+    int summarised = 0;
+    if (len > OTEL_MASK_PREFILTER_MAX_LEN || (set->n == 1 && !set->re[0]->nparts))
+        prefilter = 0;
     for (size_t p = 0; p < set->n; p++) {
-        if (!set->re[p]->jit) { /* the interpreter's depth limit (JIT code has none) */
-            uint32_t depth = len > UINT32_MAX - 10000u ? UINT32_MAX : (uint32_t)(10000u + len);
-            if (t->depth_limit != depth) {
-                t->depth_limit = depth;
-                pcre2_set_depth_limit(t->mctx, depth);
-            }
+        const otel_regex *re = set->re[p];
+        if (prefilter && len < re->minlen)
+            continue; /* too short for any match */
+        if (prefilter && re->nparts) {
+            if (collect_parts(re, ascii, t, s, len, &n, &left, &summarised) != 0)
+                return mask_whole(s, len);
+            continue;
         }
-        if (collect(set->re[p], ascii, t, s, len, &n, &left) != 0)
+        if (prefilter && re->pf && !otel_mask_prefilter_may_match(re->pf, summary(t, &summarised, s, len, ascii)))
+            continue; /* no match anywhere: the search would find none */
+        set_depth(t, re, len);
+        if (collect(re, ascii, t, s, len, &n, &left) != 0)
             return mask_whole(s, len);
     }
     if (n == 0)
@@ -462,6 +637,13 @@ size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len)
     if (w < len)
         s[w] = '\0';
     return w;
+}
+
+size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len) { return mask_set(set, s, len, 1); }
+
+size_t otel_regex_mask_set_unfiltered(const otel_regex_set *set, char *s, size_t len)
+{
+    return mask_set(set, s, len, 0);
 }
 
 size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)

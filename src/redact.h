@@ -12,6 +12,12 @@
  * VALUE, shared by every match of every pattern of its union: past it the
  * value is masked whole (counted, otel_regex_masked_whole) -- never lets
  * the text through.
+ *
+ * Before a set's patterns run on a value, the literal prefilter
+ * (mask_prefilter.h) rules out the patterns, and the alternatives of an
+ * alternation, that cannot match anywhere in it, and those whose shortest
+ * match is longer than the value: they are not searched (and cost none of
+ * the budget). The masks are the same as without it.
  */
 #ifndef LOG4C_OTEL_REDACT_H
 #define LOG4C_OTEL_REDACT_H
@@ -74,6 +80,11 @@ typedef struct otel_regex_set {
  * or touching spans become one). The value is masked whole when its
  * matching runs past its budget (see OTEL_REGEX_VALUE_BUDGET_MAX). */
 size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len);
+
+/* otel_regex_mask_set without the literal prefilter (mask_prefilter.h):
+ * every pattern runs on every value. The same masks; for tests and
+ * measurements that compare the two. */
+size_t otel_regex_mask_set_unfiltered(const otel_regex_set *set, char *s, size_t len);
 
 /* Number of limit hits so far (all threads), for diagnostics and tests. */
 unsigned long otel_regex_limit_hits(void);

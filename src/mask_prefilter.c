@@ -1,0 +1,851 @@
+/*
+ * mask_prefilter.c - the literal prefilter of a hideRegex (mask_prefilter.h):
+ * what literal text every match of each top-level alternative of a
+ * JavaScript pattern contains, read from the pattern's source, and the test
+ * of a value's summary against it.
+ *
+ * The reading is conservative: anything it does not recognise as literal
+ * text (classes, escapes other than escaped punctuation and \t \n \r \f \v,
+ * groups that are not a choice between literal strings, lookarounds,
+ * quantified atoms that may repeat zero times, non-ASCII characters) only
+ * ends the current run of literal text. A literal that is cut (to
+ * MAX_LIT bytes) or a requirement that is left out (past MAX_CLAUSES) only
+ * makes the test weaker, never wrong.
+ */
+#include "mask_prefilter.h"
+#include "js_regex.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_BYTE 0x8000u /* a key that is one byte, searched with memchr */
+#define MAX_LIT 16     /* bytes of one literal kept (a prefix of a required literal is required) */
+#define MAX_CHOICES 8  /* strings of one choice group */
+#define MAX_CLAUSES 6  /* requirements of one alternative */
+#define MAX_RUNS 2     /* runs of characters of one class one alternative needs */
+#define MIN_RUN 4      /* shorter runs are not worth a pass over the value */
+
+typedef struct lit {
+    unsigned char len;
+    unsigned char s[MAX_LIT];     /* ASCII letters folded to lower case */
+    uint16_t pair[MAX_LIT - 1];   /* the bits of its byte pairs in the summary (set when built) */
+} lit;
+
+/* one requirement: the value holds at least one of the n literals */
+typedef struct clause {
+    unsigned char n;
+    lit l[MAX_CHOICES];
+} clause;
+
+/* a run of at least min consecutive bytes, each one of the set */
+typedef struct run {
+    uint64_t set[4];
+    size_t min;
+} run;
+
+/* one top-level alternative: every clause and every run holds */
+typedef struct alt {
+    unsigned char n, nruns;
+    clause c[MAX_CLAUSES];
+    run r[MAX_RUNS];
+} alt;
+
+struct otel_mask_prefilter {
+    int caseless;
+    size_t nalts;
+    alt *a;
+    /* one alternative: its most selective requirement, one summary entry
+     * per literal (its first byte pair, or its byte), tried first */
+    unsigned char nkey;
+    uint16_t key[MAX_CHOICES];  /* entries of otel_mask_subject.e (first pair), or KEY_BYTE | a byte */
+    uint16_t key2[MAX_CHOICES]; /* the literal's last pair (or key again) */
+};
+
+static inline unsigned fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20u : c; }
+
+/* A byte pair (a, b), both folded, is entry PAIR_HASH(a) ^ b of the
+ * summary's pair table: scanning then takes two table reads per byte. */
+#define FOLDV(c) ((unsigned)((c) >= 'A' && (c) <= 'Z' ? (c) | 0x20 : (c)))
+#define PAIR_HASH(a) ((((unsigned)(a) + 1u) * 0x9E3779B1u) >> (32 - 11))
+
+#define T4(F, c) F(c), F(c + 1), F(c + 2), F(c + 3)
+#define T16(F, c) T4(F, c), T4(F, c + 4), T4(F, c + 8), T4(F, c + 12)
+#define T64(F, c) T16(F, c), T16(F, c + 16), T16(F, c + 32), T16(F, c + 48)
+#define T256(F) T64(F, 0), T64(F, 64), T64(F, 128), T64(F, 192)
+#define FOLD_ENTRY(c) (uint16_t) FOLDV(c)
+#define HASH_ENTRY(c) (uint16_t) PAIR_HASH(FOLDV(c))
+static const uint16_t FOLD[256] = {T256(FOLD_ENTRY)};    /* a byte, folded */
+static const uint16_t PAIR_OF[256] = {T256(HASH_ENTRY)}; /* a byte, folded, as the first of a pair */
+#undef FOLD_ENTRY
+#undef HASH_ENTRY
+#undef T256
+#undef T64
+#undef T16
+#undef T4
+
+static inline unsigned pair_bit(unsigned a, unsigned b) { return PAIR_HASH(a) ^ b; } /* a, b folded */
+
+void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, int ascii)
+{
+    if (++sub->gen == 0) { /* the generations went round: clear once */
+        memset(sub->e, 0, sizeof sub->e);
+        sub->gen = 1;
+    }
+    const uint16_t g = sub->gen;
+    sub->ascii = ascii;
+    sub->s = s;
+    sub->len = len;
+    if (len == 0)
+        return;
+    const unsigned char *p = (const unsigned char *)s;
+    uint16_t *e = sub->e + 256;
+    unsigned first = PAIR_OF[p[0]];
+    for (size_t i = 1; i < len; i++) {
+        e[first ^ FOLD[p[i]]] = g;
+        first = PAIR_OF[p[i]];
+    }
+}
+
+/* Whether the value holds byte c (folded: either case). */
+static int has_byte(const otel_mask_subject *sub, unsigned c)
+{
+    if (memchr(sub->s, (int)c, sub->len))
+        return 1;
+    return c >= 'a' && c <= 'z' && memchr(sub->s, (int)(c - 32), sub->len) != NULL;
+}
+
+static int lit_present(const lit *l, const otel_mask_subject *sub)
+{
+    if (l->len == 1)
+        return has_byte(sub, l->s[0]);
+    for (unsigned i = 0; i + 1 < l->len; i++)
+        if (sub->e[256 + l->pair[i]] != sub->gen)
+            return 0;
+    return 1;
+}
+
+static int run_present(const run *r, const otel_mask_subject *sub)
+{
+    if (r->min > sub->len)
+        return 0;
+    /* a window of min bytes, read from its end: at a byte outside the set
+     * no run can hold, the next window starts just after it */
+    const unsigned char *p = (const unsigned char *)sub->s;
+    size_t i = 0;
+    while (i + r->min <= sub->len) {
+        size_t j = i + r->min;
+        while (j > i && ((r->set[p[j - 1] >> 6] >> (p[j - 1] & 63)) & 1))
+            j--;
+        if (j == i)
+            return 1;
+        i = j;
+    }
+    return 0;
+}
+
+int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask_subject *sub)
+{
+    if (!pf || (pf->caseless && !sub->ascii))
+        return 1;
+    if (pf->nkey) {
+        unsigned k;
+        for (k = 0; k < pf->nkey; k++)
+            if (pf->key[k] & KEY_BYTE ? has_byte(sub, pf->key[k] & 0xFFu)
+                                      : sub->e[pf->key[k]] == sub->gen && sub->e[pf->key2[k]] == sub->gen)
+                break;
+        if (k == pf->nkey)
+            return 0;
+    }
+    for (size_t a = 0; a < pf->nalts; a++) {
+        const alt *al = &pf->a[a];
+        unsigned c;
+        for (c = 0; c < al->n; c++) {
+            const clause *cl = &al->c[c];
+            unsigned k;
+            for (k = 0; k < cl->n; k++)
+                if (lit_present(&cl->l[k], sub))
+                    break;
+            if (k == cl->n)
+                break; /* this requirement fails: the alternative cannot match */
+        }
+        if (c < al->n)
+            continue;
+        unsigned k;
+        for (k = 0; k < al->nruns; k++)
+            if (!run_present(&al->r[k], sub))
+                break;
+        if (k == al->nruns)
+            return 1;
+    }
+    return 0;
+}
+
+struct otel_mask_gate {
+    uint64_t always;   /* prefilters without a key: always candidates */
+    uint64_t caseless; /* case-insensitive ones: candidates for non-ASCII values */
+    size_t n;          /* keys */
+    uint16_t *key;     /* as otel_mask_prefilter.key, key2 */
+    uint16_t *key2;
+    unsigned char *of; /* the prefilter each key belongs to */
+};
+
+otel_mask_gate *otel_mask_gate_new(otel_mask_prefilter *const *pfs, size_t n)
+{
+    otel_mask_gate *g = calloc(1, sizeof *g);
+    size_t keys = 0;
+    for (size_t i = 0; i < n && i < 64; i++)
+        keys += pfs[i] ? pfs[i]->nkey : 0;
+    if (!g || !(g->key = calloc(keys + 1, sizeof *g->key)) || !(g->key2 = calloc(keys + 1, sizeof *g->key2)) ||
+        !(g->of = calloc(keys + 1, 1))) {
+        otel_mask_gate_free(g);
+        return NULL;
+    }
+    for (size_t i = 0; i < n && i < 64; i++) {
+        const otel_mask_prefilter *pf = pfs[i];
+        if (!pf || !pf->nkey) {
+            g->always |= 1ull << i;
+            continue;
+        }
+        if (pf->caseless)
+            g->caseless |= 1ull << i;
+        for (unsigned k = 0; k < pf->nkey; k++) {
+            g->key[g->n] = pf->key[k];
+            g->key2[g->n] = pf->key2[k];
+            g->of[g->n++] = (unsigned char)i;
+        }
+    }
+    return g;
+}
+
+void otel_mask_gate_free(otel_mask_gate *g)
+{
+    if (!g)
+        return;
+    free(g->key);
+    free(g->key2);
+    free(g->of);
+    free(g);
+}
+
+uint64_t otel_mask_gate_candidates(const otel_mask_gate *g, uint64_t among, const otel_mask_subject *sub)
+{
+    uint64_t m = g->always | (sub->ascii ? 0 : g->caseless);
+    const uint16_t gen = sub->gen, *e = sub->e;
+    for (size_t k = 0; k < g->n; k++) {
+        unsigned key = g->key[k];
+        if (key & KEY_BYTE ? has_byte(sub, key & 0xFFu) : e[key] == gen && e[g->key2[k]] == gen)
+            m |= 1ull << g->of[k];
+    }
+    return m & among;
+}
+
+void otel_mask_prefilter_free(otel_mask_prefilter *pf)
+{
+    if (!pf)
+        return;
+    free(pf->a);
+    free(pf);
+}
+
+/* ---- reading the source ---- */
+
+typedef struct reader {
+    const char *s;
+    size_t n, i;
+    int caseless;
+    alt cur;
+    lit run; /* literal text read since the last break */
+    int failed;
+} reader;
+
+static int is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+static void add_clause(reader *r, const clause *c)
+{
+    if (c->n > 0 && r->cur.n < MAX_CLAUSES)
+        r->cur.c[r->cur.n++] = *c;
+}
+
+/* ends the current run of literal text: it becomes a requirement */
+static void flush(reader *r)
+{
+    if (r->run.len > 0) {
+        clause c = {.n = 1};
+        c.l[0] = r->run;
+        add_clause(r, &c);
+    }
+    r->run.len = 0;
+}
+
+static void append(lit *l, unsigned char c)
+{
+    if (l->len < MAX_LIT)
+        l->s[l->len++] = (unsigned char)fold(c);
+}
+
+/* The end of "{...}" (or "<...>") at s[j]: past close when every byte
+ * before it is one of ok (NULL: anything but the pattern's structure);
+ * otherwise j (nothing skipped: without the u flag "\\p{", "\\u{" and
+ * "\\k<" are literal text, and the braces are read as what they are). */
+static size_t braced(const char *s, size_t n, size_t j, char close, const char *ok)
+{
+    size_t k = j + 1;
+    while (k < n && s[k] != close && (ok ? strchr(ok, s[k]) != NULL : strchr("|()[]\\", s[k]) == NULL))
+        k++;
+    return k < n && s[k] == close ? k + 1 : j;
+}
+
+/* Skips the escape at s[i] ('\\'); *litc: the one literal byte it stands
+ * for, or -1 when it is no literal text (a class, an assertion, a
+ * backreference, a character written by its code). Returns the index past it. */
+static size_t escape(const char *s, size_t n, size_t i, int *litc)
+{
+    *litc = -1;
+    if (i + 1 >= n)
+        return n;
+    char c = s[i + 1];
+    size_t j = i + 2;
+    if ((unsigned char)c >= 0x80) { /* an escaped non-ASCII character */
+        while (j < n && ((unsigned char)s[j] & 0xC0) == 0x80)
+            j++;
+        return j;
+    }
+    if (!is_alnum(c)) {
+        *litc = (unsigned char)c;
+        return j;
+    }
+    switch (c) {
+    case 't': *litc = '\t'; return j;
+    case 'n': *litc = '\n'; return j;
+    case 'r': *litc = '\r'; return j;
+    case 'f': *litc = '\f'; return j;
+    case 'v': *litc = '\v'; return j;
+    case 'x':
+        return j + 1 < n && is_hex(s[j]) && is_hex(s[j + 1]) ? j + 2 : j;
+    case 'u':
+        if (j < n && s[j] == '{')
+            return braced(s, n, j, '}', "0123456789abcdefABCDEF");
+        return j + 3 < n && is_hex(s[j]) && is_hex(s[j + 1]) && is_hex(s[j + 2]) && is_hex(s[j + 3]) ? j + 4 : j;
+    case 'c':
+        return j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')) ? j + 1 : j;
+    case 'p':
+    case 'P':
+        if (j < n && s[j] == '{')
+            return braced(s, n, j, '}', "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_=");
+        return j;
+    case 'k':
+        if (j < n && s[j] == '<')
+            return braced(s, n, j, '>', NULL);
+        return j;
+    default:
+        if (is_digit(c))
+            while (j < n && is_digit(s[j]))
+                j++;
+        return j;
+    }
+}
+
+/* Skips the class at s[i] ('['): returns the index past its ']'. */
+static size_t skip_class(const char *s, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    if (j < n && s[j] == '^')
+        j++;
+    while (j < n && s[j] != ']')
+        j += s[j] == '\\' ? 2 : 1;
+    return j < n ? j + 1 : n;
+}
+
+/* Skips the group at s[i] ('('): returns the index of its ')' (n when none). */
+static size_t group_end(const char *s, size_t n, size_t i)
+{
+    int depth = 0;
+    size_t j = i;
+    while (j < n) {
+        char c = s[j];
+        if (c == '\\')
+            j += 2;
+        else if (c == '[')
+            j = skip_class(s, n, j);
+        else {
+            if (c == '(')
+                depth++;
+            else if (c == ')' && --depth == 0)
+                return j;
+            j++;
+        }
+    }
+    return n;
+}
+
+/* A quantifier at s[i]: its length (with a lazy '?'), its minimum in *min;
+ * 0 when there is none. */
+static size_t quantifier(const char *s, size_t n, size_t i, unsigned long *min)
+{
+    if (i >= n)
+        return 0;
+    size_t j = i;
+    if (s[i] == '*' || s[i] == '?') {
+        *min = 0;
+        j = i + 1;
+    } else if (s[i] == '+') {
+        *min = 1;
+        j = i + 1;
+    } else if (s[i] == '{') {
+        size_t k = i + 1;
+        unsigned long m = 0;
+        if (k >= n || !is_digit(s[k]))
+            return 0;
+        while (k < n && is_digit(s[k])) {
+            m = m > 100000 ? m : m * 10 + (unsigned long)(s[k] - '0');
+            k++;
+        }
+        if (k < n && s[k] == ',') {
+            k++;
+            while (k < n && is_digit(s[k]))
+                k++;
+        }
+        if (k >= n || s[k] != '}')
+            return 0; /* Annex B: a literal '{' */
+        *min = m;
+        j = k + 1;
+    } else
+        return 0;
+    if (j < n && s[j] == '?')
+        j++;
+    return j - i;
+}
+
+/* The content s[a..b) of a capturing or non-capturing group as a choice
+ * between literal strings, into *c; 0 when it is not one. */
+static int choice(const char *s, size_t a, size_t b, clause *c)
+{
+    c->n = 0;
+    lit cur = {0};
+    size_t i = a;
+    int empty = 1;
+    for (;;) {
+        if (i == b || s[i] == '|') {
+            if (empty || c->n >= MAX_CHOICES)
+                return 0; /* an empty choice matches anywhere */
+            c->l[c->n++] = cur;
+            cur.len = 0;
+            empty = 1;
+            if (i == b)
+                return 1;
+            i++;
+            continue;
+        }
+        unsigned char ch = (unsigned char)s[i];
+        int litc;
+        size_t next;
+        if (ch == '\\') {
+            next = escape(s, b, i, &litc);
+            if (litc < 0)
+                return 0;
+        } else if (ch >= 0x80 || strchr("^$.*+?()[]{}", ch)) {
+            return 0;
+        } else {
+            litc = ch;
+            next = i + 1;
+        }
+        unsigned long min;
+        if (quantifier(s, b, next, &min))
+            return 0;
+        append(&cur, (unsigned char)litc);
+        empty = 0;
+        i = next;
+    }
+}
+
+static void set_add(uint64_t set[4], unsigned c) { set[c >> 6] |= 1ull << (c & 63); }
+
+static void set_range(uint64_t set[4], unsigned a, unsigned b)
+{
+    for (unsigned c = a; c <= b; c++)
+        set_add(set, c);
+}
+
+/* \d or \w at s[i] (after escape() read it as no literal, ending at next): its bytes into set. */
+static int class_escape(const char *s, size_t i, size_t next, uint64_t set[4])
+{
+    if (next != i + 2)
+        return 0;
+    if (s[i + 1] == 'd') {
+        set_range(set, '0', '9');
+        return 1;
+    }
+    if (s[i + 1] == 'w') {
+        set_range(set, '0', '9');
+        set_range(set, 'A', 'Z');
+        set_range(set, 'a', 'z');
+        set_add(set, '_');
+        return 1;
+    }
+    return 0;
+}
+
+/* One character of a class at s[j] (before end): its byte in *c, or its
+ * bytes into set (\d, \w: *c = -1). The index past it; 0 when it is
+ * anything else. */
+static size_t class_char(const char *s, size_t end, size_t j, int *c, uint64_t set[4])
+{
+    if (s[j] == '\\') {
+        size_t k = escape(s, end, j, c);
+        if (*c >= 0)
+            return k;
+        return class_escape(s, j, k, set) ? k : 0;
+    }
+    if ((unsigned char)s[j] >= 0x80)
+        return 0;
+    *c = (unsigned char)s[j];
+    return j + 1;
+}
+
+/* The bytes the class at s[i] ('[') can match, into set, and the index
+ * past it in *next; 0 when it may match anything as far as this reading
+ * goes (negated, \s, non-ASCII characters, characters written by code). */
+static int class_set(const char *s, size_t n, size_t i, uint64_t set[4], size_t *next)
+{
+    *next = skip_class(s, n, i);
+    size_t j = i + 1, end = *next - 1;
+    if (j < end && s[j] == '^')
+        return 0;
+    while (j < end) {
+        int lo, hi;
+        size_t k = class_char(s, end, j, &lo, set);
+        if (!k)
+            return 0;
+        j = k;
+        if (lo < 0)
+            continue;
+        if (j + 1 < end && s[j] == '-') {
+            uint64_t ignored[4] = {0};
+            k = class_char(s, end, j + 1, &hi, ignored);
+            if (!k || hi < lo)
+                return 0; /* a class escape as a bound (Annex B), or not ASCII */
+            set_range(set, (unsigned)lo, (unsigned)hi);
+            j = k;
+            continue;
+        }
+        set_add(set, (unsigned)lo);
+    }
+    return 1;
+}
+
+static void add_run(reader *r, const uint64_t set[4], size_t min)
+{
+    if (min < MIN_RUN || r->cur.nruns >= MAX_RUNS)
+        return;
+    run *u = &r->cur.r[r->cur.nruns++];
+    memcpy(u->set, set, sizeof u->set);
+    u->min = min;
+}
+
+/* Whether s[a..b) has an alternation at its own level. */
+static int has_bar(const char *s, size_t a, size_t b)
+{
+    for (size_t j = a; j < b;) {
+        if (s[j] == '\\')
+            j += 2;
+        else if (s[j] == '[')
+            j = skip_class(s, b, j);
+        else if (s[j] == '(')
+            j = group_end(s, b, j) + 1;
+        else if (s[j] == '|')
+            return 1;
+        else
+            j++;
+    }
+    return 0;
+}
+
+/* The content s[a..b) of a repeated group as a sequence of characters and
+ * classes: the bytes it can match into set, the fewest characters one
+ * repetition takes in *m; 0 when it is anything else. */
+static int group_set(const char *s, size_t a, size_t b, uint64_t set[4], size_t *m)
+{
+    *m = 0;
+    for (size_t i = a; i < b;) {
+        unsigned char ch = (unsigned char)s[i];
+        size_t next;
+        if (ch == '\\') {
+            int litc;
+            next = escape(s, b, i, &litc);
+            if (litc >= 0)
+                set_add(set, (unsigned)litc);
+            else if (!class_escape(s, i, next, set))
+                return 0;
+        } else if (ch == '[') {
+            if (!class_set(s, b, i, set, &next))
+                return 0;
+        } else if (ch >= 0x80 || strchr("^$.|*+?(){}]", ch)) {
+            return 0;
+        } else {
+            set_add(set, ch);
+            next = i + 1;
+        }
+        unsigned long min = 1;
+        size_t q = quantifier(s, b, next, &min);
+        *m += min > 1000 ? 1000 : min;
+        i = next + q;
+    }
+    return 1;
+}
+
+static void atom(reader *r);
+
+/* One atom at r->i and the quantifier after it. */
+static void atom(reader *r)
+{
+    const char *s = r->s;
+    size_t n = r->n, i = r->i;
+    unsigned char ch = (unsigned char)s[i];
+    int litc = -1, is_set = 0, group = 0;
+    uint64_t cs[4] = {0};
+    size_t next, body = 0, end = 0;
+    if (ch == '\\') {
+        next = escape(s, n, i, &litc);
+        is_set = litc < 0 && class_escape(s, i, next, cs);
+    } else if (ch == '[') {
+        is_set = class_set(s, n, i, cs, &next);
+    } else if (ch == '(') {
+        end = group_end(s, n, i);
+        if (end >= n) {
+            r->failed = 1;
+            r->i = n;
+            return;
+        }
+        next = end + 1;
+        body = i + 1;
+        group = 1;
+        if (body < n && s[body] == '?') {
+            char k = body + 1 < n ? s[body + 1] : 0;
+            if (k == ':') {
+                body += 2;
+            } else if (k == '<' && body + 2 < n && s[body + 2] != '=' && s[body + 2] != '!') {
+                while (body < end && s[body] != '>')
+                    body++;
+                body++;
+            } else if (k == '=' || k == '!' || k == '<') {
+                group = 0; /* a lookaround */
+            } else { /* flags: (?i) and its kin; assume case-insensitive throughout */
+                r->caseless = 1;
+                size_t c = body + 1;
+                while (c < end && s[c] != ':')
+                    c++;
+                if (c < end)
+                    body = c + 1; /* (?i:...): a group */
+                else
+                    group = 0;
+            }
+        }
+    } else if (ch >= 0x80) {
+        next = i + 1;
+        while (next < n && ((unsigned char)s[next] & 0xC0) == 0x80)
+            next++;
+    } else if (strchr("^$.*+?{}]", ch)) {
+        next = i + 1;
+    } else {
+        litc = ch;
+        next = i + 1;
+    }
+    unsigned long min = 1;
+    size_t q = quantifier(s, n, next, &min);
+    r->i = next + q;
+    if (litc >= 0) {
+        if (q && min == 0) {
+            flush(r);
+        } else {
+            append(&r->run, (unsigned char)litc);
+            if (q)
+                flush(r);
+        }
+        return;
+    }
+    flush(r);
+    if (min == 0)
+        return;
+    if (is_set && q)
+        add_run(r, cs, min);
+    if (!group)
+        return;
+    clause c = {.n = 0};
+    if (!has_bar(s, body, end)) { /* what the group needs, the whole needs */
+        size_t save_n = r->n, save_i = r->i;
+        r->n = end;
+        r->i = body;
+        while (r->i < r->n && !r->failed)
+            atom(r);
+        flush(r);
+        r->n = save_n;
+        r->i = save_i;
+    } else if (choice(s, body, end, &c)) {
+        add_clause(r, &c);
+    }
+    size_t m;
+    memset(cs, 0, sizeof cs);
+    if (q && group_set(s, body, end, cs, &m))
+        add_run(r, cs, m * (min > 100000 ? 100000 : min));
+}
+
+/* Case-insensitive: a run's class holds both cases of its letters. */
+static void fold_runs(otel_mask_prefilter *pf)
+{
+    for (size_t a = 0; a < pf->nalts; a++)
+        for (unsigned k = 0; k < pf->a[a].nruns; k++) {
+            uint64_t *set = pf->a[a].r[k].set;
+            for (unsigned c = 'a'; c <= 'z'; c++)
+                if (((set[c >> 6] >> (c & 63)) & 1) || ((set[(c - 32) >> 6] >> ((c - 32) & 63)) & 1)) {
+                    set_add(set, c);
+                    set_add(set, c - 32);
+                }
+        }
+}
+
+otel_mask_prefilter *otel_mask_prefilter_new(const char *pattern, int caseless)
+{
+    size_t len = strlen(pattern), body = 0, body_len = len;
+    const char *flags = NULL;
+    size_t flags_len = 0;
+    if (otel_js_regex_literal(pattern, len, &body, &body_len, &flags, &flags_len))
+        for (size_t f = 0; f < flags_len; f++)
+            caseless |= flags[f] == 'i';
+    reader r = {.s = pattern + body, .n = body_len, .caseless = caseless};
+    otel_mask_prefilter *pf = calloc(1, sizeof *pf);
+    if (!pf)
+        return NULL;
+    for (;;) {
+        memset(&r.cur, 0, sizeof r.cur);
+        r.run.len = 0;
+        while (r.i < r.n && r.s[r.i] != '|' && !r.failed)
+            atom(&r);
+        flush(&r);
+        if (r.failed || (r.cur.n == 0 && r.cur.nruns == 0)) { /* an alternative that may match anything */
+            otel_mask_prefilter_free(pf);
+            return NULL;
+        }
+        alt *a = realloc(pf->a, (pf->nalts + 1) * sizeof *a);
+        if (!a) {
+            otel_mask_prefilter_free(pf);
+            return NULL;
+        }
+        pf->a = a;
+        pf->a[pf->nalts++] = r.cur;
+        if (r.i >= r.n)
+            break;
+        r.i++; /* '|' */
+    }
+    pf->caseless = r.caseless;
+    if (pf->caseless)
+        fold_runs(pf);
+    for (size_t a = 0; a < pf->nalts; a++)
+        for (unsigned c = 0; c < pf->a[a].n; c++)
+            for (unsigned k = 0; k < pf->a[a].c[c].n; k++) {
+                lit *l = &pf->a[a].c[c].l[k];
+                for (unsigned i = 0; i + 1 < l->len; i++)
+                    l->pair[i] = (uint16_t)pair_bit(l->s[i], l->s[i + 1]);
+            }
+    if (pf->nalts == 1 && pf->a[0].n > 0) { /* the key: the clause whose shortest literal is longest */
+        const alt *al = &pf->a[0];
+        unsigned best = 0, best_len = 0;
+        for (unsigned c = 0; c < al->n; c++) {
+            unsigned shortest = MAX_LIT;
+            for (unsigned k = 0; k < al->c[c].n; k++)
+                if (al->c[c].l[k].len < shortest)
+                    shortest = al->c[c].l[k].len;
+            if (shortest > best_len || (shortest == best_len && al->c[c].n < al->c[best].n)) {
+                best = c;
+                best_len = shortest;
+            }
+        }
+        const clause *cl = &al->c[best];
+        for (unsigned k = 0; k < cl->n; k++) {
+            pf->key[k] = (uint16_t)(cl->l[k].len == 1 ? KEY_BYTE | cl->l[k].s[0] : 256u + cl->l[k].pair[0]);
+            pf->key2[k] = cl->l[k].len <= 2 ? pf->key[k] : (uint16_t)(256u + cl->l[k].pair[cl->l[k].len - 2]);
+        }
+        pf->nkey = cl->n;
+    }
+    return pf;
+}
+
+/* ---- alternatives one by one ---- */
+
+size_t otel_mask_split_alternatives(const char *pattern, char ***parts)
+{
+    *parts = NULL;
+    size_t len = strlen(pattern), body = 0, body_len = len, flags_len = 0;
+    const char *flags = NULL;
+    int literal = otel_js_regex_literal(pattern, len, &body, &body_len, &flags, &flags_len);
+    const char *s = pattern + body;
+    size_t n = body_len;
+    /* refused: backreferences (numbered or named) and inline flags without
+     * a group of their own, anywhere */
+    for (size_t j = 0; j + 1 < n; j++) {
+        if (s[j] == '\\') {
+            if ((s[j + 1] >= '1' && s[j + 1] <= '9') || s[j + 1] == 'k')
+                return 0;
+            j++;
+        } else if (s[j] == '(' && s[j + 1] == '?' && j + 2 < n && !strchr(":=!<", s[j + 2])) {
+            size_t k = j + 2;
+            while (k < n && s[k] != ':' && s[k] != ')')
+                k++;
+            if (k >= n || s[k] == ')')
+                return 0;
+        }
+    }
+    size_t cuts[63], ncuts = 0;
+    for (size_t j = 0; j < n;) {
+        if (s[j] == '\\')
+            j += 2;
+        else if (s[j] == '[')
+            j = skip_class(s, n, j);
+        else if (s[j] == '(')
+            j = group_end(s, n, j) + 1;
+        else if (s[j] == '|') {
+            if (ncuts == 63)
+                return 0;
+            cuts[ncuts++] = j;
+            j++;
+        } else
+            j++;
+    }
+    if (ncuts == 0)
+        return 0;
+    size_t k = ncuts + 1;
+    char **out = calloc(k, sizeof *out);
+    if (!out)
+        return 0;
+    size_t from = 0;
+    for (size_t i = 0; i < k; i++) {
+        size_t to = i < ncuts ? cuts[i] : n, l = to - from;
+        if (l == 0 || (!literal && s[from] == '/')) { /* matches empty first / would read as a literal */
+            for (size_t x = 0; x < i; x++)
+                free(out[x]);
+            free(out);
+            return 0;
+        }
+        out[i] = malloc(l + flags_len + 3);
+        if (!out[i]) {
+            for (size_t x = 0; x < i; x++)
+                free(out[x]);
+            free(out);
+            return 0;
+        }
+        if (literal) {
+            out[i][0] = '/';
+            memcpy(out[i] + 1, s + from, l);
+            out[i][l + 1] = '/';
+            memcpy(out[i] + l + 2, flags, flags_len);
+            out[i][l + 2 + flags_len] = '\0';
+        } else {
+            memcpy(out[i], s + from, l);
+            out[i][l] = '\0';
+        }
+        from = to + 1;
+    }
+    *parts = out;
+    return k;
+}

@@ -1,0 +1,116 @@
+/*
+ * fuzz_mask_prefilter.c - the literal prefilter of masking
+ * (src/mask_prefilter.h) never changes what is masked.
+ *
+ * Input: byte 0 chooses a second pattern from a small table (or the same
+ * pattern again, or a flag); then a JavaScript pattern, a NUL byte and the
+ * value (no NUL: the pattern is its own value). A pattern that does not
+ * compile is skipped. Checks, for the pattern alone and with the second
+ * one as a union (and the pattern case-insensitive as a whole):
+ *  - masking with the prefilter (otel_regex_mask_set) gives the same bytes
+ *    as without it (otel_regex_mask_set_unfiltered), unless the value ran
+ *    past its budget without the prefilter (the prefilter only ever saves
+ *    searches: it is then masked whole without, maybe not with);
+ *  - when the prefilter says the pattern cannot match the value, a search
+ *    finds no match.
+ */
+#include "fuzz_common.h"
+
+#include <string.h>
+
+#include "mask_prefilter.h"
+#include "redact.h"
+#include "utf8.h"
+
+static const char *const SECOND[] = {
+    "\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b",
+    "/\\bpass(?:word|wd)?\\s*[=:]\\s*\\S+/i",
+    "[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+",
+    "\\b[0-9a-f]{40}\\b",
+    "\\b(?:\\d[ -]?){13,16}\\b",
+    "token=\\w+|secret|key",
+    "(?<=k=)\\w+|k",
+    "x*?",
+};
+#define NSECOND (sizeof SECOND / sizeof SECOND[0])
+
+static void compare(const otel_regex_set *set, const char *v, size_t len)
+{
+    char *a = malloc(len + 1), *b = malloc(len + 1);
+    FUZZ_CHECK(a && b);
+    memcpy(a, v, len + 1);
+    memcpy(b, v, len + 1);
+    unsigned long whole0 = otel_regex_masked_whole();
+    size_t na = otel_regex_mask_set(set, a, len);
+    unsigned long whole1 = otel_regex_masked_whole();
+    size_t nb = otel_regex_mask_set_unfiltered(set, b, len);
+    unsigned long whole2 = otel_regex_masked_whole();
+    int over_budget = whole2 != whole1; /* without the prefilter */
+    if (!over_budget) {
+        FUZZ_CHECK(whole1 == whole0);
+        FUZZ_CHECK(na == nb && memcmp(a, b, na) == 0);
+    }
+    free(a);
+    free(b);
+}
+
+static void check(otel_regex *re, const otel_regex *second, const char *v, size_t len)
+{
+    const otel_regex_set *one;
+    struct {
+        otel_regex_set set;
+        const otel_regex *re[2];
+    } u = {.set = {.n = 1}, .re = {re, second}};
+    one = &u.set;
+    compare(one, v, len);
+    u.set.n = 2;
+    compare(&u.set, v, len);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2 || size > 4096)
+        return 0;
+    const char *p = (const char *)data + 1;
+    size_t rest = size - 1;
+    const char *z = memchr(p, '\0', rest);
+    size_t plen = z ? (size_t)(z - p) : rest;
+    char *pattern = fuzz_strndup((const uint8_t *)p, plen);
+    const uint8_t *raw = z ? (const uint8_t *)z + 1 : (const uint8_t *)p;
+    size_t raw_len = z ? rest - plen - 1 : plen;
+    size_t len = otel_utf8_sanitized_len((const char *)raw, raw_len, 0);
+    char *v = malloc(len + 1);
+    FUZZ_CHECK(v != NULL);
+    otel_utf8_sanitize(v, (const char *)raw, raw_len, 0);
+    v[len] = '\0';
+
+    char err[256];
+    for (int caseless = 0; caseless < 2; caseless++) {
+        otel_regex *re = otel_regex_compile(pattern, caseless ? OTEL_REGEX_CASELESS : 0, err, sizeof err);
+        if (!re)
+            break;
+        size_t k = data[0] % (NSECOND + 1);
+        otel_regex *second = k < NSECOND ? otel_regex_compile(SECOND[k], 0, err, sizeof err) : NULL;
+        FUZZ_CHECK(k == NSECOND || second != NULL);
+        check(re, second ? second : re, v, len);
+        /* "cannot match" is never wrong */
+        otel_mask_prefilter *pf = otel_mask_prefilter_new(pattern, caseless);
+        if (pf && len <= OTEL_MASK_PREFILTER_MAX_LEN) {
+            static otel_mask_subject sub;
+            int ascii = 1;
+            for (size_t i = 0; i < len; i++)
+                ascii &= (unsigned char)v[i] < 0x80;
+            otel_mask_subject_scan(&sub, v, len, ascii);
+            if (!otel_mask_prefilter_may_match(pf, &sub)) {
+                int limit = 0;
+                FUZZ_CHECK(otel_regex_search(re, v, len, &limit) == 0 || limit);
+            }
+        }
+        otel_mask_prefilter_free(pf);
+        otel_regex_free(second);
+        otel_regex_free(re);
+    }
+    free(v);
+    free(pattern);
+    return 0;
+}
