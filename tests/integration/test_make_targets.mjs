@@ -69,6 +69,10 @@ test('make bench BENCH_RECORDS=2000 BENCH_REPEAT=1: caller costs and the end-to-
   assert.match(r.out, /end to end, 2000 records, 1 thread/);
   assert.match(r.out, /otel: +\d+ records\/s/);
   assert.match(r.out, /counters: +accepted \d+, exported \d+/);
+  for (const row of ['8 threads:', 'gzip:'])
+    assert.match(r.out, new RegExp(`^  ${row} +\\d+ records/s, +[0-9.]+ us CPU per record; /dev/null +[0-9.]+ us \\([0-9.]+x\\); peak RSS \\d+ KiB`, 'm'), row);
+  assert.match(r.out, /masking with the secret-scanning set \(\d+ patterns/);
+  assert.equal(r.out.match(/^  \S.* +[0-9.]+ \( *[0-9.]+x\) +[0-9.]+ \( *[0-9.]+x\)$/gm)?.length, 3, r.out);
 });
 
 test('make bench-instructions BENCH_PROFILE_N=200: a row per default mode, instructions per record', { skip: BENCH_SKIP }, async (t) => {
@@ -82,12 +86,14 @@ test('make bench-instructions BENCH_PROFILE_N=200: a row per default mode, instr
   const rows = Object.fromEntries(
     [...r.out.matchAll(/^(\w+) +(-?\d+) +(-?\d+)$/gm)].map((m) => [m[1], { caller: Number(m[2]), library: Number(m[3]) }]),
   );
-  assert.deepEqual(Object.keys(rows), ['accepted', 'filtered', 'masked'], r.out);
+  assert.deepEqual(Object.keys(rows), ['accepted', 'filtered', 'masked', 'secrets', 'secrets_hit'], r.out);
   for (const [mode, { caller }] of Object.entries(rows)) assert.ok(caller > 0, `${mode}: caller ${caller}`);
   // records accepted or masked are encoded and sent on the library's threads;
   // a filtered one costs them nothing (docs/PERFORMANCE.md), so no sign is asserted there
   assert.ok(rows.accepted.library > 0, r.out);
   assert.ok(rows.masked.library > 0, r.out);
+  assert.ok(rows.secrets.library > 0, r.out);
+  assert.ok(rows.secrets_hit.library > 0, r.out);
 });
 
 test('make bench-line-file: ns and bytes per line for plain, line and aligned, for both line lengths', { skip: BENCH_SKIP }, async () => {
