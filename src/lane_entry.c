@@ -259,7 +259,8 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
             *why_out = OTEL_PIPELINE_NOMEM;
         return NULL;
     }
-    memcpy(attrs, base + sizeof *h, na * sizeof *attrs);
+    if (na)
+        memcpy(attrs, base + sizeof *h, na * sizeof *attrs);
     for (size_t i = 0; i < na; i++) {
         attrs[i].key = at(base, attrs[i].key);
         if (attrs[i].type == OTEL_VALUE_STRING)
