@@ -227,12 +227,6 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         why = &dummy;
     const otel_record_input *ri = &in->rec;
     /* 2. attributes, in precedence order */
-    scratch *s = get_scratch();
-    if (!s) {
-        *why = OTEL_PIPELINE_NOMEM;
-        return NULL;
-    }
-    s->n = s->ndropped = 0;
     size_t nctx = in->nctx_attrs;
     const otel_attr *ctx = in->ctx_given ? in->ctx_attrs : otel_thread_attrs(&nctx);
     size_t lim = p->attr_count_limit;
@@ -241,6 +235,12 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         /* what gathering would give: the record's own list as it is */
         r_in.dropped_attrs = 0;
     } else {
+        scratch *s = get_scratch();
+        if (!s) {
+            *why = OTEL_PIPELINE_NOMEM;
+            return NULL;
+        }
+        s->n = s->ndropped = 0;
         if (gather(s, in->call_attrs, in->ncall_attrs, o, lim) || gather(s, ctx, nctx, o, lim) ||
             gather(s, ri->attrs, ri->nattrs, o, lim) || gather(s, p->additional.a, p->additional.n, o, lim) ||
             gather(s, p->resource.a, p->resource.n, o, lim)) {

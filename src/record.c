@@ -96,7 +96,7 @@ static int measure(const otel_record_input *in, const char *cat, size_t alim, le
 {
     if (in->body_limit && in->body_len > in->body_limit)
         return 0;
-    l->cat = strlen(cat);
+    l->cat = in->category_len ? in->category_len : strlen(cat);
     l->strings = l->cat + 1 + in->body_len + 1;
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
