@@ -130,12 +130,37 @@ static inline size_t otel_pb_scope_size(const otel_record *r)
     return (name ? otel_pb_len_field(name) : 0) + otel_pb_len_field(sizeof LOG4C_OTEL_VERSION - 1);
 }
 
+/* The longest key and string value of a short KeyValue together: with
+ * them, the KeyValue's payload is at most 127 bytes. */
+#define OTEL_PB_SHORT_KV_TEXT 121
+
+/* KeyValue without its own tag and length, as otel_pb_key_value_size, when
+ * every length in it (its own, the key's, the AnyValue's, a string's) takes
+ * one varint byte: a string value whose key and value together are at most
+ * OTEL_PB_SHORT_KV_TEXT bytes, or an integer under a key of at most that
+ * many bytes less 10 (most attributes). 0 for any other. The writer then
+ * writes it without varint arithmetic for the lengths. */
+static inline size_t otel_pb_short_kv_size(const otel_attr *a, size_t key_len)
+{
+    size_t key = key_len ? 2 + key_len : 0; /* tag, length, bytes */
+    if (a->type == OTEL_VALUE_STRING) {
+        size_t slen = a->v.str.s ? a->v.str.s_len : 0;
+        /* value: tag, length, AnyValue{tag, length, bytes} */
+        return key_len + slen <= OTEL_PB_SHORT_KV_TEXT ? key + 4 + slen : 0;
+    }
+    if (a->type == OTEL_VALUE_INT) /* value: tag, length, AnyValue{tag, varint} */
+        return key_len <= OTEL_PB_SHORT_KV_TEXT - 10 ? key + 3 + otel_varint_size((uint64_t)a->v.i) : 0;
+    return 0;
+}
+
 /* n attributes as a repeated KeyValue field (each with its tag and length). */
 static inline size_t otel_pb_attrs_size(const otel_attr *attrs, size_t n, int in_record)
 {
     size_t sz = 0;
-    for (size_t i = 0; i < n; i++)
-        sz += otel_pb_len_field(otel_pb_key_value_size(&attrs[i], otel_pb_key_len(&attrs[i], in_record)));
+    for (size_t i = 0; i < n; i++) {
+        size_t klen = otel_pb_key_len(&attrs[i], in_record), kv = otel_pb_short_kv_size(&attrs[i], klen);
+        sz += kv ? 2 + kv : otel_pb_len_field(otel_pb_key_value_size(&attrs[i], klen));
+    }
     return sz;
 }
 

@@ -259,7 +259,8 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
             *why_out = OTEL_PIPELINE_NOMEM;
         return NULL;
     }
-    memcpy(attrs, base + sizeof *h, na * sizeof *attrs);
+    if (na)
+        memcpy(attrs, base + sizeof *h, na * sizeof *attrs);
     for (size_t i = 0; i < na; i++) {
         attrs[i].key = at(base, attrs[i].key);
         if (attrs[i].type == OTEL_VALUE_STRING)
@@ -285,6 +286,7 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
                 .observed_time_unix_nano = now > h->time_ns ? now : h->time_ns,
                 .log4c_priority = h->priority,
                 .category = cat,
+                .category_len = h->cat_len,
                 .body = msg,
                 .body_len = h->msg_len,
                 .body_limit = b->body_limit,

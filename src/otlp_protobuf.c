@@ -119,6 +119,32 @@ static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t 
     for (size_t i = 0; i < n; i++) {
         const otel_attr *a = &attrs[i];
         size_t klen = otel_pb_key_len(a, in_record);
+        size_t kv = otel_pb_short_kv_size(a, klen);
+        if (kv) { /* every length one byte */
+            size_t value = kv - 2 - (klen ? 2 + klen : 0);
+            *p++ = KEY(field, WT_LEN);
+            *p++ = (uint8_t)kv;
+            if (klen) {
+                *p++ = KEY(1, WT_LEN);
+                *p++ = (uint8_t)klen;
+                memcpy(p, a->key, klen);
+                p += klen;
+            }
+            *p++ = KEY(2, WT_LEN);
+            *p++ = (uint8_t)value;
+            if (a->type == OTEL_VALUE_INT) {
+                *p++ = KEY(3, WT_VARINT);
+                p = put_varint(p, (uint64_t)a->v.i);
+                continue;
+            }
+            p[0] = KEY(1, WT_LEN); /* a string */
+            p[1] = (uint8_t)(value - 2);
+            p += 2;
+            if (value > 2)
+                memcpy(p, a->v.str.s, value - 2);
+            p += value - 2;
+            continue;
+        }
         size_t value = otel_pb_any_value_size(a); /* once: it is part of the KeyValue's size too */
         p = put_len(p, KEY(field, WT_LEN), otel_pb_kv_size(klen, value));
         if (klen)

@@ -127,6 +127,23 @@ static inline int gather(scratch *s, const otel_attr *list, size_t n, const otel
     return n ? gather_list(s, list, n, o, limit) : 0;
 }
 
+/* 1 when gathering would return the record's own attributes (in->rec)
+ * unchanged, so they need no copy: the only non-empty list, no allow-list,
+ * within the count limit, every key present and none repeated (the common
+ * record: thread.id, code.*, log.source with nothing configured). */
+static int only_own(const otel_pipeline_input *in, size_t nctx, const otel_pipeline *p, const otel_log_options *o,
+                    size_t limit)
+{
+    const otel_attr *a = in->rec.attrs;
+    size_t n = in->rec.nattrs;
+    if (in->ncall_attrs | nctx | p->additional.n | p->resource.n || o->has_allowed || n > limit)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!a[i].key || has_key(a, i, a[i].key))
+            return 0;
+    return 1;
+}
+
 /* 1 when k is one of the key names the library itself gives a record's
  * own attributes (event_attrs.c, sources.h): fixed text that holds no
  * data, so masking it could only break the semantic conventions (a
@@ -210,25 +227,30 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         why = &dummy;
     const otel_record_input *ri = &in->rec;
     /* 2. attributes, in precedence order */
-    scratch *s = get_scratch();
-    if (!s) {
-        *why = OTEL_PIPELINE_NOMEM;
-        return NULL;
-    }
-    s->n = s->ndropped = 0;
     size_t nctx = in->nctx_attrs;
     const otel_attr *ctx = in->ctx_given ? in->ctx_attrs : otel_thread_attrs(&nctx);
     size_t lim = p->attr_count_limit;
-    if (gather(s, in->call_attrs, in->ncall_attrs, o, lim) || gather(s, ctx, nctx, o, lim) ||
-        gather(s, ri->attrs, ri->nattrs, o, lim) || gather(s, p->additional.a, p->additional.n, o, lim) ||
-        gather(s, p->resource.a, p->resource.n, o, lim)) {
-        *why = OTEL_PIPELINE_NOMEM;
-        return NULL;
-    }
     otel_record_input r_in = *ri;
-    r_in.attrs = s->a;
-    r_in.nattrs = s->n;
-    r_in.dropped_attrs = s->ndropped > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ndropped;
+    if (only_own(in, nctx, p, o, lim)) {
+        /* what gathering would give: the record's own list as it is */
+        r_in.dropped_attrs = 0;
+    } else {
+        scratch *s = get_scratch();
+        if (!s) {
+            *why = OTEL_PIPELINE_NOMEM;
+            return NULL;
+        }
+        s->n = s->ndropped = 0;
+        if (gather(s, in->call_attrs, in->ncall_attrs, o, lim) || gather(s, ctx, nctx, o, lim) ||
+            gather(s, ri->attrs, ri->nattrs, o, lim) || gather(s, p->additional.a, p->additional.n, o, lim) ||
+            gather(s, p->resource.a, p->resource.n, o, lim)) {
+            *why = OTEL_PIPELINE_NOMEM;
+            return NULL;
+        }
+        r_in.attrs = s->a;
+        r_in.nattrs = s->n;
+        r_in.dropped_attrs = s->ndropped > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ndropped;
+    }
     /* the body is length-limited by logRecordLimits too */
     size_t body_limit = min_limit(ri->body_limit, p->attr_value_limit);
     size_t attr_limit = min_limit(ri->body_limit, p->attr_value_limit);

@@ -96,7 +96,7 @@ static int measure(const otel_record_input *in, const char *cat, size_t alim, le
 {
     if (in->body_limit && in->body_len > in->body_limit)
         return 0;
-    l->cat = strlen(cat);
+    l->cat = in->category_len ? in->category_len : strlen(cat);
     l->strings = l->cat + 1 + in->body_len + 1;
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
@@ -131,8 +131,9 @@ static otel_record *init_record(char *mem, size_t total, const otel_record_input
     r->size = total;
     r->time_unix_nano = in->time_unix_nano;
     r->observed_time_unix_nano = in->observed_time_unix_nano;
-    r->severity_number = otel_severity_number(in->log4c_priority);
-    r->severity_text = otel_severity_text(in->log4c_priority);
+    int sev = in->log4c_priority, i = severity_index(sev); /* otel_severity_number/_text, inlined */
+    r->severity_number = SEVERITY[i].number;
+    r->severity_text = sev >= 1000 ? "UNKNOWN" : sev >= 900 ? "NOTSET" : SEVERITY[i].text;
     if (in->trace_id)
         memcpy(r->trace_id, in->trace_id, 16);
     if (in->span_id)

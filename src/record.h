@@ -68,6 +68,7 @@ typedef struct otel_record_input {
     uint64_t observed_time_unix_nano;
     int log4c_priority; /* mapped with otel_severity_* */
     const char *category;
+    size_t category_len; /* strlen(category) when the producer knows it, else 0 (then measured) */
     const char *body; /* any bytes; sanitised to UTF-8 */
     size_t body_len;
     size_t body_limit; /* 0 = no limit; else body cut to at most this many bytes (on a code point boundary) */

@@ -44,6 +44,27 @@ static size_t valid_seq(const unsigned char *p, size_t avail, size_t *skip)
     return need;
 }
 
+#define HIGH_BITS 0x8080808080808080ull
+
+static uint64_t load8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* The end of the run of ASCII bytes that starts at p[i] (i itself when
+ * p[i] is not ASCII): eight bytes at a time, then byte by byte up to the
+ * first byte with its high bit set. */
+static size_t ascii_run_end(const unsigned char *p, size_t i, size_t len)
+{
+    while (i + 8 <= len && !(load8(p + i) & HIGH_BITS))
+        i += 8;
+    while (i < len && p[i] < 0x80)
+        i++;
+    return i;
+}
+
 /* One pass that either measures or writes (out == NULL: measure). */
 static size_t sanitize(char *out, const char *in, size_t len, size_t limit)
 {
@@ -54,9 +75,7 @@ static size_t sanitize(char *out, const char *in, size_t len, size_t limit)
 
     while (i < len) {
         /* fast path: a run of ASCII */
-        size_t run = i;
-        while (run < len && p[run] < 0x80)
-            run++;
+        size_t run = ascii_run_end(p, i, len);
         if (run > i) {
             size_t n = run - i;
             if (o + n > limit)
@@ -80,15 +99,6 @@ static size_t sanitize(char *out, const char *in, size_t len, size_t limit)
         i += n ? n : skip;
     }
     return o;
-}
-
-#define HIGH_BITS 0x8080808080808080ull
-
-static uint64_t load8(const unsigned char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
 }
 
 int otel_utf8_valid(const char *in, size_t len)

@@ -911,6 +911,40 @@ START_TEST(test_protobuf_body_with_nul)
 }
 END_TEST
 
+/* Every KeyValue size where the writer's one-byte-lengths path ends: key
+ * and value lengths summing to 110..135 (the path takes up to 121), empty
+ * keys, NULL values; in a record and in the resource. Same bytes as
+ * protobuf-c, and the size bound still holds. */
+START_TEST(test_protobuf_short_key_value_edge)
+{
+    static char text[256];
+    memset(text, 'k', sizeof text - 1);
+    for (size_t total = 110; total <= 135; total++)
+        for (size_t klen = 0; klen <= total; klen += (klen < 3 || klen + 3 > total) ? 1 : 29) {
+            otel_attr a[3];
+            memset(a, 0, sizeof a);
+            a[0].key = klen ? text + sizeof text - 1 - klen : "";
+            a[0].key_len = (uint32_t)klen;
+            a[0].type = OTEL_VALUE_STRING;
+            a[0].v.str.s = text + sizeof text - 1 - (total - klen); /* NUL-terminated at its length */
+            a[0].v.str.s_len = total - klen;
+            a[1] = a[0];
+            a[1].v.str.s = NULL;
+            a[1].v.str.s_len = 0;
+            a[2] = a[0];
+            a[2].type = OTEL_VALUE_INT;
+            a[2].v.i = -(int64_t)total; /* a 10-byte varint */
+            otel_record r = make_record("c", "b", 9, "INFO"), *rp = &r;
+            r.attrs = a;
+            r.nattrs = 3;
+            otel_resource res = {a, 3};
+            assert_same_as_protobuf_c(&res, &rp, 1);
+            size_t actual = packed_size(NULL, &rp, 1) - packed_size(NULL, NULL, 0);
+            ck_assert_uint_ge(otel_encoded_size_bound(&r), actual);
+        }
+}
+END_TEST
+
 static Suite *encode_suite(void)
 {
     Suite *s = suite_create("encode");
@@ -926,6 +960,7 @@ static Suite *encode_suite(void)
     tcase_add_test(pb, test_protobuf_same_bytes_as_protobuf_c);
     tcase_add_test(pb, test_protobuf_same_bytes_fixture);
     tcase_add_test(pb, test_protobuf_body_with_nul);
+    tcase_add_test(pb, test_protobuf_short_key_value_edge);
     suite_add_tcase(s, pb);
     tcase_add_test(js, test_json_fields);
     tcase_add_test(js, test_json_escaping);

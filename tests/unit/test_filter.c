@@ -450,6 +450,54 @@ START_TEST(masking_in_attributes_and_limits)
 }
 END_TEST
 
+/* A record whose only attributes are its own takes them as they are when
+ * nothing could change them; a missing or repeated key, a count limit or an
+ * allow-list still goes through gathering, with the same result as always. */
+START_TEST(own_attributes_alone)
+{
+    otel_pipeline p;
+    load(&p, "{}");
+    otel_attr plain[] = {{.key = "a", .type = OTEL_VALUE_INT, .v.i = 1},
+                         {.key = "b", .type = OTEL_VALUE_STRING, .v.str = {"x", 1}}};
+    otel_record *r = build(&p, "c", INFO, "m", plain, 2);
+    ck_assert_uint_eq(r->nattrs, 2);
+    ck_assert_str_eq(r->attrs[0].key, "a");
+    ck_assert_int_eq(r->attrs[0].v.i, 1);
+    ck_assert_str_eq(r->attrs[1].key, "b");
+    ck_assert_str_eq(r->attrs[1].v.str.s, "x");
+    ck_assert_ptr_ne(r->attrs[1].v.str.s, plain[1].v.str.s); /* copied into the record */
+    ck_assert_uint_eq(r->dropped_attrs, 0);
+    otel_record_free(r);
+
+    otel_attr messy[] = {{.key = "a", .type = OTEL_VALUE_INT, .v.i = 1},
+                         {.key = NULL, .type = OTEL_VALUE_INT, .v.i = 2},
+                         {.key = "b", .type = OTEL_VALUE_INT, .v.i = 3},
+                         {.key = "a", .type = OTEL_VALUE_INT, .v.i = 4}};
+    r = build(&p, "c", INFO, "m", messy, 4);
+    ck_assert_uint_eq(r->nattrs, 2); /* no key: left out; a repeated key: the first wins */
+    ck_assert_str_eq(r->attrs[0].key, "a");
+    ck_assert_int_eq(r->attrs[0].v.i, 1);
+    ck_assert_str_eq(r->attrs[1].key, "b");
+    otel_record_free(r);
+    otel_pipeline_free(&p);
+
+    load(&p, "{\"providerSettings\":{\"logRecordLimits\":{\"attributeCountLimit\":1}}}");
+    r = build(&p, "c", INFO, "m", plain, 2);
+    ck_assert_uint_eq(r->nattrs, 1);
+    ck_assert_str_eq(r->attrs[0].key, "a");
+    ck_assert_uint_eq(r->dropped_attrs, 1);
+    otel_record_free(r);
+    otel_pipeline_free(&p);
+
+    load(&p, "{\"defaults\":{\"allowedAttributes\":[\"b\"]}}");
+    r = build(&p, "c", INFO, "m", plain, 2);
+    ck_assert_uint_eq(r->nattrs, 1);
+    ck_assert_str_eq(r->attrs[0].key, "b");
+    otel_record_free(r);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
 /* OTLP dropped_attributes_count: what the count limit leaves out, each key
  * once (a key given by two sources is one attribute); keys the allow-list
  * removes or an earlier source already set are not "dropped" */
@@ -929,6 +977,7 @@ static Suite *suite(void)
     tcase_add_test(t, merged_decisions_through_the_caches);
     tcase_add_test(t, merged_runaway_body_regex);
     tcase_add_test(t, merged_combinations_are_built_once);
+    tcase_add_test(t, own_attributes_alone);
     suite_add_tcase(s, t);
     return s;
 }

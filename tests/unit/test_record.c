@@ -9,6 +9,7 @@
 
 #include "record.h"
 #include "utf8.h"
+#include "utf8_ref.h"
 
 START_TEST(severity_map)
 {
@@ -101,6 +102,69 @@ START_TEST(utf8_table)
         int unchanged = n == rows[i].len && memcmp(out, rows[i].in, n) == 0;
         ck_assert_msg(otel_utf8_valid(rows[i].in, rows[i].len) == unchanged, "valid() row %zu", i);
         free(out);
+    }
+}
+END_TEST
+
+static unsigned rnd_next(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return *s >> 8;
+}
+
+/* Bytes a log line may hold, hostile ones included: runs of ASCII of any
+ * length (so that every word alignment is met), valid sequences of every
+ * length, and the invalid ones (lone continuations, truncated sequences,
+ * overlongs, surrogates, above U+10FFFF, 0xF5..0xFF). */
+static size_t hostile(unsigned *s, char *buf, size_t cap)
+{
+    static const char *const pieces[] = {
+        "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x80", "\xbf", "\xc3", "\xe2\x82", "\xf0\x9f\x98",
+        "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf5", "\xff", "\xfe", "\xe0\xa0\x80",
+        "\xef\xbf\xbd", "\xf4\x8f\xbf\xbf", "\xdf\xbf", "\xc2\x80",
+    };
+    size_t n = 0, want = rnd_next(s) % cap;
+    while (n < want) {
+        unsigned k = rnd_next(s) % 8;
+        if (k < 4) { /* ASCII, 0..40 bytes */
+            size_t run = rnd_next(s) % 41;
+            for (size_t i = 0; i < run && n < want; i++)
+                buf[n++] = (char)(rnd_next(s) % 0x80);
+        } else if (k < 7) {
+            const char *pc = pieces[rnd_next(s) % (sizeof pieces / sizeof pieces[0])];
+            for (size_t i = 0; pc[i] && n < want; i++)
+                buf[n++] = pc[i];
+        } else {
+            buf[n++] = (char)(rnd_next(s) & 0xff); /* any byte */
+        }
+    }
+    return n;
+}
+
+/* The sanitiser's word-at-a-time ASCII path and the validator against the
+ * byte-by-byte reference (tests/unit/utf8_ref.c): same length, same bytes,
+ * at every limit kind, over random and hostile inputs. */
+START_TEST(utf8_same_as_byte_by_byte)
+{
+    enum { ROUNDS = 20000, CAP = 300 };
+    static char in[CAP], mine[3 * CAP + 8], ref[3 * CAP + 8];
+    unsigned s = 777;
+    for (int round = 0; round < ROUNDS; round++) {
+        size_t len = hostile(&s, in, CAP);
+        size_t limits[3] = {0, 1 + rnd_next(&s) % (len + 4), len};
+        for (int l = 0; l < 3; l++) {
+            size_t lim = limits[l];
+            size_t want = ref_utf8_sanitize(ref, in, len, lim);
+            ck_assert_uint_eq(ref_utf8_sanitize(NULL, in, len, lim), want);
+            ck_assert_uint_eq(otel_utf8_sanitized_len(in, len, lim), want);
+            memset(mine, 0x55, sizeof mine);
+            ck_assert_uint_eq(otel_utf8_sanitize(mine, in, len, lim), want);
+            ck_assert_mem_eq(mine, ref, want);
+            ck_assert_int_eq((unsigned char)mine[want], 0x55); /* nothing written past it */
+        }
+        size_t whole = ref_utf8_sanitize(ref, in, len, 0);
+        int unchanged = whole == len && memcmp(ref, in, len) == 0;
+        ck_assert_int_eq(otel_utf8_valid(in, len), unchanged);
     }
 }
 END_TEST
@@ -269,6 +333,7 @@ int main(void)
     tcase_add_test(tc, utf8_table);
     tcase_add_test(tc, utf8_valid_every_position);
     tcase_add_test(tc, utf8_limit_never_cuts_a_code_point);
+    tcase_add_test(tc, utf8_same_as_byte_by_byte);
     tcase_add_test(tc, record_copies_everything);
     tcase_add_test(tc, record_body_limit);
     tcase_add_test(tc, record_one_invalid_string_anywhere);
