@@ -121,6 +121,9 @@ int otel_worker_enable_stage(otel_worker *w, const struct otel_record_builder *b
     otel_stage *s = otel_stage_new(&h, w->settings.max_export_batch_size);
     if (!s)
         return -1;
+    /* a burst's drained chunks are kept for the next one (not page-faulted
+     * afresh), up to an eighth of the byte cap on top of it */
+    otel_stage_set_cache(s, w->settings.max_queue_bytes / 8);
     w->builder = b;
     atomic_store_explicit(&w->stage, s, memory_order_release);
     return 0;
