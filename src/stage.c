@@ -288,12 +288,12 @@ void otel_stage_free(otel_stage *s)
     free(s);
 }
 
-/* The calling thread's lane of s, made on first use; NULL when out of memory. */
-static otel_stage_lane *my_lane(otel_stage *s)
+/* The calling thread's lane of s when it is not the first of its list
+ * (otel_stage_begin looks there): found further on, or made; NULL when out
+ * of memory. */
+__attribute__((noinline)) static otel_stage_lane *my_lane_slow(otel_stage *s)
 {
-    tls_lane *t = my_lanes;
-    if (t && t->stage == s && t->gen == s->gen)
-        return t->lane; /* the common case: one stage */
+    tls_lane *t;
     for (tls_lane **p = &my_lanes; (t = *p) != NULL; p = &t->next)
         if (t->stage == s && t->gen == s->gen) {
             *p = t->next; /* to the front: found at once next time */
@@ -394,10 +394,11 @@ static chunk *grow(otel_stage *s, otel_stage_lane *lane, size_t need, unsigned b
     return c;
 }
 
-void *otel_stage_begin(otel_stage *s, size_t size, unsigned band, otel_stage_lane **out)
+/* otel_stage_begin past its common case: a record bound to admit under,
+ * or a tail without room (a new chunk, or a refusal), or no lane. */
+__attribute__((noinline)) static void *begin_slow(otel_stage *s, otel_stage_lane *lane, size_t size,
+                                                  unsigned band)
 {
-    otel_stage_lane *lane = my_lane(s);
-    *out = lane;
     if (band >= OTEL_BANDS)
         band = OTEL_BAND_ERROR;
     if (!lane) {
@@ -419,6 +420,37 @@ void *otel_stage_begin(otel_stage *s, size_t size, unsigned band, otel_stage_lan
     uint32_t sz = (uint32_t)size;
     memcpy(p, &sz, sizeof sz);
     return p + ENTRY_HEAD;
+}
+
+/* otel_stage_begin for a thread whose first lane is not this stage's. */
+__attribute__((noinline)) static void *begin_other_lane(otel_stage *s, size_t size, unsigned band,
+                                                        otel_stage_lane **out)
+{
+    otel_stage_lane *lane = my_lane_slow(s);
+    *out = lane;
+    return begin_slow(s, lane, size, band);
+}
+
+/* The common case inline, with no call to save registers around (the
+ * others are tail calls): the thread's first lane is this stage's, no
+ * record bound, room in the tail. */
+void *otel_stage_begin(otel_stage *s, size_t size, unsigned band, otel_stage_lane **out)
+{
+    tls_lane *t = my_lanes;
+    if (__builtin_expect(!t || t->stage != s || t->gen != s->gen, 0))
+        return begin_other_lane(s, size, band, out);
+    otel_stage_lane *lane = t->lane;
+    *out = lane;
+    if (__builtin_expect(!s->hooks.admit, 1)) {
+        chunk *c = lane->tail;
+        if (__builtin_expect(c->cap - lane->tail_used >= entry_bytes(size), 1)) {
+            unsigned char *p = c->data + lane->tail_used;
+            uint32_t sz = (uint32_t)size;
+            memcpy(p, &sz, sizeof sz);
+            return p + ENTRY_HEAD;
+        }
+    }
+    return begin_slow(s, lane, size, band);
 }
 
 void otel_stage_commit(otel_stage_lane *lane, size_t size)
