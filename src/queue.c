@@ -134,7 +134,8 @@ static int store_locked(otel_queue *q, otel_record *r, int admitted, int *wake)
         q->ledger.shed[otel_band_of_severity(r->severity_number)]++;
         return 0;
     }
-    q->ring[(q->head + q->count) % q->cap] = r;
+    size_t at = q->head + q->count;
+    q->ring[at < q->cap ? at : at - q->cap] = r;
     q->count++;
     size_t before = q->bytes;
     q->bytes += r->size;
@@ -147,11 +148,54 @@ static int store_locked(otel_queue *q, otel_record *r, int admitted, int *wake)
     return 1;
 }
 
+/* Stores the m records of recs[0..n) that are not NULL in one go, as m
+ * store_locked calls would (admitted, not closed), once the ring has room
+ * for them all; 0 when it has not (out of memory growing it). Under q->lock. */
+static int store_all_locked(otel_queue *q, otel_record **recs, size_t n, size_t m, int *wake)
+{
+    while (q->count + m > q->cap)
+        if (grow_ring(q) != 0)
+            return 0;
+    size_t at = q->head + q->count, add = 0;
+    if (at >= q->cap)
+        at -= q->cap;
+    for (size_t i = 0; i < n; i++)
+        if (recs[i]) {
+            q->ring[at] = recs[i];
+            if (++at == q->cap)
+                at = 0;
+            add += recs[i]->size;
+            recs[i] = NULL;
+        }
+    size_t count_before = q->count, bytes_before = q->bytes;
+    q->count += m;
+    q->bytes += add;
+    q->pushed += m;
+    q->ledger.accepted += m;
+    q->ledger.queued += m;
+    if (q->max_records)
+        atomic_fetch_add_explicit(&q->held, m, memory_order_relaxed);
+    /* store_locked's wake, had the count or the bytes reached their mark
+     * one record at a time */
+    *wake |= q->consumer_waiting && ((count_before < q->wake_at && q->count >= q->wake_at) ||
+                                     (bytes_before < q->wake_bytes && q->bytes >= q->wake_bytes));
+    return 1;
+}
+
 size_t otel_queue_push_n(otel_queue *q, otel_record **recs, size_t n)
 {
     size_t pushed = 0, offered = 0;
     int wake = 0, closed;
+    for (size_t i = 0; i < n; i++)
+        offered += recs[i] != NULL;
     pthread_mutex_lock(&q->lock);
+    if (!q->closed && store_all_locked(q, recs, n, offered, &wake)) {
+        pthread_mutex_unlock(&q->lock);
+        if (wake)
+            pthread_cond_signal(&q->nonempty);
+        return offered;
+    }
+    offered = 0;
     for (size_t i = 0; i < n; i++)
         if (recs[i]) {
             offered++;
@@ -198,11 +242,15 @@ int otel_queue_push_wait(otel_queue *q, otel_record *r, uint64_t deadline_ns)
 static size_t take_and_unlock(otel_queue *q, otel_record **out, size_t max)
 {
     size_t n = q->count < max ? q->count : max;
+    size_t head = q->head, bytes = 0;
     for (size_t i = 0; i < n; i++) {
-        out[i] = q->ring[q->head];
-        q->bytes -= out[i]->size;
-        q->head = (q->head + 1) % q->cap;
+        out[i] = q->ring[head];
+        bytes += out[i]->size;
+        if (++head == q->cap)
+            head = 0;
     }
+    q->head = head;
+    q->bytes -= bytes;
     q->count -= n;
     if (q->max_records && n)
         otel_queue_unadmit(q, n);

@@ -9,6 +9,13 @@
  * that logs once keeps 4 KiB); later ones double up to 64 KiB. A chunk the
  * consumer has read goes back to its lane as the spare for the producer's
  * next chunk (one per lane; dropped when the lane is idle at a drain).
+ * Read 64 KiB chunks that no lane's spare slot takes go to the stage's
+ * cache (up to cache_cap bytes, released from the budget while cached)
+ * instead of back to malloc: a burst's backlog drains into it, and the
+ * next burst's chunks come from it before malloc, so they are not
+ * page-faulted afresh (malloc gives a drained heap back to the system).
+ * After CACHE_IDLE_DRAINS drains in a row that read nothing, the cache is
+ * freed.
  * A whole chunk is reserved only while it fits the lowest band's share of
  * the budget (any entry may then fill it); past that, an entry gets a chunk
  * of its own size under its own band's share, so a lower band never fills
@@ -29,9 +36,11 @@
 #define CHUNK_MIN ((size_t)4 << 10)
 #define CHUNK_MAX ((size_t)64 << 10)
 #define ENTRY_HEAD 8 /* a uint32 size, padded to keep entries 8-aligned */
+#define CACHE_IDLE_DRAINS 4 /* the export thread drains once per schedule delay when idle */
 
 typedef struct chunk {
-    _Atomic(struct chunk *) next; /* producer links the next one; then this one is final */
+    _Atomic(struct chunk *) next; /* producer links the next one; then this one is final
+                                   * (in the stage's cache: the next cached chunk) */
     atomic_size_t used;           /* producer: bytes published */
     size_t cap;                   /* bytes of data[] */
     size_t reserved;              /* bytes counted against the budget (0: the sentinel) */
@@ -82,6 +91,13 @@ struct otel_stage {
     uint64_t retired_committed;  /* under lanes_lock: committed + refused of freed lanes */
     atomic_uint_fast64_t taken;  /* entries passed to fn + refusals reported, ever */
     unsigned round;              /* drain_lock: which lane a bounded drain starts at */
+    unsigned idle_drains;        /* drain_lock: drains in a row that read nothing */
+    /* read CHUNK_MAX chunks kept for reuse, not counted in the budget; taken
+     * by a producer growing its lane (once per 64 KiB) and filled by the
+     * consumer, under cache_lock */
+    pthread_mutex_t cache_lock;
+    chunk *cache;
+    size_t cache_bytes, cache_cap;
 };
 
 /* A lane is shared by its thread and its stage until both let go (refs):
@@ -137,6 +153,7 @@ otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at)
         s->hooks.admit = NULL, s->hooks.unadmit = NULL;
     pthread_mutex_init(&s->lanes_lock, NULL);
     pthread_mutex_init(&s->drain_lock, NULL);
+    pthread_mutex_init(&s->cache_lock, NULL);
     s->gen = atomic_fetch_add(&next_gen, 1);
     return s;
 }
@@ -150,12 +167,74 @@ static void release(otel_stage *s, size_t bytes)
         s->hooks.release(s->hooks.ctx, bytes);
 }
 
+/* Gives a chunk's reservation back and keeps it in the cache when it is a
+ * CHUNK_MAX one and the cache has room; else frees it. */
 static void free_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
 {
     if (c == &lane->sentinel)
         return;
     release(s, c->reserved);
+    c->reserved = 0;
+    size_t bytes = sizeof(chunk) + c->cap;
+    if (c->cap == CHUNK_MAX && s->cache_cap) {
+        pthread_mutex_lock(&s->cache_lock);
+        int keep = s->cache_bytes + bytes <= s->cache_cap;
+        if (keep) {
+            atomic_store_explicit(&c->next, s->cache, memory_order_relaxed);
+            s->cache = c;
+            s->cache_bytes += bytes;
+        }
+        pthread_mutex_unlock(&s->cache_lock);
+        if (keep)
+            return;
+    }
     free(c);
+}
+
+/* A cached chunk (unreserved), or NULL when the cache is empty. */
+static chunk *cache_take(otel_stage *s)
+{
+    if (!s->cache_cap)
+        return NULL;
+    pthread_mutex_lock(&s->cache_lock);
+    chunk *c = s->cache;
+    if (c) {
+        s->cache = atomic_load_explicit(&c->next, memory_order_relaxed);
+        s->cache_bytes -= sizeof(chunk) + c->cap;
+    }
+    pthread_mutex_unlock(&s->cache_lock);
+    return c;
+}
+
+/* Frees every cached chunk. */
+static void cache_clear(otel_stage *s)
+{
+    pthread_mutex_lock(&s->cache_lock);
+    chunk *c = s->cache;
+    s->cache = NULL;
+    s->cache_bytes = 0;
+    pthread_mutex_unlock(&s->cache_lock);
+    for (chunk *next; c; c = next) {
+        next = atomic_load_explicit(&c->next, memory_order_relaxed);
+        free(c);
+    }
+}
+
+void otel_stage_set_cache(otel_stage *s, size_t bytes)
+{
+    pthread_mutex_lock(&s->cache_lock);
+    s->cache_cap = bytes;
+    pthread_mutex_unlock(&s->cache_lock);
+    if (!bytes)
+        cache_clear(s);
+}
+
+size_t otel_stage_cached(otel_stage *s)
+{
+    pthread_mutex_lock(&s->cache_lock);
+    size_t n = s->cache_bytes;
+    pthread_mutex_unlock(&s->cache_lock);
+    return n;
 }
 
 /* Frees the lane's spare chunk, if it has one. */
@@ -202,17 +281,19 @@ void otel_stage_free(otel_stage *s)
         next = l->next_lane;
         free_lane(s, l);
     }
+    cache_clear(s);
     pthread_mutex_destroy(&s->lanes_lock);
     pthread_mutex_destroy(&s->drain_lock);
+    pthread_mutex_destroy(&s->cache_lock);
     free(s);
 }
 
-/* The calling thread's lane of s, made on first use; NULL when out of memory. */
-static otel_stage_lane *my_lane(otel_stage *s)
+/* The calling thread's lane of s when it is not the first of its list
+ * (otel_stage_begin looks there): found further on, or made; NULL when out
+ * of memory. */
+__attribute__((noinline)) static otel_stage_lane *my_lane_slow(otel_stage *s)
 {
-    tls_lane *t = my_lanes;
-    if (t && t->stage == s && t->gen == s->gen)
-        return t->lane; /* the common case: one stage */
+    tls_lane *t;
     for (tls_lane **p = &my_lanes; (t = *p) != NULL; p = &t->next)
         if (t->stage == s && t->gen == s->gen) {
             *p = t->next; /* to the front: found at once next time */
@@ -256,14 +337,17 @@ static otel_stage_lane *my_lane(otel_stage *s)
 
 static size_t entry_bytes(size_t size) { return ENTRY_HEAD + ((size + 7) & ~(size_t)7); }
 
-/* Reserves a chunk of cap bytes of data for an entry of band `band`; NULL
- * when the budget has no room or out of memory. */
+/* Reserves a chunk of cap bytes of data for an entry of band `band` (a
+ * CHUNK_MAX one from the cache when it holds one); NULL when the budget has
+ * no room or out of memory. */
 static chunk *new_chunk(otel_stage *s, size_t cap, unsigned band)
 {
     size_t total = sizeof(chunk) + cap;
     if (s->hooks.reserve && s->hooks.reserve(s->hooks.ctx, total, band) != 0)
         return NULL;
-    chunk *c = malloc(total);
+    chunk *c = cap == CHUNK_MAX ? cache_take(s) : NULL;
+    if (!c)
+        c = malloc(total);
     if (!c) {
         if (s->hooks.release)
             s->hooks.release(s->hooks.ctx, total);
@@ -310,10 +394,11 @@ static chunk *grow(otel_stage *s, otel_stage_lane *lane, size_t need, unsigned b
     return c;
 }
 
-void *otel_stage_begin(otel_stage *s, size_t size, unsigned band, otel_stage_lane **out)
+/* otel_stage_begin past its common case: a record bound to admit under,
+ * or a tail without room (a new chunk, or a refusal), or no lane. */
+__attribute__((noinline)) static void *begin_slow(otel_stage *s, otel_stage_lane *lane, size_t size,
+                                                  unsigned band)
 {
-    otel_stage_lane *lane = my_lane(s);
-    *out = lane;
     if (band >= OTEL_BANDS)
         band = OTEL_BAND_ERROR;
     if (!lane) {
@@ -335,6 +420,37 @@ void *otel_stage_begin(otel_stage *s, size_t size, unsigned band, otel_stage_lan
     uint32_t sz = (uint32_t)size;
     memcpy(p, &sz, sizeof sz);
     return p + ENTRY_HEAD;
+}
+
+/* otel_stage_begin for a thread whose first lane is not this stage's. */
+__attribute__((noinline)) static void *begin_other_lane(otel_stage *s, size_t size, unsigned band,
+                                                        otel_stage_lane **out)
+{
+    otel_stage_lane *lane = my_lane_slow(s);
+    *out = lane;
+    return begin_slow(s, lane, size, band);
+}
+
+/* The common case inline, with no call to save registers around (the
+ * others are tail calls): the thread's first lane is this stage's, no
+ * record bound, room in the tail. */
+void *otel_stage_begin(otel_stage *s, size_t size, unsigned band, otel_stage_lane **out)
+{
+    tls_lane *t = my_lanes;
+    if (__builtin_expect(!t || t->stage != s || t->gen != s->gen, 0))
+        return begin_other_lane(s, size, band, out);
+    otel_stage_lane *lane = t->lane;
+    *out = lane;
+    if (__builtin_expect(!s->hooks.admit, 1)) {
+        chunk *c = lane->tail;
+        if (__builtin_expect(c->cap - lane->tail_used >= entry_bytes(size), 1)) {
+            unsigned char *p = c->data + lane->tail_used;
+            uint32_t sz = (uint32_t)size;
+            memcpy(p, &sz, sizeof sz);
+            return p + ENTRY_HEAD;
+        }
+    }
+    return begin_slow(s, lane, size, band);
 }
 
 void otel_stage_commit(otel_stage_lane *lane, size_t size)
@@ -480,6 +596,11 @@ size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void 
     pthread_mutex_lock(&s->lanes_lock);
     unreported_locked(s, 1, ref);
     pthread_mutex_unlock(&s->lanes_lock);
+    /* every lane was visited and none had anything: idle */
+    if (n)
+        s->idle_drains = 0;
+    else if (++s->idle_drains >= CACHE_IDLE_DRAINS)
+        cache_clear(s);
     if (done)
         done(ctx);
     /* what was read is the owner's to count now (done handed it on) */

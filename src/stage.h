@@ -62,7 +62,8 @@ void otel_stage_commit(otel_stage_lane *lane, size_t size);
  * lane in order (a bounded drain starts at the next lane each time, so a
  * busy lane cannot starve the others), and frees what has been read (a
  * busy lane keeps one read chunk as the spare for its thread's next one;
- * a lane with nothing to read gives its spare up) and the lanes of threads
+ * a lane with nothing to read gives its spare up; a freed chunk may go to
+ * the cache, otel_stage_set_cache) and the lanes of threads
  * that have exited. Serialised: one drain at a time,
  * from any thread. Returns the number of entries passed to fn; *refused
  * (if not NULL) gets the number of refusals since the previous drain. fn
@@ -95,5 +96,16 @@ void otel_stage_counts_by_band(otel_stage *s, uint64_t *pending, uint64_t refuse
 
 /* Bytes of the chunks currently reserved (for tests and stats). */
 size_t otel_stage_reserved(otel_stage *s);
+
+/* The cache of read chunks (stage.c): at most `bytes` of them are kept for
+ * the lanes' next chunks instead of being freed (0, the default: none).
+ * Cached chunks are not reserved from the budget (a chunk is reserved
+ * again when a lane takes it): memory is the budget plus at most this. A
+ * drain that reads nothing CACHE_IDLE_DRAINS times in a row (4) frees them
+ * all, as does otel_stage_free. Set before the stage is used. */
+void otel_stage_set_cache(otel_stage *s, size_t bytes);
+
+/* Bytes of chunks in the cache now (for tests). */
+size_t otel_stage_cached(otel_stage *s);
 
 #endif

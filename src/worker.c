@@ -121,6 +121,11 @@ int otel_worker_enable_stage(otel_worker *w, const struct otel_record_builder *b
     otel_stage *s = otel_stage_new(&h, w->settings.max_export_batch_size);
     if (!s)
         return -1;
+    /* a burst's drained chunks are kept for the next one (not page-faulted
+     * afresh), up to an eighth of the byte cap on top of it and at most
+     * 8 MiB (the default cap's eighth: a raised cap does not raise it) */
+    size_t cache = w->settings.max_queue_bytes / 8;
+    otel_stage_set_cache(s, cache < ((size_t)8 << 20) ? cache : (size_t)8 << 20);
     w->builder = b;
     atomic_store_explicit(&w->stage, s, memory_order_release);
     return 0;

@@ -198,6 +198,73 @@ START_TEST(fifo_order_and_partial_pop)
 }
 END_TEST
 
+/* records from the lanes come in batches (push_n): in order across the
+ * ring's end and its growth, NULLs skipped and left, the bytes, counts and
+ * ledger as one push each; refused once closed */
+START_TEST(push_n_in_order_across_wrap_and_growth)
+{
+    otel_queue *q = otel_queue_new(0, 1 << 20, 1000);
+    char b[32];
+    otel_record *out[4000];
+    size_t next_in = 0, next_out = 0, bytes = 0;
+    for (int round = 0; round < 12; round++) {
+        otel_record *fed[1500];
+        /* the last round queues past 1024 while the ring has wrapped: it grows */
+        size_t nfed = round < 6 ? 100 : round < 11 ? 300 : 1500, nrec = 0;
+        for (size_t i = 0; i < nfed; i++) {
+            if (i % 7 == 3) {
+                fed[i] = NULL;
+                continue;
+            }
+            snprintf(b, sizeof b, "r%zu", next_in++);
+            fed[i] = rec(b);
+            bytes += fed[i]->size;
+            nrec++;
+        }
+        ck_assert_uint_eq(otel_queue_push_n(q, fed, nfed), nrec);
+        for (size_t i = 0; i < nfed; i++)
+            ck_assert_ptr_null(fed[i]);
+        ck_assert_uint_eq(otel_queue_bytes(q), bytes);
+        /* pop a little less than was pushed: the head walks round the ring */
+        size_t n = otel_queue_try_pop(q, out, nrec - 20);
+        ck_assert_uint_eq(n, nrec - 20);
+        for (size_t i = 0; i < n; i++) {
+            snprintf(b, sizeof b, "r%zu", next_out++);
+            ck_assert_str_eq(out[i]->body, b);
+            bytes -= out[i]->size;
+            otel_record_free(out[i]);
+        }
+        ck_assert_uint_eq(otel_queue_bytes(q), bytes);
+    }
+    ck_assert_uint_eq(otel_queue_count(q), 12 * 20);
+    otel_ledger led;
+    otel_queue_ledger(q, &led);
+    ck_assert_uint_eq(led.accepted, next_in);
+    ck_assert_uint_eq(led.queued, 12 * 20);
+    ck_assert_uint_eq(otel_queue_pushed(q), next_in);
+    size_t n = otel_queue_try_pop(q, out, 4000);
+    ck_assert_uint_eq(n, 12 * 20);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(b, sizeof b, "r%zu", next_out++);
+        ck_assert_str_eq(out[i]->body, b);
+        otel_record_free(out[i]);
+    }
+    ck_assert_uint_eq(otel_queue_bytes(q), 0);
+
+    otel_queue_close(q);
+    otel_record *late[3] = {rec("x"), NULL, rec("y")};
+    ck_assert_uint_eq(otel_queue_push_n(q, late, 3), 0);
+    ck_assert_ptr_nonnull(late[0]);
+    ck_assert_ptr_nonnull(late[2]);
+    otel_record_free(late[0]);
+    otel_record_free(late[2]);
+    otel_queue_ledger(q, &led);
+    ck_assert_uint_eq(led.out[OTEL_OUT_SHUTDOWN], 2);
+    ck_assert_uint_eq(led.accepted, next_in + 2);
+    otel_queue_free(q);
+}
+END_TEST
+
 START_TEST(pop_waits_for_deadline_when_below_batch)
 {
     otel_queue *q = otel_queue_new(10, 1 << 20, 5);
@@ -590,6 +657,7 @@ int main(void)
     tcase_add_test(tc, count_sheds_lowest_band_first);
     tcase_add_test(tc, no_count_bound_grows);
     tcase_add_test(tc, fifo_order_and_partial_pop);
+    tcase_add_test(tc, push_n_in_order_across_wrap_and_growth);
     tcase_add_test(tc, pop_waits_for_deadline_when_below_batch);
     tcase_add_test(tc, kick_before_pop_is_not_lost);
     tcase_add_test(tc, many_producers_nothing_lost);

@@ -476,6 +476,96 @@ START_TEST(busy_lane_reuses_its_chunks)
 }
 END_TEST
 
+/* Writes n entries of 1000 bytes (indexed from *written); returns how many
+ * were refused. */
+static size_t write_thousands(otel_stage *s, size_t n, size_t *written)
+{
+    size_t refused = 0;
+    for (size_t k = 0; k < n; k++) {
+        otel_stage_lane *lane;
+        void *p = otel_stage_begin(s, 1000, OTEL_BAND_INFO, &lane);
+        if (!p) {
+            refused++;
+            continue;
+        }
+        fill(p, (*written)++, 1000, 0, 1000);
+        otel_stage_commit(lane, 1000);
+    }
+    return refused;
+}
+
+#define CACHE_CHUNK (65536 + 256) /* a 64 KiB chunk with its header, at most */
+
+/* a burst's read chunks wait in the cache (up to its cap, outside the
+ * budget) for the next burst, which takes them before malloc and reserves
+ * them again; drains that find nothing free the cache */
+START_TEST(read_chunks_are_cached_within_the_cap)
+{
+    struct budget b;
+    budget_init(&b, 24 * CACHE_CHUNK);
+    otel_stage *s = stage_with(&b, 1000000);
+    ck_assert_uint_eq(otel_stage_cached(s), 0);
+    otel_stage_set_cache(s, 3 * CACHE_CHUNK);
+    struct in_order o = {0};
+    size_t written = 0;
+
+    /* a burst of ~2 MB, none read meanwhile: the budget refuses the rest */
+    size_t refused = write_thousands(s, 2000, &written);
+    ck_assert_uint_gt(refused, 0);
+    ck_assert_uint_eq(otel_stage_cached(s), 0);
+    ck_assert_uint_eq(otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL), written);
+    ck_assert_no_faults(o.f);
+    /* read: the tail and the spare stay reserved; three chunks are cached,
+     * not reserved; the rest went back to malloc */
+    size_t cached = otel_stage_cached(s);
+    ck_assert_uint_gt(cached, 2 * CACHE_CHUNK);
+    ck_assert_uint_le(cached, 3 * CACHE_CHUNK);
+    ck_assert_uint_le(budget_now(&b), 2 * CACHE_CHUNK);
+    ck_assert_uint_eq(otel_stage_reserved(s), budget_now(&b));
+
+    /* the next burst takes the cached chunks first, each reserved again:
+     * the budget bounds it exactly as the first */
+    long reserves = b.reserves;
+    size_t before = written;
+    refused = write_thousands(s, 2000, &written);
+    ck_assert_uint_gt(refused, 0);
+    ck_assert_uint_eq(otel_stage_cached(s), 0);
+    ck_assert_int_gt(b.reserves, reserves);
+    ck_assert_uint_le(b.max_reserved, b.limit);
+    ck_assert_uint_eq(otel_stage_reserved(s), budget_now(&b));
+    ck_assert_uint_eq(otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL), written - before);
+    ck_assert_no_faults(o.f);
+    ck_assert_uint_eq(o.next, written);
+    cached = otel_stage_cached(s);
+    ck_assert_uint_gt(cached, 0);
+    ck_assert_uint_le(cached, 3 * CACHE_CHUNK);
+
+    /* idle: three drains that read nothing keep the cache, the fourth frees it */
+    for (int i = 0; i < 3; i++) {
+        ck_assert_uint_eq(otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL), 0);
+        ck_assert_uint_gt(otel_stage_cached(s), 0);
+    }
+    ck_assert_uint_eq(otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL), 0);
+    ck_assert_uint_eq(otel_stage_cached(s), 0);
+
+    /* an entry read in between starts the count again */
+    write_thousands(s, 200, &written);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    for (int i = 0; i < 3; i++)
+        otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    write_thousands(s, 1, &written);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 0);
+    ck_assert_no_faults(o.f);
+    ck_assert_uint_eq(o.next, written);
+
+    otel_stage_free(s); /* frees the cache too (the sanitizers' leak check) */
+    ck_assert_uint_eq(budget_now(&b), 0);
+    ck_assert(!b.went_negative);
+}
+END_TEST
+
 START_TEST(free_releases_undrained)
 {
     struct budget b;
@@ -1317,6 +1407,7 @@ int main(void)
     tcase_add_test(tc, budget_refuses_counts_and_releases);
     tcase_add_test(tc, free_releases_undrained);
     tcase_add_test(tc, busy_lane_reuses_its_chunks);
+    tcase_add_test(tc, read_chunks_are_cached_within_the_cap);
     tcase_add_test(tc, kick_every_wake_at_entries);
     tcase_add_test(tc, admit_bounds_every_lane);
     tcase_add_test(tc, lowest_band_is_refused_first);
