@@ -159,6 +159,42 @@ export function baseEnv() {
 }
 
 /**
+ * Spawns file with args (cwd and env as given, nothing added) and hands each JSON line
+ * of its stdout to onLine(obj, child) as it arrives; onLine may return a promise, which
+ * is awaited before this resolves (a rejection rejects). Killed after timeoutMs.
+ * Resolves to { code, signal, stderr, lines }.
+ */
+export function spawnJsonLines(file, args, { cwd, env }, onLine, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = [];
+    let buf = '';
+    let stderr = '';
+    const pending = [];
+    child.stdout.on('data', (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (!l.startsWith('{')) continue;
+        const o = JSON.parse(l);
+        lines.push(o);
+        pending.push(Promise.resolve(onLine(o, child)).catch(reject));
+      }
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', async (code, signal) => {
+      clearTimeout(killer);
+      await Promise.all(pending);
+      resolve({ code, signal, stderr, lines });
+    });
+  });
+}
+
+/**
  * Runs prog with args in dir (log4crc found through LOG4C_RCPATH=dir, HOME=dir)
  * and env added. Kills it after timeoutMs. Resolves to
  * { code, signal, stdout, stderr, elapsedMs, stats (the last counters printed), init, lines }.

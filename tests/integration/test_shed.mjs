@@ -9,9 +9,8 @@
 // retries), and comes up when the program says the burst is logged.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { run, command, baseEnv, scratchDir, logdemo, freePort, endpointEnv, SANITIZER } from './harness.mjs';
+import { run, command, baseEnv, scratchDir, logdemo, freePort, endpointEnv, spawnJsonLines, SANITIZER } from './harness.mjs';
 
 const receiver = await startReceiver();
 after(() => receiver.close());
@@ -56,33 +55,10 @@ async function burstWhileAbsent(args, env, timeoutMs = 150000) {
   });
   let late = null;
   try {
-    const out = await new Promise((resolve, reject) => {
-      const child = spawn(c.file, c.args, { cwd: dir, env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let buf = '';
-      let stderr = '';
-      const lines = [];
-      let starting = Promise.resolve();
-      child.stdout.on('data', (d) => {
-        buf += d;
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const l = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (!l.startsWith('{')) continue;
-          const o = JSON.parse(l);
-          lines.push(o);
-          if ('burst' in o) starting = startReceiver({ port }).then((r) => { late = r; }, reject);
-        }
-      });
-      child.stderr.on('data', (d) => (stderr += d));
-      const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('error', reject);
-      child.on('close', async (code) => {
-        clearTimeout(killer);
-        await starting;
-        resolve({ code, stderr, lines });
-      });
-    });
+    const out = await spawnJsonLines(c.file, c.args, { cwd: dir, env: c.env }, (o) => {
+      if ('burst' in o) return startReceiver({ port }).then((r) => { late = r; });
+      return undefined;
+    }, timeoutMs);
     assert.equal(out.code, 0, out.stderr);
     const burst = out.lines.find((o) => 'burst' in o)?.burst;
     assert.ok(burst && late, `no burst line: ${JSON.stringify(out.lines)}`);
