@@ -260,6 +260,16 @@ static int category_matches(const otel_filter_rule *r, const char *cat)
 /* The first rule from index *i on whose category and severity keys match
  * (*i moves past it), or NULL: the walk both the selection and the
  * body-less decision make. */
+/* Adds rule index r to a combination's key; past COMBO_KEY_MAX the
+ * combination is over (the fallback options apply). */
+static inline void add_key(size_t *key, size_t *nkey, int *over, size_t r)
+{
+    if (*nkey < COMBO_KEY_MAX)
+        key[(*nkey)++] = r;
+    else
+        *over = 1;
+}
+
 static const otel_filter_rule *next_rule(const otel_filter_set *fs, const char *cat, int sev, size_t *i)
 {
     for (; *i < fs->nrules; ++*i) {
@@ -380,10 +390,7 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
             aw = i - 1;
         if (!sets_a && !r->hide)
             continue; /* gave `enabled` only: not part of the key */
-        if (nkey < COMBO_KEY_MAX)
-            key[nkey++] = i - 1;
-        else
-            over = 1;
+        add_key(key, &nkey, &over, i - 1);
     }
     if (runaway) { /* aw, and every rule matching on category and severity adds its masks */
         nkey = 0;
@@ -392,10 +399,7 @@ const otel_log_options *otel_filter_select(const otel_filter_set *fs, const char
         for (const otel_filter_rule *r; (r = next_rule(fs, cat, sev, &i)) != NULL;) {
             if (i - 1 != aw && !r->hide)
                 continue;
-            if (nkey < COMBO_KEY_MAX)
-                key[nkey++] = i - 1;
-            else
-                over = 1;
+            add_key(key, &nkey, &over, i - 1);
         }
     }
     return options_for(fs, key, nkey, enabled_of(fs, ew), aw, over);
@@ -425,10 +429,7 @@ otel_filter_decision otel_filter_decide(const otel_filter_set *fs, const char *c
             aw = i - 1;
         if (!sets_a && !r->hide)
             continue;
-        if (nkey < COMBO_KEY_MAX)
-            key[nkey++] = i - 1;
-        else
-            over = 1;
+        add_key(key, &nkey, &over, i - 1);
     }
     unsigned e = 1u << enabled_of(fs, ew) | body_e; /* the values `enabled` can take */
     if (e == 1u)
