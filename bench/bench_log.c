@@ -268,6 +268,21 @@ typedef struct result {
     double p50, p99, mean;
 } result;
 
+/* p50, p99 and mean of n latencies (ns), the clock's overhead subtracted;
+ * frees lat. */
+static result latency_result(uint64_t *lat, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        lat[i] = lat[i] > clock_overhead ? lat[i] - clock_overhead : 0;
+        sum += (double)lat[i];
+    }
+    qsort(lat, n, sizeof *lat, cmp_u64);
+    result r = {(double)lat[n / 2], (double)lat[n * 99 / 100], sum / (double)n};
+    free(lat);
+    return r;
+}
+
 static result caller_cost_via(log4c_category_t *cat, int via, int threads, size_t per_thread)
 {
     pthread_t th[8];
@@ -279,16 +294,7 @@ static result caller_cost_via(log4c_category_t *cat, int via, int threads, size_
     }
     for (int t = 0; t < threads; t++)
         pthread_join(th[t], NULL);
-    size_t n = per_thread * (size_t)threads;
-    double sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        all[i] = all[i] > clock_overhead ? all[i] - clock_overhead : 0;
-        sum += (double)all[i];
-    }
-    qsort(all, n, sizeof *all, cmp_u64);
-    result r = {(double)all[n / 2], (double)all[n * 99 / 100], sum / (double)n};
-    free(all);
-    return r;
+    return latency_result(all, per_thread * (size_t)threads);
 }
 
 static result caller_cost(log4c_category_t *cat, int threads, size_t per_thread)
@@ -526,15 +532,7 @@ static result paced_cost(log4c_category_t *cat, size_t n, uint64_t rate)
 {
     uint64_t *lat = malloc(sizeof *lat * n);
     paced(cat, n, rate, lat);
-    double sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        lat[i] = lat[i] > clock_overhead ? lat[i] - clock_overhead : 0;
-        sum += (double)lat[i];
-    }
-    qsort(lat, n, sizeof *lat, cmp_u64);
-    result r = {(double)lat[n / 2], (double)lat[n * 99 / 100], sum / (double)n};
-    free(lat);
-    return r;
+    return latency_result(lat, n);
 }
 
 /* One thread at 100,000 records/s for a second: /dev/null, the floor and
