@@ -10,6 +10,7 @@
 #include "encode.h"
 #include "grpc_frame.h"
 #include "grpc_status.h"
+#include "hex.h"
 #include "http_exporter.h"
 
 int otel_grpc_code_retryable(int code)
@@ -231,17 +232,6 @@ long otel_grpc_details_retry_ms(const char *details_bin)
 
 /* ---- grpc-message ------------------------------------------------------ */
 
-static int hex(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 void otel_grpc_message_decode(const char *in, char *out, size_t outlen)
 {
     if (!out || outlen == 0)
@@ -249,7 +239,7 @@ void otel_grpc_message_decode(const char *in, char *out, size_t outlen)
     size_t o = 0;
     for (const char *p = in ? in : ""; *p && o + 1 < outlen; p++) {
         int h, l;
-        if (*p == '%' && (h = hex((unsigned char)p[1])) >= 0 && (l = hex((unsigned char)p[2])) >= 0) {
+        if (*p == '%' && (h = otel_hex_value((unsigned char)p[1])) >= 0 && (l = otel_hex_value((unsigned char)p[2])) >= 0) {
             out[o++] = (char)(h << 4 | l);
             p += 2;
         } else {

@@ -8,6 +8,7 @@
  * no PCRE2 escape or option gives it another meaning.
  */
 #include "js_regex.h"
+#include "hex.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -146,25 +147,14 @@ static int cp_at(const tr *t, size_t at, uint32_t *cp)
     return len;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* n hex digits at s[at]: the value, or -1 */
 static long hex_n(const tr *t, size_t at, int n)
 {
     long v = 0;
     for (int k = 0; k < n; k++) {
-        if (at + k >= t->n || hexval(t->s[at + k]) < 0)
+        if (at + k >= t->n || otel_hex_value(t->s[at + k]) < 0)
             return -1;
-        v = v * 16 + hexval(t->s[at + k]);
+        v = v * 16 + otel_hex_value(t->s[at + k]);
     }
     return v;
 }
@@ -451,10 +441,10 @@ static long unicode_escape(tr *t, size_t *len)
     if (t->u && at + 2 < t->n && t->s[at + 2] == '{') {
         size_t k = at + 3;
         unsigned long v = 0;
-        if (k >= t->n || hexval(t->s[k]) < 0)
+        if (k >= t->n || otel_hex_value(t->s[k]) < 0)
             return -2;
-        while (k < t->n && hexval(t->s[k]) >= 0) {
-            v = v * 16 + (unsigned long)hexval(t->s[k]);
+        while (k < t->n && otel_hex_value(t->s[k]) >= 0) {
+            v = v * 16 + (unsigned long)otel_hex_value(t->s[k]);
             if (v > MAX_CP)
                 return -2;
             k++;

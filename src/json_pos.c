@@ -4,6 +4,7 @@
  * offset it reaches into a line and a column.
  */
 #include "json_pos.h"
+#include "hex.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -62,12 +63,10 @@ static int hex4(const char *p, unsigned *out)
 {
     unsigned v = 0;
     for (int k = 0; k < 4; k++) {
-        char c = p[k];
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-        else return -1;
+        int d = otel_hex_value((unsigned char)p[k]);
+        if (d < 0)
+            return -1;
+        v = v << 4 | (unsigned)d;
     }
     *out = v;
     return 0;

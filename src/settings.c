@@ -8,6 +8,7 @@
 #include "settings.h"
 #include "resource.h"
 #include "diag.h"
+#include "hex.h"
 #include "env_alias.h"
 #include "spool.h"
 #include "grpc_exporter.h"
@@ -77,14 +78,6 @@ char *otel_resolve_grpc_url(const char *logs_endpoint, const char *generic_endpo
     return trimmed_dup(ep, strlen(ep));
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 char *otel_percent_decode(const char *in, size_t len)
 {
     char *out = malloc(len + 1);
@@ -96,8 +89,8 @@ char *otel_percent_decode(const char *in, size_t len)
             out[o++] = in[i];
             continue;
         }
-        int hi = i + 1 < len ? hexval((unsigned char)in[i + 1]) : -1;
-        int lo = i + 2 < len ? hexval((unsigned char)in[i + 2]) : -1;
+        int hi = i + 1 < len ? otel_hex_value((unsigned char)in[i + 1]) : -1;
+        int lo = i + 2 < len ? otel_hex_value((unsigned char)in[i + 2]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) { /* "%00": a C string cannot carry it */
             free(out);
             return NULL;
