@@ -27,6 +27,11 @@
 #define SUFFIX ".l4cs"
 #define POS_SUFFIX ".pos"
 #define POS_BYTES 16
+/* A new file's temporary name (see new_segment). */
+#define NEW_PREFIX ".new-"
+/* A temporary file untouched this long is a dead creator's: a live one
+ * holds its file unlocked only between openat and flock. */
+#define STALE_NEW_SECONDS 60
 
 typedef struct seg {
     char name[96];
@@ -124,6 +129,25 @@ static uint64_t read_pos(otel_spool *s, const seg *g)
     return off;
 }
 
+/* Deletes a temporary file that a process killed while creating it left
+ * behind. It holds at most a header, never an entry (entries are written
+ * only after the rename), so nothing is lost; it is deleted only when no
+ * process holds its lock and it has not changed for STALE_NEW_SECONDS. */
+static void remove_stale_new(otel_spool *s, const char *name)
+{
+    int fd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return;
+    struct stat st;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+        st.st_size <= OTEL_SPOOL_HEADER_BYTES && now.tv_sec - st.st_mtim.tv_sec >= STALE_NEW_SECONDS &&
+        flock(fd, LOCK_EX | LOCK_NB) == 0)
+        unlinkat(s->dirfd, name, 0);
+    close(fd);
+}
+
 static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Claims one file of the directory if no live process holds it. */
@@ -187,7 +211,8 @@ static void claim(otel_spool *s, const char *name)
 }
 
 /* Lists the directory: claims dead processes' files in name (= creation)
- * order; removes sidecars whose data file is gone. */
+ * order; removes sidecars whose data file is gone and temporary files
+ * that dead processes left. */
 static void scan(otel_spool *s)
 {
     int dfd = dup(s->dirfd);
@@ -210,6 +235,10 @@ static void scan(otel_spool *s)
             struct stat st;
             if (fstatat(s->dirfd, data, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
                 unlinkat(s->dirfd, nm, 0);
+            continue;
+        }
+        if (strncmp(nm, NEW_PREFIX PREFIX, strlen(NEW_PREFIX PREFIX)) == 0) {
+            remove_stale_new(s, nm);
             continue;
         }
         if (!name_ok(nm))
@@ -325,7 +354,7 @@ static int new_segment(otel_spool *s)
     seg g = {.pos_fd = -1, .size = OTEL_SPOOL_HEADER_BYTES, .off = OTEL_SPOOL_HEADER_BYTES};
     snprintf(g.name, sizeof g.name, PREFIX "%020llu-%ld-%08x" SUFFIX, (unsigned long long)stamp, (long)getpid(), rnd);
     char tmp[sizeof g.name + 8];
-    snprintf(tmp, sizeof tmp, ".new-%s", g.name);
+    snprintf(tmp, sizeof tmp, NEW_PREFIX "%s", g.name);
     g.fd = openat(s->dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (g.fd < 0) {
         otel_diag("log4c-otel: spool: cannot create a file in %s: %s", s->dir, strerror(errno));

@@ -1,8 +1,9 @@
 /*
  * test_spool.c - the spool directory (src/spool.c): order across segments,
  * claiming a dead instance's files (and never a live one's), replay
- * progress surviving a "crash", bad files, the max-bytes bound, and two
- * instances (two "processes") in one directory.
+ * progress surviving a "crash", bad files, the max-bytes bound, two
+ * instances (two "processes") in one directory, and temporary files left
+ * by a process killed while creating a file.
  */
 #include <check.h>
 #include "run_suite.h"
@@ -11,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "spool.h"
@@ -349,6 +352,67 @@ START_TEST(record_count_is_counted)
 }
 END_TEST
 
+static int file_exists(const char *name)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+static void age_file(const char *name, time_t seconds)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct timespec t[2];
+    clock_gettime(CLOCK_REALTIME, &t[0]);
+    t[0].tv_sec -= seconds;
+    t[1] = t[0];
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+/* A temporary ".new-" file that a process killed while creating a file
+ * left: deleted once old and unlocked; a recent one, a locked one and
+ * one that holds more than a header (not ours to judge) stay; none is
+ * ever replayed. */
+START_TEST(stale_new_files)
+{
+    mkdir(dir, 0700);
+    uint8_t hdr[OTEL_SPOOL_HEADER_BYTES];
+    otel_spool_header(hdr, OTEL_SPOOL_PROTOBUF);
+    const char *old = ".new-spool-00000000000000000001-1-00000000.l4cs";
+    const char *empty = ".new-spool-00000000000000000002-1-00000000.l4cs";
+    const char *recent = ".new-spool-00000000000000000003-1-00000000.l4cs";
+    const char *locked = ".new-spool-00000000000000000004-1-00000000.l4cs";
+    const char *bigger = ".new-spool-00000000000000000005-1-00000000.l4cs";
+    write_file(old, hdr, sizeof hdr);
+    write_file(empty, "", 0);
+    write_file(recent, hdr, sizeof hdr);
+    write_file(locked, hdr, sizeof hdr);
+    uint8_t more[OTEL_SPOOL_HEADER_BYTES + 4] = {0};
+    memcpy(more, hdr, sizeof hdr);
+    write_file(bigger, more, sizeof more);
+    age_file(old, 61);
+    age_file(empty, 3600);
+    age_file(locked, 3600);
+    age_file(bigger, 3600);
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", dir, locked);
+    int lfd = open(path, O_RDONLY);
+    ck_assert_int_ge(lfd, 0);
+    ck_assert_int_eq(flock(lfd, LOCK_EX), 0); /* a live creator's lock */
+
+    otel_spool *s = open_spool(1 << 20);
+    ck_assert(!file_exists(old));
+    ck_assert(!file_exists(empty));
+    ck_assert(file_exists(recent));
+    ck_assert(file_exists(locked));
+    ck_assert(file_exists(bigger));
+    ck_assert_int_eq(otel_spool_pending(s), 0); /* none is taken for a spool file */
+    otel_spool_close(s);
+    close(lfd);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("spool");
@@ -363,6 +427,7 @@ int main(void)
     tcase_add_test(tc, unusable_directory);
     tcase_add_test(tc, untrusted_directory_and_files);
     tcase_add_test(tc, record_count_is_counted);
+    tcase_add_test(tc, stale_new_files);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
