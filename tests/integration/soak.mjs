@@ -1,7 +1,7 @@
 // soak.mjs - running soakdemo (the outage soaks: test_outage.mjs, test_spool.mjs)
 import fs from 'node:fs';
 import path from 'node:path';
-import { builddir, scratchDir, spawnJsonLines } from './harness.mjs';
+import { builddir, command, scratchDir, spawnJsonLines } from './harness.mjs';
 
 export const soakdemo = path.join(builddir, 'tests/integration/soakdemo');
 
@@ -16,7 +16,8 @@ export function runSoak(args, env, onLine, timeoutMs, dir = null) {
   const own = !dir;
   const cwd = dir || scratchDir('otel');
   const env2 = { ...base, LOG4C_RCPATH: cwd, HOME: cwd, LOG4C_OTEL_RETRY_BASE_MS: '50', ...env };
-  return spawnJsonLines(soakdemo, args, { cwd, env: env2 }, onLine, timeoutMs).finally(() => {
+  const c = command(soakdemo, args, env2); // under a hardening wrapper when one is set
+  return spawnJsonLines(c.file, c.args, { cwd, env: c.env }, onLine, timeoutMs).finally(() => {
     if (own) fs.rmSync(cwd, { recursive: true, force: true });
   });
 }
