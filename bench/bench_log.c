@@ -187,7 +187,8 @@ static char sink_line[256];
 static size_t sink_len;
 
 /* Reads what the sink printed, waiting at most timeout_ms for something
- * to come (0: only what is there); 0, or -1 at its end or on an error. */
+ * to come (0: only what is there); 1 when it read something, 0 when
+ * nothing came, -1 at its end or on an error. */
 static int sink_read(int timeout_ms)
 {
     struct pollfd p = {sink_fd, POLLIN, 0};
@@ -210,7 +211,15 @@ static int sink_read(int timeout_ms)
             sink_count = c;
         sink_len = 0;
     }
-    return 0;
+    return 1;
+}
+
+/* Empties the pipe without waiting, between measurements: where the pipe
+ * could not be enlarged, the sink then never waits for it mid-phase. */
+static void sink_drain(void)
+{
+    while (sink_read(0) > 0)
+        ;
 }
 
 static int start_sink(const char *path)
@@ -288,7 +297,7 @@ static uint64_t wait_sink(unsigned long long target)
     uint64_t deadline = now_ns() + 60 * 1000000000ull;
     while (sink_count < target) {
         uint64_t now = now_ns();
-        if (now >= deadline || sink_read((int)((deadline - now) / 1000000u) + 1) != 0)
+        if (now >= deadline || sink_read((int)((deadline - now) / 1000000u) + 1) < 0)
             break;
     }
     if (sink_count < target)
@@ -581,6 +590,7 @@ static void write_log4crc(const char *dir)
 
 static void print_row(const char *what, int threads, result o, result f, result b)
 {
+    sink_drain(); /* between rows, measured or not */
     printf("  %-29s %d thread%s %7.0f %5.0f %5.0f | %9.0f | %4.0f | %13.0f | %9.2fx %9.2fx\n", what, threads,
            threads > 1 ? "s" : " ", o.p50, o.p99, o.mean, f.p50, o.p50 - f.p50, b.p50, f.p50 > 0 ? o.p50 / f.p50 : 0.0,
            b.p50 > 0 ? o.p50 / b.p50 : 0.0);
