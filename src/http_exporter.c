@@ -609,7 +609,9 @@ static void body_excerpt(const otel_buf *b, char *out, size_t outlen)
 /* With CURLOPT_NOSIGNAL libcurl no longer ignores SIGPIPE for us (that
  * takes a process-wide sigaction), and a TLS write to a peer that went away
  * can raise it: the default action would kill the host program. So the
- * calling thread blocks SIGPIPE for the export and discards one it caused. */
+ * calling thread blocks SIGPIPE for the export and discards one it caused,
+ * unless it said it blocks every signal (otel_http_thread_blocks_signals):
+ * a SIGPIPE stays pending there, harmless, as it did under the guard. */
 typedef struct sigpipe_guard {
     sigset_t old;
     int drain; /* 1 when a SIGPIPE pending afterwards can only be ours */
