@@ -39,7 +39,9 @@
  *
  *   bench_log [N]                 the whole benchmark (run it through `make bench`)
  *   bench_log --row ROW N         one end-to-end row in this process (ROW: threads8,
- *                                 gzip); the whole benchmark runs these itself
+ *                                 gzip, which the whole benchmark runs itself; one:
+ *                                 the 1-thread row alone), with a second line: its
+ *                                 user/system split, page faults and context switches
  *   bench_log --profile MODE N    only N calls of one path, then flush and wait for
  *                                 the sink: for callgrind, whose instruction counts
  *                                 per record are (count(2N) - count(N)) / N;
@@ -56,6 +58,9 @@
 
 #include <jansson.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -79,6 +84,51 @@ static double cpu_seconds(void)
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
            ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* The process's user and system CPU seconds, minor page faults and context
+ * switches (voluntary: a thread that blocked, in a wait or a wake-up's
+ * reply; involuntary: preempted), all threads together. */
+typedef struct usage {
+    double user, sys;
+    double minflt, nvcsw, nivcsw;
+} usage;
+
+static usage usage_now(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (usage){(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+                   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6, (double)ru.ru_minflt,
+                   (double)ru.ru_nvcsw, (double)ru.ru_nivcsw};
+}
+
+/* (b - a) per record: CPU in us, the counts per 1,000 records */
+static usage usage_per_record(usage a, usage b, long n)
+{
+    double d = (double)n;
+    return (usage){(b.user - a.user) * 1e6 / d, (b.sys - a.sys) * 1e6 / d, (b.minflt - a.minflt) * 1e3 / d,
+                   (b.nvcsw - a.nvcsw) * 1e3 / d, (b.nivcsw - a.nivcsw) * 1e3 / d};
+}
+
+static double median(double *v, int n);
+
+/* The median of each field over n usages (each field on its own) */
+static usage median_usage(const usage *u, int n)
+{
+    double f[5][16];
+    for (int i = 0; i < n; i++) {
+        f[0][i] = u[i].user, f[1][i] = u[i].sys, f[2][i] = u[i].minflt;
+        f[3][i] = u[i].nvcsw, f[4][i] = u[i].nivcsw;
+    }
+    return (usage){median(f[0], n), median(f[1], n), median(f[2], n), median(f[3], n), median(f[4], n)};
+}
+
+static void print_usage(const char *what, usage u)
+{
+    printf("  %-10s %6.3f us user + %.3f us system per record; per 1,000 records: %.1f minor faults, "
+           "%.1f voluntary and %.1f involuntary context switches\n",
+           what, u.user, u.sys, u.minflt, u.nvcsw, u.nivcsw);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -123,27 +173,53 @@ static long peak_rss_kib(void)
 
 /* ---- the sink process ---- */
 
-static FILE *sink_out;
+/* The sink prints "COUNT n" after each request it answered. Nobody reads
+ * them while a phase runs: a thread that woke for each line (one a request)
+ * was CPU of this process that an application does not have, and its
+ * wake-ups preempted the export thread on the shared cores. wait_sink reads
+ * what piled up when it needs the count; the pipe is enlarged so that the
+ * sink never waits for it (1 MiB: some 70,000 lines, ~35 M records). */
+static int sink_fd = -1;
 static pid_t sink_pid;
 static int sink_stdin;
 static unsigned long long sink_count;
-static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t sink_cond = PTHREAD_COND_INITIALIZER;
+static char sink_line[256];
+static size_t sink_len;
 
-static void *sink_reader(void *arg)
+/* Reads what the sink printed, waiting at most timeout_ms for something
+ * to come (0: only what is there); 1 when it read something, 0 when
+ * nothing came, -1 at its end or on an error. */
+static int sink_read(int timeout_ms)
 {
-    (void)arg;
-    char line[128];
-    while (fgets(line, sizeof line, sink_out)) {
-        unsigned long long n;
-        if (sscanf(line, "COUNT %llu", &n) == 1) {
-            pthread_mutex_lock(&sink_lock);
-            sink_count = n;
-            pthread_cond_broadcast(&sink_cond);
-            pthread_mutex_unlock(&sink_lock);
+    struct pollfd p = {sink_fd, POLLIN, 0};
+    int r = poll(&p, 1, timeout_ms);
+    if (r <= 0)
+        return r < 0 && errno != EINTR ? -1 : 0;
+    char buf[65536];
+    ssize_t n = read(sink_fd, buf, sizeof buf);
+    if (n <= 0)
+        return n < 0 && errno == EINTR ? 0 : -1;
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] != '\n') {
+            if (sink_len < sizeof sink_line - 1)
+                sink_line[sink_len++] = buf[i];
+            continue;
         }
+        sink_line[sink_len] = '\0';
+        unsigned long long c;
+        if (sscanf(sink_line, "COUNT %llu", &c) == 1)
+            sink_count = c;
+        sink_len = 0;
     }
-    return NULL;
+    return 1;
+}
+
+/* Empties the pipe without waiting, between measurements: where the pipe
+ * could not be enlarged, the sink then never waits for it mid-phase. */
+static void sink_drain(void)
+{
+    while (sink_read(0) > 0)
+        ;
 }
 
 static int start_sink(const char *path)
@@ -151,6 +227,9 @@ static int start_sink(const char *path)
     int out[2], in[2];
     if (pipe(out) != 0 || pipe(in) != 0)
         return -1;
+#ifdef F_SETPIPE_SZ
+    (void)fcntl(out[1], F_SETPIPE_SZ, 1 << 20); /* where it cannot, the sink waits for wait_sink */
+#endif
     sink_pid = fork();
     if (sink_pid == 0) {
         dup2(in[0], 0);
@@ -163,14 +242,22 @@ static int start_sink(const char *path)
     close(in[0]);
     close(out[1]);
     sink_stdin = in[1];
-    sink_out = fdopen(out[0], "r");
+    sink_fd = out[0];
+    /* its first line: "LISTENING port" */
     char line[128];
+    size_t len = 0;
+    while (len < sizeof line - 1) {
+        ssize_t n = read(sink_fd, line + len, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
     int port = 0;
-    if (!fgets(line, sizeof line, sink_out) || sscanf(line, "LISTENING %d", &port) != 1)
+    if (sscanf(line, "LISTENING %d", &port) != 1)
         return -1;
-    pthread_t t;
-    pthread_create(&t, NULL, sink_reader, NULL);
-    pthread_detach(t);
     return port;
 }
 
@@ -207,17 +294,14 @@ static uint64_t settle(const char *what, unsigned long long *dropped_before)
 /* Waits (at most 60 s) until the sink counted target records; returns when. */
 static uint64_t wait_sink(unsigned long long target)
 {
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += 60;
-    pthread_mutex_lock(&sink_lock);
-    while (sink_count < target)
-        if (pthread_cond_timedwait(&sink_cond, &sink_lock, &dl) != 0)
+    uint64_t deadline = now_ns() + 60 * 1000000000ull;
+    while (sink_count < target) {
+        uint64_t now = now_ns();
+        if (now >= deadline || sink_read((int)((deadline - now) / 1000000u) + 1) < 0)
             break;
-    unsigned long long got = sink_count;
-    pthread_mutex_unlock(&sink_lock);
-    if (got < target)
-        fprintf(stderr, "bench: the sink counted %llu of %llu records\n", got, target);
+    }
+    if (sink_count < target)
+        fprintf(stderr, "bench: the sink counted %llu of %llu records\n", sink_count, target);
     return now_ns();
 }
 
@@ -506,6 +590,7 @@ static void write_log4crc(const char *dir)
 
 static void print_row(const char *what, int threads, result o, result f, result b)
 {
+    sink_drain(); /* between rows, measured or not */
     printf("  %-29s %d thread%s %7.0f %5.0f %5.0f | %9.0f | %4.0f | %13.0f | %9.2fx %9.2fx\n", what, threads,
            threads > 1 ? "s" : " ", o.p50, o.p99, o.mean, f.p50, o.p50 - f.p50, b.p50, f.p50 > 0 ? o.p50 / f.p50 : 0.0,
            b.p50 > 0 ? o.p50 / b.p50 : 0.0);
@@ -587,23 +672,27 @@ static void burst(log4c_category_t *cat, long n, int threads)
 }
 
 /* --row: `total` records end to end, repeat times, then as many through
- * /dev/null from as many threads; one line of medians. ROW threads8: 8
+ * /dev/null from as many threads; a line of medians, and one of the otel
+ * runs' user/system split, faults and context switches. ROW threads8: 8
  * logging threads; gzip: one, with OTEL_EXPORTER_OTLP_COMPRESSION=gzip (set
- * by main before the library reads its settings). */
+ * by main before the library reads its settings); one: one thread. */
 static int run_row(const char *row, long total, log4c_category_t *otel, log4c_category_t *base, const char *dir)
 {
     int threads = strcmp(row, "threads8") == 0 ? 8 : 1;
     double rate[16], cpu[16], bcpu[16];
+    usage use[16];
     unsigned long long lost = 0;
     settle(row, &lost); /* nothing logged yet: the counters' starting point */
     peak_rss_reset();
     for (int r = 0; r < repeat; r++) {
         unsigned long long before = delivered(NULL);
         double cpu0 = cpu_seconds();
+        usage u0 = usage_now();
         uint64_t t0 = now_ns();
         burst(otel, total, threads);
         uint64_t t1 = settle(row, &lost);
         cpu[r] = (cpu_seconds() - cpu0) * 1e6 / (double)total;
+        use[r] = usage_per_record(u0, usage_now(), total);
         rate[r] = (double)(delivered(NULL) - before) / ((double)(t1 - t0) / 1e9);
         double bcpu0 = cpu_seconds();
         burst(base, total, threads);
@@ -614,8 +703,9 @@ static int run_row(const char *row, long total, log4c_category_t *otel, log4c_ca
     log4c_otel_stats(&st);
     printf("  %-10s %9.0f records/s, %6.3f us CPU per record; /dev/null %6.3f us (%.2fx); peak RSS %ld KiB; "
            "%llu requests\n",
-           threads > 1 ? "8 threads:" : "gzip:", median(rate, repeat), m_cpu, m_bcpu,
-           m_bcpu > 0 ? m_cpu / m_bcpu : 0.0, peak_rss_kib(), (unsigned long long)st.export_requests);
+           threads > 1 ? "8 threads:" : strcmp(row, "gzip") == 0 ? "gzip:" : "1 thread:", median(rate, repeat), m_cpu,
+           m_bcpu, m_bcpu > 0 ? m_cpu / m_bcpu : 0.0, peak_rss_kib(), (unsigned long long)st.export_requests);
+    print_usage("", median_usage(use, repeat));
     log4c_fini();
     close(sink_stdin);
     waitpid(sink_pid, NULL, 0);
@@ -762,9 +852,11 @@ int main(int argc, char **argv)
     /* end to end, repeat times: otel, then /dev/null and the floor */
     peak_rss_reset();
     double rate[16], at_logged[16], at_last[16], cpu[16], bcpu[16], brate[16], fcpu[16];
+    usage use[16], buse[16];
     for (int r = 0; r < repeat; r++) {
         unsigned long long before = delivered(NULL);
         double cpu0 = cpu_seconds();
+        usage u0 = usage_now();
         uint64_t t0 = now_ns();
         for (long i = 0; i < total; i++)
             log4c_category_log(otel, LOG4C_PRIORITY_INFO, "%s", body);
@@ -774,16 +866,19 @@ int main(int argc, char **argv)
         uint64_t t1 = settle("end to end", &lost);
         unsigned long long got = delivered(NULL) - before;
         cpu[r] = (cpu_seconds() - cpu0) * 1e6 / (double)total;
+        use[r] = usage_per_record(u0, usage_now(), total);
         rate[r] = (double)got / ((double)(t1 - t0) / 1e9); /* delivered records per second */
         at_logged[r] = (double)(t_logged - t0) / 1e9;
         at_last[r] = (double)(t1 - t0) / 1e9;
 
         double bcpu0 = cpu_seconds();
+        usage bu0 = usage_now();
         uint64_t b0 = now_ns();
         for (long i = 0; i < total; i++)
             log4c_category_log(base, LOG4C_PRIORITY_INFO, "%s", body);
         uint64_t b1 = now_ns();
         bcpu[r] = (cpu_seconds() - bcpu0) * 1e6 / (double)total;
+        buse[r] = usage_per_record(bu0, usage_now(), total);
         brate[r] = (double)total / ((double)(b1 - b0) / 1e9);
 
         double fcpu0 = cpu_seconds();
@@ -805,6 +900,8 @@ int main(int argc, char **argv)
     printf("  ours:      %9.3f us CPU per record over the floor\n", m_cpu - m_fcpu);
     printf("  ratio:     %9.2fx CPU per record vs /dev/null, %.2fx vs the floor\n", m_bcpu > 0 ? m_cpu / m_bcpu : 0.0,
            m_fcpu > 0 ? m_cpu / m_fcpu : 0.0);
+    print_usage("otel:", median_usage(use, repeat));
+    print_usage("/dev/null:", median_usage(buse, repeat));
     printf("  peak RSS:  %ld KiB during these runs\n", rss);
     printf("  counters:  accepted %llu, exported %llu, dropped (queue full) %llu, requests %llu\n",
            (unsigned long long)st.accepted, (unsigned long long)st.exported,

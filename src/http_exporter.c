@@ -609,14 +609,26 @@ static void body_excerpt(const otel_buf *b, char *out, size_t outlen)
 /* With CURLOPT_NOSIGNAL libcurl no longer ignores SIGPIPE for us (that
  * takes a process-wide sigaction), and a TLS write to a peer that went away
  * can raise it: the default action would kill the host program. So the
- * calling thread blocks SIGPIPE for the export and discards one it caused. */
+ * calling thread blocks SIGPIPE for the export and discards one it caused,
+ * unless it said it blocks every signal (otel_http_thread_blocks_signals):
+ * a SIGPIPE stays pending there, harmless, as it did under the guard. */
 typedef struct sigpipe_guard {
     sigset_t old;
     int drain; /* 1 when a SIGPIPE pending afterwards can only be ours */
+    int skip;  /* the thread blocks every signal already: nothing to do */
 } sigpipe_guard;
+
+/* set by otel_http_thread_blocks_signals() */
+static __thread int signals_blocked;
+
+void otel_http_thread_blocks_signals(void) { signals_blocked = 1; }
 
 static void sigpipe_block(sigpipe_guard *g)
 {
+    /* three system calls a request otherwise, which change nothing there */
+    g->skip = signals_blocked;
+    if (g->skip)
+        return;
     sigset_t pipe_set, pending;
     sigemptyset(&pipe_set);
     sigaddset(&pipe_set, SIGPIPE);
@@ -629,6 +641,8 @@ static void sigpipe_block(sigpipe_guard *g)
 
 static void sigpipe_restore(sigpipe_guard *g)
 {
+    if (g->skip)
+        return;
     if (g->drain) {
         sigset_t pipe_set;
         sigemptyset(&pipe_set);

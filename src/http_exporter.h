@@ -58,6 +58,13 @@ long otel_backoff_ms(unsigned attempt, long base_ms, long max_ms, uint32_t rnd);
  * The exporter and the spool sender space their retries alike. */
 long otel_retry_base_ms(void);
 
+/* Says that the calling thread blocks every signal for the rest of its
+ * life (the library's export threads do, from their start): its exports
+ * then leave the signal mask alone. Elsewhere each export blocks SIGPIPE
+ * for its duration and discards one it raised (a TLS write to a peer that
+ * went away), since the default action would kill the host program. */
+void otel_http_thread_blocks_signals(void);
+
 /* gzip-compresses in into out (appending). Returns 0 or -1. */
 struct otel_buf;
 int otel_gzip(const char *in, size_t len, struct otel_buf *out);

@@ -145,6 +145,7 @@ static void *worker_main(void *arg)
     otel_record **batch = otel_worker_thread_begin(w);
     otel_buf buf = OTEL_BUF_INIT;
     int draining = 0;
+    otel_http_thread_blocks_signals(); /* start_threads blocked every signal here */
 
     while (batch && !atomic_load(&w->stop)) {
         int kicked = 0;

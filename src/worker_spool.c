@@ -254,6 +254,7 @@ void *otel_worker_spool_sender_main(void *arg)
     size_t max = w->settings.max_export_batch_size;
     otel_record **batch = otel_worker_thread_begin(w);
     int draining = 0;
+    otel_http_thread_blocks_signals(); /* start_threads blocked every signal here */
     while (batch && !atomic_load(&w->stop)) {
         if (atomic_load(&w->spool_pending)) {
             replay_step(w);

@@ -69,6 +69,8 @@ test('make bench BENCH_RECORDS=2000 BENCH_REPEAT=1: caller costs and the end-to-
   assert.match(r.out, /end to end, 2000 records, 1 thread/);
   assert.match(r.out, /otel: +\d+ records\/s/);
   assert.match(r.out, /counters: +accepted \d+, exported \d+/);
+  for (const who of ['otel:', '/dev/null:'])
+    assert.match(r.out, new RegExp(`^  ${who} +[0-9.]+ us user \\+ [0-9.]+ us system per record; per 1,000 records: [0-9.]+ minor faults`, 'm'), who);
   for (const row of ['8 threads:', 'gzip:'])
     assert.match(r.out, new RegExp(`^  ${row} +\\d+ records/s, +[0-9.]+ us CPU per record; /dev/null +[0-9.]+ us \\([0-9.]+x\\); peak RSS \\d+ KiB`, 'm'), row);
   assert.match(r.out, /masking with the secret-scanning set \(\d+ patterns/);
