@@ -20,7 +20,9 @@
 
 /* thread.id, then code.file.path / code.line.number / code.function.name
  * when file is not NULL (function only when not NULL, empty or "(nil)").
- * Strings are referenced, not copied. Returns the count written (<= 4). */
+ * Strings are referenced, not copied. Returns the count written (<= 4).
+ * Every attribute the functions below write carries its key's length in
+ * key_len (what otel_record_input.keys_measured asks for). */
 size_t otel_event_own_attrs(otel_attr *attrs, int64_t thread_id, const char *file, int line, const char *function);
 
 /* The category's source under src's rules (all zero when src is NULL

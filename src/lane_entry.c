@@ -294,7 +294,8 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
                 .span_id = h->traced ? h->span_id : NULL,
                 .flags = h->trace_flags,
                 .attrs = own,
-                .nattrs = n},
+                .nattrs = n,
+                .keys_measured = 1}, /* event_attrs.c sets key_len */
         .call_attrs = attrs,
         .ncall_attrs = h->n_call,
         .ctx_attrs = attrs + h->n_call,

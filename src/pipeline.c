@@ -249,6 +249,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         }
         r_in.attrs = s->a;
         r_in.nattrs = s->n;
+        r_in.keys_measured = 0; /* gathered from lists that may not carry key_len */
         r_in.dropped_attrs = s->ndropped > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ndropped;
     }
     /* the body is length-limited by logRecordLimits too */
@@ -288,6 +289,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         a->v.str.s_len = otel_mask_in_place(o, (char *)a->v.str.s, a->v.str.s_len);
         too_long |= attr_limit && a->v.str.s_len > attr_limit;
     }
+    r->wire_size = 0; /* its size changed: measured again when encoded */
     if (!too_long)
         return r;
     /* rebuild at the limits from the masked record (rare: long values only) */
