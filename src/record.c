@@ -5,6 +5,7 @@
 #include "record.h"
 #include "encode.h"
 #include "record_pool.h"
+#include "short_copy.h"
 #include "utf8.h"
 
 #include <stdlib.h>
@@ -120,7 +121,7 @@ static int measure(const otel_record_input *in, const char *cat, size_t alim, le
 /* Copies len bytes, NUL-terminated; returns where the next string goes. */
 static char *put(char *dst, const char *t, size_t len)
 {
-    memcpy(dst, t, len);
+    otel_copy_short(dst, t, len);
     dst[len] = '\0';
     return dst + len + 1;
 }

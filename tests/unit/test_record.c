@@ -9,6 +9,7 @@
 
 #include "encode.h"
 #include "record.h"
+#include "short_copy.h"
 #include "utf8.h"
 #include "utf8_ref.h"
 
@@ -373,6 +374,24 @@ START_TEST(record_wire_size_as_measured)
 }
 END_TEST
 
+/* otel_copy_short copies exactly n bytes, for every n around its word
+ * boundaries, and touches nothing past them */
+START_TEST(copy_short_exact)
+{
+    unsigned char src[80], dst[80];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (unsigned char)(i * 7 + 1);
+    for (size_t n = 0; n <= 70; n++) {
+        memset(dst, 0xAA, sizeof dst);
+        otel_copy_short(dst + 1, src + 3, n);
+        ck_assert_int_eq(dst[0], 0xAA);
+        ck_assert_msg(memcmp(dst + 1, src + 3, n) == 0, "n %zu", n);
+        for (size_t i = n + 1; i < sizeof dst; i++)
+            ck_assert_msg(dst[i] == 0xAA, "n %zu wrote byte %zu", n, i);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("record");
@@ -388,6 +407,7 @@ int main(void)
     tcase_add_test(tc, record_category_and_keys_are_utf8);
     tcase_add_test(tc, record_sets_key_len);
     tcase_add_test(tc, record_wire_size_as_measured);
+    tcase_add_test(tc, copy_short_exact);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
