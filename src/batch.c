@@ -27,7 +27,8 @@
 /* The LogRecord message body, exactly as packed (given NUL-free strings). */
 static size_t measure_log_record(const otel_record *r)
 {
-    return otel_pb_log_record_base_size(r, r->severity_text ? strlen(r->severity_text) : 0) +
+    size_t st = r->severity_text_len ? r->severity_text_len : r->severity_text ? strlen(r->severity_text) : 0;
+    return otel_pb_log_record_base_size(r, st) +
            otel_pb_attrs_size(r->attrs, r->nattrs, 1);
 }
 

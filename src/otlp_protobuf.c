@@ -165,7 +165,7 @@ static uint8_t *put_log_record(uint8_t *p, otel_record *r)
         *p++ = KEY(2, WT_VARINT);
         p = put_varint(p, (uint64_t)(int64_t)r->severity_number);
     }
-    size_t st = cstr_len(r->severity_text);
+    size_t st = r->severity_text_len ? r->severity_text_len : cstr_len(r->severity_text);
     if (st)
         p = put_bytes(p, KEY(3, WT_LEN), r->severity_text, st);
     size_t blen = r->body ? r->body_len : 0;

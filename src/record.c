@@ -141,6 +141,7 @@ static otel_record *init_record(char *mem, size_t total, const otel_record_input
     r->severity_number = SEVERITY[i].number;
     r->severity_text = sev >= 1000 ? "UNKNOWN" : sev >= 900 ? "NOTSET" : SEVERITY[i].text;
     *sev_len = sev >= 900 ? (sev >= 1000 ? sizeof "UNKNOWN" : sizeof "NOTSET") - 1 : SEVERITY[i].text_len;
+    r->severity_text_len = (uint32_t)*sev_len;
     if (in->trace_id)
         memcpy(r->trace_id, in->trace_id, 16);
     if (in->span_id)

@@ -46,6 +46,7 @@ typedef struct otel_record {
     uint64_t time_unix_nano;          /* when the event happened */
     uint64_t observed_time_unix_nano; /* when the appender saw it */
     int32_t severity_number;          /* OTel SeverityNumber, 0 = unspecified */
+    uint32_t severity_text_len;       /* strlen(severity_text), set by otel_record_new; 0 = not known */
     const char *severity_text;        /* static string, e.g. "ERROR" */
     const char *category;             /* instrumentation scope name */
     size_t category_len;

@@ -363,6 +363,7 @@ START_TEST(record_wire_size_as_measured)
             otel_record *r = otel_record_new(&in);
             ck_assert_ptr_nonnull(r);
             size_t built = r->wire_size;
+            ck_assert_uint_eq(r->severity_text_len, strlen(r->severity_text)); /* the encoder writes that many */
             ck_assert_int_eq(built == 0, bad != 0);
             r->wire_size = 0;
             size_t measured = otel_log_record_size(r);
