@@ -268,6 +268,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
      * pattern no longer recognises */
     r_in.body_limit = 0;
     r_in.attr_limit = 0;
+    r_in.changed_after = 1; /* its size is measured once masked */
     otel_record *r = otel_record_new(&r_in);
     if (!r) {
         *why = OTEL_PIPELINE_NOMEM;
@@ -300,6 +301,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     cut.nattrs = r->nattrs;
     cut.body_limit = body_limit;
     cut.attr_limit = attr_limit;
+    cut.changed_after = 0;
     cut.trace_id = r->trace_id;
     cut.span_id = r->span_id;
     otel_record *c = otel_record_new(&cut);

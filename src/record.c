@@ -177,7 +177,8 @@ static otel_record *build_plain(const otel_record_input *in, const char *cat, co
     r->body = s;
     r->body_len = in->body_len;
     s = put(s, body, in->body_len);
-    size_t wire = otel_pb_log_record_base_size(r, sev_len); /* the LogRecord's bytes, measured on the way */
+    /* the LogRecord's bytes, measured on the way unless they will change */
+    size_t wire = in->changed_after ? 0 : otel_pb_log_record_base_size(r, sev_len);
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
         otel_attr *d = &r->attrs[i];
@@ -190,7 +191,8 @@ static otel_record *build_plain(const otel_record_input *in, const char *cat, co
             d->v.str.s = s;
             s = put(s, a->v.str.s ? a->v.str.s : "", a->v.str.s_len);
         }
-        wire += otel_pb_attr_field_size(d, klen);
+        if (!in->changed_after)
+            wire += otel_pb_attr_field_size(d, klen);
     }
     if (otel_utf8_valid(mem + head, l.strings)) {
         r->wire_size = wire;

@@ -81,6 +81,7 @@ typedef struct otel_record_input {
     const otel_attr *attrs; /* copied; string values sanitised */
     size_t nattrs;
     int keys_measured; /* 1: each attrs[i].key_len is strlen(attrs[i].key) (else measured) */
+    int changed_after; /* 1: the record is changed once built (masked): wire_size is left 0 */
     size_t attr_limit; /* string attribute values cut to this many bytes; 0 = body_limit */
 } otel_record_input;
 

@@ -371,6 +371,14 @@ START_TEST(record_wire_size_as_measured)
                 ck_assert_msg(built == measured, "priority %d variant %d: %zu built, %zu measured", prios[pi], v,
                               built, measured);
             otel_record_free(r);
+            /* a record the pipeline will mask is left to be measured after */
+            in.changed_after = 1;
+            r = otel_record_new(&in);
+            ck_assert_ptr_nonnull(r);
+            ck_assert_uint_eq(r->wire_size, 0);
+            if (!bad)
+                ck_assert_uint_eq(otel_log_record_size(r), measured);
+            otel_record_free(r);
         }
 }
 END_TEST
