@@ -77,7 +77,7 @@ size_t otel_event_class_attrs(const otel_source_class *cls, const otel_loc_data 
         for (size_t k = 0; k < own && !dup; k++)
             dup = strcmp(attrs[k].key, a->key) == 0;
         for (size_t k = 0; k < i && !dup; k++) /* the caller's own duplicates: first wins */
-            dup = strcmp(ld->attrs[k].key, a->key) == 0;
+            dup = ld->attrs[k].key && strcmp(ld->attrs[k].key, a->key) == 0; /* a missing key before it */
         if (!dup) {
             attrs[n] = *a;
             attrs[n++].key_len = (uint32_t)strlen(a->key);
