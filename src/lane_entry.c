@@ -305,6 +305,7 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
         .ctx_attrs = attrs + h->n_call,
         .nctx_attrs = h->n_ctx,
         .ctx_given = 1,
+        .own_distinct = 1, /* event_attrs.c: distinct keys, none missing */
     };
     otel_record *r = otel_pipeline_build_selected(p, o, &in, &why);
     if (attrs != small)

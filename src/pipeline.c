@@ -138,6 +138,8 @@ static int only_own(const otel_pipeline_input *in, size_t nctx, const otel_pipel
     size_t n = in->rec.nattrs;
     if (in->ncall_attrs | nctx | p->additional.n | p->resource.n || o->has_allowed || n > limit)
         return 0;
+    if (in->own_distinct)
+        return 1;
     for (size_t i = 0; i < n; i++)
         if (!a[i].key || has_key(a, i, a[i].key))
             return 0;
