@@ -24,41 +24,12 @@
 /* Field numbers 1..15 take a one-byte tag; every field we write is below 16. */
 #define TAG 1
 
-/* A proto3 string field without presence: absent when empty. */
-static size_t string_field_size(size_t len)
-{
-    return len == 0 ? 0 : otel_pb_len_field(len);
-}
-
-static size_t cstr_len(const char *s)
-{
-    return s == NULL ? 0 : strlen(s);
-}
-
-
 /* The LogRecord message body, exactly as packed (given NUL-free strings). */
 static size_t measure_log_record(const otel_record *r)
 {
-    size_t sz = 0;
-
-    if (r->time_unix_nano != 0)
-        sz += TAG + 8;
-    if (r->observed_time_unix_nano != 0)
-        sz += TAG + 8;
-    if (r->severity_number != 0) /* enums are int32: negative ones take 10 bytes */
-        sz += TAG + otel_varint_size((uint64_t)(int64_t)r->severity_number);
-    sz += string_field_size(cstr_len(r->severity_text));
-    sz += otel_pb_len_field(otel_pb_len_field(r->body == NULL ? 0 : r->body_len)); /* body: AnyValue{string_value} */
-    sz += otel_pb_attrs_size(r->attrs, r->nattrs, 1);
-    if (r->dropped_attrs != 0)
-        sz += TAG + otel_varint_size(r->dropped_attrs);
-    if (r->flags != 0)
-        sz += TAG + 4;
-    if (!otel_bytes_all_zero(r->trace_id, sizeof r->trace_id))
-        sz += otel_pb_len_field(sizeof r->trace_id);
-    if (!otel_bytes_all_zero(r->span_id, sizeof r->span_id))
-        sz += otel_pb_len_field(sizeof r->span_id);
-    return sz;
+    size_t st = r->severity_text_len ? r->severity_text_len : r->severity_text ? strlen(r->severity_text) : 0;
+    return otel_pb_log_record_base_size(r, st) +
+           otel_pb_attrs_size(r->attrs, r->nattrs, 1);
 }
 
 size_t otel_log_record_size(otel_record *r)
@@ -128,13 +99,31 @@ static uint64_t fnv1a(const char *s, size_t n)
     return h;
 }
 
+/* memcmp(a, b, n) == 0 without a call: categories are short, and a batch
+ * compares each record's with the one before it. */
+static int bytes_equal(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return 0;
+    }
+    for (; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 static int same_category(const otel_record *a, const otel_record *b)
 {
     size_t la, lb;
     const char *ca = category_of(a, &la), *cb = category_of(b, &lb);
-    /* Records of one category often share the pointer when the appender
-     * interns names; the compare is then free. */
-    return la == lb && (ca == cb || memcmp(ca, cb, la) == 0);
+    /* Records of one category may share the pointer; the compare is then
+     * free. */
+    return la == lb && (ca == cb || bytes_equal(ca, cb, la));
 }
 
 /* Smallest power of two >= 2n (open addressing stays at most half full). */
@@ -184,6 +173,23 @@ int otel_scope_groups_build(otel_scope_groups *g, otel_record *const *recs, size
     g->order = NULL;
     if (n > SIZE_MAX / sizeof(size_t) / 8)
         return -1;
+    /* the usual batch: one category throughout, one group in input order,
+     * without the hash table */
+    size_t run = 1;
+    while (run < n && same_category(recs[run - 1], recs[run]))
+        run++;
+    if (n == 0 || run == n) {
+        if ((mem = malloc((2 * n + 2) * sizeof *mem)) == NULL)
+            return -1;
+        g->start = mem;
+        g->order = mem + (n + 1);
+        g->ngroups = n ? 1 : 0;
+        g->start[0] = 0;
+        g->start[g->ngroups] = n;
+        for (i = 0; i < n; i++)
+            g->order[i] = i;
+        return 0;
+    }
     tsize = table_size_for(n);
     /* start[n+1] and order[n] are kept; group_of, cursor and table are
      * scratch that lives in the same block, so one malloc serves all. */

@@ -26,8 +26,10 @@ int otel_encode_protobuf(const otel_resource *res, otel_record *const *recs, siz
 int otel_encode_json(const otel_resource *res, otel_record *const *recs, size_t n, otel_buf *out);
 
 /* The bytes of r's LogRecord message as packed (without its own tag and
- * length). Measured once, then kept in r->wire_size: the split and the
- * encoder both need it. r must not change afterwards. */
+ * length): r->wire_size, which otel_record_new sets while it builds the
+ * record; measured here and kept there when 0 (a record built by hand, or
+ * changed after it was built: whoever changes it clears wire_size). The
+ * split and the encoder both need it. */
 size_t otel_log_record_size(otel_record *r);
 
 /* An upper bound of the bytes record r adds to a protobuf request (the
@@ -153,14 +155,47 @@ static inline size_t otel_pb_short_kv_size(const otel_attr *a, size_t key_len)
     return 0;
 }
 
+/* One attribute as an element of a repeated KeyValue field (with its tag
+ * and length), from its key's bytes. */
+static inline size_t otel_pb_attr_field_size(const otel_attr *a, size_t key_len)
+{
+    size_t kv = otel_pb_short_kv_size(a, key_len);
+    return kv ? 2 + kv : otel_pb_len_field(otel_pb_key_value_size(a, key_len));
+}
+
 /* n attributes as a repeated KeyValue field (each with its tag and length). */
 static inline size_t otel_pb_attrs_size(const otel_attr *attrs, size_t n, int in_record)
 {
     size_t sz = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t klen = otel_pb_key_len(&attrs[i], in_record), kv = otel_pb_short_kv_size(&attrs[i], klen);
-        sz += kv ? 2 + kv : otel_pb_len_field(otel_pb_key_value_size(&attrs[i], klen));
-    }
+    for (size_t i = 0; i < n; i++)
+        sz += otel_pb_attr_field_size(&attrs[i], otel_pb_key_len(&attrs[i], in_record));
+    return sz;
+}
+
+/* The bytes of r's LogRecord message as packed, but for its attributes
+ * (field 6), given strlen(r->severity_text) (0 when NULL). Field by field
+ * what otlp_protobuf.c writes (proto3: zero/empty scalars are not written;
+ * the body, a set submessage, always is). */
+static inline size_t otel_pb_log_record_base_size(const otel_record *r, size_t severity_text_len)
+{
+    size_t sz = 0;
+    if (r->time_unix_nano != 0)
+        sz += 1 + 8;
+    if (r->observed_time_unix_nano != 0)
+        sz += 1 + 8;
+    if (r->severity_number != 0) /* enums are int32: negative ones take 10 bytes */
+        sz += 1 + otel_varint_size((uint64_t)(int64_t)r->severity_number);
+    if (severity_text_len)
+        sz += otel_pb_len_field(severity_text_len);
+    sz += otel_pb_len_field(otel_pb_len_field(r->body == NULL ? 0 : r->body_len)); /* body: AnyValue{string_value} */
+    if (r->dropped_attrs != 0)
+        sz += 1 + otel_varint_size(r->dropped_attrs);
+    if (r->flags != 0)
+        sz += 1 + 4;
+    if (!otel_bytes_all_zero(r->trace_id, sizeof r->trace_id))
+        sz += otel_pb_len_field(sizeof r->trace_id);
+    if (!otel_bytes_all_zero(r->span_id, sizeof r->span_id))
+        sz += otel_pb_len_field(sizeof r->span_id);
     return sz;
 }
 

@@ -20,7 +20,9 @@
 
 /* thread.id, then code.file.path / code.line.number / code.function.name
  * when file is not NULL (function only when not NULL, empty or "(nil)").
- * Strings are referenced, not copied. Returns the count written (<= 4). */
+ * Strings are referenced, not copied. Returns the count written (<= 4).
+ * Every attribute the functions below write carries its key's length in
+ * key_len (what otel_record_input.keys_measured asks for). */
 size_t otel_event_own_attrs(otel_attr *attrs, int64_t thread_id, const char *file, int line, const char *function);
 
 /* The category's source under src's rules (all zero when src is NULL
@@ -28,8 +30,10 @@ size_t otel_event_own_attrs(otel_attr *attrs, int64_t thread_id, const char *fil
 void otel_event_classify(otel_sources *src, const char *category, otel_source_class *cls);
 
 /* Appends log.source (and app.name / app.instance for app sources) from a
- * classification, then ld's attributes, skipping keys already set, up to
- * OTEL_APPEND_MAX_ATTRS in all. Returns the new count. */
+ * classification, then ld's attributes, skipping keys already set, missing
+ * or empty, up to OTEL_APPEND_MAX_ATTRS in all. Returns the new count.
+ * After otel_event_own_attrs, the list holds no key twice and none missing
+ * (what otel_pipeline_input.own_distinct promises). */
 size_t otel_event_class_attrs(const otel_source_class *cls, const otel_loc_data *ld, otel_attr *attrs, size_t n);
 
 /* otel_event_classify, then otel_event_class_attrs. */

@@ -266,11 +266,15 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
         if (attrs[i].type == OTEL_VALUE_STRING)
             attrs[i].v.str.s = at(base, attrs[i].v.str.s);
     }
-    otel_loc_data ld = {.magic = OTEL_LOC_DATA_MAGIC,
-                        .app_name = app_name,
-                        .app_instance = app_instance,
-                        .attrs = attrs + h->n_call + h->n_ctx,
-                        .nattrs = h->n_ld};
+    otel_loc_data ld, *ldp = NULL;
+    if (h->has_ld) {
+        ld = (otel_loc_data){.magic = OTEL_LOC_DATA_MAGIC,
+                             .app_name = app_name,
+                             .app_instance = app_instance,
+                             .attrs = attrs + h->n_call + h->n_ctx,
+                             .nattrs = h->n_ld};
+        ldp = &ld;
+    }
     otel_attr own[OTEL_APPEND_MAX_ATTRS];
     size_t n = otel_event_own_attrs(own, h->thread_id, file, h->line, func);
     otel_source_class cls;
@@ -278,7 +282,7 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
         otel_decision_memo_class(m, cat, &cls);
     else
         otel_event_classify(b->sources, cat, &cls);
-    n = otel_event_class_attrs(&cls, h->has_ld ? &ld : NULL, own, n);
+    n = otel_event_class_attrs(&cls, ldp, own, n);
 
     /* 3. the record: attributes, masking, limits (pipeline.c) */
     otel_pipeline_input in = {
@@ -294,12 +298,14 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
                 .span_id = h->traced ? h->span_id : NULL,
                 .flags = h->trace_flags,
                 .attrs = own,
-                .nattrs = n},
+                .nattrs = n,
+                .keys_measured = 1}, /* event_attrs.c sets key_len */
         .call_attrs = attrs,
         .ncall_attrs = h->n_call,
         .ctx_attrs = attrs + h->n_call,
         .nctx_attrs = h->n_ctx,
         .ctx_given = 1,
+        .own_distinct = 1, /* event_attrs.c: distinct keys, none missing */
     };
     otel_record *r = otel_pipeline_build_selected(p, o, &in, &why);
     if (attrs != small)

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "log4c-otel.h"
+#include "short_copy.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
 
 typedef Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceResponse pb_response;
@@ -84,11 +85,10 @@ static uint8_t *put_len(uint8_t *p, uint8_t key, size_t len)
     return put_varint(p, len);
 }
 
-static uint8_t *put_bytes(uint8_t *p, uint8_t key, const void *data, size_t len)
+static inline __attribute__((always_inline)) uint8_t *put_bytes(uint8_t *p, uint8_t key, const void *data, size_t len)
 {
     p = put_len(p, key, len);
-    if (len)
-        memcpy(p, data, len);
+    otel_copy_short(p, data, len);
     return p + len;
 }
 
@@ -127,7 +127,7 @@ static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t 
             if (klen) {
                 *p++ = KEY(1, WT_LEN);
                 *p++ = (uint8_t)klen;
-                memcpy(p, a->key, klen);
+                otel_copy_short(p, a->key, klen);
                 p += klen;
             }
             *p++ = KEY(2, WT_LEN);
@@ -140,8 +140,7 @@ static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t 
             p[0] = KEY(1, WT_LEN); /* a string */
             p[1] = (uint8_t)(value - 2);
             p += 2;
-            if (value > 2)
-                memcpy(p, a->v.str.s, value - 2);
+            otel_copy_short(p, a->v.str.s, value - 2);
             p += value - 2;
             continue;
         }
@@ -166,7 +165,7 @@ static uint8_t *put_log_record(uint8_t *p, otel_record *r)
         *p++ = KEY(2, WT_VARINT);
         p = put_varint(p, (uint64_t)(int64_t)r->severity_number);
     }
-    size_t st = cstr_len(r->severity_text);
+    size_t st = r->severity_text_len ? r->severity_text_len : cstr_len(r->severity_text);
     if (st)
         p = put_bytes(p, KEY(3, WT_LEN), r->severity_text, st);
     size_t blen = r->body ? r->body_len : 0;

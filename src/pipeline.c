@@ -138,6 +138,8 @@ static int only_own(const otel_pipeline_input *in, size_t nctx, const otel_pipel
     size_t n = in->rec.nattrs;
     if (in->ncall_attrs | nctx | p->additional.n | p->resource.n || o->has_allowed || n > limit)
         return 0;
+    if (in->own_distinct)
+        return 1;
     for (size_t i = 0; i < n; i++)
         if (!a[i].key || has_key(a, i, a[i].key))
             return 0;
@@ -249,6 +251,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         }
         r_in.attrs = s->a;
         r_in.nattrs = s->n;
+        r_in.keys_measured = 0; /* gathered from lists that may not carry key_len */
         r_in.dropped_attrs = s->ndropped > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ndropped;
     }
     /* the body is length-limited by logRecordLimits too */
@@ -267,6 +270,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
      * pattern no longer recognises */
     r_in.body_limit = 0;
     r_in.attr_limit = 0;
+    r_in.changed_after = 1; /* its size is measured once masked */
     otel_record *r = otel_record_new(&r_in);
     if (!r) {
         *why = OTEL_PIPELINE_NOMEM;
@@ -288,6 +292,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         a->v.str.s_len = otel_mask_in_place(o, (char *)a->v.str.s, a->v.str.s_len);
         too_long |= attr_limit && a->v.str.s_len > attr_limit;
     }
+    r->wire_size = 0; /* its size changed: measured again when encoded */
     if (!too_long)
         return r;
     /* rebuild at the limits from the masked record (rare: long values only) */
@@ -298,6 +303,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     cut.nattrs = r->nattrs;
     cut.body_limit = body_limit;
     cut.attr_limit = attr_limit;
+    cut.changed_after = 0;
     cut.trace_id = r->trace_id;
     cut.span_id = r->span_id;
     otel_record *c = otel_record_new(&cut);

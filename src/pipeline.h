@@ -46,6 +46,9 @@ typedef struct otel_pipeline_input {
     const otel_attr *ctx_attrs;
     size_t nctx_attrs;
     int ctx_given;
+    /* 1: every key of rec.attrs is present and none is repeated (as
+     * event_attrs.c builds them), so that need not be checked again */
+    int own_distinct;
 } otel_pipeline_input;
 
 /* Why otel_pipeline_build_record gave no record. */

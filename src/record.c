@@ -3,7 +3,9 @@
  * OTel severity map (README.md, "What is sent").
  */
 #include "record.h"
+#include "encode.h"
 #include "record_pool.h"
+#include "short_copy.h"
 #include "utf8.h"
 
 #include <stdlib.h>
@@ -12,10 +14,13 @@
 static const struct {
     int32_t number;
     const char *text;
+    size_t text_len;
 } SEVERITY[] = {
+#define SEV(n, t) {n, t, sizeof t - 1}
     /* index = log4c priority / 100 */
-    {21, "FATAL"},  {19, "ALERT"}, {18, "CRIT"},  {17, "ERROR"}, {13, "WARN"},
-    {10, "NOTICE"}, {9, "INFO"},   {5, "DEBUG"},  {1, "TRACE"},
+    SEV(21, "FATAL"),  SEV(19, "ALERT"), SEV(18, "CRIT"),  SEV(17, "ERROR"), SEV(13, "WARN"),
+    SEV(10, "NOTICE"), SEV(9, "INFO"),   SEV(5, "DEBUG"),  SEV(1, "TRACE"),
+#undef SEV
 };
 
 static int severity_index(int p)
@@ -87,7 +92,7 @@ static size_t cstr_len(const char *s) { return s ? strlen(s) : 0; }
 
 static size_t key_len_at(const otel_record_input *in, const lens *l, size_t i)
 {
-    return i < KEYS_MEASURED ? l->key[i] : cstr_len(in->attrs[i].key);
+    return i < KEYS_MEASURED ? l->key[i] : in->keys_measured ? in->attrs[i].key_len : cstr_len(in->attrs[i].key);
 }
 
 /* Measures every string; 0 when one is over its limit (it must be cut on a
@@ -100,7 +105,7 @@ static int measure(const otel_record_input *in, const char *cat, size_t alim, le
     l->strings = l->cat + 1 + in->body_len + 1;
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
-        size_t klen = cstr_len(a->key);
+        size_t klen = in->keys_measured ? a->key_len : cstr_len(a->key);
         if (i < KEYS_MEASURED)
             l->key[i] = klen;
         l->strings += klen + 1;
@@ -116,15 +121,16 @@ static int measure(const otel_record_input *in, const char *cat, size_t alim, le
 /* Copies len bytes, NUL-terminated; returns where the next string goes. */
 static char *put(char *dst, const char *t, size_t len)
 {
-    memcpy(dst, t, len);
+    otel_copy_short(dst, t, len);
     dst[len] = '\0';
     return dst + len + 1;
 }
 
 static size_t record_head(size_t nattrs) { return align8(sizeof(otel_record)) + align8(nattrs * sizeof(otel_attr)); }
 
-/* The parts every record has, strings aside. */
-static otel_record *init_record(char *mem, size_t total, const otel_record_input *in)
+/* The parts every record has, strings aside; *sev_len gets
+ * strlen(r->severity_text). */
+static otel_record *init_record(char *mem, size_t total, const otel_record_input *in, size_t *sev_len)
 {
     otel_record *r = (otel_record *)mem;
     memset(r, 0, sizeof *r);
@@ -134,6 +140,8 @@ static otel_record *init_record(char *mem, size_t total, const otel_record_input
     int sev = in->log4c_priority, i = severity_index(sev); /* otel_severity_number/_text, inlined */
     r->severity_number = SEVERITY[i].number;
     r->severity_text = sev >= 1000 ? "UNKNOWN" : sev >= 900 ? "NOTSET" : SEVERITY[i].text;
+    *sev_len = sev >= 900 ? (sev >= 1000 ? sizeof "UNKNOWN" : sizeof "NOTSET") - 1 : SEVERITY[i].text_len;
+    r->severity_text_len = (uint32_t)*sev_len;
     if (in->trace_id)
         memcpy(r->trace_id, in->trace_id, 16);
     if (in->span_id)
@@ -160,7 +168,8 @@ static otel_record *build_plain(const otel_record_input *in, const char *cat, co
         *nomem = 1;
         return NULL;
     }
-    otel_record *r = init_record(mem, total, in);
+    size_t sev_len;
+    otel_record *r = init_record(mem, total, in, &sev_len);
     char *s = mem + head;
     r->category = s;
     r->category_len = l.cat;
@@ -168,6 +177,8 @@ static otel_record *build_plain(const otel_record_input *in, const char *cat, co
     r->body = s;
     r->body_len = in->body_len;
     s = put(s, body, in->body_len);
+    /* the LogRecord's bytes, measured on the way unless they will change */
+    size_t wire = in->changed_after ? 0 : otel_pb_log_record_base_size(r, sev_len);
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
         otel_attr *d = &r->attrs[i];
@@ -180,9 +191,13 @@ static otel_record *build_plain(const otel_record_input *in, const char *cat, co
             d->v.str.s = s;
             s = put(s, a->v.str.s ? a->v.str.s : "", a->v.str.s_len);
         }
+        if (!in->changed_after)
+            wire += otel_pb_attr_field_size(d, klen);
     }
-    if (otel_utf8_valid(mem + head, l.strings))
+    if (otel_utf8_valid(mem + head, l.strings)) {
+        r->wire_size = wire;
         return r;
+    }
     otel_record_free(r);
     return NULL;
 }
@@ -202,7 +217,8 @@ static otel_record *build_sanitized(const otel_record_input *in, const char *cat
     char *mem = otel_record_mem_alloc(total);
     if (!mem)
         return NULL;
-    otel_record *r = init_record(mem, total, in);
+    size_t sev_len;
+    otel_record *r = init_record(mem, total, in, &sev_len); /* wire_size 0: measured when needed */
     char *s = mem + head;
     r->category = s;
     r->category_len = copy_text(s, cat, cat_raw, 0);

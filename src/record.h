@@ -1,11 +1,11 @@
 /*
  * record.h - the log record model shared by the whole core.
  *
- * A record is one immutable allocation: the struct, its attribute array and
- * every string it points to. The appender builds it on the caller's thread
- * (copying everything it needs from the log4c event), the queue moves the
- * pointer, the worker encodes and frees it. Nothing in the core knows log4c's
- * types: the appender glue fills an otel_record_input.
+ * A record is one allocation: the struct, its attribute array and every
+ * string it points to. It is built from a lane entry (lane_entry.h) through
+ * the pipeline, which masks it in place before anything else sees it; then
+ * it does not change: the queue moves the pointer, the worker encodes and
+ * frees it. Nothing in the core knows log4c's types.
  */
 #ifndef LOG4C_OTEL_RECORD_H
 #define LOG4C_OTEL_RECORD_H
@@ -25,7 +25,8 @@ typedef enum otel_value_type {
  * allocation; s is valid UTF-8 of s_len bytes, NUL-terminated; key_len is
  * strlen(key), set by otel_record_new so the encoders need not measure
  * every key of every record again. Outside a record key_len means nothing
- * (whoever builds an attribute may leave it unset). */
+ * (whoever builds an attribute may leave it unset) unless the one who made
+ * the list says so (otel_record_input.keys_measured). */
 typedef struct otel_attr {
     const char *key;
     otel_value_type type;
@@ -45,6 +46,7 @@ typedef struct otel_record {
     uint64_t time_unix_nano;          /* when the event happened */
     uint64_t observed_time_unix_nano; /* when the appender saw it */
     int32_t severity_number;          /* OTel SeverityNumber, 0 = unspecified */
+    uint32_t severity_text_len;       /* strlen(severity_text), set by otel_record_new; 0 = not known */
     const char *severity_text;        /* static string, e.g. "ERROR" */
     const char *category;             /* instrumentation scope name */
     size_t category_len;
@@ -57,9 +59,9 @@ typedef struct otel_record {
     size_t nattrs;
     otel_attr *attrs;
     size_t size; /* bytes of the whole allocation: what the queue's byte cap counts */
-    size_t wire_size; /* the encoders' memo: the packed LogRecord's bytes, 0 = not measured yet
-                       * (otel_log_record_size); only the record's owner (the worker) touches it,
-                       * once the record can no longer change */
+    size_t wire_size; /* the packed LogRecord's bytes (otel_log_record_size), set by otel_record_new;
+                       * 0 = not measured yet: whoever changes a record after it was built (masking)
+                       * clears it */
 } otel_record;
 
 /* What the producer gives to otel_record_new; strings are copied. */
@@ -78,6 +80,8 @@ typedef struct otel_record_input {
     uint32_t dropped_attrs; /* attributes the count limit left out */
     const otel_attr *attrs; /* copied; string values sanitised */
     size_t nattrs;
+    int keys_measured; /* 1: each attrs[i].key_len is strlen(attrs[i].key) (else measured) */
+    int changed_after; /* 1: the record is changed once built (masked): wire_size is left 0 */
     size_t attr_limit; /* string attribute values cut to this many bytes; 0 = body_limit */
 } otel_record_input;
 

@@ -43,9 +43,10 @@ static size_t class_size(int c) { return (size_t)1 << (MIN_SHIFT + c); }
 /* The smallest class that holds bytes, or -1 above the largest. */
 static int class_of(size_t bytes)
 {
-    int c = 0;
-    while (c < NCLASS && class_size(c) < bytes)
-        c++;
+    if (bytes <= class_size(0))
+        return 0;
+    /* ceil(log2(bytes)) - MIN_SHIFT, without a loop */
+    int c = (int)(sizeof(unsigned long long) * 8) - __builtin_clzll((unsigned long long)(bytes - 1)) - MIN_SHIFT;
     return c < NCLASS ? c : -1;
 }
 

@@ -7,6 +7,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static const char REPLACEMENT[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
 
@@ -101,10 +104,33 @@ static size_t sanitize(char *out, const char *in, size_t len, size_t limit)
     return o;
 }
 
+/* The end of the leading run of ASCII bytes, a multiple of 16 bytes
+ * from p, or 0 without SSE2 (x86-64 always has it): 64 bytes per test,
+ * then 16. */
+static size_t ascii_blocks(const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    while (i + 64 <= len) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(p + i)), b = _mm_loadu_si128((const __m128i *)(p + i + 16)),
+                c = _mm_loadu_si128((const __m128i *)(p + i + 32)), d = _mm_loadu_si128((const __m128i *)(p + i + 48));
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))))
+            break;
+        i += 64;
+    }
+    while (i + 16 <= len && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(p + i))))
+        i += 16;
+#else
+    (void)p;
+    (void)len;
+#endif
+    return i;
+}
+
 int otel_utf8_valid(const char *in, size_t len)
 {
     const unsigned char *p = (const unsigned char *)in;
-    size_t i = 0;
+    size_t i = ascii_blocks(p, len);
     while (i < len) {
         /* ASCII a word at a time (log text is mostly ASCII): four words per
          * test, then one; the last < 8 bytes as the final (overlapping) word,

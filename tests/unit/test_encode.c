@@ -359,6 +359,35 @@ START_TEST(test_scope_groups)
     ck_assert_int_eq(otel_scope_groups_build(&g, NULL, 0), 0);
     ck_assert_uint_eq(g.ngroups, 0);
     otel_scope_groups_free(&g);
+
+    /* one category throughout (equal bytes, not one pointer; longer than a
+     * word): one group in input order; a difference in the last byte, or a
+     * NULL among "" categories, is seen */
+    static char long1[] = "app.module.component", long2[] = "app.module.component", long3[] = "app.module.componenT";
+    r[0] = make_record(long1, "0", 0, NULL);
+    r[1] = make_record(long2, "1", 0, NULL);
+    r[2] = make_record(long1, "2", 0, NULL);
+    ck_assert_int_eq(otel_scope_groups_build(&g, p, 3), 0);
+    ck_assert_uint_eq(g.ngroups, 1);
+    ck_assert_uint_eq(g.start[0], 0);
+    ck_assert_uint_eq(g.start[1], 3);
+    for (i = 0; i < 3; i++)
+        ck_assert_uint_eq(g.order[i], i);
+    otel_scope_groups_free(&g);
+    r[2] = make_record(long3, "2", 0, NULL);
+    ck_assert_int_eq(otel_scope_groups_build(&g, p, 3), 0);
+    ck_assert_uint_eq(g.ngroups, 2);
+    ck_assert_uint_eq(g.start[1], 2);
+    ck_assert_uint_eq(g.order[2], 2);
+    otel_scope_groups_free(&g);
+    r[0] = make_record("", "0", 0, NULL);
+    r[1] = make_record("", "1", 0, NULL);
+    r[1].category = NULL;
+    r[1].category_len = 0;
+    ck_assert_int_eq(otel_scope_groups_build(&g, p, 2), 0);
+    ck_assert_uint_eq(g.ngroups, 1);
+    ck_assert_uint_eq(g.start[1], 2);
+    otel_scope_groups_free(&g);
 }
 END_TEST
 

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encode.h"
 #include "record.h"
+#include "short_copy.h"
 #include "utf8.h"
 #include "utf8_ref.h"
 
@@ -325,6 +327,80 @@ START_TEST(record_sets_key_len)
 }
 END_TEST
 
+/* otel_record_new measures the LogRecord's wire size while it builds the
+ * record (the split and the encoder take it from there): it must be what
+ * measuring the finished record gives, for every severity, with and without
+ * ids, flags, dropped attributes, long values and every attribute type; a
+ * record that needed sanitising is measured later (0 until then) */
+START_TEST(record_wire_size_as_measured)
+{
+    static const int prios[] = {-5, 0, 100, 300, 400, 600, 700, 800, 899, 900, 999, 1000, 5000};
+    static char long_value[300];
+    memset(long_value, 'v', sizeof long_value - 1);
+    uint8_t tid[16] = {0, 0, 7}, sid[8] = {0, 0, 0, 0, 0, 0, 0, 1}, zero[16] = {0};
+    for (size_t pi = 0; pi < sizeof prios / sizeof prios[0]; pi++)
+        for (int v = 0; v < 16; v++) {
+            otel_attr attrs[5] = {
+                {.key = "thread.id", .type = OTEL_VALUE_INT, .v.i = v & 1 ? -1 : 12345},
+                {.key = "log.source", .type = OTEL_VALUE_STRING, .v.str = {"app", 3}},
+                {.key = "", .type = OTEL_VALUE_STRING, .v.str = {long_value, v & 2 ? 200 : 5}},
+                {.key = "d", .type = OTEL_VALUE_DOUBLE, .v.d = 1.5},
+                {.key = "b", .type = OTEL_VALUE_BOOL, .v.b = 1},
+            };
+            int bad = v & 8;
+            otel_record_input in = {.time_unix_nano = v & 4 ? 0 : 1700000000000000000ull,
+                                    .observed_time_unix_nano = 1700000000000000001ull,
+                                    .log4c_priority = prios[pi],
+                                    .category = "app.cat",
+                                    .body = bad ? "bad \xff body" : long_value,
+                                    .body_len = bad ? 10 : (size_t)(v * 17),
+                                    .trace_id = v & 2 ? tid : zero,
+                                    .span_id = v & 4 ? sid : NULL,
+                                    .flags = (uint32_t)(v & 1),
+                                    .dropped_attrs = (uint32_t)(v & 4 ? 3 : 0),
+                                    .attrs = attrs,
+                                    .nattrs = (size_t)(v % 6)};
+            otel_record *r = otel_record_new(&in);
+            ck_assert_ptr_nonnull(r);
+            size_t built = r->wire_size;
+            ck_assert_uint_eq(r->severity_text_len, strlen(r->severity_text)); /* the encoder writes that many */
+            ck_assert_int_eq(built == 0, bad != 0);
+            r->wire_size = 0;
+            size_t measured = otel_log_record_size(r);
+            if (!bad)
+                ck_assert_msg(built == measured, "priority %d variant %d: %zu built, %zu measured", prios[pi], v,
+                              built, measured);
+            otel_record_free(r);
+            /* a record the pipeline will mask is left to be measured after */
+            in.changed_after = 1;
+            r = otel_record_new(&in);
+            ck_assert_ptr_nonnull(r);
+            ck_assert_uint_eq(r->wire_size, 0);
+            if (!bad)
+                ck_assert_uint_eq(otel_log_record_size(r), measured);
+            otel_record_free(r);
+        }
+}
+END_TEST
+
+/* otel_copy_short copies exactly n bytes, for every n around its word
+ * boundaries, and touches nothing past them */
+START_TEST(copy_short_exact)
+{
+    unsigned char src[80], dst[80];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (unsigned char)(i * 7 + 1);
+    for (size_t n = 0; n <= 70; n++) {
+        memset(dst, 0xAA, sizeof dst);
+        otel_copy_short(dst + 1, src + 3, n);
+        ck_assert_int_eq(dst[0], 0xAA);
+        ck_assert_msg(memcmp(dst + 1, src + 3, n) == 0, "n %zu", n);
+        for (size_t i = n + 1; i < sizeof dst; i++)
+            ck_assert_msg(dst[i] == 0xAA, "n %zu wrote byte %zu", n, i);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("record");
@@ -339,6 +415,8 @@ int main(void)
     tcase_add_test(tc, record_one_invalid_string_anywhere);
     tcase_add_test(tc, record_category_and_keys_are_utf8);
     tcase_add_test(tc, record_sets_key_len);
+    tcase_add_test(tc, record_wire_size_as_measured);
+    tcase_add_test(tc, copy_short_exact);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

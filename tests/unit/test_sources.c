@@ -13,6 +13,7 @@
 
 #include "log4c-otel.h"
 #include "sources.h"
+#include "event_attrs.h"
 
 static otel_sources *defaults(void)
 {
@@ -195,11 +196,58 @@ START_TEST(cache_concurrent)
 }
 END_TEST
 
+/* The library's own attributes as the record is built from them: no key
+ * missing or repeated, whatever loc_data brings (its keys may repeat the
+ * library's, each other, or be missing or empty), and each carries its
+ * key's length (the pipeline and the record trust both) */
+START_TEST(own_attrs_distinct_and_measured)
+{
+    otel_attr extra[] = {
+        {.key = "thread.id", .type = OTEL_VALUE_INT, .v.i = 1},
+        {.key = "log.source", .type = OTEL_VALUE_STRING, .v.str = {"x", 1}},
+        {.key = NULL, .type = OTEL_VALUE_INT, .v.i = 2},
+        {.key = "", .type = OTEL_VALUE_INT, .v.i = 3},
+        {.key = "tenant", .type = OTEL_VALUE_STRING, .v.str = {"a", 1}},
+        {.key = "tenant", .type = OTEL_VALUE_STRING, .v.str = {"b", 1}},
+        {.key = "code.line.number", .type = OTEL_VALUE_INT, .v.i = 4},
+        {.key = "app.name", .type = OTEL_VALUE_STRING, .v.str = {"y", 1}},
+    };
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+        extra[i].key_len = 999; /* whatever the caller left there */
+    otel_loc_data ld = {.magic = OTEL_LOC_DATA_MAGIC, .app_instance = "i1", .attrs = extra,
+                        .nattrs = sizeof extra / sizeof extra[0]};
+    otel_source_class cls = {.source = "app", .app_name = "orders", .app_name_len = 6};
+    for (int with_file = 0; with_file < 2; with_file++)
+        for (int with_ld = 0; with_ld < 2; with_ld++) {
+            otel_attr a[OTEL_APPEND_MAX_ATTRS];
+            size_t n = otel_event_own_attrs(a, 42, with_file ? "f.c" : NULL, 7, "fn");
+            n = otel_event_class_attrs(&cls, with_ld ? &ld : NULL, a, n);
+            ck_assert_uint_ge(n, 3);
+            int tenant = 0;
+            for (size_t i = 0; i < n; i++) {
+                ck_assert_ptr_nonnull(a[i].key);
+                ck_assert_uint_gt(strlen(a[i].key), 0);
+                ck_assert_uint_eq(a[i].key_len, strlen(a[i].key));
+                for (size_t j = 0; j < i; j++)
+                    ck_assert_msg(strcmp(a[i].key, a[j].key) != 0, "%s twice", a[i].key);
+                if (strcmp(a[i].key, "tenant") == 0) {
+                    tenant = 1;
+                    ck_assert_str_eq(a[i].v.str.s, "a"); /* the first wins */
+                }
+                if (strcmp(a[i].key, "thread.id") == 0)
+                    ck_assert_int_eq(a[i].v.i, 42); /* the library's own wins */
+            }
+            ck_assert_int_eq(tenant, with_ld);
+        }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sources");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, default_rules);
+    tcase_add_test(tc, own_attrs_distinct_and_measured);
     tcase_add_test(tc, json_rules_replace_defaults);
     tcase_add_test(tc, json_partial_and_disabled);
     tcase_add_test(tc, json_errors_name_the_key);
