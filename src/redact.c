@@ -740,9 +740,6 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
 {
     if (!set)
         return len;
-    thread_state *t = state();
-    if (!t)
-        return mask_all(s, len);
     int ascii = all_ascii(s, len);
     if (!ascii && !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
         return mask_all(s, len);
@@ -753,11 +750,24 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
      * about what the index costs) */
     if (len > OTEL_MASK_PREFILTER_MAX_LEN || (set->n == 1 && !set->re[0]->nparts))
         prefilter = 0;
-    const units *u = !prefilter ? NULL : set->n == 1 ? set->re[0]->own : set_units_of(t, set);
+    /* the per-thread state, fetched once something needs it (a split
+     * pattern's index is its own) */
+    thread_state *t = NULL;
+    const units *u = NULL;
+    if (prefilter && set->n == 1) {
+        u = set->re[0]->own;
+    } else {
+        if (!(t = state()))
+            return mask_all(s, len);
+        if (prefilter)
+            u = set_units_of(t, set);
+    }
     if (u) { /* one pass over the value rules out most units */
         uint64_t live = live_units(u, s, len, ascii);
         if (!live)
             return len;
+        if (!t && !(t = state()))
+            return mask_all(s, len);
         uint64_t left = value_budget(len);
         if (collect_units(set, u, live, ascii, t, s, len, &n, &left) != 0)
             return mask_whole(s, len);
