@@ -385,26 +385,22 @@ uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, siz
         return m;
     const unsigned char *p = (const unsigned char *)s;
     const uint64_t *s0 = x->slot[0], *s1 = x->slot[1];
-    uint64_t a = 0, b = 0, c = 0, d = 0;
+    uint64_t a = 0, b = 0;
     size_t i = 0;
-    for (; i + 4 < len; i += 4) { /* the pairs at i to i + 3 */
+    for (; i + 8 < len; i += 8) { /* the pairs at i to i + 7 */
         uint32_t h0 = index_hash(load2(p + i)), h1 = index_hash(load2(p + i + 1));
         uint32_t h2 = index_hash(load2(p + i + 2)), h3 = index_hash(load2(p + i + 3));
-        a |= s0[h0];
-        b |= s1[h0];
-        c |= s0[h1];
-        d |= s1[h1];
-        a |= s0[h2];
-        b |= s1[h2];
-        c |= s0[h3];
-        d |= s1[h3];
+        uint32_t h4 = index_hash(load2(p + i + 4)), h5 = index_hash(load2(p + i + 5));
+        uint32_t h6 = index_hash(load2(p + i + 6)), h7 = index_hash(load2(p + i + 7));
+        a |= s0[h0] | s0[h1] | s0[h2] | s0[h3] | s0[h4] | s0[h5] | s0[h6] | s0[h7];
+        b |= s1[h0] | s1[h1] | s1[h2] | s1[h3] | s1[h4] | s1[h5] | s1[h6] | s1[h7];
     }
     for (; i + 1 < len; i++) {
         uint32_t h = index_hash(load2(p + i));
         a |= s0[h];
         b |= s1[h];
     }
-    return m | ((a | c) & (b | d));
+    return m | (a & b);
 }
 
 void otel_mask_prefilter_free(otel_mask_prefilter *pf)
