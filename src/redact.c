@@ -723,8 +723,13 @@ static int collect_units(const otel_regex_set *set, const units *u, uint64_t liv
         if (!bits)
             continue;
         const otel_regex *re = set->re[p];
-        if (re->nparts) {
+        if (re->nparts && (bits & (bits - 1))) {
             if (collect_parts(re, ascii, t, s, len, n, left, bits) != 0)
+                return -1;
+        } else if (re->nparts) { /* one alternative: its own matches are the pattern's */
+            const otel_regex *part = re->parts[__builtin_ctzll(bits)];
+            set_depth(t, part, len);
+            if (collect(part, ascii, t, s, len, n, left) != 0)
                 return -1;
         } else {
             set_depth(t, re, len);
