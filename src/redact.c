@@ -46,6 +46,7 @@ typedef struct units {
     uint64_t bytes_test;                   /* units whose single bytes or runs may rule a value out */
     const struct otel_regex *re[MAX_PARTS]; /* unit i: a pattern, or an alternative of one */
     unsigned char first[MAX_PARTS + 1];     /* pattern p's units: first[p] to first[p + 1] - 1 */
+    unsigned char pat[MAX_PARTS];           /* unit i's pattern */
 } units;
 
 /* A set's units as one thread built them, valid while the set holds the
@@ -188,8 +189,10 @@ static int units_build(units *u, const otel_regex *const *pats, size_t n)
         size_t add = re->nparts ? re->nparts : 1;
         if (k + add > MAX_PARTS)
             return -1;
-        for (size_t i = 0; i < add; i++)
+        for (size_t i = 0; i < add; i++) {
+            u->pat[k] = (unsigned char)p;
             u->re[k++] = re->nparts ? re->parts[i] : re;
+        }
     }
     u->first[n] = (unsigned char)k;
     otel_mask_prefilter *pfs[MAX_PARTS];
@@ -717,11 +720,11 @@ static const units *set_units_of(thread_state *t, const otel_regex_set *set)
 static int collect_units(const otel_regex_set *set, const units *u, uint64_t live, int ascii, thread_state *t,
                          const char *s, size_t len, size_t *n, uint64_t *left)
 {
-    for (size_t p = 0; p < set->n && live; p++) {
+    while (live) { /* pattern by pattern, in order, those with a live unit */
+        size_t p = u->pat[__builtin_ctzll(live)];
         unsigned lo = u->first[p], k = u->first[p + 1] - lo;
         uint64_t bits = (live >> lo) & (k >= 64 ? ~0ull : (1ull << k) - 1);
-        if (!bits)
-            continue;
+        live &= ~(bits << lo);
         const otel_regex *re = set->re[p];
         if (re->nparts && (bits & (bits - 1))) {
             if (collect_parts(re, ascii, t, s, len, n, left, bits) != 0)
@@ -798,7 +801,7 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
     }
     if (n == 0)
         return len;
-    if (set->n > 1)
+    if (set->n > 1 && n > 1)
         n = merge_ranges(t, n);
     /* compact in place; the output never outruns the input */
     size_t w = 0, r = 0;
