@@ -41,6 +41,7 @@ typedef struct clause {
 typedef struct run {
     uint64_t set[4];
     size_t min;
+    unsigned char in[256]; /* in[c]: c is one of the set (made from set once it is complete) */
 } run;
 
 /* one top-level alternative: every clause and every run holds */
@@ -150,7 +151,7 @@ static int run_present(const run *r, const view *v)
     size_t i = 0;
     while (i + r->min <= v->len) {
         size_t j = i + r->min;
-        while (j > i && ((r->set[p[j - 1] >> 6] >> (p[j - 1] & 63)) & 1))
+        while (j > i && r->in[p[j - 1]])
             j--;
         if (j == i)
             return 1;
@@ -905,6 +906,12 @@ otel_mask_prefilter *otel_mask_prefilter_new(const char *pattern, int caseless)
     pf->caseless = r.caseless;
     if (pf->caseless)
         fold_runs(pf);
+    for (size_t a = 0; a < pf->nalts; a++)
+        for (unsigned k = 0; k < pf->a[a].nruns; k++) {
+            run *u = &pf->a[a].r[k];
+            for (unsigned c = 0; c < 256; c++)
+                u->in[c] = (unsigned char)((u->set[c >> 6] >> (c & 63)) & 1);
+        }
     for (size_t a = 0; a < pf->nalts; a++)
         for (unsigned c = 0; c < pf->a[a].n; c++)
             for (unsigned k = 0; k < pf->a[a].c[c].n; k++) {
