@@ -361,6 +361,18 @@ otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n)
          * pairs of its literal (of each choice) */
         int b = best_pair_clause(&pf->a[0], a);
         const clause *ca = &pf->a[0].c[a];
+        if (b >= 0) { /* a second pair of the first clause's literals when that is rarer */
+            unsigned second = 0;
+            for (unsigned k = 0; k < ca->n; k++) {
+                const lit *l = &ca->l[k];
+                unsigned r0 = rarest_pair(l, -1), r1 = rarest_pair(l, (int)r0);
+                unsigned sc = (r1 == r0 ? ~0u / 2 : pair_common(l, r1)) + ca->n;
+                if (sc > second)
+                    second = sc;
+            }
+            if (second < clause_common(&pf->a[0].c[b]))
+                b = -1;
+        }
         for (unsigned k = 0; k < ca->n; k++) {
             const lit *l = &ca->l[k];
             unsigned r0 = rarest_pair(l, -1);
