@@ -1,8 +1,9 @@
 /*
  * mask_prefilter.c - the literal prefilter of a hideRegex (mask_prefilter.h):
  * what literal text every match of each top-level alternative of a
- * JavaScript pattern contains, read from the pattern's source, and the test
- * of a value's summary against it.
+ * JavaScript pattern contains, read from the pattern's source; the test of
+ * a value's summary against it, and the index that tests two byte pairs of
+ * each of many prefilters in one pass over a value.
  *
  * The reading is conservative: anything it does not recognise as literal
  * text (classes, escapes other than escaped punctuation and \t \n \r \f \v,
@@ -357,8 +358,9 @@ otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n)
         if (pf->caseless)
             x->caseless |= bit;
         /* two requirements when the alternative has two clauses of pairs:
-         * the rarest pair of each (of each choice); one: the two rarest
-         * pairs of its literal (of each choice) */
+         * the rarest pair of each (of each choice); one (or a second
+         * requirement commoner than the first one's second pair): the two
+         * rarest pairs of its literal (of each choice) */
         int b = best_pair_clause(&pf->a[0], a);
         const clause *ca = &pf->a[0].c[a];
         if (b >= 0) { /* a second pair of the first clause's literals when that is rarer */

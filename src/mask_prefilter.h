@@ -77,12 +77,12 @@ int otel_mask_prefilter_tests_bytes(const otel_mask_prefilter *pf);
 /* The most selective requirements of up to 64 prefilters (the patterns of
  * a set, the alternatives of a pattern), side by side, tested in one pass
  * over a value with one table read per byte pair. Each prefilter's key is
- * one or two of its requirements that are literal text of two bytes or
- * more: with two such requirements, the last byte pair of a literal of
- * each; with one, the first and the last pair of its literal (any of a
- * choice's). A prefilter without such a key (an alternative of single
- * bytes or runs only, several alternatives, none) is always a candidate,
- * and a case-insensitive one is for every value with a non-ASCII byte. */
+ * two byte pairs from its requirements that are literal text of two bytes
+ * or more, the rarest in log text: two of its most selective literal, or
+ * one of each of its two most selective literals (any of a choice's). A
+ * prefilter without such a key (an alternative of single bytes or runs
+ * only, several alternatives, none) is always a candidate, and a
+ * case-insensitive one is for every value with a non-ASCII byte. */
 typedef struct otel_mask_index otel_mask_index;
 
 /* For pfs[0..n) (n <= 64; NULL: no prefilter); NULL when memory ran out. */
