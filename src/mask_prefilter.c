@@ -1,8 +1,9 @@
 /*
  * mask_prefilter.c - the literal prefilter of a hideRegex (mask_prefilter.h):
  * what literal text every match of each top-level alternative of a
- * JavaScript pattern contains, read from the pattern's source, and the test
- * of a value's summary against it.
+ * JavaScript pattern contains, read from the pattern's source; the test of
+ * a value's summary against it, and the index that tests two byte pairs of
+ * each of many prefilters in one pass over a value.
  *
  * The reading is conservative: anything it does not recognise as literal
  * text (classes, escapes other than escaped punctuation and \t \n \r \f \v,
@@ -41,6 +42,7 @@ typedef struct clause {
 typedef struct run {
     uint64_t set[4];
     size_t min;
+    unsigned char in[256]; /* in[c]: c is one of the set (made from set once it is complete) */
 } run;
 
 /* one top-level alternative: every clause and every run holds */
@@ -52,6 +54,7 @@ typedef struct alt {
 
 struct otel_mask_prefilter {
     int caseless;
+    int pairs; /* some literal has two bytes or more: the test reads the summary's pairs */
     size_t nalts;
     alt *a;
     /* one alternative: its most selective requirement, one summary entry
@@ -97,44 +100,59 @@ void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, i
     sub->len = len;
     if (len == 0)
         return;
-    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
     uint16_t *e = sub->e + 256;
-    unsigned first = PAIR_OF[p[0]];
-    for (size_t i = 1; i < len; i++) {
-        e[first ^ FOLD[p[i]]] = g;
-        first = PAIR_OF[p[i]];
+    unsigned first = PAIR_OF[*p++];
+    for (; p + 2 <= end; p += 2) { /* two pairs a round; the bytes read before the stores */
+        unsigned b0 = p[0], b1 = p[1];
+        e[first ^ FOLD[b0]] = g;
+        e[PAIR_OF[b0] ^ FOLD[b1]] = g;
+        first = PAIR_OF[b1];
     }
+    if (p < end)
+        e[first ^ FOLD[*p]] = g;
 }
+
+/* The value a test reads: with its summary's pairs (sub, NULL: pairs
+ * are not read, every literal of two bytes or more counts as present). */
+typedef struct view {
+    const unsigned char *s;
+    size_t len;
+    int ascii;
+    const otel_mask_subject *sub;
+} view;
 
 /* Whether the value holds byte c (folded: either case). */
-static int has_byte(const otel_mask_subject *sub, unsigned c)
+static int has_byte(const view *v, unsigned c)
 {
-    if (memchr(sub->s, (int)c, sub->len))
+    if (memchr(v->s, (int)c, v->len))
         return 1;
-    return c >= 'a' && c <= 'z' && memchr(sub->s, (int)(c - 32), sub->len) != NULL;
+    return c >= 'a' && c <= 'z' && memchr(v->s, (int)(c - 32), v->len) != NULL;
 }
 
-static int lit_present(const lit *l, const otel_mask_subject *sub)
+static int lit_present(const lit *l, const view *v)
 {
     if (l->len == 1)
-        return has_byte(sub, l->s[0]);
+        return has_byte(v, l->s[0]);
+    if (!v->sub)
+        return 1;
     for (unsigned i = 0; i + 1 < l->len; i++)
-        if (sub->e[256 + l->pair[i]] != sub->gen)
+        if (v->sub->e[256 + l->pair[i]] != v->sub->gen)
             return 0;
     return 1;
 }
 
-static int run_present(const run *r, const otel_mask_subject *sub)
+static int run_present(const run *r, const view *v)
 {
-    if (r->min > sub->len)
+    if (r->min > v->len)
         return 0;
     /* a window of min bytes, read from its end: at a byte outside the set
      * no run can hold, the next window starts just after it */
-    const unsigned char *p = (const unsigned char *)sub->s;
+    const unsigned char *p = v->s;
     size_t i = 0;
-    while (i + r->min <= sub->len) {
+    while (i + r->min <= v->len) {
         size_t j = i + r->min;
-        while (j > i && ((r->set[p[j - 1] >> 6] >> (p[j - 1] & 63)) & 1))
+        while (j > i && r->in[p[j - 1]])
             j--;
         if (j == i)
             return 1;
@@ -143,15 +161,16 @@ static int run_present(const run *r, const otel_mask_subject *sub)
     return 0;
 }
 
-int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask_subject *sub)
+static int may_match(const otel_mask_prefilter *pf, const view *v)
 {
-    if (!pf || (pf->caseless && !sub->ascii))
+    if (!pf || (pf->caseless && !v->ascii))
         return 1;
     if (pf->nkey) {
         unsigned k;
         for (k = 0; k < pf->nkey; k++)
-            if (pf->key[k] & KEY_BYTE ? has_byte(sub, pf->key[k] & 0xFFu)
-                                      : sub->e[pf->key[k]] == sub->gen && sub->e[pf->key2[k]] == sub->gen)
+            if (pf->key[k] & KEY_BYTE ? has_byte(v, pf->key[k] & 0xFFu)
+                                      : !v->sub || (v->sub->e[pf->key[k]] == v->sub->gen &&
+                                                    v->sub->e[pf->key2[k]] == v->sub->gen))
                 break;
         if (k == pf->nkey)
             return 0;
@@ -163,7 +182,7 @@ int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask
             const clause *cl = &al->c[c];
             unsigned k;
             for (k = 0; k < cl->n; k++)
-                if (lit_present(&cl->l[k], sub))
+                if (lit_present(&cl->l[k], v))
                     break;
             if (k == cl->n)
                 break; /* this requirement fails: the alternative cannot match */
@@ -172,7 +191,7 @@ int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask
             continue;
         unsigned k;
         for (k = 0; k < al->nruns; k++)
-            if (!run_present(&al->r[k], sub))
+            if (!run_present(&al->r[k], v))
                 break;
         if (k == al->nruns)
             return 1;
@@ -180,63 +199,223 @@ int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask
     return 0;
 }
 
-struct otel_mask_gate {
+int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask_subject *sub)
+{
+    view v = {(const unsigned char *)sub->s, sub->len, sub->ascii, sub};
+    return may_match(pf, &v);
+}
+
+int otel_mask_prefilter_may_match_bytes(const otel_mask_prefilter *pf, const char *s, size_t len, int ascii)
+{
+    view v = {(const unsigned char *)s, len, ascii, NULL};
+    return may_match(pf, &v);
+}
+
+int otel_mask_prefilter_tests_bytes(const otel_mask_prefilter *pf)
+{
+    if (!pf)
+        return 0;
+    for (size_t a = 0; a < pf->nalts; a++) {
+        const alt *al = &pf->a[a];
+        if (al->nruns)
+            return 1;
+        for (unsigned c = 0; c < al->n; c++)
+            for (unsigned k = 0; k < al->c[c].n; k++)
+                if (al->c[c].l[k].len == 1)
+                    return 1;
+    }
+    return 0;
+}
+
+/* ---- the index: the keys of many prefilters, tested in one pass ---- */
+
+struct otel_mask_index {
     uint64_t always;   /* prefilters without a key: always candidates */
     uint64_t caseless; /* case-insensitive ones: candidates for non-ASCII values */
-    size_t n;          /* keys */
-    uint16_t *key;     /* as otel_mask_prefilter.key, key2 */
-    uint16_t *key2;
-    unsigned char *of; /* the prefilter each key belongs to */
+    /* bit i of slot[k][h]: a byte pair of prefilter i's k-th key hashes to
+     * h (index_hash) (a prefilter is a candidate when both its slots see
+     * one of theirs) */
+    uint64_t slot[2][OTEL_MASK_PAIR_BITS];
 };
 
-otel_mask_gate *otel_mask_gate_new(otel_mask_prefilter *const *pfs, size_t n)
+/* Two bytes as one load reads them. */
+static inline uint32_t load2(const unsigned char *p)
 {
-    otel_mask_gate *g = calloc(1, sizeof *g);
-    size_t keys = 0;
-    for (size_t i = 0; i < n && i < 64; i++)
-        keys += pfs[i] ? pfs[i]->nkey : 0;
-    if (!g || !(g->key = calloc(keys + 1, sizeof *g->key)) || !(g->key2 = calloc(keys + 1, sizeof *g->key2)) ||
-        !(g->of = calloc(keys + 1, 1))) {
-        otel_mask_gate_free(g);
-        return NULL;
+    uint16_t w;
+    memcpy(&w, p, 2);
+    return w;
+}
+
+/* The index's entry for the two bytes w (load2): bit 5 of each byte set
+ * first, which folds ASCII letters to lower case (and makes a few other
+ * bytes alike, which only makes the test more conservative). The empty
+ * asm keeps the compiler from doing the OR on 16 bits and widening after. */
+static inline uint32_t index_hash(uint32_t w)
+{
+#if defined(__GNUC__)
+    __asm__("" : "+r"(w));
+#endif
+    return ((w | 0x2020u) * 0x9E3779B1u) >> (32 - 11);
+}
+
+/* Enters l's pair at i (folded) into slot. */
+static void index_pair(uint64_t *slot, const lit *l, unsigned i, uint64_t bit)
+{
+    slot[index_hash(load2(l->s + i))] |= bit;
+}
+
+/* How common a byte (folded) is in log text, roughly (per mille of
+ * English text for letters; digits, spaces and the punctuation of
+ * key=value logs as common): a pair's commonness is the product of its
+ * bytes'. Only which pairs a key uses depends on it, never a result. */
+static unsigned common(unsigned c)
+{
+    static const unsigned char letter[26] = {82, 15, 28, 43, 127, 22, 20, 61, 70, 2, 8, 40, 24,
+                                             67, 75, 19, 1,  60, 63, 91, 28, 10, 24, 2,  20, 1};
+    if (c >= 'a' && c <= 'z')
+        return letter[c - 'a'];
+    if (c >= '0' && c <= '9')
+        return 40;
+    if (c == ' ')
+        return 150;
+    if (c && strchr("=/.-:,", (int)c))
+        return 30;
+    return 5;
+}
+
+static unsigned pair_common(const lit *l, unsigned i) { return common(l->s[i]) * common(l->s[i + 1]); }
+
+/* The position of l's rarest byte pair other than the one at skip (-1:
+ * none to skip); l has two bytes or more. */
+static unsigned rarest_pair(const lit *l, int skip)
+{
+    unsigned best = 0, best_score = ~0u;
+    for (unsigned i = 0; i + 1 < l->len; i++) {
+        if ((int)i == skip)
+            continue;
+        unsigned sc = pair_common(l, i);
+        if (sc < best_score) {
+            best = i;
+            best_score = sc;
+        }
     }
+    return best_score == ~0u ? (unsigned)skip : best;
+}
+
+/* Whether every literal of c has a byte pair (two bytes or more). */
+static int pair_clause(const clause *c)
+{
+    for (unsigned k = 0; k < c->n; k++)
+        if (c->l[k].len < 2)
+            return 0;
+    return c->n > 0;
+}
+
+/* How common the commonest of c's literals' rarest pairs is (the clause
+ * holds when any literal does); ~0u when c has a literal without a pair. */
+static unsigned clause_common(const clause *c)
+{
+    if (!pair_clause(c))
+        return ~0u;
+    unsigned worst = 0;
+    for (unsigned k = 0; k < c->n; k++) {
+        unsigned sc = pair_common(&c->l[k], rarest_pair(&c->l[k], -1)) + c->n; /* fewer choices first */
+        if (sc > worst)
+            worst = sc;
+    }
+    return worst;
+}
+
+/* The clause of al least likely to hold by its pairs, other than skip; -1
+ * when none has pairs. */
+static int best_pair_clause(const alt *al, int skip)
+{
+    int best = -1;
+    unsigned best_score = ~0u;
+    for (unsigned c = 0; c < al->n; c++) {
+        unsigned sc = (int)c == skip ? ~0u : clause_common(&al->c[c]);
+        if (sc < best_score) {
+            best = (int)c;
+            best_score = sc;
+        }
+    }
+    return best;
+}
+
+otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n)
+{
+    otel_mask_index *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
     for (size_t i = 0; i < n && i < 64; i++) {
         const otel_mask_prefilter *pf = pfs[i];
-        if (!pf || !pf->nkey) {
-            g->always |= 1ull << i;
+        uint64_t bit = 1ull << i;
+        int a = pf && pf->nalts == 1 ? best_pair_clause(&pf->a[0], -1) : -1;
+        if (a < 0) {
+            x->always |= bit;
             continue;
         }
         if (pf->caseless)
-            g->caseless |= 1ull << i;
-        for (unsigned k = 0; k < pf->nkey; k++) {
-            g->key[g->n] = pf->key[k];
-            g->key2[g->n] = pf->key2[k];
-            g->of[g->n++] = (unsigned char)i;
+            x->caseless |= bit;
+        /* two requirements when the alternative has two clauses of pairs:
+         * the rarest pair of each (of each choice); one (or a second
+         * requirement commoner than the first one's second pair): the two
+         * rarest pairs of its literal (of each choice) */
+        int b = best_pair_clause(&pf->a[0], a);
+        const clause *ca = &pf->a[0].c[a];
+        if (b >= 0) { /* a second pair of the first clause's literals when that is rarer */
+            unsigned second = 0;
+            for (unsigned k = 0; k < ca->n; k++) {
+                const lit *l = &ca->l[k];
+                unsigned r0 = rarest_pair(l, -1), r1 = rarest_pair(l, (int)r0);
+                unsigned sc = (r1 == r0 ? ~0u / 2 : pair_common(l, r1)) + ca->n;
+                if (sc > second)
+                    second = sc;
+            }
+            if (second < clause_common(&pf->a[0].c[b]))
+                b = -1;
+        }
+        for (unsigned k = 0; k < ca->n; k++) {
+            const lit *l = &ca->l[k];
+            unsigned r0 = rarest_pair(l, -1);
+            index_pair(x->slot[0], l, r0, bit);
+            if (b < 0)
+                index_pair(x->slot[1], l, rarest_pair(l, (int)r0), bit);
+        }
+        if (b >= 0) {
+            const clause *cb = &pf->a[0].c[b];
+            for (unsigned k = 0; k < cb->n; k++)
+                index_pair(x->slot[1], &cb->l[k], rarest_pair(&cb->l[k], -1), bit);
         }
     }
-    return g;
+    return x;
 }
 
-void otel_mask_gate_free(otel_mask_gate *g)
-{
-    if (!g)
-        return;
-    free(g->key);
-    free(g->key2);
-    free(g->of);
-    free(g);
-}
+void otel_mask_index_free(otel_mask_index *x) { free(x); }
 
-uint64_t otel_mask_gate_candidates(const otel_mask_gate *g, uint64_t among, const otel_mask_subject *sub)
+uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, size_t len, int ascii)
 {
-    uint64_t m = g->always | (sub->ascii ? 0 : g->caseless);
-    const uint16_t gen = sub->gen, *e = sub->e;
-    for (size_t k = 0; k < g->n; k++) {
-        unsigned key = g->key[k];
-        if (key & KEY_BYTE ? has_byte(sub, key & 0xFFu) : e[key] == gen && e[g->key2[k]] == gen)
-            m |= 1ull << g->of[k];
+    uint64_t m = x->always | (ascii ? 0 : x->caseless);
+    if (len < 2)
+        return m;
+    const unsigned char *p = (const unsigned char *)s;
+    const uint64_t *s0 = x->slot[0], *s1 = x->slot[1];
+    uint64_t a = 0, b = 0;
+    size_t i = 0;
+    for (; i + 8 < len; i += 8) { /* the pairs at i to i + 7 */
+        uint32_t h0 = index_hash(load2(p + i)), h1 = index_hash(load2(p + i + 1));
+        uint32_t h2 = index_hash(load2(p + i + 2)), h3 = index_hash(load2(p + i + 3));
+        uint32_t h4 = index_hash(load2(p + i + 4)), h5 = index_hash(load2(p + i + 5));
+        uint32_t h6 = index_hash(load2(p + i + 6)), h7 = index_hash(load2(p + i + 7));
+        a |= s0[h0] | s0[h1] | s0[h2] | s0[h3] | s0[h4] | s0[h5] | s0[h6] | s0[h7];
+        b |= s1[h0] | s1[h1] | s1[h2] | s1[h3] | s1[h4] | s1[h5] | s1[h6] | s1[h7];
     }
-    return m & among;
+    for (; i + 1 < len; i++) {
+        uint32_t h = index_hash(load2(p + i));
+        a |= s0[h];
+        b |= s1[h];
+    }
+    return m | (a & b);
 }
 
 void otel_mask_prefilter_free(otel_mask_prefilter *pf)
@@ -742,11 +921,18 @@ otel_mask_prefilter *otel_mask_prefilter_new(const char *pattern, int caseless)
     if (pf->caseless)
         fold_runs(pf);
     for (size_t a = 0; a < pf->nalts; a++)
+        for (unsigned k = 0; k < pf->a[a].nruns; k++) {
+            run *u = &pf->a[a].r[k];
+            for (unsigned c = 0; c < 256; c++)
+                u->in[c] = (unsigned char)((u->set[c >> 6] >> (c & 63)) & 1);
+        }
+    for (size_t a = 0; a < pf->nalts; a++)
         for (unsigned c = 0; c < pf->a[a].n; c++)
             for (unsigned k = 0; k < pf->a[a].c[c].n; k++) {
                 lit *l = &pf->a[a].c[c].l[k];
                 for (unsigned i = 0; i + 1 < l->len; i++)
                     l->pair[i] = (uint16_t)pair_bit(l->s[i], l->s[i + 1]);
+                pf->pairs |= l->len >= 2;
             }
     if (pf->nalts == 1 && pf->a[0].n > 0) { /* the key: the clause whose shortest literal is longest */
         const alt *al = &pf->a[0];

@@ -8,14 +8,17 @@
  * contains: runs of literal characters outside groups, and groups that are
  * a choice between literal strings ("(?:AKIA|ASIA)"); and the runs of
  * characters of one class it needs ("[0-9a-f]{40}", "(?:\d[ -]?){13,16}").
- * A value is summarised once (which byte pairs it holds, ASCII letters
- * folded to lower case); a pattern may match only when some
- * alternative finds every one of its literals in the summary and every one
- * of its runs in the value. "May match" is the
- * answer whenever the prefilter cannot prove otherwise: an alternative
- * without any literal, a case-insensitive pattern over non-ASCII text
- * (Unicode case folding maps non-ASCII characters onto ASCII ones), a
- * value longer than OTEL_MASK_PREFILTER_MAX_LEN.
+ * Two ways to test a value against it: a summary of the value (which
+ * byte pairs it holds, ASCII letters folded to lower case), against which
+ * a pattern may match only when some alternative finds every one of its
+ * literals in the summary and every one of its runs in the value; and an
+ * index of many prefilters (otel_mask_index) that tests two byte pairs of
+ * each in one pass over the value, whose candidates are then tested by
+ * their single bytes and runs alone. "May match" is the answer whenever
+ * the prefilter cannot prove otherwise: an alternative without any
+ * literal, a case-insensitive pattern over non-ASCII text (Unicode case
+ * folding maps non-ASCII characters onto ASCII ones), a value longer than
+ * OTEL_MASK_PREFILTER_MAX_LEN.
  */
 #ifndef LOG4C_OTEL_MASK_PREFILTER_H
 #define LOG4C_OTEL_MASK_PREFILTER_H
@@ -60,19 +63,37 @@ void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, i
  * it may (the pattern must run). */
 int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask_subject *sub);
 
-/* The most selective requirement of each of up to 64 prefilters, side by
- * side, for a pattern split into its alternatives: which of them may
- * match a value, tested in one loop. */
-typedef struct otel_mask_gate otel_mask_gate;
+/* The same test without the summary: only what single bytes and runs of
+ * the value prove (literals of two bytes or more count as present), for
+ * the candidates of an index, whose keys tested their pairs already. 0
+ * when the pattern cannot match anywhere in s[0..len). */
+int otel_mask_prefilter_may_match_bytes(const otel_mask_prefilter *pf, const char *s, size_t len, int ascii);
+
+/* Whether otel_mask_prefilter_may_match_bytes can ever answer 0 for pf
+ * (it has a literal of one byte or a run to test, or several
+ * alternatives); 0 for NULL. */
+int otel_mask_prefilter_tests_bytes(const otel_mask_prefilter *pf);
+
+/* The most selective requirements of up to 64 prefilters (the patterns of
+ * a set, the alternatives of a pattern), side by side, tested in one pass
+ * over a value with one table read per byte pair. Each prefilter's key is
+ * two byte pairs from its requirements that are literal text of two bytes
+ * or more, the rarest in log text: two of its most selective literal, or
+ * one of each of its two most selective literals (any of a choice's). A
+ * prefilter without such a key (an alternative of single bytes or runs
+ * only, several alternatives, none) is always a candidate, and a
+ * case-insensitive one is for every value with a non-ASCII byte. */
+typedef struct otel_mask_index otel_mask_index;
 
 /* For pfs[0..n) (n <= 64; NULL: no prefilter); NULL when memory ran out. */
-otel_mask_gate *otel_mask_gate_new(otel_mask_prefilter *const *pfs, size_t n);
-void otel_mask_gate_free(otel_mask_gate *g);
+otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n);
+void otel_mask_index_free(otel_mask_index *x);
 
-/* Bit i set for each prefilter i of among that may match the summarised
- * value by its most selective requirement alone: those left out cannot
- * match; those in need otel_mask_prefilter_may_match. */
-uint64_t otel_mask_gate_candidates(const otel_mask_gate *g, uint64_t among, const otel_mask_subject *sub);
+/* Bit i set for each prefilter i that may match s[0..len) (ascii: the
+ * value holds ASCII bytes only) by its key alone: those left out cannot
+ * match; those in need otel_mask_prefilter_may_match. Any length; reads
+ * the value once, summarises nothing. */
+uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, size_t len, int ascii);
 
 /* The top-level alternatives of pattern (as otel_mask_prefilter_new
  * takes it), each as a pattern of its own with the same flags, when

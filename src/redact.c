@@ -2,7 +2,8 @@
  * redact.c - configured JavaScript regexes, translated (js_regex.c) and
  * compiled once by PCRE2 with JIT; bounded, lock-free
  * searching and masking on the caller's thread (per-thread match data, match
- * context, JIT stack and a reusable array of match ranges).
+ * context, JIT stack, a reusable array of match ranges and the prefilter
+ * indexes of the sets it masked with last).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "redact.h"
@@ -22,17 +23,47 @@ struct otel_regex {
     pcre2_code *code;  /* for any text */
     pcre2_code *ascii; /* for text of ASCII characters only; NULL: code */
     int jit;           /* code is JIT compiled (the interpreter's depth limit does not apply) */
+    int ascii_jit;     /* ascii is JIT compiled */
     otel_mask_prefilter *pf; /* which values it cannot match (NULL: it may match any) */
     uint32_t minlen;   /* the fewest characters a match takes (PCRE2_INFO_MINLENGTH) */
     struct otel_regex **parts; /* its top-level alternatives, masked one by one (NULL: whole) */
-    otel_mask_prefilter **part_pf; /* their prefilters, side by side */
-    otel_mask_gate *gate;          /* their most selective requirements, side by side */
     size_t nparts;
-    uint32_t parts_minlen_max; /* a value this long fits every alternative */
+    struct units *own;         /* its alternatives under one index (with parts) */
     char *pattern;
 };
 
 #define MAX_PARTS 64 /* alternatives of a pattern masked one by one (bits of a uint64_t) */
+
+/* The patterns of a set, each whole or as its alternatives (the units, at
+ * most MAX_PARTS), under one prefilter index: bit i stands for unit i.
+ * Built once for a pattern split into its alternatives (when it is
+ * compiled), and for a set of several patterns once per thread (the
+ * cache of thread_state). */
+typedef struct units {
+    otel_mask_index *ix;
+    size_t n;
+    uint32_t minlen_min;                   /* no unit matches fewer characters */
+    uint64_t bytes_test;                   /* units whose single bytes or runs may rule a value out */
+    const struct otel_regex *re[MAX_PARTS]; /* unit i: a pattern, or an alternative of one */
+    unsigned char first[MAX_PARTS + 1];     /* pattern p's units: first[p] to first[p + 1] - 1 */
+    unsigned char pat[MAX_PARTS];           /* unit i's pattern */
+} units;
+
+/* A set's units as one thread built them, valid while the set holds the
+ * same patterns and no pattern was freed since (regex_epoch): a pattern
+ * freed and another compiled at its address must not find its units. */
+typedef struct set_units {
+    const otel_regex_set *set;
+    unsigned long epoch;
+    size_t n;
+    const struct otel_regex *re[MAX_PARTS];
+    int ok; /* 0: the set has more units than an index holds */
+    units u;
+} set_units;
+
+#define SET_CACHE 4 /* sets a thread keeps the units of */
+
+static atomic_ulong regex_epoch; /* patterns freed so far */
 
 /* What one thread needs to match: created on first use, freed at thread exit. */
 typedef struct thread_state {
@@ -45,6 +76,8 @@ typedef struct thread_state {
     char *clean; /* a sanitised copy of an invalid UTF-8 subject (search) */
     size_t clean_cap;
     otel_mask_subject sub; /* the summary of the value being masked (prefilter) */
+    set_units *cache[SET_CACHE]; /* the units of the sets this thread masked with last */
+    unsigned cache_next;         /* the entry replaced next */
 } thread_state;
 
 static atomic_ulong limit_hits;
@@ -72,6 +105,11 @@ static void state_fini(void *p)
     pcre2_jit_stack_free(t->jit_stack);
     free(t->ranges);
     free(t->clean);
+    for (int i = 0; i < SET_CACHE; i++)
+        if (t->cache[i]) {
+            otel_mask_index_free(t->cache[i]->u.ix);
+            free(t->cache[i]);
+        }
 }
 
 static otel_tls_kind state_kind = {.size = sizeof(thread_state), .init = state_init, .fini = state_fini};
@@ -135,6 +173,43 @@ static pcre2_code *compile_js(const char *pattern, int js_flags, char **pcre2_te
     return code;
 }
 
+/* u: the units of the n patterns pats (each whole, or its alternatives
+ * when it is split), with their index; -1 when they are more than
+ * MAX_PARTS or memory ran out (u->ix NULL). */
+static int units_build(units *u, const otel_regex *const *pats, size_t n)
+{
+    size_t k = 0;
+    u->ix = NULL;
+    u->n = 0;
+    if (n > MAX_PARTS)
+        return -1;
+    for (size_t p = 0; p < n; p++) {
+        const otel_regex *re = pats[p];
+        u->first[p] = (unsigned char)k;
+        size_t add = re->nparts ? re->nparts : 1;
+        if (k + add > MAX_PARTS)
+            return -1;
+        for (size_t i = 0; i < add; i++) {
+            u->pat[k] = (unsigned char)p;
+            u->re[k++] = re->nparts ? re->parts[i] : re;
+        }
+    }
+    u->first[n] = (unsigned char)k;
+    otel_mask_prefilter *pfs[MAX_PARTS];
+    u->minlen_min = UINT32_MAX;
+    u->bytes_test = 0;
+    for (size_t i = 0; i < k; i++) {
+        pfs[i] = u->re[i]->pf;
+        if (otel_mask_prefilter_tests_bytes(pfs[i]))
+            u->bytes_test |= 1ull << i;
+        if (u->re[i]->minlen < u->minlen_min)
+            u->minlen_min = u->re[i]->minlen;
+    }
+    u->n = k;
+    u->ix = otel_mask_index_new(pfs, k);
+    return u->ix ? 0 : -1;
+}
+
 /* An alternation whose alternatives mostly have a prefilter is also
  * compiled alternative by alternative (mask_prefilter.h): masking then
  * searches only the alternatives the prefilter lets through. Without
@@ -158,26 +233,23 @@ static void split(otel_regex *re, int flags)
     int whole = !re->parts || 2 * with_pf <= k;
     for (size_t i = 0; i < k && re->parts && !whole; i++)
         whole = re->parts[i] == NULL;
-    if (!whole && !(re->part_pf = calloc(k, sizeof *re->part_pf)))
-        whole = 1;
-    for (size_t i = 0; i < k && !whole; i++)
-        re->part_pf[i] = re->parts[i]->pf;
-    if (!whole && !(re->gate = otel_mask_gate_new(re->part_pf, k)))
-        whole = 1;
+    if (!whole) {
+        re->nparts = k;
+        const otel_regex *self = re;
+        if (!(re->own = malloc(sizeof *re->own)) || units_build(re->own, &self, 1) != 0)
+            whole = 1;
+    }
     if (whole) {
+        if (re->own)
+            otel_mask_index_free(re->own->ix);
+        free(re->own);
+        re->own = NULL;
         for (size_t i = 0; i < k && re->parts; i++)
             otel_regex_free(re->parts[i]);
         free(re->parts);
-        free(re->part_pf);
         re->parts = NULL;
-        re->part_pf = NULL;
-        return;
+        re->nparts = 0;
     }
-    for (size_t i = 0; i < k; i++) {
-        if (re->parts[i]->minlen > re->parts_minlen_max)
-            re->parts_minlen_max = re->parts[i]->minlen;
-    }
-    re->nparts = k;
 }
 
 otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t errlen)
@@ -214,6 +286,8 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
     }
     size_t jit_size = 0;
     re->jit = pcre2_pattern_info(re->code, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
+    jit_size = 0;
+    re->ascii_jit = re->ascii && pcre2_pattern_info(re->ascii, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
     uint32_t ml = 0, ml_ascii = 0;
     if (pcre2_pattern_info(re->code, PCRE2_INFO_MINLENGTH, &ml) != 0)
         ml = 0;
@@ -235,10 +309,12 @@ void otel_regex_free(otel_regex *re)
     for (size_t i = 0; i < re->nparts; i++)
         otel_regex_free(re->parts[i]);
     free(re->parts);
-    free(re->part_pf);
-    otel_mask_gate_free(re->gate);
+    if (re->own)
+        otel_mask_index_free(re->own->ix);
+    free(re->own);
     free(re->pattern);
     free(re);
+    atomic_fetch_add_explicit(&regex_epoch, 1, memory_order_release);
 }
 
 const char *otel_regex_pattern(const otel_regex *re) { return re ? re->pattern : NULL; }
@@ -269,17 +345,35 @@ static int all_ascii(const char *s, size_t len)
         if (w & 0x8080808080808080ull)
             return 0;
     }
-    for (; i < len; i++)
-        if ((unsigned char)s[i] & 0x80)
-            return 0;
-    return 1;
+    uint32_t w = 0; /* the last 1 to 7 bytes, four, two and one at a time */
+    if (len - i >= 4) {
+        uint32_t x;
+        memcpy(&x, s + i, 4);
+        w |= x;
+        i += 4;
+    }
+    if (len - i >= 2) {
+        uint16_t x;
+        memcpy(&x, s + i, 2);
+        w |= x;
+        i += 2;
+    }
+    if (i < len)
+        w |= (unsigned char)s[i];
+    return !(w & 0x80808080u);
 }
 
-/* pcre2_match (with the JIT code when there is some), the ASCII
- * translation when ascii says the subject allows it. */
+/* One search from start, the ASCII translation when ascii says the
+ * subject allows it: JIT code through pcre2_jit_match, which is what
+ * pcre2_match runs for it after checks these calls pass anyway (a valid
+ * UTF-8 subject, start <= len, no option JIT code cannot take); the
+ * interpreter through pcre2_match. */
 static int match(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t start)
 {
-    const pcre2_code *code = ascii && re->ascii ? re->ascii : re->code;
+    int use_ascii = ascii && re->ascii;
+    const pcre2_code *code = use_ascii ? re->ascii : re->code;
+    if (use_ascii ? re->ascii_jit : re->jit)
+        return pcre2_jit_match(code, (PCRE2_SPTR)s, len, start, 0, t->md, t->mctx);
     return pcre2_match(code, (PCRE2_SPTR)s, len, start, PCRE2_NO_UTF_CHECK, t->md, t->mctx);
 }
 
@@ -469,13 +563,6 @@ static int collect(const otel_regex *re, int ascii, thread_state *t, const char 
     return 0;
 }
 
-/* collect() for a pattern split into its alternatives (re->parts, at most MAX_PARTS): the
- * same matches, found alternative by alternative. At each step the match
- * is the leftmost any alternative finds from the current start, the first
- * alternative in order on a tie (what the whole pattern's search tries
- * first at that position). An alternative's next match is searched again
- * only once the start passed it; one the prefilter rules out, or whose
- * shortest match is longer than the value, is never searched. */
 /* The summary of s[0..len) in t->sub, made on the first call for the
  * value (*done). */
 static const otel_mask_subject *summary(thread_state *t, int *done, const char *s, size_t len, int ascii)
@@ -487,26 +574,39 @@ static const otel_mask_subject *summary(thread_state *t, int *done, const char *
     return &t->sub;
 }
 
+/* The units of u that may match s[0..len): the index's candidates long
+ * enough for a match whose prefilter lets the value through by its
+ * single bytes and runs (the index tested the pairs of their keys; a
+ * summary of every pair would cost more than the searches it saves). */
+static uint64_t live_units(const units *u, const char *s, size_t len, int ascii)
+{
+    if (len < u->minlen_min)
+        return 0;
+    uint64_t live = otel_mask_index_candidates(u->ix, s, len, ascii);
+    for (uint64_t m = live; m; m &= m - 1) {
+        size_t i = (size_t)__builtin_ctzll(m);
+        const otel_regex *r = u->re[i];
+        if (len < r->minlen || ((u->bytes_test >> i & 1) && !otel_mask_prefilter_may_match_bytes(r->pf, s, len, ascii)))
+            live &= ~(1ull << i);
+    }
+    return live;
+}
+
+/* collect() for a pattern split into its alternatives (re->parts, at most
+ * MAX_PARTS), searching only those of live (bit i: alternative i): the
+ * same matches as the whole pattern's, found alternative by alternative.
+ * At each step the match is the leftmost any alternative finds from the
+ * current start, the first alternative in order on a tie (what the whole
+ * pattern's search tries first at that position). An alternative's next
+ * match is searched again only once the start passed it. The others are
+ * never searched: the prefilter ruled them out (or they are longer than
+ * the value), so they have no match. */
 static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t *n,
-                         uint64_t *left, int *summarised)
+                         uint64_t *left, uint64_t live)
 {
     size_t at[MAX_PARTS][2];
     size_t from = *n, start = 0;
-    uint64_t fits = 0, live, found = 0; /* live: may match from start on; found: at[] holds its next match */
-    if (len >= re->parts_minlen_max)
-        fits = re->nparts == 64 ? ~0ull : (1ull << re->nparts) - 1;
-    else
-        for (size_t i = 0; i < re->nparts; i++)
-            fits |= (uint64_t)(len >= re->parts[i]->minlen) << i;
-    if (!fits)
-        return 0;
-    const otel_mask_subject *sub = summary(t, summarised, s, len, ascii);
-    live = otel_mask_gate_candidates(re->gate, fits, sub);
-    for (uint64_t m = live; m; m &= m - 1) {
-        size_t i = (size_t)__builtin_ctzll(m);
-        if (re->part_pf[i] && !otel_mask_prefilter_may_match(re->part_pf[i], sub))
-            live &= ~(1ull << i);
-    }
+    uint64_t found = 0; /* live: may match from start on; found: at[] holds its next match */
     while (start <= len && live) {
         size_t best = SIZE_MAX, bi = 0;
         for (uint64_t m = live; m; m &= m - 1) { /* in order: the first wins a tie */
@@ -583,43 +683,125 @@ static size_t mask_whole(char *s, size_t len)
     return mask_all(s, len);
 }
 
+/* The units of set (several patterns) from this thread's cache, built on
+ * the set's first use; NULL when they do not fit an index. */
+static const units *set_units_of(thread_state *t, const otel_regex_set *set)
+{
+    if (set->n > MAX_PARTS)
+        return NULL;
+    unsigned long epoch = atomic_load_explicit(&regex_epoch, memory_order_acquire);
+    for (int i = 0; i < SET_CACHE; i++) {
+        const set_units *c = t->cache[i];
+        if (c && c->set == set && c->n == set->n && c->epoch == epoch &&
+            memcmp(c->re, set->re, set->n * sizeof set->re[0]) == 0)
+            return c->ok ? &c->u : NULL;
+    }
+    unsigned slot = t->cache_next++ % SET_CACHE;
+    set_units *c = t->cache[slot];
+    if (c) {
+        otel_mask_index_free(c->u.ix);
+        c->u.ix = NULL;
+    } else if (!(c = t->cache[slot] = malloc(sizeof *c))) {
+        return NULL;
+    }
+    c->set = set;
+    c->n = set->n;
+    c->epoch = epoch;
+    memcpy(c->re, set->re, set->n * sizeof set->re[0]);
+    c->ok = units_build(&c->u, set->re, set->n) == 0;
+    if (!c->ok && !c->u.ix && c->u.n) /* memory ran out: try again next time */
+        c->set = NULL;
+    return c->ok ? &c->u : NULL;
+}
+
+/* The units' searches for the live ones (bit i: unit i of u) of the
+ * set's patterns, appended to the ranges: 0, or -1 when the budget ran
+ * out (or another failure). */
+static int collect_units(const otel_regex_set *set, const units *u, uint64_t live, int ascii, thread_state *t,
+                         const char *s, size_t len, size_t *n, uint64_t *left)
+{
+    while (live) { /* pattern by pattern, in order, those with a live unit */
+        size_t p = u->pat[__builtin_ctzll(live)];
+        unsigned lo = u->first[p], k = u->first[p + 1] - lo;
+        uint64_t bits = (live >> lo) & (k >= 64 ? ~0ull : (1ull << k) - 1);
+        live &= ~(bits << lo);
+        const otel_regex *re = set->re[p];
+        if (re->nparts && (bits & (bits - 1))) {
+            if (collect_parts(re, ascii, t, s, len, n, left, bits) != 0)
+                return -1;
+        } else if (re->nparts) { /* one alternative: its own matches are the pattern's */
+            const otel_regex *part = re->parts[__builtin_ctzll(bits)];
+            set_depth(t, part, len);
+            if (collect(part, ascii, t, s, len, n, left) != 0)
+                return -1;
+        } else {
+            set_depth(t, re, len);
+            if (collect(re, ascii, t, s, len, n, left) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* otel_regex_mask_set; without the prefilter when prefilter is 0. */
 static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefilter)
 {
     if (!set)
         return len;
-    thread_state *t = state();
-    if (!t || !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
+    int ascii = all_ascii(s, len);
+    if (!ascii && !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
         return mask_all(s, len);
     if (set->n == 0) /* a union that could not be built */
         return mask_whole(s, len);
-    uint64_t left = value_budget(len);
-    int ascii = all_ascii(s, len);
     size_t n = 0;
-    /* the value's summary, made when the first pattern with a prefilter
-     * asks; worth it only when several searches share it (one search
-     * costs about what the summary costs) */
-    int summarised = 0;
+    /* a single pattern is not prefiltered unless split (one search costs
+     * about what the index costs) */
     if (len > OTEL_MASK_PREFILTER_MAX_LEN || (set->n == 1 && !set->re[0]->nparts))
         prefilter = 0;
-    for (size_t p = 0; p < set->n; p++) {
-        const otel_regex *re = set->re[p];
-        if (prefilter && len < re->minlen)
-            continue; /* too short for any match */
-        if (prefilter && re->nparts) {
-            if (collect_parts(re, ascii, t, s, len, &n, &left, &summarised) != 0)
-                return mask_whole(s, len);
-            continue;
-        }
-        if (prefilter && re->pf && !otel_mask_prefilter_may_match(re->pf, summary(t, &summarised, s, len, ascii)))
-            continue; /* no match anywhere: the search would find none */
-        set_depth(t, re, len);
-        if (collect(re, ascii, t, s, len, &n, &left) != 0)
+    /* the per-thread state, fetched once something needs it (a split
+     * pattern's index is its own) */
+    thread_state *t = NULL;
+    const units *u = NULL;
+    if (prefilter && set->n == 1) {
+        u = set->re[0]->own;
+    } else {
+        if (!(t = state()))
+            return mask_all(s, len);
+        if (prefilter)
+            u = set_units_of(t, set);
+    }
+    if (u) { /* one pass over the value rules out most units */
+        uint64_t live = live_units(u, s, len, ascii);
+        if (!live)
+            return len;
+        if (!t && !(t = state()))
+            return mask_all(s, len);
+        uint64_t left = value_budget(len);
+        if (collect_units(set, u, live, ascii, t, s, len, &n, &left) != 0)
             return mask_whole(s, len);
+    } else { /* pattern by pattern (no prefilter, or more units than an index holds) */
+        uint64_t left = value_budget(len);
+        int summarised = 0; /* the value's pairs, summarised when a prefilter first asks */
+        for (size_t p = 0; p < set->n; p++) {
+            const otel_regex *re = set->re[p];
+            if (prefilter && len < re->minlen)
+                continue; /* too short for any match */
+            if (prefilter && re->nparts) {
+                uint64_t live = live_units(re->own, s, len, ascii);
+                if (live && collect_parts(re, ascii, t, s, len, &n, &left, live) != 0)
+                    return mask_whole(s, len);
+                continue;
+            }
+            if (prefilter && re->pf && !otel_mask_prefilter_may_match(re->pf, summary(t, &summarised, s, len, ascii)))
+                continue; /* no match anywhere: the search would find none */
+            set_depth(t, re, len);
+            if (collect(re, ascii, t, s, len, &n, &left) != 0)
+                return mask_whole(s, len);
+        }
     }
     if (n == 0)
         return len;
-    if (set->n > 1)
+    if (set->n > 1 && n > 1)
         n = merge_ranges(t, n);
     /* compact in place; the output never outruns the input */
     size_t w = 0, r = 0;
@@ -627,7 +809,7 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
         size_t a = t->ranges[i][0], b = t->ranges[i][1];
         memmove(s + w, s + r, a - r);
         w += a - r;
-        size_t cps = code_points(s + a, b - a);
+        size_t cps = ascii ? b - a : code_points(s + a, b - a);
         memset(s + w, '*', cps);
         w += cps;
         r = b;

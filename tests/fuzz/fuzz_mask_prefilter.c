@@ -12,7 +12,9 @@
  *    past its budget without the prefilter (the prefilter only ever saves
  *    searches: it is then masked whole without, maybe not with);
  *  - when the prefilter says the pattern cannot match the value, a search
- *    finds no match.
+ *    finds no match; and the same when an index of the prefilter (alone,
+ *    and beside the second pattern's) leaves it out of its candidates or
+ *    the single-byte test rules it out.
  */
 #include "fuzz_common.h"
 
@@ -95,17 +97,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(re, second ? second : re, v, len);
         /* "cannot match" is never wrong */
         otel_mask_prefilter *pf = otel_mask_prefilter_new(pattern, caseless);
+        int ascii = 1;
+        for (size_t i = 0; i < len; i++)
+            ascii &= (unsigned char)v[i] < 0x80;
         if (pf && len <= OTEL_MASK_PREFILTER_MAX_LEN) {
             static otel_mask_subject sub;
-            int ascii = 1;
-            for (size_t i = 0; i < len; i++)
-                ascii &= (unsigned char)v[i] < 0x80;
             otel_mask_subject_scan(&sub, v, len, ascii);
             if (!otel_mask_prefilter_may_match(pf, &sub)) {
                 int limit = 0;
                 FUZZ_CHECK(otel_regex_search(re, v, len, &limit) == 0 || limit);
             }
         }
+        otel_mask_prefilter *pf2 = second ? otel_mask_prefilter_new(SECOND[k], 0) : NULL;
+        otel_mask_prefilter *both[2] = {pf2, pf};
+        otel_mask_index *x1 = otel_mask_index_new(&pf, 1), *x2 = otel_mask_index_new(both, 2);
+        FUZZ_CHECK(x1 && x2);
+        int out = !(otel_mask_index_candidates(x1, v, len, ascii) & 1) ||
+                  !(otel_mask_index_candidates(x2, v, len, ascii) & 2) ||
+                  (pf && !otel_mask_prefilter_may_match_bytes(pf, v, len, ascii));
+        if (out) {
+            int limit = 0;
+            FUZZ_CHECK(otel_regex_search(re, v, len, &limit) == 0 || limit);
+        }
+        otel_mask_index_free(x1);
+        otel_mask_index_free(x2);
+        otel_mask_prefilter_free(pf2);
         otel_mask_prefilter_free(pf);
         otel_regex_free(second);
         otel_regex_free(re);

@@ -4,10 +4,12 @@
  * tests/data/js-secret-patterns.json and bench/data/secret-patterns.json,
  * alone, all of a file as one union and the benchmark's set as one
  * alternation, masks a corpus of secret-bearing and hostile strings byte
- * for byte as without the prefilter (otel_regex_mask_set_unfiltered). And
- * the prefilter does prove things: what it reads from a pattern, and which
- * patterns of the benchmark's set it rules out for the benchmark's clean
- * record.
+ * for byte as without the prefilter (otel_regex_mask_set_unfiltered); no
+ * pattern matches a value its index (and the single-byte test) rules out;
+ * a set whose memory or patterns are used again masks by its patterns of
+ * now. And the prefilter does prove things: what it and the index read
+ * from a pattern, and which patterns of the benchmark's set it rules out
+ * for the benchmark's clean record.
  */
 #include <check.h>
 #include "run_suite.h"
@@ -99,6 +101,10 @@ static const char *const PIECES[] = {
     "0123456789abcdef0123456789abcdef01234567", "ABCDEF", "xxxxxxxxxx", "_", "-", "/", "+", "\"", "'", "==",
     "\xc3\xa9", "\xf0\x9f\x98\x80", "8Q~", "AccountKey=", "key-", "heroku", "passphrase", ";", "BEGIN PGP PRIVATE KEY BLOCK",
     "END PGP PRIVATE KEY BLOCK", "export ", "MY_TOKEN=", "mongodb+srv://", "sid=", "session=", "pin=", "kind",
+    /* halves of the literals an index keys on (a key is two of a
+     * literal's pairs, or one pair of each of two literals), and bytes
+     * that differ from a literal's only in bit 5 */
+    "sec", "ret", "cr", "tok", "ken", "ap", "ey", "PA", "Ss", "ass", "x", "ox", "shp", "`", "[", "{", "\x7f", "^",
 };
 #define NPIECES (sizeof PIECES / sizeof PIECES[0])
 
@@ -383,6 +389,129 @@ START_TEST(what_the_prefilter_reads)
 }
 END_TEST
 
+/* Bit 0 of a one-prefilter index over pattern for s: 0 when the index
+ * says it cannot match. */
+static int index_says(const char *pattern, int caseless, const char *s)
+{
+    otel_mask_prefilter *pf = otel_mask_prefilter_new(pattern, caseless);
+    otel_mask_index *x = otel_mask_index_new(&pf, 1);
+    ck_assert_ptr_nonnull(x);
+    size_t l = strlen(s);
+    int ascii = 1;
+    for (size_t i = 0; i < l; i++)
+        ascii &= (unsigned char)s[i] < 0x80;
+    int r = (int)(otel_mask_index_candidates(x, s, l, ascii) & 1);
+    otel_mask_index_free(x);
+    otel_mask_prefilter_free(pf);
+    return r;
+}
+
+START_TEST(what_the_index_reads)
+{
+    /* one literal: two of its pairs, its rarest in log text ("cr" and
+     * "t="), not its common ones ("se", "et") */
+    ck_assert_int_eq(index_says("secret=", 0, "a secret= b"), 1);
+    ck_assert_int_eq(index_says("secret=", 0, "SeCrEt="), 1);
+    ck_assert_int_eq(index_says("secret=", 0, "set to se and et, no key"), 0);
+    ck_assert_int_eq(index_says("secret=", 0, "cr t="), 1); /* only two pairs are tested: conservative */
+    ck_assert_int_eq(index_says("ab", 0, "xaby"), 1);
+    ck_assert_int_eq(index_says("ab", 0, "ba"), 0);
+    ck_assert_int_eq(index_says("ab", 0, "a"), 0);
+    ck_assert_int_eq(index_says("ab", 0, "ab"), 1);
+    ck_assert_int_eq(index_says("xyz", 0, "0123456789abcdefxyz"), 1); /* the pair in the tail after four-byte rounds */
+    ck_assert_int_eq(index_says("xyz", 0, "0123456789abcdefxy"), 0);
+    /* two literals: a pair of each */
+    ck_assert_int_eq(index_says("api[_-]?key", 0, "GET /api/v1"), 0);
+    ck_assert_int_eq(index_says("api[_-]?key", 0, "a key and an api"), 1);
+    /* a choice: any of its literals */
+    ck_assert_int_eq(index_says("\\b(?:AKIA|ASIA)[0-9A-Z]{16}", 0, "xASIAx"), 1);
+    ck_assert_int_eq(index_says("\\b(?:AKIA|ASIA)[0-9A-Z]{16}", 0, "xAS IAx"), 0);
+    /* no pair to key on: always a candidate */
+    ck_assert_int_eq(index_says("\\b[0-9a-f]{40}\\b", 0, "nothing"), 1);
+    ck_assert_int_eq(index_says("[\\w.+-]+@[\\w-]+", 0, "nothing"), 1);
+    ck_assert_int_eq(index_says("secret|token", 0, "nothing"), 1);
+    /* case-insensitive over non-ASCII text: a candidate (U+017F folds to s) */
+    ck_assert_int_eq(index_says("/secret/i", 0, "se\xc5\xbf" "cret"), 1);
+    ck_assert_int_eq(index_says("secret", 1, "nothing \xc3\xa9"), 1);
+    ck_assert_int_eq(index_says("secret", 0, "nothing \xc3\xa9"), 0);
+}
+END_TEST
+
+/* What the index and the single-byte test rule out for a value, no
+ * search finds: for every pattern of both files over the corpus. */
+static void ruled_out_never_matches(const patterns *p, size_t *ruled_out, size_t *tested)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        otel_regex *re = compile(p->value[i]);
+        otel_mask_prefilter *pf = otel_mask_prefilter_new(p->value[i], 0);
+        otel_mask_index *x = otel_mask_index_new(&pf, 1);
+        ck_assert_ptr_nonnull(x);
+        for (size_t k = 0; k < ncorpus; k++) {
+            const char *v = corpus[k];
+            size_t l = strlen(v);
+            int ascii = 1;
+            for (size_t j = 0; j < l; j++)
+                ascii &= (unsigned char)v[j] < 0x80;
+            int may = (otel_mask_index_candidates(x, v, l, ascii) & 1) &&
+                      (!pf || otel_mask_prefilter_may_match_bytes(pf, v, l, ascii));
+            (*tested)++;
+            if (may)
+                continue;
+            (*ruled_out)++;
+            int limit = 0;
+            if (otel_regex_search(re, v, l, &limit) && !limit)
+                ck_abort_msg("%s matches \"%.200s\", which the index ruled out", p->value[i], v);
+        }
+        otel_mask_index_free(x);
+        otel_mask_prefilter_free(pf);
+        otel_regex_free(re);
+    }
+}
+
+START_TEST(what_the_index_rules_out_has_no_match)
+{
+    size_t ruled_out = 0, tested = 0;
+    ruled_out_never_matches(&table, &ruled_out, &tested);
+    ruled_out_never_matches(&bench, &ruled_out, &tested);
+    fprintf(stderr, "%zu of %zu pattern and value pairs ruled out by the index, none matched\n", ruled_out, tested);
+    ck_assert_uint_ge(ruled_out, tested / 2);
+}
+END_TEST
+
+/* A set's index is kept per thread: a set whose memory is used again for
+ * other patterns, or whose patterns were freed and others compiled (at
+ * the same addresses), masks by its patterns of now. */
+START_TEST(a_set_used_again_masks_by_its_patterns_of_now)
+{
+    otel_regex *re[2] = {compile("secret=\\w+"), compile("token=\\w+")};
+    otel_regex_set *set = set_of(re, 2);
+    char buf[64];
+    snprintf(buf, sizeof buf, "secret=a token=b key=c");
+    otel_regex_mask_set(set, buf, strlen(buf));
+    ck_assert_str_eq(buf, "******** ******* key=c");
+    otel_regex_free(re[1]);
+    re[1] = compile("key=\\w+"); /* the freed one's memory, likely */
+    set->re[1] = re[1];
+    snprintf(buf, sizeof buf, "secret=a token=b key=c");
+    otel_regex_mask_set(set, buf, strlen(buf));
+    ck_assert_str_eq(buf, "******** token=b *****");
+    set->n = 1;
+    snprintf(buf, sizeof buf, "secret=a token=b key=c");
+    otel_regex_mask_set(set, buf, strlen(buf));
+    ck_assert_str_eq(buf, "******** token=b key=c");
+    set->n = 2;
+    const otel_regex *swap = set->re[0];
+    set->re[0] = set->re[1];
+    set->re[1] = swap;
+    snprintf(buf, sizeof buf, "secret=a token=b key=c");
+    otel_regex_mask_set(set, buf, strlen(buf));
+    ck_assert_str_eq(buf, "******** token=b *****");
+    free(set);
+    otel_regex_free(re[0]);
+    otel_regex_free(re[1]);
+}
+END_TEST
+
 START_TEST(the_clean_record_rules_out_most_of_the_set)
 {
     /* the benchmark's record without a secret: only patterns without any
@@ -410,6 +539,9 @@ static Suite *suite(void)
     tcase_add_test(tc, what_the_prefilter_reads);
     tcase_add_test(tc, an_alternation_masked_alternative_by_alternative);
     tcase_add_test(tc, the_clean_record_rules_out_most_of_the_set);
+    tcase_add_test(tc, what_the_index_reads);
+    tcase_add_test(tc, what_the_index_rules_out_has_no_match);
+    tcase_add_test(tc, a_set_used_again_masks_by_its_patterns_of_now);
     suite_add_tcase(s, tc);
     return s;
 }
