@@ -8,6 +8,7 @@
 #include "short_copy.h"
 #include "utf8.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,4 +264,9 @@ void otel_record_free(otel_record *r)
 {
     if (r)
         otel_record_mem_free(r, r->size);
+}
+
+void otel_records_free(otel_record *const *recs, size_t n)
+{
+    otel_record_mem_free_n((void *const *)recs, n, offsetof(otel_record, size));
 }
