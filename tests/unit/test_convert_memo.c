@@ -27,11 +27,14 @@ static void classify(void *inst, const char *cat, otel_source_class *cls)
     memset(cls, 0, sizeof *cls);
     if (strncmp(cat, "app.", 4) == 0) {
         cls->source = "app";
+        cls->source_len = 3;
         cls->app_name = cat + 4;
         const char *dot = strchr(cat + 4, '.');
         cls->app_name_len = dot ? (size_t)(dot - (cat + 4)) : strlen(cat + 4);
-    } else
+    } else {
         cls->source = "platform";
+        cls->source_len = 8;
+    }
 }
 
 static const char RULES[] = "{\"filters\":["
@@ -64,6 +67,7 @@ static const otel_decision_memo *get(otel_decision_memo *m, unsigned gen, void *
     classify(inst, entry, &want);
     classified = before + calls; /* the check's own call does not count */
     ck_assert_str_eq(got.source, want.source);
+    ck_assert_uint_eq(got.source_len, want.source_len);
     ck_assert_ptr_eq(got.app_name, want.app_name); /* into this entry's category */
     ck_assert_uint_eq(got.app_name_len, want.app_name_len);
     return r;
