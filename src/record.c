@@ -87,7 +87,8 @@ _Static_assert(offsetof(otel_record, category) < offsetof(otel_record, category_
                    offsetof(otel_record, span_id) < offsetof(otel_record, flags),
                "init_record zeroes category .. span_id as one run");
 
-/* Keys measured once per record: up to this many on the stack, the rest
+/* Keys the input did not measure (otel_record_input.keys_measured 0) are
+ * measured once per record: up to this many on the stack, the rest
  * measured again where needed (a record with more attributes is rare). */
 #define KEYS_MEASURED 64
 
@@ -100,7 +101,7 @@ static size_t cstr_len(const char *s) { return s ? strlen(s) : 0; }
 
 static size_t key_len_at(const otel_record_input *in, const lens *l, size_t i)
 {
-    return i < KEYS_MEASURED ? l->key[i] : in->keys_measured ? in->attrs[i].key_len : cstr_len(in->attrs[i].key);
+    return in->keys_measured ? in->attrs[i].key_len : i < KEYS_MEASURED ? l->key[i] : cstr_len(in->attrs[i].key);
 }
 
 /* Measures every string; 0 when one is over its limit (it must be cut on a
@@ -111,10 +112,11 @@ static int measure(const otel_record_input *in, const char *cat, size_t alim, le
         return 0;
     l->cat = in->category_len ? in->category_len : strlen(cat);
     l->strings = l->cat + 1 + in->body_len + 1;
+    int keys_measured = in->keys_measured;
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
-        size_t klen = in->keys_measured ? a->key_len : cstr_len(a->key);
-        if (i < KEYS_MEASURED)
+        size_t klen = keys_measured ? a->key_len : cstr_len(a->key);
+        if (!keys_measured && i < KEYS_MEASURED) /* measured keys are read again from in */
             l->key[i] = klen;
         l->strings += klen + 1;
         if (a->type == OTEL_VALUE_STRING) {
@@ -169,7 +171,7 @@ static otel_record *init_record(char *mem, size_t total, const otel_record_input
  * (the NULs between them are ASCII and no sequence can span one, so the run
  * is valid exactly when each string is). NULL when a string needs
  * sanitising or memory is short (*nomem). */
-static otel_record *build_plain(const otel_record_input *in, const char *cat, const char *body, size_t alim, int *nomem)
+static inline __attribute__((always_inline)) otel_record *build_plain(const otel_record_input *in, const char *cat, const char *body, size_t alim, int *nomem)
 {
     lens l;
     if (!measure(in, cat, alim, &l))
