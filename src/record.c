@@ -140,7 +140,8 @@ static size_t record_head(size_t nattrs) { return align8(sizeof(otel_record)) + 
 
 /* The parts every record has, strings aside (category, body and
  * wire_size left empty); *sev_len gets strlen(r->severity_text). */
-static otel_record *init_record(char *mem, size_t total, const otel_record_input *in, size_t *sev_len)
+static inline __attribute__((always_inline)) otel_record *init_record(char *mem, size_t total,
+                                                                      const otel_record_input *in, size_t *sev_len)
 {
     otel_record *r = (otel_record *)mem;
     int sev = in->log4c_priority, i = severity_index(sev); /* otel_severity_number/_text, inlined */
@@ -171,7 +172,8 @@ static otel_record *init_record(char *mem, size_t total, const otel_record_input
  * (the NULs between them are ASCII and no sequence can span one, so the run
  * is valid exactly when each string is). NULL when a string needs
  * sanitising or memory is short (*nomem). */
-static inline __attribute__((always_inline)) otel_record *build_plain(const otel_record_input *in, const char *cat, const char *body, size_t alim, int *nomem)
+static inline __attribute__((always_inline)) otel_record *build_plain(const otel_record_input *in, const char *cat,
+                                                                     const char *body, size_t alim, int *nomem)
 {
     lens l;
     if (!measure(in, cat, alim, &l))
