@@ -86,6 +86,9 @@ _Static_assert(offsetof(otel_record, category) < offsetof(otel_record, category_
                    offsetof(otel_record, trace_id) < offsetof(otel_record, span_id) &&
                    offsetof(otel_record, span_id) < offsetof(otel_record, flags),
                "init_record zeroes category .. span_id as one run");
+/* otel_record has no padding on 64-bit: a field added to it changes its size
+ * and fails here until init_record writes it too */
+_Static_assert(sizeof(void *) != 8 || sizeof(otel_record) == 128, "init_record writes every field of otel_record");
 
 /* Keys the input did not measure (otel_record_input.keys_measured 0) are
  * measured once per record: up to this many on the stack, the rest
