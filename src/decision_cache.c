@@ -36,9 +36,9 @@ otel_filter_decision otel_decision_cache_miss(otel_decision_slot *s, unsigned ge
     return d;
 }
 
-const otel_decision_memo *otel_decision_memo_get(otel_decision_memo *m, unsigned gen, void *owner,
-                                                 const otel_pipeline *p, const char *cat, uint32_t cat_len,
-                                                 int32_t priority, otel_decision_classify_fn classify)
+const otel_decision_memo *otel_decision_memo_refresh(otel_decision_memo *m, unsigned gen, void *owner,
+                                                     const otel_pipeline *p, const char *cat, uint32_t cat_len,
+                                                     int32_t priority, otel_decision_classify_fn classify)
 {
     if (cat_len >= OTEL_DECISION_MEMO_CAT_MAX) {
         m->cat_len = UINT32_MAX;
@@ -62,11 +62,4 @@ const otel_decision_memo *otel_decision_memo_get(otel_decision_memo *m, unsigned
         m->has_decision = 1;
     }
     return m;
-}
-
-void otel_decision_memo_class(const otel_decision_memo *m, const char *cat, otel_source_class *out)
-{
-    *out = m->cls;
-    if (out->app_name)
-        out->app_name = cat + m->app_off;
 }

@@ -28,6 +28,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define OTEL_DECISION_CACHE_GEN_STEP 4u /* the low 2 bits of a slot's tag hold the decision */
 
@@ -111,17 +112,62 @@ typedef struct otel_decision_memo {
 /* How owner classifies a category. */
 typedef void (*otel_decision_classify_fn)(void *owner, const char *category, otel_source_class *cls);
 
+/* The slow half of otel_decision_memo_get: m brought up to date for the
+ * category and priority (classified again only when the category or what
+ * it was classified under changed, decided again only when the priority
+ * changed too). NULL (and m emptied) when cat is too long to remember. */
+const otel_decision_memo *otel_decision_memo_refresh(otel_decision_memo *m, unsigned gen, void *owner,
+                                                     const otel_pipeline *p, const char *cat, uint32_t cat_len,
+                                                     int32_t priority, otel_decision_classify_fn classify);
+
+/* 1 when a[0..n) and b[0..n) hold the same bytes: eight at a time, the
+ * last eight overlapping (a category is a few dozen bytes; no call). */
+static inline int otel_decision_memo_same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 /* m brought up to date for the category cat (cat_len bytes, NUL-terminated)
- * and priority under the current generation, owner and p: classified
- * again only when the category or what it was classified under changed,
- * decided again only when the priority changed too. NULL (and m emptied)
- * when cat is too long to remember: decide and classify it in full. */
-const otel_decision_memo *otel_decision_memo_get(otel_decision_memo *m, unsigned gen, void *owner,
-                                                 const otel_pipeline *p, const char *cat, uint32_t cat_len,
-                                                 int32_t priority, otel_decision_classify_fn classify);
+ * and priority under the current generation, owner and p: a hit (the same
+ * category and priority as the last entry, nothing changed) is answered
+ * here, inline; anything else by otel_decision_memo_refresh. NULL (and m
+ * emptied) when cat is too long to remember: decide and classify it in
+ * full. */
+static inline const otel_decision_memo *otel_decision_memo_get(otel_decision_memo *m, unsigned gen, void *owner,
+                                                               const otel_pipeline *p, const char *cat,
+                                                               uint32_t cat_len, int32_t priority,
+                                                               otel_decision_classify_fn classify)
+{
+    /* m->cat_len is below OTEL_DECISION_MEMO_CAT_MAX or UINT32_MAX, which
+     * no entry's length is: equal lengths mean a remembered category */
+    if (m->cat_len == cat_len && m->priority == priority && m->has_decision && m->gen == gen && m->owner == owner &&
+        m->p == p && otel_decision_memo_same_bytes(m->cat, cat, cat_len))
+        return m;
+    return otel_decision_memo_refresh(m, gen, owner, p, cat, cat_len, priority, classify);
+}
 
 /* m's classification, its app_name pointing into cat (the same category,
  * in the entry being converted). */
-void otel_decision_memo_class(const otel_decision_memo *m, const char *cat, otel_source_class *out);
+static inline void otel_decision_memo_class(const otel_decision_memo *m, const char *cat, otel_source_class *out)
+{
+    *out = m->cls;
+    if (out->app_name)
+        out->app_name = cat + m->app_off;
+}
 
 #endif

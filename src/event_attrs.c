@@ -60,7 +60,7 @@ size_t otel_event_source_attrs(otel_sources *src, const char *category, const ot
 size_t otel_event_class_attrs(const otel_source_class *cls, const otel_loc_data *ld, otel_attr *attrs, size_t n)
 {
     if (cls->source) {
-        n = put_str(attrs, n, KEY(OTEL_ATTR_SOURCE), cls->source, strlen(cls->source));
+        n = put_str(attrs, n, KEY(OTEL_ATTR_SOURCE), cls->source, cls->source_len);
         if (ld && ld->app_name)
             n = put_str(attrs, n, KEY(OTEL_ATTR_APP_NAME), ld->app_name, strlen(ld->app_name));
         else if (cls->app_name)

@@ -8,6 +8,7 @@
 #include "short_copy.h"
 #include "utf8.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,8 +79,19 @@ static size_t copy_text(char *dst, const char *t, size_t len, size_t limit)
 }
 
 _Static_assert(sizeof(void *) != 8 || sizeof(otel_attr) == 32, "key_len fills padding, it does not grow otel_attr");
+_Static_assert(offsetof(otel_record, category) < offsetof(otel_record, category_len) &&
+                   offsetof(otel_record, category_len) < offsetof(otel_record, body) &&
+                   offsetof(otel_record, body) < offsetof(otel_record, body_len) &&
+                   offsetof(otel_record, body_len) < offsetof(otel_record, trace_id) &&
+                   offsetof(otel_record, trace_id) < offsetof(otel_record, span_id) &&
+                   offsetof(otel_record, span_id) < offsetof(otel_record, flags),
+               "init_record zeroes category .. span_id as one run");
+/* otel_record has no padding on 64-bit: a field added to it changes its size
+ * and fails here until init_record writes it too */
+_Static_assert(sizeof(void *) != 8 || sizeof(otel_record) == 128, "init_record writes every field of otel_record");
 
-/* Keys measured once per record: up to this many on the stack, the rest
+/* Keys the input did not measure (otel_record_input.keys_measured 0) are
+ * measured once per record: up to this many on the stack, the rest
  * measured again where needed (a record with more attributes is rare). */
 #define KEYS_MEASURED 64
 
@@ -92,7 +104,7 @@ static size_t cstr_len(const char *s) { return s ? strlen(s) : 0; }
 
 static size_t key_len_at(const otel_record_input *in, const lens *l, size_t i)
 {
-    return i < KEYS_MEASURED ? l->key[i] : in->keys_measured ? in->attrs[i].key_len : cstr_len(in->attrs[i].key);
+    return in->keys_measured ? in->attrs[i].key_len : i < KEYS_MEASURED ? l->key[i] : cstr_len(in->attrs[i].key);
 }
 
 /* Measures every string; 0 when one is over its limit (it must be cut on a
@@ -103,10 +115,11 @@ static int measure(const otel_record_input *in, const char *cat, size_t alim, le
         return 0;
     l->cat = in->category_len ? in->category_len : strlen(cat);
     l->strings = l->cat + 1 + in->body_len + 1;
+    int keys_measured = in->keys_measured;
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
-        size_t klen = in->keys_measured ? a->key_len : cstr_len(a->key);
-        if (i < KEYS_MEASURED)
+        size_t klen = keys_measured ? a->key_len : cstr_len(a->key);
+        if (!keys_measured && i < KEYS_MEASURED) /* measured keys are read again from in */
             l->key[i] = klen;
         l->strings += klen + 1;
         if (a->type == OTEL_VALUE_STRING) {
@@ -128,28 +141,33 @@ static char *put(char *dst, const char *t, size_t len)
 
 static size_t record_head(size_t nattrs) { return align8(sizeof(otel_record)) + align8(nattrs * sizeof(otel_attr)); }
 
-/* The parts every record has, strings aside; *sev_len gets
- * strlen(r->severity_text). */
-static otel_record *init_record(char *mem, size_t total, const otel_record_input *in, size_t *sev_len)
+/* The parts every record has, strings aside (category, body and
+ * wire_size left empty); *sev_len gets strlen(r->severity_text). */
+static inline __attribute__((always_inline)) otel_record *init_record(char *mem, size_t total,
+                                                                      const otel_record_input *in, size_t *sev_len)
 {
     otel_record *r = (otel_record *)mem;
-    memset(r, 0, sizeof *r);
-    r->size = total;
+    int sev = in->log4c_priority, i = severity_index(sev); /* otel_severity_number/_text, inlined */
+    *sev_len = sev >= 900 ? (sev >= 1000 ? sizeof "UNKNOWN" : sizeof "NOTSET") - 1 : SEVERITY[i].text_len;
+    /* field by field: a whole-struct initialiser zeroes all of it first
+     * (rep stos, ~25 instructions) before writing most of it again */
     r->time_unix_nano = in->time_unix_nano;
     r->observed_time_unix_nano = in->observed_time_unix_nano;
-    int sev = in->log4c_priority, i = severity_index(sev); /* otel_severity_number/_text, inlined */
     r->severity_number = SEVERITY[i].number;
-    r->severity_text = sev >= 1000 ? "UNKNOWN" : sev >= 900 ? "NOTSET" : SEVERITY[i].text;
-    *sev_len = sev >= 900 ? (sev >= 1000 ? sizeof "UNKNOWN" : sizeof "NOTSET") - 1 : SEVERITY[i].text_len;
     r->severity_text_len = (uint32_t)*sev_len;
+    r->severity_text = sev >= 1000 ? "UNKNOWN" : sev >= 900 ? "NOTSET" : SEVERITY[i].text;
+    /* category, category_len, body, body_len, trace_id, span_id */
+    memset(&r->category, 0, offsetof(otel_record, flags) - offsetof(otel_record, category));
     if (in->trace_id)
         memcpy(r->trace_id, in->trace_id, 16);
     if (in->span_id)
         memcpy(r->span_id, in->span_id, 8);
     r->flags = in->flags;
     r->dropped_attrs = in->dropped_attrs;
-    r->attrs = (otel_attr *)(mem + align8(sizeof(otel_record)));
     r->nattrs = in->nattrs;
+    r->attrs = (otel_attr *)(mem + align8(sizeof(otel_record)));
+    r->size = total;
+    r->wire_size = 0;
     return r;
 }
 
@@ -157,7 +175,8 @@ static otel_record *init_record(char *mem, size_t total, const otel_record_input
  * (the NULs between them are ASCII and no sequence can span one, so the run
  * is valid exactly when each string is). NULL when a string needs
  * sanitising or memory is short (*nomem). */
-static otel_record *build_plain(const otel_record_input *in, const char *cat, const char *body, size_t alim, int *nomem)
+static inline __attribute__((always_inline)) otel_record *build_plain(const otel_record_input *in, const char *cat,
+                                                                     const char *body, size_t alim, int *nomem)
 {
     lens l;
     if (!measure(in, cat, alim, &l))
@@ -263,4 +282,9 @@ void otel_record_free(otel_record *r)
 {
     if (r)
         otel_record_mem_free(r, r->size);
+}
+
+void otel_records_free(otel_record *const *recs, size_t n)
+{
+    otel_record_mem_free_n((void *const *)recs, n, offsetof(otel_record, size));
 }

@@ -103,6 +103,8 @@ static inline int otel_bytes_all_zero(const uint8_t *p, size_t n)
 /* Builds a record in one allocation; NULL when out of memory. */
 otel_record *otel_record_new(const otel_record_input *in);
 void otel_record_free(otel_record *r);
+/* otel_record_free for each of recs[0..n) (NULL ones skipped), in one pass. */
+void otel_records_free(otel_record *const *recs, size_t n);
 
 /* log4c priority -> OTel SeverityNumber (FATAL 21, ALERT 19,
  * CRIT 18, ERROR 17, WARN 13, NOTICE 10, INFO 9, DEBUG 5, TRACE 1;

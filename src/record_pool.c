@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define POOL_ON 0
@@ -111,6 +112,33 @@ void otel_record_mem_free(void *mem, size_t bytes)
     b->next = p->head[c];
     p->head[c] = b;
     p->bytes += class_size(c);
+}
+
+void otel_record_mem_free_n(void *const *mems, size_t n, size_t size_at)
+{
+    if (!n)
+        return;
+    pool *p = &tpool;
+    /* the checks that do not depend on the block, once for all */
+    int keep = POOL_ON && !p->dead && ensure_registered(p);
+    size_t bytes = p->bytes;
+    for (size_t i = 0; i < n; i++) {
+        void *mem = mems[i];
+        if (!mem)
+            continue;
+        size_t size;
+        memcpy(&size, (const char *)mem + size_at, sizeof size);
+        int c = keep ? class_of(size) : -1;
+        if (c < 0 || bytes + class_size(c) > OTEL_RECORD_POOL_MAX_BYTES) {
+            free(mem);
+            continue;
+        }
+        block *b = mem;
+        b->next = p->head[c];
+        p->head[c] = b;
+        bytes += class_size(c);
+    }
+    p->bytes = bytes;
 }
 
 size_t otel_record_pool_bytes(void) { return tpool.bytes; }

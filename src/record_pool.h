@@ -23,6 +23,11 @@ void *otel_record_mem_alloc(size_t bytes);
 /* Gives back what otel_record_mem_alloc(bytes) returned (same bytes);
  * p may come from another thread. NULL does nothing. */
 void otel_record_mem_free(void *p, size_t bytes);
+/* otel_record_mem_free for each of the n blocks of mems (NULL ones
+ * skipped), whose byte count each block holds itself, as a size_t at
+ * offset size_at: a batch given back in one pass, the per-thread checks
+ * made once. */
+void otel_record_mem_free_n(void *const *mems, size_t n, size_t size_at);
 /* Bytes the calling thread keeps for reuse (tests). */
 size_t otel_record_pool_bytes(void);
 /* 1 when blocks are kept for reuse, 0 when built without (sanitizers). */

@@ -189,6 +189,7 @@ typedef struct rule {
     char *category;
     size_t len;
     char *source;
+    size_t source_len; /* strlen(source) */
     int app;
 } rule;
 
@@ -197,6 +198,7 @@ struct otel_sources {
     rule *rules;
     size_t nrules;
     char *default_source;
+    size_t default_source_len;
     _Atomic(cache_entry *) slots[CACHE_SLOTS];
 };
 
@@ -216,6 +218,7 @@ otel_sources *otel_sources_new(const otel_sources_config *c)
         s->rules[i].category = strdup(c->rules[i].category);
         s->rules[i].source = strdup(c->rules[i].source);
         s->rules[i].len = s->rules[i].category ? strlen(s->rules[i].category) : 0;
+        s->rules[i].source_len = s->rules[i].source ? strlen(s->rules[i].source) : 0;
         s->rules[i].app = c->rules[i].app_name_from_category;
         if (!s->rules[i].category || !s->rules[i].source) {
             s->nrules++;
@@ -223,6 +226,7 @@ otel_sources *otel_sources_new(const otel_sources_config *c)
             return NULL;
         }
     }
+    s->default_source_len = strlen(s->default_source);
     for (size_t i = 0; i < CACHE_SLOTS; i++)
         atomic_init(&s->slots[i], NULL);
     return s;
@@ -266,6 +270,7 @@ static void fill(const otel_sources *s, const char *cat, int r, size_t app_off, 
                  otel_source_class *out)
 {
     out->source = r >= 0 ? s->rules[r].source : s->default_source;
+    out->source_len = r >= 0 ? s->rules[r].source_len : s->default_source_len;
     out->app_name = app_len ? cat + app_off : NULL;
     out->app_name_len = app_len;
 }

@@ -85,6 +85,7 @@ int otel_sources_config_copy(otel_sources_config *dst, const otel_sources_config
  * that was classified (app_name_len bytes, not NUL-terminated). */
 typedef struct otel_source_class {
     const char *source; /* NULL when sources are disabled */
+    size_t source_len;  /* strlen(source) */
     const char *app_name;
     size_t app_name_len;
 } otel_source_class;

@@ -95,8 +95,7 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
             export_request(w, batch + off, k, buf);
         off += k;
     }
-    for (size_t i = 0; i < n; i++)
-        otel_record_free(batch[i]);
+    otel_records_free(batch, n);
 }
 
 /* ---- the hand-off lanes ---- */

@@ -4,7 +4,8 @@
  * decided once; a new priority is decided again but not classified again;
  * a new category, generation, owner or pipeline starts over; what it
  * remembers always equals deciding and classifying afresh; a category too
- * long to remember is never answered from the memo.
+ * long to remember is never answered from the memo; the inline byte
+ * comparison of a hit finds any difference.
  */
 #include <check.h>
 #include "run_suite.h"
@@ -26,11 +27,14 @@ static void classify(void *inst, const char *cat, otel_source_class *cls)
     memset(cls, 0, sizeof *cls);
     if (strncmp(cat, "app.", 4) == 0) {
         cls->source = "app";
+        cls->source_len = 3;
         cls->app_name = cat + 4;
         const char *dot = strchr(cat + 4, '.');
         cls->app_name_len = dot ? (size_t)(dot - (cat + 4)) : strlen(cat + 4);
-    } else
+    } else {
         cls->source = "platform";
+        cls->source_len = 8;
+    }
 }
 
 static const char RULES[] = "{\"filters\":["
@@ -63,6 +67,7 @@ static const otel_decision_memo *get(otel_decision_memo *m, unsigned gen, void *
     classify(inst, entry, &want);
     classified = before + calls; /* the check's own call does not count */
     ck_assert_str_eq(got.source, want.source);
+    ck_assert_uint_eq(got.source_len, want.source_len);
     ck_assert_ptr_eq(got.app_name, want.app_name); /* into this entry's category */
     ck_assert_uint_eq(got.app_name_len, want.app_name_len);
     return r;
@@ -161,6 +166,50 @@ START_TEST(long_category_is_never_remembered)
 }
 END_TEST
 
+/* the inline comparison a hit rests on: every length up to the longest
+ * remembered, a difference at any position (first, middle, in the last
+ * overlapping eight) found, equal bytes equal */
+START_TEST(category_bytes_compared_at_every_length_and_position)
+{
+    char a[OTEL_DECISION_MEMO_CAT_MAX], b[OTEL_DECISION_MEMO_CAT_MAX];
+    for (size_t i = 0; i < sizeof a; i++)
+        a[i] = b[i] = (char)('a' + i % 26);
+    for (size_t n = 0; n < sizeof a; n++) {
+        ck_assert_int_eq(otel_decision_memo_same_bytes(a, b, n), 1);
+        for (size_t k = 0; k < n; k++) {
+            b[k] ^= 0x20;
+            ck_assert_msg(!otel_decision_memo_same_bytes(a, b, n), "length %zu, differing at %zu", n, k);
+            b[k] ^= 0x20;
+        }
+        b[n] ^= 0x20; /* a byte past the length is not compared */
+        ck_assert_int_eq(otel_decision_memo_same_bytes(a, b, n), 1);
+        b[n] ^= 0x20;
+    }
+}
+END_TEST
+
+/* same length and priority but another category: not a hit */
+START_TEST(same_length_other_category_is_not_a_hit)
+{
+    otel_pipeline p;
+    load(&p, RULES);
+    otel_decision_memo m = OTEL_DECISION_MEMO_EMPTY;
+    int inst;
+    classified = 0;
+    const otel_decision_memo *r = get(&m, 4, &inst, &p, "app.abcdefgh.one", INFO);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(classified, 1);
+    r = get(&m, 4, &inst, &p, "app.abcdefgh.two", INFO);
+    ck_assert_int_eq(classified, 2);
+    otel_source_class cls;
+    otel_decision_memo_class(r, "app.abcdefgh.two", &cls);
+    ck_assert_str_eq(cls.source, "app");
+    r = get(&m, 4, &inst, &p, "app.abcdefgh.two", INFO);
+    ck_assert_int_eq(classified, 2);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("convert_memo");
@@ -168,6 +217,8 @@ static Suite *suite(void)
     tcase_add_test(tc, run_of_one_category_is_classified_and_decided_once);
     tcase_add_test(tc, generation_instance_or_pipeline_change_starts_over);
     tcase_add_test(tc, long_category_is_never_remembered);
+    tcase_add_test(tc, category_bytes_compared_at_every_length_and_position);
+    tcase_add_test(tc, same_length_other_category_is_not_a_hit);
     suite_add_tcase(s, tc);
     return s;
 }

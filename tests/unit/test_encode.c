@@ -388,6 +388,27 @@ START_TEST(test_scope_groups)
     ck_assert_uint_eq(g.ngroups, 1);
     ck_assert_uint_eq(g.start[1], 2);
     otel_scope_groups_free(&g);
+
+    /* categories of every length up to 40 bytes: the same bytes make one
+     * group, a difference at any position two */
+    static char c1[41], c2[41];
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t k = 0; k < len; k++)
+            c1[k] = c2[k] = (char)('a' + k % 26);
+        c1[len] = c2[len] = '\0';
+        r[0] = make_record(c1, "0", 0, NULL);
+        r[1] = make_record(c2, "1", 0, NULL);
+        ck_assert_int_eq(otel_scope_groups_build(&g, p, 2), 0);
+        ck_assert_uint_eq(g.ngroups, 1);
+        otel_scope_groups_free(&g);
+        for (size_t k = 0; k < len; k++) {
+            c2[k] = '#';
+            ck_assert_int_eq(otel_scope_groups_build(&g, p, 2), 0);
+            ck_assert_msg(g.ngroups == 2, "length %zu, differing at %zu", len, k);
+            otel_scope_groups_free(&g);
+            c2[k] = c1[k];
+        }
+    }
 }
 END_TEST
 

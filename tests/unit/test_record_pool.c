@@ -1,7 +1,8 @@
 /*
  * test_record_pool.c - per-thread recycling of record memory: reuse by
  * size class, the per-thread bound, blocks too big to keep, blocks freed by
- * another thread, and records built and freed through it.
+ * another thread, records built and freed through it, and a batch freed
+ * in one pass.
  */
 #include <check.h>
 #include "run_suite.h"
@@ -132,6 +133,52 @@ START_TEST(records_from_recycled_memory)
 }
 END_TEST
 
+/* a batch of records given back in one pass: NULL skipped, each block in
+ * its own class, the per-thread bound kept, a big one freed at once */
+START_TEST(records_freed_as_a_batch)
+{
+    enum { N = 6 };
+    static char big_body[5000];
+    memset(big_body, 'x', sizeof big_body);
+    size_t before = otel_record_pool_bytes();
+    otel_record *recs[N + 1] = {NULL};
+    size_t expect = 0;
+    for (int i = 0; i < N; i++) {
+        size_t blen = i == N - 1 ? sizeof big_body : (size_t)(50 << i); /* 50 .. 800, then one above 4 KiB */
+        otel_record_input in = {.category = "batch", .body = big_body, .body_len = blen, .log4c_priority = 600};
+        recs[i + 1] = otel_record_new(&in);
+        ck_assert_ptr_nonnull(recs[i + 1]);
+        size_t size = recs[i + 1]->size, cls = 256;
+        while (cls < size)
+            cls <<= 1;
+        if (cls <= 4096)
+            expect += cls;
+    }
+    otel_records_free(recs, N + 1); /* recs[0] is NULL */
+    if (otel_record_pool_enabled() && before + expect <= OTEL_RECORD_POOL_MAX_BYTES)
+        ck_assert_uint_eq(otel_record_pool_bytes(), before + expect);
+    else if (otel_record_pool_enabled())
+        ck_assert_uint_le(otel_record_pool_bytes(), OTEL_RECORD_POOL_MAX_BYTES);
+    else
+        ck_assert_uint_eq(otel_record_pool_bytes(), before);
+    otel_records_free(recs, 0); /* nothing */
+
+    /* past the bound: the rest is freed, what is kept stays within it */
+    enum { M = 1200, SIZE = 2000 };
+    void **blocks = malloc(M * sizeof *blocks);
+    for (int i = 0; i < M; i++) {
+        blocks[i] = otel_record_mem_alloc(SIZE);
+        ck_assert_ptr_nonnull(blocks[i]);
+        memcpy(blocks[i], &(size_t){SIZE}, sizeof(size_t));
+    }
+    otel_record_mem_free_n(blocks, M, 0);
+    free(blocks);
+    ck_assert_uint_le(otel_record_pool_bytes(), OTEL_RECORD_POOL_MAX_BYTES);
+    if (otel_record_pool_enabled())
+        ck_assert_uint_gt(otel_record_pool_bytes() + 2048, OTEL_RECORD_POOL_MAX_BYTES);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("record_pool");
@@ -141,6 +188,7 @@ int main(void)
     tcase_add_test(tc, big_blocks_not_kept);
     tcase_add_test(tc, freed_by_another_thread);
     tcase_add_test(tc, records_from_recycled_memory);
+    tcase_add_test(tc, records_freed_as_a_batch);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -34,8 +34,10 @@ static const char *classify(otel_sources *s, const char *cat)
     otel_sources_classify_uncached(s, cat, &u);
     ck_assert_ptr_eq(c.source, u.source);
     ck_assert_uint_eq(c.app_name_len, u.app_name_len);
+    ck_assert_uint_eq(c.source_len, u.source_len);
     if (!c.source)
         return "(none)";
+    ck_assert_uint_eq(c.source_len, strlen(c.source));
     if (c.app_name)
         snprintf(out, sizeof out, "%s/%.*s", c.source, (int)c.app_name_len, c.app_name);
     else
