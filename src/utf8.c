@@ -104,33 +104,47 @@ static size_t sanitize(char *out, const char *in, size_t len, size_t limit)
     return o;
 }
 
-/* The end of the leading run of ASCII bytes, a multiple of 16 bytes
- * from p, or 0 without SSE2 (x86-64 always has it): 64 bytes per test,
- * then 16. */
-static size_t ascii_blocks(const unsigned char *p, size_t len)
+#if defined(__SSE2__)
+static int ascii16(__m128i v)
+{
+    return !_mm_movemask_epi8(v);
+}
+
+static __m128i load16(const unsigned char *p)
+{
+    return _mm_loadu_si128((const __m128i *)p);
+}
+
+/* 1 when in[0..len) (len >= 16) is all ASCII, else 0 with *at the start of
+ * the first 64-byte block (or of the remainder under 64 bytes) that holds a
+ * byte with its high bit set; everything before *at is ASCII. 64 bytes per
+ * test, then the whole 16-byte blocks of the remainder and its last 16
+ * bytes (overlapping the blocks before them) in one test. */
+static int all_ascii_sse2(const unsigned char *p, size_t len, size_t *at)
 {
     size_t i = 0;
-#if defined(__SSE2__)
-    while (i + 64 <= len) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(p + i)), b = _mm_loadu_si128((const __m128i *)(p + i + 16)),
-                c = _mm_loadu_si128((const __m128i *)(p + i + 32)), d = _mm_loadu_si128((const __m128i *)(p + i + 48));
-        if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))))
-            break;
-        i += 64;
-    }
-    while (i + 16 <= len && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(p + i))))
-        i += 16;
-#else
-    (void)p;
-    (void)len;
-#endif
-    return i;
+    for (; i + 64 <= len; i += 64)
+        if (!ascii16(_mm_or_si128(_mm_or_si128(load16(p + i), load16(p + i + 16)),
+                                  _mm_or_si128(load16(p + i + 32), load16(p + i + 48))))) {
+            *at = i;
+            return 0;
+        }
+    __m128i t = load16(p + len - 16);
+    for (size_t j = i; j + 16 <= len; j += 16)
+        t = _mm_or_si128(t, load16(p + j));
+    *at = i;
+    return ascii16(t);
 }
+#endif
 
 int otel_utf8_valid(const char *in, size_t len)
 {
     const unsigned char *p = (const unsigned char *)in;
-    size_t i = ascii_blocks(p, len);
+    size_t i = 0;
+#if defined(__SSE2__)
+    if (len >= 16 && all_ascii_sse2(p, len, &i))
+        return 1;
+#endif
     while (i < len) {
         /* ASCII a word at a time (log text is mostly ASCII): four words per
          * test, then one; the last < 8 bytes as the final (overlapping) word,
