@@ -284,7 +284,11 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
         otel_event_classify(b->sources, cat, &cls);
     n = otel_event_class_attrs(&cls, ldp, own, n);
 
-    /* 3. the record: attributes, masking, limits (pipeline.c) */
+    /* 3. the record: attributes, masking, limits (pipeline.c). Every member
+     * is named, zeros too, so that the compiler stores each one instead of
+     * clearing the whole struct first; a member added later and not named
+     * here is still zero (a designated initialiser zeroes the rest), only
+     * the clearing may come back. */
     otel_pipeline_input in = {
         .rec = {.time_unix_nano = h->time_ns,
                 .observed_time_unix_nano = now > h->time_ns ? now : h->time_ns,
@@ -297,9 +301,12 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
                 .trace_id = h->traced ? h->trace_id : NULL,
                 .span_id = h->traced ? h->span_id : NULL,
                 .flags = h->trace_flags,
+                .dropped_attrs = 0,
                 .attrs = own,
                 .nattrs = n,
-                .keys_measured = 1}, /* event_attrs.c sets key_len */
+                .keys_measured = 1, /* event_attrs.c sets key_len */
+                .changed_after = 0,
+                .attr_limit = 0},
         .call_attrs = attrs,
         .ncall_attrs = h->n_call,
         .ctx_attrs = attrs + h->n_call,
