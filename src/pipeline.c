@@ -218,24 +218,27 @@ otel_record *otel_pipeline_build_record(const otel_pipeline *p, const otel_pipel
     const otel_record_input *ri = &in->rec;
     /* 1. filter */
     const otel_log_options *o = otel_pipeline_select(p, ri->category, ri->log4c_priority, ri->body, ri->body_len, why);
-    return o ? otel_pipeline_build_selected(p, o, in, why) : NULL;
+    if (!o)
+        return NULL;
+    otel_pipeline_input own = *in; /* build_selected writes into it */
+    return otel_pipeline_build_selected(p, o, &own, why);
 }
 
-otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log_options *o,
-                                          const otel_pipeline_input *in, int *why)
+otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log_options *o, otel_pipeline_input *in,
+                                          int *why)
 {
     int dummy;
     if (!why)
         why = &dummy;
     const otel_record_input *ri = &in->rec;
+    otel_record_input *r_in = &in->rec; /* the record's input, written in place (no copy) */
     /* 2. attributes, in precedence order */
     size_t nctx = in->nctx_attrs;
     const otel_attr *ctx = in->ctx_given ? in->ctx_attrs : otel_thread_attrs(&nctx);
     size_t lim = p->attr_count_limit;
-    otel_record_input r_in = *ri;
     if (only_own(in, nctx, p, o, lim)) {
         /* what gathering would give: the record's own list as it is */
-        r_in.dropped_attrs = 0;
+        r_in->dropped_attrs = 0;
     } else {
         scratch *s = get_scratch();
         if (!s) {
@@ -249,18 +252,18 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
             *why = OTEL_PIPELINE_NOMEM;
             return NULL;
         }
-        r_in.attrs = s->a;
-        r_in.nattrs = s->n;
-        r_in.keys_measured = 0; /* gathered from lists that may not carry key_len */
-        r_in.dropped_attrs = s->ndropped > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ndropped;
+        r_in->attrs = s->a;
+        r_in->nattrs = s->n;
+        r_in->keys_measured = 0; /* gathered from lists that may not carry key_len */
+        r_in->dropped_attrs = s->ndropped > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ndropped;
     }
     /* the body is length-limited by logRecordLimits too */
     size_t body_limit = min_limit(ri->body_limit, p->attr_value_limit);
     size_t attr_limit = min_limit(ri->body_limit, p->attr_value_limit);
     if (!o->hide) {
-        r_in.body_limit = body_limit;
-        r_in.attr_limit = attr_limit;
-        otel_record *r = otel_record_new(&r_in);
+        r_in->body_limit = body_limit;
+        r_in->attr_limit = attr_limit;
+        otel_record *r = otel_record_new(r_in);
         if (!r)
             *why = OTEL_PIPELINE_NOMEM;
         return r;
@@ -268,10 +271,10 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     /* 3. mask (the body, every attribute key and string value) on the
      * whole text, then cut: a cut must not split a secret into a part the
      * pattern no longer recognises */
-    r_in.body_limit = 0;
-    r_in.attr_limit = 0;
-    r_in.changed_after = 1; /* its size is measured once masked */
-    otel_record *r = otel_record_new(&r_in);
+    r_in->body_limit = 0;
+    r_in->attr_limit = 0;
+    r_in->changed_after = 1; /* its size is measured once masked */
+    otel_record *r = otel_record_new(r_in);
     if (!r) {
         *why = OTEL_PIPELINE_NOMEM;
         return NULL;
@@ -296,7 +299,7 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     if (!too_long)
         return r;
     /* rebuild at the limits from the masked record (rare: long values only) */
-    otel_record_input cut = r_in;
+    otel_record_input cut = *r_in;
     cut.body = r->body;
     cut.body_len = r->body_len;
     cut.attrs = r->attrs;

@@ -64,11 +64,13 @@ otel_record *otel_pipeline_build_record(const otel_pipeline *p, const otel_pipel
  * library's own attributes are gathered (it then costs only the filter).
  * select: the options that apply (never disabled), or NULL with *why
  * (FILTERED, NOCONFIG). build_selected: the record under those options (from
- * select with the same p, category, priority and body), or NULL with *why. */
+ * select with the same p, category, priority and body), or NULL with *why;
+ * it uses in->rec as the record's input and writes into it (limits,
+ * attributes, dropped count), so in is spent once it returns. */
 const otel_log_options *otel_pipeline_select(const otel_pipeline *p, const char *category, int log4c_priority,
                                              const char *body, size_t body_len, int *why);
-otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log_options *o,
-                                          const otel_pipeline_input *in, int *why);
+otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log_options *o, otel_pipeline_input *in,
+                                          int *why);
 
 /* otel_filter_decide for a log4c priority under p: OTEL_FILTER_DROP when p
  * is disabled (what otel_pipeline_select counts as FILTERED for every
