@@ -555,6 +555,13 @@ START_TEST(attribute_precedence_and_context)
     ck_assert_str_eq(r->attrs[2].key, "thread.id");
     ck_assert_str_eq(r->attrs[3].key, "only.additional");
     otel_record_free(r);
+    /* build_record leaves its input as it was (build_selected writes into a
+     * copy): the gathered list, limits and count went there */
+    ck_assert_ptr_eq(in.rec.attrs, glue);
+    ck_assert_uint_eq(in.rec.nattrs, 2);
+    ck_assert_int_eq(in.rec.keys_measured, 0);
+    ck_assert_uint_eq(in.rec.dropped_attrs, 0);
+    ck_assert_int_eq(in.rec.changed_after, 0);
     ck_assert_int_eq(otel_thread_attrs_remove("k"), 1);
     ck_assert_int_eq(otel_thread_attrs_remove("k"), 0);
     r = otel_pipeline_build_record(&p, &in, &why);
