@@ -116,13 +116,13 @@ void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, i
 
 /* The value a test reads: with its summary's pairs (sub), or without
  * (sub NULL): then a literal of two bytes or more is searched in the
- * value itself when text is set, and counts as present otherwise. */
+ * value itself when the test says so (text), and counts as present
+ * otherwise. */
 typedef struct view {
     const unsigned char *s;
     size_t len;
     int ascii;
     const otel_mask_subject *sub;
-    int text;
 } view;
 
 /* Whether the value holds byte c (folded: either case). */
@@ -136,7 +136,7 @@ static int has_byte(const view *v, unsigned c)
 /* Whether the value holds literal l (l->len >= 2), either case: its byte
  * l->rare looked for with memchr (both cases of a letter), the rest
  * compared where it is found. */
-static int lit_in_text(const lit *l, const view *v)
+__attribute__((noinline)) static int lit_in_text(const lit *l, const view *v)
 {
     if (l->len > v->len)
         return 0;
@@ -157,12 +157,12 @@ static int lit_in_text(const lit *l, const view *v)
     return 0;
 }
 
-static int lit_present(const lit *l, const view *v)
+static inline __attribute__((always_inline)) int lit_present(const lit *l, const view *v, int text)
 {
     if (l->len == 1)
         return has_byte(v, l->s[0]);
     if (!v->sub)
-        return !v->text || lit_in_text(l, v);
+        return !text || lit_in_text(l, v);
     for (unsigned i = 0; i + 1 < l->len; i++)
         if (v->sub->e[256 + l->pair[i]] != v->sub->gen)
             return 0;
@@ -188,7 +188,10 @@ static int run_present(const run *r, const view *v)
     return 0;
 }
 
-static int may_match(const otel_mask_prefilter *pf, const view *v)
+/* text: literals of two bytes or more are searched in v itself (without
+ * a summary); a constant at each call, so that the tests that do not
+ * search them are compiled without that path. */
+static inline __attribute__((always_inline)) int may_match(const otel_mask_prefilter *pf, const view *v, int text)
 {
     if (!pf || (pf->caseless && !v->ascii))
         return 1;
@@ -209,7 +212,7 @@ static int may_match(const otel_mask_prefilter *pf, const view *v)
             const clause *cl = &al->c[c];
             unsigned k;
             for (k = 0; k < cl->n; k++)
-                if (lit_present(&cl->l[k], v))
+                if (lit_present(&cl->l[k], v, text))
                     break;
             if (k == cl->n)
                 break; /* this requirement fails: the alternative cannot match */
@@ -228,20 +231,20 @@ static int may_match(const otel_mask_prefilter *pf, const view *v)
 
 int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask_subject *sub)
 {
-    view v = {(const unsigned char *)sub->s, sub->len, sub->ascii, sub, 0};
-    return may_match(pf, &v);
+    view v = {(const unsigned char *)sub->s, sub->len, sub->ascii, sub};
+    return may_match(pf, &v, 0);
 }
 
 int otel_mask_prefilter_may_match_bytes(const otel_mask_prefilter *pf, const char *s, size_t len, int ascii)
 {
-    view v = {(const unsigned char *)s, len, ascii, NULL, 0};
-    return may_match(pf, &v);
+    view v = {(const unsigned char *)s, len, ascii, NULL};
+    return may_match(pf, &v, 0);
 }
 
 int otel_mask_prefilter_may_match_text(const otel_mask_prefilter *pf, const char *s, size_t len, int ascii)
 {
-    view v = {(const unsigned char *)s, len, ascii, NULL, 1};
-    return may_match(pf, &v);
+    view v = {(const unsigned char *)s, len, ascii, NULL};
+    return may_match(pf, &v, 1);
 }
 
 int otel_mask_prefilter_tests_bytes(const otel_mask_prefilter *pf)
