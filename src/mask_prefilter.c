@@ -30,6 +30,7 @@ typedef struct lit {
     unsigned char len;
     unsigned char s[MAX_LIT];     /* ASCII letters folded to lower case */
     uint16_t pair[MAX_LIT - 1];   /* the bits of its byte pairs in the summary (set when built) */
+    unsigned char rare;           /* the byte searched first in a value: one that is not a letter, or the rarest */
 } lit;
 
 /* one requirement: the value holds at least one of the n literals */
@@ -113,8 +114,10 @@ void otel_mask_subject_scan(otel_mask_subject *sub, const char *s, size_t len, i
         e[first ^ FOLD[*p]] = g;
 }
 
-/* The value a test reads: with its summary's pairs (sub, NULL: pairs
- * are not read, every literal of two bytes or more counts as present). */
+/* The value a test reads: with its summary's pairs (sub), or without
+ * (sub NULL): then a literal of two bytes or more is searched in the
+ * value itself when the test says so (text), and counts as present
+ * otherwise. */
 typedef struct view {
     const unsigned char *s;
     size_t len;
@@ -130,12 +133,36 @@ static int has_byte(const view *v, unsigned c)
     return c >= 'a' && c <= 'z' && memchr(v->s, (int)(c - 32), v->len) != NULL;
 }
 
-static int lit_present(const lit *l, const view *v)
+/* Whether the value holds literal l (l->len >= 2), either case: its byte
+ * l->rare looked for with memchr (both cases of a letter), the rest
+ * compared where it is found. */
+__attribute__((noinline)) static int lit_in_text(const lit *l, const view *v)
+{
+    if (l->len > v->len)
+        return 0;
+    unsigned r = l->rare, c = l->s[r];
+    const unsigned char *first = v->s + r, *end = first + (v->len - l->len + 1); /* where byte r may be */
+    for (int upper = 0; upper < 2; upper++, c -= 32) {
+        for (const unsigned char *p = first; p < end && (p = memchr(p, (int)c, (size_t)(end - p))) != NULL; p++) {
+            const unsigned char *at = p - r;
+            unsigned j = 0;
+            while (j < l->len && FOLD[at[j]] == l->s[j])
+                j++;
+            if (j == l->len)
+                return 1;
+        }
+        if (c < 'a' || c > 'z')
+            break;
+    }
+    return 0;
+}
+
+static inline __attribute__((always_inline)) int lit_present(const lit *l, const view *v, int text)
 {
     if (l->len == 1)
         return has_byte(v, l->s[0]);
     if (!v->sub)
-        return 1;
+        return !text || lit_in_text(l, v);
     for (unsigned i = 0; i + 1 < l->len; i++)
         if (v->sub->e[256 + l->pair[i]] != v->sub->gen)
             return 0;
@@ -161,7 +188,10 @@ static int run_present(const run *r, const view *v)
     return 0;
 }
 
-static int may_match(const otel_mask_prefilter *pf, const view *v)
+/* text: literals of two bytes or more are searched in v itself (without
+ * a summary); a constant at each call, so that the tests that do not
+ * search them are compiled without that path. */
+static inline __attribute__((always_inline)) int may_match(const otel_mask_prefilter *pf, const view *v, int text)
 {
     if (!pf || (pf->caseless && !v->ascii))
         return 1;
@@ -182,7 +212,7 @@ static int may_match(const otel_mask_prefilter *pf, const view *v)
             const clause *cl = &al->c[c];
             unsigned k;
             for (k = 0; k < cl->n; k++)
-                if (lit_present(&cl->l[k], v))
+                if (lit_present(&cl->l[k], v, text))
                     break;
             if (k == cl->n)
                 break; /* this requirement fails: the alternative cannot match */
@@ -202,13 +232,19 @@ static int may_match(const otel_mask_prefilter *pf, const view *v)
 int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask_subject *sub)
 {
     view v = {(const unsigned char *)sub->s, sub->len, sub->ascii, sub};
-    return may_match(pf, &v);
+    return may_match(pf, &v, 0);
 }
 
 int otel_mask_prefilter_may_match_bytes(const otel_mask_prefilter *pf, const char *s, size_t len, int ascii)
 {
     view v = {(const unsigned char *)s, len, ascii, NULL};
-    return may_match(pf, &v);
+    return may_match(pf, &v, 0);
+}
+
+int otel_mask_prefilter_may_match_text(const otel_mask_prefilter *pf, const char *s, size_t len, int ascii)
+{
+    view v = {(const unsigned char *)s, len, ascii, NULL};
+    return may_match(pf, &v, 1);
 }
 
 int otel_mask_prefilter_tests_bytes(const otel_mask_prefilter *pf)
@@ -932,6 +968,12 @@ otel_mask_prefilter *otel_mask_prefilter_new(const char *pattern, int caseless)
                 lit *l = &pf->a[a].c[c].l[k];
                 for (unsigned i = 0; i + 1 < l->len; i++)
                     l->pair[i] = (uint16_t)pair_bit(l->s[i], l->s[i + 1]);
+                l->rare = 0;
+                for (unsigned i = 1; i < l->len; i++) { /* a letter is searched in both cases: two passes */
+                    int letter = l->s[i] >= 'a' && l->s[i] <= 'z', best = l->s[l->rare] >= 'a' && l->s[l->rare] <= 'z';
+                    if (letter < best || (letter == best && common(l->s[i]) < common(l->s[l->rare])))
+                        l->rare = (unsigned char)i;
+                }
                 pf->pairs |= l->len >= 2;
             }
     if (pf->nalts == 1 && pf->a[0].n > 0) { /* the key: the clause whose shortest literal is longest */

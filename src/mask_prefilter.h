@@ -8,10 +8,12 @@
  * contains: runs of literal characters outside groups, and groups that are
  * a choice between literal strings ("(?:AKIA|ASIA)"); and the runs of
  * characters of one class it needs ("[0-9a-f]{40}", "(?:\d[ -]?){13,16}").
- * Two ways to test a value against it: a summary of the value (which
- * byte pairs it holds, ASCII letters folded to lower case), against which
- * a pattern may match only when some alternative finds every one of its
- * literals in the summary and every one of its runs in the value; and an
+ * Three ways to test a value against it: the value's own bytes (its
+ * literals searched in it, for a short stretch such as what follows a
+ * match); a summary of the value (which byte pairs it holds, ASCII letters
+ * folded to lower case), against which a pattern may match only when some
+ * alternative finds every one of its literals in the summary and every
+ * one of its runs in the value; and an
  * index of many prefilters (otel_mask_index) that tests two byte pairs of
  * each in one pass over the value, whose candidates are then tested by
  * their single bytes and runs alone. "May match" is the answer whenever
@@ -68,6 +70,13 @@ int otel_mask_prefilter_may_match(const otel_mask_prefilter *pf, const otel_mask
  * the candidates of an index, whose keys tested their pairs already. 0
  * when the pattern cannot match anywhere in s[0..len). */
 int otel_mask_prefilter_may_match_bytes(const otel_mask_prefilter *pf, const char *s, size_t len, int ascii);
+
+/* The same test with every literal searched in s[0..len) itself, either
+ * case (no summary): for a short stretch of a value, such as what follows
+ * a match (every match found by a search from an offset lies after it,
+ * with everything its prefilter requires). 0 when the pattern cannot
+ * match anywhere in s[0..len). */
+int otel_mask_prefilter_may_match_text(const otel_mask_prefilter *pf, const char *s, size_t len, int ascii);
 
 /* Whether otel_mask_prefilter_may_match_bytes can ever answer 0 for pf
  * (it has a literal of one byte or a run to test, or several

@@ -26,6 +26,7 @@ struct otel_regex {
     int ascii_jit;     /* ascii is JIT compiled */
     otel_mask_prefilter *pf; /* which values it cannot match (NULL: it may match any) */
     uint32_t minlen;   /* the fewest characters a match takes (PCRE2_INFO_MINLENGTH) */
+    int rest_test;     /* pf is asked about the rest of a value after a match (rest_may_match) */
     struct otel_regex **parts; /* its top-level alternatives, masked one by one (NULL: whole) */
     size_t nparts;
     struct units *own;         /* its alternatives under one index (with parts) */
@@ -295,6 +296,13 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
         ml = ml_ascii;
     re->minlen = ml; /* a value of fewer bytes has fewer characters: no match */
     re->pf = otel_mask_prefilter_new(pattern, js_flags & OTEL_JS_REGEX_CASELESS); /* NULL: none, always run */
+    /* A search that finds nothing is cheap when every match starts with
+     * one known character (PCRE2's JIT code scans for it): reading the
+     * rest of the value for the prefilter costs about as much. Without
+     * one (a class, a word boundary before a class), it tries a match at
+     * every position. */
+    uint32_t first = 0;
+    re->rest_test = re->pf && (pcre2_pattern_info(re->code, PCRE2_INFO_FIRSTCODETYPE, &first) != 0 || first != 1);
     split(re, flags);
     return re;
 }
@@ -527,16 +535,38 @@ static void set_depth(thread_state *t, const otel_regex *re, size_t len)
     }
 }
 
+/* Whether a search of re from start (after a match) may find another
+ * match, for a pattern whose matches do not all start with one known
+ * character (re->rest_test; 1 for the others): 0 when s[start..len) is
+ * shorter than any match or lacks what the prefilter requires of every
+ * match, searched in those bytes themselves (a search from start tries
+ * only positions from start on, and what a match consumes lies after its
+ * start). Asked once per pattern and value, after the first match: a
+ * value of many matches does not read its rest again after each. */
+static int rest_may_match(const otel_regex *re, const char *s, size_t len, size_t start, int ascii)
+{
+    if (!re->rest_test)
+        return 1;
+    return len - start >= re->minlen && otel_mask_prefilter_may_match_text(re->pf, s + start, len - start, ascii);
+}
+
 /* Every match of re in s[0..len) (unmodified: lookbehinds must see the
  * original), appended to the ranges, as JavaScript's
  * String.prototype.replace with a global regex finds them: after an empty
- * match the search goes on one character further. 0, or -1 when the
- * budget ran out (or another failure). */
+ * match the search goes on one character further. With prefilter, the
+ * search after the first match is skipped when rest_may_match rules the
+ * rest out. 0, or -1 when the budget ran out (or another failure). */
 static int collect(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t *n,
-                   uint64_t *left)
+                   uint64_t *left, int prefilter)
 {
     size_t from = *n, start = 0;
+    int ask = prefilter && re->rest_test; /* rest_may_match not asked yet */
     while (start <= len) {
+        if (ask && start > 0) {
+            ask = 0;
+            if (!rest_may_match(re, s, len, start, ascii))
+                break;
+        }
         int rc = budget_match(re, ascii, t, s, len, start, left);
         if (rc == PCRE2_ERROR_NOMATCH)
             break;
@@ -598,15 +628,17 @@ static uint64_t live_units(const units *u, const char *s, size_t len, int ascii)
  * At each step the match is the leftmost any alternative finds from the
  * current start, the first alternative in order on a tie (what the whole
  * pattern's search tries first at that position). An alternative's next
- * match is searched again only once the start passed it. The others are
- * never searched: the prefilter ruled them out (or they are longer than
- * the value), so they have no match. */
+ * match is searched again only once the start passed it, and not at all
+ * when rest_may_match rules out the rest of the value (asked once per
+ * alternative). The others are never searched: the prefilter ruled them
+ * out (or they are longer than the value), so they have no match. */
 static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t *n,
                          uint64_t *left, uint64_t live)
 {
     size_t at[MAX_PARTS][2];
     size_t from = *n, start = 0;
     uint64_t found = 0; /* live: may match from start on; found: at[] holds its next match */
+    uint64_t asked = 0; /* rest_may_match asked already */
     while (start <= len && live) {
         size_t best = SIZE_MAX, bi = 0;
         for (uint64_t m = live; m; m &= m - 1) { /* in order: the first wins a tie */
@@ -614,6 +646,13 @@ static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const
             uint64_t bit = 1ull << i;
             if ((found & bit) && at[i][0] < start)
                 found &= ~bit;
+            if (!(found & bit) && start > 0 && !(asked & bit) && re->parts[i]->rest_test) {
+                asked |= bit;
+                if (!rest_may_match(re->parts[i], s, len, start, ascii)) {
+                    live &= ~bit; /* what its search would find: no match */
+                    continue;
+                }
+            }
             if (!(found & bit)) {
                 set_depth(t, re->parts[i], len);
                 int rc = budget_match(re->parts[i], ascii, t, s, len, start, left);
@@ -732,11 +771,11 @@ static int collect_units(const otel_regex_set *set, const units *u, uint64_t liv
         } else if (re->nparts) { /* one alternative: its own matches are the pattern's */
             const otel_regex *part = re->parts[__builtin_ctzll(bits)];
             set_depth(t, part, len);
-            if (collect(part, ascii, t, s, len, n, left) != 0)
+            if (collect(part, ascii, t, s, len, n, left, 1) != 0)
                 return -1;
         } else {
             set_depth(t, re, len);
-            if (collect(re, ascii, t, s, len, n, left) != 0)
+            if (collect(re, ascii, t, s, len, n, left, 1) != 0)
                 return -1;
         }
     }
@@ -795,7 +834,7 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
             if (prefilter && re->pf && !otel_mask_prefilter_may_match(re->pf, summary(t, &summarised, s, len, ascii)))
                 continue; /* no match anywhere: the search would find none */
             set_depth(t, re, len);
-            if (collect(re, ascii, t, s, len, &n, &left) != 0)
+            if (collect(re, ascii, t, s, len, &n, &left, prefilter) != 0)
                 return mask_whole(s, len);
         }
     }

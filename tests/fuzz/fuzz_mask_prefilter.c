@@ -13,8 +13,11 @@
  *    searches: it is then masked whole without, maybe not with);
  *  - when the prefilter says the pattern cannot match the value, a search
  *    finds no match; and the same when an index of the prefilter (alone,
- *    and beside the second pattern's) leaves it out of its candidates or
- *    the single-byte test rules it out.
+ *    and beside the second pattern's) leaves it out of its candidates, or
+ *    the single-byte test or the test of the text itself (what masking
+ *    asks of the rest of a value after a match) rules it out. Masking with
+ *    the union, prefiltered, skips the search after a match when that
+ *    test rules out the rest: the comparison above covers it.
  */
 #include "fuzz_common.h"
 
@@ -114,7 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(x1 && x2);
         int out = !(otel_mask_index_candidates(x1, v, len, ascii) & 1) ||
                   !(otel_mask_index_candidates(x2, v, len, ascii) & 2) ||
-                  (pf && !otel_mask_prefilter_may_match_bytes(pf, v, len, ascii));
+                  (pf && !otel_mask_prefilter_may_match_bytes(pf, v, len, ascii)) ||
+                  (pf && !otel_mask_prefilter_may_match_text(pf, v, len, ascii));
         if (out) {
             int limit = 0;
             FUZZ_CHECK(otel_regex_search(re, v, len, &limit) == 0 || limit);

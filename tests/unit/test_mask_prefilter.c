@@ -327,6 +327,56 @@ START_TEST(an_alternation_masked_alternative_by_alternative)
 }
 END_TEST
 
+/* masks() for pattern beside a second that matches nothing here: a set
+ * of two is prefiltered (a single pattern is not, unless split). */
+static void masks_in_set(const char *pattern, const char *in, const char *want)
+{
+    otel_regex *re[2] = {compile(pattern), compile("qzqz")};
+    otel_regex_set *two = set_of(re, 2);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", in);
+    size_t n = otel_regex_mask_set(two, buf, strlen(buf));
+    ck_assert_str_eq(buf, want);
+    ck_assert_uint_eq(n, strlen(want));
+    snprintf(buf, sizeof buf, "%s", in);
+    otel_regex_mask_set_unfiltered(two, buf, strlen(buf));
+    ck_assert_str_eq(buf, want);
+    free(two);
+    otel_regex_free(re[0]);
+    otel_regex_free(re[1]);
+}
+
+/* After a match, the rest of the value is read for the pattern's
+ * prefilter (a pattern without one first character) before searching it
+ * again: a match right at the end of the previous one, the literal at
+ * the very start or end of the rest, either case, and an alternation
+ * masked alternative by alternative. */
+START_TEST(the_rest_after_a_match_is_read_exactly)
+{
+    masks_in_set("[\\w.]*@\\w", "a@b@c", "*****");
+    masks_in_set("[\\w.]*@\\w", "a@b@c x", "***** x");
+    masks_in_set("[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+", "a@b.co and c@d.io", "****** and ******");
+    masks_in_set("[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+", "a@b.co and c@d", "****** and c@d");
+    masks_in_set("\\b(?:\\d[ -]?){13,16}\\b", "4111 1111 1111 1111 4111111111111111",
+          "************************************");
+    masks_in_set("\\b(?:\\d[ -]?){13,16}\\b", "4111111111111111 and 411111111111", "*****************and 411111111111");
+    masks_in_set("[a-z]ghp_\\w", "xghp_a yGHP_b zghp_c", "****** yGHP_b ******");
+    masks_in_set("[a-z]ghp_\\w", "xghp_aghp_b", "******ghp_b");
+    masks_in_set("/[a-z]ghp_\\w/i", "xghp_ayGHP_b", "************");
+    masks("[\\w.]*@\\w|\\d{4}x", "a@b1234x@c", "**********");
+    masks("[\\w.]*@\\w|\\d{4}x", "1234xa@b 1234", "******** 1234");
+    /* the test itself: literals anywhere in the text, either case */
+    otel_mask_prefilter *pf = otel_mask_prefilter_new("[a-z]ghp_\\w", 0);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(otel_mask_prefilter_may_match_text(pf, "ghp_", 4, 1), 1);
+    ck_assert_int_eq(otel_mask_prefilter_may_match_text(pf, "xxGHP_", 6, 1), 1);
+    ck_assert_int_eq(otel_mask_prefilter_may_match_text(pf, "ghp", 3, 1), 0);
+    ck_assert_int_eq(otel_mask_prefilter_may_match_text(pf, "gh_p ghp", 8, 1), 0);
+    ck_assert_int_eq(otel_mask_prefilter_may_match_text(pf, "ghpx_ghq_", 9, 1), 0);
+    otel_mask_prefilter_free(pf);
+}
+END_TEST
+
 static int may_match(const char *pattern, int caseless, const char *s)
 {
     otel_mask_prefilter *pf = otel_mask_prefilter_new(pattern, caseless);
@@ -538,6 +588,7 @@ static Suite *suite(void)
     tcase_add_test(tc, every_pattern_masks_as_without_the_prefilter);
     tcase_add_test(tc, what_the_prefilter_reads);
     tcase_add_test(tc, an_alternation_masked_alternative_by_alternative);
+    tcase_add_test(tc, the_rest_after_a_match_is_read_exactly);
     tcase_add_test(tc, the_clean_record_rules_out_most_of_the_set);
     tcase_add_test(tc, what_the_index_reads);
     tcase_add_test(tc, what_the_index_rules_out_has_no_match);
