@@ -10,6 +10,7 @@
  * err upwards.
  */
 #include "encode.h"
+#include "short_copy.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -99,36 +100,13 @@ static uint64_t fnv1a(const char *s, size_t n)
     return h;
 }
 
-/* memcmp(a, b, n) == 0 without a call: categories are short, and a batch
- * compares each record's with the one before it. Eight bytes at a time,
- * the last eight overlapping the ones before (no byte loop from 8 up). */
-static inline int bytes_equal(const char *a, const char *b, size_t n)
-{
-    uint64_t x, y;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y)
-                return 0;
-        }
-        memcpy(&x, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
-
 static inline __attribute__((always_inline)) int same_category(const otel_record *a, const otel_record *b)
 {
     size_t la, lb;
     const char *ca = category_of(a, &la), *cb = category_of(b, &lb);
     /* Records of one category may share the pointer; the compare is then
      * free. */
-    return la == lb && (ca == cb || bytes_equal(ca, cb, la));
+    return la == lb && (ca == cb || otel_equal_short(ca, cb, la));
 }
 
 /* Smallest power of two >= 2n (open addressing stays at most half full). */

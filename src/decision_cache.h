@@ -23,6 +23,7 @@
 #define LOG4C_OTEL_DECISION_CACHE_H
 
 #include "pipeline.h"
+#include "short_copy.h"
 #include "sources.h"
 
 #include <stdatomic.h>
@@ -120,28 +121,6 @@ const otel_decision_memo *otel_decision_memo_refresh(otel_decision_memo *m, unsi
                                                      const otel_pipeline *p, const char *cat, uint32_t cat_len,
                                                      int32_t priority, otel_decision_classify_fn classify);
 
-/* 1 when a[0..n) and b[0..n) hold the same bytes: eight at a time, the
- * last eight overlapping (a category is a few dozen bytes; no call). */
-static inline int otel_decision_memo_same_bytes(const char *a, const char *b, size_t n)
-{
-    uint64_t x, y;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y)
-                return 0;
-        }
-        memcpy(&x, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
-
 /* m brought up to date for the category cat (cat_len bytes, NUL-terminated)
  * and priority under the current generation, owner and p: a hit (the same
  * category and priority as the last entry, nothing changed) is answered
@@ -156,7 +135,7 @@ static inline const otel_decision_memo *otel_decision_memo_get(otel_decision_mem
     /* m->cat_len is below OTEL_DECISION_MEMO_CAT_MAX or UINT32_MAX, which
      * no entry's length is: equal lengths mean a remembered category */
     if (m->cat_len == cat_len && m->priority == priority && m->has_decision && m->gen == gen && m->owner == owner &&
-        m->p == p && otel_decision_memo_same_bytes(m->cat, cat, cat_len))
+        m->p == p && otel_equal_short(m->cat, cat, cat_len))
         return m;
     return otel_decision_memo_refresh(m, gen, owner, p, cat, cat_len, priority, classify);
 }
