@@ -343,34 +343,6 @@ static void set_limits(thread_state *t, size_t len)
     pcre2_set_depth_limit(t->mctx, t->depth_limit);
 }
 
-/* Whether s[0..len) holds ASCII characters only (eight bytes at a time). */
-static int all_ascii(const char *s, size_t len)
-{
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull)
-            return 0;
-    }
-    uint32_t w = 0; /* the last 1 to 7 bytes, four, two and one at a time */
-    if (len - i >= 4) {
-        uint32_t x;
-        memcpy(&x, s + i, 4);
-        w |= x;
-        i += 4;
-    }
-    if (len - i >= 2) {
-        uint16_t x;
-        memcpy(&x, s + i, 2);
-        w |= x;
-        i += 2;
-    }
-    if (i < len)
-        w |= (unsigned char)s[i];
-    return !(w & 0x80808080u);
-}
-
 /* One search from start, the ASCII translation when ascii says the
  * subject allows it: JIT code through pcre2_jit_match, which is what
  * pcre2_match runs for it after checks these calls pass anyway (a valid
@@ -412,7 +384,7 @@ int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limi
         len = n;
     }
     set_limits(t, len);
-    int rc = match(re, all_ascii(s, len), t, s, len, 0);
+    int rc = match(re, otel_utf8_ascii(s, len), t, s, len, 0);
     if (rc >= 0)
         return 1;
     if (rc == PCRE2_ERROR_NOMATCH)
@@ -787,7 +759,7 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
 {
     if (!set)
         return len;
-    int ascii = all_ascii(s, len);
+    int ascii = otel_utf8_ascii(s, len);
     if (!ascii && !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
         return mask_all(s, len);
     if (set->n == 0) /* a union that could not be built */

@@ -169,6 +169,27 @@ int otel_utf8_valid(const char *in, size_t len)
     return 1;
 }
 
+int otel_utf8_ascii(const char *in, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)in;
+#if defined(__SSE2__)
+    size_t at;
+    if (len >= 16)
+        return all_ascii_sse2(p, len, &at);
+#endif
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++)
+            if (p[i] >= 0x80)
+                return 0;
+        return 1;
+    }
+    /* whole words, then the last eight bytes (overlapping the words before) */
+    for (size_t i = 0; i + 8 <= len; i += 8)
+        if (load8(p + i) & HIGH_BITS)
+            return 0;
+    return !(load8(p + len - 8) & HIGH_BITS);
+}
+
 size_t otel_utf8_sanitized_len(const char *in, size_t len, size_t limit)
 {
     return sanitize(NULL, in, len, limit);

@@ -19,4 +19,8 @@ size_t otel_utf8_sanitize(char *out, const char *in, size_t len, size_t limit);
  * then needs only a copy), 0 otherwise. */
 int otel_utf8_valid(const char *in, size_t len);
 
+/* 1 when in[0..len) holds ASCII characters only (no byte with its high
+ * bit set), 0 otherwise. */
+int otel_utf8_ascii(const char *in, size_t len);
+
 #endif

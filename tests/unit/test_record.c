@@ -47,7 +47,9 @@ static char *sanitize(const char *in, size_t len, size_t limit, size_t *outlen)
  * 16-byte blocks with its last 16 bytes (overlapping) in one test, then a
  * word (and four words) at a time with an overlapping last word: every length
  * up to past two 64-byte blocks and every position of one non-ASCII sequence
- * must agree with the byte-by-byte reference (tests/unit/utf8_ref.c). */
+ * must agree with the byte-by-byte reference (tests/unit/utf8_ref.c); the
+ * ASCII check (the same blocks, bytes under 8) must say 1 for all 'a' and 0
+ * wherever the sequence stands. */
 START_TEST(utf8_valid_every_position)
 {
     static const struct {
@@ -61,6 +63,7 @@ START_TEST(utf8_valid_every_position)
     for (size_t len = 0; len <= 150; len++) {
         memset(buf, 'a', sizeof buf);
         ck_assert_int_eq(otel_utf8_valid(buf, len), 1);
+        ck_assert_int_eq(otel_utf8_ascii(buf, len), 1);
         for (size_t k = 0; k < sizeof seqs / sizeof seqs[0]; k++)
             for (size_t at = 0; at + seqs[k].len <= len; at++) {
                 memset(buf, 'a', sizeof buf);
@@ -68,6 +71,7 @@ START_TEST(utf8_valid_every_position)
                 size_t n = ref_utf8_sanitize(ref, buf, len, 0);
                 int unchanged = n == len && memcmp(ref, buf, n) == 0;
                 ck_assert_msg(otel_utf8_valid(buf, len) == unchanged, "len %zu seq %zu at %zu", len, k, at);
+                ck_assert_msg(!otel_utf8_ascii(buf, len), "ASCII: len %zu seq %zu at %zu", len, k, at);
                 ck_assert_int_eq(unchanged, k < 3);
             }
     }
