@@ -3,7 +3,9 @@
  * what literal text every match of each top-level alternative of a
  * JavaScript pattern contains, read from the pattern's source; the test of
  * a value's summary against it, and the index that tests two byte pairs of
- * each of many prefilters in one pass over a value.
+ * each of many prefilters in one pass over a value (SSE2 on x86-64, with
+ * the same answers as the portable scalar code), then their single bytes
+ * and runs.
  *
  * The reading is conservative: anything it does not recognise as literal
  * text (classes, escapes other than escaped punctuation and \t \n \r \f \v,
@@ -15,9 +17,16 @@
  */
 #include "mask_prefilter.h"
 #include "js_regex.h"
+#include "utf8.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__SSE2__) && defined(__x86_64__)
+#define MASK_SSE2 1
+#include <emmintrin.h>
+#endif
 
 #define KEY_BYTE 0x8000u /* a key that is one byte, searched with memchr */
 #define MAX_LIT 16     /* bytes of one literal kept (a prefix of a required literal is required) */
@@ -268,11 +277,22 @@ int otel_mask_prefilter_tests_bytes(const otel_mask_prefilter *pf)
 struct otel_mask_index {
     uint64_t always;   /* prefilters without a key: always candidates */
     uint64_t caseless; /* case-insensitive ones: candidates for non-ASCII values */
-    /* bit i of slot[k][h]: a byte pair of prefilter i's k-th key hashes to
+    /* bit i of slot[h][k]: a byte pair of prefilter i's k-th key hashes to
      * h (index_hash) (a prefilter is a candidate when both its slots see
-     * one of theirs) */
-    uint64_t slot[2][OTEL_MASK_PAIR_BITS];
+     * one of theirs). An entry's two masks side by side: the vector pass
+     * reads both with one 16-byte load. */
+    uint64_t slot[OTEL_MASK_PAIR_BITS][2];
+    /* the single-byte and run tests (otel_mask_index_bytes): prefilters
+     * with one (tests); of those, one requirement each tried first, a
+     * byte every match holds (first_byte: its byte in first[i], folded) or
+     * else a run (first_run[i]); whole: that requirement is the whole
+     * test (one alternative, nothing else of one byte or a run) */
+    uint64_t tests, first_byte, whole;
+    const otel_mask_prefilter *pf[64];
+    const run *first_run[64];
+    unsigned char first[64];
 };
+_Static_assert(offsetof(struct otel_mask_index, slot) % 16 == 0, "the vector pass loads entries aligned");
 
 /* Two bytes as one load reads them. */
 static inline uint32_t load2(const unsigned char *p)
@@ -284,20 +304,25 @@ static inline uint32_t load2(const unsigned char *p)
 
 /* The index's entry for the two bytes w (load2): bit 5 of each byte set
  * first, which folds ASCII letters to lower case (and makes a few other
- * bytes alike, which only makes the test more conservative). The empty
- * asm keeps the compiler from doing the OR on 16 bits and widening after. */
+ * bytes alike, which only makes the test more conservative), times
+ * INDEX_MUL modulo 2^32, the top 11 bits. The vector pass computes the
+ * same for eight pairs at once from 16-bit multiplies: the product's top
+ * 16 bits are the high half of w times INDEX_MUL's low 16 bits plus the
+ * low half of w times its high 16 bits (w < 2^16). The empty asm keeps
+ * the compiler from doing the OR on 16 bits and widening after. */
+#define INDEX_MUL 0x9E3779B1u
 static inline uint32_t index_hash(uint32_t w)
 {
 #if defined(__GNUC__)
     __asm__("" : "+r"(w));
 #endif
-    return ((w | 0x2020u) * 0x9E3779B1u) >> (32 - 11);
+    return ((w | 0x2020u) * INDEX_MUL) >> (32 - 11);
 }
 
 /* Enters l's pair at i (folded) into slot. */
-static void index_pair(uint64_t *slot, const lit *l, unsigned i, uint64_t bit)
+static void index_pair(otel_mask_index *x, unsigned k, const lit *l, unsigned i, uint64_t bit)
 {
-    slot[index_hash(load2(l->s + i))] |= bit;
+    x->slot[index_hash(load2(l->s + i))][k] |= bit;
 }
 
 /* How common a byte (folded) is in log text, roughly (per mille of
@@ -378,14 +403,53 @@ static int best_pair_clause(const alt *al, int skip)
     return best;
 }
 
+/* Prefilter i's single-byte and run tests in x (when it has any): the
+ * requirement tried first is its rarest required byte (a clause of one
+ * literal of one byte), else its first run. */
+static void index_bytes_test(otel_mask_index *x, size_t i, const otel_mask_prefilter *pf)
+{
+    if (!otel_mask_prefilter_tests_bytes(pf))
+        return;
+    uint64_t bit = 1ull << i;
+    x->tests |= bit;
+    x->pf[i] = pf;
+    if (pf->nalts != 1)
+        return; /* no first requirement: the whole test */
+    const alt *al = &pf->a[0];
+    unsigned bytes = 0, best = 256;
+    for (unsigned c = 0; c < al->n; c++) {
+        const clause *cl = &al->c[c];
+        int one_byte = 1;
+        for (unsigned k = 0; k < cl->n; k++)
+            one_byte &= cl->l[k].len == 1;
+        if (!one_byte)
+            continue; /* a literal of two bytes or more: present, as far as this test goes */
+        bytes++;
+        if (cl->n == 1 && (best == 256 || common(cl->l[0].s[0]) < common(best)))
+            best = cl->l[0].s[0];
+    }
+    if (best < 256) {
+        x->first_byte |= bit;
+        x->first[i] = (unsigned char)best;
+        if (bytes == 1 && al->nruns == 0)
+            x->whole |= bit;
+    } else if (al->nruns > 0) {
+        x->first_run[i] = &al->r[0];
+        if (bytes == 0 && al->nruns == 1)
+            x->whole |= bit;
+    }
+}
+
 otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n)
 {
-    otel_mask_index *x = calloc(1, sizeof *x);
-    if (!x)
+    void *mem;
+    if (posix_memalign(&mem, 64, sizeof(otel_mask_index)) != 0)
         return NULL;
+    otel_mask_index *x = memset(mem, 0, sizeof(otel_mask_index));
     for (size_t i = 0; i < n && i < 64; i++) {
         const otel_mask_prefilter *pf = pfs[i];
         uint64_t bit = 1ull << i;
+        index_bytes_test(x, i, pf);
         int a = pf && pf->nalts == 1 ? best_pair_clause(&pf->a[0], -1) : -1;
         if (a < 0) {
             x->always |= bit;
@@ -414,14 +478,14 @@ otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n)
         for (unsigned k = 0; k < ca->n; k++) {
             const lit *l = &ca->l[k];
             unsigned r0 = rarest_pair(l, -1);
-            index_pair(x->slot[0], l, r0, bit);
+            index_pair(x, 0, l, r0, bit);
             if (b < 0)
-                index_pair(x->slot[1], l, rarest_pair(l, (int)r0), bit);
+                index_pair(x, 1, l, rarest_pair(l, (int)r0), bit);
         }
         if (b >= 0) {
             const clause *cb = &pf->a[0].c[b];
             for (unsigned k = 0; k < cb->n; k++)
-                index_pair(x->slot[1], &cb->l[k], rarest_pair(&cb->l[k], -1), bit);
+                index_pair(x, 1, &cb->l[k], rarest_pair(&cb->l[k], -1), bit);
         }
     }
     return x;
@@ -429,29 +493,173 @@ otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n)
 
 void otel_mask_index_free(otel_mask_index *x) { free(x); }
 
+static int index_scalar_forced; /* otel_mask_index_force_scalar */
+
+void otel_mask_index_force_scalar(int on) { index_scalar_forced = on; }
+
+/* The entries of the pairs at p[0..n) (n pairs: n + 1 bytes), OR-ed
+ * into *a (first masks) and *b (second masks), a pair at a time; the
+ * bytes' top bits (non-ASCII) into *hi. */
+static inline void index_pairs_scalar(const otel_mask_index *x, const unsigned char *p, size_t n, uint64_t *a,
+                                      uint64_t *b, uint32_t *hi)
+{
+    uint64_t a0 = 0, b0 = 0;
+    uint32_t h = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        uint32_t w0 = load2(p + i), w1 = load2(p + i + 1), w2 = load2(p + i + 2), w3 = load2(p + i + 3);
+        uint32_t h0 = index_hash(w0), h1 = index_hash(w1), h2 = index_hash(w2), h3 = index_hash(w3);
+        h |= w0 | w2; /* bytes i to i + 3 */
+        a0 |= x->slot[h0][0] | x->slot[h1][0] | x->slot[h2][0] | x->slot[h3][0];
+        b0 |= x->slot[h0][1] | x->slot[h1][1] | x->slot[h2][1] | x->slot[h3][1];
+    }
+    for (; i < n; i++) {
+        uint32_t w = load2(p + i), k = index_hash(w);
+        h |= w;
+        a0 |= x->slot[k][0];
+        b0 |= x->slot[k][1];
+    }
+    h |= p[n]; /* the last byte */
+    *a |= a0;
+    *b |= b0;
+    *hi |= h & 0x8080u;
+}
+
+#if defined(MASK_SSE2)
+/* acc |= the 16 bytes at base + off. An asm so that each entry is OR-ed
+ * straight from memory into one of two accumulators (the compiler would
+ * load pairs of entries into registers first: more instructions). */
+#define ENTRY_OR(acc, off) __asm__("por %1, %0" : "+x"(acc) : "m"(*(const __m128i *)(const void *)(base + (off))))
+
+/* The pairs at p[0..16) (17 bytes read): the 16 hashes of two loads
+ * (one at p, one at p + 1: their 16-bit lanes are the pairs at even and
+ * odd positions) computed as byte offsets into the entries, each entry
+ * OR-ed into acc0 or acc1 whole (both masks); the bytes at p[0..16) OR-ed
+ * into hi (their top bits: non-ASCII bytes). */
+static inline __attribute__((always_inline)) void index_block(const char *base, const unsigned char *p, __m128i *acc0,
+                                                              __m128i *acc1, __m128i *hi)
+{
+    const __m128i fold = _mm_set1_epi16(0x2020);
+    const __m128i mul_lo = _mm_set1_epi16((short)(INDEX_MUL & 0xFFFFu)), mul_hi = _mm_set1_epi16((short)(INDEX_MUL >> 16));
+    const __m128i offs = _mm_set1_epi16((short)((OTEL_MASK_PAIR_BITS - 1) << 4)); /* hash * 16: its entry's offset */
+    __m128i e = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i o = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+    *hi = _mm_or_si128(*hi, e);
+    e = _mm_or_si128(e, fold);
+    o = _mm_or_si128(o, fold);
+    e = _mm_add_epi16(_mm_mulhi_epu16(e, mul_lo), _mm_mullo_epi16(e, mul_hi));
+    o = _mm_add_epi16(_mm_mulhi_epu16(o, mul_lo), _mm_mullo_epi16(o, mul_hi));
+    e = _mm_and_si128(_mm_srli_epi16(e, 1), offs);
+    o = _mm_and_si128(_mm_srli_epi16(o, 1), offs);
+    __m128i a = *acc0, b = *acc1;
+    ENTRY_OR(a, _mm_extract_epi16(e, 0));
+    ENTRY_OR(b, _mm_extract_epi16(o, 0));
+    ENTRY_OR(a, _mm_extract_epi16(e, 1));
+    ENTRY_OR(b, _mm_extract_epi16(o, 1));
+    ENTRY_OR(a, _mm_extract_epi16(e, 2));
+    ENTRY_OR(b, _mm_extract_epi16(o, 2));
+    ENTRY_OR(a, _mm_extract_epi16(e, 3));
+    ENTRY_OR(b, _mm_extract_epi16(o, 3));
+    ENTRY_OR(a, _mm_extract_epi16(e, 4));
+    ENTRY_OR(b, _mm_extract_epi16(o, 4));
+    ENTRY_OR(a, _mm_extract_epi16(e, 5));
+    ENTRY_OR(b, _mm_extract_epi16(o, 5));
+    ENTRY_OR(a, _mm_extract_epi16(e, 6));
+    ENTRY_OR(b, _mm_extract_epi16(o, 6));
+    ENTRY_OR(a, _mm_extract_epi16(e, 7));
+    ENTRY_OR(b, _mm_extract_epi16(o, 7));
+    *acc0 = a;
+    *acc1 = b;
+}
+#undef ENTRY_OR
+
+/* The pairs of p[0..len) (len >= 17), 16 at a time, the last 16 read
+ * again where the blocks overlap (an entry OR-ed twice changes nothing);
+ * *ascii: whether every byte is ASCII. */
+static uint64_t index_pairs_sse2(const otel_mask_index *x, const unsigned char *p, size_t len, int *ascii)
+{
+    const char *base = (const char *)x->slot;
+    __m128i acc0 = _mm_setzero_si128(), acc1 = _mm_setzero_si128(), hi = _mm_setzero_si128();
+    size_t i = 0;
+    for (; i + 17 <= len; i += 16)
+        index_block(base, p + i, &acc0, &acc1, &hi);
+    if (i + 1 < len)
+        index_block(base, p + len - 17, &acc0, &acc1, &hi);
+    *ascii = _mm_movemask_epi8(hi) == 0 && p[len - 1] < 0x80; /* the blocks read bytes 0 to len - 2 */
+    acc0 = _mm_or_si128(acc0, acc1);
+    uint64_t a = (uint64_t)_mm_cvtsi128_si64(acc0), b = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc0, acc0));
+    return a & b;
+}
+#endif
+
 uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, size_t len, int ascii)
 {
     uint64_t m = x->always | (ascii ? 0 : x->caseless);
     if (len < 2)
         return m;
     const unsigned char *p = (const unsigned char *)s;
-    const uint64_t *s0 = x->slot[0], *s1 = x->slot[1];
+#if defined(MASK_SSE2)
+    if (len >= 17 && !index_scalar_forced) {
+        int all_ascii;
+        return m | index_pairs_sse2(x, p, len, &all_ascii);
+    }
+#endif
     uint64_t a = 0, b = 0;
-    size_t i = 0;
-    for (; i + 8 < len; i += 8) { /* the pairs at i to i + 7 */
-        uint32_t h0 = index_hash(load2(p + i)), h1 = index_hash(load2(p + i + 1));
-        uint32_t h2 = index_hash(load2(p + i + 2)), h3 = index_hash(load2(p + i + 3));
-        uint32_t h4 = index_hash(load2(p + i + 4)), h5 = index_hash(load2(p + i + 5));
-        uint32_t h6 = index_hash(load2(p + i + 6)), h7 = index_hash(load2(p + i + 7));
-        a |= s0[h0] | s0[h1] | s0[h2] | s0[h3] | s0[h4] | s0[h5] | s0[h6] | s0[h7];
-        b |= s1[h0] | s1[h1] | s1[h2] | s1[h3] | s1[h4] | s1[h5] | s1[h6] | s1[h7];
-    }
-    for (; i + 1 < len; i++) {
-        uint32_t h = index_hash(load2(p + i));
-        a |= s0[h];
-        b |= s1[h];
-    }
+    uint32_t hi = 0;
+    index_pairs_scalar(x, p, len - 1, &a, &b, &hi);
     return m | (a & b);
+}
+
+uint64_t otel_mask_index_scan(const otel_mask_index *x, const char *s, size_t len, int *ascii)
+{
+#if defined(MASK_SSE2)
+    if (len >= 17 && !index_scalar_forced) {
+        uint64_t c = index_pairs_sse2(x, (const unsigned char *)s, len, ascii);
+        return c | x->always | (*ascii ? 0 : x->caseless);
+    }
+#endif
+    if (len < 2) {
+        *ascii = otel_utf8_ascii(s, len);
+        return otel_mask_index_candidates(x, s, len, *ascii);
+    }
+    uint64_t a = 0, b = 0;
+    uint32_t hi = 0;
+    index_pairs_scalar(x, (const unsigned char *)s, len - 1, &a, &b, &hi);
+    *ascii = hi == 0;
+    return (a & b) | x->always | (*ascii ? 0 : x->caseless);
+}
+
+/* Whether s[0..len) holds byte c (folded: either case). */
+static inline int has_byte_in(const unsigned char *s, size_t len, unsigned c)
+{
+    if (memchr(s, (int)c, len))
+        return 1;
+    return c >= 'a' && c <= 'z' && memchr(s, (int)(c - 32), len) != NULL;
+}
+
+uint64_t otel_mask_index_bytes(const otel_mask_index *x, uint64_t live, const char *s, size_t len, int ascii)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (uint64_t m = live & x->tests; m; m &= m - 1) {
+        size_t i = (size_t)__builtin_ctzll(m);
+        uint64_t bit = 1ull << i;
+        const otel_mask_prefilter *pf = x->pf[i];
+        if (pf->caseless && !ascii)
+            continue; /* Unicode case folding: may match */
+        int ok;
+        if (x->first_byte & bit)
+            ok = has_byte_in(p, len, x->first[i]);
+        else if (x->first_run[i]) {
+            view v = {p, len, ascii, NULL};
+            ok = run_present(x->first_run[i], &v);
+        } else
+            ok = 1;
+        if (ok && !(x->whole & bit))
+            ok = otel_mask_prefilter_may_match_bytes(pf, s, len, ascii);
+        if (!ok)
+            live &= ~bit;
+    }
+    return live;
 }
 
 void otel_mask_prefilter_free(otel_mask_prefilter *pf)

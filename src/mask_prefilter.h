@@ -100,9 +100,29 @@ void otel_mask_index_free(otel_mask_index *x);
 
 /* Bit i set for each prefilter i that may match s[0..len) (ascii: the
  * value holds ASCII bytes only) by its key alone: those left out cannot
- * match; those in need otel_mask_prefilter_may_match. Any length; reads
- * the value once, summarises nothing. */
+ * match; those in need otel_mask_index_bytes. Any length; reads the value
+ * once, summarises nothing (on x86-64 sixteen pairs at a time with SSE2:
+ * the pairs' hashes computed in vector registers, each pair's entry,
+ * both masks, OR-ed with one 16-byte load). */
 uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, size_t len, int ascii);
+
+/* otel_mask_index_candidates for a value not yet known to be ASCII:
+ * *ascii says whether every byte of s[0..len) is (otel_utf8_ascii),
+ * found in the same pass. */
+uint64_t otel_mask_index_scan(const otel_mask_index *x, const char *s, size_t len, int *ascii);
+
+/* live (candidates of otel_mask_index_candidates) less the prefilters
+ * that the single bytes and runs of s[0..len) rule out (what
+ * otel_mask_prefilter_may_match_bytes says of each; the rarest required
+ * byte, or the first run, tried first). The index reads the prefilters it
+ * was built from: they must outlive it. */
+uint64_t otel_mask_index_bytes(const otel_mask_index *x, uint64_t live, const char *s, size_t len, int ascii);
+
+/* For tests: nonzero makes otel_mask_index_candidates and
+ * otel_mask_index_scan take the portable scalar code where a vector pass
+ * exists (SSE2 on x86-64; elsewhere there is only the scalar code); the
+ * answers are the same. Process-wide: set it while no thread masks. */
+void otel_mask_index_force_scalar(int on);
 
 /* The top-level alternatives of pattern (as otel_mask_prefilter_new
  * takes it), each as a pattern of its own with the same flags, when

@@ -43,8 +43,8 @@ struct otel_regex {
 typedef struct units {
     otel_mask_index *ix;
     size_t n;
-    uint32_t minlen_min;                   /* no unit matches fewer characters */
-    uint64_t bytes_test;                   /* units whose single bytes or runs may rule a value out */
+    uint32_t minlen_min, minlen_max;       /* no unit matches fewer characters; some unit needs as many */
+    uint32_t minlen[MAX_PARTS];            /* unit i's (re[i]->minlen) */
     const struct otel_regex *re[MAX_PARTS]; /* unit i: a pattern, or an alternative of one */
     unsigned char first[MAX_PARTS + 1];     /* pattern p's units: first[p] to first[p + 1] - 1 */
     unsigned char pat[MAX_PARTS];           /* unit i's pattern */
@@ -198,13 +198,14 @@ static int units_build(units *u, const otel_regex *const *pats, size_t n)
     u->first[n] = (unsigned char)k;
     otel_mask_prefilter *pfs[MAX_PARTS];
     u->minlen_min = UINT32_MAX;
-    u->bytes_test = 0;
+    u->minlen_max = 0;
     for (size_t i = 0; i < k; i++) {
         pfs[i] = u->re[i]->pf;
-        if (otel_mask_prefilter_tests_bytes(pfs[i]))
-            u->bytes_test |= 1ull << i;
-        if (u->re[i]->minlen < u->minlen_min)
-            u->minlen_min = u->re[i]->minlen;
+        u->minlen[i] = u->re[i]->minlen;
+        if (u->minlen[i] < u->minlen_min)
+            u->minlen_min = u->minlen[i];
+        if (u->minlen[i] > u->minlen_max)
+            u->minlen_max = u->minlen[i];
     }
     u->n = k;
     u->ix = otel_mask_index_new(pfs, k);
@@ -576,22 +577,28 @@ static const otel_mask_subject *summary(thread_state *t, int *done, const char *
     return &t->sub;
 }
 
-/* The units of u that may match s[0..len): the index's candidates long
- * enough for a match whose prefilter lets the value through by its
- * single bytes and runs (the index tested the pairs of their keys; a
- * summary of every pair would cost more than the searches it saves). */
+/* The units of u that may match s[0..len) among the index's candidates
+ * (live): those long enough for a match whose prefilter lets the value
+ * through by its single bytes and runs (the index tested the pairs of
+ * their keys; a summary of every pair would cost more than the searches
+ * it saves). */
+static uint64_t live_of(const units *u, uint64_t live, const char *s, size_t len, int ascii)
+{
+    if (len < u->minlen_max)
+        for (uint64_t m = live; m; m &= m - 1) {
+            size_t i = (size_t)__builtin_ctzll(m);
+            if (len < u->minlen[i])
+                live &= ~(1ull << i);
+        }
+    return live ? otel_mask_index_bytes(u->ix, live, s, len, ascii) : 0;
+}
+
+/* live_of the index's candidates for s[0..len). */
 static uint64_t live_units(const units *u, const char *s, size_t len, int ascii)
 {
     if (len < u->minlen_min)
         return 0;
-    uint64_t live = otel_mask_index_candidates(u->ix, s, len, ascii);
-    for (uint64_t m = live; m; m &= m - 1) {
-        size_t i = (size_t)__builtin_ctzll(m);
-        const otel_regex *r = u->re[i];
-        if (len < r->minlen || ((u->bytes_test >> i & 1) && !otel_mask_prefilter_may_match_bytes(r->pf, s, len, ascii)))
-            live &= ~(1ull << i);
-    }
-    return live;
+    return live_of(u, otel_mask_index_candidates(u->ix, s, len, ascii), s, len, ascii);
 }
 
 /* collect() for a pattern split into its alternatives (re->parts, at most
@@ -759,11 +766,11 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
 {
     if (!set)
         return len;
-    int ascii = otel_utf8_ascii(s, len);
-    if (!ascii && !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
-        return mask_all(s, len);
-    if (set->n == 0) /* a union that could not be built */
+    if (set->n == 0) { /* a union that could not be built */
+        if (!otel_utf8_ascii(s, len) && !otel_utf8_valid(s, len))
+            return mask_all(s, len);
         return mask_whole(s, len);
+    }
     size_t n = 0;
     /* a single pattern is not prefiltered unless split (one search costs
      * about what the index costs) */
@@ -781,8 +788,18 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
         if (prefilter)
             u = set_units_of(t, set);
     }
+    /* whether the value is ASCII: found by the index's pass when it runs */
+    int ascii;
+    uint64_t live = 0;
+    if (u && len >= u->minlen_min)
+        live = otel_mask_index_scan(u->ix, s, len, &ascii);
+    else
+        ascii = otel_utf8_ascii(s, len);
+    if (!ascii && !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
+        return mask_all(s, len);
     if (u) { /* one pass over the value rules out most units */
-        uint64_t live = live_units(u, s, len, ascii);
+        if (live)
+            live = live_of(u, live, s, len, ascii);
         if (!live)
             return len;
         if (!t && !(t = state()))
@@ -798,8 +815,8 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
             if (prefilter && len < re->minlen)
                 continue; /* too short for any match */
             if (prefilter && re->nparts) {
-                uint64_t live = live_units(re->own, s, len, ascii);
-                if (live && collect_parts(re, ascii, t, s, len, &n, &left, live) != 0)
+                uint64_t lv = live_units(re->own, s, len, ascii);
+                if (lv && collect_parts(re, ascii, t, s, len, &n, &left, lv) != 0)
                     return mask_whole(s, len);
                 continue;
             }
@@ -815,12 +832,17 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
     if (set->n > 1 && n > 1)
         n = merge_ranges(t, n);
     /* compact in place; the output never outruns the input */
+    if (ascii) { /* one '*' per byte: nothing moves */
+        for (size_t i = 0; i < n; i++)
+            memset(s + t->ranges[i][0], '*', t->ranges[i][1] - t->ranges[i][0]);
+        return len;
+    }
     size_t w = 0, r = 0;
     for (size_t i = 0; i < n; i++) {
         size_t a = t->ranges[i][0], b = t->ranges[i][1];
         memmove(s + w, s + r, a - r);
         w += a - r;
-        size_t cps = ascii ? b - a : code_points(s + a, b - a);
+        size_t cps = code_points(s + a, b - a);
         memset(s + w, '*', cps);
         w += cps;
         r = b;

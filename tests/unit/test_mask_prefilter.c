@@ -276,19 +276,24 @@ START_TEST(every_pattern_masks_as_without_the_prefilter)
 {
     ck_assert_uint_ge(table.n, 60);
     ck_assert_uint_ge(bench.n, 20);
-    compared = differ = 0;
-    compare_file(&table, "tests/data/js-secret-patterns.json");
-    compare_file(&bench, "bench/data/secret-patterns.json");
-    char *alt = alternation(&bench);
-    otel_regex *re = compile(alt);
-    otel_regex_set *one = set_of(&re, 1);
-    compare(one, "the benchmark's set as one alternation");
-    free(one);
-    otel_regex_free(re);
-    free(alt);
-    fprintf(stderr, "%zu values masked both ways, %zu differ\n", compared, differ);
-    ck_assert_uint_ge(compared, 100000);
-    ck_assert_uint_eq(differ, 0);
+    /* the index's vector pass (where there is one), then its scalar code */
+    for (int scalar = 0; scalar < 2; scalar++) {
+        otel_mask_index_force_scalar(scalar);
+        compared = differ = 0;
+        compare_file(&table, "tests/data/js-secret-patterns.json");
+        compare_file(&bench, "bench/data/secret-patterns.json");
+        char *alt = alternation(&bench);
+        otel_regex *re = compile(alt);
+        otel_regex_set *one = set_of(&re, 1);
+        compare(one, "the benchmark's set as one alternation");
+        free(one);
+        otel_regex_free(re);
+        free(alt);
+        fprintf(stderr, "%zu values masked both ways%s, %zu differ\n", compared, scalar ? " (scalar index)" : "", differ);
+        ck_assert_uint_ge(compared, 100000);
+        ck_assert_uint_eq(differ, 0);
+    }
+    otel_mask_index_force_scalar(0);
 }
 END_TEST
 
@@ -502,8 +507,8 @@ static void ruled_out_never_matches(const patterns *p, size_t *ruled_out, size_t
             int ascii = 1;
             for (size_t j = 0; j < l; j++)
                 ascii &= (unsigned char)v[j] < 0x80;
-            int may = (otel_mask_index_candidates(x, v, l, ascii) & 1) &&
-                      (!pf || otel_mask_prefilter_may_match_bytes(pf, v, l, ascii));
+            /* as masking asks: the index's candidates, then its byte test */
+            int may = (int)(otel_mask_index_bytes(x, otel_mask_index_candidates(x, v, l, ascii), v, l, ascii) & 1);
             (*tested)++;
             if (may)
                 continue;
@@ -520,11 +525,118 @@ static void ruled_out_never_matches(const patterns *p, size_t *ruled_out, size_t
 
 START_TEST(what_the_index_rules_out_has_no_match)
 {
-    size_t ruled_out = 0, tested = 0;
-    ruled_out_never_matches(&table, &ruled_out, &tested);
-    ruled_out_never_matches(&bench, &ruled_out, &tested);
-    fprintf(stderr, "%zu of %zu pattern and value pairs ruled out by the index, none matched\n", ruled_out, tested);
-    ck_assert_uint_ge(ruled_out, tested / 2);
+    /* the vector pass (where there is one), then the scalar code */
+    for (int scalar = 0; scalar < 2; scalar++) {
+        otel_mask_index_force_scalar(scalar);
+        size_t ruled_out = 0, tested = 0;
+        ruled_out_never_matches(&table, &ruled_out, &tested);
+        ruled_out_never_matches(&bench, &ruled_out, &tested);
+        fprintf(stderr, "%zu of %zu pattern and value pairs ruled out by the index%s, none matched\n", ruled_out,
+                tested, scalar ? " (scalar)" : "");
+        ck_assert_uint_ge(ruled_out, tested / 2);
+    }
+    otel_mask_index_force_scalar(0);
+}
+END_TEST
+
+static int all_ascii(const char *s, size_t l)
+{
+    for (size_t i = 0; i < l; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* The index of up to 64 prefilters of p (from pattern first on) reads
+ * every value of the corpus, and stretches of it (each of 17 starts, each
+ * length up to 64, so that every pair falls at every place of the vector
+ * pass's blocks and of its last, overlapping one), alike with the vector
+ * pass and the scalar code; the ASCII answer of its scan is the value's;
+ * its single-byte and run test answers as each prefilter's own (for the
+ * whole value and its first stretches). */
+static void index_paths_agree(const patterns *p, size_t first, size_t *stretches)
+{
+    otel_mask_prefilter *pfs[64] = {0};
+    size_t n = 0;
+    for (size_t i = first; i < p->n && n < 64; i++)
+        pfs[n++] = otel_mask_prefilter_new(p->value[i], 0);
+    otel_mask_index *x = otel_mask_index_new(pfs, n);
+    ck_assert_ptr_nonnull(x);
+    for (size_t k = 0; k < ncorpus; k++) {
+        const char *v = corpus[k];
+        size_t l = strlen(v);
+        for (size_t a = 0; a <= l && a < 17; a++)
+            for (size_t m = 0; a + m <= l && m <= 64; m++) {
+                const char *s = v + a;
+                int ascii = all_ascii(s, m), scanned = -1;
+                otel_mask_index_force_scalar(0);
+                uint64_t vec = otel_mask_index_candidates(x, s, m, ascii);
+                uint64_t scan = otel_mask_index_scan(x, s, m, &scanned);
+                otel_mask_index_force_scalar(1);
+                uint64_t sc = otel_mask_index_candidates(x, s, m, ascii);
+                int scanned_scalar = -1;
+                uint64_t scan_scalar = otel_mask_index_scan(x, s, m, &scanned_scalar);
+                otel_mask_index_force_scalar(0);
+                if (vec != sc || scan != sc || scan_scalar != sc || scanned != ascii || scanned_scalar != ascii)
+                    ck_abort_msg("index paths differ on \"%.*s\": %llx %llx %llx %llx ascii %d %d %d", (int)m, s,
+                                 (unsigned long long)vec, (unsigned long long)sc, (unsigned long long)scan,
+                                 (unsigned long long)scan_scalar, ascii, scanned, scanned_scalar);
+                (*stretches)++;
+                if (a != 0 || (m % 5 != 0 && m != 64))
+                    continue;
+                uint64_t kept = otel_mask_index_bytes(x, ~0ull >> (64 - n), s, m, ascii);
+                for (size_t i = 0; i < n; i++) {
+                    int want = !pfs[i] || otel_mask_prefilter_may_match_bytes(pfs[i], s, m, ascii);
+                    if ((int)(kept >> i & 1) != want)
+                        ck_abort_msg("the index's byte test of %s on \"%.*s\": %d, the prefilter's: %d",
+                                     p->value[first + i], (int)m, s, (int)(kept >> i & 1), want);
+                }
+            }
+        /* the whole value */
+        int ascii = all_ascii(v, l);
+        uint64_t kept = otel_mask_index_bytes(x, ~0ull >> (64 - n), v, l, ascii);
+        for (size_t i = 0; i < n; i++) {
+            int want = !pfs[i] || otel_mask_prefilter_may_match_bytes(pfs[i], v, l, ascii);
+            if ((int)(kept >> i & 1) != want)
+                ck_abort_msg("the index's byte test of %s on \"%.200s\": %d, the prefilter's: %d", p->value[first + i],
+                             v, (int)(kept >> i & 1), want);
+        }
+    }
+    otel_mask_index_free(x);
+    for (size_t i = 0; i < n; i++)
+        otel_mask_prefilter_free(pfs[i]);
+}
+
+START_TEST(the_index_answers_alike_on_every_path)
+{
+    /* a value that is not UTF-8 (masking checks, fail safe): one byte
+     * with its top bit set, at every position of every length to 70,
+     * found by the scan's ASCII answer on both paths */
+    otel_mask_prefilter *pf = otel_mask_prefilter_new("secret=\\w+", 0);
+    otel_mask_index *x = otel_mask_index_new(&pf, 1);
+    ck_assert_ptr_nonnull(x);
+    char buf[80];
+    for (size_t m = 1; m <= 70; m++)
+        for (size_t at = 0; at <= m; at++)
+            for (int scalar = 0; scalar < 2; scalar++) {
+                memset(buf, 'a', sizeof buf);
+                if (at < m)
+                    buf[at] = (char)(at % 2 ? 0x80 : 0xff);
+                int got = -1;
+                otel_mask_index_force_scalar(scalar);
+                otel_mask_index_scan(x, buf, m, &got);
+                ck_assert_int_eq(got, at == m);
+            }
+    otel_mask_index_force_scalar(0);
+    otel_mask_index_free(x);
+    otel_mask_prefilter_free(pf);
+    size_t stretches = 0;
+    index_paths_agree(&bench, 0, &stretches);
+    index_paths_agree(&table, 0, &stretches);
+    if (table.n > 64)
+        index_paths_agree(&table, 64, &stretches);
+    fprintf(stderr, "%zu values and stretches read alike by the vector pass and the scalar code\n", stretches);
+    ck_assert_uint_gt(stretches, 10000);
 }
 END_TEST
 
@@ -592,6 +704,7 @@ static Suite *suite(void)
     tcase_add_test(tc, the_clean_record_rules_out_most_of_the_set);
     tcase_add_test(tc, what_the_index_reads);
     tcase_add_test(tc, what_the_index_rules_out_has_no_match);
+    tcase_add_test(tc, the_index_answers_alike_on_every_path);
     tcase_add_test(tc, a_set_used_again_masks_by_its_patterns_of_now);
     suite_add_tcase(s, tc);
     return s;
