@@ -19,13 +19,14 @@
 #include "js_regex.h"
 #include "utf8.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #if defined(__SSE2__) && defined(__x86_64__)
 #define MASK_SSE2 1
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 #define KEY_BYTE 0x8000u /* a key that is one byte, searched with memchr */
@@ -493,9 +494,37 @@ otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n)
 
 void otel_mask_index_free(otel_mask_index *x) { free(x); }
 
-static int index_scalar_forced; /* otel_mask_index_force_scalar */
+/* The widest pass this CPU runs. */
+static int cpu_widest(void)
+{
+#if defined(MASK_SSE2) && defined(__GNUC__) && !defined(MASK_NO_AVX2)
+    return __builtin_cpu_supports("avx2") ? OTEL_MASK_PASS_AVX2 : OTEL_MASK_PASS_SSE2;
+#elif defined(MASK_SSE2)
+    return OTEL_MASK_PASS_SSE2;
+#else
+    return OTEL_MASK_PASS_SCALAR;
+#endif
+}
 
-void otel_mask_index_force_scalar(int on) { index_scalar_forced = on; }
+/* The pass in use: the widest this CPU runs unless a test narrowed it; -1
+ * until first asked (threads that ask at once store the same answer). */
+static atomic_int index_pass = -1;
+
+static inline int pass_in_use(void)
+{
+    int p = atomic_load_explicit(&index_pass, memory_order_relaxed);
+    if (p < 0) {
+        p = cpu_widest();
+        atomic_store_explicit(&index_pass, p, memory_order_relaxed);
+    }
+    return p;
+}
+
+void otel_mask_index_force_pass(int widest)
+{
+    int cpu = cpu_widest();
+    atomic_store_explicit(&index_pass, widest < cpu ? widest : cpu, memory_order_relaxed);
+}
 
 /* The entries of the pairs at p[0..n) (n pairs: n + 1 bytes), OR-ed
  * into *a (first masks) and *b (second masks), a pair at a time; the
@@ -526,52 +555,63 @@ static inline void index_pairs_scalar(const otel_mask_index *x, const unsigned c
 }
 
 #if defined(MASK_SSE2)
-/* acc |= the 16 bytes at base + off. An asm so that each entry is OR-ed
- * straight from memory into one of two accumulators (the compiler would
- * load pairs of entries into registers first: more instructions). */
-#define ENTRY_OR(acc, off) __asm__("por %1, %0" : "+x"(acc) : "m"(*(const __m128i *)(const void *)(base + (off))))
+/* The vector pass. A block is the pairs at p[0..16) (17 bytes read): the
+ * 16 hashes of two loads (one at p, one at p + 1: their 16-bit lanes are
+ * the pairs at even and odd positions) computed as byte offsets into the
+ * entries, each entry OR-ed into one of two accumulators whole (both
+ * masks), and the bytes p[0..16) OR-ed into hi (their top bits:
+ * non-ASCII bytes); with AVX2 a block of 32 pairs hashes them in one
+ * register each. The entries are OR-ed from memory by an asm: the
+ * compiler would load pairs of entries into registers first (more
+ * instructions). The SSE2 and AVX2 code differ only in these macros. */
+#define HASH_LANES(v, set1, or_, add, mulhi, mullo, srli, and_)                                                       \
+    and_(srli(add(mulhi(or_(v, set1(0x2020)), set1((short)(INDEX_MUL & 0xFFFFu))),                                    \
+                  mullo(or_(v, set1(0x2020)), set1((short)(INDEX_MUL >> 16)))),                                       \
+              1),                                                                                                     \
+         set1((short)((OTEL_MASK_PAIR_BITS - 1) << 4))) /* hash * 16: its entry's offset */
+#define HASH_SSE2(v)                                                                                                  \
+    HASH_LANES(v, _mm_set1_epi16, _mm_or_si128, _mm_add_epi16, _mm_mulhi_epu16, _mm_mullo_epi16, _mm_srli_epi16,      \
+               _mm_and_si128)
+#define ENTRIES8(OR, a, b, e, o)                                                                                      \
+    do {                                                                                                              \
+        OR(a, _mm_extract_epi16(e, 0));                                                                               \
+        OR(b, _mm_extract_epi16(o, 0));                                                                               \
+        OR(a, _mm_extract_epi16(e, 1));                                                                               \
+        OR(b, _mm_extract_epi16(o, 1));                                                                               \
+        OR(a, _mm_extract_epi16(e, 2));                                                                               \
+        OR(b, _mm_extract_epi16(o, 2));                                                                               \
+        OR(a, _mm_extract_epi16(e, 3));                                                                               \
+        OR(b, _mm_extract_epi16(o, 3));                                                                               \
+        OR(a, _mm_extract_epi16(e, 4));                                                                               \
+        OR(b, _mm_extract_epi16(o, 4));                                                                               \
+        OR(a, _mm_extract_epi16(e, 5));                                                                               \
+        OR(b, _mm_extract_epi16(o, 5));                                                                               \
+        OR(a, _mm_extract_epi16(e, 6));                                                                               \
+        OR(b, _mm_extract_epi16(o, 6));                                                                               \
+        OR(a, _mm_extract_epi16(e, 7));                                                                               \
+        OR(b, _mm_extract_epi16(o, 7));                                                                               \
+    } while (0)
+#define BLOCK16(OR, p, a, b, hi)                                                                                      \
+    do {                                                                                                              \
+        __m128i e_ = _mm_loadu_si128((const __m128i *)(const void *)(p));                                             \
+        __m128i o_ = _mm_loadu_si128((const __m128i *)(const void *)((p) + 1));                                       \
+        hi = _mm_or_si128(hi, e_);                                                                                    \
+        e_ = HASH_SSE2(e_);                                                                                           \
+        o_ = HASH_SSE2(o_);                                                                                           \
+        ENTRIES8(OR, a, b, e_, o_);                                                                                   \
+    } while (0)
+#define OR_SSE2(acc, off) __asm__("por %1, %0" : "+x"(acc) : "m"(*(const __m128i *)(const void *)(base + (off))))
+#define OR_VEX(acc, off) __asm__("vpor %1, %0, %0" : "+x"(acc) : "m"(*(const __m128i *)(const void *)(base + (off))))
 
-/* The pairs at p[0..16) (17 bytes read): the 16 hashes of two loads
- * (one at p, one at p + 1: their 16-bit lanes are the pairs at even and
- * odd positions) computed as byte offsets into the entries, each entry
- * OR-ed into acc0 or acc1 whole (both masks); the bytes at p[0..16) OR-ed
- * into hi (their top bits: non-ASCII bytes). */
-static inline __attribute__((always_inline)) void index_block(const char *base, const unsigned char *p, __m128i *acc0,
-                                                              __m128i *acc1, __m128i *hi)
+/* The vector pass's answer from its accumulators: the candidates by
+ * their pairs, *ascii from hi and the last byte (which no block's first
+ * load reads). */
+static inline uint64_t index_result(__m128i a, __m128i b, int hi_mask, const unsigned char *p, size_t len, int *ascii)
 {
-    const __m128i fold = _mm_set1_epi16(0x2020);
-    const __m128i mul_lo = _mm_set1_epi16((short)(INDEX_MUL & 0xFFFFu)), mul_hi = _mm_set1_epi16((short)(INDEX_MUL >> 16));
-    const __m128i offs = _mm_set1_epi16((short)((OTEL_MASK_PAIR_BITS - 1) << 4)); /* hash * 16: its entry's offset */
-    __m128i e = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i o = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
-    *hi = _mm_or_si128(*hi, e);
-    e = _mm_or_si128(e, fold);
-    o = _mm_or_si128(o, fold);
-    e = _mm_add_epi16(_mm_mulhi_epu16(e, mul_lo), _mm_mullo_epi16(e, mul_hi));
-    o = _mm_add_epi16(_mm_mulhi_epu16(o, mul_lo), _mm_mullo_epi16(o, mul_hi));
-    e = _mm_and_si128(_mm_srli_epi16(e, 1), offs);
-    o = _mm_and_si128(_mm_srli_epi16(o, 1), offs);
-    __m128i a = *acc0, b = *acc1;
-    ENTRY_OR(a, _mm_extract_epi16(e, 0));
-    ENTRY_OR(b, _mm_extract_epi16(o, 0));
-    ENTRY_OR(a, _mm_extract_epi16(e, 1));
-    ENTRY_OR(b, _mm_extract_epi16(o, 1));
-    ENTRY_OR(a, _mm_extract_epi16(e, 2));
-    ENTRY_OR(b, _mm_extract_epi16(o, 2));
-    ENTRY_OR(a, _mm_extract_epi16(e, 3));
-    ENTRY_OR(b, _mm_extract_epi16(o, 3));
-    ENTRY_OR(a, _mm_extract_epi16(e, 4));
-    ENTRY_OR(b, _mm_extract_epi16(o, 4));
-    ENTRY_OR(a, _mm_extract_epi16(e, 5));
-    ENTRY_OR(b, _mm_extract_epi16(o, 5));
-    ENTRY_OR(a, _mm_extract_epi16(e, 6));
-    ENTRY_OR(b, _mm_extract_epi16(o, 6));
-    ENTRY_OR(a, _mm_extract_epi16(e, 7));
-    ENTRY_OR(b, _mm_extract_epi16(o, 7));
-    *acc0 = a;
-    *acc1 = b;
+    *ascii = hi_mask == 0 && p[len - 1] < 0x80;
+    a = _mm_or_si128(a, b);
+    return (uint64_t)_mm_cvtsi128_si64(a) & (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(a, a));
 }
-#undef ENTRY_OR
 
 /* The pairs of p[0..len) (len >= 17), 16 at a time, the last 16 read
  * again where the blocks overlap (an entry OR-ed twice changes nothing);
@@ -579,17 +619,74 @@ static inline __attribute__((always_inline)) void index_block(const char *base, 
 static uint64_t index_pairs_sse2(const otel_mask_index *x, const unsigned char *p, size_t len, int *ascii)
 {
     const char *base = (const char *)x->slot;
-    __m128i acc0 = _mm_setzero_si128(), acc1 = _mm_setzero_si128(), hi = _mm_setzero_si128();
+    __m128i a = _mm_setzero_si128(), b = _mm_setzero_si128(), hi = _mm_setzero_si128();
     size_t i = 0;
     for (; i + 17 <= len; i += 16)
-        index_block(base, p + i, &acc0, &acc1, &hi);
+        BLOCK16(OR_SSE2, p + i, a, b, hi);
     if (i + 1 < len)
-        index_block(base, p + len - 17, &acc0, &acc1, &hi);
-    *ascii = _mm_movemask_epi8(hi) == 0 && p[len - 1] < 0x80; /* the blocks read bytes 0 to len - 2 */
-    acc0 = _mm_or_si128(acc0, acc1);
-    uint64_t a = (uint64_t)_mm_cvtsi128_si64(acc0), b = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc0, acc0));
-    return a & b;
+        BLOCK16(OR_SSE2, p + len - 17, a, b, hi);
+    return index_result(a, b, _mm_movemask_epi8(hi), p, len, ascii);
 }
+
+#if defined(__GNUC__) && !defined(MASK_NO_AVX2)
+#define MASK_AVX2 1
+#define HASH_AVX2(v)                                                                                                  \
+    HASH_LANES(v, _mm256_set1_epi16, _mm256_or_si256, _mm256_add_epi16, _mm256_mulhi_epu16, _mm256_mullo_epi16,       \
+               _mm256_srli_epi16, _mm256_and_si256)
+
+/* The same with AVX2 (len >= 33): 32 pairs a block, the last pairs as one
+ * more block of 32 or of 16, overlapping. */
+__attribute__((target("avx2"))) static uint64_t index_pairs_avx2(const otel_mask_index *x, const unsigned char *p,
+                                                                 size_t len, int *ascii)
+{
+    const char *base = (const char *)x->slot;
+    __m128i a = _mm_setzero_si128(), b = _mm_setzero_si128(), hi16 = _mm_setzero_si128();
+    __m256i hi = _mm256_setzero_si256();
+    size_t i = 0;
+    for (; i + 33 <= len; i += 32) {
+        __m256i e = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i o = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 1));
+        hi = _mm256_or_si256(hi, e);
+        e = HASH_AVX2(e);
+        o = HASH_AVX2(o);
+        __m128i e0 = _mm256_castsi256_si128(e), o0 = _mm256_castsi256_si128(o);
+        __m128i e1 = _mm256_extracti128_si256(e, 1), o1 = _mm256_extracti128_si256(o, 1);
+        ENTRIES8(OR_VEX, a, b, e0, o0);
+        ENTRIES8(OR_VEX, a, b, e1, o1);
+    }
+    size_t left = len - 1 - i; /* pairs not read yet: fewer than 32 */
+    if (left > 16) {
+        const unsigned char *q = p + len - 33;
+        __m256i e = _mm256_loadu_si256((const __m256i *)(const void *)q);
+        __m256i o = _mm256_loadu_si256((const __m256i *)(const void *)(q + 1));
+        hi = _mm256_or_si256(hi, e);
+        e = HASH_AVX2(e);
+        o = HASH_AVX2(o);
+        __m128i e0 = _mm256_castsi256_si128(e), o0 = _mm256_castsi256_si128(o);
+        __m128i e1 = _mm256_extracti128_si256(e, 1), o1 = _mm256_extracti128_si256(o, 1);
+        ENTRIES8(OR_VEX, a, b, e0, o0);
+        ENTRIES8(OR_VEX, a, b, e1, o1);
+    } else if (left > 0) {
+        BLOCK16(OR_VEX, p + len - 17, a, b, hi16);
+    }
+    return index_result(a, b, _mm256_movemask_epi8(hi) | _mm_movemask_epi8(hi16), p, len, ascii);
+}
+
+#endif
+
+/* The vector pass for p[0..len) (len >= 17) of pass (pass_in_use). */
+static inline uint64_t index_pairs_vector(const otel_mask_index *x, const unsigned char *p, size_t len, int *ascii,
+                                          int pass)
+{
+#if defined(MASK_AVX2)
+    if (len >= 33 && pass >= OTEL_MASK_PASS_AVX2)
+        return index_pairs_avx2(x, p, len, ascii);
+#endif
+    (void)pass;
+    return index_pairs_sse2(x, p, len, ascii);
+}
+#undef OR_SSE2
+#undef OR_VEX
 #endif
 
 uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, size_t len, int ascii)
@@ -599,9 +696,10 @@ uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, siz
         return m;
     const unsigned char *p = (const unsigned char *)s;
 #if defined(MASK_SSE2)
-    if (len >= 17 && !index_scalar_forced) {
+    int pass;
+    if (len >= 17 && (pass = pass_in_use()) >= OTEL_MASK_PASS_SSE2) {
         int all_ascii;
-        return m | index_pairs_sse2(x, p, len, &all_ascii);
+        return m | index_pairs_vector(x, p, len, &all_ascii, pass);
     }
 #endif
     uint64_t a = 0, b = 0;
@@ -613,8 +711,9 @@ uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, siz
 uint64_t otel_mask_index_scan(const otel_mask_index *x, const char *s, size_t len, int *ascii)
 {
 #if defined(MASK_SSE2)
-    if (len >= 17 && !index_scalar_forced) {
-        uint64_t c = index_pairs_sse2(x, (const unsigned char *)s, len, ascii);
+    int pass;
+    if (len >= 17 && (pass = pass_in_use()) >= OTEL_MASK_PASS_SSE2) {
+        uint64_t c = index_pairs_vector(x, (const unsigned char *)s, len, ascii, pass);
         return c | x->always | (*ascii ? 0 : x->caseless);
     }
 #endif

@@ -101,9 +101,9 @@ void otel_mask_index_free(otel_mask_index *x);
 /* Bit i set for each prefilter i that may match s[0..len) (ascii: the
  * value holds ASCII bytes only) by its key alone: those left out cannot
  * match; those in need otel_mask_index_bytes. Any length; reads the value
- * once, summarises nothing (on x86-64 sixteen pairs at a time with SSE2:
- * the pairs' hashes computed in vector registers, each pair's entry,
- * both masks, OR-ed with one 16-byte load). */
+ * once, summarises nothing (on x86-64 16 or 32 pairs at a time with SSE2
+ * or AVX2: the pairs' hashes computed in vector registers, each pair's
+ * entry, both masks, OR-ed with one 16-byte load). */
 uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, size_t len, int ascii);
 
 /* otel_mask_index_candidates for a value not yet known to be ASCII:
@@ -118,11 +118,18 @@ uint64_t otel_mask_index_scan(const otel_mask_index *x, const char *s, size_t le
  * was built from: they must outlive it. */
 uint64_t otel_mask_index_bytes(const otel_mask_index *x, uint64_t live, const char *s, size_t len, int ascii);
 
-/* For tests: nonzero makes otel_mask_index_candidates and
- * otel_mask_index_scan take the portable scalar code where a vector pass
- * exists (SSE2 on x86-64; elsewhere there is only the scalar code); the
- * answers are the same. Process-wide: set it while no thread masks. */
-void otel_mask_index_force_scalar(int on);
+/* The passes of otel_mask_index_candidates and otel_mask_index_scan: the
+ * portable scalar code, SSE2 (x86-64: 16 pairs a block), AVX2 (x86-64
+ * CPUs that have it, asked at run time: 32 pairs a block). */
+#define OTEL_MASK_PASS_SCALAR 0
+#define OTEL_MASK_PASS_SSE2 1
+#define OTEL_MASK_PASS_AVX2 2
+
+/* For tests: the widest pass the index may use from now on (the widest
+ * this CPU runs by default; a wider one than the CPU runs means that
+ * one). Every pass gives the same answers. Process-wide: set it while no
+ * thread masks. */
+void otel_mask_index_force_pass(int widest);
 
 /* The top-level alternatives of pattern (as otel_mask_prefilter_new
  * takes it), each as a pattern of its own with the same flags, when

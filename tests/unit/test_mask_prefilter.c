@@ -276,9 +276,9 @@ START_TEST(every_pattern_masks_as_without_the_prefilter)
 {
     ck_assert_uint_ge(table.n, 60);
     ck_assert_uint_ge(bench.n, 20);
-    /* the index's vector pass (where there is one), then its scalar code */
-    for (int scalar = 0; scalar < 2; scalar++) {
-        otel_mask_index_force_scalar(scalar);
+    /* the index's widest pass this CPU runs, then SSE2, then the scalar code */
+    for (int pass = OTEL_MASK_PASS_AVX2; pass >= OTEL_MASK_PASS_SCALAR; pass--) {
+        otel_mask_index_force_pass(pass);
         compared = differ = 0;
         compare_file(&table, "tests/data/js-secret-patterns.json");
         compare_file(&bench, "bench/data/secret-patterns.json");
@@ -289,11 +289,11 @@ START_TEST(every_pattern_masks_as_without_the_prefilter)
         free(one);
         otel_regex_free(re);
         free(alt);
-        fprintf(stderr, "%zu values masked both ways%s, %zu differ\n", compared, scalar ? " (scalar index)" : "", differ);
+        fprintf(stderr, "%zu values masked both ways (index pass %d), %zu differ\n", compared, pass, differ);
         ck_assert_uint_ge(compared, 100000);
         ck_assert_uint_eq(differ, 0);
     }
-    otel_mask_index_force_scalar(0);
+    otel_mask_index_force_pass(OTEL_MASK_PASS_AVX2);
 }
 END_TEST
 
@@ -525,17 +525,17 @@ static void ruled_out_never_matches(const patterns *p, size_t *ruled_out, size_t
 
 START_TEST(what_the_index_rules_out_has_no_match)
 {
-    /* the vector pass (where there is one), then the scalar code */
-    for (int scalar = 0; scalar < 2; scalar++) {
-        otel_mask_index_force_scalar(scalar);
+    /* the widest pass this CPU runs, then SSE2, then the scalar code */
+    for (int pass = OTEL_MASK_PASS_AVX2; pass >= OTEL_MASK_PASS_SCALAR; pass--) {
+        otel_mask_index_force_pass(pass);
         size_t ruled_out = 0, tested = 0;
         ruled_out_never_matches(&table, &ruled_out, &tested);
         ruled_out_never_matches(&bench, &ruled_out, &tested);
-        fprintf(stderr, "%zu of %zu pattern and value pairs ruled out by the index%s, none matched\n", ruled_out,
-                tested, scalar ? " (scalar)" : "");
+        fprintf(stderr, "%zu of %zu pattern and value pairs ruled out by the index (pass %d), none matched\n",
+                ruled_out, tested, pass);
         ck_assert_uint_ge(ruled_out, tested / 2);
     }
-    otel_mask_index_force_scalar(0);
+    otel_mask_index_force_pass(OTEL_MASK_PASS_AVX2);
 }
 END_TEST
 
@@ -550,8 +550,8 @@ static int all_ascii(const char *s, size_t l)
 /* The index of up to 64 prefilters of p (from pattern first on) reads
  * every value of the corpus, and stretches of it (each of 17 starts, each
  * length up to 64, so that every pair falls at every place of the vector
- * pass's blocks and of its last, overlapping one), alike with the vector
- * pass and the scalar code; the ASCII answer of its scan is the value's;
+ * passes' blocks and of their last, overlapping ones), alike with every
+ * pass (AVX2 where the CPU has it, SSE2, the scalar code); the ASCII answer of its scan is the value's;
  * its single-byte and run test answers as each prefilter's own (for the
  * whole value and its first stretches). */
 static void index_paths_agree(const patterns *p, size_t first, size_t *stretches)
@@ -568,19 +568,19 @@ static void index_paths_agree(const patterns *p, size_t first, size_t *stretches
         for (size_t a = 0; a <= l && a < 17; a++)
             for (size_t m = 0; a + m <= l && m <= 64; m++) {
                 const char *s = v + a;
-                int ascii = all_ascii(s, m), scanned = -1;
-                otel_mask_index_force_scalar(0);
-                uint64_t vec = otel_mask_index_candidates(x, s, m, ascii);
-                uint64_t scan = otel_mask_index_scan(x, s, m, &scanned);
-                otel_mask_index_force_scalar(1);
-                uint64_t sc = otel_mask_index_candidates(x, s, m, ascii);
-                int scanned_scalar = -1;
-                uint64_t scan_scalar = otel_mask_index_scan(x, s, m, &scanned_scalar);
-                otel_mask_index_force_scalar(0);
-                if (vec != sc || scan != sc || scan_scalar != sc || scanned != ascii || scanned_scalar != ascii)
-                    ck_abort_msg("index paths differ on \"%.*s\": %llx %llx %llx %llx ascii %d %d %d", (int)m, s,
-                                 (unsigned long long)vec, (unsigned long long)sc, (unsigned long long)scan,
-                                 (unsigned long long)scan_scalar, ascii, scanned, scanned_scalar);
+                int ascii = all_ascii(s, m);
+                uint64_t got[3], scan[3];
+                int scanned[3];
+                for (int pass = OTEL_MASK_PASS_SCALAR; pass <= OTEL_MASK_PASS_AVX2; pass++) {
+                    otel_mask_index_force_pass(pass);
+                    got[pass] = otel_mask_index_candidates(x, s, m, ascii);
+                    scan[pass] = otel_mask_index_scan(x, s, m, &scanned[pass]);
+                }
+                for (int pass = OTEL_MASK_PASS_SCALAR; pass <= OTEL_MASK_PASS_AVX2; pass++)
+                    if (got[pass] != got[0] || scan[pass] != got[0] || scanned[pass] != ascii)
+                        ck_abort_msg("index pass %d differs on \"%.*s\": %llx %llx, scalar %llx; ascii %d, %d", pass,
+                                     (int)m, s, (unsigned long long)got[pass], (unsigned long long)scan[pass],
+                                     (unsigned long long)got[0], scanned[pass], ascii);
                 (*stretches)++;
                 if (a != 0 || (m % 5 != 0 && m != 64))
                     continue;
@@ -618,16 +618,16 @@ START_TEST(the_index_answers_alike_on_every_path)
     char buf[80];
     for (size_t m = 1; m <= 70; m++)
         for (size_t at = 0; at <= m; at++)
-            for (int scalar = 0; scalar < 2; scalar++) {
+            for (int pass = OTEL_MASK_PASS_SCALAR; pass <= OTEL_MASK_PASS_AVX2; pass++) {
                 memset(buf, 'a', sizeof buf);
                 if (at < m)
                     buf[at] = (char)(at % 2 ? 0x80 : 0xff);
                 int got = -1;
-                otel_mask_index_force_scalar(scalar);
+                otel_mask_index_force_pass(pass);
                 otel_mask_index_scan(x, buf, m, &got);
                 ck_assert_int_eq(got, at == m);
             }
-    otel_mask_index_force_scalar(0);
+    otel_mask_index_force_pass(OTEL_MASK_PASS_AVX2);
     otel_mask_index_free(x);
     otel_mask_prefilter_free(pf);
     size_t stretches = 0;
@@ -635,7 +635,7 @@ START_TEST(the_index_answers_alike_on_every_path)
     index_paths_agree(&table, 0, &stretches);
     if (table.n > 64)
         index_paths_agree(&table, 64, &stretches);
-    fprintf(stderr, "%zu values and stretches read alike by the vector pass and the scalar code\n", stretches);
+    fprintf(stderr, "%zu values and stretches read alike by every pass of the index\n", stretches);
     ck_assert_uint_gt(stretches, 10000);
 }
 END_TEST
