@@ -34,6 +34,7 @@ struct otel_regex {
 };
 
 #define MAX_PARTS 64 /* alternatives of a pattern masked one by one (bits of a uint64_t) */
+#define FITS_LEN 64  /* values shorter than this find the units they fit in a table */
 
 /* The patterns of a set, each whole or as its alternatives (the units, at
  * most MAX_PARTS), under one prefilter index: bit i stands for unit i.
@@ -45,6 +46,7 @@ typedef struct units {
     size_t n;
     uint32_t minlen_min, minlen_max;       /* no unit matches fewer characters; some unit needs as many */
     uint32_t minlen[MAX_PARTS];            /* unit i's (re[i]->minlen) */
+    uint64_t fits[FITS_LEN];               /* fits[l]: the units whose matches may take l bytes or fewer */
     const struct otel_regex *re[MAX_PARTS]; /* unit i: a pattern, or an alternative of one */
     unsigned char first[MAX_PARTS + 1];     /* pattern p's units: first[p] to first[p + 1] - 1 */
     unsigned char pat[MAX_PARTS];           /* unit i's pattern */
@@ -98,9 +100,13 @@ static int state_init(void *p)
     return 0;
 }
 
+/* This thread's state once state() made it (NULL again after state_fini). */
+static __thread thread_state *this_state;
+
 static void state_fini(void *p)
 {
     thread_state *t = p;
+    this_state = NULL; /* runs on the exiting thread: a later call makes a new one */
     pcre2_match_data_free(t->md);
     pcre2_match_context_free(t->mctx);
     pcre2_jit_stack_free(t->jit_stack);
@@ -115,7 +121,14 @@ static void state_fini(void *p)
 
 static otel_tls_kind state_kind = {.size = sizeof(thread_state), .init = state_init, .fini = state_fini};
 
-static thread_state *state(void) { return otel_tls_get(&state_kind); }
+/* This thread's state, kept in a thread-local pointer once made (a read
+ * of it costs no call; state_fini clears it). */
+static thread_state *state(void)
+{
+    if (__builtin_expect(this_state != NULL, 1))
+        return this_state;
+    return this_state = otel_tls_get(&state_kind);
+}
 
 /* LOG4C_OTEL_PCRE2_JIT=0 keeps to the interpreter. For memory checkers:
  * the JIT's SIMD scans read a few bytes past the subject (within an aligned
@@ -206,6 +219,12 @@ static int units_build(units *u, const otel_regex *const *pats, size_t n)
             u->minlen_min = u->minlen[i];
         if (u->minlen[i] > u->minlen_max)
             u->minlen_max = u->minlen[i];
+    }
+    for (size_t l = 0; l < FITS_LEN; l++) {
+        u->fits[l] = 0;
+        for (size_t i = 0; i < k; i++)
+            if (u->minlen[i] <= l)
+                u->fits[l] |= 1ull << i;
     }
     u->n = k;
     u->ix = otel_mask_index_new(pfs, k);
@@ -584,7 +603,9 @@ static const otel_mask_subject *summary(thread_state *t, int *done, const char *
  * it saves). */
 static uint64_t live_of(const units *u, uint64_t live, const char *s, size_t len, int ascii)
 {
-    if (len < u->minlen_max)
+    if (len < FITS_LEN)
+        live &= u->fits[len];
+    else if (len < u->minlen_max)
         for (uint64_t m = live; m; m &= m - 1) {
             size_t i = (size_t)__builtin_ctzll(m);
             if (len < u->minlen[i])
