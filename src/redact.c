@@ -68,6 +68,19 @@ typedef struct set_units {
 
 static atomic_ulong regex_epoch; /* patterns freed so far */
 
+/* The fewest characters a match of any pattern compiled so far takes (it
+ * only ever goes down): a value of fewer bytes matches no pattern of any
+ * set, and masking returns at once. */
+static atomic_uint shortest_match = UINT32_MAX;
+
+static void note_minlen(uint32_t ml)
+{
+    unsigned cur = atomic_load_explicit(&shortest_match, memory_order_relaxed);
+    while (ml < cur && !atomic_compare_exchange_weak_explicit(&shortest_match, &cur, ml, memory_order_release,
+                                                              memory_order_relaxed))
+        ;
+}
+
 /* What one thread needs to match: created on first use, freed at thread exit. */
 typedef struct thread_state {
     pcre2_match_data *md;
@@ -315,6 +328,7 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
     if (re->ascii && pcre2_pattern_info(re->ascii, PCRE2_INFO_MINLENGTH, &ml_ascii) == 0 && ml_ascii < ml)
         ml = ml_ascii;
     re->minlen = ml; /* a value of fewer bytes has fewer characters: no match */
+    note_minlen(ml);
     re->pf = otel_mask_prefilter_new(pattern, js_flags & OTEL_JS_REGEX_CASELESS); /* NULL: none, always run */
     /* A search that finds nothing is cheap when every match starts with
      * one known character (PCRE2's JIT code scans for it): reading the
@@ -791,6 +805,12 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
         if (!otel_utf8_ascii(s, len) && !otel_utf8_valid(s, len))
             return mask_all(s, len);
         return mask_whole(s, len);
+    }
+    if (prefilter && len < atomic_load_explicit(&shortest_match, memory_order_acquire)) {
+        /* shorter than any match of any pattern: only the fail-safe check */
+        if (!otel_utf8_ascii(s, len) && !otel_utf8_valid(s, len))
+            return mask_all(s, len);
+        return len;
     }
     size_t n = 0;
     /* a single pattern is not prefiltered unless split (one search costs

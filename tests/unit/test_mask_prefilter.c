@@ -674,6 +674,38 @@ START_TEST(a_set_used_again_masks_by_its_patterns_of_now)
 }
 END_TEST
 
+/* A value shorter than any match of any pattern compiled so far returns
+ * at once, but still fail safe when it is not UTF-8; a pattern with
+ * shorter matches compiled later is found on short values. */
+START_TEST(a_value_shorter_than_every_match)
+{
+    otel_regex *re[2] = {compile("secret=\\w{8}"), NULL};
+    otel_regex_set *one = set_of(re, 1);
+    char buf[32];
+    snprintf(buf, sizeof buf, "secret=a");
+    ck_assert_uint_eq(otel_regex_mask_set(one, buf, strlen(buf)), 8);
+    ck_assert_str_eq(buf, "secret=a");
+    snprintf(buf, sizeof buf, "ab\xff\xfe");
+    ck_assert_uint_eq(otel_regex_mask_set(one, buf, 4), 4); /* not UTF-8: masked whole */
+    ck_assert_str_eq(buf, "****");
+    snprintf(buf, sizeof buf, "secret=abcdefgh");
+    otel_regex_mask_set(one, buf, strlen(buf));
+    ck_assert_str_eq(buf, "***************");
+    re[1] = compile("k=\\d");
+    otel_regex_set *two = set_of(re, 2);
+    snprintf(buf, sizeof buf, "k=1");
+    otel_regex_mask_set(two, buf, strlen(buf));
+    ck_assert_str_eq(buf, "***");
+    snprintf(buf, sizeof buf, "k=12");
+    otel_regex_mask_set(one, buf, strlen(buf)); /* the first pattern alone: no match */
+    ck_assert_str_eq(buf, "k=12");
+    free(one);
+    free(two);
+    otel_regex_free(re[0]);
+    otel_regex_free(re[1]);
+}
+END_TEST
+
 START_TEST(the_clean_record_rules_out_most_of_the_set)
 {
     /* the benchmark's record without a secret: only patterns without any
@@ -706,6 +738,7 @@ static Suite *suite(void)
     tcase_add_test(tc, what_the_index_rules_out_has_no_match);
     tcase_add_test(tc, the_index_answers_alike_on_every_path);
     tcase_add_test(tc, a_set_used_again_masks_by_its_patterns_of_now);
+    tcase_add_test(tc, a_value_shorter_than_every_match);
     suite_add_tcase(s, tc);
     return s;
 }
