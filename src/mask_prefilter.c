@@ -3,7 +3,9 @@
  * what literal text every match of each top-level alternative of a
  * JavaScript pattern contains, read from the pattern's source; the test of
  * a value's summary against it, and the index that tests two byte pairs of
- * each of many prefilters in one pass over a value.
+ * each of many prefilters in one pass over a value (SSE2 on x86-64, with
+ * the same answers as the portable scalar code), then their single bytes
+ * and runs.
  *
  * The reading is conservative: anything it does not recognise as literal
  * text (classes, escapes other than escaped punctuation and \t \n \r \f \v,
@@ -15,9 +17,17 @@
  */
 #include "mask_prefilter.h"
 #include "js_regex.h"
+#include "utf8.h"
 
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__SSE2__) && defined(__x86_64__)
+#define MASK_SSE2 1
+#include <immintrin.h>
+#endif
 
 #define KEY_BYTE 0x8000u /* a key that is one byte, searched with memchr */
 #define MAX_LIT 16     /* bytes of one literal kept (a prefix of a required literal is required) */
@@ -268,11 +278,22 @@ int otel_mask_prefilter_tests_bytes(const otel_mask_prefilter *pf)
 struct otel_mask_index {
     uint64_t always;   /* prefilters without a key: always candidates */
     uint64_t caseless; /* case-insensitive ones: candidates for non-ASCII values */
-    /* bit i of slot[k][h]: a byte pair of prefilter i's k-th key hashes to
+    /* bit i of slot[h][k]: a byte pair of prefilter i's k-th key hashes to
      * h (index_hash) (a prefilter is a candidate when both its slots see
-     * one of theirs) */
-    uint64_t slot[2][OTEL_MASK_PAIR_BITS];
+     * one of theirs). An entry's two masks side by side: the vector pass
+     * reads both with one 16-byte load. */
+    uint64_t slot[OTEL_MASK_PAIR_BITS][2];
+    /* the single-byte and run tests (otel_mask_index_bytes): prefilters
+     * with one (tests); of those, one requirement each tried first, a
+     * byte every match holds (first_byte: its byte in first[i], folded) or
+     * else a run (first_run[i]); whole: that requirement is the whole
+     * test (one alternative, nothing else of one byte or a run) */
+    uint64_t tests, first_byte, whole;
+    const otel_mask_prefilter *pf[64];
+    const run *first_run[64];
+    unsigned char first[64];
 };
+_Static_assert(offsetof(struct otel_mask_index, slot) % 16 == 0, "the vector pass loads entries aligned");
 
 /* Two bytes as one load reads them. */
 static inline uint32_t load2(const unsigned char *p)
@@ -284,20 +305,25 @@ static inline uint32_t load2(const unsigned char *p)
 
 /* The index's entry for the two bytes w (load2): bit 5 of each byte set
  * first, which folds ASCII letters to lower case (and makes a few other
- * bytes alike, which only makes the test more conservative). The empty
- * asm keeps the compiler from doing the OR on 16 bits and widening after. */
+ * bytes alike, which only makes the test more conservative), times
+ * INDEX_MUL modulo 2^32, the top 11 bits. The vector pass computes the
+ * same for eight pairs at once from 16-bit multiplies: the product's top
+ * 16 bits are the high half of w times INDEX_MUL's low 16 bits plus the
+ * low half of w times its high 16 bits (w < 2^16). The empty asm keeps
+ * the compiler from doing the OR on 16 bits and widening after. */
+#define INDEX_MUL 0x9E3779B1u
 static inline uint32_t index_hash(uint32_t w)
 {
 #if defined(__GNUC__)
     __asm__("" : "+r"(w));
 #endif
-    return ((w | 0x2020u) * 0x9E3779B1u) >> (32 - 11);
+    return ((w | 0x2020u) * INDEX_MUL) >> (32 - 11);
 }
 
 /* Enters l's pair at i (folded) into slot. */
-static void index_pair(uint64_t *slot, const lit *l, unsigned i, uint64_t bit)
+static void index_pair(otel_mask_index *x, unsigned k, const lit *l, unsigned i, uint64_t bit)
 {
-    slot[index_hash(load2(l->s + i))] |= bit;
+    x->slot[index_hash(load2(l->s + i))][k] |= bit;
 }
 
 /* How common a byte (folded) is in log text, roughly (per mille of
@@ -378,14 +404,53 @@ static int best_pair_clause(const alt *al, int skip)
     return best;
 }
 
+/* Prefilter i's single-byte and run tests in x (when it has any): the
+ * requirement tried first is its rarest required byte (a clause of one
+ * literal of one byte), else its first run. */
+static void index_bytes_test(otel_mask_index *x, size_t i, const otel_mask_prefilter *pf)
+{
+    if (!otel_mask_prefilter_tests_bytes(pf))
+        return;
+    uint64_t bit = 1ull << i;
+    x->tests |= bit;
+    x->pf[i] = pf;
+    if (pf->nalts != 1)
+        return; /* no first requirement: the whole test */
+    const alt *al = &pf->a[0];
+    unsigned bytes = 0, best = 256;
+    for (unsigned c = 0; c < al->n; c++) {
+        const clause *cl = &al->c[c];
+        int one_byte = 1;
+        for (unsigned k = 0; k < cl->n; k++)
+            one_byte &= cl->l[k].len == 1;
+        if (!one_byte)
+            continue; /* a literal of two bytes or more: present, as far as this test goes */
+        bytes++;
+        if (cl->n == 1 && (best == 256 || common(cl->l[0].s[0]) < common(best)))
+            best = cl->l[0].s[0];
+    }
+    if (best < 256) {
+        x->first_byte |= bit;
+        x->first[i] = (unsigned char)best;
+        if (bytes == 1 && al->nruns == 0)
+            x->whole |= bit;
+    } else if (al->nruns > 0) {
+        x->first_run[i] = &al->r[0];
+        if (bytes == 0 && al->nruns == 1)
+            x->whole |= bit;
+    }
+}
+
 otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n)
 {
-    otel_mask_index *x = calloc(1, sizeof *x);
-    if (!x)
+    void *mem;
+    if (posix_memalign(&mem, 64, sizeof(otel_mask_index)) != 0)
         return NULL;
+    otel_mask_index *x = memset(mem, 0, sizeof(otel_mask_index));
     for (size_t i = 0; i < n && i < 64; i++) {
         const otel_mask_prefilter *pf = pfs[i];
         uint64_t bit = 1ull << i;
+        index_bytes_test(x, i, pf);
         int a = pf && pf->nalts == 1 ? best_pair_clause(&pf->a[0], -1) : -1;
         if (a < 0) {
             x->always |= bit;
@@ -414,14 +479,14 @@ otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n)
         for (unsigned k = 0; k < ca->n; k++) {
             const lit *l = &ca->l[k];
             unsigned r0 = rarest_pair(l, -1);
-            index_pair(x->slot[0], l, r0, bit);
+            index_pair(x, 0, l, r0, bit);
             if (b < 0)
-                index_pair(x->slot[1], l, rarest_pair(l, (int)r0), bit);
+                index_pair(x, 1, l, rarest_pair(l, (int)r0), bit);
         }
         if (b >= 0) {
             const clause *cb = &pf->a[0].c[b];
             for (unsigned k = 0; k < cb->n; k++)
-                index_pair(x->slot[1], &cb->l[k], rarest_pair(&cb->l[k], -1), bit);
+                index_pair(x, 1, &cb->l[k], rarest_pair(&cb->l[k], -1), bit);
         }
     }
     return x;
@@ -429,29 +494,271 @@ otel_mask_index *otel_mask_index_new(otel_mask_prefilter *const *pfs, size_t n)
 
 void otel_mask_index_free(otel_mask_index *x) { free(x); }
 
+/* The widest pass this CPU runs. */
+static int cpu_widest(void)
+{
+#if defined(MASK_SSE2) && defined(__GNUC__) && !defined(MASK_NO_AVX2)
+    return __builtin_cpu_supports("avx2") ? OTEL_MASK_PASS_AVX2 : OTEL_MASK_PASS_SSE2;
+#elif defined(MASK_SSE2)
+    return OTEL_MASK_PASS_SSE2;
+#else
+    return OTEL_MASK_PASS_SCALAR;
+#endif
+}
+
+/* The pass in use: the widest this CPU runs unless a test narrowed it; -1
+ * until first asked (threads that ask at once store the same answer). */
+static atomic_int index_pass = -1;
+
+static inline int pass_in_use(void)
+{
+    int p = atomic_load_explicit(&index_pass, memory_order_relaxed);
+    if (p < 0) {
+        p = cpu_widest();
+        atomic_store_explicit(&index_pass, p, memory_order_relaxed);
+    }
+    return p;
+}
+
+void otel_mask_index_force_pass(int widest)
+{
+    int cpu = cpu_widest();
+    atomic_store_explicit(&index_pass, widest < cpu ? widest : cpu, memory_order_relaxed);
+}
+
+/* The entries of the pairs at p[0..n) (n pairs: n + 1 bytes), OR-ed
+ * into *a (first masks) and *b (second masks), a pair at a time; the
+ * bytes' top bits (non-ASCII) into *hi. */
+static inline void index_pairs_scalar(const otel_mask_index *x, const unsigned char *p, size_t n, uint64_t *a,
+                                      uint64_t *b, uint32_t *hi)
+{
+    uint64_t a0 = 0, b0 = 0;
+    uint32_t h = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        uint32_t w0 = load2(p + i), w1 = load2(p + i + 1), w2 = load2(p + i + 2), w3 = load2(p + i + 3);
+        uint32_t h0 = index_hash(w0), h1 = index_hash(w1), h2 = index_hash(w2), h3 = index_hash(w3);
+        h |= w0 | w2; /* bytes i to i + 3 */
+        a0 |= x->slot[h0][0] | x->slot[h1][0] | x->slot[h2][0] | x->slot[h3][0];
+        b0 |= x->slot[h0][1] | x->slot[h1][1] | x->slot[h2][1] | x->slot[h3][1];
+    }
+    for (; i < n; i++) {
+        uint32_t w = load2(p + i), k = index_hash(w);
+        h |= w;
+        a0 |= x->slot[k][0];
+        b0 |= x->slot[k][1];
+    }
+    h |= p[n]; /* the last byte */
+    *a |= a0;
+    *b |= b0;
+    *hi |= h & 0x8080u;
+}
+
+#if defined(MASK_SSE2)
+/* The vector pass. A block is the pairs at p[0..16) (17 bytes read): the
+ * 16 hashes of two loads (one at p, one at p + 1: their 16-bit lanes are
+ * the pairs at even and odd positions) computed as byte offsets into the
+ * entries, each entry OR-ed into one of two accumulators whole (both
+ * masks), and the bytes p[0..16) OR-ed into hi (their top bits:
+ * non-ASCII bytes); with AVX2 a block of 32 pairs hashes them in one
+ * register each. The entries are OR-ed from memory by an asm: the
+ * compiler would load pairs of entries into registers first (more
+ * instructions). The SSE2 and AVX2 code differ only in these macros. */
+#define HASH_LANES(v, set1, or_, add, mulhi, mullo, srli, and_)                                                       \
+    and_(srli(add(mulhi(or_(v, set1(0x2020)), set1((short)(INDEX_MUL & 0xFFFFu))),                                    \
+                  mullo(or_(v, set1(0x2020)), set1((short)(INDEX_MUL >> 16)))),                                       \
+              1),                                                                                                     \
+         set1((short)((OTEL_MASK_PAIR_BITS - 1) << 4))) /* hash * 16: its entry's offset */
+#define HASH_SSE2(v)                                                                                                  \
+    HASH_LANES(v, _mm_set1_epi16, _mm_or_si128, _mm_add_epi16, _mm_mulhi_epu16, _mm_mullo_epi16, _mm_srli_epi16,      \
+               _mm_and_si128)
+#define ENTRIES8(OR, a, b, e, o)                                                                                      \
+    do {                                                                                                              \
+        OR(a, _mm_extract_epi16(e, 0));                                                                               \
+        OR(b, _mm_extract_epi16(o, 0));                                                                               \
+        OR(a, _mm_extract_epi16(e, 1));                                                                               \
+        OR(b, _mm_extract_epi16(o, 1));                                                                               \
+        OR(a, _mm_extract_epi16(e, 2));                                                                               \
+        OR(b, _mm_extract_epi16(o, 2));                                                                               \
+        OR(a, _mm_extract_epi16(e, 3));                                                                               \
+        OR(b, _mm_extract_epi16(o, 3));                                                                               \
+        OR(a, _mm_extract_epi16(e, 4));                                                                               \
+        OR(b, _mm_extract_epi16(o, 4));                                                                               \
+        OR(a, _mm_extract_epi16(e, 5));                                                                               \
+        OR(b, _mm_extract_epi16(o, 5));                                                                               \
+        OR(a, _mm_extract_epi16(e, 6));                                                                               \
+        OR(b, _mm_extract_epi16(o, 6));                                                                               \
+        OR(a, _mm_extract_epi16(e, 7));                                                                               \
+        OR(b, _mm_extract_epi16(o, 7));                                                                               \
+    } while (0)
+#define BLOCK16(OR, p, a, b, hi)                                                                                      \
+    do {                                                                                                              \
+        __m128i e_ = _mm_loadu_si128((const __m128i *)(const void *)(p));                                             \
+        __m128i o_ = _mm_loadu_si128((const __m128i *)(const void *)((p) + 1));                                       \
+        hi = _mm_or_si128(hi, e_);                                                                                    \
+        e_ = HASH_SSE2(e_);                                                                                           \
+        o_ = HASH_SSE2(o_);                                                                                           \
+        ENTRIES8(OR, a, b, e_, o_);                                                                                   \
+    } while (0)
+#define OR_SSE2(acc, off) __asm__("por %1, %0" : "+x"(acc) : "m"(*(const __m128i *)(const void *)(base + (off))))
+#define OR_VEX(acc, off) __asm__("vpor %1, %0, %0" : "+x"(acc) : "m"(*(const __m128i *)(const void *)(base + (off))))
+
+/* The vector pass's answer from its accumulators: the candidates by
+ * their pairs, *ascii from hi and the last byte (which no block's first
+ * load reads). */
+static inline uint64_t index_result(__m128i a, __m128i b, int hi_mask, const unsigned char *p, size_t len, int *ascii)
+{
+    *ascii = hi_mask == 0 && p[len - 1] < 0x80;
+    a = _mm_or_si128(a, b);
+    return (uint64_t)_mm_cvtsi128_si64(a) & (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(a, a));
+}
+
+/* The pairs of p[0..len) (len >= 17), 16 at a time, the last 16 read
+ * again where the blocks overlap (an entry OR-ed twice changes nothing);
+ * *ascii: whether every byte is ASCII. */
+static uint64_t index_pairs_sse2(const otel_mask_index *x, const unsigned char *p, size_t len, int *ascii)
+{
+    const char *base = (const char *)x->slot;
+    __m128i a = _mm_setzero_si128(), b = _mm_setzero_si128(), hi = _mm_setzero_si128();
+    size_t i = 0;
+    for (; i + 17 <= len; i += 16)
+        BLOCK16(OR_SSE2, p + i, a, b, hi);
+    if (i + 1 < len)
+        BLOCK16(OR_SSE2, p + len - 17, a, b, hi);
+    return index_result(a, b, _mm_movemask_epi8(hi), p, len, ascii);
+}
+
+#if defined(__GNUC__) && !defined(MASK_NO_AVX2)
+#define MASK_AVX2 1
+#define HASH_AVX2(v)                                                                                                  \
+    HASH_LANES(v, _mm256_set1_epi16, _mm256_or_si256, _mm256_add_epi16, _mm256_mulhi_epu16, _mm256_mullo_epi16,       \
+               _mm256_srli_epi16, _mm256_and_si256)
+
+/* The same with AVX2 (len >= 33): 32 pairs a block, the last pairs as one
+ * more block of 32 or of 16, overlapping. */
+__attribute__((target("avx2"))) static uint64_t index_pairs_avx2(const otel_mask_index *x, const unsigned char *p,
+                                                                 size_t len, int *ascii)
+{
+    const char *base = (const char *)x->slot;
+    __m128i a = _mm_setzero_si128(), b = _mm_setzero_si128(), hi16 = _mm_setzero_si128();
+    __m256i hi = _mm256_setzero_si256();
+    size_t i = 0;
+    for (; i + 33 <= len; i += 32) {
+        __m256i e = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i o = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 1));
+        hi = _mm256_or_si256(hi, e);
+        e = HASH_AVX2(e);
+        o = HASH_AVX2(o);
+        __m128i e0 = _mm256_castsi256_si128(e), o0 = _mm256_castsi256_si128(o);
+        __m128i e1 = _mm256_extracti128_si256(e, 1), o1 = _mm256_extracti128_si256(o, 1);
+        ENTRIES8(OR_VEX, a, b, e0, o0);
+        ENTRIES8(OR_VEX, a, b, e1, o1);
+    }
+    size_t left = len - 1 - i; /* pairs not read yet: fewer than 32 */
+    if (left > 16) {
+        const unsigned char *q = p + len - 33;
+        __m256i e = _mm256_loadu_si256((const __m256i *)(const void *)q);
+        __m256i o = _mm256_loadu_si256((const __m256i *)(const void *)(q + 1));
+        hi = _mm256_or_si256(hi, e);
+        e = HASH_AVX2(e);
+        o = HASH_AVX2(o);
+        __m128i e0 = _mm256_castsi256_si128(e), o0 = _mm256_castsi256_si128(o);
+        __m128i e1 = _mm256_extracti128_si256(e, 1), o1 = _mm256_extracti128_si256(o, 1);
+        ENTRIES8(OR_VEX, a, b, e0, o0);
+        ENTRIES8(OR_VEX, a, b, e1, o1);
+    } else if (left > 0) {
+        BLOCK16(OR_VEX, p + len - 17, a, b, hi16);
+    }
+    return index_result(a, b, _mm256_movemask_epi8(hi) | _mm_movemask_epi8(hi16), p, len, ascii);
+}
+
+#endif
+
+/* The vector pass for p[0..len) (len >= 17) of pass (pass_in_use). */
+static inline uint64_t index_pairs_vector(const otel_mask_index *x, const unsigned char *p, size_t len, int *ascii,
+                                          int pass)
+{
+#if defined(MASK_AVX2)
+    if (len >= 33 && pass >= OTEL_MASK_PASS_AVX2)
+        return index_pairs_avx2(x, p, len, ascii);
+#endif
+    (void)pass;
+    return index_pairs_sse2(x, p, len, ascii);
+}
+#undef OR_SSE2
+#undef OR_VEX
+#endif
+
 uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, size_t len, int ascii)
 {
     uint64_t m = x->always | (ascii ? 0 : x->caseless);
     if (len < 2)
         return m;
     const unsigned char *p = (const unsigned char *)s;
-    const uint64_t *s0 = x->slot[0], *s1 = x->slot[1];
+#if defined(MASK_SSE2)
+    int pass;
+    if (len >= 17 && (pass = pass_in_use()) >= OTEL_MASK_PASS_SSE2) {
+        int all_ascii;
+        return m | index_pairs_vector(x, p, len, &all_ascii, pass);
+    }
+#endif
     uint64_t a = 0, b = 0;
-    size_t i = 0;
-    for (; i + 8 < len; i += 8) { /* the pairs at i to i + 7 */
-        uint32_t h0 = index_hash(load2(p + i)), h1 = index_hash(load2(p + i + 1));
-        uint32_t h2 = index_hash(load2(p + i + 2)), h3 = index_hash(load2(p + i + 3));
-        uint32_t h4 = index_hash(load2(p + i + 4)), h5 = index_hash(load2(p + i + 5));
-        uint32_t h6 = index_hash(load2(p + i + 6)), h7 = index_hash(load2(p + i + 7));
-        a |= s0[h0] | s0[h1] | s0[h2] | s0[h3] | s0[h4] | s0[h5] | s0[h6] | s0[h7];
-        b |= s1[h0] | s1[h1] | s1[h2] | s1[h3] | s1[h4] | s1[h5] | s1[h6] | s1[h7];
-    }
-    for (; i + 1 < len; i++) {
-        uint32_t h = index_hash(load2(p + i));
-        a |= s0[h];
-        b |= s1[h];
-    }
+    uint32_t hi = 0;
+    index_pairs_scalar(x, p, len - 1, &a, &b, &hi);
     return m | (a & b);
+}
+
+uint64_t otel_mask_index_scan(const otel_mask_index *x, const char *s, size_t len, int *ascii)
+{
+#if defined(MASK_SSE2)
+    int pass;
+    if (len >= 17 && (pass = pass_in_use()) >= OTEL_MASK_PASS_SSE2) {
+        uint64_t c = index_pairs_vector(x, (const unsigned char *)s, len, ascii, pass);
+        return c | x->always | (*ascii ? 0 : x->caseless);
+    }
+#endif
+    if (len < 2) {
+        *ascii = otel_utf8_ascii(s, len);
+        return otel_mask_index_candidates(x, s, len, *ascii);
+    }
+    uint64_t a = 0, b = 0;
+    uint32_t hi = 0;
+    index_pairs_scalar(x, (const unsigned char *)s, len - 1, &a, &b, &hi);
+    *ascii = hi == 0;
+    return (a & b) | x->always | (*ascii ? 0 : x->caseless);
+}
+
+/* Whether s[0..len) holds byte c (folded: either case). */
+static inline int has_byte_in(const unsigned char *s, size_t len, unsigned c)
+{
+    if (memchr(s, (int)c, len))
+        return 1;
+    return c >= 'a' && c <= 'z' && memchr(s, (int)(c - 32), len) != NULL;
+}
+
+uint64_t otel_mask_index_bytes(const otel_mask_index *x, uint64_t live, const char *s, size_t len, int ascii)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (uint64_t m = live & x->tests; m; m &= m - 1) {
+        size_t i = (size_t)__builtin_ctzll(m);
+        uint64_t bit = 1ull << i;
+        const otel_mask_prefilter *pf = x->pf[i];
+        if (pf->caseless && !ascii)
+            continue; /* Unicode case folding: may match */
+        int ok;
+        if (x->first_byte & bit)
+            ok = has_byte_in(p, len, x->first[i]);
+        else if (x->first_run[i]) {
+            view v = {p, len, ascii, NULL};
+            ok = run_present(x->first_run[i], &v);
+        } else
+            ok = 1;
+        if (ok && !(x->whole & bit))
+            ok = otel_mask_prefilter_may_match_bytes(pf, s, len, ascii);
+        if (!ok)
+            live &= ~bit;
+    }
+    return live;
 }
 
 void otel_mask_prefilter_free(otel_mask_prefilter *pf)

@@ -100,9 +100,36 @@ void otel_mask_index_free(otel_mask_index *x);
 
 /* Bit i set for each prefilter i that may match s[0..len) (ascii: the
  * value holds ASCII bytes only) by its key alone: those left out cannot
- * match; those in need otel_mask_prefilter_may_match. Any length; reads
- * the value once, summarises nothing. */
+ * match; those in need otel_mask_index_bytes. Any length; reads the value
+ * once, summarises nothing (on x86-64 16 or 32 pairs at a time with SSE2
+ * or AVX2: the pairs' hashes computed in vector registers, each pair's
+ * entry, both masks, OR-ed with one 16-byte load). */
 uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, size_t len, int ascii);
+
+/* otel_mask_index_candidates for a value not yet known to be ASCII:
+ * *ascii says whether every byte of s[0..len) is (otel_utf8_ascii),
+ * found in the same pass. */
+uint64_t otel_mask_index_scan(const otel_mask_index *x, const char *s, size_t len, int *ascii);
+
+/* live (candidates of otel_mask_index_candidates) less the prefilters
+ * that the single bytes and runs of s[0..len) rule out (what
+ * otel_mask_prefilter_may_match_bytes says of each; the rarest required
+ * byte, or the first run, tried first). The index reads the prefilters it
+ * was built from: they must outlive it. */
+uint64_t otel_mask_index_bytes(const otel_mask_index *x, uint64_t live, const char *s, size_t len, int ascii);
+
+/* The passes of otel_mask_index_candidates and otel_mask_index_scan: the
+ * portable scalar code, SSE2 (x86-64: 16 pairs a block), AVX2 (x86-64
+ * CPUs that have it, asked at run time: 32 pairs a block). */
+#define OTEL_MASK_PASS_SCALAR 0
+#define OTEL_MASK_PASS_SSE2 1
+#define OTEL_MASK_PASS_AVX2 2
+
+/* For tests: the widest pass the index may use from now on (the widest
+ * this CPU runs by default; a wider one than the CPU runs means that
+ * one). Every pass gives the same answers. Process-wide: set it while no
+ * thread masks. */
+void otel_mask_index_force_pass(int widest);
 
 /* The top-level alternatives of pattern (as otel_mask_prefilter_new
  * takes it), each as a pattern of its own with the same flags, when

@@ -34,6 +34,7 @@ struct otel_regex {
 };
 
 #define MAX_PARTS 64 /* alternatives of a pattern masked one by one (bits of a uint64_t) */
+#define FITS_LEN 64  /* values shorter than this find the units they fit in a table */
 
 /* The patterns of a set, each whole or as its alternatives (the units, at
  * most MAX_PARTS), under one prefilter index: bit i stands for unit i.
@@ -43,8 +44,9 @@ struct otel_regex {
 typedef struct units {
     otel_mask_index *ix;
     size_t n;
-    uint32_t minlen_min;                   /* no unit matches fewer characters */
-    uint64_t bytes_test;                   /* units whose single bytes or runs may rule a value out */
+    uint32_t minlen_min, minlen_max;       /* no unit matches fewer characters; some unit needs as many */
+    uint32_t minlen[MAX_PARTS];            /* unit i's (re[i]->minlen) */
+    uint64_t fits[FITS_LEN];               /* fits[l]: the units whose matches may take l bytes or fewer */
     const struct otel_regex *re[MAX_PARTS]; /* unit i: a pattern, or an alternative of one */
     unsigned char first[MAX_PARTS + 1];     /* pattern p's units: first[p] to first[p + 1] - 1 */
     unsigned char pat[MAX_PARTS];           /* unit i's pattern */
@@ -65,6 +67,19 @@ typedef struct set_units {
 #define SET_CACHE 4 /* sets a thread keeps the units of */
 
 static atomic_ulong regex_epoch; /* patterns freed so far */
+
+/* The fewest characters a match of any pattern compiled so far takes (it
+ * only ever goes down): a value of fewer bytes matches no pattern of any
+ * set, and masking returns at once. */
+static atomic_uint shortest_match = UINT32_MAX;
+
+static void note_minlen(uint32_t ml)
+{
+    unsigned cur = atomic_load_explicit(&shortest_match, memory_order_relaxed);
+    while (ml < cur && !atomic_compare_exchange_weak_explicit(&shortest_match, &cur, ml, memory_order_release,
+                                                              memory_order_relaxed))
+        ;
+}
 
 /* What one thread needs to match: created on first use, freed at thread exit. */
 typedef struct thread_state {
@@ -98,9 +113,13 @@ static int state_init(void *p)
     return 0;
 }
 
+/* This thread's state once state() made it (NULL again after state_fini). */
+static __thread thread_state *this_state;
+
 static void state_fini(void *p)
 {
     thread_state *t = p;
+    this_state = NULL; /* runs on the exiting thread: a later call makes a new one */
     pcre2_match_data_free(t->md);
     pcre2_match_context_free(t->mctx);
     pcre2_jit_stack_free(t->jit_stack);
@@ -115,7 +134,14 @@ static void state_fini(void *p)
 
 static otel_tls_kind state_kind = {.size = sizeof(thread_state), .init = state_init, .fini = state_fini};
 
-static thread_state *state(void) { return otel_tls_get(&state_kind); }
+/* This thread's state, kept in a thread-local pointer once made (a read
+ * of it costs no call; state_fini clears it). */
+static thread_state *state(void)
+{
+    if (__builtin_expect(this_state != NULL, 1))
+        return this_state;
+    return this_state = otel_tls_get(&state_kind);
+}
 
 /* LOG4C_OTEL_PCRE2_JIT=0 keeps to the interpreter. For memory checkers:
  * the JIT's SIMD scans read a few bytes past the subject (within an aligned
@@ -198,13 +224,20 @@ static int units_build(units *u, const otel_regex *const *pats, size_t n)
     u->first[n] = (unsigned char)k;
     otel_mask_prefilter *pfs[MAX_PARTS];
     u->minlen_min = UINT32_MAX;
-    u->bytes_test = 0;
+    u->minlen_max = 0;
     for (size_t i = 0; i < k; i++) {
         pfs[i] = u->re[i]->pf;
-        if (otel_mask_prefilter_tests_bytes(pfs[i]))
-            u->bytes_test |= 1ull << i;
-        if (u->re[i]->minlen < u->minlen_min)
-            u->minlen_min = u->re[i]->minlen;
+        u->minlen[i] = u->re[i]->minlen;
+        if (u->minlen[i] < u->minlen_min)
+            u->minlen_min = u->minlen[i];
+        if (u->minlen[i] > u->minlen_max)
+            u->minlen_max = u->minlen[i];
+    }
+    for (size_t l = 0; l < FITS_LEN; l++) {
+        u->fits[l] = 0;
+        for (size_t i = 0; i < k; i++)
+            if (u->minlen[i] <= l)
+                u->fits[l] |= 1ull << i;
     }
     u->n = k;
     u->ix = otel_mask_index_new(pfs, k);
@@ -295,6 +328,7 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
     if (re->ascii && pcre2_pattern_info(re->ascii, PCRE2_INFO_MINLENGTH, &ml_ascii) == 0 && ml_ascii < ml)
         ml = ml_ascii;
     re->minlen = ml; /* a value of fewer bytes has fewer characters: no match */
+    note_minlen(ml);
     re->pf = otel_mask_prefilter_new(pattern, js_flags & OTEL_JS_REGEX_CASELESS); /* NULL: none, always run */
     /* A search that finds nothing is cheap when every match starts with
      * one known character (PCRE2's JIT code scans for it): reading the
@@ -576,22 +610,30 @@ static const otel_mask_subject *summary(thread_state *t, int *done, const char *
     return &t->sub;
 }
 
-/* The units of u that may match s[0..len): the index's candidates long
- * enough for a match whose prefilter lets the value through by its
- * single bytes and runs (the index tested the pairs of their keys; a
- * summary of every pair would cost more than the searches it saves). */
+/* The units of u that may match s[0..len) among the index's candidates
+ * (live): those long enough for a match whose prefilter lets the value
+ * through by its single bytes and runs (the index tested the pairs of
+ * their keys; a summary of every pair would cost more than the searches
+ * it saves). */
+static uint64_t live_of(const units *u, uint64_t live, const char *s, size_t len, int ascii)
+{
+    if (len < FITS_LEN)
+        live &= u->fits[len];
+    else if (len < u->minlen_max)
+        for (uint64_t m = live; m; m &= m - 1) {
+            size_t i = (size_t)__builtin_ctzll(m);
+            if (len < u->minlen[i])
+                live &= ~(1ull << i);
+        }
+    return live ? otel_mask_index_bytes(u->ix, live, s, len, ascii) : 0;
+}
+
+/* live_of the index's candidates for s[0..len). */
 static uint64_t live_units(const units *u, const char *s, size_t len, int ascii)
 {
     if (len < u->minlen_min)
         return 0;
-    uint64_t live = otel_mask_index_candidates(u->ix, s, len, ascii);
-    for (uint64_t m = live; m; m &= m - 1) {
-        size_t i = (size_t)__builtin_ctzll(m);
-        const otel_regex *r = u->re[i];
-        if (len < r->minlen || ((u->bytes_test >> i & 1) && !otel_mask_prefilter_may_match_bytes(r->pf, s, len, ascii)))
-            live &= ~(1ull << i);
-    }
-    return live;
+    return live_of(u, otel_mask_index_candidates(u->ix, s, len, ascii), s, len, ascii);
 }
 
 /* collect() for a pattern split into its alternatives (re->parts, at most
@@ -759,11 +801,17 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
 {
     if (!set)
         return len;
-    int ascii = otel_utf8_ascii(s, len);
-    if (!ascii && !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
-        return mask_all(s, len);
-    if (set->n == 0) /* a union that could not be built */
+    if (set->n == 0) { /* a union that could not be built */
+        if (!otel_utf8_ascii(s, len) && !otel_utf8_valid(s, len))
+            return mask_all(s, len);
         return mask_whole(s, len);
+    }
+    if (prefilter && len < atomic_load_explicit(&shortest_match, memory_order_acquire)) {
+        /* shorter than any match of any pattern: only the fail-safe check */
+        if (!otel_utf8_ascii(s, len) && !otel_utf8_valid(s, len))
+            return mask_all(s, len);
+        return len;
+    }
     size_t n = 0;
     /* a single pattern is not prefiltered unless split (one search costs
      * about what the index costs) */
@@ -781,8 +829,18 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
         if (prefilter)
             u = set_units_of(t, set);
     }
+    /* whether the value is ASCII: found by the index's pass when it runs */
+    int ascii;
+    uint64_t live = 0;
+    if (u && len >= u->minlen_min)
+        live = otel_mask_index_scan(u->ix, s, len, &ascii);
+    else
+        ascii = otel_utf8_ascii(s, len);
+    if (!ascii && !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
+        return mask_all(s, len);
     if (u) { /* one pass over the value rules out most units */
-        uint64_t live = live_units(u, s, len, ascii);
+        if (live)
+            live = live_of(u, live, s, len, ascii);
         if (!live)
             return len;
         if (!t && !(t = state()))
@@ -798,8 +856,8 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
             if (prefilter && len < re->minlen)
                 continue; /* too short for any match */
             if (prefilter && re->nparts) {
-                uint64_t live = live_units(re->own, s, len, ascii);
-                if (live && collect_parts(re, ascii, t, s, len, &n, &left, live) != 0)
+                uint64_t lv = live_units(re->own, s, len, ascii);
+                if (lv && collect_parts(re, ascii, t, s, len, &n, &left, lv) != 0)
                     return mask_whole(s, len);
                 continue;
             }
@@ -815,12 +873,17 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
     if (set->n > 1 && n > 1)
         n = merge_ranges(t, n);
     /* compact in place; the output never outruns the input */
+    if (ascii) { /* one '*' per byte: nothing moves */
+        for (size_t i = 0; i < n; i++)
+            memset(s + t->ranges[i][0], '*', t->ranges[i][1] - t->ranges[i][0]);
+        return len;
+    }
     size_t w = 0, r = 0;
     for (size_t i = 0; i < n; i++) {
         size_t a = t->ranges[i][0], b = t->ranges[i][1];
         memmove(s + w, s + r, a - r);
         w += a - r;
-        size_t cps = ascii ? b - a : code_points(s + a, b - a);
+        size_t cps = code_points(s + a, b - a);
         memset(s + w, '*', cps);
         w += cps;
         r = b;

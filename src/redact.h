@@ -17,7 +17,9 @@
  * (mask_prefilter.h) rules out the patterns, and the alternatives of an
  * alternation, that cannot match anywhere in it, and those whose shortest
  * match is longer than the value: they are not searched (and cost none of
- * the budget). The masks are the same as without it.
+ * the budget). A value shorter than the shortest match of every pattern
+ * compiled so far is only checked to be UTF-8. The masks are the same as
+ * without it.
  */
 #ifndef LOG4C_OTEL_REDACT_H
 #define LOG4C_OTEL_REDACT_H

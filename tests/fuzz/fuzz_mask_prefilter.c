@@ -17,7 +17,13 @@
  *    the single-byte test or the test of the text itself (what masking
  *    asks of the rest of a value after a match) rules it out. Masking with
  *    the union, prefiltered, skips the search after a match when that
- *    test rules out the rest: the comparison above covers it.
+ *    test rules out the rest: the comparison above covers it;
+ *  - the index answers alike through each of its passes (AVX2 where the
+ *    CPU has it, SSE2, the scalar code: otel_mask_index_force_pass), for
+ *    the value and each of its
+ *    suffixes, and its scan's ASCII answer is the value's; its single-byte
+ *    and run test (otel_mask_index_bytes) answers as the prefilter's own;
+ *    and masking answers alike with either path of the index.
  */
 #include "fuzz_common.h"
 
@@ -98,6 +104,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         otel_regex *second = k < NSECOND ? otel_regex_compile(SECOND[k], 0, err, sizeof err) : NULL;
         FUZZ_CHECK(k == NSECOND || second != NULL);
         check(re, second ? second : re, v, len);
+        for (int pass = OTEL_MASK_PASS_SCALAR; pass < OTEL_MASK_PASS_AVX2; pass++) {
+            otel_mask_index_force_pass(pass);
+            check(re, second ? second : re, v, len);
+        }
+        otel_mask_index_force_pass(OTEL_MASK_PASS_AVX2);
         /* "cannot match" is never wrong */
         otel_mask_prefilter *pf = otel_mask_prefilter_new(pattern, caseless);
         int ascii = 1;
@@ -123,6 +134,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int limit = 0;
             FUZZ_CHECK(otel_regex_search(re, v, len, &limit) == 0 || limit);
         }
+        /* the index's passes agree, on the value, each suffix and the raw
+         * input (maybe not UTF-8) */
+        int raw_ascii = 1;
+        for (size_t i = 0; i < raw_len; i++)
+            raw_ascii &= raw[i] < 0x80;
+        for (size_t a = 0; a <= len + 1 && a < 42; a++) {
+            const char *s = a <= len ? v + a : (const char *)raw;
+            size_t m = a <= len ? len - a : raw_len;
+            int asc = 1;
+            for (size_t i = 0; i < m; i++)
+                asc &= (unsigned char)s[i] < 0x80;
+            uint64_t c[3], scan[3];
+            int got[3];
+            for (int pass = OTEL_MASK_PASS_SCALAR; pass <= OTEL_MASK_PASS_AVX2; pass++) {
+                otel_mask_index_force_pass(pass);
+                c[pass] = otel_mask_index_candidates(x2, s, m, asc);
+                scan[pass] = otel_mask_index_scan(x2, s, m, &got[pass]);
+                FUZZ_CHECK(c[pass] == c[0] && scan[pass] == c[0] && got[pass] == asc);
+            }
+            if (a > len)
+                FUZZ_CHECK(asc == raw_ascii);
+        }
+        otel_mask_index_force_pass(OTEL_MASK_PASS_AVX2);
+        uint64_t kept = otel_mask_index_bytes(x2, 3, v, len, ascii);
+        FUZZ_CHECK((kept & 1) == (uint64_t)(!pf2 || otel_mask_prefilter_may_match_bytes(pf2, v, len, ascii)));
+        FUZZ_CHECK(((kept >> 1) & 1) == (uint64_t)(!pf || otel_mask_prefilter_may_match_bytes(pf, v, len, ascii)));
         otel_mask_index_free(x1);
         otel_mask_index_free(x2);
         otel_mask_prefilter_free(pf2);

@@ -276,19 +276,24 @@ START_TEST(every_pattern_masks_as_without_the_prefilter)
 {
     ck_assert_uint_ge(table.n, 60);
     ck_assert_uint_ge(bench.n, 20);
-    compared = differ = 0;
-    compare_file(&table, "tests/data/js-secret-patterns.json");
-    compare_file(&bench, "bench/data/secret-patterns.json");
-    char *alt = alternation(&bench);
-    otel_regex *re = compile(alt);
-    otel_regex_set *one = set_of(&re, 1);
-    compare(one, "the benchmark's set as one alternation");
-    free(one);
-    otel_regex_free(re);
-    free(alt);
-    fprintf(stderr, "%zu values masked both ways, %zu differ\n", compared, differ);
-    ck_assert_uint_ge(compared, 100000);
-    ck_assert_uint_eq(differ, 0);
+    /* the index's widest pass this CPU runs, then SSE2, then the scalar code */
+    for (int pass = OTEL_MASK_PASS_AVX2; pass >= OTEL_MASK_PASS_SCALAR; pass--) {
+        otel_mask_index_force_pass(pass);
+        compared = differ = 0;
+        compare_file(&table, "tests/data/js-secret-patterns.json");
+        compare_file(&bench, "bench/data/secret-patterns.json");
+        char *alt = alternation(&bench);
+        otel_regex *re = compile(alt);
+        otel_regex_set *one = set_of(&re, 1);
+        compare(one, "the benchmark's set as one alternation");
+        free(one);
+        otel_regex_free(re);
+        free(alt);
+        fprintf(stderr, "%zu values masked both ways (index pass %d), %zu differ\n", compared, pass, differ);
+        ck_assert_uint_ge(compared, 100000);
+        ck_assert_uint_eq(differ, 0);
+    }
+    otel_mask_index_force_pass(OTEL_MASK_PASS_AVX2);
 }
 END_TEST
 
@@ -502,8 +507,8 @@ static void ruled_out_never_matches(const patterns *p, size_t *ruled_out, size_t
             int ascii = 1;
             for (size_t j = 0; j < l; j++)
                 ascii &= (unsigned char)v[j] < 0x80;
-            int may = (otel_mask_index_candidates(x, v, l, ascii) & 1) &&
-                      (!pf || otel_mask_prefilter_may_match_bytes(pf, v, l, ascii));
+            /* as masking asks: the index's candidates, then its byte test */
+            int may = (int)(otel_mask_index_bytes(x, otel_mask_index_candidates(x, v, l, ascii), v, l, ascii) & 1);
             (*tested)++;
             if (may)
                 continue;
@@ -520,11 +525,118 @@ static void ruled_out_never_matches(const patterns *p, size_t *ruled_out, size_t
 
 START_TEST(what_the_index_rules_out_has_no_match)
 {
-    size_t ruled_out = 0, tested = 0;
-    ruled_out_never_matches(&table, &ruled_out, &tested);
-    ruled_out_never_matches(&bench, &ruled_out, &tested);
-    fprintf(stderr, "%zu of %zu pattern and value pairs ruled out by the index, none matched\n", ruled_out, tested);
-    ck_assert_uint_ge(ruled_out, tested / 2);
+    /* the widest pass this CPU runs, then SSE2, then the scalar code */
+    for (int pass = OTEL_MASK_PASS_AVX2; pass >= OTEL_MASK_PASS_SCALAR; pass--) {
+        otel_mask_index_force_pass(pass);
+        size_t ruled_out = 0, tested = 0;
+        ruled_out_never_matches(&table, &ruled_out, &tested);
+        ruled_out_never_matches(&bench, &ruled_out, &tested);
+        fprintf(stderr, "%zu of %zu pattern and value pairs ruled out by the index (pass %d), none matched\n",
+                ruled_out, tested, pass);
+        ck_assert_uint_ge(ruled_out, tested / 2);
+    }
+    otel_mask_index_force_pass(OTEL_MASK_PASS_AVX2);
+}
+END_TEST
+
+static int all_ascii(const char *s, size_t l)
+{
+    for (size_t i = 0; i < l; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* The index of up to 64 prefilters of p (from pattern first on) reads
+ * every value of the corpus, and stretches of it (each of 17 starts, each
+ * length up to 64, so that every pair falls at every place of the vector
+ * passes' blocks and of their last, overlapping ones), alike with every
+ * pass (AVX2 where the CPU has it, SSE2, the scalar code); the ASCII answer of its scan is the value's;
+ * its single-byte and run test answers as each prefilter's own (for the
+ * whole value and its first stretches). */
+static void index_paths_agree(const patterns *p, size_t first, size_t *stretches)
+{
+    otel_mask_prefilter *pfs[64] = {0};
+    size_t n = 0;
+    for (size_t i = first; i < p->n && n < 64; i++)
+        pfs[n++] = otel_mask_prefilter_new(p->value[i], 0);
+    otel_mask_index *x = otel_mask_index_new(pfs, n);
+    ck_assert_ptr_nonnull(x);
+    for (size_t k = 0; k < ncorpus; k++) {
+        const char *v = corpus[k];
+        size_t l = strlen(v);
+        for (size_t a = 0; a <= l && a < 17; a++)
+            for (size_t m = 0; a + m <= l && m <= 64; m++) {
+                const char *s = v + a;
+                int ascii = all_ascii(s, m);
+                uint64_t got[3], scan[3];
+                int scanned[3];
+                for (int pass = OTEL_MASK_PASS_SCALAR; pass <= OTEL_MASK_PASS_AVX2; pass++) {
+                    otel_mask_index_force_pass(pass);
+                    got[pass] = otel_mask_index_candidates(x, s, m, ascii);
+                    scan[pass] = otel_mask_index_scan(x, s, m, &scanned[pass]);
+                }
+                for (int pass = OTEL_MASK_PASS_SCALAR; pass <= OTEL_MASK_PASS_AVX2; pass++)
+                    if (got[pass] != got[0] || scan[pass] != got[0] || scanned[pass] != ascii)
+                        ck_abort_msg("index pass %d differs on \"%.*s\": %llx %llx, scalar %llx; ascii %d, %d", pass,
+                                     (int)m, s, (unsigned long long)got[pass], (unsigned long long)scan[pass],
+                                     (unsigned long long)got[0], scanned[pass], ascii);
+                (*stretches)++;
+                if (a != 0 || (m % 5 != 0 && m != 64))
+                    continue;
+                uint64_t kept = otel_mask_index_bytes(x, ~0ull >> (64 - n), s, m, ascii);
+                for (size_t i = 0; i < n; i++) {
+                    int want = !pfs[i] || otel_mask_prefilter_may_match_bytes(pfs[i], s, m, ascii);
+                    if ((int)(kept >> i & 1) != want)
+                        ck_abort_msg("the index's byte test of %s on \"%.*s\": %d, the prefilter's: %d",
+                                     p->value[first + i], (int)m, s, (int)(kept >> i & 1), want);
+                }
+            }
+        /* the whole value */
+        int ascii = all_ascii(v, l);
+        uint64_t kept = otel_mask_index_bytes(x, ~0ull >> (64 - n), v, l, ascii);
+        for (size_t i = 0; i < n; i++) {
+            int want = !pfs[i] || otel_mask_prefilter_may_match_bytes(pfs[i], v, l, ascii);
+            if ((int)(kept >> i & 1) != want)
+                ck_abort_msg("the index's byte test of %s on \"%.200s\": %d, the prefilter's: %d", p->value[first + i],
+                             v, (int)(kept >> i & 1), want);
+        }
+    }
+    otel_mask_index_free(x);
+    for (size_t i = 0; i < n; i++)
+        otel_mask_prefilter_free(pfs[i]);
+}
+
+START_TEST(the_index_answers_alike_on_every_path)
+{
+    /* a value that is not UTF-8 (masking checks, fail safe): one byte
+     * with its top bit set, at every position of every length to 70,
+     * found by the scan's ASCII answer on both paths */
+    otel_mask_prefilter *pf = otel_mask_prefilter_new("secret=\\w+", 0);
+    otel_mask_index *x = otel_mask_index_new(&pf, 1);
+    ck_assert_ptr_nonnull(x);
+    char buf[80];
+    for (size_t m = 1; m <= 70; m++)
+        for (size_t at = 0; at <= m; at++)
+            for (int pass = OTEL_MASK_PASS_SCALAR; pass <= OTEL_MASK_PASS_AVX2; pass++) {
+                memset(buf, 'a', sizeof buf);
+                if (at < m)
+                    buf[at] = (char)(at % 2 ? 0x80 : 0xff);
+                int got = -1;
+                otel_mask_index_force_pass(pass);
+                otel_mask_index_scan(x, buf, m, &got);
+                ck_assert_int_eq(got, at == m);
+            }
+    otel_mask_index_force_pass(OTEL_MASK_PASS_AVX2);
+    otel_mask_index_free(x);
+    otel_mask_prefilter_free(pf);
+    size_t stretches = 0;
+    index_paths_agree(&bench, 0, &stretches);
+    index_paths_agree(&table, 0, &stretches);
+    if (table.n > 64)
+        index_paths_agree(&table, 64, &stretches);
+    fprintf(stderr, "%zu values and stretches read alike by every pass of the index\n", stretches);
+    ck_assert_uint_gt(stretches, 10000);
 }
 END_TEST
 
@@ -562,6 +674,38 @@ START_TEST(a_set_used_again_masks_by_its_patterns_of_now)
 }
 END_TEST
 
+/* A value shorter than any match of any pattern compiled so far returns
+ * at once, but still fail safe when it is not UTF-8; a pattern with
+ * shorter matches compiled later is found on short values. */
+START_TEST(a_value_shorter_than_every_match)
+{
+    otel_regex *re[2] = {compile("secret=\\w{8}"), NULL};
+    otel_regex_set *one = set_of(re, 1);
+    char buf[32];
+    snprintf(buf, sizeof buf, "secret=a");
+    ck_assert_uint_eq(otel_regex_mask_set(one, buf, strlen(buf)), 8);
+    ck_assert_str_eq(buf, "secret=a");
+    snprintf(buf, sizeof buf, "ab\xff\xfe");
+    ck_assert_uint_eq(otel_regex_mask_set(one, buf, 4), 4); /* not UTF-8: masked whole */
+    ck_assert_str_eq(buf, "****");
+    snprintf(buf, sizeof buf, "secret=abcdefgh");
+    otel_regex_mask_set(one, buf, strlen(buf));
+    ck_assert_str_eq(buf, "***************");
+    re[1] = compile("k=\\d");
+    otel_regex_set *two = set_of(re, 2);
+    snprintf(buf, sizeof buf, "k=1");
+    otel_regex_mask_set(two, buf, strlen(buf));
+    ck_assert_str_eq(buf, "***");
+    snprintf(buf, sizeof buf, "k=12");
+    otel_regex_mask_set(one, buf, strlen(buf)); /* the first pattern alone: no match */
+    ck_assert_str_eq(buf, "k=12");
+    free(one);
+    free(two);
+    otel_regex_free(re[0]);
+    otel_regex_free(re[1]);
+}
+END_TEST
+
 START_TEST(the_clean_record_rules_out_most_of_the_set)
 {
     /* the benchmark's record without a secret: only patterns without any
@@ -592,7 +736,9 @@ static Suite *suite(void)
     tcase_add_test(tc, the_clean_record_rules_out_most_of_the_set);
     tcase_add_test(tc, what_the_index_reads);
     tcase_add_test(tc, what_the_index_rules_out_has_no_match);
+    tcase_add_test(tc, the_index_answers_alike_on_every_path);
     tcase_add_test(tc, a_set_used_again_masks_by_its_patterns_of_now);
+    tcase_add_test(tc, a_value_shorter_than_every_match);
     suite_add_tcase(s, tc);
     return s;
 }
