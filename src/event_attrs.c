@@ -59,6 +59,12 @@ size_t otel_event_source_attrs(otel_sources *src, const char *category, const ot
 
 size_t otel_event_class_attrs(const otel_source_class *cls, const otel_loc_data *ld, otel_attr *attrs, size_t n)
 {
+    return otel_event_ld_attrs(ld, attrs, otel_event_source_class_attrs(cls, ld, attrs, n));
+}
+
+size_t otel_event_source_class_attrs(const otel_source_class *cls, const otel_loc_data *ld, otel_attr *attrs,
+                                     size_t n)
+{
     if (cls->source) {
         n = put_str(attrs, n, KEY(OTEL_ATTR_SOURCE), cls->source, cls->source_len);
         if (ld && ld->app_name)
@@ -68,6 +74,11 @@ size_t otel_event_class_attrs(const otel_source_class *cls, const otel_loc_data 
         if (ld && ld->app_instance)
             n = put_str(attrs, n, KEY(OTEL_ATTR_APP_INSTANCE), ld->app_instance, strlen(ld->app_instance));
     }
+    return n;
+}
+
+size_t otel_event_ld_attrs(const otel_loc_data *ld, otel_attr *attrs, size_t n)
+{
     if (!ld)
         return n;
     size_t own = n;

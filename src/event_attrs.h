@@ -36,6 +36,15 @@ void otel_event_classify(otel_sources *src, const char *category, otel_source_cl
  * (what otel_pipeline_input.own_distinct promises). */
 size_t otel_event_class_attrs(const otel_source_class *cls, const otel_loc_data *ld, otel_attr *attrs, size_t n);
 
+/* The two halves of otel_event_class_attrs: the classification's
+ * attributes (log.source, app.*), then ld's own. Every key the functions
+ * above and the first half write is one of the library's string constants
+ * (what otel_record_input.static_keys asks for); ld's keys are the
+ * caller's. */
+size_t otel_event_source_class_attrs(const otel_source_class *cls, const otel_loc_data *ld, otel_attr *attrs,
+                                     size_t n);
+size_t otel_event_ld_attrs(const otel_loc_data *ld, otel_attr *attrs, size_t n);
+
 /* otel_event_classify, then otel_event_class_attrs. */
 size_t otel_event_source_attrs(otel_sources *src, const char *category, const otel_loc_data *ld, otel_attr *attrs,
                                size_t n);

@@ -170,15 +170,6 @@ static int library_key(const char *k, size_t len)
     return memcmp(k, name, len) == 0;
 }
 
-static size_t min_limit(size_t a, size_t b)
-{
-    if (!a)
-        return b;
-    if (!b)
-        return a;
-    return a < b ? a : b;
-}
-
 const otel_log_options *otel_pipeline_select(const otel_pipeline *p, const char *category, int log4c_priority,
                                              const char *body, size_t body_len, int *why)
 {
@@ -255,11 +246,12 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         r_in->attrs = s->a;
         r_in->nattrs = s->n;
         r_in->keys_measured = 0; /* gathered from lists that may not carry key_len */
+        r_in->static_keys = 0;   /* nor keep the library's own first */
         r_in->dropped_attrs = s->ndropped > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ndropped;
     }
     /* the body is length-limited by logRecordLimits too */
-    size_t body_limit = min_limit(ri->body_limit, p->attr_value_limit);
-    size_t attr_limit = min_limit(ri->body_limit, p->attr_value_limit);
+    size_t body_limit = otel_pipeline_value_limit(p, ri->body_limit);
+    size_t attr_limit = body_limit;
     if (!o->hide) {
         r_in->body_limit = body_limit;
         r_in->attr_limit = attr_limit;

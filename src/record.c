@@ -116,12 +116,15 @@ static int measure(const otel_record_input *in, const char *cat, size_t alim, le
     l->cat = in->category_len ? in->category_len : strlen(cat);
     l->strings = l->cat + 1 + in->body_len + 1;
     int keys_measured = in->keys_measured;
+    size_t nstatic = in->static_keys;
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
-        size_t klen = keys_measured ? a->key_len : cstr_len(a->key);
-        if (!keys_measured && i < KEYS_MEASURED) /* measured keys are read again from in */
-            l->key[i] = klen;
-        l->strings += klen + 1;
+        if (i >= nstatic) { /* a constant key is not copied */
+            size_t klen = keys_measured ? a->key_len : cstr_len(a->key);
+            if (!keys_measured && i < KEYS_MEASURED) /* measured keys are read again from in */
+                l->key[i] = klen;
+            l->strings += klen + 1;
+        }
         if (a->type == OTEL_VALUE_STRING) {
             if (alim && a->v.str.s_len > alim)
                 return 0;
@@ -192,20 +195,31 @@ static inline __attribute__((always_inline)) otel_record *build_plain(const otel
     char *s = mem + head;
     r->category = s;
     r->category_len = l.cat;
-    s = put(s, cat, l.cat);
-    r->body = s;
+    if (body == cat + l.cat + 1) { /* the body follows the category (a lane entry): one copy */
+        memcpy(s, cat, l.cat + 1 + in->body_len);
+        s[l.cat] = '\0';
+        s += l.cat + 1;
+        r->body = s;
+        s[in->body_len] = '\0';
+        s += in->body_len + 1;
+    } else {
+        s = put(s, cat, l.cat);
+        r->body = s;
+        s = put(s, body, in->body_len);
+    }
     r->body_len = in->body_len;
-    s = put(s, body, in->body_len);
     /* the LogRecord's bytes, measured on the way unless they will change */
     size_t wire = in->changed_after ? 0 : otel_pb_log_record_base_size(r, sev_len);
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
         otel_attr *d = &r->attrs[i];
-        size_t klen = key_len_at(in, &l, i);
+        size_t klen = i < in->static_keys ? a->key_len : key_len_at(in, &l, i);
         *d = *a;
-        d->key = s;
         d->key_len = (uint32_t)klen;
-        s = put(s, a->key ? a->key : "", klen);
+        if (i >= in->static_keys) {
+            d->key = s;
+            s = put(s, a->key ? a->key : "", klen);
+        }
         if (a->type == OTEL_VALUE_STRING) {
             d->v.str.s = s;
             s = put(s, a->v.str.s ? a->v.str.s : "", a->v.str.s_len);
@@ -228,7 +242,8 @@ static otel_record *build_sanitized(const otel_record_input *in, const char *cat
     size_t strings = text_len(cat, cat_raw, 0) + 1 + text_len(body, in->body_len, in->body_limit) + 1;
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
-        strings += text_len(a->key ? a->key : "", cstr_len(a->key), 0) + 1;
+        if (i >= in->static_keys)
+            strings += text_len(a->key ? a->key : "", cstr_len(a->key), 0) + 1;
         if (a->type == OTEL_VALUE_STRING)
             strings += text_len(a->v.str.s ? a->v.str.s : "", a->v.str.s_len, alim) + 1;
     }
@@ -249,10 +264,14 @@ static otel_record *build_sanitized(const otel_record_input *in, const char *cat
         const otel_attr *a = &in->attrs[i];
         otel_attr *d = &r->attrs[i];
         *d = *a;
-        d->key = s;
-        size_t klen = copy_text(s, a->key ? a->key : "", cstr_len(a->key), 0);
-        d->key_len = (uint32_t)klen;
-        s += klen + 1;
+        if (i < in->static_keys) { /* a constant (ASCII): kept as it is */
+            d->key_len = (uint32_t)strlen(a->key);
+        } else {
+            d->key = s;
+            size_t klen = copy_text(s, a->key ? a->key : "", cstr_len(a->key), 0);
+            d->key_len = (uint32_t)klen;
+            s += klen + 1;
+        }
         if (a->type == OTEL_VALUE_STRING) {
             size_t n = copy_text(s, a->v.str.s ? a->v.str.s : "", a->v.str.s_len, alim);
             d->v.str.s = s;
