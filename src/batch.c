@@ -65,11 +65,20 @@ size_t otel_resource_overhead_bound(const otel_resource *res)
 size_t otel_batch_split(otel_record *const *recs, size_t n, size_t cap)
 {
     size_t i, sum = 0;
+    /* otel_encoded_size_bound, the scope header's part computed again only
+     * when the category's length changes (it depends on nothing else) */
+    size_t header_len = SIZE_MAX, header = 0;
 
     if (n == 0)
         return 0;
     for (i = 0; i < n; i++) {
-        size_t b = otel_encoded_size_bound(recs[i]);
+        otel_record *r = recs[i];
+        size_t len = r->category ? r->category_len : 0;
+        if (len != header_len) {
+            header = scope_header_size(r);
+            header_len = len;
+        }
+        size_t b = otel_pb_len_field(otel_log_record_size(r)) + header;
         if (b > cap - sum) /* sum <= cap always holds here: no overflow */
             break;
         sum += b;

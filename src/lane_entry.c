@@ -284,7 +284,8 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
         otel_event_classify(b->sources, cat, &cls);
     n = otel_event_source_class_attrs(&cls, ldp, own, n);
     size_t nstatic = n; /* keys so far: the library's constants */
-    n = otel_event_ld_attrs(ldp, own, n);
+    if (ldp)
+        n = otel_event_ld_attrs(ldp, own, n);
 
     /* 3. the record. Every member is named, zeros too, so that the
      * compiler stores each one instead of clearing the whole struct first;

@@ -114,23 +114,26 @@ static int measure(const otel_record_input *in, const char *cat, size_t alim, le
     if (in->body_limit && in->body_len > in->body_limit)
         return 0;
     l->cat = in->category_len ? in->category_len : strlen(cat);
-    l->strings = l->cat + 1 + in->body_len + 1;
+    /* the input's members read once, into locals: l's stores may alias them */
+    size_t strings = l->cat + 1 + in->body_len + 1;
+    size_t nattrs = in->nattrs, nstatic = in->static_keys;
+    const otel_attr *attrs = in->attrs;
     int keys_measured = in->keys_measured;
-    size_t nstatic = in->static_keys;
-    for (size_t i = 0; i < in->nattrs; i++) {
-        const otel_attr *a = &in->attrs[i];
+    for (size_t i = 0; i < nattrs; i++) {
+        const otel_attr *a = &attrs[i];
         if (i >= nstatic) { /* a constant key is not copied */
             size_t klen = keys_measured ? a->key_len : cstr_len(a->key);
             if (!keys_measured && i < KEYS_MEASURED) /* measured keys are read again from in */
                 l->key[i] = klen;
-            l->strings += klen + 1;
+            strings += klen + 1;
         }
         if (a->type == OTEL_VALUE_STRING) {
             if (alim && a->v.str.s_len > alim)
                 return 0;
-            l->strings += a->v.str.s_len + 1;
+            strings += a->v.str.s_len + 1;
         }
     }
+    l->strings = strings;
     return 1;
 }
 
@@ -227,7 +230,8 @@ static inline __attribute__((always_inline)) otel_record *build_plain(const otel
         if (!in->changed_after)
             wire += otel_pb_attr_field_size(d, klen);
     }
-    if (otel_utf8_valid(mem + head, l.strings)) {
+    /* all ASCII (the usual record) is the cheaper test; else the full one */
+    if (otel_utf8_ascii(mem + head, l.strings) || otel_utf8_valid(mem + head, l.strings)) {
         r->wire_size = wire;
         return r;
     }
