@@ -114,7 +114,8 @@ static uint8_t *put_any_value(uint8_t *p, const otel_attr *a)
 }
 
 /* Repeated KeyValue under field `field`. */
-static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t n, int in_record)
+static inline __attribute__((always_inline)) uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs,
+                                                                 size_t n, int in_record)
 {
     for (size_t i = 0; i < n; i++) {
         const otel_attr *a = &attrs[i];
