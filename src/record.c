@@ -231,7 +231,7 @@ static inline __attribute__((always_inline)) otel_record *build_plain(const otel
             wire += otel_pb_attr_field_size(d, klen);
     }
     /* all ASCII (the usual record) is the cheaper test; else the full one */
-    if (otel_utf8_ascii(mem + head, l.strings) || otel_utf8_valid(mem + head, l.strings)) {
+    if (otel_utf8_ascii_inline(mem + head, l.strings) || otel_utf8_valid(mem + head, l.strings)) {
         r->wire_size = wire;
         return r;
     }
