@@ -229,8 +229,13 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
     s += (size_t)h->cat_len + 1;
     const char *msg = s;
     s += (size_t)h->msg_len + 1;
-    const char *file = take(&s, h->file_len), *func = take(&s, h->func_len);
-    const char *app_name = take(&s, h->app_name_len), *app_instance = take(&s, h->app_instance_len);
+    const char *file = NULL, *func = NULL, *app_name = NULL, *app_instance = NULL;
+    if ((h->file_len & h->func_len & h->app_name_len & h->app_instance_len) != ABSENT) { /* not all absent */
+        file = take(&s, h->file_len);
+        func = take(&s, h->func_len);
+        app_name = take(&s, h->app_name_len);
+        app_instance = take(&s, h->app_instance_len);
+    }
 
     /* 1. filter: a dropped entry costs nothing more. Category and priority
      * usually decide it (remembered); a bodyRegex rule needs the body. */

@@ -177,6 +177,24 @@ static inline __attribute__((always_inline)) otel_record *init_record(char *mem,
     return r;
 }
 
+/* otel_pb_log_record_base_size of a record init_record wrote from in, with
+ * fewer tests: its severity comes from SEVERITY (a number in 1..21, one
+ * varint byte; a text never empty), its body is set, and an id absent from
+ * in is zero. test_record checks it against the measured size for every
+ * priority, with and without each optional field. */
+static inline size_t base_size(const otel_record *r, size_t sev_len, const otel_record_input *in)
+{
+    size_t sz = 2 + 2 + sev_len + otel_pb_len_field(otel_pb_len_field(r->body_len));
+    sz += (r->time_unix_nano ? 1 + 8 : 0) + (r->observed_time_unix_nano ? 1 + 8 : 0) + (r->flags ? 1 + 4 : 0);
+    if (r->dropped_attrs)
+        sz += 1 + otel_varint_size(r->dropped_attrs);
+    if (in->trace_id && !otel_bytes_all_zero(r->trace_id, sizeof r->trace_id))
+        sz += 2 + sizeof r->trace_id;
+    if (in->span_id && !otel_bytes_all_zero(r->span_id, sizeof r->span_id))
+        sz += 2 + sizeof r->span_id;
+    return sz;
+}
+
 /* The common case: every string copied as is, then validated as one run
  * (the NULs between them are ASCII and no sequence can span one, so the run
  * is valid exactly when each string is). NULL when a string needs
@@ -212,14 +230,19 @@ static inline __attribute__((always_inline)) otel_record *build_plain(const otel
     }
     r->body_len = in->body_len;
     /* the LogRecord's bytes, measured on the way unless they will change */
-    size_t wire = in->changed_after ? 0 : otel_pb_log_record_base_size(r, sev_len);
-    for (size_t i = 0; i < in->nattrs; i++) {
-        const otel_attr *a = &in->attrs[i];
-        otel_attr *d = &r->attrs[i];
-        size_t klen = i < in->static_keys ? a->key_len : key_len_at(in, &l, i);
+    size_t wire = in->changed_after ? 0 : base_size(r, sev_len, in);
+    /* the input's members read once: the string copies (char stores) may
+     * alias them, so reading them through in would load them again */
+    size_t nattrs = in->nattrs, nstatic = in->static_keys;
+    int measured = !in->changed_after;
+    const otel_attr *attrs = in->attrs;
+    otel_attr *d = r->attrs;
+    for (size_t i = 0; i < nattrs; i++, d++) {
+        const otel_attr *a = &attrs[i];
+        size_t klen = i < nstatic ? a->key_len : key_len_at(in, &l, i);
         *d = *a;
         d->key_len = (uint32_t)klen;
-        if (i >= in->static_keys) {
+        if (i >= nstatic) {
             d->key = s;
             s = put(s, a->key ? a->key : "", klen);
         }
@@ -227,7 +250,7 @@ static inline __attribute__((always_inline)) otel_record *build_plain(const otel
             d->v.str.s = s;
             s = put(s, a->v.str.s ? a->v.str.s : "", a->v.str.s_len);
         }
-        if (!in->changed_after)
+        if (measured)
             wire += otel_pb_attr_field_size(d, klen);
     }
     /* all ASCII (the usual record) is the cheaper test; else the full one */
