@@ -33,11 +33,9 @@ static size_t measure_log_record(const otel_record *r)
            otel_pb_attrs_size(r->attrs, r->nattrs, 1);
 }
 
-size_t otel_log_record_size(otel_record *r)
+size_t otel_log_record_measure(otel_record *r)
 {
-    if (!r->wire_size)
-        r->wire_size = measure_log_record(r); /* never 0: the body is always written */
-    return r->wire_size;
+    return r->wire_size = measure_log_record(r); /* never 0: the body is always written */
 }
 
 /* A ScopeLogs header as if r opened a new scope: its tag and (worst-case)
