@@ -164,9 +164,10 @@ int otel_scope_groups_build(otel_scope_groups *g, otel_record *const *recs, size
     if (n > SIZE_MAX / sizeof(size_t) / 8)
         return -1;
     /* the usual batch: one category throughout, one group in input order,
-     * without the hash table */
+     * without the hash table (each record compared with the first, whose
+     * category is then read once) */
     size_t run = 1;
-    while (run < n && same_category(recs[run - 1], recs[run]))
+    while (run < n && same_category(recs[0], recs[run]))
         run++;
     if (n == 0 || run == n) {
         if ((mem = malloc((2 * n + 2) * sizeof *mem)) == NULL)
