@@ -276,8 +276,9 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     for (size_t i = 0; i < r->nattrs; i++) {
         otel_attr *a = &r->attrs[i];
         /* keys too (the record's own NUL-terminated copy), but the
-         * library's own key names: their content is known, not data */
-        if (!library_key(a->key, a->key_len)) {
+         * library's own key names: their content is known, not data (the
+         * first static_keys are such names, constants, and not looked at) */
+        if (i >= r_in->static_keys && !library_key(a->key, a->key_len)) {
             size_t klen = otel_mask_in_place(o, (char *)a->key, a->key_len);
             ((char *)a->key)[klen] = '\0';
             a->key_len = (uint32_t)klen;

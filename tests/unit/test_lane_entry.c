@@ -149,6 +149,8 @@ static const char *const CONFIGS[] = {
     "{\"providerSettings\":{\"logRecordLimits\":{\"attributeCountLimit\":2}}}",
     "{\"filters\":[{\"categoryName\":\"app\",\"allowedAttributes\":[\"thread.id\",\"k\",\"log.source\"]}]}",
     "{\"additionalAttributes\":{\"extra\":\"x\",\"n\":5}}",
+    /* patterns that match the library's key names (never masked) and values */
+    "{\"defaults\":{\"hideRegex\":\"thread|code|source|name|app|inst|\\\\d\"}}",
     "{\"filters\":[{\"categoryName\":\"app.mask\",\"hideRegex\":\"secret=\\\\S+\"}],"
     "\"providerSettings\":{\"logRecordLimits\":{\"attributeValueLengthLimit\":5,\"attributeCountLimit\":4}}}",
 };
