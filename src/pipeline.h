@@ -72,17 +72,24 @@ const otel_log_options *otel_pipeline_select(const otel_pipeline *p, const char 
 otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log_options *o, otel_pipeline_input *in,
                                           int *why);
 
-/* 1 when otel_pipeline_build_selected under o would build the record of an
- * input without per-call or context attributes from exactly its own nattrs
- * attributes (distinct, as event_attrs.c makes them), unmasked and with
- * nothing left out: p adds no attributes, o has no allow-list and masks
- * nothing, and nattrs is within the count limit. Then the record is
- * otel_record_new of the input with dropped_attrs 0 and both limits
- * otel_pipeline_value_limit(p, body_limit): what lane_entry.c builds
- * without the pipeline's input (inline: the export thread asks per record). */
+/* The last step of otel_pipeline_build_selected, once the attributes are
+ * gathered into ri: the record with its body and string values cut to the
+ * limits (otel_pipeline_value_limit of ri->body_limit), masked first when o
+ * masks (every attribute key but the library's own names, and every string
+ * value). Writes into ri. NULL when out of memory. */
+otel_record *otel_pipeline_record(const otel_pipeline *p, const otel_log_options *o, otel_record_input *ri);
+
+/* 1 when otel_pipeline_build_selected under o would gather exactly the own
+ * nattrs attributes of an input without per-call or context attributes
+ * (distinct, as event_attrs.c makes them), with nothing left out: p adds no
+ * attributes, o has no allow-list, and nattrs is within the count limit.
+ * Then the record is otel_pipeline_record of the input with dropped_attrs
+ * 0; when o masks nothing, that is otel_record_new with both limits
+ * otel_pipeline_value_limit(p, body_limit). What lane_entry.c builds without
+ * the pipeline's input (inline: the export thread asks per record). */
 static inline int otel_pipeline_takes_own(const otel_pipeline *p, const otel_log_options *o, size_t nattrs)
 {
-    return !(p->additional.n | p->resource.n) && !o->has_allowed && !o->hide && nattrs <= p->attr_count_limit;
+    return !(p->additional.n | p->resource.n) && !o->has_allowed && nattrs <= p->attr_count_limit;
 }
 
 /* The body's and string values' limit of a record under p given the
