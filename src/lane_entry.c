@@ -310,7 +310,7 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
                             .dropped_attrs = 0,
                             .attrs = own,
                             .nattrs = n,
-                            .keys_measured = 1, /* event_attrs.c sets key_len */
+                            .keys_measured = 1, /* event_attrs.h and .c set key_len */
                             .static_keys = nstatic,
                             .changed_after = 0,
                             .attr_limit = 0};
