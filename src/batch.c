@@ -33,11 +33,9 @@ static size_t measure_log_record(const otel_record *r)
            otel_pb_attrs_size(r->attrs, r->nattrs, 1);
 }
 
-size_t otel_log_record_size(otel_record *r)
+size_t otel_log_record_measure(otel_record *r)
 {
-    if (!r->wire_size)
-        r->wire_size = measure_log_record(r); /* never 0: the body is always written */
-    return r->wire_size;
+    return r->wire_size = measure_log_record(r); /* never 0: the body is always written */
 }
 
 /* A ScopeLogs header as if r opened a new scope: its tag and (worst-case)
@@ -65,11 +63,20 @@ size_t otel_resource_overhead_bound(const otel_resource *res)
 size_t otel_batch_split(otel_record *const *recs, size_t n, size_t cap)
 {
     size_t i, sum = 0;
+    /* otel_encoded_size_bound, the scope header's part computed again only
+     * when the category's length changes (it depends on nothing else) */
+    size_t header_len = SIZE_MAX, header = 0;
 
     if (n == 0)
         return 0;
     for (i = 0; i < n; i++) {
-        size_t b = otel_encoded_size_bound(recs[i]);
+        otel_record *r = recs[i];
+        size_t len = r->category ? r->category_len : 0;
+        if (len != header_len) {
+            header = scope_header_size(r);
+            header_len = len;
+        }
+        size_t b = otel_pb_len_field(otel_log_record_size(r)) + header;
         if (b > cap - sum) /* sum <= cap always holds here: no overflow */
             break;
         sum += b;
@@ -157,9 +164,10 @@ int otel_scope_groups_build(otel_scope_groups *g, otel_record *const *recs, size
     if (n > SIZE_MAX / sizeof(size_t) / 8)
         return -1;
     /* the usual batch: one category throughout, one group in input order,
-     * without the hash table */
+     * without the hash table (each record compared with the first, whose
+     * category is then read once) */
     size_t run = 1;
-    while (run < n && same_category(recs[run - 1], recs[run]))
+    while (run < n && same_category(recs[0], recs[run]))
         run++;
     if (n == 0 || run == n) {
         if ((mem = malloc((2 * n + 2) * sizeof *mem)) == NULL)

@@ -30,7 +30,9 @@ int otel_encode_json(const otel_resource *res, otel_record *const *recs, size_t 
  * record; measured here and kept there when 0 (a record built by hand, or
  * changed after it was built: whoever changes it clears wire_size). The
  * split and the encoder both need it. */
-size_t otel_log_record_size(otel_record *r);
+static inline size_t otel_log_record_size(otel_record *r);
+/* What otel_log_record_size does when wire_size is 0: measures and keeps. */
+size_t otel_log_record_measure(otel_record *r);
 
 /* An upper bound of the bytes record r adds to a protobuf request (the
  * LogRecord with its tag and length, plus its share of a ScopeLogs header). */
@@ -76,11 +78,13 @@ void otel_scope_groups_free(otel_scope_groups *g);
  * and the batch bound must agree on it. */
 static inline size_t otel_varint_size(uint64_t v)
 {
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
+    if (v < 0x80) /* most lengths and values: one or two bytes, told by one test each */
+        return 1;
+    if (v < 0x4000)
+        return 2;
+    size_t n = 3;
+    for (v >>= 21; v; v >>= 7)
         n++;
-    }
     return n;
 }
 
@@ -197,6 +201,12 @@ static inline size_t otel_pb_log_record_base_size(const otel_record *r, size_t s
     if (!otel_bytes_all_zero(r->span_id, sizeof r->span_id))
         sz += otel_pb_len_field(sizeof r->span_id);
     return sz;
+}
+
+/* inline: the split and the encoder ask for every record */
+static inline size_t otel_log_record_size(otel_record *r)
+{
+    return r->wire_size ? r->wire_size : otel_log_record_measure(r);
 }
 
 #endif

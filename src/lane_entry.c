@@ -229,8 +229,13 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
     s += (size_t)h->cat_len + 1;
     const char *msg = s;
     s += (size_t)h->msg_len + 1;
-    const char *file = take(&s, h->file_len), *func = take(&s, h->func_len);
-    const char *app_name = take(&s, h->app_name_len), *app_instance = take(&s, h->app_instance_len);
+    const char *file = NULL, *func = NULL, *app_name = NULL, *app_instance = NULL;
+    if ((h->file_len & h->func_len & h->app_name_len & h->app_instance_len) != ABSENT) { /* not all absent */
+        file = take(&s, h->file_len);
+        func = take(&s, h->func_len);
+        app_name = take(&s, h->app_name_len);
+        app_instance = take(&s, h->app_instance_len);
+    }
 
     /* 1. filter: a dropped entry costs nothing more. Category and priority
      * usually decide it (remembered); a bodyRegex rule needs the body. */
@@ -282,39 +287,55 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
         otel_decision_memo_class(m, cat, &cls);
     else
         otel_event_classify(b->sources, cat, &cls);
-    n = otel_event_class_attrs(&cls, ldp, own, n);
+    n = otel_event_source_class_attrs(&cls, ldp, own, n);
+    size_t nstatic = n; /* keys so far: the library's constants */
+    if (ldp)
+        n = otel_event_ld_attrs(ldp, own, n);
 
-    /* 3. the record: attributes, masking, limits (pipeline.c). Every member
-     * is named, zeros too, so that the compiler stores each one instead of
-     * clearing the whole struct first; a member added later and not named
-     * here is still zero (a designated initialiser zeroes the rest), only
-     * the clearing may come back. */
-    otel_pipeline_input in = {
-        .rec = {.time_unix_nano = h->time_ns,
-                .observed_time_unix_nano = now > h->time_ns ? now : h->time_ns,
-                .log4c_priority = h->priority,
-                .category = cat,
-                .category_len = h->cat_len,
-                .body = msg,
-                .body_len = h->msg_len,
-                .body_limit = b->body_limit,
-                .trace_id = h->traced ? h->trace_id : NULL,
-                .span_id = h->traced ? h->span_id : NULL,
-                .flags = h->trace_flags,
-                .dropped_attrs = 0,
-                .attrs = own,
-                .nattrs = n,
-                .keys_measured = 1, /* event_attrs.c sets key_len */
-                .changed_after = 0,
-                .attr_limit = 0},
-        .call_attrs = attrs,
-        .ncall_attrs = h->n_call,
-        .ctx_attrs = attrs + h->n_call,
-        .nctx_attrs = h->n_ctx,
-        .ctx_given = 1,
-        .own_distinct = 1, /* event_attrs.c: distinct keys, none missing */
-    };
-    otel_record *r = otel_pipeline_build_selected(p, o, &in, &why);
+    /* 3. the record. Every member is named, zeros too, so that the
+     * compiler stores each one instead of clearing the whole struct first;
+     * a member added later and not named here is still zero (a designated
+     * initialiser zeroes the rest), only the clearing may come back. */
+    otel_record_input ri = {.time_unix_nano = h->time_ns,
+                            .observed_time_unix_nano = now > h->time_ns ? now : h->time_ns,
+                            .log4c_priority = h->priority,
+                            .category = cat,
+                            .category_len = h->cat_len,
+                            .body = msg,
+                            .body_len = h->msg_len,
+                            .body_limit = b->body_limit,
+                            .trace_id = h->traced ? h->trace_id : NULL,
+                            .span_id = h->traced ? h->span_id : NULL,
+                            .flags = h->trace_flags,
+                            .dropped_attrs = 0,
+                            .attrs = own,
+                            .nattrs = n,
+                            .keys_measured = 1, /* event_attrs.h and .c set key_len */
+                            .static_keys = nstatic,
+                            .changed_after = 0,
+                            .attr_limit = 0};
+    otel_record *r;
+    int own_only = !(h->n_call | h->n_ctx) && otel_pipeline_takes_own(p, o, n);
+    if (own_only && !o->hide) {
+        /* the usual record: what the pipeline would build, without its input */
+        ri.body_limit = ri.attr_limit = otel_pipeline_value_limit(p, b->body_limit);
+        if (!(r = otel_record_new(&ri)))
+            why = OTEL_PIPELINE_NOMEM;
+    } else if (own_only) { /* masked: the pipeline's last step alone */
+        if (!(r = otel_pipeline_record(p, o, &ri)))
+            why = OTEL_PIPELINE_NOMEM;
+    } else { /* attributes, masking, limits (pipeline.c) */
+        otel_pipeline_input in = {
+            .rec = ri,
+            .call_attrs = attrs,
+            .ncall_attrs = h->n_call,
+            .ctx_attrs = attrs + h->n_call,
+            .nctx_attrs = h->n_ctx,
+            .ctx_given = 1,
+            .own_distinct = 1, /* event_attrs.c: distinct keys, none missing */
+        };
+        r = otel_pipeline_build_selected(p, o, &in, &why);
+    }
     if (attrs != small)
         free(attrs);
     if (!r) {

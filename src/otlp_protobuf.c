@@ -114,7 +114,8 @@ static uint8_t *put_any_value(uint8_t *p, const otel_attr *a)
 }
 
 /* Repeated KeyValue under field `field`. */
-static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t n, int in_record)
+static inline __attribute__((always_inline)) uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs,
+                                                                 size_t n, int in_record)
 {
     for (size_t i = 0; i < n; i++) {
         const otel_attr *a = &attrs[i];
@@ -156,7 +157,7 @@ static uint8_t *put_attrs(uint8_t *p, int field, const otel_attr *attrs, size_t 
 
 static uint8_t *put_log_record(uint8_t *p, otel_record *r)
 {
-    p = put_len(p, KEY(2, WT_LEN), otel_log_record_size(r)); /* ScopeLogs.log_records */
+    p = put_len(p, KEY(2, WT_LEN), r->wire_size); /* ScopeLogs.log_records; pass 1 measured it */
     if (r->time_unix_nano) {
         *p++ = KEY(1, WT_I64);
         p = put_fixed(p, r->time_unix_nano, 8);

@@ -170,15 +170,6 @@ static int library_key(const char *k, size_t len)
     return memcmp(k, name, len) == 0;
 }
 
-static size_t min_limit(size_t a, size_t b)
-{
-    if (!a)
-        return b;
-    if (!b)
-        return a;
-    return a < b ? a : b;
-}
-
 const otel_log_options *otel_pipeline_select(const otel_pipeline *p, const char *category, int log4c_priority,
                                              const char *body, size_t body_len, int *why)
 {
@@ -255,18 +246,24 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
         r_in->attrs = s->a;
         r_in->nattrs = s->n;
         r_in->keys_measured = 0; /* gathered from lists that may not carry key_len */
+        r_in->static_keys = 0;   /* nor keep the library's own first */
         r_in->dropped_attrs = s->ndropped > UINT32_MAX ? UINT32_MAX : (uint32_t)s->ndropped;
     }
+    otel_record *r = otel_pipeline_record(p, o, r_in);
+    if (!r)
+        *why = OTEL_PIPELINE_NOMEM;
+    return r;
+}
+
+otel_record *otel_pipeline_record(const otel_pipeline *p, const otel_log_options *o, otel_record_input *r_in)
+{
     /* the body is length-limited by logRecordLimits too */
-    size_t body_limit = min_limit(ri->body_limit, p->attr_value_limit);
-    size_t attr_limit = min_limit(ri->body_limit, p->attr_value_limit);
+    size_t body_limit = otel_pipeline_value_limit(p, r_in->body_limit);
+    size_t attr_limit = body_limit;
     if (!o->hide) {
         r_in->body_limit = body_limit;
         r_in->attr_limit = attr_limit;
-        otel_record *r = otel_record_new(r_in);
-        if (!r)
-            *why = OTEL_PIPELINE_NOMEM;
-        return r;
+        return otel_record_new(r_in);
     }
     /* 3. mask (the body, every attribute key and string value) on the
      * whole text, then cut: a cut must not split a secret into a part the
@@ -275,17 +272,16 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     r_in->attr_limit = 0;
     r_in->changed_after = 1; /* its size is measured once masked */
     otel_record *r = otel_record_new(r_in);
-    if (!r) {
-        *why = OTEL_PIPELINE_NOMEM;
+    if (!r)
         return NULL;
-    }
     r->body_len = otel_mask_in_place(o, (char *)r->body, r->body_len);
     int too_long = body_limit && r->body_len > body_limit;
     for (size_t i = 0; i < r->nattrs; i++) {
         otel_attr *a = &r->attrs[i];
         /* keys too (the record's own NUL-terminated copy), but the
-         * library's own key names: their content is known, not data */
-        if (!library_key(a->key, a->key_len)) {
+         * library's own key names: their content is known, not data (the
+         * first static_keys are such names, constants, and not looked at) */
+        if (i >= r_in->static_keys && !library_key(a->key, a->key_len)) {
             size_t klen = otel_mask_in_place(o, (char *)a->key, a->key_len);
             ((char *)a->key)[klen] = '\0';
             a->key_len = (uint32_t)klen;
@@ -311,7 +307,5 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     cut.span_id = r->span_id;
     otel_record *c = otel_record_new(&cut);
     otel_record_free(r);
-    if (!c)
-        *why = OTEL_PIPELINE_NOMEM;
     return c;
 }

@@ -114,20 +114,26 @@ static int measure(const otel_record_input *in, const char *cat, size_t alim, le
     if (in->body_limit && in->body_len > in->body_limit)
         return 0;
     l->cat = in->category_len ? in->category_len : strlen(cat);
-    l->strings = l->cat + 1 + in->body_len + 1;
+    /* the input's members read once, into locals: l's stores may alias them */
+    size_t strings = l->cat + 1 + in->body_len + 1;
+    size_t nattrs = in->nattrs, nstatic = in->static_keys;
+    const otel_attr *attrs = in->attrs;
     int keys_measured = in->keys_measured;
-    for (size_t i = 0; i < in->nattrs; i++) {
-        const otel_attr *a = &in->attrs[i];
-        size_t klen = keys_measured ? a->key_len : cstr_len(a->key);
-        if (!keys_measured && i < KEYS_MEASURED) /* measured keys are read again from in */
-            l->key[i] = klen;
-        l->strings += klen + 1;
+    for (size_t i = 0; i < nattrs; i++) {
+        const otel_attr *a = &attrs[i];
+        if (i >= nstatic) { /* a constant key is not copied */
+            size_t klen = keys_measured ? a->key_len : cstr_len(a->key);
+            if (!keys_measured && i < KEYS_MEASURED) /* measured keys are read again from in */
+                l->key[i] = klen;
+            strings += klen + 1;
+        }
         if (a->type == OTEL_VALUE_STRING) {
             if (alim && a->v.str.s_len > alim)
                 return 0;
-            l->strings += a->v.str.s_len + 1;
+            strings += a->v.str.s_len + 1;
         }
     }
+    l->strings = strings;
     return 1;
 }
 
@@ -171,6 +177,24 @@ static inline __attribute__((always_inline)) otel_record *init_record(char *mem,
     return r;
 }
 
+/* otel_pb_log_record_base_size of a record init_record wrote from in, with
+ * fewer tests: its severity comes from SEVERITY (a number in 1..21, one
+ * varint byte; a text never empty), its body is set, and an id absent from
+ * in is zero. test_record checks it against the measured size for every
+ * priority, with and without each optional field. */
+static inline size_t base_size(const otel_record *r, size_t sev_len, const otel_record_input *in)
+{
+    size_t sz = 2 + 2 + sev_len + otel_pb_len_field(otel_pb_len_field(r->body_len));
+    sz += (r->time_unix_nano ? 1 + 8 : 0) + (r->observed_time_unix_nano ? 1 + 8 : 0) + (r->flags ? 1 + 4 : 0);
+    if (r->dropped_attrs)
+        sz += 1 + otel_varint_size(r->dropped_attrs);
+    if (in->trace_id && !otel_bytes_all_zero(r->trace_id, sizeof r->trace_id))
+        sz += 2 + sizeof r->trace_id;
+    if (in->span_id && !otel_bytes_all_zero(r->span_id, sizeof r->span_id))
+        sz += 2 + sizeof r->span_id;
+    return sz;
+}
+
 /* The common case: every string copied as is, then validated as one run
  * (the NULs between them are ASCII and no sequence can span one, so the run
  * is valid exactly when each string is). NULL when a string needs
@@ -192,28 +216,45 @@ static inline __attribute__((always_inline)) otel_record *build_plain(const otel
     char *s = mem + head;
     r->category = s;
     r->category_len = l.cat;
-    s = put(s, cat, l.cat);
-    r->body = s;
+    if (body == cat + l.cat + 1) { /* the body follows the category (a lane entry): one copy */
+        memcpy(s, cat, l.cat + 1 + in->body_len);
+        s[l.cat] = '\0';
+        s += l.cat + 1;
+        r->body = s;
+        s[in->body_len] = '\0';
+        s += in->body_len + 1;
+    } else {
+        s = put(s, cat, l.cat);
+        r->body = s;
+        s = put(s, body, in->body_len);
+    }
     r->body_len = in->body_len;
-    s = put(s, body, in->body_len);
     /* the LogRecord's bytes, measured on the way unless they will change */
-    size_t wire = in->changed_after ? 0 : otel_pb_log_record_base_size(r, sev_len);
-    for (size_t i = 0; i < in->nattrs; i++) {
-        const otel_attr *a = &in->attrs[i];
-        otel_attr *d = &r->attrs[i];
-        size_t klen = key_len_at(in, &l, i);
+    size_t wire = in->changed_after ? 0 : base_size(r, sev_len, in);
+    /* the input's members read once: the string copies (char stores) may
+     * alias them, so reading them through in would load them again */
+    size_t nattrs = in->nattrs, nstatic = in->static_keys;
+    int measured = !in->changed_after;
+    const otel_attr *attrs = in->attrs;
+    otel_attr *d = r->attrs;
+    for (size_t i = 0; i < nattrs; i++, d++) {
+        const otel_attr *a = &attrs[i];
+        size_t klen = i < nstatic ? a->key_len : key_len_at(in, &l, i);
         *d = *a;
-        d->key = s;
         d->key_len = (uint32_t)klen;
-        s = put(s, a->key ? a->key : "", klen);
+        if (i >= nstatic) {
+            d->key = s;
+            s = put(s, a->key ? a->key : "", klen);
+        }
         if (a->type == OTEL_VALUE_STRING) {
             d->v.str.s = s;
             s = put(s, a->v.str.s ? a->v.str.s : "", a->v.str.s_len);
         }
-        if (!in->changed_after)
+        if (measured)
             wire += otel_pb_attr_field_size(d, klen);
     }
-    if (otel_utf8_valid(mem + head, l.strings)) {
+    /* all ASCII (the usual record) is the cheaper test; else the full one */
+    if (otel_utf8_ascii_inline(mem + head, l.strings) || otel_utf8_valid(mem + head, l.strings)) {
         r->wire_size = wire;
         return r;
     }
@@ -228,7 +269,8 @@ static otel_record *build_sanitized(const otel_record_input *in, const char *cat
     size_t strings = text_len(cat, cat_raw, 0) + 1 + text_len(body, in->body_len, in->body_limit) + 1;
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
-        strings += text_len(a->key ? a->key : "", cstr_len(a->key), 0) + 1;
+        if (i >= in->static_keys)
+            strings += text_len(a->key ? a->key : "", cstr_len(a->key), 0) + 1;
         if (a->type == OTEL_VALUE_STRING)
             strings += text_len(a->v.str.s ? a->v.str.s : "", a->v.str.s_len, alim) + 1;
     }
@@ -249,10 +291,14 @@ static otel_record *build_sanitized(const otel_record_input *in, const char *cat
         const otel_attr *a = &in->attrs[i];
         otel_attr *d = &r->attrs[i];
         *d = *a;
-        d->key = s;
-        size_t klen = copy_text(s, a->key ? a->key : "", cstr_len(a->key), 0);
-        d->key_len = (uint32_t)klen;
-        s += klen + 1;
+        if (i < in->static_keys) { /* a constant (ASCII): kept as it is */
+            d->key_len = (uint32_t)strlen(a->key);
+        } else {
+            d->key = s;
+            size_t klen = copy_text(s, a->key ? a->key : "", cstr_len(a->key), 0);
+            d->key_len = (uint32_t)klen;
+            s += klen + 1;
+        }
         if (a->type == OTEL_VALUE_STRING) {
             size_t n = copy_text(s, a->v.str.s ? a->v.str.s : "", a->v.str.s_len, alim);
             d->v.str.s = s;

@@ -2,7 +2,8 @@
  * record.h - the log record model shared by the whole core.
  *
  * A record is one allocation: the struct, its attribute array and every
- * string it points to. It is built from a lane entry (lane_entry.h) through
+ * string it points to but the library's own attribute key names, which
+ * are constants. It is built from a lane entry (lane_entry.h) through
  * the pipeline, which masks it in place before anything else sees it; then
  * it does not change: the queue moves the pointer, the worker encodes and
  * frees it. Nothing in the core knows log4c's types.
@@ -22,7 +23,8 @@ typedef enum otel_value_type {
 } otel_value_type;
 
 /* One typed attribute. In a record, key and s point into the record's own
- * allocation; s is valid UTF-8 of s_len bytes, NUL-terminated; key_len is
+ * allocation (a key may also be one of the library's string constants,
+ * otel_record_input.static_keys); s is valid UTF-8 of s_len bytes, NUL-terminated; key_len is
  * strlen(key), set by otel_record_new so the encoders need not measure
  * every key of every record again. Outside a record key_len means nothing
  * (whoever builds an attribute may leave it unset) unless the one who made
@@ -81,6 +83,9 @@ typedef struct otel_record_input {
     const otel_attr *attrs; /* copied; string values sanitised */
     size_t nattrs;
     int keys_measured; /* 1: each attrs[i].key_len is strlen(attrs[i].key) (else measured) */
+    size_t static_keys; /* the first static_keys attributes' keys are the library's own string
+                         * constants (static storage, ASCII, key_len set): the record points
+                         * at them instead of copying (and checking) them */
     int changed_after; /* 1: the record is changed once built (masked): wire_size is left 0 */
     size_t attr_limit; /* string attribute values cut to this many bytes; 0 = body_limit */
 } otel_record_input;

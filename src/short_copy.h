@@ -13,8 +13,9 @@
 #include <string.h>
 
 /* memcpy(dst, src, n) for buffers that do not overlap: up to 32 bytes as at
- * most four 8-byte words (the last ones overlapping the first), a longer
- * copy through memcpy. */
+ * most four 8-byte words (the last ones overlapping the first), under 8 as
+ * two 4-byte words or three single bytes the same way, a longer copy
+ * through memcpy. */
 static inline void otel_copy_short(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
@@ -45,8 +46,12 @@ static inline void otel_copy_short(void *dst, const void *src, size_t n)
         memcpy(d + n - 4, &b, 4);
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        d[i] = s[i];
+    if (n) { /* 1..3 bytes: the first, the middle and the last (some the same) */
+        unsigned char a = s[0], b = s[n / 2], c = s[n - 1];
+        d[0] = a;
+        d[n / 2] = b;
+        d[n - 1] = c;
+    }
 }
 
 /* memcmp(a, b, n) == 0 without a call: eight bytes at a time, the last

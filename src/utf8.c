@@ -173,9 +173,8 @@ int otel_utf8_ascii(const char *in, size_t len)
 {
     const unsigned char *p = (const unsigned char *)in;
 #if defined(__SSE2__)
-    size_t at;
     if (len >= 16)
-        return all_ascii_sse2(p, len, &at);
+        return otel_utf8_ascii_inline(in, len);
 #endif
     if (len < 8) {
         for (size_t i = 0; i < len; i++)

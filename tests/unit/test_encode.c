@@ -717,6 +717,27 @@ START_TEST(test_size_bound_is_upper_bound)
 }
 END_TEST
 
+/* otel_varint_size is what writing the varint takes, for every value at
+ * and around each 7-bit boundary (the sizes and the writer must agree) */
+START_TEST(test_varint_size_every_boundary)
+{
+    for (unsigned bits = 0; bits <= 64; bits++) {
+        uint64_t edge = bits == 64 ? 0 : (uint64_t)1 << bits;
+        uint64_t vals[] = {edge, edge - 1, edge + 1, edge - 2, edge * 3 / 2, ~(uint64_t)0 >> (64 - (bits ? bits : 1))};
+        for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
+            uint64_t v = vals[k], w = v;
+            size_t want = 1;
+            while (w >= 0x80) {
+                w >>= 7;
+                want++;
+            }
+            ck_assert_msg(otel_varint_size(v) == want, "%llu: %zu, want %zu", (unsigned long long)v,
+                          otel_varint_size(v), want);
+        }
+    }
+}
+END_TEST
+
 /* Packs each chunk otel_batch_split picks and checks it against the cap. */
 static void check_split(otel_record *const *recs, size_t n, size_t cap, const otel_resource *res)
 {
@@ -1004,6 +1025,7 @@ static Suite *encode_suite(void)
     TCase *dec = tcase_create("partial_success");
 
     tcase_add_test(pb, test_protobuf_roundtrip);
+    tcase_add_test(pb, test_varint_size_every_boundary);
     tcase_add_test(pb, test_protobuf_empty_batch);
     tcase_add_test(pb, test_protobuf_many_categories);
     tcase_add_test(pb, test_scope_groups);

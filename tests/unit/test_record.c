@@ -48,8 +48,9 @@ static char *sanitize(const char *in, size_t len, size_t limit, size_t *outlen)
  * word (and four words) at a time with an overlapping last word: every length
  * up to past two 64-byte blocks and every position of one non-ASCII sequence
  * must agree with the byte-by-byte reference (tests/unit/utf8_ref.c); the
- * ASCII check (the same blocks, bytes under 8) must say 1 for all 'a' and 0
- * wherever the sequence stands. */
+ * ASCII check (the same blocks, bytes under 8; and its inline form) must
+ * say 1 for all 'a' and 0 wherever the sequence stands, never reading past
+ * the end. */
 START_TEST(utf8_valid_every_position)
 {
     static const struct {
@@ -62,12 +63,16 @@ START_TEST(utf8_valid_every_position)
     char buf[160], ref[3 * sizeof buf];
     for (size_t len = 0; len <= 150; len++) {
         memset(buf, 'a', sizeof buf);
+        memset(buf + len, 0xff, sizeof buf - len); /* past the end: never read */
         ck_assert_int_eq(otel_utf8_valid(buf, len), 1);
         ck_assert_int_eq(otel_utf8_ascii(buf, len), 1);
+        ck_assert_int_eq(otel_utf8_ascii_inline(buf, len), 1);
         for (size_t k = 0; k < sizeof seqs / sizeof seqs[0]; k++)
             for (size_t at = 0; at + seqs[k].len <= len; at++) {
                 memset(buf, 'a', sizeof buf);
+                memset(buf + len, 0xff, sizeof buf - len);
                 memcpy(buf + at, seqs[k].seq, seqs[k].len);
+                ck_assert_msg(!otel_utf8_ascii_inline(buf, len), "inline ASCII: len %zu seq %zu at %zu", len, k, at);
                 size_t n = ref_utf8_sanitize(ref, buf, len, 0);
                 int unchanged = n == len && memcmp(ref, buf, n) == 0;
                 ck_assert_msg(otel_utf8_valid(buf, len) == unchanged, "len %zu seq %zu at %zu", len, k, at);
