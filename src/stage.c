@@ -8,8 +8,9 @@
  * chunk is never written again). A lane's first chunk is small (a thread
  * that logs once keeps 4 KiB); later ones double up to 64 KiB. A chunk the
  * consumer has read goes back to its lane as the spare for the producer's
- * next chunk (one per lane; dropped when the lane is idle at a drain).
- * Read 64 KiB chunks that no lane's spare slot takes go to the stage's
+ * next chunks (one per lane, and up to OTEL_STAGE_SPARES while the
+ * stage's spare bytes stay under spare_cap, in slots each side exchanges
+ * one chunk at a time; all dropped when the lane is idle at a drain). Read 64 KiB chunks that no spare slot takes go to the stage's
  * cache (up to cache_cap bytes, released from the budget while cached)
  * instead of back to malloc: a burst's backlog drains into it, and the
  * next burst's chunks come from it before malloc, so they are not
@@ -66,9 +67,13 @@ struct otel_stage_lane {
      * side's (false sharing). Not measurable on the shared 2-core machine
      * (its noise is larger); the usual single-producer/consumer layout. */
     char pad_[64];
-    /* a chunk the consumer has read, handed back for the producer's next
-     * one (exchanged whole by either side: whoever takes it owns it) */
-    _Atomic(chunk *) spare;
+    /* chunks the consumer has read, handed back for the producer's next
+     * ones, still reserved (each slot exchanged whole by either side:
+     * whoever takes a chunk owns it). Several, not one: the export thread
+     * drains a lane's several chunks at once, and a chunk taken from the
+     * stage's cache instead costs the producer two locks (the cache's and
+     * the budget's), measured at 360-600 ns a call against ~180 from a slot */
+    _Atomic(chunk *) spare[OTEL_STAGE_SPARES];
     /* consumer's */
     chunk *head;
     size_t head_read; /* bytes of head read (a chunk's header is the producer's) */
@@ -98,6 +103,10 @@ struct otel_stage {
     pthread_mutex_t cache_lock;
     chunk *cache;
     size_t cache_bytes, cache_cap;
+    /* bytes of chunks in the lanes' spare slots past their first, and the
+     * most there may be (otel_stage_set_spares) */
+    atomic_size_t spare_bytes;
+    size_t spare_cap;
 };
 
 /* A lane is shared by its thread and its stage until both let go (refs):
@@ -229,6 +238,8 @@ void otel_stage_set_cache(otel_stage *s, size_t bytes)
         cache_clear(s);
 }
 
+void otel_stage_set_spares(otel_stage *s, size_t bytes) { s->spare_cap = bytes; }
+
 size_t otel_stage_cached(otel_stage *s)
 {
     pthread_mutex_lock(&s->cache_lock);
@@ -237,26 +248,67 @@ size_t otel_stage_cached(otel_stage *s)
     return n;
 }
 
-/* Frees the lane's spare chunk, if it has one. */
-static void drop_spare(otel_stage *s, otel_stage_lane *lane)
+static size_t chunk_bytes(const chunk *c) { return sizeof(chunk) + c->cap; }
+
+/* Takes the chunk in the lane's spare slot i, or NULL; a slot past the
+ * first gives its bytes back to the stage's spare count. */
+static chunk *spare_out(otel_stage *s, otel_stage_lane *lane, unsigned i)
 {
-    chunk *c = atomic_exchange_explicit(&lane->spare, NULL, memory_order_acquire);
-    if (c)
-        free_chunk(s, lane, c);
+    if (!atomic_load_explicit(&lane->spare[i], memory_order_relaxed))
+        return NULL;
+    chunk *c = atomic_exchange_explicit(&lane->spare[i], NULL, memory_order_acquire);
+    if (c && i)
+        atomic_fetch_sub_explicit(&s->spare_bytes, chunk_bytes(c), memory_order_relaxed);
+    return c;
 }
 
-/* A chunk the consumer has read: kept as the lane's spare when the slot is
- * free, else freed. The producer reuses it for its next chunk, so a busy
- * lane allocates no chunks and the consumer frees none into the logging
- * thread's malloc arena (whose lock the logging thread's own mallocs then
- * contended for: measured as futex waits on both sides). */
+/* Frees the lane's spare chunks, if it has any. */
+static void drop_spare(otel_stage *s, otel_stage_lane *lane)
+{
+    for (unsigned i = 0; i < OTEL_STAGE_SPARES; i++) {
+        chunk *c = spare_out(s, lane, i);
+        if (c)
+            free_chunk(s, lane, c);
+    }
+}
+
+/* A chunk the consumer has read: kept as one of the lane's spares when a
+ * slot is free, else freed. The producer reuses it for a next chunk, so a
+ * busy lane allocates no chunks and the consumer frees none into the
+ * logging thread's malloc arena (whose lock the logging thread's own
+ * mallocs then contended for: measured as futex waits on both sides). */
 static void retire_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
 {
-    chunk *expected = NULL;
-    if (c == &lane->sentinel ||
-        !atomic_compare_exchange_strong_explicit(&lane->spare, &expected, c, memory_order_release,
-                                                 memory_order_relaxed))
-        free_chunk(s, lane, c);
+    if (c == &lane->sentinel)
+        return;
+    size_t bytes = chunk_bytes(c);
+    for (unsigned i = 0; i < OTEL_STAGE_SPARES; i++) {
+        if (atomic_load_explicit(&lane->spare[i], memory_order_relaxed))
+            continue;
+        /* past the first slot only within the stage's spare bytes (the
+         * consumer alone adds to them: drains are serialised) */
+        if (i && atomic_load_explicit(&s->spare_bytes, memory_order_relaxed) + bytes > s->spare_cap)
+            break;
+        chunk *expected = NULL;
+        if (atomic_compare_exchange_strong_explicit(&lane->spare[i], &expected, c, memory_order_release,
+                                                    memory_order_relaxed)) {
+            if (i)
+                atomic_fetch_add_explicit(&s->spare_bytes, bytes, memory_order_relaxed);
+            return;
+        }
+    }
+    free_chunk(s, lane, c);
+}
+
+/* The producer takes a spare chunk, or NULL when the lane has none. */
+static chunk *take_spare(otel_stage *s, otel_stage_lane *lane)
+{
+    for (unsigned i = 0; i < OTEL_STAGE_SPARES; i++) {
+        chunk *c = spare_out(s, lane, i);
+        if (c)
+            return c;
+    }
+    return NULL;
 }
 
 /* The stage lets go of a lane: its chunks now, the struct when the thread
@@ -320,7 +372,8 @@ __attribute__((noinline)) static otel_stage_lane *my_lane_slow(otel_stage *s)
     }
     lane->stage = s;
     atomic_init(&lane->refs, 2);
-    atomic_init(&lane->spare, NULL);
+    for (unsigned i = 0; i < OTEL_STAGE_SPARES; i++)
+        atomic_init(&lane->spare[i], NULL);
     lane->tail = lane->head = &lane->sentinel;
     t->stage = s;
     t->gen = s->gen;
@@ -376,8 +429,8 @@ static chunk *grow(otel_stage *s, otel_stage_lane *lane, size_t need, unsigned b
     }
     if (cap < need)
         cap = need;
-    /* the spare, when big enough: already allocated and counted */
-    chunk *c = atomic_exchange_explicit(&lane->spare, NULL, memory_order_acquire);
+    /* a spare, when big enough: already allocated and counted */
+    chunk *c = take_spare(s, lane);
     if (c && c->cap < cap) {
         free_chunk(s, lane, c);
         c = NULL;
@@ -580,7 +633,7 @@ size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void 
         n += got;
         if (got)
             atomic_fetch_add_explicit(&l->consumed, got, memory_order_relaxed);
-        else /* an idle lane keeps no spare: only its tail */
+        else /* an idle lane keeps no spares: only its tail */
             drop_spare(s, l);
         /* its thread is gone and everything it wrote was read above */
         if (dead && atomic_load_explicit(&l->consumed, memory_order_relaxed) ==

@@ -42,6 +42,12 @@ typedef struct otel_stage_hooks {
     void (*unadmit)(void *ctx, size_t n);
 } otel_stage_hooks;
 
+/* Read chunks a lane keeps for its thread's next ones (still reserved), at
+ * most: one, and more while the stage's spare bytes allow
+ * (otel_stage_set_spares); a drain that reads nothing from the lane frees
+ * them. */
+#define OTEL_STAGE_SPARES 8
+
 /* NULL when out of memory. wake_at: entries per lane between kicks (>= 1). */
 otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at);
 
@@ -61,9 +67,10 @@ void otel_stage_commit(otel_stage_lane *lane, size_t size);
 /* Consumer: calls fn for up to max committed entries (SIZE_MAX: all), each
  * lane in order (a bounded drain starts at the next lane each time, so a
  * busy lane cannot starve the others), and frees what has been read (a
- * busy lane keeps one read chunk as the spare for its thread's next one;
- * a lane with nothing to read gives its spare up; a freed chunk may go to
- * the cache, otel_stage_set_cache) and the lanes of threads
+ * busy lane keeps read chunks as spares for its thread's next ones, one or
+ * up to OTEL_STAGE_SPARES (otel_stage_set_spares); a lane with nothing to
+ * read gives them up; a freed
+ * chunk may go to the cache, otel_stage_set_cache) and the lanes of threads
  * that have exited. Serialised: one drain at a time,
  * from any thread. Returns the number of entries passed to fn; *refused
  * (if not NULL) gets the number of refusals since the previous drain. fn
@@ -104,6 +111,12 @@ size_t otel_stage_reserved(otel_stage *s);
  * drain that reads nothing CACHE_IDLE_DRAINS times in a row (4) frees them
  * all, as does otel_stage_free. Set before the stage is used. */
 void otel_stage_set_cache(otel_stage *s, size_t bytes);
+
+/* The lanes' spare chunks past each lane's first (stage.c): at most
+ * `bytes` of them over all lanes (0, the default: one spare per lane).
+ * They stay reserved from the budget, so a lane takes one without a lock;
+ * a lane idle at a drain gives its spares up. Set before the stage is used. */
+void otel_stage_set_spares(otel_stage *s, size_t bytes);
 
 /* Bytes of chunks in the cache now (for tests). */
 size_t otel_stage_cached(otel_stage *s);

@@ -147,6 +147,12 @@ int otel_worker_enable_stage(otel_worker *w, const struct otel_record_builder *b
      * 8 MiB (the default cap's eighth: a raised cap does not raise it) */
     size_t cache = w->settings.max_queue_bytes / 8;
     otel_stage_set_cache(s, cache < ((size_t)8 << 20) ? cache : (size_t)8 << 20);
+    /* a busy lane keeps the chunks a drain read (LANE_WAKE_BATCHES batches'
+     * worth) as spares, reserved, for its next ones, so that it takes them
+     * without a lock: up to a sixteenth of the byte cap over all lanes and
+     * at most 4 MiB */
+    size_t spares = w->settings.max_queue_bytes / 16;
+    otel_stage_set_spares(s, spares < ((size_t)4 << 20) ? spares : (size_t)4 << 20);
     w->builder = b;
     atomic_store_explicit(&w->stage, s, memory_order_release);
     return 0;

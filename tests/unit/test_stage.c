@@ -2,7 +2,8 @@
  * test_stage.c - the per-thread staging lanes (src/stage.h): entries of every
  * size come back in order with their bytes intact; the byte budget refuses
  * what does not fit, counts the refusals and gets every reserved byte back;
- * kicks come every wake_at entries; an owner's record bound (admit) holds
+ * a busy lane reuses its read chunks, keeping as many as its spare bytes
+ * allow; kicks come every wake_at entries; an owner's record bound (admit) holds
  * over every lane; the budget refuses the lowest severity band first; bounded drains take the lanes in turn; committed and taken add
  * up; many producers against a draining consumer lose, repeat and reorder
  * nothing; the lanes of exited threads are read and then freed; a thread
@@ -473,6 +474,63 @@ START_TEST(busy_lane_reuses_its_chunks)
     otel_stage_free(s);
     ck_assert_uint_eq(budget_now(&b), 0);
     ck_assert(!b.went_negative);
+}
+END_TEST
+
+/* Drains of several chunks at once: with spare bytes for them, the lane
+ * keeps them all (still reserved) and reserves nothing once warm; without,
+ * it keeps one and reserves the others again each round; either way an idle
+ * drain gives every spare up, and the spare bytes stay within their cap. */
+static long rounds_of_three_chunks(size_t spare_cap, size_t *held_max, size_t *held_idle)
+{
+    struct budget b;
+    budget_init(&b, 0);
+    otel_stage *s = stage_with(&b, 1000000);
+    otel_stage_set_spares(s, spare_cap);
+    struct in_order o = {0};
+    size_t written = 0;
+    long reserves_warm = -1;
+    *held_max = 0;
+    for (int round = 0; round < 100; round++) {
+        if (round == 20)
+            reserves_warm = b.reserves;
+        for (int k = 0; k < 190; k++) { /* ~190 KB: three 64 KiB chunks a round */
+            otel_stage_lane *lane;
+            void *p = otel_stage_begin(s, 1000, OTEL_BAND_INFO, &lane);
+            ck_assert_ptr_nonnull(p);
+            fill(p, written++, 1000, 0, 1000);
+            otel_stage_commit(lane, 1000);
+        }
+        otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+        if (budget_now(&b) > *held_max)
+            *held_max = budget_now(&b);
+    }
+    ck_assert_no_faults(o.f);
+    ck_assert_uint_eq(o.next, written);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL); /* idle */
+    *held_idle = budget_now(&b);
+    long reserved_warm = b.reserves - reserves_warm;
+    otel_stage_free(s);
+    ck_assert_uint_eq(budget_now(&b), 0);
+    ck_assert(!b.went_negative);
+    return reserved_warm;
+}
+
+START_TEST(busy_lane_keeps_spares_within_their_bytes)
+{
+    size_t held_max, held_idle;
+    /* room for three spares past the first: nothing reserved once warm */
+    ck_assert_int_eq(rounds_of_three_chunks(3 * (65536 + 256), &held_max, &held_idle), 0);
+    ck_assert_uint_le(held_max, 5 * (65536 + 256)); /* the tail, the first spare and three more */
+    ck_assert_uint_le(held_idle, 65536 + 256);      /* idle: the tail alone */
+    /* room for one past the first: the third chunk of each round is reserved again */
+    long again = rounds_of_three_chunks(65536 + 256, &held_max, &held_idle);
+    ck_assert_int_ge(again, 70);
+    ck_assert_uint_le(held_max, 3 * (65536 + 256));
+    ck_assert_uint_le(held_idle, 65536 + 256);
+    /* none past the first (the default) */
+    ck_assert_int_ge(rounds_of_three_chunks(0, &held_max, &held_idle), 140);
+    ck_assert_uint_le(held_max, 2 * (65536 + 256));
 }
 END_TEST
 
@@ -1407,6 +1465,7 @@ int main(void)
     tcase_add_test(tc, budget_refuses_counts_and_releases);
     tcase_add_test(tc, free_releases_undrained);
     tcase_add_test(tc, busy_lane_reuses_its_chunks);
+    tcase_add_test(tc, busy_lane_keeps_spares_within_their_bytes);
     tcase_add_test(tc, read_chunks_are_cached_within_the_cap);
     tcase_add_test(tc, kick_every_wake_at_entries);
     tcase_add_test(tc, admit_bounds_every_lane);
