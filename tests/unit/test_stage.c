@@ -798,6 +798,11 @@ START_TEST(many_producers_one_consumer)
     struct stress *st = calloc(1, sizeof *st);
     ck_assert_ptr_nonnull(st);
     st->s = stage_with(&b, 64);
+    /* spare slots past the first in use (as the worker sets them), and a
+     * cache: chunks go back and forth between the lanes and the consumer
+     * through all three */
+    otel_stage_set_spares(st->s, 4 * (65536 + 256));
+    otel_stage_set_cache(st->s, 4 * (65536 + 256));
     st->per_thread = under_sanitizer() ? 20000 : 100000;
     atomic_init(&st->joined, 0);
     atomic_init(&st->drains, 0);
@@ -981,6 +986,7 @@ START_TEST(threads_exit_while_draining)
     struct short_arg *a = calloc(threads, sizeof *a);
     ck_assert(next != NULL && a != NULL);
     struct churn ch = {.s = stage_with(&b, 2), .c = {.threads = threads, .next_seq = next}};
+    otel_stage_set_spares(ch.s, 4 * (65536 + 256));
     atomic_init(&ch.done, 0);
     pthread_t cons;
     ck_assert_int_eq(pthread_create(&cons, NULL, churn_consumer, &ch), 0);
