@@ -10,13 +10,17 @@
  * consumer has read goes back to its lane as the spare for the producer's
  * next chunks (one per lane, and up to OTEL_STAGE_SPARES while the
  * stage's spare bytes stay under spare_cap, in slots each side exchanges
- * one chunk at a time; all dropped when the lane is idle at a drain). Read 64 KiB chunks that no spare slot takes go to the stage's
- * cache (up to cache_cap bytes, released from the budget while cached)
- * instead of back to malloc: a burst's backlog drains into it, and the
- * next burst's chunks come from it before malloc, so they are not
- * page-faulted afresh (malloc gives a drained heap back to the system).
- * After CACHE_IDLE_DRAINS drains in a row that read nothing, the cache is
- * freed.
+ * one chunk at a time; all dropped when the lane is idle at a drain).
+ * Read 64 KiB chunks that no spare slot takes go to the stage's cache (up
+ * to cache_cap bytes and, with a room hook, the budget's room left;
+ * released from the budget while cached) instead of back to malloc: a
+ * burst's backlog drains into it, and the next burst's chunks come from it
+ * before malloc, so they are not page-faulted afresh (malloc gives a
+ * drained heap back to the system). Should the room shrink below what is
+ * cached (a chunk made from malloc, records queued), the cache gives
+ * chunks back to malloc. After CACHE_IDLE_DRAINS drains in a row that read
+ * nothing, and at least cache_idle_ns since the first of them, the cache
+ * is freed.
  * A whole chunk is reserved only while it fits the lowest band's share of
  * the budget (any entry may then fill it); past that, an entry gets a chunk
  * of its own size under its own band's share, so a lower band never fills
@@ -28,6 +32,7 @@
  * consumer frees a dead lane's chunks once it has read them.
  */
 #include "stage.h"
+#include "clock.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -97,12 +102,14 @@ struct otel_stage {
     atomic_uint_fast64_t taken;  /* entries passed to fn + refusals reported, ever */
     unsigned round;              /* drain_lock: which lane a bounded drain starts at */
     unsigned idle_drains;        /* drain_lock: drains in a row that read nothing */
+    uint64_t idle_since;         /* drain_lock: when the first of them ran */
     /* read CHUNK_MAX chunks kept for reuse, not counted in the budget; taken
      * by a producer growing its lane (once per 64 KiB) and filled by the
      * consumer, under cache_lock */
     pthread_mutex_t cache_lock;
     chunk *cache;
     size_t cache_bytes, cache_cap;
+    uint64_t cache_idle_ns; /* otel_stage_set_cache */
     /* bytes of chunks in the lanes' spare slots past their first, and the
      * most there may be (otel_stage_set_spares) */
     atomic_size_t spare_bytes;
@@ -186,8 +193,10 @@ static void free_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
     c->reserved = 0;
     size_t bytes = sizeof(chunk) + c->cap;
     if (c->cap == CHUNK_MAX && s->cache_cap) {
+        /* the budget's room, read before the cache's lock (a leaf) */
+        size_t room = s->hooks.room ? s->hooks.room(s->hooks.ctx) : SIZE_MAX;
         pthread_mutex_lock(&s->cache_lock);
-        int keep = s->cache_bytes + bytes <= s->cache_cap;
+        int keep = s->cache_bytes + bytes <= s->cache_cap && s->cache_bytes + bytes <= room;
         if (keep) {
             atomic_store_explicit(&c->next, s->cache, memory_order_relaxed);
             s->cache = c;
@@ -215,6 +224,29 @@ static chunk *cache_take(otel_stage *s)
     return c;
 }
 
+/* Gives cached chunks back to malloc until the cache holds at most the
+ * budget's room (with a room hook). */
+static void cache_fit_room(otel_stage *s)
+{
+    if (!s->hooks.room)
+        return;
+    size_t room = s->hooks.room(s->hooks.ctx);
+    chunk *out = NULL;
+    pthread_mutex_lock(&s->cache_lock);
+    while (s->cache && s->cache_bytes > room) {
+        chunk *c = s->cache;
+        s->cache = atomic_load_explicit(&c->next, memory_order_relaxed);
+        s->cache_bytes -= sizeof(chunk) + c->cap;
+        atomic_store_explicit(&c->next, out, memory_order_relaxed);
+        out = c;
+    }
+    pthread_mutex_unlock(&s->cache_lock);
+    for (chunk *next; out; out = next) {
+        next = atomic_load_explicit(&out->next, memory_order_relaxed);
+        free(out);
+    }
+}
+
 /* Frees every cached chunk. */
 static void cache_clear(otel_stage *s)
 {
@@ -229,10 +261,11 @@ static void cache_clear(otel_stage *s)
     }
 }
 
-void otel_stage_set_cache(otel_stage *s, size_t bytes)
+void otel_stage_set_cache(otel_stage *s, size_t bytes, uint64_t idle_ns)
 {
     pthread_mutex_lock(&s->cache_lock);
     s->cache_cap = bytes;
+    s->cache_idle_ns = idle_ns;
     pthread_mutex_unlock(&s->cache_lock);
     if (!bytes)
         cache_clear(s);
@@ -399,8 +432,12 @@ static chunk *new_chunk(otel_stage *s, size_t cap, unsigned band)
     if (s->hooks.reserve && s->hooks.reserve(s->hooks.ctx, total, band) != 0)
         return NULL;
     chunk *c = cap == CHUNK_MAX ? cache_take(s) : NULL;
-    if (!c)
+    if (!c) {
         c = malloc(total);
+        /* new memory: what is cached must still fit the room left */
+        if (c && s->cache_cap)
+            cache_fit_room(s);
+    }
     if (!c) {
         if (s->hooks.release)
             s->hooks.release(s->hooks.ctx, total);
@@ -649,13 +686,22 @@ size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void 
     pthread_mutex_lock(&s->lanes_lock);
     unreported_locked(s, 1, ref);
     pthread_mutex_unlock(&s->lanes_lock);
-    /* every lane was visited and none had anything: idle */
+    /* every lane was visited and none had anything: idle (the clock is read
+     * only then, and only with an idle time) */
     if (n)
         s->idle_drains = 0;
-    else if (++s->idle_drains >= CACHE_IDLE_DRAINS)
-        cache_clear(s);
+    else if (s->cache_cap) {
+        uint64_t now = s->cache_idle_ns ? otel_now_ns() : 0;
+        if (s->idle_drains++ == 0)
+            s->idle_since = now;
+        if (s->idle_drains >= CACHE_IDLE_DRAINS && now - s->idle_since >= s->cache_idle_ns)
+            cache_clear(s);
+    }
     if (done)
         done(ctx);
+    /* what was read is queued now: the cache fits the room left */
+    if (n && s->cache_cap)
+        cache_fit_room(s);
     /* what was read is the owner's to count now (done handed it on) */
     if (n && s->hooks.unadmit)
         s->hooks.unadmit(s->hooks.ctx, n);

@@ -31,8 +31,10 @@ typedef struct otel_stage_lane otel_stage_lane;
  * owner's record bound (then it is counted), -1 when not; unadmit gives n
  * back (a refusal after the admit, or entries the consumer has read: the
  * owner counts what the consumer made of them itself). Any may be NULL (no
- * budget, no wake, no record bound; admit and unadmit go together). Called
- * from logging threads and the consumer. */
+ * budget, no wake, no record bound; admit and unadmit go together). room:
+ * the bytes the budget has left (NULL: the cache is bounded by its cap
+ * alone, otel_stage_set_cache). Called from logging threads and the
+ * consumer. */
 typedef struct otel_stage_hooks {
     int (*reserve)(void *ctx, size_t bytes, unsigned band);
     void (*release)(void *ctx, size_t bytes);
@@ -40,6 +42,7 @@ typedef struct otel_stage_hooks {
     void *ctx;
     int (*admit)(void *ctx, unsigned band);
     void (*unadmit)(void *ctx, size_t n);
+    size_t (*room)(void *ctx);
 } otel_stage_hooks;
 
 /* Read chunks a lane keeps for its thread's next ones (still reserved), at
@@ -105,12 +108,16 @@ void otel_stage_counts_by_band(otel_stage *s, uint64_t *pending, uint64_t refuse
 size_t otel_stage_reserved(otel_stage *s);
 
 /* The cache of read chunks (stage.c): at most `bytes` of them are kept for
- * the lanes' next chunks instead of being freed (0, the default: none).
- * Cached chunks are not reserved from the budget (a chunk is reserved
- * again when a lane takes it): memory is the budget plus at most this. A
- * drain that reads nothing CACHE_IDLE_DRAINS times in a row (4) frees them
- * all, as does otel_stage_free. Set before the stage is used. */
-void otel_stage_set_cache(otel_stage *s, size_t bytes);
+ * the lanes' next chunks instead of being freed (0, the default: none),
+ * and with a room hook at most the budget's room left, so the budget and
+ * the cache together stay within the budget's bound (the cache gives chunks
+ * back to malloc when the room shrinks: at a drain that read entries, and
+ * when a lane's chunk comes from malloc). Cached chunks are not reserved
+ * from the budget (a chunk is reserved again when a lane takes it). Drains
+ * that read nothing CACHE_IDLE_DRAINS times in a row (4), over at least
+ * idle_ns from the first of them, free them all, as does otel_stage_free.
+ * Set before the stage is used. */
+void otel_stage_set_cache(otel_stage *s, size_t bytes, uint64_t idle_ns);
 
 /* The lanes' spare chunks past each lane's first (stage.c): at most
  * `bytes` of them over all lanes (0, the default: one spare per lane).

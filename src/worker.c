@@ -125,6 +125,7 @@ static size_t lane_wake_at(const otel_settings *st)
 static int stage_reserve(void *q, size_t bytes, unsigned band) { return otel_queue_reserve(q, bytes, band); }
 static void stage_release(void *q, size_t bytes) { otel_queue_release(q, bytes); }
 static void stage_kick(void *q) { otel_queue_kick(q); }
+static size_t stage_room(void *q) { return otel_queue_room(q); }
 static int stage_admit(void *q, unsigned band) { return otel_queue_admit(q, band); }
 static void stage_unadmit(void *q, size_t n) { otel_queue_unadmit(q, n); }
 
@@ -132,7 +133,7 @@ int otel_worker_enable_stage(otel_worker *w, const struct otel_record_builder *b
 {
     if (w->settings.block_timeout_ms > 0 || atomic_load(&w->stage))
         return -1;
-    otel_stage_hooks h = {stage_reserve, stage_release, stage_kick, w->queue, NULL, NULL};
+    otel_stage_hooks h = {stage_reserve, stage_release, stage_kick, w->queue, NULL, NULL, stage_room};
     /* the byte cap bounds the lanes and the queue together; so does
      * maxQueueSize, when set, for records (each lane entry is admitted) */
     if (w->settings.max_queue_size) {
@@ -143,10 +144,10 @@ int otel_worker_enable_stage(otel_worker *w, const struct otel_record_builder *b
     if (!s)
         return -1;
     /* a burst's drained chunks are kept for the next one (not page-faulted
-     * afresh), up to an eighth of the byte cap on top of it and at most
-     * 8 MiB (the default cap's eighth: a raised cap does not raise it) */
-    size_t cache = w->settings.max_queue_bytes / 8;
-    otel_stage_set_cache(s, cache < ((size_t)8 << 20) ? cache : (size_t)8 << 20);
+     * afresh) within the byte cap's room left (lanes, queue and cache
+     * together stay within the cap), and freed once the lanes have stayed
+     * empty for four schedule delays */
+    otel_stage_set_cache(s, w->settings.max_queue_bytes, (uint64_t)w->settings.schedule_delay_ms * 4000000ull);
     /* a busy lane keeps the chunks a drain read (LANE_WAKE_BATCHES batches'
      * worth) as spares, reserved, for its next ones, so that it takes them
      * without a lock: up to a sixteenth of the byte cap over all lanes and

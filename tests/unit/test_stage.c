@@ -3,7 +3,8 @@
  * size come back in order with their bytes intact; the byte budget refuses
  * what does not fit, counts the refusals and gets every reserved byte back;
  * a busy lane reuses its read chunks, keeping as many as its spare bytes
- * allow; kicks come every wake_at entries; an owner's record bound (admit) holds
+ * allow; read chunks are cached within the cap and the budget's room, and
+ * freed when idle; kicks come every wake_at entries; an owner's record bound (admit) holds
  * over every lane; the budget refuses the lowest severity band first; bounded drains take the lanes in turn; committed and taken add
  * up; many producers against a draining consumer lose, repeat and reorder
  * nothing; the lanes of exited threads are read and then freed; a thread
@@ -109,6 +110,7 @@ struct budget {
     long reserves, refusals, releases;
     int went_negative; /* a release of more than was reserved */
     int banded;        /* each band gets its share of limit (band.h) */
+    size_t other;      /* bytes of the limit held elsewhere (queued records) */
     atomic_long kicks;
 };
 
@@ -144,6 +146,17 @@ static void budget_release(void *ctx, size_t bytes)
     pthread_mutex_unlock(&b->mu);
 }
 
+/* The limit's bytes neither the lanes nor `other` hold (the room hook). */
+static size_t budget_room(void *ctx)
+{
+    struct budget *b = ctx;
+    pthread_mutex_lock(&b->mu);
+    size_t used = b->reserved + b->other;
+    size_t room = b->limit == 0 ? SIZE_MAX : used < b->limit ? b->limit - used : 0;
+    pthread_mutex_unlock(&b->mu);
+    return room;
+}
+
 static void budget_kick(void *ctx)
 {
     struct budget *b = ctx;
@@ -168,7 +181,7 @@ static size_t budget_now(struct budget *b)
 
 static otel_stage *stage_with(struct budget *b, size_t wake_at)
 {
-    otel_stage_hooks h = {budget_reserve, budget_release, budget_kick, b, NULL, NULL};
+    otel_stage_hooks h = {budget_reserve, budget_release, budget_kick, b, NULL, NULL, NULL};
     otel_stage *s = otel_stage_new(&h, wake_at);
     ck_assert_ptr_nonnull(s);
     return s;
@@ -265,7 +278,7 @@ static void write_range(otel_stage *s, size_t from, size_t to)
 
 START_TEST(one_thread_every_size_in_order)
 {
-    otel_stage_hooks none = {NULL, NULL, NULL, NULL, NULL, NULL}; /* no budget, no wake */
+    otel_stage_hooks none = {NULL, NULL, NULL, NULL, NULL, NULL, NULL}; /* no budget, no wake */
     otel_stage *s = otel_stage_new(&none, 16);
     ck_assert_ptr_nonnull(s);
     ck_assert_uint_eq(pending(s), 0);
@@ -563,7 +576,7 @@ START_TEST(read_chunks_are_cached_within_the_cap)
     budget_init(&b, 24 * CACHE_CHUNK);
     otel_stage *s = stage_with(&b, 1000000);
     ck_assert_uint_eq(otel_stage_cached(s), 0);
-    otel_stage_set_cache(s, 3 * CACHE_CHUNK);
+    otel_stage_set_cache(s, 3 * CACHE_CHUNK, 0);
     struct in_order o = {0};
     size_t written = 0;
 
@@ -635,6 +648,92 @@ START_TEST(free_releases_undrained)
     otel_stage_free(s);
     ck_assert_uint_eq(budget_now(&b), 0);
     ck_assert_int_eq(b.went_negative, 0);
+}
+END_TEST
+
+/* with a room hook the cache holds at most the budget's room left: the
+ * lanes, what is held elsewhere (queued records) and the cache together
+ * stay within the limit; when the room shrinks, a drain that reads entries
+ * gives cached chunks back. With an idle time, idle drains free the cache
+ * only once that much time has passed since the first of them. */
+static otel_stage *stage_with_room(struct budget *b, size_t cache, uint64_t idle_ns)
+{
+    otel_stage_hooks h = {budget_reserve, budget_release, budget_kick, b, NULL, NULL, budget_room};
+    otel_stage *s = otel_stage_new(&h, 1000000);
+    ck_assert_ptr_nonnull(s);
+    otel_stage_set_cache(s, cache, idle_ns);
+    return s;
+}
+
+static size_t held_total(otel_stage *s, struct budget *b)
+{
+    return otel_stage_cached(s) + budget_now(b) + b->other;
+}
+
+START_TEST(cache_stays_within_the_room)
+{
+    struct budget b;
+    budget_init(&b, 16 * CACHE_CHUNK);
+    otel_stage *s = stage_with_room(&b, 64 * CACHE_CHUNK, 0); /* the room binds, not the cap */
+    struct in_order o = {0};
+    size_t written = 0;
+    b.other = 4 * CACHE_CHUNK;
+    write_thousands(s, 1000, &written); /* ~15 chunks: the budget refuses the rest */
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 2 * CACHE_CHUNK);
+    ck_assert_uint_le(held_total(s, &b), b.limit);
+
+    /* records queued meanwhile: the room shrinks; the next drain that reads
+     * entries gives the cache back down to it */
+    size_t cached = otel_stage_cached(s);
+    pthread_mutex_lock(&b.mu);
+    b.other += cached / 2;
+    pthread_mutex_unlock(&b.mu);
+    write_thousands(s, 5, &written); /* the lane's tail has room: no chunk taken */
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_lt(otel_stage_cached(s), cached);
+    ck_assert_uint_le(held_total(s, &b), b.limit);
+
+    /* no room at all: nothing stays cached */
+    pthread_mutex_lock(&b.mu);
+    b.other = b.limit;
+    pthread_mutex_unlock(&b.mu);
+    write_thousands(s, 1, &written);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_eq(otel_stage_cached(s), 0);
+    ck_assert_no_faults(o.f);
+    ck_assert_uint_eq(o.next, written);
+    otel_stage_free(s);
+    ck_assert_uint_eq(budget_now(&b), 0);
+
+    /* an hour's idle time: any number of idle drains keep the cache */
+    budget_init(&b, 0);
+    s = stage_with_room(&b, 8 * CACHE_CHUNK, 3600ull * 1000000000ull);
+    o = (struct in_order){0};
+    written = 0;
+    write_thousands(s, 600, &written);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 0);
+    for (int i = 0; i < 20; i++)
+        otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 0);
+    otel_stage_free(s);
+
+    /* a nanosecond's: the fourth idle drain frees it, as without one */
+    s = stage_with_room(&b, 8 * CACHE_CHUNK, 1);
+    o = (struct in_order){0};
+    written = 0;
+    write_thousands(s, 600, &written);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 0);
+    for (int i = 0; i < 3; i++)
+        otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 0);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_eq(otel_stage_cached(s), 0);
+    ck_assert_no_faults(o.f);
+    otel_stage_free(s);
+    ck_assert(!b.went_negative);
 }
 END_TEST
 
@@ -802,7 +901,7 @@ START_TEST(many_producers_one_consumer)
      * cache: chunks go back and forth between the lanes and the consumer
      * through all three */
     otel_stage_set_spares(st->s, 4 * (65536 + 256));
-    otel_stage_set_cache(st->s, 4 * (65536 + 256));
+    otel_stage_set_cache(st->s, 4 * (65536 + 256), 0);
     st->per_thread = under_sanitizer() ? 20000 : 100000;
     atomic_init(&st->joined, 0);
     atomic_init(&st->drains, 0);
@@ -1096,7 +1195,7 @@ START_TEST(admit_bounds_every_lane)
 {
     struct admit_bound ab = {.limit = 5};
     atomic_init(&ab.held, 0);
-    otel_stage_hooks h = {NULL, NULL, NULL, &ab, bound_admit, bound_unadmit};
+    otel_stage_hooks h = {NULL, NULL, NULL, &ab, bound_admit, bound_unadmit, NULL};
     otel_stage *s = otel_stage_new(&h, 1000000);
     ck_assert_ptr_nonnull(s);
     otel_stage_lane *lane = NULL;
@@ -1473,6 +1572,7 @@ int main(void)
     tcase_add_test(tc, busy_lane_reuses_its_chunks);
     tcase_add_test(tc, busy_lane_keeps_spares_within_their_bytes);
     tcase_add_test(tc, read_chunks_are_cached_within_the_cap);
+    tcase_add_test(tc, cache_stays_within_the_room);
     tcase_add_test(tc, kick_every_wake_at_entries);
     tcase_add_test(tc, admit_bounds_every_lane);
     tcase_add_test(tc, lowest_band_is_refused_first);
