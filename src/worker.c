@@ -110,16 +110,16 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
  * steady rate fewer wakes keep the logging thread's tail short. A burst
  * finds the export thread awake (a kick then wakes no one), the
  * schedule delay still bounds how long an entry waits, and half of the byte
- * cap in use wakes it too (otel_queue_reserve). With maxQueueSize set, a
- * lane wakes it by half of that at the latest (never later than a batch),
- * so its lanes are drained before the bound refuses entries. */
+ * cap in use wakes it too (otel_queue_reserve), whatever the number of
+ * lanes. With maxQueueSize set, nothing wakes it as the record count nears
+ * that bound, and several lanes may fill it together before any has taken
+ * four batches: a lane then wakes it every batch. */
 static size_t lane_wake_at(const otel_settings *st)
 {
     size_t batch = st->max_export_batch_size ? st->max_export_batch_size : 1;
-    size_t at = batch <= SIZE_MAX / LANE_WAKE_BATCHES ? batch * LANE_WAKE_BATCHES : SIZE_MAX;
-    if (st->max_queue_size && at > st->max_queue_size / 2)
-        at = st->max_queue_size / 2 > batch ? st->max_queue_size / 2 : batch;
-    return at;
+    if (st->max_queue_size)
+        return batch;
+    return batch <= SIZE_MAX / LANE_WAKE_BATCHES ? batch * LANE_WAKE_BATCHES : SIZE_MAX;
 }
 
 static int stage_reserve(void *q, size_t bytes, unsigned band) { return otel_queue_reserve(q, bytes, band); }
