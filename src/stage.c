@@ -18,9 +18,10 @@
  * before malloc, so they are not page-faulted afresh (malloc gives a
  * drained heap back to the system). Should the room shrink below what is
  * cached (a chunk made from malloc, records queued), the cache gives
- * chunks back to malloc. After CACHE_IDLE_DRAINS drains in a row that read
- * nothing, and at least cache_idle_ns since the first of them, the cache
- * is freed.
+ * chunks back to malloc. After CACHE_IDLE_DRAINS drains in a row with no
+ * chunk taken from the cache since the drain before (nothing logged, or a
+ * trickle the lanes' own chunks hold), and at least cache_idle_ns since the
+ * first of them, the cache is freed.
  * A whole chunk is reserved only while it fits the lowest band's share of
  * the budget (any entry may then fill it); past that, an entry gets a chunk
  * of its own size under its own band's share, so a lower band never fills
@@ -101,15 +102,18 @@ struct otel_stage {
     uint64_t retired_committed;  /* under lanes_lock: committed + refused of freed lanes */
     atomic_uint_fast64_t taken;  /* entries passed to fn + refusals reported, ever */
     unsigned round;              /* drain_lock: which lane a bounded drain starts at */
-    unsigned idle_drains;        /* drain_lock: drains in a row that read nothing */
+    unsigned idle_drains;        /* drain_lock: drains in a row after which no lane had
+                                  * taken a chunk from the cache */
     uint64_t idle_since;         /* drain_lock: when the first of them ran */
+    uint64_t takes_seen;         /* drain_lock: cache_takes at the previous drain */
     /* read CHUNK_MAX chunks kept for reuse, not counted in the budget; taken
      * by a producer growing its lane (once per 64 KiB) and filled by the
      * consumer, under cache_lock */
     pthread_mutex_t cache_lock;
     chunk *cache;
     size_t cache_bytes, cache_cap;
-    uint64_t cache_idle_ns; /* otel_stage_set_cache */
+    uint64_t cache_idle_ns;            /* otel_stage_set_cache */
+    atomic_uint_fast64_t cache_takes; /* chunks lanes took from the cache, ever */
     /* bytes of chunks in the lanes' spare slots past their first, and the
      * most there may be (otel_stage_set_spares) */
     atomic_size_t spare_bytes;
@@ -219,6 +223,7 @@ static chunk *cache_take(otel_stage *s)
     if (c) {
         s->cache = atomic_load_explicit(&c->next, memory_order_relaxed);
         s->cache_bytes -= sizeof(chunk) + c->cap;
+        atomic_fetch_add_explicit(&s->cache_takes, 1, memory_order_relaxed);
     }
     pthread_mutex_unlock(&s->cache_lock);
     return c;
@@ -686,16 +691,21 @@ size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void 
     pthread_mutex_lock(&s->lanes_lock);
     unreported_locked(s, 1, ref);
     pthread_mutex_unlock(&s->lanes_lock);
-    /* every lane was visited and none had anything: idle (the clock is read
-     * only then, and only with an idle time) */
-    if (n)
+    /* the cache is idle while no lane takes from it: nothing logged, or a
+     * trickle its lanes' tails and spares hold (the clock is read only
+     * then, and only with an idle time) */
+    uint64_t takes = atomic_load_explicit(&s->cache_takes, memory_order_relaxed);
+    if (takes != s->takes_seen) {
+        s->takes_seen = takes;
         s->idle_drains = 0;
-    else if (s->cache_cap) {
+    } else if (s->cache_cap) {
         uint64_t now = s->cache_idle_ns ? otel_now_ns() : 0;
         if (s->idle_drains++ == 0)
             s->idle_since = now;
-        if (s->idle_drains >= CACHE_IDLE_DRAINS && now - s->idle_since >= s->cache_idle_ns)
+        if (s->idle_drains >= CACHE_IDLE_DRAINS && now - s->idle_since >= s->cache_idle_ns) {
             cache_clear(s);
+            s->idle_drains = 0; /* what the cache takes next starts a new count */
+        }
     }
     if (done)
         done(ctx);

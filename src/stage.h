@@ -113,9 +113,11 @@ size_t otel_stage_reserved(otel_stage *s);
  * the cache together stay within the budget's bound (the cache gives chunks
  * back to malloc when the room shrinks: at a drain that read entries, and
  * when a lane's chunk comes from malloc). Cached chunks are not reserved
- * from the budget (a chunk is reserved again when a lane takes it). Drains
- * that read nothing CACHE_IDLE_DRAINS times in a row (4), over at least
- * idle_ns from the first of them, free them all, as does otel_stage_free.
+ * from the budget (a chunk is reserved again when a lane takes it).
+ * CACHE_IDLE_DRAINS drains in a row (4) after which no lane had taken a
+ * chunk from the cache (nothing logged, or a trickle the lanes' own chunks
+ * hold), over at least idle_ns from the first of them, free them all, as
+ * does otel_stage_free.
  * Set before the stage is used. */
 void otel_stage_set_cache(otel_stage *s, size_t bytes, uint64_t idle_ns);
 
