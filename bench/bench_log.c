@@ -636,6 +636,59 @@ static void paced_row(log4c_category_t *otel, log4c_category_t *base, log4c_cate
               median_result(rb, repeat));
 }
 
+static int cleanup(const char *dir);
+
+/* --row paced: the paced row alone, in a process of its own, `n` calls a
+ * phase (floor, then otel, repeat times), with the tail of each: p50, p90,
+ * p99, p99.9, the share of calls over 400 ns, and the otel phase's faults
+ * and context switches (this thread only: RUSAGE_THREAD) and export
+ * requests. For finding what the slow calls of the paced row do. */
+static void paced_tail(const char *what, uint64_t *lat, size_t n, const struct rusage *r0, const struct rusage *r1,
+                       unsigned long long requests)
+{
+    size_t over = 0;
+    for (size_t i = 0; i < n; i++) {
+        lat[i] = lat[i] > clock_overhead ? lat[i] - clock_overhead : 0;
+        over += lat[i] > 400;
+    }
+    qsort(lat, n, sizeof *lat, cmp_u64);
+    printf("  %-6s p50 %5llu  p90 %5llu  p99 %5llu  p99.9 %6llu ns; over 400 ns %.2f%%", what,
+           (unsigned long long)lat[n / 2], (unsigned long long)lat[n * 90 / 100], (unsigned long long)lat[n * 99 / 100],
+           (unsigned long long)lat[n * 999 / 1000], 100.0 * (double)over / (double)n);
+    if (r0)
+        printf("; caller thread: %ld minor faults, %ld voluntary, %ld involuntary context switches; %llu requests",
+               r1->ru_minflt - r0->ru_minflt, r1->ru_nvcsw - r0->ru_nvcsw, r1->ru_nivcsw - r0->ru_nivcsw, requests);
+    printf("\n");
+}
+
+static int run_paced(long n, log4c_category_t *otel, log4c_category_t *floor_, const char *dir)
+{
+    enum { RATE = 100000 };
+    uint64_t *lat = malloc(sizeof *lat * (size_t)n);
+    measure_clock_overhead();
+    paced(otel, 10000, RATE, lat); /* warm: the lane, the caches, the connection */
+    log4c_otel_flush(30000);
+    for (int r = 0; r < repeat; r++) {
+        paced(floor_, (size_t)n, RATE, lat);
+        paced_tail("floor", lat, (size_t)n, NULL, NULL, 0);
+        log4c_otel_stats_t s0, s1;
+        struct rusage r0, r1;
+        log4c_otel_stats(&s0);
+        getrusage(RUSAGE_THREAD, &r0);
+        paced(otel, (size_t)n, RATE, lat);
+        getrusage(RUSAGE_THREAD, &r1);
+        log4c_otel_flush(30000);
+        log4c_otel_stats(&s1);
+        paced_tail("otel", lat, (size_t)n, &r0, &r1,
+                   (unsigned long long)(s1.export_requests - s0.export_requests));
+    }
+    free(lat);
+    log4c_fini();
+    close(sink_stdin);
+    waitpid(sink_pid, NULL, 0);
+    return cleanup(dir);
+}
+
 static int cleanup(const char *dir)
 {
     char cmd[600];
@@ -814,6 +867,8 @@ int main(int argc, char **argv)
     log4c_category_t *masked = log4c_category_get("app.mask.module");
     if (profile)
         return run_profile(profile, total, otel, base, floor_, dropped, masked, dir);
+    if (row && strcmp(row, "paced") == 0)
+        return run_paced(total, otel, floor_, dir);
     if (row)
         return run_row(row, total, otel, base, dir);
     measure_clock_overhead();

@@ -342,6 +342,15 @@ int otel_queue_reserve(otel_queue *q, size_t bytes, unsigned band)
     return 0;
 }
 
+size_t otel_queue_room(otel_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    size_t in_use = q->bytes + q->staged_bytes;
+    size_t room = in_use < q->max_bytes ? q->max_bytes - in_use : 0;
+    pthread_mutex_unlock(&q->lock);
+    return room;
+}
+
 void otel_queue_release(otel_queue *q, size_t bytes)
 {
     pthread_mutex_lock(&q->lock);

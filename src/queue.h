@@ -95,6 +95,9 @@ void otel_queue_take_over(otel_queue *q, uint64_t n);
  * -1 when not or when closed; release gives them back. */
 int otel_queue_reserve(otel_queue *q, size_t bytes, unsigned band);
 void otel_queue_release(otel_queue *q, size_t bytes);
+/* Bytes of the byte cap neither queued records nor the lanes' chunks hold
+ * (for the lanes' cache of read chunks, which stays within it). */
+size_t otel_queue_room(otel_queue *q);
 
 /* The record bound's side for the lanes (with max_records set): admit
  * counts one more record of band waiting, 0 when it fits that band's share,

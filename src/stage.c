@@ -8,14 +8,20 @@
  * chunk is never written again). A lane's first chunk is small (a thread
  * that logs once keeps 4 KiB); later ones double up to 64 KiB. A chunk the
  * consumer has read goes back to its lane as the spare for the producer's
- * next chunk (one per lane; dropped when the lane is idle at a drain).
- * Read 64 KiB chunks that no lane's spare slot takes go to the stage's
- * cache (up to cache_cap bytes, released from the budget while cached)
- * instead of back to malloc: a burst's backlog drains into it, and the
- * next burst's chunks come from it before malloc, so they are not
- * page-faulted afresh (malloc gives a drained heap back to the system).
- * After CACHE_IDLE_DRAINS drains in a row that read nothing, the cache is
- * freed.
+ * next chunks (one per lane, and up to OTEL_STAGE_SPARES while the
+ * stage's spare bytes stay under spare_cap, in slots each side exchanges
+ * one chunk at a time; all dropped when the lane is idle at a drain).
+ * Read 64 KiB chunks that no spare slot takes go to the stage's cache (up
+ * to cache_cap bytes and, with a room hook, the budget's room left;
+ * released from the budget while cached) instead of back to malloc: a
+ * burst's backlog drains into it, and the next burst's chunks come from it
+ * before malloc, so they are not page-faulted afresh (malloc gives a
+ * drained heap back to the system). Should the room shrink below what is
+ * cached (a chunk made from malloc, records queued), the cache gives
+ * chunks back to malloc. After CACHE_IDLE_DRAINS drains in a row with no
+ * chunk taken from the cache since the drain before (nothing logged, or a
+ * trickle the lanes' own chunks hold), and at least cache_idle_ns since the
+ * first of them, the cache is freed.
  * A whole chunk is reserved only while it fits the lowest band's share of
  * the budget (any entry may then fill it); past that, an entry gets a chunk
  * of its own size under its own band's share, so a lower band never fills
@@ -27,6 +33,7 @@
  * consumer frees a dead lane's chunks once it has read them.
  */
 #include "stage.h"
+#include "clock.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -66,9 +73,13 @@ struct otel_stage_lane {
      * side's (false sharing). Not measurable on the shared 2-core machine
      * (its noise is larger); the usual single-producer/consumer layout. */
     char pad_[64];
-    /* a chunk the consumer has read, handed back for the producer's next
-     * one (exchanged whole by either side: whoever takes it owns it) */
-    _Atomic(chunk *) spare;
+    /* chunks the consumer has read, handed back for the producer's next
+     * ones, still reserved (each slot exchanged whole by either side:
+     * whoever takes a chunk owns it). Several, not one: the export thread
+     * drains a lane's several chunks at once, and a chunk taken from the
+     * stage's cache instead costs the producer two locks (the cache's and
+     * the budget's), measured at 360-600 ns a call against ~180 from a slot */
+    _Atomic(chunk *) spare[OTEL_STAGE_SPARES];
     /* consumer's */
     chunk *head;
     size_t head_read; /* bytes of head read (a chunk's header is the producer's) */
@@ -91,13 +102,22 @@ struct otel_stage {
     uint64_t retired_committed;  /* under lanes_lock: committed + refused of freed lanes */
     atomic_uint_fast64_t taken;  /* entries passed to fn + refusals reported, ever */
     unsigned round;              /* drain_lock: which lane a bounded drain starts at */
-    unsigned idle_drains;        /* drain_lock: drains in a row that read nothing */
+    unsigned idle_drains;        /* drain_lock: drains in a row after which no lane had
+                                  * taken a chunk from the cache */
+    uint64_t idle_since;         /* drain_lock: when the first of them ran */
+    uint64_t takes_seen;         /* drain_lock: cache_takes at the previous drain */
     /* read CHUNK_MAX chunks kept for reuse, not counted in the budget; taken
      * by a producer growing its lane (once per 64 KiB) and filled by the
      * consumer, under cache_lock */
     pthread_mutex_t cache_lock;
     chunk *cache;
     size_t cache_bytes, cache_cap;
+    uint64_t cache_idle_ns;            /* otel_stage_set_cache */
+    atomic_uint_fast64_t cache_takes; /* chunks lanes took from the cache, ever */
+    /* bytes of chunks in the lanes' spare slots past their first, and the
+     * most there may be (otel_stage_set_spares) */
+    atomic_size_t spare_bytes;
+    size_t spare_cap;
 };
 
 /* A lane is shared by its thread and its stage until both let go (refs):
@@ -177,8 +197,10 @@ static void free_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
     c->reserved = 0;
     size_t bytes = sizeof(chunk) + c->cap;
     if (c->cap == CHUNK_MAX && s->cache_cap) {
+        /* the budget's room, read before the cache's lock (a leaf) */
+        size_t room = s->hooks.room ? s->hooks.room(s->hooks.ctx) : SIZE_MAX;
         pthread_mutex_lock(&s->cache_lock);
-        int keep = s->cache_bytes + bytes <= s->cache_cap;
+        int keep = s->cache_bytes + bytes <= s->cache_cap && s->cache_bytes + bytes <= room;
         if (keep) {
             atomic_store_explicit(&c->next, s->cache, memory_order_relaxed);
             s->cache = c;
@@ -201,9 +223,33 @@ static chunk *cache_take(otel_stage *s)
     if (c) {
         s->cache = atomic_load_explicit(&c->next, memory_order_relaxed);
         s->cache_bytes -= sizeof(chunk) + c->cap;
+        atomic_fetch_add_explicit(&s->cache_takes, 1, memory_order_relaxed);
     }
     pthread_mutex_unlock(&s->cache_lock);
     return c;
+}
+
+/* Gives cached chunks back to malloc until the cache holds at most the
+ * budget's room (with a room hook). */
+static void cache_fit_room(otel_stage *s)
+{
+    if (!s->hooks.room)
+        return;
+    size_t room = s->hooks.room(s->hooks.ctx);
+    chunk *out = NULL;
+    pthread_mutex_lock(&s->cache_lock);
+    while (s->cache && s->cache_bytes > room) {
+        chunk *c = s->cache;
+        s->cache = atomic_load_explicit(&c->next, memory_order_relaxed);
+        s->cache_bytes -= sizeof(chunk) + c->cap;
+        atomic_store_explicit(&c->next, out, memory_order_relaxed);
+        out = c;
+    }
+    pthread_mutex_unlock(&s->cache_lock);
+    for (chunk *next; out; out = next) {
+        next = atomic_load_explicit(&out->next, memory_order_relaxed);
+        free(out);
+    }
 }
 
 /* Frees every cached chunk. */
@@ -220,14 +266,17 @@ static void cache_clear(otel_stage *s)
     }
 }
 
-void otel_stage_set_cache(otel_stage *s, size_t bytes)
+void otel_stage_set_cache(otel_stage *s, size_t bytes, uint64_t idle_ns)
 {
     pthread_mutex_lock(&s->cache_lock);
     s->cache_cap = bytes;
+    s->cache_idle_ns = idle_ns;
     pthread_mutex_unlock(&s->cache_lock);
     if (!bytes)
         cache_clear(s);
 }
+
+void otel_stage_set_spares(otel_stage *s, size_t bytes) { s->spare_cap = bytes; }
 
 size_t otel_stage_cached(otel_stage *s)
 {
@@ -237,26 +286,67 @@ size_t otel_stage_cached(otel_stage *s)
     return n;
 }
 
-/* Frees the lane's spare chunk, if it has one. */
-static void drop_spare(otel_stage *s, otel_stage_lane *lane)
+static size_t chunk_bytes(const chunk *c) { return sizeof(chunk) + c->cap; }
+
+/* Takes the chunk in the lane's spare slot i, or NULL; a slot past the
+ * first gives its bytes back to the stage's spare count. */
+static chunk *spare_out(otel_stage *s, otel_stage_lane *lane, unsigned i)
 {
-    chunk *c = atomic_exchange_explicit(&lane->spare, NULL, memory_order_acquire);
-    if (c)
-        free_chunk(s, lane, c);
+    if (!atomic_load_explicit(&lane->spare[i], memory_order_relaxed))
+        return NULL;
+    chunk *c = atomic_exchange_explicit(&lane->spare[i], NULL, memory_order_acquire);
+    if (c && i)
+        atomic_fetch_sub_explicit(&s->spare_bytes, chunk_bytes(c), memory_order_relaxed);
+    return c;
 }
 
-/* A chunk the consumer has read: kept as the lane's spare when the slot is
- * free, else freed. The producer reuses it for its next chunk, so a busy
- * lane allocates no chunks and the consumer frees none into the logging
- * thread's malloc arena (whose lock the logging thread's own mallocs then
- * contended for: measured as futex waits on both sides). */
+/* Frees the lane's spare chunks, if it has any. */
+static void drop_spare(otel_stage *s, otel_stage_lane *lane)
+{
+    for (unsigned i = 0; i < OTEL_STAGE_SPARES; i++) {
+        chunk *c = spare_out(s, lane, i);
+        if (c)
+            free_chunk(s, lane, c);
+    }
+}
+
+/* A chunk the consumer has read: kept as one of the lane's spares when a
+ * slot is free, else freed. The producer reuses it for a next chunk, so a
+ * busy lane allocates no chunks and the consumer frees none into the
+ * logging thread's malloc arena (whose lock the logging thread's own
+ * mallocs then contended for: measured as futex waits on both sides). */
 static void retire_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
 {
-    chunk *expected = NULL;
-    if (c == &lane->sentinel ||
-        !atomic_compare_exchange_strong_explicit(&lane->spare, &expected, c, memory_order_release,
-                                                 memory_order_relaxed))
-        free_chunk(s, lane, c);
+    if (c == &lane->sentinel)
+        return;
+    size_t bytes = chunk_bytes(c);
+    for (unsigned i = 0; i < OTEL_STAGE_SPARES; i++) {
+        if (atomic_load_explicit(&lane->spare[i], memory_order_relaxed))
+            continue;
+        /* past the first slot only within the stage's spare bytes (the
+         * consumer alone adds to them: drains are serialised) */
+        if (i && atomic_load_explicit(&s->spare_bytes, memory_order_relaxed) + bytes > s->spare_cap)
+            break;
+        chunk *expected = NULL;
+        if (atomic_compare_exchange_strong_explicit(&lane->spare[i], &expected, c, memory_order_release,
+                                                    memory_order_relaxed)) {
+            if (i)
+                atomic_fetch_add_explicit(&s->spare_bytes, bytes, memory_order_relaxed);
+            return;
+        }
+    }
+    free_chunk(s, lane, c);
+}
+
+/* The producer takes a spare chunk, or NULL when the lane has none. */
+static chunk *take_spare(otel_stage *s, otel_stage_lane *lane)
+{
+    for (unsigned i = 0; i < OTEL_STAGE_SPARES; i++) {
+        chunk *c = spare_out(s, lane, i);
+        if (c)
+            return c;
+    }
+    return NULL;
 }
 
 /* The stage lets go of a lane: its chunks now, the struct when the thread
@@ -320,7 +410,8 @@ __attribute__((noinline)) static otel_stage_lane *my_lane_slow(otel_stage *s)
     }
     lane->stage = s;
     atomic_init(&lane->refs, 2);
-    atomic_init(&lane->spare, NULL);
+    for (unsigned i = 0; i < OTEL_STAGE_SPARES; i++)
+        atomic_init(&lane->spare[i], NULL);
     lane->tail = lane->head = &lane->sentinel;
     t->stage = s;
     t->gen = s->gen;
@@ -346,8 +437,12 @@ static chunk *new_chunk(otel_stage *s, size_t cap, unsigned band)
     if (s->hooks.reserve && s->hooks.reserve(s->hooks.ctx, total, band) != 0)
         return NULL;
     chunk *c = cap == CHUNK_MAX ? cache_take(s) : NULL;
-    if (!c)
+    if (!c) {
         c = malloc(total);
+        /* new memory: what is cached must still fit the room left */
+        if (c && s->cache_cap)
+            cache_fit_room(s);
+    }
     if (!c) {
         if (s->hooks.release)
             s->hooks.release(s->hooks.ctx, total);
@@ -376,8 +471,8 @@ static chunk *grow(otel_stage *s, otel_stage_lane *lane, size_t need, unsigned b
     }
     if (cap < need)
         cap = need;
-    /* the spare, when big enough: already allocated and counted */
-    chunk *c = atomic_exchange_explicit(&lane->spare, NULL, memory_order_acquire);
+    /* a spare, when big enough: already allocated and counted */
+    chunk *c = take_spare(s, lane);
     if (c && c->cap < cap) {
         free_chunk(s, lane, c);
         c = NULL;
@@ -580,7 +675,7 @@ size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void 
         n += got;
         if (got)
             atomic_fetch_add_explicit(&l->consumed, got, memory_order_relaxed);
-        else /* an idle lane keeps no spare: only its tail */
+        else /* an idle lane keeps no spares: only its tail */
             drop_spare(s, l);
         /* its thread is gone and everything it wrote was read above */
         if (dead && atomic_load_explicit(&l->consumed, memory_order_relaxed) ==
@@ -596,13 +691,27 @@ size_t otel_stage_drain_then(otel_stage *s, otel_stage_fn fn, void (*done)(void 
     pthread_mutex_lock(&s->lanes_lock);
     unreported_locked(s, 1, ref);
     pthread_mutex_unlock(&s->lanes_lock);
-    /* every lane was visited and none had anything: idle */
-    if (n)
+    /* the cache is idle while no lane takes from it: nothing logged, or a
+     * trickle its lanes' tails and spares hold (the clock is read only
+     * then, and only with an idle time) */
+    uint64_t takes = atomic_load_explicit(&s->cache_takes, memory_order_relaxed);
+    if (takes != s->takes_seen) {
+        s->takes_seen = takes;
         s->idle_drains = 0;
-    else if (++s->idle_drains >= CACHE_IDLE_DRAINS)
-        cache_clear(s);
+    } else if (s->cache_cap) {
+        uint64_t now = s->cache_idle_ns ? otel_now_ns() : 0;
+        if (s->idle_drains++ == 0)
+            s->idle_since = now;
+        if (s->idle_drains >= CACHE_IDLE_DRAINS && now - s->idle_since >= s->cache_idle_ns) {
+            cache_clear(s);
+            s->idle_drains = 0; /* what the cache takes next starts a new count */
+        }
+    }
     if (done)
         done(ctx);
+    /* what was read is queued now: the cache fits the room left */
+    if (n && s->cache_cap)
+        cache_fit_room(s);
     /* what was read is the owner's to count now (done handed it on) */
     if (n && s->hooks.unadmit)
         s->hooks.unadmit(s->hooks.ctx, n);

@@ -31,8 +31,10 @@ typedef struct otel_stage_lane otel_stage_lane;
  * owner's record bound (then it is counted), -1 when not; unadmit gives n
  * back (a refusal after the admit, or entries the consumer has read: the
  * owner counts what the consumer made of them itself). Any may be NULL (no
- * budget, no wake, no record bound; admit and unadmit go together). Called
- * from logging threads and the consumer. */
+ * budget, no wake, no record bound; admit and unadmit go together). room:
+ * the bytes the budget has left (NULL: the cache is bounded by its cap
+ * alone, otel_stage_set_cache). Called from logging threads and the
+ * consumer. */
 typedef struct otel_stage_hooks {
     int (*reserve)(void *ctx, size_t bytes, unsigned band);
     void (*release)(void *ctx, size_t bytes);
@@ -40,7 +42,14 @@ typedef struct otel_stage_hooks {
     void *ctx;
     int (*admit)(void *ctx, unsigned band);
     void (*unadmit)(void *ctx, size_t n);
+    size_t (*room)(void *ctx);
 } otel_stage_hooks;
+
+/* Read chunks a lane keeps for its thread's next ones (still reserved), at
+ * most: one, and more while the stage's spare bytes allow
+ * (otel_stage_set_spares); a drain that reads nothing from the lane frees
+ * them. */
+#define OTEL_STAGE_SPARES 8
 
 /* NULL when out of memory. wake_at: entries per lane between kicks (>= 1). */
 otel_stage *otel_stage_new(const otel_stage_hooks *hooks, size_t wake_at);
@@ -61,9 +70,10 @@ void otel_stage_commit(otel_stage_lane *lane, size_t size);
 /* Consumer: calls fn for up to max committed entries (SIZE_MAX: all), each
  * lane in order (a bounded drain starts at the next lane each time, so a
  * busy lane cannot starve the others), and frees what has been read (a
- * busy lane keeps one read chunk as the spare for its thread's next one;
- * a lane with nothing to read gives its spare up; a freed chunk may go to
- * the cache, otel_stage_set_cache) and the lanes of threads
+ * busy lane keeps read chunks as spares for its thread's next ones, one or
+ * up to OTEL_STAGE_SPARES (otel_stage_set_spares); a lane with nothing to
+ * read gives them up; a freed
+ * chunk may go to the cache, otel_stage_set_cache) and the lanes of threads
  * that have exited. Serialised: one drain at a time,
  * from any thread. Returns the number of entries passed to fn; *refused
  * (if not NULL) gets the number of refusals since the previous drain. fn
@@ -98,12 +108,24 @@ void otel_stage_counts_by_band(otel_stage *s, uint64_t *pending, uint64_t refuse
 size_t otel_stage_reserved(otel_stage *s);
 
 /* The cache of read chunks (stage.c): at most `bytes` of them are kept for
- * the lanes' next chunks instead of being freed (0, the default: none).
- * Cached chunks are not reserved from the budget (a chunk is reserved
- * again when a lane takes it): memory is the budget plus at most this. A
- * drain that reads nothing CACHE_IDLE_DRAINS times in a row (4) frees them
- * all, as does otel_stage_free. Set before the stage is used. */
-void otel_stage_set_cache(otel_stage *s, size_t bytes);
+ * the lanes' next chunks instead of being freed (0, the default: none),
+ * and with a room hook at most the budget's room left, so the budget and
+ * the cache together stay within the budget's bound (the cache gives chunks
+ * back to malloc when the room shrinks: at a drain that read entries, and
+ * when a lane's chunk comes from malloc). Cached chunks are not reserved
+ * from the budget (a chunk is reserved again when a lane takes it).
+ * CACHE_IDLE_DRAINS drains in a row (4) after which no lane had taken a
+ * chunk from the cache (nothing logged, or a trickle the lanes' own chunks
+ * hold), over at least idle_ns from the first of them, free them all, as
+ * does otel_stage_free.
+ * Set before the stage is used. */
+void otel_stage_set_cache(otel_stage *s, size_t bytes, uint64_t idle_ns);
+
+/* The lanes' spare chunks past each lane's first (stage.c): at most
+ * `bytes` of them over all lanes (0, the default: one spare per lane).
+ * They stay reserved from the budget, so a lane takes one without a lock;
+ * a lane idle at a drain gives its spares up. Set before the stage is used. */
+void otel_stage_set_spares(otel_stage *s, size_t bytes);
 
 /* Bytes of chunks in the cache now (for tests). */
 size_t otel_stage_cached(otel_stage *s);

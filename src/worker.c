@@ -100,9 +100,32 @@ static void export_batch(otel_worker *w, otel_record **batch, size_t n, otel_buf
 
 /* ---- the hand-off lanes ---- */
 
+#define LANE_WAKE_BATCHES 4
+
+/* Entries a lane takes between its wakes of the export thread:
+ * LANE_WAKE_BATCHES export batches. A wake of the sleeping export thread
+ * costs the logging call that makes it a futex call and, on a VM, an
+ * interrupt to the other CPU, or the woken thread takes the caller's CPU
+ * (measured on the 2-core development VM: 10-400 us on that call), so at a
+ * steady rate fewer wakes keep the logging thread's tail short. A burst
+ * finds the export thread awake (a kick then wakes no one), the
+ * schedule delay still bounds how long an entry waits, and half of the byte
+ * cap in use wakes it too (otel_queue_reserve), whatever the number of
+ * lanes. With maxQueueSize set, nothing wakes it as the record count nears
+ * that bound, and several lanes may fill it together before any has taken
+ * four batches: a lane then wakes it every batch. */
+static size_t lane_wake_at(const otel_settings *st)
+{
+    size_t batch = st->max_export_batch_size ? st->max_export_batch_size : 1;
+    if (st->max_queue_size)
+        return batch;
+    return batch <= SIZE_MAX / LANE_WAKE_BATCHES ? batch * LANE_WAKE_BATCHES : SIZE_MAX;
+}
+
 static int stage_reserve(void *q, size_t bytes, unsigned band) { return otel_queue_reserve(q, bytes, band); }
 static void stage_release(void *q, size_t bytes) { otel_queue_release(q, bytes); }
 static void stage_kick(void *q) { otel_queue_kick(q); }
+static size_t stage_room(void *q) { return otel_queue_room(q); }
 static int stage_admit(void *q, unsigned band) { return otel_queue_admit(q, band); }
 static void stage_unadmit(void *q, size_t n) { otel_queue_unadmit(q, n); }
 
@@ -110,21 +133,27 @@ int otel_worker_enable_stage(otel_worker *w, const struct otel_record_builder *b
 {
     if (w->settings.block_timeout_ms > 0 || atomic_load(&w->stage))
         return -1;
-    otel_stage_hooks h = {stage_reserve, stage_release, stage_kick, w->queue, NULL, NULL};
+    otel_stage_hooks h = {stage_reserve, stage_release, stage_kick, w->queue, NULL, NULL, stage_room};
     /* the byte cap bounds the lanes and the queue together; so does
      * maxQueueSize, when set, for records (each lane entry is admitted) */
     if (w->settings.max_queue_size) {
         h.admit = stage_admit;
         h.unadmit = stage_unadmit;
     }
-    otel_stage *s = otel_stage_new(&h, w->settings.max_export_batch_size);
+    otel_stage *s = otel_stage_new(&h, lane_wake_at(&w->settings));
     if (!s)
         return -1;
     /* a burst's drained chunks are kept for the next one (not page-faulted
-     * afresh), up to an eighth of the byte cap on top of it and at most
-     * 8 MiB (the default cap's eighth: a raised cap does not raise it) */
-    size_t cache = w->settings.max_queue_bytes / 8;
-    otel_stage_set_cache(s, cache < ((size_t)8 << 20) ? cache : (size_t)8 << 20);
+     * afresh) within the byte cap's room left (lanes, queue and cache
+     * together stay within the cap), and freed once the lanes have stayed
+     * empty for four schedule delays */
+    otel_stage_set_cache(s, w->settings.max_queue_bytes, (uint64_t)w->settings.schedule_delay_ms * 4000000ull);
+    /* a busy lane keeps the chunks a drain read (LANE_WAKE_BATCHES batches'
+     * worth) as spares, reserved, for its next ones, so that it takes them
+     * without a lock: up to a sixteenth of the byte cap over all lanes and
+     * at most 4 MiB */
+    size_t spares = w->settings.max_queue_bytes / 16;
+    otel_stage_set_spares(s, spares < ((size_t)4 << 20) ? spares : (size_t)4 << 20);
     w->builder = b;
     atomic_store_explicit(&w->stage, s, memory_order_release);
     return 0;

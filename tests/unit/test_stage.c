@@ -2,7 +2,9 @@
  * test_stage.c - the per-thread staging lanes (src/stage.h): entries of every
  * size come back in order with their bytes intact; the byte budget refuses
  * what does not fit, counts the refusals and gets every reserved byte back;
- * kicks come every wake_at entries; an owner's record bound (admit) holds
+ * a busy lane reuses its read chunks, keeping as many as its spare bytes
+ * allow; read chunks are cached within the cap and the budget's room, and
+ * freed when idle; kicks come every wake_at entries; an owner's record bound (admit) holds
  * over every lane; the budget refuses the lowest severity band first; bounded drains take the lanes in turn; committed and taken add
  * up; many producers against a draining consumer lose, repeat and reorder
  * nothing; the lanes of exited threads are read and then freed; a thread
@@ -108,6 +110,7 @@ struct budget {
     long reserves, refusals, releases;
     int went_negative; /* a release of more than was reserved */
     int banded;        /* each band gets its share of limit (band.h) */
+    size_t other;      /* bytes of the limit held elsewhere (queued records) */
     atomic_long kicks;
 };
 
@@ -143,6 +146,17 @@ static void budget_release(void *ctx, size_t bytes)
     pthread_mutex_unlock(&b->mu);
 }
 
+/* The limit's bytes neither the lanes nor `other` hold (the room hook). */
+static size_t budget_room(void *ctx)
+{
+    struct budget *b = ctx;
+    pthread_mutex_lock(&b->mu);
+    size_t used = b->reserved + b->other;
+    size_t room = b->limit == 0 ? SIZE_MAX : used < b->limit ? b->limit - used : 0;
+    pthread_mutex_unlock(&b->mu);
+    return room;
+}
+
 static void budget_kick(void *ctx)
 {
     struct budget *b = ctx;
@@ -167,7 +181,7 @@ static size_t budget_now(struct budget *b)
 
 static otel_stage *stage_with(struct budget *b, size_t wake_at)
 {
-    otel_stage_hooks h = {budget_reserve, budget_release, budget_kick, b, NULL, NULL};
+    otel_stage_hooks h = {budget_reserve, budget_release, budget_kick, b, NULL, NULL, NULL};
     otel_stage *s = otel_stage_new(&h, wake_at);
     ck_assert_ptr_nonnull(s);
     return s;
@@ -264,7 +278,7 @@ static void write_range(otel_stage *s, size_t from, size_t to)
 
 START_TEST(one_thread_every_size_in_order)
 {
-    otel_stage_hooks none = {NULL, NULL, NULL, NULL, NULL, NULL}; /* no budget, no wake */
+    otel_stage_hooks none = {NULL, NULL, NULL, NULL, NULL, NULL, NULL}; /* no budget, no wake */
     otel_stage *s = otel_stage_new(&none, 16);
     ck_assert_ptr_nonnull(s);
     ck_assert_uint_eq(pending(s), 0);
@@ -476,6 +490,63 @@ START_TEST(busy_lane_reuses_its_chunks)
 }
 END_TEST
 
+/* Drains of several chunks at once: with spare bytes for them, the lane
+ * keeps them all (still reserved) and reserves nothing once warm; without,
+ * it keeps one and reserves the others again each round; either way an idle
+ * drain gives every spare up, and the spare bytes stay within their cap. */
+static long rounds_of_three_chunks(size_t spare_cap, size_t *held_max, size_t *held_idle)
+{
+    struct budget b;
+    budget_init(&b, 0);
+    otel_stage *s = stage_with(&b, 1000000);
+    otel_stage_set_spares(s, spare_cap);
+    struct in_order o = {0};
+    size_t written = 0;
+    long reserves_warm = -1;
+    *held_max = 0;
+    for (int round = 0; round < 100; round++) {
+        if (round == 20)
+            reserves_warm = b.reserves;
+        for (int k = 0; k < 190; k++) { /* ~190 KB: three 64 KiB chunks a round */
+            otel_stage_lane *lane;
+            void *p = otel_stage_begin(s, 1000, OTEL_BAND_INFO, &lane);
+            ck_assert_ptr_nonnull(p);
+            fill(p, written++, 1000, 0, 1000);
+            otel_stage_commit(lane, 1000);
+        }
+        otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+        if (budget_now(&b) > *held_max)
+            *held_max = budget_now(&b);
+    }
+    ck_assert_no_faults(o.f);
+    ck_assert_uint_eq(o.next, written);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL); /* idle */
+    *held_idle = budget_now(&b);
+    long reserved_warm = b.reserves - reserves_warm;
+    otel_stage_free(s);
+    ck_assert_uint_eq(budget_now(&b), 0);
+    ck_assert(!b.went_negative);
+    return reserved_warm;
+}
+
+START_TEST(busy_lane_keeps_spares_within_their_bytes)
+{
+    size_t held_max, held_idle;
+    /* room for three spares past the first: nothing reserved once warm */
+    ck_assert_int_eq(rounds_of_three_chunks(3 * (65536 + 256), &held_max, &held_idle), 0);
+    ck_assert_uint_le(held_max, 5 * (65536 + 256)); /* the tail, the first spare and three more */
+    ck_assert_uint_le(held_idle, 65536 + 256);      /* idle: the tail alone */
+    /* room for one past the first: the third chunk of each round is reserved again */
+    long again = rounds_of_three_chunks(65536 + 256, &held_max, &held_idle);
+    ck_assert_int_ge(again, 70);
+    ck_assert_uint_le(held_max, 3 * (65536 + 256));
+    ck_assert_uint_le(held_idle, 65536 + 256);
+    /* none past the first (the default) */
+    ck_assert_int_ge(rounds_of_three_chunks(0, &held_max, &held_idle), 140);
+    ck_assert_uint_le(held_max, 2 * (65536 + 256));
+}
+END_TEST
+
 /* Writes n entries of 1000 bytes (indexed from *written); returns how many
  * were refused. */
 static size_t write_thousands(otel_stage *s, size_t n, size_t *written)
@@ -505,7 +576,7 @@ START_TEST(read_chunks_are_cached_within_the_cap)
     budget_init(&b, 24 * CACHE_CHUNK);
     otel_stage *s = stage_with(&b, 1000000);
     ck_assert_uint_eq(otel_stage_cached(s), 0);
-    otel_stage_set_cache(s, 3 * CACHE_CHUNK);
+    otel_stage_set_cache(s, 3 * CACHE_CHUNK, 0);
     struct in_order o = {0};
     size_t written = 0;
 
@@ -548,15 +619,19 @@ START_TEST(read_chunks_are_cached_within_the_cap)
     ck_assert_uint_eq(otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL), 0);
     ck_assert_uint_eq(otel_stage_cached(s), 0);
 
-    /* an entry read in between starts the count again */
-    write_thousands(s, 200, &written);
+    /* a lane taking chunks from the cache starts the count again; a drain
+     * that only reads entries the lane's own chunks held does not */
+    write_thousands(s, 200, &written); /* refills the cache */
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 0);
+    write_thousands(s, 200, &written); /* takes from it */
     otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
     for (int i = 0; i < 3; i++)
         otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
-    write_thousands(s, 1, &written);
-    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
-    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
     ck_assert_uint_gt(otel_stage_cached(s), 0);
+    write_thousands(s, 1, &written); /* a trickle: the tail holds it */
+    ck_assert_uint_eq(otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL), 1);
+    ck_assert_uint_eq(otel_stage_cached(s), 0);
     ck_assert_no_faults(o.f);
     ck_assert_uint_eq(o.next, written);
 
@@ -577,6 +652,94 @@ START_TEST(free_releases_undrained)
     otel_stage_free(s);
     ck_assert_uint_eq(budget_now(&b), 0);
     ck_assert_int_eq(b.went_negative, 0);
+}
+END_TEST
+
+/* with a room hook the cache holds at most the budget's room left: the
+ * lanes, what is held elsewhere (queued records) and the cache together
+ * stay within the limit; when the room shrinks, a drain that reads entries
+ * gives cached chunks back. With an idle time, idle drains free the cache
+ * only once that much time has passed since the first of them. */
+static otel_stage *stage_with_room(struct budget *b, size_t cache, uint64_t idle_ns)
+{
+    otel_stage_hooks h = {budget_reserve, budget_release, budget_kick, b, NULL, NULL, budget_room};
+    otel_stage *s = otel_stage_new(&h, 1000000);
+    ck_assert_ptr_nonnull(s);
+    otel_stage_set_cache(s, cache, idle_ns);
+    return s;
+}
+
+static size_t held_total(otel_stage *s, struct budget *b)
+{
+    return otel_stage_cached(s) + budget_now(b) + b->other;
+}
+
+START_TEST(cache_stays_within_the_room)
+{
+    struct budget b;
+    budget_init(&b, 16 * CACHE_CHUNK);
+    otel_stage *s = stage_with_room(&b, 64 * CACHE_CHUNK, 0); /* the room binds, not the cap */
+    struct in_order o = {0};
+    size_t written = 0;
+    b.other = 4 * CACHE_CHUNK;
+    write_thousands(s, 1000, &written); /* ~15 chunks: the budget refuses the rest */
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 2 * CACHE_CHUNK);
+    ck_assert_uint_le(held_total(s, &b), b.limit);
+
+    /* records queued meanwhile: the room shrinks; the next drain that reads
+     * entries gives the cache back down to it */
+    size_t cached = otel_stage_cached(s);
+    pthread_mutex_lock(&b.mu);
+    b.other += cached / 2;
+    pthread_mutex_unlock(&b.mu);
+    write_thousands(s, 5, &written); /* the lane's tail has room: no chunk taken */
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_lt(otel_stage_cached(s), cached);
+    ck_assert_uint_le(held_total(s, &b), b.limit);
+
+    /* no room at all: nothing stays cached */
+    pthread_mutex_lock(&b.mu);
+    b.other = b.limit;
+    pthread_mutex_unlock(&b.mu);
+    write_thousands(s, 1, &written);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_eq(otel_stage_cached(s), 0);
+    ck_assert_no_faults(o.f);
+    ck_assert_uint_eq(o.next, written);
+    otel_stage_free(s);
+    ck_assert_uint_eq(budget_now(&b), 0);
+
+    /* an hour's idle time: any number of idle drains keep the cache */
+    budget_init(&b, 0);
+    s = stage_with_room(&b, 8 * CACHE_CHUNK, 3600ull * 1000000000ull);
+    o = (struct in_order){0};
+    written = 0;
+    write_thousands(s, 600, &written);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 0);
+    for (int i = 0; i < 20; i++)
+        otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 0);
+    otel_stage_free(s);
+
+    /* a nanosecond's: the fourth drain with nothing taken from the cache
+     * frees it, as without one (the drain that read the burst is the
+     * first: its lane took nothing from the cache, which was empty) */
+    s = stage_with_room(&b, 8 * CACHE_CHUNK, 1);
+    o = (struct in_order){0};
+    written = 0;
+    write_thousands(s, 600, &written);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 0);
+    for (int i = 0; i < 2; i++)
+        otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_gt(otel_stage_cached(s), 0);
+    otel_stage_drain(s, count_only, &o, SIZE_MAX, NULL);
+    ck_assert_uint_eq(otel_stage_cached(s), 0);
+    ck_assert_no_faults(o.f);
+    otel_stage_free(s);
+    ck_assert(!b.went_negative);
 }
 END_TEST
 
@@ -740,6 +903,11 @@ START_TEST(many_producers_one_consumer)
     struct stress *st = calloc(1, sizeof *st);
     ck_assert_ptr_nonnull(st);
     st->s = stage_with(&b, 64);
+    /* spare slots past the first in use (as the worker sets them), and a
+     * cache: chunks go back and forth between the lanes and the consumer
+     * through all three */
+    otel_stage_set_spares(st->s, 4 * (65536 + 256));
+    otel_stage_set_cache(st->s, 4 * (65536 + 256), 0);
     st->per_thread = under_sanitizer() ? 20000 : 100000;
     atomic_init(&st->joined, 0);
     atomic_init(&st->drains, 0);
@@ -923,6 +1091,7 @@ START_TEST(threads_exit_while_draining)
     struct short_arg *a = calloc(threads, sizeof *a);
     ck_assert(next != NULL && a != NULL);
     struct churn ch = {.s = stage_with(&b, 2), .c = {.threads = threads, .next_seq = next}};
+    otel_stage_set_spares(ch.s, 4 * (65536 + 256));
     atomic_init(&ch.done, 0);
     pthread_t cons;
     ck_assert_int_eq(pthread_create(&cons, NULL, churn_consumer, &ch), 0);
@@ -1032,7 +1201,7 @@ START_TEST(admit_bounds_every_lane)
 {
     struct admit_bound ab = {.limit = 5};
     atomic_init(&ab.held, 0);
-    otel_stage_hooks h = {NULL, NULL, NULL, &ab, bound_admit, bound_unadmit};
+    otel_stage_hooks h = {NULL, NULL, NULL, &ab, bound_admit, bound_unadmit, NULL};
     otel_stage *s = otel_stage_new(&h, 1000000);
     ck_assert_ptr_nonnull(s);
     otel_stage_lane *lane = NULL;
@@ -1407,7 +1576,9 @@ int main(void)
     tcase_add_test(tc, budget_refuses_counts_and_releases);
     tcase_add_test(tc, free_releases_undrained);
     tcase_add_test(tc, busy_lane_reuses_its_chunks);
+    tcase_add_test(tc, busy_lane_keeps_spares_within_their_bytes);
     tcase_add_test(tc, read_chunks_are_cached_within_the_cap);
+    tcase_add_test(tc, cache_stays_within_the_room);
     tcase_add_test(tc, kick_every_wake_at_entries);
     tcase_add_test(tc, admit_bounds_every_lane);
     tcase_add_test(tc, lowest_band_is_refused_first);
