@@ -77,19 +77,26 @@ const stopBusy = () => busy.splice(0).forEach((b) => b.exitCode === null && b.ki
 process.on('exit', stopBusy);
 
 /** Starts `spandemo crash 2 2900` in dir; kill(ms) SIGKILLs it ms after its
- * first ended span; done resolves to what it printed. */
+ * first ended span, killAfter(n) once it has printed n ended spans (a
+ * volume, whatever the machine's speed); done resolves to what it printed. */
 function crashWriter(dir, env) {
   const c = command(spandemo, ['crash', '2', '2900'], { ...baseEnv(), LOG4C_RCPATH: dir, HOME: dir, ...env });
   const child = spawn(c.file, c.args, { cwd: dir, env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let delayMs = null;
+  let afterSpans = null;
   let armed = false;
+  const endedSoFar = () => out.split('\n').filter((l) => l.startsWith('E ')).length;
   child.stdout.on('data', (d) => {
     out += d;
-    if (!armed && delayMs !== null && out.includes('\nE ')) {
+    if (armed) return;
+    if (delayMs !== null && out.includes('\nE ')) {
       armed = true;
       setTimeout(() => child.kill('SIGKILL'), delayMs);
+    } else if (afterSpans !== null && endedSoFar() >= afterSpans) {
+      armed = true;
+      child.kill('SIGKILL');
     }
   });
   child.stderr.on('data', (d) => (err += d));
@@ -97,7 +104,7 @@ function crashWriter(dir, env) {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, out, err }));
   });
-  return { done, kill: (ms) => (delayMs = ms) };
+  return { done, kill: (ms) => (delayMs = ms), killAfter: (n) => (afterSpans = n) };
 }
 
 test('SIGKILLs under load, 3 processes on one rotating file: no line glued, no ended span missing', async () => {
@@ -116,7 +123,13 @@ test('SIGKILLs under load, 3 processes on one rotating file: no line glued, no e
       const ws = [];
       for (let p = 0; p < PROCS; p++) {
         const w = crashWriter(dir, env);
-        w.kill(5 + Math.floor(Math.random() * 100)); // each its own moment: the others write on after it
+        // each its own moment: the others write on after it. Every fourth
+        // run kills by volume: 150 or more ended spans of ~1.7 KB on
+        // average (pads of 20 to 2,900 bytes) from each process pass the
+        // 256 KiB rotation size, so some runs rotate however slow the
+        // machine (a sanitizer, load) makes the writers.
+        if (r % 4 === 3) w.killAfter(150 + Math.floor(Math.random() * 100));
+        else w.kill(5 + Math.floor(Math.random() * 100));
         ws.push(w);
       }
       const results = await Promise.all(ws.map((w) => w.done));
