@@ -1384,3 +1384,104 @@ size_t otel_mask_split_alternatives(const char *pattern, char ***parts)
     *parts = out;
     return k;
 }
+
+/* ---- the literal text every match starts with ---- */
+
+/* Whether s[0..n) has a '|' outside every group and class. */
+static int top_level_bar(const char *s, size_t n)
+{
+    int depth = 0;
+    for (size_t j = 0; j < n;) {
+        char c = s[j];
+        if (c == '\\')
+            j += 2;
+        else if (c == '[')
+            j = skip_class(s, n, j);
+        else {
+            if (c == '(')
+                depth++;
+            else if (c == ')')
+                depth--;
+            else if (c == '|' && depth == 0)
+                return 1;
+            j++;
+        }
+    }
+    return 0;
+}
+
+size_t otel_mask_lead_new(const char *pattern, int caseless, otel_mask_lead *lead)
+{
+    unsigned char *out = lead->text;
+    int *folded = &lead->folded;
+    lead->n = 0;
+    size_t len = strlen(pattern), body = 0, n = len;
+    const char *flags = NULL;
+    size_t flags_len = 0;
+    *folded = 0;
+    if (otel_js_regex_literal(pattern, len, &body, &n, &flags, &flags_len))
+        for (size_t f = 0; f < flags_len; f++) {
+            if (flags[f] == 'i')
+                caseless = 1;
+            else if (!strchr("gmsu", flags[f]))
+                return 0; /* sticky, or a flag not read here: no lead */
+        }
+    const char *s = pattern + body;
+    for (;;) { /* a group around the whole pattern, "(?:...)" or "(?i:...)": its content */
+        size_t w = n >= 4 && memcmp(s, "(?:", 3) == 0 ? 3 : n >= 5 && memcmp(s, "(?i:", 4) == 0 ? 4 : 0;
+        if (!w || group_end(s, n, 0) != n - 1)
+            break;
+        caseless |= w == 4;
+        s += w;
+        n -= w + 1;
+    }
+    if (top_level_bar(s, n))
+        return 0;
+    size_t i = 0;
+    for (;;) { /* zero-width assertions before the first character: \b, \B, lookbehinds */
+        if (i + 1 < n && s[i] == '\\' && (s[i + 1] == 'b' || s[i + 1] == 'B')) {
+            i += 2;
+        } else if (i + 3 < n && s[i] == '(' && s[i + 1] == '?' && s[i + 2] == '<' &&
+                   (s[i + 3] == '=' || s[i + 3] == '!')) {
+            size_t e = group_end(s, n, i);
+            if (e >= n)
+                return 0;
+            i = e + 1;
+        } else {
+            break;
+        }
+    }
+    unsigned long min;
+    if (quantifier(s, n, i, &min)) /* a quantified assertion */
+        return 0;
+    size_t k = 0;
+    int letters = 0;
+    while (i < n && k < OTEL_MASK_LEAD_MAX) {
+        unsigned char ch = (unsigned char)s[i];
+        int litc;
+        size_t next;
+        if (ch == '\\') {
+            if (i + 1 >= n || (unsigned char)s[i + 1] >= 0x80 || is_alnum(s[i + 1]))
+                break; /* a class, an assertion, a character by its code, a backreference */
+            litc = (unsigned char)s[i + 1];
+            next = i + 2;
+        } else if (ch >= 0x80 || strchr("^$.*+?()[]{}|/", ch)) {
+            break;
+        } else {
+            litc = ch;
+            next = i + 1;
+        }
+        if (next < n && strchr("?*+{", s[next]))
+            break; /* quantified (or a '{' of Annex B): not required */
+        int letter = (litc >= 'a' && litc <= 'z') || (litc >= 'A' && litc <= 'Z');
+        out[k++] = (unsigned char)(caseless && letter ? litc | 0x20 : litc);
+        letters |= letter;
+        i = next;
+    }
+    *folded = caseless && letters;
+    if (k < 2)
+        return lead->n = 0;
+    lead->case_first = *folded && out[0] >= 'a' && out[0] <= 'z' ? 0x20 : 0;
+    lead->case_last = *folded && out[k - 1] >= 'a' && out[k - 1] <= 'z' ? 0x20 : 0;
+    return lead->n = k;
+}

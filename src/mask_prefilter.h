@@ -20,13 +20,18 @@
  * the prefilter cannot prove otherwise: an alternative without any
  * literal, a case-insensitive pattern over non-ASCII text (Unicode case
  * folding maps non-ASCII characters onto ASCII ones), a value longer than
- * OTEL_MASK_PREFILTER_MAX_LEN.
+ * OTEL_MASK_PREFILTER_MAX_LEN. Separately, the literal text every match
+ * of a pattern starts with (otel_mask_lead), where a search after a match
+ * may start.
  */
 #ifndef LOG4C_OTEL_MASK_PREFILTER_H
 #define LOG4C_OTEL_MASK_PREFILTER_H
 
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 typedef struct otel_mask_prefilter otel_mask_prefilter;
 
@@ -142,5 +147,78 @@ void otel_mask_index_force_pass(int widest);
  * many (2 to 64) with their sources in *parts (free each, then the array), or
  * 0: keep the pattern whole. */
 size_t otel_mask_split_alternatives(const char *pattern, char ***parts);
+
+/* The literal text every match of a pattern starts with (two bytes or
+ * more; n 0: none), for finding where a search may find a match at the
+ * earliest (otel_mask_lead_find). */
+#define OTEL_MASK_LEAD_MAX 16
+typedef struct otel_mask_lead {
+    size_t n;
+    int folded; /* case-insensitive with a letter: text in lower case, for ASCII values only */
+    unsigned char case_first, case_last; /* 0x20 where text's first (last) byte is a letter of either case */
+    unsigned char text[OTEL_MASK_LEAD_MAX];
+} otel_mask_lead;
+
+/* Fills *lead for pattern (as otel_mask_prefilter_new takes it): the
+ * ASCII characters read from its start (inside a "(?:...)" or "(?i:...)"
+ * around the whole pattern), after any \b, \B and lookbehinds
+ * (zero-width), up to the first thing that is not one required literal
+ * character (a class, a group, a quantified character, a non-ASCII one).
+ * Returns lead->n: 0 when that is under two bytes, and always for a
+ * pattern with a top-level '|' or the sticky flag. lead->folded: the
+ * pattern is case-insensitive and the text holds a letter; it then says
+ * nothing of a value with a non-ASCII character (Unicode case folding
+ * maps some onto ASCII letters). */
+size_t otel_mask_lead_new(const char *pattern, int caseless, otel_mask_lead *lead);
+
+static inline int otel_mask_lead_at_(const unsigned char *t, size_t n, int folded, const unsigned char *p)
+{
+    for (size_t j = 0; j < n; j++) {
+        unsigned c = p[j];
+        if (folded && c - 'A' < 26u)
+            c |= 0x20;
+        if (c != t[j])
+            return 0;
+    }
+    return 1;
+}
+
+/* The first position at or after from where s[0..len) holds lead's text
+ * (lead->n >= 2; lead->folded: ASCII letters of s compared in lower
+ * case); SIZE_MAX when none. On x86-64 16 positions a block with SSE2
+ * (the text's first and last bytes compared, the rest where both are). */
+static inline size_t otel_mask_lead_find(const otel_mask_lead *lead, const char *s, size_t len, size_t from)
+{
+    const unsigned char *p = (const unsigned char *)s, *t = lead->text;
+    size_t n = lead->n;
+    if (from > len || len - from < n)
+        return SIZE_MAX;
+    size_t last = len - n, i = from; /* last: the last position the text may start at */
+#if defined(__SSE2__) && defined(__x86_64__)
+    if (last - i + 1 >= 16) {
+        const __m128i vf = _mm_set1_epi8((char)t[0]), vl = _mm_set1_epi8((char)t[n - 1]);
+        const __m128i mf = _mm_set1_epi8((char)lead->case_first), ml = _mm_set1_epi8((char)lead->case_last);
+        for (;;) {
+            if (last - i + 1 < 16)
+                i = last + 1 - 16; /* the last block overlaps the one before, which held no match */
+            __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + i)), mf);
+            __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + i + n - 1)), ml);
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, vf), _mm_cmpeq_epi8(b, vl)));
+            for (; m; m &= m - 1) {
+                size_t at = i + (size_t)__builtin_ctz(m);
+                if (otel_mask_lead_at_(t + 1, n - 2, lead->folded, p + at + 1))
+                    return at;
+            }
+            if (i + 16 > last)
+                return SIZE_MAX;
+            i += 16;
+        }
+    }
+#endif
+    for (; i <= last; i++)
+        if (otel_mask_lead_at_(t, n, lead->folded, p + i))
+            return i;
+    return SIZE_MAX;
+}
 
 #endif

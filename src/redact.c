@@ -27,6 +27,7 @@ struct otel_regex {
     otel_mask_prefilter *pf; /* which values it cannot match (NULL: it may match any) */
     uint32_t minlen;   /* the fewest characters a match takes (PCRE2_INFO_MINLENGTH) */
     int rest_test;     /* pf is asked about the rest of a value after a match (rest_may_match) */
+    otel_mask_lead lead; /* the literal text every match starts with (lead.n 0: none) */
     struct otel_regex **parts; /* its top-level alternatives, masked one by one (NULL: whole) */
     size_t nparts;
     struct units *own;         /* its alternatives under one index (with parts) */
@@ -337,6 +338,7 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
      * every position. */
     uint32_t first = 0;
     re->rest_test = re->pf && (pcre2_pattern_info(re->code, PCRE2_INFO_FIRSTCODETYPE, &first) != 0 || first != 1);
+    otel_mask_lead_new(pattern, js_flags & OTEL_JS_REGEX_CASELESS, &re->lead);
     split(re, flags);
     return re;
 }
@@ -556,14 +558,31 @@ static int rest_may_match(const otel_regex *re, const char *s, size_t len, size_
     return len - start >= re->minlen && otel_mask_prefilter_may_match_text(re->pf, s + start, len - start, ascii);
 }
 
+/* Where a search of re from start may find its next match at the
+ * earliest: the first occurrence of its leading literal at or after
+ * start (an attempt at any position before it fails at once), SIZE_MAX
+ * when there is none (no match from start on); start when re has no
+ * leading literal usable for the value. PCRE2 searching from that offset
+ * still sees the text before it (lookbehinds, \b). Asked only after a
+ * match: from a value's start PCRE2's JIT scan for the first character
+ * costs less than this search before it. */
+static inline size_t lead_start(const otel_regex *re, int ascii, const char *s, size_t len, size_t start)
+{
+    if (!re->lead.n || (re->lead.folded && !ascii))
+        return start;
+    return otel_mask_lead_find(&re->lead, s, len, start);
+}
+
 /* Every match of re in s[0..len) (unmodified: lookbehinds must see the
  * original), appended to the ranges, as JavaScript's
  * String.prototype.replace with a global regex finds them: after an empty
- * match the search goes on one character further. With prefilter, the
- * search after the first match is skipped when rest_may_match rules the
- * rest out. 0, or -1 when the budget ran out (or another failure). */
+ * match the search goes on one character further. With lead, a search
+ * after a match starts at the next occurrence of the pattern's leading
+ * literal (lead_start) and is skipped when there is none; with prefilter,
+ * also when rest_may_match rules the rest out. 0, or -1 when the budget ran out
+ * (or another failure). */
 static int collect(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t *n,
-                   uint64_t *left, int prefilter)
+                   uint64_t *left, int prefilter, int lead)
 {
     size_t from = *n, start = 0;
     int ask = prefilter && re->rest_test; /* rest_may_match not asked yet */
@@ -573,7 +592,10 @@ static int collect(const otel_regex *re, int ascii, thread_state *t, const char 
             if (!rest_may_match(re, s, len, start, ascii))
                 break;
         }
-        int rc = budget_match(re, ascii, t, s, len, start, left);
+        size_t from_at = start;
+        if (lead && start > 0 && (from_at = lead_start(re, ascii, s, len, start)) == SIZE_MAX)
+            break;
+        int rc = budget_match(re, ascii, t, s, len, from_at, left);
         if (rc == PCRE2_ERROR_NOMATCH)
             break;
         if (rc < 0)
@@ -642,8 +664,9 @@ static uint64_t live_units(const units *u, const char *s, size_t len, int ascii)
  * At each step the match is the leftmost any alternative finds from the
  * current start, the first alternative in order on a tie (what the whole
  * pattern's search tries first at that position). An alternative's next
- * match is searched again only once the start passed it, and not at all
- * when rest_may_match rules out the rest of the value (asked once per
+ * match is searched again only once the start passed it, from the next
+ * occurrence of its leading literal, and not at all when there is none or
+ * rest_may_match rules out the rest of the value (asked once per
  * alternative). The others are never searched: the prefilter ruled them
  * out (or they are longer than the value), so they have no match. */
 static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const char *s, size_t len, size_t *n,
@@ -668,8 +691,13 @@ static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const
                 }
             }
             if (!(found & bit)) {
+                size_t from_at = start > 0 ? lead_start(re->parts[i], ascii, s, len, start) : 0;
+                if (from_at == SIZE_MAX) {
+                    live &= ~bit; /* no match from start on */
+                    continue;
+                }
                 set_depth(t, re->parts[i], len);
-                int rc = budget_match(re->parts[i], ascii, t, s, len, start, left);
+                int rc = budget_match(re->parts[i], ascii, t, s, len, from_at, left);
                 if (rc == PCRE2_ERROR_NOMATCH) {
                     live &= ~bit;
                     continue;
@@ -785,11 +813,11 @@ static int collect_units(const otel_regex_set *set, const units *u, uint64_t liv
         } else if (re->nparts) { /* one alternative: its own matches are the pattern's */
             const otel_regex *part = re->parts[__builtin_ctzll(bits)];
             set_depth(t, part, len);
-            if (collect(part, ascii, t, s, len, n, left, 1) != 0)
+            if (collect(part, ascii, t, s, len, n, left, 1, 1) != 0)
                 return -1;
         } else {
             set_depth(t, re, len);
-            if (collect(re, ascii, t, s, len, n, left, 1) != 0)
+            if (collect(re, ascii, t, s, len, n, left, 1, 1) != 0)
                 return -1;
         }
     }
@@ -813,6 +841,7 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
         return len;
     }
     size_t n = 0;
+    int lead = prefilter; /* searches after a match start at the pattern's leading literal */
     /* a single pattern is not prefiltered unless split (one search costs
      * about what the index costs) */
     if (len > OTEL_MASK_PREFILTER_MAX_LEN || (set->n == 1 && !set->re[0]->nparts))
@@ -864,7 +893,7 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
             if (prefilter && re->pf && !otel_mask_prefilter_may_match(re->pf, summary(t, &summarised, s, len, ascii)))
                 continue; /* no match anywhere: the search would find none */
             set_depth(t, re, len);
-            if (collect(re, ascii, t, s, len, &n, &left, prefilter) != 0)
+            if (collect(re, ascii, t, s, len, &n, &left, prefilter, lead) != 0)
                 return mask_whole(s, len);
         }
     }

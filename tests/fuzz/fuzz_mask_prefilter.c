@@ -23,7 +23,11 @@
  *    the value and each of its
  *    suffixes, and its scan's ASCII answer is the value's; its single-byte
  *    and run test (otel_mask_index_bytes) answers as the prefilter's own;
- *    and masking answers alike with either path of the index.
+ *    and masking answers alike with either path of the index;
+ *  - the literal text every match starts with (otel_mask_lead_new) is
+ *    found where a plain comparison finds it, from every start, and a
+ *    value without it has no match (masking searches again after a match
+ *    from its next occurrence: the comparison above covers it).
  */
 #include "fuzz_common.h"
 
@@ -42,6 +46,8 @@ static const char *const SECOND[] = {
     "token=\\w+|secret|key",
     "(?<=k=)\\w+|k",
     "x*?",
+    "/(?<![a-z])token\\s*[=:]\\s*[^&\\s]+/iu",
+    "(?i:\\bab=\\w)",
 };
 #define NSECOND (sizeof SECOND / sizeof SECOND[0])
 
@@ -157,6 +163,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(asc == raw_ascii);
         }
         otel_mask_index_force_pass(OTEL_MASK_PASS_AVX2);
+        /* the leading literal: found where a plain comparison finds it,
+         * from every start; none in the value, no match */
+        otel_mask_lead lead;
+        if (otel_mask_lead_new(pattern, caseless, &lead) && (!lead.folded || ascii)) {
+            for (size_t from = 0; from <= len + 1 && from < 80; from++) {
+                size_t want = SIZE_MAX;
+                for (size_t i = from; i + lead.n <= len && want == SIZE_MAX; i++) {
+                    size_t j = 0;
+                    while (j < lead.n && ((unsigned char)v[i + j] | (lead.folded && v[i + j] >= 'A' && v[i + j] <= 'Z'
+                                                                         ? 0x20
+                                                                         : 0)) == lead.text[j])
+                        j++;
+                    if (j == lead.n)
+                        want = i;
+                }
+                FUZZ_CHECK(otel_mask_lead_find(&lead, v, len, from) == want);
+            }
+            if (otel_mask_lead_find(&lead, v, len, 0) == SIZE_MAX) {
+                int limit = 0;
+                FUZZ_CHECK(otel_regex_search(re, v, len, &limit) == 0 || limit);
+            }
+        }
         uint64_t kept = otel_mask_index_bytes(x2, 3, v, len, ascii);
         FUZZ_CHECK((kept & 1) == (uint64_t)(!pf2 || otel_mask_prefilter_may_match_bytes(pf2, v, len, ascii)));
         FUZZ_CHECK(((kept >> 1) & 1) == (uint64_t)(!pf || otel_mask_prefilter_may_match_bytes(pf, v, len, ascii)));

@@ -14,6 +14,7 @@
 #include <check.h>
 #include "run_suite.h"
 #include <jansson.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,6 +383,97 @@ START_TEST(the_rest_after_a_match_is_read_exactly)
 }
 END_TEST
 
+/* The literal text every match starts with: what is read of a pattern,
+ * where it is found in a value (every position and length against a
+ * plain comparison), and masking that searches again after a match from
+ * the text's next occurrence (either case, a lookbehind before it, a
+ * case-insensitive pattern with the u flag on a value whose Kelvin sign
+ * and long s match 'k' and 's'). */
+static void lead_is(const char *pattern, int caseless, const char *want, int folded)
+{
+    otel_mask_lead l;
+    size_t n = otel_mask_lead_new(pattern, caseless, &l);
+    ck_assert_msg(n == strlen(want) && n == l.n && memcmp(l.text, want, n) == 0, "lead of %s: %zu \"%.*s\"", pattern,
+                  n, (int)n, (const char *)l.text);
+    if (n)
+        ck_assert_int_eq(l.folded, folded);
+}
+
+static size_t lead_plain(const otel_mask_lead *l, const char *s, size_t len, size_t from)
+{
+    for (size_t i = from; i + l->n <= len; i++) {
+        size_t j = 0;
+        while (j < l->n && (l->folded ? (unsigned)tolower((unsigned char)s[i + j]) : (unsigned char)s[i + j]) ==
+                               l->text[j])
+            j++;
+        if (j == l->n)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+START_TEST(the_lead_is_read_and_found_exactly)
+{
+    lead_is("\\bpass(?:word|wd)?\\s*[=:]\\s*\\S+", 0, "pass", 0);
+    lead_is("\\bpass(?:word|wd)?\\s*[=:]\\s*\\S+", 1, "pass", 1);
+    lead_is("/\\bPASS=\\S+/i", 0, "pass=", 1);
+    lead_is("(?i:\\bPASS=\\S+)", 0, "pass=", 1);
+    lead_is("(?:(?i:ab)c)", 0, "", 0);
+    lead_is("(?<![a-z])token\\s*=", 0, "token", 0);
+    lead_is("(?<=k=)\\w+", 0, "", 0);
+    lead_is("https:\\/\\/hooks\\.slack\\.com\\/services", 0, "https://hooks.sl", 0);
+    lead_is("-----BEGIN (?:RSA )?KEY", 1, "-----begin ", 1);
+    lead_is("12-34\\d", 1, "12-34", 0);
+    lead_is("abc?d", 0, "ab", 0);
+    lead_is("abc{2}", 0, "ab", 0);
+    lead_is("ab*", 0, "", 0);
+    lead_is("ab|cd", 0, "", 0);
+    lead_is("(?:ab|cd)", 0, "", 0);
+    lead_is("(?:ab)|(?:cd)", 0, "", 0);
+    lead_is("ab(?:c|d)|e", 0, "", 0);
+    lead_is("ab[|]c", 0, "ab", 0);
+    lead_is("ab\\|c", 0, "ab|c", 0);
+    lead_is("/abc/y", 0, "", 0);
+    lead_is("/abc/gmsu", 0, "abc", 0);
+    lead_is("^abc", 0, "", 0);
+    lead_is("a\\x41b", 0, "", 0);
+    lead_is("\\bab\\b", 0, "ab", 0);
+    lead_is("\\b{2}ab", 0, "", 0);
+    lead_is("a\xc3\xa9", 0, "", 0);
+    /* found: every start and length, either case */
+    const char *alphabet = "aAbB-_ \x80";
+    char v[80];
+    const char *pats[] = {"ab", "/ab/i", "a-b", "/a-_b/i", "-_", "/abab/i", "ba_aB", "/a_____________________b/i"};
+    for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+        otel_mask_lead l;
+        ck_assert_uint_ge(otel_mask_lead_new(pats[k], 0, &l), 2);
+        for (int round = 0; round < 400; round++) {
+            size_t len = next_rand() % 70;
+            for (size_t i = 0; i < len; i++)
+                v[i] = alphabet[next_rand() % 8];
+            for (size_t from = 0; from <= len + 1; from++)
+                ck_assert_uint_eq(otel_mask_lead_find(&l, v, len, from), lead_plain(&l, v, len, from));
+        }
+    }
+    /* masking: the search after a match starts at the lead's next occurrence */
+    masks_in_set("\\bpass\\w*=\\S+", "pass=a xpass=b password=c", "****** xpass=b **********");
+    masks_in_set("/\\bpass\\w*=\\S+/i", "PASS=a pass=b xPaSs=c PaSsWoRd=d", "****** ****** xPaSs=c **********");
+    masks_in_set("(?<![a-z])token=\\w", "token=a xtoken=b -token=c", "******* xtoken=b -*******");
+    masks_in_set("/kk=\\d/iu", "kk=1 \xe2\x84\xaak=2 KK=3", "**** **** ****");
+    masks_in_set("/kk=\\d/iu", "kk=1 k\xe2\x84\xaa=2", "**** ****");
+    masks_in_set("/ss=\\d/iu", "ss=1 \xc5\xbfs=2 s\xc5\xbf=3", "**** **** ****");
+    masks_in_set("/kk=\\d/i", "kk=1 \xe2\x84\xaak=2 KK=3", "**** \xe2\x84\xaak=2 ****"); /* without u: no match */
+    masks_in_set("ab=\\w", "ab=1ab=2 ab=", "******** ab=");
+    masks_in_set("(?i:ab=\\w)", "ab=1AB=2", "********");
+    masks("\\bpass\\w*=\\S+", "pass=a xpass=b password=c", "****** xpass=b **********"); /* alone */
+    masks("/\\bpass\\w*=\\S+/i", "PASS=a pass=b xPaSs=c", "****** ****** xPaSs=c");
+    masks("/kk=\\d/iu", "kk=1 \xe2\x84\xaak=2 KK=3", "**** **** ****");
+    masks("pass=\\w|tok=\\w", "pass=a tok=b pass=c tok=", "****** ***** ****** tok=");
+    masks("/pass=\\w|tok=\\w/i", "PASS=a tok=b Pass=c TOK=d", "****** ***** ****** *****");
+    masks("(?i:pass=\\w)|tok=\\w", "PASS=a TOK=b Pass=c tok=d", "****** TOK=b ****** *****");
+}
+END_TEST
+
 static int may_match(const char *pattern, int caseless, const char *s)
 {
     otel_mask_prefilter *pf = otel_mask_prefilter_new(pattern, caseless);
@@ -733,6 +825,7 @@ static Suite *suite(void)
     tcase_add_test(tc, what_the_prefilter_reads);
     tcase_add_test(tc, an_alternation_masked_alternative_by_alternative);
     tcase_add_test(tc, the_rest_after_a_match_is_read_exactly);
+    tcase_add_test(tc, the_lead_is_read_and_found_exactly);
     tcase_add_test(tc, the_clean_record_rules_out_most_of_the_set);
     tcase_add_test(tc, what_the_index_reads);
     tcase_add_test(tc, what_the_index_rules_out_has_no_match);
