@@ -274,21 +274,26 @@ otel_record *otel_pipeline_record(const otel_pipeline *p, const otel_log_options
     otel_record *r = otel_record_new(r_in);
     if (!r)
         return NULL;
-    r->body_len = otel_mask_in_place(o, (char *)r->body, r->body_len);
+    /* the record's strings are valid UTF-8: one shorter than any match of
+     * the set's patterns is left as masking would leave it, without the call */
+    size_t mask_floor = otel_regex_set_floor(o->hide);
+    if (r->body_len >= mask_floor)
+        r->body_len = otel_mask_in_place(o, (char *)r->body, r->body_len);
     int too_long = body_limit && r->body_len > body_limit;
     for (size_t i = 0; i < r->nattrs; i++) {
         otel_attr *a = &r->attrs[i];
         /* keys too (the record's own NUL-terminated copy), but the
          * library's own key names: their content is known, not data (the
          * first static_keys are such names, constants, and not looked at) */
-        if (i >= r_in->static_keys && !library_key(a->key, a->key_len)) {
+        if (i >= r_in->static_keys && a->key_len >= mask_floor && !library_key(a->key, a->key_len)) {
             size_t klen = otel_mask_in_place(o, (char *)a->key, a->key_len);
             ((char *)a->key)[klen] = '\0';
             a->key_len = (uint32_t)klen;
         }
         if (a->type != OTEL_VALUE_STRING)
             continue;
-        a->v.str.s_len = otel_mask_in_place(o, (char *)a->v.str.s, a->v.str.s_len);
+        if (a->v.str.s_len >= mask_floor)
+            a->v.str.s_len = otel_mask_in_place(o, (char *)a->v.str.s, a->v.str.s_len);
         too_long |= attr_limit && a->v.str.s_len > attr_limit;
     }
     r->wire_size = 0; /* its size changed: measured again when encoded */

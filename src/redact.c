@@ -926,6 +926,15 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
 
 size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len) { return mask_set(set, s, len, 1); }
 
+size_t otel_regex_set_floor(const otel_regex_set *set)
+{
+    if (!set)
+        return SIZE_MAX;
+    if (set->n == 0)
+        return 0; /* mask_set masks every value whole */
+    return atomic_load_explicit(&shortest_match, memory_order_acquire);
+}
+
 size_t otel_regex_mask_set_unfiltered(const otel_regex_set *set, char *s, size_t len)
 {
     return mask_set(set, s, len, 0);

@@ -83,6 +83,13 @@ typedef struct otel_regex_set {
  * matching runs past its budget (see OTEL_REGEX_VALUE_BUDGET_MAX). */
 size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len);
 
+/* The length under which otel_regex_mask_set leaves a valid UTF-8 value
+ * of set as it is (shorter than any match of any pattern): callers whose
+ * values are valid UTF-8 (a record's) skip such values without the call.
+ * 0 for a set that masks every value whole (one that could not be built);
+ * SIZE_MAX for no set. */
+size_t otel_regex_set_floor(const otel_regex_set *set);
+
 /* otel_regex_mask_set without the literal prefilter (mask_prefilter.h):
  * every pattern runs on every value. The same masks; for tests and
  * measurements that compare the two. */

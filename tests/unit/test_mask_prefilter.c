@@ -21,6 +21,9 @@
 
 #include "mask_prefilter.h"
 #include "redact.h"
+#include "utf8.h"
+
+#include <stdint.h>
 
 /* ---- the pattern files ---- */
 
@@ -174,6 +177,12 @@ static void compare(const otel_regex_set *set, const char *what)
         size_t a = otel_regex_mask_set(set, x, l);
         size_t b = otel_regex_mask_set_unfiltered(set, y, l);
         compared++;
+        /* a valid value under the set's floor (what the pipeline does not
+         * mask) is one PCRE2 leaves as it is */
+        if (l < otel_regex_set_floor(set) && otel_utf8_valid(corpus[i], l) && (b != l || memcmp(y, corpus[i], l))) {
+            differ++;
+            fprintf(stderr, "%s: \"%.200s\" is under the floor, and masked\n", what, corpus[i]);
+        }
         if (a != b || memcmp(x, y, a) != 0) {
             differ++;
             fprintf(stderr, "%s on \"%.200s\":\n  prefilter    \"%.*s\"\n  no prefilter \"%.*s\"\n", what, corpus[i],
@@ -777,6 +786,14 @@ START_TEST(a_value_shorter_than_every_match)
     snprintf(buf, sizeof buf, "secret=a");
     ck_assert_uint_eq(otel_regex_mask_set(one, buf, strlen(buf)), 8);
     ck_assert_str_eq(buf, "secret=a");
+    ck_assert_uint_le(otel_regex_set_floor(one), 15); /* its shortest match, or a shorter pattern compiled before */
+    ck_assert_uint_gt(otel_regex_set_floor(one), 0);
+    ck_assert_uint_eq(otel_regex_set_floor(NULL), SIZE_MAX); /* nothing masked */
+    otel_regex_set none = {.n = 0};
+    ck_assert_uint_eq(otel_regex_set_floor(&none), 0); /* every value masked whole */
+    snprintf(buf, sizeof buf, "ab");
+    ck_assert_uint_eq(otel_regex_mask_set(&none, buf, 2), 2);
+    ck_assert_str_eq(buf, "**");
     snprintf(buf, sizeof buf, "ab\xff\xfe");
     ck_assert_uint_eq(otel_regex_mask_set(one, buf, 4), 4); /* not UTF-8: masked whole */
     ck_assert_str_eq(buf, "****");
