@@ -1390,22 +1390,18 @@ size_t otel_mask_split_alternatives(const char *pattern, char ***parts)
 /* Whether s[0..n) has a '|' outside every group and class. */
 static int top_level_bar(const char *s, size_t n)
 {
-    int depth = 0;
     for (size_t j = 0; j < n;) {
         char c = s[j];
         if (c == '\\')
             j += 2;
         else if (c == '[')
             j = skip_class(s, n, j);
-        else {
-            if (c == '(')
-                depth++;
-            else if (c == ')')
-                depth--;
-            else if (c == '|' && depth == 0)
-                return 1;
+        else if (c == '(')
+            j = group_end(s, n, j) + 1;
+        else if (c == '|')
+            return 1;
+        else
             j++;
-        }
     }
     return 0;
 }
