@@ -634,6 +634,20 @@ static uint64_t index_pairs_sse2(const otel_mask_index *x, const unsigned char *
     HASH_LANES(v, _mm256_set1_epi16, _mm256_or_si256, _mm256_add_epi16, _mm256_mulhi_epu16, _mm256_mullo_epi16,       \
                _mm256_srli_epi16, _mm256_and_si256)
 
+/* 32 pairs from p (33 bytes): the AVX2 twin of BLOCK16. */
+#define BLOCK32(p, a, b, hi)                                                                                          \
+    do {                                                                                                              \
+        __m256i e_ = _mm256_loadu_si256((const __m256i *)(const void *)(p));                                          \
+        __m256i o_ = _mm256_loadu_si256((const __m256i *)(const void *)((p) + 1));                                    \
+        hi = _mm256_or_si256(hi, e_);                                                                                 \
+        e_ = HASH_AVX2(e_);                                                                                           \
+        o_ = HASH_AVX2(o_);                                                                                           \
+        __m128i e0_ = _mm256_castsi256_si128(e_), o0_ = _mm256_castsi256_si128(o_);                                   \
+        __m128i e1_ = _mm256_extracti128_si256(e_, 1), o1_ = _mm256_extracti128_si256(o_, 1);                         \
+        ENTRIES8(OR_VEX, a, b, e0_, o0_);                                                                             \
+        ENTRIES8(OR_VEX, a, b, e1_, o1_);                                                                             \
+    } while (0)
+
 /* The same with AVX2 (len >= 33): 32 pairs a block, the last pairs as one
  * more block of 32 or of 16, overlapping. */
 __attribute__((target("avx2"))) static uint64_t index_pairs_avx2(const otel_mask_index *x, const unsigned char *p,
@@ -643,32 +657,13 @@ __attribute__((target("avx2"))) static uint64_t index_pairs_avx2(const otel_mask
     __m128i a = _mm_setzero_si128(), b = _mm_setzero_si128(), hi16 = _mm_setzero_si128();
     __m256i hi = _mm256_setzero_si256();
     size_t i = 0;
-    for (; i + 33 <= len; i += 32) {
-        __m256i e = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-        __m256i o = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 1));
-        hi = _mm256_or_si256(hi, e);
-        e = HASH_AVX2(e);
-        o = HASH_AVX2(o);
-        __m128i e0 = _mm256_castsi256_si128(e), o0 = _mm256_castsi256_si128(o);
-        __m128i e1 = _mm256_extracti128_si256(e, 1), o1 = _mm256_extracti128_si256(o, 1);
-        ENTRIES8(OR_VEX, a, b, e0, o0);
-        ENTRIES8(OR_VEX, a, b, e1, o1);
-    }
+    for (; i + 33 <= len; i += 32)
+        BLOCK32(p + i, a, b, hi);
     size_t left = len - 1 - i; /* pairs not read yet: fewer than 32 */
-    if (left > 16) {
-        const unsigned char *q = p + len - 33;
-        __m256i e = _mm256_loadu_si256((const __m256i *)(const void *)q);
-        __m256i o = _mm256_loadu_si256((const __m256i *)(const void *)(q + 1));
-        hi = _mm256_or_si256(hi, e);
-        e = HASH_AVX2(e);
-        o = HASH_AVX2(o);
-        __m128i e0 = _mm256_castsi256_si128(e), o0 = _mm256_castsi256_si128(o);
-        __m128i e1 = _mm256_extracti128_si256(e, 1), o1 = _mm256_extracti128_si256(o, 1);
-        ENTRIES8(OR_VEX, a, b, e0, o0);
-        ENTRIES8(OR_VEX, a, b, e1, o1);
-    } else if (left > 0) {
+    if (left > 16)
+        BLOCK32(p + len - 33, a, b, hi);
+    else if (left > 0)
         BLOCK16(OR_VEX, p + len - 17, a, b, hi16);
-    }
     return index_result(a, b, _mm256_movemask_epi8(hi) | _mm_movemask_epi8(hi16), p, len, ascii);
 }
 
