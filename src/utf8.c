@@ -7,9 +7,6 @@
 
 #include <stdint.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 static const char REPLACEMENT[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
 
@@ -104,45 +101,12 @@ static size_t sanitize(char *out, const char *in, size_t len, size_t limit)
     return o;
 }
 
-#if defined(__SSE2__)
-static int ascii16(__m128i v)
-{
-    return !_mm_movemask_epi8(v);
-}
-
-static __m128i load16(const unsigned char *p)
-{
-    return _mm_loadu_si128((const __m128i *)p);
-}
-
-/* 1 when in[0..len) (len >= 16) is all ASCII, else 0 with *at the start of
- * the first 64-byte block (or of the remainder under 64 bytes) that holds a
- * byte with its high bit set; everything before *at is ASCII. 64 bytes per
- * test, then the whole 16-byte blocks of the remainder and its last 16
- * bytes (overlapping the blocks before them) in one test. */
-static int all_ascii_sse2(const unsigned char *p, size_t len, size_t *at)
-{
-    size_t i = 0;
-    for (; i + 64 <= len; i += 64)
-        if (!ascii16(_mm_or_si128(_mm_or_si128(load16(p + i), load16(p + i + 16)),
-                                  _mm_or_si128(load16(p + i + 32), load16(p + i + 48))))) {
-            *at = i;
-            return 0;
-        }
-    __m128i t = load16(p + len - 16);
-    for (size_t j = i; j + 16 <= len; j += 16)
-        t = _mm_or_si128(t, load16(p + j));
-    *at = i;
-    return ascii16(t);
-}
-#endif
-
 int otel_utf8_valid(const char *in, size_t len)
 {
     const unsigned char *p = (const unsigned char *)in;
     size_t i = 0;
 #if defined(__SSE2__)
-    if (len >= 16 && all_ascii_sse2(p, len, &i))
+    if (len >= 16 && otel_utf8_ascii_sse2(in, len, &i))
         return 1;
 #endif
     while (i < len) {
