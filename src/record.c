@@ -290,10 +290,8 @@ static otel_record *build_sanitized(const otel_record_input *in, const char *cat
     for (size_t i = 0; i < in->nattrs; i++) {
         const otel_attr *a = &in->attrs[i];
         otel_attr *d = &r->attrs[i];
-        *d = *a;
-        if (i < in->static_keys) { /* a constant (ASCII): kept as it is */
-            d->key_len = (uint32_t)strlen(a->key);
-        } else {
+        *d = *a; /* a constant key (the first static_keys) is kept, key_len with it */
+        if (i >= in->static_keys) {
             d->key = s;
             size_t klen = copy_text(s, a->key ? a->key : "", cstr_len(a->key), 0);
             d->key_len = (uint32_t)klen;
