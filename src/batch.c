@@ -45,12 +45,15 @@ static size_t scope_header_size(const otel_record *r)
     return TAG + VARINT_MAX + otel_pb_len_field(otel_pb_scope_size(r));
 }
 
-size_t otel_encoded_size_bound(otel_record *r)
+/* otel_encoded_size_bound of r given its scope header's size. Every record
+ * is charged a full scope header, whether or not it ends up first in its
+ * scope: the bound must hold for any split. */
+static inline size_t size_bound(otel_record *r, size_t header)
 {
-    /* Every record is charged a full scope header, whether or not it ends
-     * up first in its scope: the bound must hold for any split. */
-    return otel_pb_len_field(otel_log_record_size(r)) + scope_header_size(r);
+    return otel_pb_len_field(otel_log_record_size(r)) + header;
 }
+
+size_t otel_encoded_size_bound(otel_record *r) { return size_bound(r, scope_header_size(r)); }
 
 size_t otel_resource_overhead_bound(const otel_resource *res)
 {
@@ -76,7 +79,7 @@ size_t otel_batch_split(otel_record *const *recs, size_t n, size_t cap)
             header = scope_header_size(r);
             header_len = len;
         }
-        size_t b = otel_pb_len_field(otel_log_record_size(r)) + header;
+        size_t b = size_bound(r, header);
         if (b > cap - sum) /* sum <= cap always holds here: no overflow */
             break;
         sum += b;
