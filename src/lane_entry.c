@@ -316,12 +316,7 @@ otel_record *otel_lane_entry_record(const otel_record_builder *b, const void *en
                             .attr_limit = 0};
     otel_record *r;
     int own_only = !(h->n_call | h->n_ctx) && otel_pipeline_takes_own(p, o, n);
-    if (own_only && !o->hide) {
-        /* the usual record: what the pipeline would build, without its input */
-        ri.body_limit = ri.attr_limit = otel_pipeline_value_limit(p, b->body_limit);
-        if (!(r = otel_record_new(&ri)))
-            why = OTEL_PIPELINE_NOMEM;
-    } else if (own_only) { /* masked: the pipeline's last step alone */
+    if (own_only) { /* the usual record: the pipeline's last step alone, without its input */
         if (!(r = otel_pipeline_record(p, o, &ri)))
             why = OTEL_PIPELINE_NOMEM;
     } else { /* attributes, masking, limits (pipeline.c) */

@@ -255,16 +255,11 @@ otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log
     return r;
 }
 
-otel_record *otel_pipeline_record(const otel_pipeline *p, const otel_log_options *o, otel_record_input *r_in)
+otel_record *otel_pipeline_record_masked(const otel_pipeline *p, const otel_log_options *o, otel_record_input *r_in)
 {
     /* the body is length-limited by logRecordLimits too */
     size_t body_limit = otel_pipeline_value_limit(p, r_in->body_limit);
     size_t attr_limit = body_limit;
-    if (!o->hide) {
-        r_in->body_limit = body_limit;
-        r_in->attr_limit = attr_limit;
-        return otel_record_new(r_in);
-    }
     /* 3. mask (the body, every attribute key and string value) on the
      * whole text, then cut: a cut must not split a secret into a part the
      * pattern no longer recognises */

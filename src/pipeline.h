@@ -72,32 +72,42 @@ const otel_log_options *otel_pipeline_select(const otel_pipeline *p, const char 
 otel_record *otel_pipeline_build_selected(const otel_pipeline *p, const otel_log_options *o, otel_pipeline_input *in,
                                           int *why);
 
-/* The last step of otel_pipeline_build_selected, once the attributes are
- * gathered into ri: the record with its body and string values cut to the
- * limits (otel_pipeline_value_limit of ri->body_limit), masked first when o
- * masks (every attribute key but the library's own names, and every string
- * value). Writes into ri. NULL when out of memory. */
-otel_record *otel_pipeline_record(const otel_pipeline *p, const otel_log_options *o, otel_record_input *ri);
-
-/* 1 when otel_pipeline_build_selected under o would gather exactly the own
- * nattrs attributes of an input without per-call or context attributes
- * (distinct, as event_attrs.c makes them), with nothing left out: p adds no
- * attributes, o has no allow-list, and nattrs is within the count limit.
- * Then the record is otel_pipeline_record of the input with dropped_attrs
- * 0; when o masks nothing, that is otel_record_new with both limits
- * otel_pipeline_value_limit(p, body_limit). What lane_entry.c builds without
- * the pipeline's input (inline: the export thread asks per record). */
-static inline int otel_pipeline_takes_own(const otel_pipeline *p, const otel_log_options *o, size_t nattrs)
-{
-    return !(p->additional.n | p->resource.n) && !o->has_allowed && nattrs <= p->attr_count_limit;
-}
-
 /* The body's and string values' limit of a record under p given the
  * builder's body limit (0 = none): the smaller of the two that are set. */
 static inline size_t otel_pipeline_value_limit(const otel_pipeline *p, size_t body_limit)
 {
     size_t a = p->attr_value_limit;
     return !a ? body_limit : !body_limit || a < body_limit ? a : body_limit;
+}
+
+/* otel_pipeline_record when o masks. */
+otel_record *otel_pipeline_record_masked(const otel_pipeline *p, const otel_log_options *o, otel_record_input *ri);
+
+/* The last step of otel_pipeline_build_selected, once the attributes are
+ * gathered into ri: the record with its body and string values cut to
+ * otel_pipeline_value_limit(p, ri->body_limit), masked first when o masks
+ * (every attribute key but the library's own names, and every string
+ * value). Writes into ri. NULL when out of memory. Inline: the export
+ * thread builds every record through it. */
+static inline otel_record *otel_pipeline_record(const otel_pipeline *p, const otel_log_options *o,
+                                                otel_record_input *ri)
+{
+    if (o->hide)
+        return otel_pipeline_record_masked(p, o, ri);
+    ri->body_limit = ri->attr_limit = otel_pipeline_value_limit(p, ri->body_limit);
+    return otel_record_new(ri);
+}
+
+/* 1 when otel_pipeline_build_selected under o would gather exactly the own
+ * nattrs attributes of an input without per-call or context attributes
+ * (distinct, as event_attrs.c makes them), with nothing left out: p adds no
+ * attributes, o has no allow-list, and nattrs is within the count limit.
+ * Then the record is otel_pipeline_record of the input with dropped_attrs
+ * 0, which lane_entry.c builds without the pipeline's input (inline: the
+ * export thread asks per record). */
+static inline int otel_pipeline_takes_own(const otel_pipeline *p, const otel_log_options *o, size_t nattrs)
+{
+    return !(p->additional.n | p->resource.n) && !o->has_allowed && nattrs <= p->attr_count_limit;
 }
 
 /* otel_filter_decide for a log4c priority under p: OTEL_FILTER_DROP when p
