@@ -187,6 +187,8 @@ static void release(otel_stage *s, size_t bytes)
         s->hooks.release(s->hooks.ctx, bytes);
 }
 
+static size_t chunk_bytes(const chunk *c) { return sizeof(chunk) + c->cap; }
+
 /* Gives a chunk's reservation back and keeps it in the cache when it is a
  * CHUNK_MAX one and the cache has room; else frees it. */
 static void free_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
@@ -195,7 +197,7 @@ static void free_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
         return;
     release(s, c->reserved);
     c->reserved = 0;
-    size_t bytes = sizeof(chunk) + c->cap;
+    size_t bytes = chunk_bytes(c);
     if (c->cap == CHUNK_MAX && s->cache_cap) {
         /* the budget's room, read before the cache's lock (a leaf) */
         size_t room = s->hooks.room ? s->hooks.room(s->hooks.ctx) : SIZE_MAX;
@@ -213,35 +215,38 @@ static void free_chunk(otel_stage *s, otel_stage_lane *lane, chunk *c)
     free(c);
 }
 
+/* The cache's first chunk taken out of it (cache_lock held), or NULL. */
+static chunk *cache_pop_locked(otel_stage *s)
+{
+    chunk *c = s->cache;
+    if (c) {
+        s->cache = atomic_load_explicit(&c->next, memory_order_relaxed);
+        s->cache_bytes -= chunk_bytes(c);
+    }
+    return c;
+}
+
 /* A cached chunk (unreserved), or NULL when the cache is empty. */
 static chunk *cache_take(otel_stage *s)
 {
     if (!s->cache_cap)
         return NULL;
     pthread_mutex_lock(&s->cache_lock);
-    chunk *c = s->cache;
-    if (c) {
-        s->cache = atomic_load_explicit(&c->next, memory_order_relaxed);
-        s->cache_bytes -= sizeof(chunk) + c->cap;
+    chunk *c = cache_pop_locked(s);
+    if (c)
         atomic_fetch_add_explicit(&s->cache_takes, 1, memory_order_relaxed);
-    }
     pthread_mutex_unlock(&s->cache_lock);
     return c;
 }
 
-/* Gives cached chunks back to malloc until the cache holds at most the
- * budget's room (with a room hook). */
-static void cache_fit_room(otel_stage *s)
+/* Gives cached chunks back to malloc until the cache holds at most keep
+ * bytes (freed after the lock). */
+static void cache_trim(otel_stage *s, size_t keep)
 {
-    if (!s->hooks.room)
-        return;
-    size_t room = s->hooks.room(s->hooks.ctx);
     chunk *out = NULL;
     pthread_mutex_lock(&s->cache_lock);
-    while (s->cache && s->cache_bytes > room) {
-        chunk *c = s->cache;
-        s->cache = atomic_load_explicit(&c->next, memory_order_relaxed);
-        s->cache_bytes -= sizeof(chunk) + c->cap;
+    while (s->cache && s->cache_bytes > keep) {
+        chunk *c = cache_pop_locked(s);
         atomic_store_explicit(&c->next, out, memory_order_relaxed);
         out = c;
     }
@@ -252,19 +257,16 @@ static void cache_fit_room(otel_stage *s)
     }
 }
 
-/* Frees every cached chunk. */
-static void cache_clear(otel_stage *s)
+/* Gives cached chunks back to malloc until the cache holds at most the
+ * budget's room (with a room hook). */
+static void cache_fit_room(otel_stage *s)
 {
-    pthread_mutex_lock(&s->cache_lock);
-    chunk *c = s->cache;
-    s->cache = NULL;
-    s->cache_bytes = 0;
-    pthread_mutex_unlock(&s->cache_lock);
-    for (chunk *next; c; c = next) {
-        next = atomic_load_explicit(&c->next, memory_order_relaxed);
-        free(c);
-    }
+    if (s->hooks.room)
+        cache_trim(s, s->hooks.room(s->hooks.ctx));
 }
+
+/* Frees every cached chunk. */
+static void cache_clear(otel_stage *s) { cache_trim(s, 0); }
 
 void otel_stage_set_cache(otel_stage *s, size_t bytes, uint64_t idle_ns)
 {
@@ -285,8 +287,6 @@ size_t otel_stage_cached(otel_stage *s)
     pthread_mutex_unlock(&s->cache_lock);
     return n;
 }
-
-static size_t chunk_bytes(const chunk *c) { return sizeof(chunk) + c->cap; }
 
 /* Takes the chunk in the lane's spare slot i, or NULL; a slot past the
  * first gives its bytes back to the stage's spare count. */
