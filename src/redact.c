@@ -841,7 +841,9 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
         return len;
     }
     size_t n = 0;
-    int lead = prefilter; /* searches after a match start at the pattern's leading literal */
+    /* searches after a match start at the pattern's leading literal: the
+     * caller's choice, kept before a single pattern turns the index off */
+    int lead = prefilter;
     /* a single pattern is not prefiltered unless split (one search costs
      * about what the index costs) */
     if (len > OTEL_MASK_PREFILTER_MAX_LEN || (set->n == 1 && !set->re[0]->nparts))
