@@ -257,7 +257,10 @@ int otel_mask_prefilter_may_match_text(const otel_mask_prefilter *pf, const char
     return may_match(pf, &v, 1);
 }
 
-int otel_mask_prefilter_tests_bytes(const otel_mask_prefilter *pf)
+/* Whether otel_mask_prefilter_may_match_bytes can ever answer 0 for pf
+ * (some alternative has a literal of one byte or a run to test); 0 for
+ * NULL. */
+static int tests_bytes(const otel_mask_prefilter *pf)
 {
     if (!pf)
         return 0;
@@ -409,7 +412,7 @@ static int best_pair_clause(const alt *al, int skip)
  * literal of one byte), else its first run. */
 static void index_bytes_test(otel_mask_index *x, size_t i, const otel_mask_prefilter *pf)
 {
-    if (!otel_mask_prefilter_tests_bytes(pf))
+    if (!tests_bytes(pf))
         return;
     uint64_t bit = 1ull << i;
     x->tests |= bit;

@@ -83,11 +83,6 @@ int otel_mask_prefilter_may_match_bytes(const otel_mask_prefilter *pf, const cha
  * match anywhere in s[0..len). */
 int otel_mask_prefilter_may_match_text(const otel_mask_prefilter *pf, const char *s, size_t len, int ascii);
 
-/* Whether otel_mask_prefilter_may_match_bytes can ever answer 0 for pf
- * (it has a literal of one byte or a run to test, or several
- * alternatives); 0 for NULL. */
-int otel_mask_prefilter_tests_bytes(const otel_mask_prefilter *pf);
-
 /* The most selective requirements of up to 64 prefilters (the patterns of
  * a set, the alternatives of a pattern), side by side, tested in one pass
  * over a value with one table read per byte pair. Each prefilter's key is
