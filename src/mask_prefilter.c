@@ -687,43 +687,38 @@ static inline uint64_t index_pairs_vector(const otel_mask_index *x, const unsign
 #undef OR_VEX
 #endif
 
-uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, size_t len, int ascii)
+/* The candidates by the pairs of s[0..len) (len >= 2) alone, and *ascii:
+ * whether every byte is ASCII, found in the same pass (vector or scalar). */
+static inline __attribute__((always_inline)) uint64_t index_pairs(const otel_mask_index *x, const unsigned char *p,
+                                                                    size_t len, int *ascii)
 {
-    uint64_t m = x->always | (ascii ? 0 : x->caseless);
-    if (len < 2)
-        return m;
-    const unsigned char *p = (const unsigned char *)s;
 #if defined(MASK_SSE2)
     int pass;
-    if (len >= 17 && (pass = pass_in_use()) >= OTEL_MASK_PASS_SSE2) {
-        int all_ascii;
-        return m | index_pairs_vector(x, p, len, &all_ascii, pass);
-    }
+    if (len >= 17 && (pass = pass_in_use()) >= OTEL_MASK_PASS_SSE2)
+        return index_pairs_vector(x, p, len, ascii, pass);
 #endif
     uint64_t a = 0, b = 0;
     uint32_t hi = 0;
     index_pairs_scalar(x, p, len - 1, &a, &b, &hi);
-    return m | (a & b);
+    *ascii = hi == 0;
+    return a & b;
+}
+
+uint64_t otel_mask_index_candidates(const otel_mask_index *x, const char *s, size_t len, int ascii)
+{
+    uint64_t m = x->always | (ascii ? 0 : x->caseless);
+    int all_ascii;
+    return len < 2 ? m : m | index_pairs(x, (const unsigned char *)s, len, &all_ascii);
 }
 
 uint64_t otel_mask_index_scan(const otel_mask_index *x, const char *s, size_t len, int *ascii)
 {
-#if defined(MASK_SSE2)
-    int pass;
-    if (len >= 17 && (pass = pass_in_use()) >= OTEL_MASK_PASS_SSE2) {
-        uint64_t c = index_pairs_vector(x, (const unsigned char *)s, len, ascii, pass);
-        return c | x->always | (*ascii ? 0 : x->caseless);
-    }
-#endif
     if (len < 2) {
         *ascii = otel_utf8_ascii(s, len);
         return otel_mask_index_candidates(x, s, len, *ascii);
     }
-    uint64_t a = 0, b = 0;
-    uint32_t hi = 0;
-    index_pairs_scalar(x, (const unsigned char *)s, len - 1, &a, &b, &hi);
-    *ascii = hi == 0;
-    return (a & b) | x->always | (*ascii ? 0 : x->caseless);
+    uint64_t c = index_pairs(x, (const unsigned char *)s, len, ascii);
+    return c | x->always | (*ascii ? 0 : x->caseless);
 }
 
 /* Whether s[0..len) holds byte c (folded: either case). */
