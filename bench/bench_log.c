@@ -352,16 +352,22 @@ typedef struct result {
     double p50, p99, mean;
 } result;
 
+/* n latencies (ns) with the clock's overhead subtracted, sorted. */
+static void latencies_sort(uint64_t *lat, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        lat[i] = lat[i] > clock_overhead ? lat[i] - clock_overhead : 0;
+    qsort(lat, n, sizeof *lat, cmp_u64);
+}
+
 /* p50, p99 and mean of n latencies (ns), the clock's overhead subtracted;
  * frees lat. */
 static result latency_result(uint64_t *lat, size_t n)
 {
+    latencies_sort(lat, n);
     double sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        lat[i] = lat[i] > clock_overhead ? lat[i] - clock_overhead : 0;
+    for (size_t i = 0; i < n; i++)
         sum += (double)lat[i];
-    }
-    qsort(lat, n, sizeof *lat, cmp_u64);
     result r = {(double)lat[n / 2], (double)lat[n * 99 / 100], sum / (double)n};
     free(lat);
     return r;
@@ -613,6 +619,9 @@ static void paced(log4c_category_t *cat, size_t n, uint64_t rate, uint64_t *lat)
     }
 }
 
+/* The paced rows' steady rate, records per second. */
+enum { PACED_RATE = 100000 };
+
 static result paced_cost(log4c_category_t *cat, size_t n, uint64_t rate)
 {
     uint64_t *lat = malloc(sizeof *lat * n);
@@ -624,12 +633,12 @@ static result paced_cost(log4c_category_t *cat, size_t n, uint64_t rate)
  * otel back to back, repeat times; medians printed as a caller row. */
 static void paced_row(log4c_category_t *otel, log4c_category_t *base, log4c_category_t *floor_)
 {
-    enum { RATE = 100000, N = 100000 };
+    enum { N = 100000 };
     result ro[16], rf[16], rb[16];
     for (int r = 0; r < repeat; r++) {
-        rb[r] = paced_cost(base, N, RATE);
-        rf[r] = paced_cost(floor_, N, RATE);
-        ro[r] = paced_cost(otel, N, RATE);
+        rb[r] = paced_cost(base, N, PACED_RATE);
+        rf[r] = paced_cost(floor_, N, PACED_RATE);
+        ro[r] = paced_cost(otel, N, PACED_RATE);
         log4c_otel_flush(30000);
     }
     print_row("accepted, at 100k records/s", 1, median_result(ro, repeat), median_result(rf, repeat),
@@ -646,12 +655,10 @@ static int cleanup(const char *dir);
 static void paced_tail(const char *what, uint64_t *lat, size_t n, const struct rusage *r0, const struct rusage *r1,
                        unsigned long long requests)
 {
+    latencies_sort(lat, n);
     size_t over = 0;
-    for (size_t i = 0; i < n; i++) {
-        lat[i] = lat[i] > clock_overhead ? lat[i] - clock_overhead : 0;
+    for (size_t i = 0; i < n; i++)
         over += lat[i] > 400;
-    }
-    qsort(lat, n, sizeof *lat, cmp_u64);
     printf("  %-6s p50 %5llu  p90 %5llu  p99 %5llu  p99.9 %6llu ns; over 400 ns %.2f%%", what,
            (unsigned long long)lat[n / 2], (unsigned long long)lat[n * 90 / 100], (unsigned long long)lat[n * 99 / 100],
            (unsigned long long)lat[n * 999 / 1000], 100.0 * (double)over / (double)n);
@@ -663,19 +670,18 @@ static void paced_tail(const char *what, uint64_t *lat, size_t n, const struct r
 
 static int run_paced(long n, log4c_category_t *otel, log4c_category_t *floor_, const char *dir)
 {
-    enum { RATE = 100000 };
     uint64_t *lat = malloc(sizeof *lat * (size_t)n);
     measure_clock_overhead();
-    paced(otel, 10000, RATE, lat); /* warm: the lane, the caches, the connection */
+    paced(otel, 10000, PACED_RATE, lat); /* warm: the lane, the caches, the connection */
     log4c_otel_flush(30000);
     for (int r = 0; r < repeat; r++) {
-        paced(floor_, (size_t)n, RATE, lat);
+        paced(floor_, (size_t)n, PACED_RATE, lat);
         paced_tail("floor", lat, (size_t)n, NULL, NULL, 0);
         log4c_otel_stats_t s0, s1;
         struct rusage r0, r1;
         log4c_otel_stats(&s0);
         getrusage(RUSAGE_THREAD, &r0);
-        paced(otel, (size_t)n, RATE, lat);
+        paced(otel, (size_t)n, PACED_RATE, lat);
         getrusage(RUSAGE_THREAD, &r1);
         log4c_otel_flush(30000);
         log4c_otel_stats(&s1);
