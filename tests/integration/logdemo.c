@@ -112,12 +112,33 @@ static void sized(long n, long size)
 
 static void print_stats(void);
 
+/* Waits (up to 30 s, polling every millisecond) until the export thread
+ * holds records in flight; 0 when it does. */
+static int wait_in_flight(void)
+{
+    for (int i = 0; i < 30000; i++) {
+        log4c_otel_stats_t s;
+        log4c_otel_stats(&s);
+        if (s.in_flight > 0)
+            return 0;
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    return -1;
+}
+
 /* A burst as fast as one thread can log: n records with 100-byte bodies
  * ("b<i> xxx…") and three context attributes, every warn_every-th at WARN
  * (0: none), the rest INFO, then `errors` more at ERROR ("e<i> xxx…").
- * Then prints {"burst":{counters}}: what the library held and shed. */
+ * With LOGDEMO_BURST_HOLD=K it pauses after the first K records until the
+ * export thread holds records in flight (with the collector absent it
+ * then keeps them while the rest is logged), so what waits when the burst
+ * ends does not depend on when that thread ran. Then prints
+ * {"burst":{counters}}: what the library held and shed. */
 static void burst(long n, long warn_every, long errors)
 {
+    const char *hold_env = getenv("LOGDEMO_BURST_HOLD");
+    long hold = hold_env ? atol(hold_env) : -1;
     log4c_category_t *cat = log4c_category_get(category_name());
     log4c_otel_context_put_string("service.tier", "web");
     log4c_otel_context_put_int("tenant", 7);
@@ -132,6 +153,10 @@ static void burst(long n, long warn_every, long errors)
                    : warn_every > 0 && i % warn_every == warn_every - 1 ? LOG4C_PRIORITY_WARN
                                                                          : LOG4C_PRIORITY_INFO;
         log4c_category_log(cat, prio, "%s", body);
+        if (i + 1 == hold && wait_in_flight() != 0) {
+            fprintf(stderr, "logdemo: no records in flight 30 s after the first %ld\n", hold);
+            exit(4);
+        }
     }
     log4c_otel_context_clear();
     log4c_otel_stats_t s;
