@@ -3,6 +3,7 @@
  * the OTEL_* environment sets (config_precedence.h).
  */
 #include "config_precedence.h"
+#include "resource.h"
 
 #include <string.h>
 #include <strings.h>
@@ -22,8 +23,9 @@ static void drop(json_t *obj, const char *key)
         json_object_del(obj, key);
 }
 
-/* Drops obj's members named by the keys of list ("k=v,k2=v2"). */
-static void drop_named(json_t *obj, const char *list, int any_case)
+/* Drops obj's members named, in any case, by the keys of list
+ * ("k=v,k2=v2"): the headers a header variable sets. */
+static void drop_named(json_t *obj, const char *list)
 {
     if (!json_is_object(obj) || !list)
         return;
@@ -42,7 +44,7 @@ static void drop_named(json_t *obj, const char *list, int any_case)
         json_t *v;
         void *tmp;
         json_object_foreach_safe(obj, tmp, name, v) {
-            if (strlen(name) == kl && (any_case ? strncasecmp(name, k, kl) : strncmp(name, k, kl)) == 0)
+            if (strlen(name) == kl && strncasecmp(name, k, kl) == 0)
                 json_object_del(obj, name);
         }
         p += n;
@@ -51,7 +53,57 @@ static void drop_named(json_t *obj, const char *list, int any_case)
     }
 }
 
-void otel_config_yield_to_env(json_t *root, otel_getenv_fn get)
+/* Removes from attrs (an attribute object, flattened as
+ * otel_config_want_attrs reads it: {"a": {"b": 1}} is the attribute "a.b")
+ * every member that gives the attribute named name: the member of that exact
+ * key unless it is an object (an object gives deeper names), and in each
+ * object member whose key and a '.' start name, what gives the rest of the
+ * name; an object this empties is removed with it. */
+static void drop_flattened(json_t *attrs, const char *name)
+{
+    const char *key;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(attrs, tmp, key, v) {
+        size_t kl = strlen(key);
+        if (strcmp(key, name) == 0) {
+            if (!json_is_object(v))
+                json_object_del(attrs, key);
+        } else if (json_is_object(v) && strncmp(name, key, kl) == 0 && name[kl] == '.' && json_object_size(v)) {
+            drop_flattened(v, name + kl + 1);
+            if (json_object_size(v) == 0)
+                json_object_del(attrs, key);
+        }
+    }
+}
+
+/* The root's keys that give a resource attribute (config.c). */
+static const char *const SERVICE_KEYS[][2] = {
+    {"serviceName", "service.name"},
+    {"serviceId", "service.instance.id"},
+    {"serviceVersion", "service.version"},
+    {"userId", "user.id"},
+};
+
+/* Removes the resource attribute name from the root and its `logs` object
+ * (levels): from additionalResourceAttributes however it is spelt there,
+ * and the service* key that gives it. */
+static int drop_resource_attr(void *levels, const char *name, const char *value)
+{
+    (void)value;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *level = ((json_t **)levels)[i];
+        json_t *ra = json_object_get(level, "additionalResourceAttributes");
+        if (json_is_object(ra))
+            drop_flattened(ra, name);
+        for (size_t j = 0; j < sizeof SERVICE_KEYS / sizeof SERVICE_KEYS[0]; j++)
+            if (strcmp(name, SERVICE_KEYS[j][1]) == 0)
+                drop(level, SERVICE_KEYS[j][0]);
+    }
+    return 0;
+}
+
+int otel_config_yield_to_env(json_t *root, otel_getenv_fn get)
 {
     json_t *logs = json_object_get(root, "logs");
     json_t *es = json_object_get(logs, "exporterSettings");
@@ -74,8 +126,8 @@ void otel_config_yield_to_env(json_t *root, otel_getenv_fn get)
     }
     const char *headers = set(get, "OTEL_EXPORTER_OTLP_LOGS_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS");
     for (size_t i = 0; i < 2; i++)
-        drop_named(json_object_get(levels[i], "headers"), headers, 1);
-    drop_named(json_object_get(es, "headers"), headers, 1);
+        drop_named(json_object_get(levels[i], "headers"), headers);
+    drop_named(json_object_get(es, "headers"), headers);
     static const char *const blrp[][2] = {
         {"OTEL_BLRP_MAX_QUEUE_SIZE", "maxQueueSize"},
         {"OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "maxExportBatchSize"},
@@ -89,13 +141,12 @@ void otel_config_yield_to_env(json_t *root, otel_getenv_fn get)
         }
     if (set(get, "OTEL_BLRP_SCHEDULE_DELAY", NULL))
         drop(logs, "publishInterval");
+    /* the attributes OTEL_RESOURCE_ATTRIBUTES gives, parsed as the resource
+     * applies it: none when it is malformed (ignored whole) */
     const char *resource = set(get, "OTEL_RESOURCE_ATTRIBUTES", NULL);
-    for (size_t i = 0; i < 2; i++) {
-        json_t *ra = json_object_get(levels[i], "additionalResourceAttributes");
-        drop_named(ra, resource, 0);
-        if (set(get, "OTEL_SERVICE_NAME", NULL)) {
-            drop(ra, "service.name");
-            drop(levels[i], "serviceName");
-        }
-    }
+    if (resource && otel_resource_env_attributes(resource, drop_resource_attr, levels) < 0)
+        return -1;
+    if (set(get, "OTEL_SERVICE_NAME", NULL))
+        drop_resource_attr(levels, "service.name", NULL);
+    return 0;
 }

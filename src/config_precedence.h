@@ -19,9 +19,18 @@
  *   OTEL_EXPORTER_OTLP_(LOGS_)HEADERS      the headers it names (any case)
  *   OTEL_BLRP_*                            the batchSettings member it sets
  *                                          (SCHEDULE_DELAY: publishInterval too)
- *   OTEL_SERVICE_NAME                      serviceName, service.name
- *   OTEL_RESOURCE_ATTRIBUTES               the resource attributes it names
- * in the root, its `logs` object and that object's exporterSettings. */
-void otel_config_yield_to_env(json_t *root, otel_getenv_fn get);
+ *   OTEL_SERVICE_NAME                      the resource attribute service.name
+ *   OTEL_RESOURCE_ATTRIBUTES               the resource attributes it gives
+ * in the root, its `logs` object and that object's exporterSettings. A
+ * resource attribute is removed however the file gives it: from
+ * additionalResourceAttributes under its flattened name ({"a": {"b": 1}},
+ * {"a.b": 1} and {"a": {"b.c": 1}} give "a.b", "a.b", "a.b.c"), only that
+ * name, and as the root's serviceName, serviceId, serviceVersion or userId
+ * (service.name, service.instance.id, service.version, user.id).
+ * OTEL_RESOURCE_ATTRIBUTES is read as the resource applies it
+ * (otel_resource_env_attributes): names percent-decoded, nothing when it
+ * is malformed. Returns 0, or -1 when out of memory (root may then have
+ * lost part of what the variables give, nothing else). */
+int otel_config_yield_to_env(json_t *root, otel_getenv_fn get);
 
 #endif

@@ -233,8 +233,8 @@ int otel_config_sources_merge(otel_config_source *srcs, size_t n, json_t **out, 
     for (size_t i = 0; i < n; i++) {
         if (parse_source(&srcs[i], err))
             return LOG4C_OTEL_ECONFIG;
-        if (srcs[i].searched)
-            otel_config_yield_to_env(srcs[i].root, get);
+        if (srcs[i].searched && otel_config_yield_to_env(srcs[i].root, get) != 0)
+            return LOG4C_OTEL_ENOMEM;
     }
     if (n == 0)
         return 0;

@@ -69,6 +69,22 @@ static int add_resource_kv(void *ctx, const char *key, const char *value)
     return set_str(ctx, key, value);
 }
 
+int otel_resource_env_attributes(const char *list, int (*each)(void *ctx, const char *key, const char *value),
+                                 void *ctx)
+{
+    /* validate first: a malformed value is discarded whole */
+    int bad = 0, rc = 0;
+    otel_settings probe;
+    memset(&probe, 0, sizeof probe);
+    if (otel_parse_kv_list(list, add_resource_kv, &probe, &bad) != 0)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && !bad && i < probe.nresource; i++)
+        if (each(ctx, probe.resource[i].key, probe.resource[i].v.str.s) != 0)
+            rc = -1;
+    otel_resource_free(&probe);
+    return rc < 0 ? -1 : bad;
+}
+
 /* A random UUID v4: unique per process start, as service.instance.id asks. */
 static void uuid4(char out[37])
 {
@@ -131,26 +147,14 @@ int otel_resource_build(otel_settings *s, otel_getenv_fn get)
 
     const char *ra = get("OTEL_RESOURCE_ATTRIBUTES");
     if (ra && *ra) {
-        /* validate first: a malformed value is discarded whole */
-        int bad = 0;
-        otel_settings probe;
-        memset(&probe, 0, sizeof probe);
-        if (otel_parse_kv_list(ra, add_resource_kv, &probe, &bad) != 0) {
-            otel_resource_free(&probe);
+        int bad = otel_resource_env_attributes(ra, add_resource_kv, s);
+        if (bad < 0)
             return LOG4C_OTEL_ENOMEM;
-        }
         if (bad) {
             otel_diag("log4c-otel: ignoring OTEL_RESOURCE_ATTRIBUTES: %d malformed entr%s", bad,
                       bad == 1 ? "y" : "ies");
             s->nwarnings++;
-        } else {
-            for (size_t i = 0; i < probe.nresource; i++)
-                if (set_str(s, probe.resource[i].key, probe.resource[i].v.str.s) != 0) {
-                    otel_resource_free(&probe);
-                    return LOG4C_OTEL_ENOMEM;
-                }
         }
-        otel_resource_free(&probe);
     }
     const char *svc = get("OTEL_SERVICE_NAME");
     if (svc && *svc && set_str(s, "service.name", svc) != 0)

@@ -693,6 +693,132 @@ START_TEST(searched_file_precedence_and_trust)
 }
 END_TEST
 
+/* An attribute list as "k=v" entries sorted by key, joined by ';'
+ * (strings as they are, the other types as JSON writes them). */
+static void attrs_text(const otel_attr_list *l, char *out, size_t len)
+{
+    char items[32][128];
+    size_t n = l->n < 32 ? l->n : 32;
+    for (size_t i = 0; i < n; i++) {
+        const otel_attr *a = &l->a[i];
+        switch (a->type) {
+        case OTEL_VALUE_STRING: snprintf(items[i], sizeof items[i], "%s=%s", a->key, a->v.str.s); break;
+        case OTEL_VALUE_INT: snprintf(items[i], sizeof items[i], "%s=%lld", a->key, (long long)a->v.i); break;
+        case OTEL_VALUE_BOOL: snprintf(items[i], sizeof items[i], "%s=%s", a->key, a->v.b ? "true" : "false"); break;
+        default: snprintf(items[i], sizeof items[i], "%s=?", a->key); break;
+        }
+    }
+    qsort(items, n, sizeof items[0], (int (*)(const void *, const void *))strcmp);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strncat(out, ";", len - strlen(out) - 1);
+        strncat(out, items[i], len - strlen(out) - 1);
+    }
+}
+
+/* OTEL_RESOURCE_ATTRIBUTES (and OTEL_SERVICE_NAME) over a searched file's
+ * resource attributes: a name the variable gives removes the file's
+ * attribute of that flattened name however the file spells it (a top-level
+ * key, nested objects, dotted keys inside them, the service* keys of the
+ * root), at the root and in `logs`; only that attribute, never a sibling or
+ * one nested deeper; names are compared percent-decoded, as the variable is
+ * applied; a malformed variable gives nothing and so removes nothing. Both
+ * the file's attributes left and the resource a worker ends with are
+ * checked. */
+START_TEST(searched_file_resource_attributes_yield_to_env)
+{
+    static const struct {
+        const char *file;       /* the searched file */
+        const char *ra, *svc;   /* OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME (NULL: unset) */
+        const char *left;       /* the file's resource attributes left (attrs_text) */
+        const char *final[4][2]; /* string attributes of the worker's resource */
+    } rows[] = {
+        /* nested objects; the sibling stays */
+        {"{\"logs\":{\"additionalResourceAttributes\":{\"deployment\":{\"environment\":\"prod\",\"tier\":\"gold\"}}}}",
+         "deployment.environment=dev", NULL, "deployment.tier=gold",
+         {{"deployment.environment", "dev"}, {"deployment.tier", "gold"}}},
+        /* a dotted key inside an object */
+        {"{\"logs\":{\"additionalResourceAttributes\":{\"a\":{\"b.c\":\"file\",\"b.d\":\"keep\"}}}}", "a.b.c=env", NULL,
+         "a.b.d=keep", {{"a.b.c", "env"}, {"a.b.d", "keep"}}},
+        /* two levels down */
+        {"{\"logs\":{\"additionalResourceAttributes\":{\"a\":{\"b\":{\"c\":\"file\"},\"x\":\"keep\"}}}}", "a.b.c=env",
+         NULL, "a.x=keep", {{"a.b.c", "env"}, {"a.x", "keep"}}},
+        /* an object under a dotted key */
+        {"{\"logs\":{\"additionalResourceAttributes\":{\"a.b\":{\"c\":\"file\",\"d\":\"keep\"}}}}", "a.b.c=env", NULL,
+         "a.b.d=keep", {{"a.b.c", "env"}, {"a.b.d", "keep"}}},
+        /* every spelling of one name at once; names that only start alike stay */
+        {"{\"logs\":{\"additionalResourceAttributes\":{\"a.b.c\":1,\"a\":{\"b.c\":2,\"b\":{\"c\":3,\"cd\":\"k1\"},"
+         "\"bc\":\"k2\"},\"a.b\":{\"c\":true},\"a.bd\":\"k3\",\"a.b.c.d\":\"k4\"}}}",
+         "a.b.c=env", NULL, "a.b.c.d=k4;a.b.cd=k1;a.bc=k2;a.bd=k3",
+         {{"a.b.c", "env"}, {"a.b.cd", "k1"}, {"a.bc", "k2"}, {"a.b.c.d", "k4"}}},
+        /* only the attribute of that name: an object there flattens deeper and stays */
+        {"{\"logs\":{\"additionalResourceAttributes\":{\"a\":{\"b\":\"file\",\"b2\":\"x\"},\"a.b\":{\"c\":\"deeper\"}}}}",
+         "a.b=env", NULL, "a.b.c=deeper;a.b2=x", {{"a.b", "env"}, {"a.b.c", "deeper"}, {"a.b2", "x"}}},
+        /* the root's and the logs' attributes both yield */
+        {"{\"otel\":{\"additionalResourceAttributes\":{\"deployment\":{\"environment\":\"prod\"},\"r\":\"keep\"},"
+         "\"logs\":{\"additionalResourceAttributes\":{\"deployment.environment\":\"p2\",\"k\":\"v\"}}}}",
+         "deployment.environment=dev", NULL, "k=v;r=keep", {{"deployment.environment", "dev"}, {"k", "v"}}},
+        /* names compared percent-decoded: the raw spelling is another name */
+        {"{\"logs\":{\"additionalResourceAttributes\":{\"my key\":\"file\",\"a\":{\"b\":\"file\"},\"my%20key\":\"raw\"}}}",
+         " my%20key = v ,%61.b=w", NULL, "my%20key=raw", {{"my key", "v"}, {"a.b", "w"}, {"my%20key", "raw"}}},
+        /* malformed (an entry without '='): the variable gives nothing, removes nothing */
+        {"{\"logs\":{\"additionalResourceAttributes\":{\"deployment\":{\"environment\":\"prod\"},\"oops\":\"file\"}}}",
+         "deployment.environment=dev,oops", NULL, "deployment.environment=prod;oops=file",
+         {{"deployment.environment", "prod"}, {"oops", "file"}}},
+        /* malformed (a bad escape): the same */
+        {"{\"logs\":{\"additionalResourceAttributes\":{\"a\":\"file\",\"b\":\"file\"}}}", "a=env,b=%zz", NULL,
+         "a=file;b=file", {{"a", "file"}, {"b", "file"}}},
+        /* the root's serviceVersion, userId, serviceName and serviceId are those attributes */
+        {"{\"otel\":{\"serviceVersion\":\"1.0\",\"userId\":\"ann\",\"serviceName\":\"fsvc\",\"serviceId\":\"fid\","
+         "\"logs\":{}}}",
+         "service.version=2.0,user.id=bob", NULL, "service.instance.id=fid;service.name=fsvc",
+         {{"service.version", "2.0"}, {"user.id", "bob"}, {"service.name", "fsvc"}, {"service.instance.id", "fid"}}},
+        {"{\"otel\":{\"serviceName\":\"fsvc\",\"logs\":{}}}", "service.name=esvc", NULL, "",
+         {{"service.name", "esvc"}}},
+        /* OTEL_SERVICE_NAME: service.name however the file spells it */
+        {"{\"serviceName\":\"f0\",\"logs\":{\"additionalResourceAttributes\":{\"service\":{\"name\":\"f\","
+         "\"version\":\"1\"}}}}",
+         NULL, "esvc", "service.version=1", {{"service.name", "esvc"}, {"service.version", "1"}}},
+    };
+    strcpy(tmpdir, "/tmp/test_config_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    char p[256];
+    snprintf(p, sizeof p, "%s/log4c-otel.json", tmpdir);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        write_file("log4c-otel.json", rows[i].file);
+        env_reset();
+        env_set("LOG4C_RCPATH", tmpdir);
+        env_set("HOME", "/nonexistent");
+        if (rows[i].ra)
+            env_set("OTEL_RESOURCE_ATTRIBUTES", rows[i].ra);
+        if (rows[i].svc)
+            env_set("OTEL_SERVICE_NAME", rows[i].svc);
+        otel_config cfg;
+        otel_config_error err;
+        memset(&err, 0, sizeof err);
+        otel_config_request req = {1, NULL, NULL};
+        otel_config_init(&cfg);
+        ck_assert_msg(otel_config_load(&cfg, &req, fake_getenv, &err) == 0, "row %zu: %s", i, err.message);
+        ck_assert_msg(cfg.searched != NULL, "row %zu: file not used", i);
+        char got[1024];
+        attrs_text(&cfg.logs.additional_resource_attributes, got, sizeof got);
+        ck_assert_msg(strcmp(got, rows[i].left) == 0, "row %zu: left \"%s\", want \"%s\"", i, got, rows[i].left);
+        otel_settings s;
+        ck_assert_int_eq(otel_config_worker_settings(&cfg, fake_getenv, &s), 0);
+        for (size_t j = 0; j < 4 && rows[i].final[j][0]; j++) {
+            const char *v = otel_resource_get(&s, rows[i].final[j][0]);
+            ck_assert_msg(v && strcmp(v, rows[i].final[j][1]) == 0, "row %zu: resource %s is \"%s\", want \"%s\"", i,
+                          rows[i].final[j][0], v ? v : "(none)", rows[i].final[j][1]);
+        }
+        otel_settings_free(&s);
+        otel_config_free(&cfg);
+    }
+    unlink(p);
+    rmdir(tmpdir);
+}
+END_TEST
+
 /* The exporter's `protocol` key: the values OTEL_EXPORTER_OTLP_PROTOCOL
  * takes, in logs and in exporterSettings; the URL follows it as it follows
  * the variable; a searched file yields to a set variable, an explicit one
@@ -830,6 +956,7 @@ static Suite *suite(void)
     tcase_add_test(t, shapes_unknown_keys_and_severity_names);
     tcase_add_test(t, sources_found_and_merged);
     tcase_add_test(t, searched_file_precedence_and_trust);
+    tcase_add_test(t, searched_file_resource_attributes_yield_to_env);
     tcase_add_test(t, protocol_key);
     tcase_add_test(t, describe_filters_say_what_each_rule_sets);
     tcase_add_test(t, attribute_values_and_depth);
