@@ -4,6 +4,7 @@
  */
 #include "config_precedence.h"
 #include "resource.h"
+#include "settings.h"
 
 #include <string.h>
 #include <strings.h>
@@ -23,34 +24,30 @@ static void drop(json_t *obj, const char *key)
         json_object_del(obj, key);
 }
 
-/* Drops obj's members named, in any case, by the keys of list
- * ("k=v,k2=v2"): the headers a header variable sets. */
-static void drop_named(json_t *obj, const char *list)
+/* The header objects of a root: its own, its `logs` object's and that
+ * object's exporterSettings' (each NULL when absent). */
+#define HEADER_OBJECTS 3
+
+/* Removes the header name (as the header variable gives it: decoded) from
+ * each of the HEADER_OBJECTS header objects objs points to (any may be
+ * NULL or not an object), however the file spells it: header names compare
+ * in any case. */
+static int drop_header(void *objs, const char *name, const char *value)
 {
-    if (!json_is_object(obj) || !list)
-        return;
-    const char *p = list;
-    while (*p) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        const char *eq = memchr(p, '=', n);
-        size_t kl = eq ? (size_t)(eq - p) : n;
-        const char *k = p;
-        while (kl && (*k == ' ' || *k == '\t'))
-            k++, kl--;
-        while (kl && (k[kl - 1] == ' ' || k[kl - 1] == '\t'))
-            kl--;
-        const char *name;
+    (void)value;
+    for (size_t i = 0; i < HEADER_OBJECTS; i++) {
+        json_t *o = ((json_t **)objs)[i];
+        if (!json_is_object(o))
+            continue;
+        const char *key;
         json_t *v;
         void *tmp;
-        json_object_foreach_safe(obj, tmp, name, v) {
-            if (strlen(name) == kl && strncasecmp(name, k, kl) == 0)
-                json_object_del(obj, name);
+        json_object_foreach_safe(o, tmp, key, v) {
+            if (strcasecmp(key, name) == 0)
+                json_object_del(o, key);
         }
-        p += n;
-        if (*p == ',')
-            p++;
     }
+    return 0;
 }
 
 /* Removes from attrs (an attribute object, flattened as
@@ -124,10 +121,13 @@ int otel_config_yield_to_env(json_t *root, otel_getenv_fn get)
         drop(logs, "timeoutMillis");
         drop(es, "timeoutMillis");
     }
+    /* the headers the header variable in force gives, parsed as the
+     * settings apply it: each malformed entry gives nothing */
     const char *headers = set(get, "OTEL_EXPORTER_OTLP_LOGS_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS");
-    for (size_t i = 0; i < 2; i++)
-        drop_named(json_object_get(levels[i], "headers"), headers);
-    drop_named(json_object_get(es, "headers"), headers);
+    json_t *header_objs[HEADER_OBJECTS] = {json_object_get(root, "headers"), json_object_get(logs, "headers"),
+                                           json_object_get(es, "headers")};
+    if (headers && otel_settings_env_headers(headers, drop_header, header_objs, NULL, 0) < 0)
+        return -1;
     static const char *const blrp[][2] = {
         {"OTEL_BLRP_MAX_QUEUE_SIZE", "maxQueueSize"},
         {"OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "maxExportBatchSize"},

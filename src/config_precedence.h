@@ -16,7 +16,7 @@
  *   OTEL_EXPORTER_OTLP_(LOGS_)PROTOCOL     protocol (both places)
  *   OTEL_EXPORTER_OTLP_(LOGS_)COMPRESSION  compression (both places)
  *   OTEL_EXPORTER_OTLP_(LOGS_)TIMEOUT      timeoutMillis (both places)
- *   OTEL_EXPORTER_OTLP_(LOGS_)HEADERS      the headers it names (any case)
+ *   OTEL_EXPORTER_OTLP_(LOGS_)HEADERS      the headers it gives (any case)
  *   OTEL_BLRP_*                            the batchSettings member it sets
  *                                          (SCHEDULE_DELAY: publishInterval too)
  *   OTEL_SERVICE_NAME                      the resource attribute service.name
@@ -29,8 +29,13 @@
  * (service.name, service.instance.id, service.version, user.id).
  * OTEL_RESOURCE_ATTRIBUTES is read as the resource applies it
  * (otel_resource_env_attributes): names percent-decoded, nothing when it
- * is malformed. Returns 0, or -1 when out of memory (root may then have
- * lost part of what the variables give, nothing else). */
+ * is malformed. The header variable is the one the settings read (the
+ * LOGS_ one when set and not empty, else the generic one), read as they
+ * apply it (otel_settings_env_headers): names percent-decoded, a malformed
+ * entry gives nothing while the others still do; each header it gives
+ * removes the file's header of that name in any case. Returns 0, or -1
+ * when out of memory (root may then have lost part of what the variables
+ * give, nothing else). */
 int otel_config_yield_to_env(json_t *root, otel_getenv_fn get);
 
 #endif

@@ -171,10 +171,11 @@ static int header_name_ok(const char *n)
     return 1;
 }
 
-/* One header entry being parsed: added when its name and value can go on
- * the wire as they are, else marked rejected. */
+/* One header entry being parsed: handed to each when its name and value
+ * can go on the wire as they are, else marked rejected. */
 struct header_entry {
-    otel_settings *s;
+    int (*each)(void *ctx, const char *name, const char *value);
+    void *ctx;
     int rejected;
 };
 
@@ -185,24 +186,16 @@ static int add_checked_header(void *ctx, const char *key, const char *value)
         e->rejected = 1;
         return 0;
     }
-    return add_header(e->s, key, value);
+    return e->each(e->ctx, key, value);
 }
 
-/* The header list reports its malformed entries once per process: every
- * appender instance loads the same environment again. */
-static atomic_int headers_reported;
-
-/* Parses the header list entry by entry (entries split on ',', as
- * otel_parse_kv_list splits them), keeping the valid ones. A malformed
- * entry (no '=', an empty name or a name that is not an HTTP token, CR or
- * LF in the value, a bad percent escape) is reported with its position,
- * never its text: headers carry credentials. -1 when out of memory. */
-static int load_headers(otel_settings *s, const char *name, const char *list)
+int otel_settings_env_headers(const char *list, int (*each)(void *ctx, const char *name, const char *value),
+                              void *ctx, char *bad_at, size_t bad_at_len)
 {
-    char where[256];
     size_t wlen = 0;
     int bad_entries = 0;
-    where[0] = '\0';
+    if (bad_at && bad_at_len)
+        bad_at[0] = '\0';
     int pos = 1;
     for (const char *p = list; p; pos++) {
         const char *end = strchr(p, ',');
@@ -210,7 +203,7 @@ static int load_headers(otel_settings *s, const char *name, const char *list)
         char *one = strndup(p, n);
         if (!one)
             return -1;
-        struct header_entry e = {s, 0};
+        struct header_entry e = {each, ctx, 0};
         int bad = 0;
         int rc = otel_parse_kv_list(one, add_checked_header, &e, &bad);
         free(one);
@@ -218,11 +211,30 @@ static int load_headers(otel_settings *s, const char *name, const char *list)
             return -1;
         if (bad || e.rejected) {
             bad_entries++;
-            if (wlen + 16 < sizeof where)
-                wlen += (size_t)snprintf(where + wlen, sizeof where - wlen, "%s%d", bad_entries > 1 ? ", " : "", pos);
+            if (bad_at && wlen + 16 < bad_at_len)
+                wlen += (size_t)snprintf(bad_at + wlen, bad_at_len - wlen, "%s%d", bad_entries > 1 ? ", " : "", pos);
         }
         p = end ? end + 1 : NULL;
     }
+    return bad_entries;
+}
+
+static int add_header_to(void *s, const char *name, const char *value) { return add_header(s, name, value); }
+
+/* The header list reports its malformed entries once per process: every
+ * appender instance loads the same environment again. */
+static atomic_int headers_reported;
+
+/* Adds the headers the variable name's value list gives
+ * (otel_settings_env_headers) to s, keeping the valid entries. The
+ * malformed ones are reported with their positions, never their text:
+ * headers carry credentials. -1 when out of memory. */
+static int load_headers(otel_settings *s, const char *name, const char *list)
+{
+    char where[256];
+    int bad_entries = otel_settings_env_headers(list, add_header_to, s, where, sizeof where);
+    if (bad_entries < 0)
+        return -1;
     if (bad_entries) {
         s->nwarnings++;
         if (!atomic_exchange(&headers_reported, 1))

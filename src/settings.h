@@ -106,6 +106,19 @@ char *otel_resolve_grpc_url(const char *logs_endpoint, const char *generic_endpo
 int otel_parse_kv_list(const char *list, int (*add)(void *ctx, const char *key, const char *value),
                        void *ctx, int *bad);
 
+/* The headers an OTEL_EXPORTER_OTLP_(LOGS_)HEADERS value (list) gives, as
+ * otel_settings_load applies them: entries split on ',', each parsed by
+ * otel_parse_kv_list (name and value trimmed and percent-decoded);
+ * each(ctx, name, value) for each entry that is kept, in order (a repeated
+ * name is given again). A malformed entry (no '=', an empty name or a name
+ * that is not an HTTP token, CR or LF in the value, a bad percent escape)
+ * is skipped alone; empty entries are skipped silently. When bad_at is not
+ * NULL it receives the positions of the malformed entries, counted from 1
+ * ("2, 4"; as many as bad_at_len holds). Returns the number of malformed
+ * entries, or -1 when out of memory or each returned non-zero. */
+int otel_settings_env_headers(const char *list, int (*each)(void *ctx, const char *name, const char *value),
+                              void *ctx, char *bad_at, size_t bad_at_len);
+
 /* Percent-decodes in[0..len) into a malloc'd NUL-terminated string; NULL on
  * a malformed escape (including "%00", which a C string cannot carry and
  * which would silently cut a header value) or out of memory. */

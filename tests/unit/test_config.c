@@ -819,6 +819,105 @@ START_TEST(searched_file_resource_attributes_yield_to_env)
 }
 END_TEST
 
+/* A header list as "name=value" entries sorted, joined by ';'. */
+static void headers_text(const otel_header *h, size_t n, char *out, size_t len)
+{
+    char items[16][128];
+    n = n < 16 ? n : 16;
+    for (size_t i = 0; i < n; i++)
+        snprintf(items[i], sizeof items[i], "%s=%s", h[i].name, h[i].value);
+    qsort(items, n, sizeof items[0], (int (*)(const void *, const void *))strcmp);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strncat(out, ";", len - strlen(out) - 1);
+        strncat(out, items[i], len - strlen(out) - 1);
+    }
+}
+
+/* OTEL_EXPORTER_OTLP_(LOGS_)HEADERS over a searched file's headers: the
+ * variable is read as the settings apply it (the LOGS_ one when set and not
+ * empty, else the generic one; names percent-decoded; a malformed entry
+ * skipped alone), and each header it gives removes the file's header of
+ * that name in any case, in the root, `logs` and exporterSettings; an entry
+ * the settings skip removes nothing. Both the file's headers left and the
+ * headers a worker ends with are checked; every row is run and the rows
+ * that differ are all reported. */
+START_TEST(searched_file_headers_yield_to_env)
+{
+    static const struct {
+        const char *file;        /* the searched file */
+        const char *logs, *gen;  /* OTEL_EXPORTER_OTLP_LOGS_HEADERS, OTEL_EXPORTER_OTLP_HEADERS (NULL: unset) */
+        const char *left;        /* the file's headers left (headers_text of cfg.logs.headers) */
+        const char *final;       /* the worker's headers (headers_text) */
+    } rows[] = {
+        /* 0: a percent-encoded name is the decoded one; the raw spelling is another name */
+        {"{\"logs\":{\"headers\":{\"x-token\":\"file\",\"x%2Dtoken\":\"raw\",\"x-other\":\"keep\"}}}",
+         NULL, " x%2Dtoken = env ", "x%2Dtoken=raw;x-other=keep", "x%2Dtoken=raw;x-other=keep;x-token=env"},
+        /* 1: another case, in the root, `logs` and exporterSettings, decoded first */
+        {"{\"otel\":{\"headers\":{\"X-TENANT\":\"root\",\"r\":\"keep\"},\"logs\":{\"headers\":{\"x-Tenant\":\"logs\"},"
+         "\"exporterSettings\":{\"headers\":{\"x-tenant\":\"es\",\"AUTHORIZATION\":\"file\"}}}}}",
+         NULL, "X%2dTENANT=env,%41uthorization=Bearer%20env", "r=keep",
+         "Authorization=Bearer env;X-TENANT=env;r=keep"},
+        /* 2: malformed entries (no '=', a name that is no HTTP token, LF in the value,
+         * a bad escape, an empty name) beside good ones: only the good ones remove */
+        {"{\"logs\":{\"headers\":{\"a\":\"file\",\"b\":\"file\",\"c(\":\"file\",\"d\":\"file\",\"e\":\"file\","
+         "\"f\":\"file\"}}}",
+         NULL, "a=env,b,c(=env,d=x%0Ay,e=%zz,=f,F=env", "b=file;c(=file;d=file;e=file",
+         "F=env;a=env;b=file;c(=file;d=file;e=file"},
+        /* 3: LOGS_ wins over the generic one: the generic one's headers stay the file's */
+        {"{\"logs\":{\"headers\":{\"a\":\"file\",\"a-b\":\"file\",\"b\":\"file\"}}}",
+         "A%2Db=logs,a=logs", "b=gen", "b=file", "A-b=logs;a=logs;b=file"},
+        /* 4: a LOGS_ variable that is all malformed still wins: nothing is removed */
+        {"{\"logs\":{\"headers\":{\"oops\":\"file\",\"b\":\"file\"}}}",
+         "oops", "b=gen", "b=file;oops=file", "b=file;oops=file"},
+        /* 5: an empty LOGS_ variable counts as unset: the generic one is used */
+        {"{\"logs\":{\"headers\":{\"a\":\"file\",\"b\":\"file\"}}}",
+         "", "%62=gen", "a=file", "a=file;b=gen"},
+    };
+    strcpy(tmpdir, "/tmp/test_config_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    char p[256];
+    snprintf(p, sizeof p, "%s/log4c-otel.json", tmpdir);
+    int failed = 0;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        write_file("log4c-otel.json", rows[i].file);
+        env_reset();
+        env_set("LOG4C_RCPATH", tmpdir);
+        env_set("HOME", "/nonexistent");
+        if (rows[i].logs)
+            env_set("OTEL_EXPORTER_OTLP_LOGS_HEADERS", rows[i].logs);
+        if (rows[i].gen)
+            env_set("OTEL_EXPORTER_OTLP_HEADERS", rows[i].gen);
+        otel_config cfg;
+        otel_config_error err;
+        memset(&err, 0, sizeof err);
+        otel_config_request req = {1, NULL, NULL};
+        otel_config_init(&cfg);
+        ck_assert_msg(otel_config_load(&cfg, &req, fake_getenv, &err) == 0, "row %zu: %s", i, err.message);
+        ck_assert_msg(cfg.searched != NULL, "row %zu: file not used", i);
+        char got[1024];
+        attrs_text(&cfg.logs.headers, got, sizeof got);
+        if (strcmp(got, rows[i].left) != 0) {
+            fprintf(stderr, "row %zu: headers left \"%s\", want \"%s\"\n", i, got, rows[i].left);
+            failed++;
+        }
+        otel_settings s;
+        ck_assert_int_eq(otel_config_worker_settings(&cfg, fake_getenv, &s), 0);
+        headers_text(s.headers, s.nheaders, got, sizeof got);
+        if (strcmp(got, rows[i].final) != 0) {
+            fprintf(stderr, "row %zu: worker's headers \"%s\", want \"%s\"\n", i, got, rows[i].final);
+            failed++;
+        }
+        otel_settings_free(&s);
+        otel_config_free(&cfg);
+    }
+    unlink(p);
+    rmdir(tmpdir);
+    ck_assert_msg(failed == 0, "%d header list(s) differ (listed above)", failed);
+}
+END_TEST
+
 /* The exporter's `protocol` key: the values OTEL_EXPORTER_OTLP_PROTOCOL
  * takes, in logs and in exporterSettings; the URL follows it as it follows
  * the variable; a searched file yields to a set variable, an explicit one
@@ -957,6 +1056,7 @@ static Suite *suite(void)
     tcase_add_test(t, sources_found_and_merged);
     tcase_add_test(t, searched_file_precedence_and_trust);
     tcase_add_test(t, searched_file_resource_attributes_yield_to_env);
+    tcase_add_test(t, searched_file_headers_yield_to_env);
     tcase_add_test(t, protocol_key);
     tcase_add_test(t, describe_filters_say_what_each_rule_sets);
     tcase_add_test(t, attribute_values_and_depth);
