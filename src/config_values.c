@@ -182,7 +182,7 @@ int otel_config_want_headers(const json_t *v, const char *path, otel_attr_list *
     json_object_foreach((json_t *)v, k, m) {
         char mp[OTEL_CONFIG_PATH_MAX];
         otel_config_path_member(mp, sizeof mp, path, k);
-        if (!*k || strpbrk(k, " \t\r\n:"))
+        if (!otel_http_header_name_ok(k)) /* as the variable's names (settings.h) */
             return otel_config_error_set(err, mp, "expected a valid HTTP header name");
         char *s;
         if (!json_is_string(m)) /* never echo a header value */

@@ -151,20 +151,9 @@ long otel_retry_base_ms(void)
     return ms;
 }
 
-/* A header name must be an RFC 7230 token; anything else (or a CR/LF in the
- * value, e.g. from a percent-decoded %0D%0A) could split the request. */
-static int header_name_ok(const char *s)
-{
-    if (!s || !*s)
-        return 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", c))
-            return 0;
-    }
-    return 1;
-}
-
+/* A header name must be a token (otel_http_header_name_ok); anything else
+ * (or a CR/LF in the value, e.g. from a percent-decoded %0D%0A) could split
+ * the request. */
 static int header_value_ok(const char *s)
 {
     for (; s && *s; s++)
@@ -385,7 +374,7 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
         /* Invalid or reserved headers are skipped; the settings loader is
          * where a user hears about a malformed header list. gRPC metadata
          * names are lower case. */
-        if (!header_name_ok(h->name) || !header_value_ok(h->value) || header_reserved(h->name) ||
+        if (!otel_http_header_name_ok(h->name) || !header_value_ok(h->value) || header_reserved(h->name) ||
             (e->grpc && otel_grpc_header_reserved(h->name)))
             continue;
         char lower[128];

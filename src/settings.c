@@ -159,10 +159,10 @@ static int add_header(otel_settings *s, const char *key, const char *value)
     return 0;
 }
 
-/* An HTTP header name is a token (RFC 9110): no blank, control or
- * separator character. */
-static int header_name_ok(const char *n)
+int otel_http_header_name_ok(const char *n)
 {
+    if (!n || !*n)
+        return 0;
     for (; *n; n++) {
         unsigned char c = (unsigned char)*n;
         if (c <= 0x20 || c >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", c))
@@ -182,7 +182,7 @@ struct header_entry {
 static int add_checked_header(void *ctx, const char *key, const char *value)
 {
     struct header_entry *e = ctx;
-    if (!header_name_ok(key) || strpbrk(value, "\r\n")) {
+    if (!otel_http_header_name_ok(key) || strpbrk(value, "\r\n")) {
         e->rejected = 1;
         return 0;
     }

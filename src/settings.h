@@ -106,6 +106,11 @@ char *otel_resolve_grpc_url(const char *logs_endpoint, const char *generic_endpo
 int otel_parse_kv_list(const char *list, int (*add)(void *ctx, const char *key, const char *value),
                        void *ctx, int *bad);
 
+/* 1 when n is a non-empty HTTP header name: a token (RFC 9110), with no
+ * blank, control or separator character; what both the variable's and a
+ * configuration file's header names must be. */
+int otel_http_header_name_ok(const char *n);
+
 /* The headers an OTEL_EXPORTER_OTLP_(LOGS_)HEADERS value (list) gives, as
  * otel_settings_load applies them: entries split on ',', each parsed by
  * otel_parse_kv_list (name and value trimmed and percent-decoded);

@@ -398,6 +398,9 @@ START_TEST(error_messages)
         {"{\"headers\": {\"Authorization\": 42}}",
          "cfg.json:1:31: headers.Authorization: expected a string header value, got an integer"},
         {"{\"headers\": {\"bad name\": \"v\"}}", "cfg.json:1:26: headers[\"bad name\"]: expected a valid HTTP header name"},
+        /* not a token: the variable's names are held to the same rule */
+        {"{\"headers\": {\"c(\": \"v\"}}", "cfg.json:1:20: headers.c(: expected a valid HTTP header name"},
+        {"{\"headers\": {\"caf\u00e9\": \"v\"}}", "cfg.json:1:22: headers.caf\u00e9: expected a valid HTTP header name"},
         {"{\"additionalAttributes\": [1]}",
          "cfg.json:1:26: additionalAttributes: expected an object of attribute names and values, got an array"},
         {"{\"otel\": {\"enabled\": \"yes\", \"logs\": {}}}", "cfg.json:1:22: otel.enabled: expected true or false, got a string"},
@@ -860,11 +863,12 @@ START_TEST(searched_file_headers_yield_to_env)
          NULL, "X%2dTENANT=env,%41uthorization=Bearer%20env", "r=keep",
          "Authorization=Bearer env;X-TENANT=env;r=keep"},
         /* 2: malformed entries (no '=', a name that is no HTTP token, LF in the value,
-         * a bad escape, an empty name) beside good ones: only the good ones remove */
-        {"{\"logs\":{\"headers\":{\"a\":\"file\",\"b\":\"file\",\"c(\":\"file\",\"d\":\"file\",\"e\":\"file\","
+         * a bad escape, an empty name) beside good ones: only the good ones remove
+         * (a file cannot name the header c( either: it is no token) */
+        {"{\"logs\":{\"headers\":{\"a\":\"file\",\"b\":\"file\",\"d\":\"file\",\"e\":\"file\","
          "\"f\":\"file\"}}}",
-         NULL, "a=env,b,c(=env,d=x%0Ay,e=%zz,=f,F=env", "b=file;c(=file;d=file;e=file",
-         "F=env;a=env;b=file;c(=file;d=file;e=file"},
+         NULL, "a=env,b,c(=env,d=x%0Ay,e=%zz,=f,F=env", "b=file;d=file;e=file",
+         "F=env;a=env;b=file;d=file;e=file"},
         /* 3: LOGS_ wins over the generic one: the generic one's headers stay the file's */
         {"{\"logs\":{\"headers\":{\"a\":\"file\",\"a-b\":\"file\",\"b\":\"file\"}}}",
          "A%2Db=logs,a=logs", "b=gen", "b=file", "A-b=logs;a=logs;b=file"},
