@@ -37,9 +37,18 @@ int otel_config_apply(const otel_config *cfg, otel_getenv_fn get, otel_settings 
         char *v = strdup(h->v.str.s);
         if (!v)
             return LOG4C_OTEL_ENOMEM;
-        if (j < s->nheaders) {
+        if (j < s->nheaders) { /* replaces every header of that name the variable gave */
             free(s->headers[j].value);
             s->headers[j].value = v;
+            size_t keep = j + 1;
+            for (size_t k = j + 1; k < s->nheaders; k++) {
+                if (strcasecmp(s->headers[k].name, h->key) == 0) {
+                    free(s->headers[k].name);
+                    free(s->headers[k].value);
+                } else
+                    s->headers[keep++] = s->headers[k];
+            }
+            s->nheaders = keep;
             continue;
         }
         otel_header *nh = realloc(s->headers, (s->nheaders + 1) * sizeof *nh);

@@ -846,6 +846,37 @@ static void headers_text(const otel_header *h, size_t n, char *out, size_t len)
  * the settings skip removes nothing. Both the file's headers left and the
  * headers a worker ends with are checked; every row is run and the rows
  * that differ are all reported. */
+/* An explicit file's header replaces every header of that name (in any
+ * case) the variable gave, a repeated one too: the name is sent once. */
+START_TEST(explicit_file_header_replaces_every_one_of_its_name)
+{
+    strcpy(tmpdir, "/tmp/test_config_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    char p[256];
+    snprintf(p, sizeof p, "%s/explicit.json", tmpdir);
+    write_file("explicit.json", "{\"logs\":{\"headers\":{\"x-a\":\"file\"}}}");
+    env_reset();
+    env_set("HOME", "/nonexistent");
+    env_set("LOG4C_OTEL_CONFIG", p);
+    env_set("OTEL_EXPORTER_OTLP_HEADERS", "x-a=1,b=2,X-A=3,x-a=4,c=5");
+    otel_config cfg;
+    otel_config_error err;
+    memset(&err, 0, sizeof err);
+    otel_config_request req = {1, NULL, NULL};
+    otel_config_init(&cfg);
+    ck_assert_msg(otel_config_load(&cfg, &req, fake_getenv, &err) == 0, "%s", err.message);
+    otel_settings s;
+    ck_assert_int_eq(otel_config_worker_settings(&cfg, fake_getenv, &s), 0);
+    char got[1024];
+    headers_text(s.headers, s.nheaders, got, sizeof got);
+    ck_assert_str_eq(got, "b=2;c=5;x-a=file");
+    otel_settings_free(&s);
+    otel_config_free(&cfg);
+    unlink(p);
+    rmdir(tmpdir);
+}
+END_TEST
+
 START_TEST(searched_file_headers_yield_to_env)
 {
     static const struct {
@@ -1061,6 +1092,7 @@ static Suite *suite(void)
     tcase_add_test(t, searched_file_precedence_and_trust);
     tcase_add_test(t, searched_file_resource_attributes_yield_to_env);
     tcase_add_test(t, searched_file_headers_yield_to_env);
+    tcase_add_test(t, explicit_file_header_replaces_every_one_of_its_name);
     tcase_add_test(t, protocol_key);
     tcase_add_test(t, describe_filters_say_what_each_rule_sets);
     tcase_add_test(t, attribute_values_and_depth);
