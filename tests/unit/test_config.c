@@ -696,6 +696,18 @@ START_TEST(searched_file_precedence_and_trust)
 }
 END_TEST
 
+/* items[0..n) sorted and joined by ';' into out */
+static void join_sorted(char (*items)[128], size_t n, char *out, size_t len)
+{
+    qsort(items, n, sizeof items[0], (int (*)(const void *, const void *))strcmp);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strncat(out, ";", len - strlen(out) - 1);
+        strncat(out, items[i], len - strlen(out) - 1);
+    }
+}
+
 /* An attribute list as "k=v" entries sorted by key, joined by ';'
  * (strings as they are, the other types as JSON writes them). */
 static void attrs_text(const otel_attr_list *l, char *out, size_t len)
@@ -711,13 +723,7 @@ static void attrs_text(const otel_attr_list *l, char *out, size_t len)
         default: snprintf(items[i], sizeof items[i], "%s=?", a->key); break;
         }
     }
-    qsort(items, n, sizeof items[0], (int (*)(const void *, const void *))strcmp);
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            strncat(out, ";", len - strlen(out) - 1);
-        strncat(out, items[i], len - strlen(out) - 1);
-    }
+    join_sorted(items, n, out, len);
 }
 
 /* OTEL_RESOURCE_ATTRIBUTES (and OTEL_SERVICE_NAME) over a searched file's
@@ -829,23 +835,9 @@ static void headers_text(const otel_header *h, size_t n, char *out, size_t len)
     n = n < 16 ? n : 16;
     for (size_t i = 0; i < n; i++)
         snprintf(items[i], sizeof items[i], "%s=%s", h[i].name, h[i].value);
-    qsort(items, n, sizeof items[0], (int (*)(const void *, const void *))strcmp);
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            strncat(out, ";", len - strlen(out) - 1);
-        strncat(out, items[i], len - strlen(out) - 1);
-    }
+    join_sorted(items, n, out, len);
 }
 
-/* OTEL_EXPORTER_OTLP_(LOGS_)HEADERS over a searched file's headers: the
- * variable is read as the settings apply it (the LOGS_ one when set and not
- * empty, else the generic one; names percent-decoded; a malformed entry
- * skipped alone), and each header it gives removes the file's header of
- * that name in any case, in the root, `logs` and exporterSettings; an entry
- * the settings skip removes nothing. Both the file's headers left and the
- * headers a worker ends with are checked; every row is run and the rows
- * that differ are all reported. */
 /* An explicit file's header replaces every header of that name (in any
  * case) the variable gave, a repeated one too: the name is sent once. */
 START_TEST(explicit_file_header_replaces_every_one_of_its_name)
@@ -877,6 +869,14 @@ START_TEST(explicit_file_header_replaces_every_one_of_its_name)
 }
 END_TEST
 
+/* OTEL_EXPORTER_OTLP_(LOGS_)HEADERS over a searched file's headers: the
+ * variable is read as the settings apply it (the LOGS_ one when set and not
+ * empty, else the generic one; names percent-decoded; a malformed entry
+ * skipped alone), and each header it gives removes the file's header of
+ * that name in any case, in the root, `logs` and exporterSettings; an entry
+ * the settings skip removes nothing. Both the file's headers left and the
+ * headers a worker ends with are checked; every row is run and the rows
+ * that differ are all reported. */
 START_TEST(searched_file_headers_yield_to_env)
 {
     static const struct {
