@@ -726,6 +726,27 @@ static void attrs_text(const otel_attr_list *l, char *out, size_t len)
     join_sorted(items, n, out, len);
 }
 
+/* cfg loaded (row's test) from the searched file text, with the variables
+ * var1 and var2 set to val1 and val2 where those are not NULL */
+static void load_searched(otel_config *cfg, size_t row, const char *text, const char *var1, const char *val1,
+                          const char *var2, const char *val2)
+{
+    write_file("log4c-otel.json", text);
+    env_reset();
+    env_set("LOG4C_RCPATH", tmpdir);
+    env_set("HOME", "/nonexistent");
+    if (val1)
+        env_set(var1, val1);
+    if (val2)
+        env_set(var2, val2);
+    otel_config_error err;
+    memset(&err, 0, sizeof err);
+    otel_config_request req = {1, NULL, NULL};
+    otel_config_init(cfg);
+    ck_assert_msg(otel_config_load(cfg, &req, fake_getenv, &err) == 0, "row %zu: %s", row, err.message);
+    ck_assert_msg(cfg->searched != NULL, "row %zu: file not used", row);
+}
+
 /* OTEL_RESOURCE_ATTRIBUTES (and OTEL_SERVICE_NAME) over a searched file's
  * resource attributes: a name the variable gives removes the file's
  * attribute of that flattened name however the file spells it (a top-level
@@ -795,21 +816,8 @@ START_TEST(searched_file_resource_attributes_yield_to_env)
     char p[256];
     snprintf(p, sizeof p, "%s/log4c-otel.json", tmpdir);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        write_file("log4c-otel.json", rows[i].file);
-        env_reset();
-        env_set("LOG4C_RCPATH", tmpdir);
-        env_set("HOME", "/nonexistent");
-        if (rows[i].ra)
-            env_set("OTEL_RESOURCE_ATTRIBUTES", rows[i].ra);
-        if (rows[i].svc)
-            env_set("OTEL_SERVICE_NAME", rows[i].svc);
         otel_config cfg;
-        otel_config_error err;
-        memset(&err, 0, sizeof err);
-        otel_config_request req = {1, NULL, NULL};
-        otel_config_init(&cfg);
-        ck_assert_msg(otel_config_load(&cfg, &req, fake_getenv, &err) == 0, "row %zu: %s", i, err.message);
-        ck_assert_msg(cfg.searched != NULL, "row %zu: file not used", i);
+        load_searched(&cfg, i, rows[i].file, "OTEL_RESOURCE_ATTRIBUTES", rows[i].ra, "OTEL_SERVICE_NAME", rows[i].svc);
         char got[1024];
         attrs_text(&cfg.logs.additional_resource_attributes, got, sizeof got);
         ck_assert_msg(strcmp(got, rows[i].left) == 0, "row %zu: left \"%s\", want \"%s\"", i, got, rows[i].left);
@@ -916,21 +924,9 @@ START_TEST(searched_file_headers_yield_to_env)
     snprintf(p, sizeof p, "%s/log4c-otel.json", tmpdir);
     int failed = 0;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        write_file("log4c-otel.json", rows[i].file);
-        env_reset();
-        env_set("LOG4C_RCPATH", tmpdir);
-        env_set("HOME", "/nonexistent");
-        if (rows[i].logs)
-            env_set("OTEL_EXPORTER_OTLP_LOGS_HEADERS", rows[i].logs);
-        if (rows[i].gen)
-            env_set("OTEL_EXPORTER_OTLP_HEADERS", rows[i].gen);
         otel_config cfg;
-        otel_config_error err;
-        memset(&err, 0, sizeof err);
-        otel_config_request req = {1, NULL, NULL};
-        otel_config_init(&cfg);
-        ck_assert_msg(otel_config_load(&cfg, &req, fake_getenv, &err) == 0, "row %zu: %s", i, err.message);
-        ck_assert_msg(cfg.searched != NULL, "row %zu: file not used", i);
+        load_searched(&cfg, i, rows[i].file, "OTEL_EXPORTER_OTLP_LOGS_HEADERS", rows[i].logs, "OTEL_EXPORTER_OTLP_HEADERS",
+                      rows[i].gen);
         char got[1024];
         attrs_text(&cfg.logs.headers, got, sizeof got);
         if (strcmp(got, rows[i].left) != 0) {
