@@ -182,7 +182,16 @@ static pcre2_code *compile_js(const char *pattern, int js_flags, char **pcre2_te
             snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)js.pcre2, js.len, opts, &ec, &eo, cc);
+    /* The ASCII translation, when it is ASCII itself, without UTF mode
+     * first: on a subject of ASCII characters the two modes match alike
+     * (every character is one byte; an escape of a code point past 255,
+     * which only UTF mode takes, fails here and UTF mode is used), and
+     * the JIT code of the other reads bytes without decoding them. */
+    pcre2_code *code = NULL;
+    if ((js_flags & OTEL_JS_REGEX_ASCII_SUBJECTS) && otel_utf8_ascii(js.pcre2, js.len))
+        code = pcre2_compile((PCRE2_SPTR)js.pcre2, js.len, opts & ~(uint32_t)PCRE2_UTF, &ec, &eo, cc);
+    if (!code)
+        code = pcre2_compile((PCRE2_SPTR)js.pcre2, js.len, opts, &ec, &eo, cc);
     pcre2_compile_context_free(cc);
     if (!code && err && errlen) {
         PCRE2_UCHAR msg[256];
@@ -315,7 +324,9 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
         otel_regex_free(re);
         return NULL;
     }
-    if (same) {
+    /* the same text, compiled in UTF mode too: it would only repeat code */
+    uint32_t ascii_opts = 0;
+    if (same && (pcre2_pattern_info(re->ascii, PCRE2_INFO_ALLOPTIONS, &ascii_opts) != 0 || (ascii_opts & PCRE2_UTF))) {
         pcre2_code_free(re->ascii);
         re->ascii = NULL;
     }
@@ -764,19 +775,11 @@ static size_t mask_whole(char *s, size_t len)
     return mask_all(s, len);
 }
 
-/* The units of set (several patterns) from this thread's cache, built on
- * the set's first use; NULL when they do not fit an index. */
-static const units *set_units_of(thread_state *t, const otel_regex_set *set)
+/* set_units_of when the cache does not hold set's units: built into the
+ * entry replaced next. */
+static __attribute__((noinline)) const units *set_units_build(thread_state *t, const otel_regex_set *set,
+                                                              unsigned long epoch)
 {
-    if (set->n > MAX_PARTS)
-        return NULL;
-    unsigned long epoch = atomic_load_explicit(&regex_epoch, memory_order_acquire);
-    for (int i = 0; i < SET_CACHE; i++) {
-        const set_units *c = t->cache[i];
-        if (c && c->set == set && c->n == set->n && c->epoch == epoch &&
-            memcmp(c->re, set->re, set->n * sizeof set->re[0]) == 0)
-            return c->ok ? &c->u : NULL;
-    }
     unsigned slot = t->cache_next++ % SET_CACHE;
     set_units *c = t->cache[slot];
     if (c) {
@@ -793,6 +796,22 @@ static const units *set_units_of(thread_state *t, const otel_regex_set *set)
     if (!c->ok && !c->u.ix && c->u.n) /* memory ran out: try again next time */
         c->set = NULL;
     return c->ok ? &c->u : NULL;
+}
+
+/* The units of set (several patterns) from this thread's cache, built on
+ * the set's first use; NULL when they do not fit an index. */
+static inline const units *set_units_of(thread_state *t, const otel_regex_set *set)
+{
+    if (set->n > MAX_PARTS)
+        return NULL;
+    unsigned long epoch = atomic_load_explicit(&regex_epoch, memory_order_acquire);
+    for (int i = 0; i < SET_CACHE; i++) {
+        const set_units *c = t->cache[i];
+        if (c && c->set == set && c->n == set->n && c->epoch == epoch &&
+            memcmp(c->re, set->re, set->n * sizeof set->re[0]) == 0)
+            return c->ok ? &c->u : NULL;
+    }
+    return set_units_build(t, set, epoch);
 }
 
 /* The units' searches for the live ones (bit i: unit i of u) of the
@@ -824,8 +843,10 @@ static int collect_units(const otel_regex_set *set, const units *u, uint64_t liv
     return 0;
 }
 
-/* otel_regex_mask_set; without the prefilter when prefilter is 0. */
-static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefilter)
+/* otel_regex_mask_set; without the prefilter when prefilter is 0; with
+ * the code for any text on an ASCII value too when any_text is 1. */
+static inline __attribute__((always_inline)) size_t mask_set(const otel_regex_set *set, char *s, size_t len,
+                                                               int prefilter, int any_text)
 {
     if (!set)
         return len;
@@ -869,6 +890,8 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
         ascii = otel_utf8_ascii(s, len);
     if (!ascii && !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
         return mask_all(s, len);
+    if (any_text)
+        ascii = 0; /* what is asked of a value with a non-ASCII character: for ASCII ones too */
     if (u) { /* one pass over the value rules out most units */
         if (live)
             live = live_of(u, live, s, len, ascii);
@@ -926,7 +949,7 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
     return w;
 }
 
-size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len) { return mask_set(set, s, len, 1); }
+size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len) { return mask_set(set, s, len, 1, 0); }
 
 size_t otel_regex_set_floor(const otel_regex_set *set)
 {
@@ -939,7 +962,12 @@ size_t otel_regex_set_floor(const otel_regex_set *set)
 
 size_t otel_regex_mask_set_unfiltered(const otel_regex_set *set, char *s, size_t len)
 {
-    return mask_set(set, s, len, 0);
+    return mask_set(set, s, len, 0, 0);
+}
+
+size_t otel_regex_mask_set_any_text(const otel_regex_set *set, char *s, size_t len)
+{
+    return mask_set(set, s, len, 1, 1);
 }
 
 size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)

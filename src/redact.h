@@ -95,6 +95,12 @@ size_t otel_regex_set_floor(const otel_regex_set *set);
  * measurements that compare the two. */
 size_t otel_regex_mask_set_unfiltered(const otel_regex_set *set, char *s, size_t len);
 
+/* otel_regex_mask_set with each pattern's code for any text on every
+ * value: on a value of ASCII characters it is otherwise the code compiled
+ * for ASCII subjects (without UTF mode where its translation allows).
+ * The same masks; for tests that compare the two. */
+size_t otel_regex_mask_set_any_text(const otel_regex_set *set, char *s, size_t len);
+
 /* Number of limit hits so far (all threads), for diagnostics and tests. */
 unsigned long otel_regex_limit_hits(void);
 
