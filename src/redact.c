@@ -67,6 +67,23 @@ typedef struct set_units {
 
 #define SET_CACHE 4 /* sets a thread keeps the units of */
 
+#define MEMO_LEN 32     /* values of at most this many bytes are remembered... */
+#define MEMO_SLOTS 4    /* ...this many per thread... */
+#define MEMO_PATTERNS 4 /* ...under sets of at most this many patterns */
+
+/* A short value masking left as it was under a set's patterns: the same
+ * bytes under the same patterns (n and re, while no pattern has been
+ * freed since: regex_epoch) are left as they are again without a search.
+ * Short values that repeat record after record (an application name, a
+ * source file or function name) are read once. */
+typedef struct memo {
+    size_t n; /* 0: an empty slot */
+    unsigned long epoch;
+    const struct otel_regex *re[MEMO_PATTERNS];
+    size_t len;
+    char s[MEMO_LEN];
+} memo;
+
 static atomic_ulong regex_epoch; /* patterns freed so far */
 
 /* The fewest characters a match of any pattern compiled so far takes (it
@@ -95,6 +112,8 @@ typedef struct thread_state {
     otel_mask_subject sub; /* the summary of the value being masked (prefilter) */
     set_units *cache[SET_CACHE]; /* the units of the sets this thread masked with last */
     unsigned cache_next;         /* the entry replaced next */
+    memo memo[MEMO_SLOTS];       /* short values left as they were */
+    unsigned memo_next;          /* the slot replaced next */
 } thread_state;
 
 static atomic_ulong limit_hits;
@@ -843,6 +862,36 @@ static int collect_units(const otel_regex_set *set, const units *u, uint64_t liv
     return 0;
 }
 
+/* Whether t remembers s[0..len) as left as it was under set's patterns
+ * with epoch as regex_epoch (memo). */
+static inline int memo_has(const thread_state *t, const otel_regex_set *set, const char *s, size_t len,
+                           unsigned long epoch)
+{
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        const memo *m = &t->memo[i];
+        if (m->len != len || m->n != set->n || m->epoch != epoch || memcmp(m->s, s, len) != 0)
+            continue;
+        size_t k = 0;
+        while (k < set->n && m->re[k] == set->re[k])
+            k++;
+        if (k == set->n)
+            return 1;
+    }
+    return 0;
+}
+
+/* Remembers s[0..len) (len <= MEMO_LEN) as left as it was under set's
+ * patterns (set->n <= MEMO_PATTERNS), in the slot replaced next. */
+static void memo_add(thread_state *t, const otel_regex_set *set, const char *s, size_t len, unsigned long epoch)
+{
+    memo *m = &t->memo[t->memo_next++ % MEMO_SLOTS];
+    m->n = set->n;
+    m->epoch = epoch;
+    memcpy(m->re, set->re, set->n * sizeof set->re[0]);
+    m->len = len;
+    memcpy(m->s, s, len);
+}
+
 /* otel_regex_mask_set; without the prefilter when prefilter is 0; with
  * the code for any text on an ASCII value too when any_text is 1. */
 static inline __attribute__((always_inline)) size_t mask_set(const otel_regex_set *set, char *s, size_t len,
@@ -861,6 +910,18 @@ static inline __attribute__((always_inline)) size_t mask_set(const otel_regex_se
             return mask_all(s, len);
         return len;
     }
+    /* a short value masking left as it was (memo), under a set of a few
+     * patterns: left as it is again */
+    thread_state *t = NULL;
+    unsigned long epoch = 0;
+    int memoize = prefilter && !any_text && len <= MEMO_LEN && set->n <= MEMO_PATTERNS;
+    if (memoize) {
+        if (!(t = state()))
+            return mask_all(s, len);
+        epoch = atomic_load_explicit(&regex_epoch, memory_order_acquire);
+        if (memo_has(t, set, s, len, epoch))
+            return len;
+    }
     size_t n = 0;
     /* searches after a match start at the pattern's leading literal: the
      * caller's choice, kept before a single pattern turns the index off */
@@ -871,12 +932,11 @@ static inline __attribute__((always_inline)) size_t mask_set(const otel_regex_se
         prefilter = 0;
     /* the per-thread state, fetched once something needs it (a split
      * pattern's index is its own) */
-    thread_state *t = NULL;
     const units *u = NULL;
     if (prefilter && set->n == 1) {
         u = set->re[0]->own;
     } else {
-        if (!(t = state()))
+        if (!t && !(t = state()))
             return mask_all(s, len);
         if (prefilter)
             u = set_units_of(t, set);
@@ -895,8 +955,11 @@ static inline __attribute__((always_inline)) size_t mask_set(const otel_regex_se
     if (u) { /* one pass over the value rules out most units */
         if (live)
             live = live_of(u, live, s, len, ascii);
-        if (!live)
+        if (!live) {
+            if (memoize)
+                memo_add(t, set, s, len, epoch);
             return len;
+        }
         if (!t && !(t = state()))
             return mask_all(s, len);
         uint64_t left = value_budget(len);
@@ -922,8 +985,11 @@ static inline __attribute__((always_inline)) size_t mask_set(const otel_regex_se
                 return mask_whole(s, len);
         }
     }
-    if (n == 0)
+    if (n == 0) {
+        if (memoize)
+            memo_add(t, set, s, len, epoch);
         return len;
+    }
     if (set->n > 1 && n > 1)
         n = merge_ranges(t, n);
     /* compact in place; the output never outruns the input */

@@ -19,7 +19,9 @@
  * match is longer than the value: they are not searched (and cost none of
  * the budget). A value shorter than the shortest match of every pattern
  * compiled so far is only checked to be UTF-8. The masks are the same as
- * without it.
+ * without it. A short value that masking left as it was is remembered per
+ * thread, with the set's patterns, and left as it is again under the
+ * same patterns while no pattern has been freed.
  */
 #ifndef LOG4C_OTEL_REDACT_H
 #define LOG4C_OTEL_REDACT_H

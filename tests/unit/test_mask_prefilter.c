@@ -10,7 +10,8 @@
  * for ASCII subjects, compiled without UTF mode where it can be); no
  * pattern matches a value its index (and the single-byte test) rules out;
  * a set whose memory or patterns are used again masks by its patterns of
- * now. And the prefilter does prove things: what it and the index read
+ * now, and a short value remembered as left as it was is remembered
+ * under its set's patterns of now. And the prefilter does prove things: what it and the index read
  * from a pattern, and which patterns of the benchmark's set it rules out
  * for the benchmark's clean record.
  */
@@ -818,6 +819,65 @@ START_TEST(a_set_used_again_masks_by_its_patterns_of_now)
 }
 END_TEST
 
+/* A short value masking left as it was is remembered per thread (up to
+ * 32 bytes, sets of up to 4 patterns) and left as it is again: only under
+ * the same patterns, the same bytes, while no pattern has been freed. */
+static void masked_as(otel_regex_set *set, const char *in, const char *want)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", in);
+    size_t n = otel_regex_mask_set(set, buf, strlen(buf));
+    ck_assert_uint_eq(n, strlen(want));
+    ck_assert_msg(memcmp(buf, want, n) == 0, "\"%s\" masked as \"%.*s\", not \"%s\"", in, (int)n, buf, want);
+}
+
+START_TEST(a_short_value_left_as_it_was_is_remembered_exactly)
+{
+    otel_regex *re[3] = {compile("secret=\\w+"), compile("key=\\w+"), compile("k=\\d")};
+    otel_regex_set *set = set_of(re, 1);
+    masked_as(set, "key=a", "key=a");
+    masked_as(set, "key=a", "key=a"); /* remembered */
+    masked_as(set, "key=b", "key=b");
+    masked_as(set, "secret=a", "********");
+    masked_as(set, "secret=a", "********"); /* a changed value is not remembered */
+    set->re[0] = re[1];                     /* the same set, another pattern */
+    masked_as(set, "key=a", "*****");
+    set->re[0] = re[0];
+    masked_as(set, "key=a", "key=a");
+    set->n = 2; /* the same first pattern, one more */
+    set->re[1] = re[1];
+    masked_as(set, "key=a", "*****");
+    set->n = 1;
+    masked_as(set, "key=ab", "key=ab");
+    masked_as(set, "key=ab", "key=ab");
+    otel_regex_free(re[0]);
+    re[0] = compile("key=\\w+"); /* the freed one's memory, likely */
+    set->re[0] = re[0];
+    masked_as(set, "key=ab", "******");
+    /* more values than it remembers, in turn, and one byte apart */
+    const char *const vals[] = {"k=1", "k=2", "k=3", "k=4", "k=5", "k=6", "k=7"};
+    otel_regex *only7 = compile("k=7");
+    set->re[0] = only7;
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+            masked_as(set, vals[i], i == 6 ? "***" : vals[i]);
+    /* at and past the length remembered */
+    set->re[0] = re[2];
+    masked_as(set, "abcdefghijklmnopqrstuvwxyz012345", "abcdefghijklmnopqrstuvwxyz012345");
+    masked_as(set, "abcdefghijklmnopqrstuvwxyz012345", "abcdefghijklmnopqrstuvwxyz012345");
+    masked_as(set, "abcdefghijklmnopqrstuvwxyz012345k=1", "abcdefghijklmnopqrstuvwxyz012345***");
+    masked_as(set, "abcdefghijklmnopqrstuvwxyz0123456", "abcdefghijklmnopqrstuvwxyz0123456");
+    masked_as(set, "abcdefghijklmnopqrstuvwxyz0123456", "abcdefghijklmnopqrstuvwxyz0123456");
+    /* not UTF-8: masked whole every time */
+    masked_as(set, "ab\xff\xfe", "****");
+    masked_as(set, "ab\xff\xfe", "****");
+    free(set);
+    otel_regex_free(only7);
+    for (int i = 0; i < 3; i++)
+        otel_regex_free(re[i]);
+}
+END_TEST
+
 /* A value shorter than any match of any pattern compiled so far returns
  * at once, but still fail safe when it is not UTF-8; a pattern with
  * shorter matches compiled later is found on short values. */
@@ -892,6 +952,7 @@ static Suite *suite(void)
     tcase_add_test(tc, what_the_index_rules_out_has_no_match);
     tcase_add_test(tc, the_index_answers_alike_on_every_path);
     tcase_add_test(tc, a_set_used_again_masks_by_its_patterns_of_now);
+    tcase_add_test(tc, a_short_value_left_as_it_was_is_remembered_exactly);
     tcase_add_test(tc, a_value_shorter_than_every_match);
     suite_add_tcase(s, tc);
     return s;
