@@ -102,6 +102,7 @@ static void note_minlen(uint32_t ml)
 /* What one thread needs to match: created on first use, freed at thread exit. */
 typedef struct thread_state {
     pcre2_match_data *md;
+    PCRE2_SIZE *ov; /* md's ovector (where it stays for md's lifetime) */
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
     size_t (*ranges)[2];
@@ -127,6 +128,7 @@ static int state_init(void *p)
     t->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!t->md || !t->mctx)
         return -1;
+    t->ov = pcre2_get_ovector_pointer(t->md);
     if (t->jit_stack)
         pcre2_jit_stack_assign(t->mctx, NULL, t->jit_stack);
     pcre2_set_heap_limit(t->mctx, OTEL_REGEX_HEAP_LIMIT_KIB);
@@ -487,9 +489,21 @@ static size_t mask_all(char *s, size_t len)
     return n;
 }
 
+/* Makes room for more ranges; -1 when memory ran out. */
+static __attribute__((noinline)) int grow_ranges(thread_state *t)
+{
+    size_t cap = t->nranges_cap ? t->nranges_cap * 2 : 16;
+    void *p = realloc(t->ranges, cap * sizeof *t->ranges);
+    if (!p)
+        return -1;
+    t->ranges = p;
+    t->nranges_cap = cap;
+    return 0;
+}
+
 /* Appends [a, b) to the ranges; merged with the previous one when that is
  * one of the same pattern's (index >= from) and overlaps or touches it. */
-static int add_range(thread_state *t, size_t *n, size_t from, size_t a, size_t b)
+static inline int add_range(thread_state *t, size_t *n, size_t from, size_t a, size_t b)
 {
     if (*n > from && a <= t->ranges[*n - 1][1]) {
         if (b > t->ranges[*n - 1][1])
@@ -498,14 +512,8 @@ static int add_range(thread_state *t, size_t *n, size_t from, size_t a, size_t b
             t->ranges[*n - 1][0] = a;
         return 0;
     }
-    if (*n == t->nranges_cap) {
-        size_t cap = t->nranges_cap ? t->nranges_cap * 2 : 16;
-        void *p = realloc(t->ranges, cap * sizeof *t->ranges);
-        if (!p)
-            return -1;
-        t->ranges = p;
-        t->nranges_cap = cap;
-    }
+    if (*n == t->nranges_cap && grow_ranges(t) != 0)
+        return -1;
     t->ranges[*n][0] = a;
     t->ranges[*n][1] = b;
     (*n)++;
@@ -630,7 +638,7 @@ static int collect(const otel_regex *re, int ascii, thread_state *t, const char 
             break;
         if (rc < 0)
             return -1;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+        const PCRE2_SIZE *ov = t->ov;
         size_t a = ov[0], b = ov[1];
         if (b < a) { /* \K tricks: cover both ends */
             size_t x = a;
@@ -734,7 +742,7 @@ static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const
                 }
                 if (rc < 0)
                     return -1;
-                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+                const PCRE2_SIZE *ov = t->ov;
                 at[i][0] = ov[0];
                 at[i][1] = ov[1];
                 found |= bit;
