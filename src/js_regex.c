@@ -2,10 +2,12 @@
  * js_regex.c - reads a JavaScript regular expression (ECMAScript, with the
  * web-compatibility grammar of Annex B when the u flag is absent, as node
  * reads it) and writes the PCRE2 pattern that matches the same text in
- * PCRE2's UTF mode. One pass over the pattern after a pre-pass that counts
- * the capturing groups and collects their names (backreferences may point
- * forward). Every character is written as an explicit escape or class, so
- * no PCRE2 escape or option gives it another meaning.
+ * PCRE2's UTF mode (the one for ASCII subjects, when it is ASCII itself,
+ * matches them alike without UTF mode: redact.c compiles it so). One pass
+ * over the pattern after a pre-pass that counts the capturing groups and
+ * collects their names (backreferences may point forward). Every
+ * character is written as an explicit escape or class, so no PCRE2 escape
+ * or option gives it another meaning.
  */
 #include "js_regex.h"
 #include "hex.h"
