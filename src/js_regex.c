@@ -2,10 +2,12 @@
  * js_regex.c - reads a JavaScript regular expression (ECMAScript, with the
  * web-compatibility grammar of Annex B when the u flag is absent, as node
  * reads it) and writes the PCRE2 pattern that matches the same text in
- * PCRE2's UTF mode. One pass over the pattern after a pre-pass that counts
- * the capturing groups and collects their names (backreferences may point
- * forward). Every character is written as an explicit escape or class, so
- * no PCRE2 escape or option gives it another meaning.
+ * PCRE2's UTF mode (the one for ASCII subjects, when it is ASCII itself,
+ * matches them alike without UTF mode: redact.c compiles it so). One pass
+ * over the pattern after a pre-pass that counts the capturing groups and
+ * collects their names (backreferences may point forward). Every
+ * character is written as an explicit escape or class, so no PCRE2 escape
+ * or option gives it another meaning.
  */
 #include "js_regex.h"
 #include "hex.h"
@@ -313,14 +315,14 @@ static int emit_set(tr *t, cset *c, int negated, size_t at)
         uint32_t special, lower, upper;
     } ODD[] = {{0x17F, 's', 'S'}, {0x212A, 'k', 'K'}};
     /* extra: what PCRE2's caseless class gets wrong either way -- U+017F
-     * and U+212A when only their ASCII letters are in the set, the ASCII
-     * letters when only U+017F or U+212A is */
+     * and U+212A when only their ASCII letters are in the set (never in
+     * an ASCII subject), the ASCII letters when only U+017F or U+212A is */
     char extra[64] = "";
-    if (t->icase && !t->u && !t->ascii)
+    if (t->icase && !t->u)
         for (size_t k = 0; k < COUNT(ODD); k++) {
             int special = set_has(c, ODD[k].special), ascii = set_has(c, ODD[k].lower) || set_has(c, ODD[k].upper);
             char b[24] = "";
-            if (!special && ascii)
+            if (!special && ascii && !t->ascii)
                 snprintf(b, sizeof b, "\\x{%X}", (unsigned)ODD[k].special);
             else if (special && !ascii)
                 snprintf(b, sizeof b, "%c%c", (char)ODD[k].lower, (char)ODD[k].upper);
@@ -585,7 +587,9 @@ static void emit_literal(tr *t, uint32_t cp, size_t at)
         emit(t, "(?!)", at);
         return;
     }
-    if (t->icase && !t->u && !t->ascii) {
+    /* (U+017F and U+212A match no ASCII subject, but PCRE2's caseless
+     * mode would match them to s and k) */
+    if (t->icase && !t->u && (!t->ascii || cp == 0x17F || cp == 0x212A)) {
         switch (cp) {
         case 's':
         case 'S': emit(t, "(?-i:[sS])", at); return;

@@ -67,6 +67,23 @@ typedef struct set_units {
 
 #define SET_CACHE 4 /* sets a thread keeps the units of */
 
+#define MEMO_LEN 32     /* values of at most this many bytes are remembered... */
+#define MEMO_SLOTS 4    /* ...this many per thread... */
+#define MEMO_PATTERNS 4 /* ...under sets of at most this many patterns */
+
+/* A short value masking left as it was under a set's patterns: the same
+ * bytes under the same patterns (n and re, while no pattern has been
+ * freed since: regex_epoch) are left as they are again without a search.
+ * Short values that repeat record after record (an application name, a
+ * source file or function name) are read once. */
+typedef struct memo {
+    size_t n; /* 0: an empty slot */
+    unsigned long epoch;
+    const struct otel_regex *re[MEMO_PATTERNS];
+    size_t len;
+    char s[MEMO_LEN];
+} memo;
+
 static atomic_ulong regex_epoch; /* patterns freed so far */
 
 /* The fewest characters a match of any pattern compiled so far takes (it
@@ -85,6 +102,7 @@ static void note_minlen(uint32_t ml)
 /* What one thread needs to match: created on first use, freed at thread exit. */
 typedef struct thread_state {
     pcre2_match_data *md;
+    PCRE2_SIZE *ov; /* md's ovector (where it stays for md's lifetime) */
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
     size_t (*ranges)[2];
@@ -95,6 +113,8 @@ typedef struct thread_state {
     otel_mask_subject sub; /* the summary of the value being masked (prefilter) */
     set_units *cache[SET_CACHE]; /* the units of the sets this thread masked with last */
     unsigned cache_next;         /* the entry replaced next */
+    memo memo[MEMO_SLOTS];       /* short values left as they were */
+    unsigned memo_next;          /* the slot replaced next */
 } thread_state;
 
 static atomic_ulong limit_hits;
@@ -108,6 +128,7 @@ static int state_init(void *p)
     t->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!t->md || !t->mctx)
         return -1;
+    t->ov = pcre2_get_ovector_pointer(t->md);
     if (t->jit_stack)
         pcre2_jit_stack_assign(t->mctx, NULL, t->jit_stack);
     pcre2_set_heap_limit(t->mctx, OTEL_REGEX_HEAP_LIMIT_KIB);
@@ -182,7 +203,16 @@ static pcre2_code *compile_js(const char *pattern, int js_flags, char **pcre2_te
             snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)js.pcre2, js.len, opts, &ec, &eo, cc);
+    /* The ASCII translation, when it is ASCII itself, without UTF mode
+     * first: on a subject of ASCII characters the two modes match alike
+     * (every character is one byte; an escape of a code point past 255,
+     * which only UTF mode takes, fails here and UTF mode is used), and
+     * the JIT code of the other reads bytes without decoding them. */
+    pcre2_code *code = NULL;
+    if ((js_flags & OTEL_JS_REGEX_ASCII_SUBJECTS) && otel_utf8_ascii(js.pcre2, js.len))
+        code = pcre2_compile((PCRE2_SPTR)js.pcre2, js.len, opts & ~(uint32_t)PCRE2_UTF, &ec, &eo, cc);
+    if (!code)
+        code = pcre2_compile((PCRE2_SPTR)js.pcre2, js.len, opts, &ec, &eo, cc);
     pcre2_compile_context_free(cc);
     if (!code && err && errlen) {
         PCRE2_UCHAR msg[256];
@@ -315,7 +345,9 @@ otel_regex *otel_regex_compile(const char *pattern, int flags, char *err, size_t
         otel_regex_free(re);
         return NULL;
     }
-    if (same) {
+    /* the same text, compiled in UTF mode too: it would only repeat code */
+    uint32_t ascii_opts = 0;
+    if (same && (pcre2_pattern_info(re->ascii, PCRE2_INFO_ALLOPTIONS, &ascii_opts) != 0 || (ascii_opts & PCRE2_UTF))) {
         pcre2_code_free(re->ascii);
         re->ascii = NULL;
     }
@@ -457,9 +489,21 @@ static size_t mask_all(char *s, size_t len)
     return n;
 }
 
+/* Makes room for more ranges; -1 when memory ran out. */
+static __attribute__((noinline)) int grow_ranges(thread_state *t)
+{
+    size_t cap = t->nranges_cap ? t->nranges_cap * 2 : 16;
+    void *p = realloc(t->ranges, cap * sizeof *t->ranges);
+    if (!p)
+        return -1;
+    t->ranges = p;
+    t->nranges_cap = cap;
+    return 0;
+}
+
 /* Appends [a, b) to the ranges; merged with the previous one when that is
  * one of the same pattern's (index >= from) and overlaps or touches it. */
-static int add_range(thread_state *t, size_t *n, size_t from, size_t a, size_t b)
+static inline int add_range(thread_state *t, size_t *n, size_t from, size_t a, size_t b)
 {
     if (*n > from && a <= t->ranges[*n - 1][1]) {
         if (b > t->ranges[*n - 1][1])
@@ -468,14 +512,8 @@ static int add_range(thread_state *t, size_t *n, size_t from, size_t a, size_t b
             t->ranges[*n - 1][0] = a;
         return 0;
     }
-    if (*n == t->nranges_cap) {
-        size_t cap = t->nranges_cap ? t->nranges_cap * 2 : 16;
-        void *p = realloc(t->ranges, cap * sizeof *t->ranges);
-        if (!p)
-            return -1;
-        t->ranges = p;
-        t->nranges_cap = cap;
-    }
+    if (*n == t->nranges_cap && grow_ranges(t) != 0)
+        return -1;
     t->ranges[*n][0] = a;
     t->ranges[*n][1] = b;
     (*n)++;
@@ -600,7 +638,7 @@ static int collect(const otel_regex *re, int ascii, thread_state *t, const char 
             break;
         if (rc < 0)
             return -1;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+        const PCRE2_SIZE *ov = t->ov;
         size_t a = ov[0], b = ov[1];
         if (b < a) { /* \K tricks: cover both ends */
             size_t x = a;
@@ -704,7 +742,7 @@ static int collect_parts(const otel_regex *re, int ascii, thread_state *t, const
                 }
                 if (rc < 0)
                     return -1;
-                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+                const PCRE2_SIZE *ov = t->ov;
                 at[i][0] = ov[0];
                 at[i][1] = ov[1];
                 found |= bit;
@@ -764,19 +802,11 @@ static size_t mask_whole(char *s, size_t len)
     return mask_all(s, len);
 }
 
-/* The units of set (several patterns) from this thread's cache, built on
- * the set's first use; NULL when they do not fit an index. */
-static const units *set_units_of(thread_state *t, const otel_regex_set *set)
+/* set_units_of when the cache does not hold set's units: built into the
+ * entry replaced next. */
+static __attribute__((noinline)) const units *set_units_build(thread_state *t, const otel_regex_set *set,
+                                                              unsigned long epoch)
 {
-    if (set->n > MAX_PARTS)
-        return NULL;
-    unsigned long epoch = atomic_load_explicit(&regex_epoch, memory_order_acquire);
-    for (int i = 0; i < SET_CACHE; i++) {
-        const set_units *c = t->cache[i];
-        if (c && c->set == set && c->n == set->n && c->epoch == epoch &&
-            memcmp(c->re, set->re, set->n * sizeof set->re[0]) == 0)
-            return c->ok ? &c->u : NULL;
-    }
     unsigned slot = t->cache_next++ % SET_CACHE;
     set_units *c = t->cache[slot];
     if (c) {
@@ -793,6 +823,22 @@ static const units *set_units_of(thread_state *t, const otel_regex_set *set)
     if (!c->ok && !c->u.ix && c->u.n) /* memory ran out: try again next time */
         c->set = NULL;
     return c->ok ? &c->u : NULL;
+}
+
+/* The units of set (several patterns) from this thread's cache, built on
+ * the set's first use; NULL when they do not fit an index. */
+static inline const units *set_units_of(thread_state *t, const otel_regex_set *set)
+{
+    if (set->n > MAX_PARTS)
+        return NULL;
+    unsigned long epoch = atomic_load_explicit(&regex_epoch, memory_order_acquire);
+    for (int i = 0; i < SET_CACHE; i++) {
+        const set_units *c = t->cache[i];
+        if (c && c->set == set && c->n == set->n && c->epoch == epoch &&
+            memcmp(c->re, set->re, set->n * sizeof set->re[0]) == 0)
+            return c->ok ? &c->u : NULL;
+    }
+    return set_units_build(t, set, epoch);
 }
 
 /* The units' searches for the live ones (bit i: unit i of u) of the
@@ -824,8 +870,40 @@ static int collect_units(const otel_regex_set *set, const units *u, uint64_t liv
     return 0;
 }
 
-/* otel_regex_mask_set; without the prefilter when prefilter is 0. */
-static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefilter)
+/* Whether t remembers s[0..len) as left as it was under set's patterns
+ * with epoch as regex_epoch (memo). */
+static inline int memo_has(const thread_state *t, const otel_regex_set *set, const char *s, size_t len,
+                           unsigned long epoch)
+{
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        const memo *m = &t->memo[i];
+        if (m->len != len || m->n != set->n || m->epoch != epoch || memcmp(m->s, s, len) != 0)
+            continue;
+        size_t k = 0;
+        while (k < set->n && m->re[k] == set->re[k])
+            k++;
+        if (k == set->n)
+            return 1;
+    }
+    return 0;
+}
+
+/* Remembers s[0..len) (len <= MEMO_LEN) as left as it was under set's
+ * patterns (set->n <= MEMO_PATTERNS), in the slot replaced next. */
+static void memo_add(thread_state *t, const otel_regex_set *set, const char *s, size_t len, unsigned long epoch)
+{
+    memo *m = &t->memo[t->memo_next++ % MEMO_SLOTS];
+    m->n = set->n;
+    m->epoch = epoch;
+    memcpy(m->re, set->re, set->n * sizeof set->re[0]);
+    m->len = len;
+    memcpy(m->s, s, len);
+}
+
+/* otel_regex_mask_set; without the prefilter when prefilter is 0; with
+ * the code for any text on an ASCII value too when any_text is 1. */
+static inline __attribute__((always_inline)) size_t mask_set(const otel_regex_set *set, char *s, size_t len,
+                                                               int prefilter, int any_text)
 {
     if (!set)
         return len;
@@ -840,6 +918,18 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
             return mask_all(s, len);
         return len;
     }
+    /* a short value masking left as it was (memo), under a set of a few
+     * patterns: left as it is again */
+    thread_state *t = NULL;
+    unsigned long epoch = 0;
+    int memoize = prefilter && !any_text && len <= MEMO_LEN && set->n <= MEMO_PATTERNS;
+    if (memoize) {
+        if (!(t = state()))
+            return mask_all(s, len);
+        epoch = atomic_load_explicit(&regex_epoch, memory_order_acquire);
+        if (memo_has(t, set, s, len, epoch))
+            return len;
+    }
     size_t n = 0;
     /* searches after a match start at the pattern's leading literal: the
      * caller's choice, kept before a single pattern turns the index off */
@@ -850,12 +940,11 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
         prefilter = 0;
     /* the per-thread state, fetched once something needs it (a split
      * pattern's index is its own) */
-    thread_state *t = NULL;
     const units *u = NULL;
     if (prefilter && set->n == 1) {
         u = set->re[0]->own;
     } else {
-        if (!(t = state()))
+        if (!t && !(t = state()))
             return mask_all(s, len);
         if (prefilter)
             u = set_units_of(t, set);
@@ -869,11 +958,16 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
         ascii = otel_utf8_ascii(s, len);
     if (!ascii && !otel_utf8_valid(s, len)) /* callers sanitise first; anything else: fail safe */
         return mask_all(s, len);
+    if (any_text)
+        ascii = 0; /* what is asked of a value with a non-ASCII character: for ASCII ones too */
     if (u) { /* one pass over the value rules out most units */
         if (live)
             live = live_of(u, live, s, len, ascii);
-        if (!live)
+        if (!live) {
+            if (memoize)
+                memo_add(t, set, s, len, epoch);
             return len;
+        }
         if (!t && !(t = state()))
             return mask_all(s, len);
         uint64_t left = value_budget(len);
@@ -899,8 +993,11 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
                 return mask_whole(s, len);
         }
     }
-    if (n == 0)
+    if (n == 0) {
+        if (memoize)
+            memo_add(t, set, s, len, epoch);
         return len;
+    }
     if (set->n > 1 && n > 1)
         n = merge_ranges(t, n);
     /* compact in place; the output never outruns the input */
@@ -926,7 +1023,7 @@ static size_t mask_set(const otel_regex_set *set, char *s, size_t len, int prefi
     return w;
 }
 
-size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len) { return mask_set(set, s, len, 1); }
+size_t otel_regex_mask_set(const otel_regex_set *set, char *s, size_t len) { return mask_set(set, s, len, 1, 0); }
 
 size_t otel_regex_set_floor(const otel_regex_set *set)
 {
@@ -939,7 +1036,12 @@ size_t otel_regex_set_floor(const otel_regex_set *set)
 
 size_t otel_regex_mask_set_unfiltered(const otel_regex_set *set, char *s, size_t len)
 {
-    return mask_set(set, s, len, 0);
+    return mask_set(set, s, len, 0, 0);
+}
+
+size_t otel_regex_mask_set_any_text(const otel_regex_set *set, char *s, size_t len)
+{
+    return mask_set(set, s, len, 1, 1);
 }
 
 size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)

@@ -19,7 +19,9 @@
  * match is longer than the value: they are not searched (and cost none of
  * the budget). A value shorter than the shortest match of every pattern
  * compiled so far is only checked to be UTF-8. The masks are the same as
- * without it.
+ * without it. A short value that masking left as it was is remembered per
+ * thread, with the set's patterns, and left as it is again under the
+ * same patterns while no pattern has been freed.
  */
 #ifndef LOG4C_OTEL_REDACT_H
 #define LOG4C_OTEL_REDACT_H
@@ -94,6 +96,12 @@ size_t otel_regex_set_floor(const otel_regex_set *set);
  * every pattern runs on every value. The same masks; for tests and
  * measurements that compare the two. */
 size_t otel_regex_mask_set_unfiltered(const otel_regex_set *set, char *s, size_t len);
+
+/* otel_regex_mask_set with each pattern's code for any text on every
+ * value: on a value of ASCII characters it is otherwise the code compiled
+ * for ASCII subjects (without UTF mode where its translation allows).
+ * The same masks; for tests that compare the two. */
+size_t otel_regex_mask_set_any_text(const otel_regex_set *set, char *s, size_t len);
 
 /* Number of limit hits so far (all threads), for diagnostics and tests. */
 unsigned long otel_regex_limit_hits(void);

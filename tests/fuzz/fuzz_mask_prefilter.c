@@ -25,7 +25,11 @@
  *    and run test (otel_mask_index_bytes) answers as the prefilter's own;
  *    and masking answers alike with either path of the index; a valid
  *    value shorter than the set's floor (otel_regex_set_floor) is left
- *    as it is;
+ *    as it is; masking with each pattern's code for any text
+ *    (otel_regex_mask_set_any_text) gives the same bytes as with its code
+ *    for ASCII subjects, which an ASCII value otherwise runs (compiled
+ *    without UTF mode where it can be); masking the value again (a short
+ *    one left as it was is remembered) gives the same bytes;
  *  - the literal text every match starts with (otel_mask_lead_new) is
  *    found where a plain comparison finds it, from every start, and a
  *    value without it has no match (masking searches again after a match
@@ -55,19 +59,30 @@ static const char *const SECOND[] = {
 
 static void compare(const otel_regex_set *set, const char *v, size_t len)
 {
-    char *a = malloc(len + 1), *b = malloc(len + 1);
-    FUZZ_CHECK(a && b);
+    char *a = malloc(len + 1), *b = malloc(len + 1), *c = malloc(len + 1);
+    FUZZ_CHECK(a && b && c);
     memcpy(a, v, len + 1);
     memcpy(b, v, len + 1);
+    memcpy(c, v, len + 1);
     unsigned long whole0 = otel_regex_masked_whole();
     size_t na = otel_regex_mask_set(set, a, len);
     unsigned long whole1 = otel_regex_masked_whole();
     size_t nb = otel_regex_mask_set_unfiltered(set, b, len);
     unsigned long whole2 = otel_regex_masked_whole();
+    size_t nc = otel_regex_mask_set_any_text(set, c, len);
+    unsigned long whole3 = otel_regex_masked_whole();
     int over_budget = whole2 != whole1; /* without the prefilter */
     if (!over_budget) {
         FUZZ_CHECK(whole1 == whole0);
         FUZZ_CHECK(na == nb && memcmp(a, b, na) == 0);
+        /* the code for any text, unless it ran past the budget (its
+         * searches take other steps) */
+        if (whole3 == whole2)
+            FUZZ_CHECK(nc == na && memcmp(c, a, na) == 0);
+        memcpy(c, v, len + 1);
+        nc = otel_regex_mask_set(set, c, len);
+        if (otel_regex_masked_whole() == whole3)
+            FUZZ_CHECK(nc == na && memcmp(c, a, na) == 0);
         /* under the set's floor a valid value is not masked (the pipeline
          * leaves such values without the call) */
         if (len < otel_regex_set_floor(set) && otel_utf8_valid(v, len))
@@ -75,6 +90,7 @@ static void compare(const otel_regex_set *set, const char *v, size_t len)
     }
     free(a);
     free(b);
+    free(c);
 }
 
 static void check(otel_regex *re, const otel_regex *second, const char *v, size_t len)

@@ -4,10 +4,14 @@
  * tests/data/js-secret-patterns.json and bench/data/secret-patterns.json,
  * alone, all of a file as one union and the benchmark's set as one
  * alternation, masks a corpus of secret-bearing and hostile strings byte
- * for byte as without the prefilter (otel_regex_mask_set_unfiltered); no
+ * for byte as without the prefilter (otel_regex_mask_set_unfiltered) and
+ * as with each pattern's code for any text on ASCII values too
+ * (otel_regex_mask_set_any_text: an ASCII value otherwise runs the code
+ * for ASCII subjects, compiled without UTF mode where it can be); no
  * pattern matches a value its index (and the single-byte test) rules out;
  * a set whose memory or patterns are used again masks by its patterns of
- * now. And the prefilter does prove things: what it and the index read
+ * now, and a short value remembered as left as it was is remembered
+ * under its set's patterns of now. And the prefilter does prove things: what it and the index read
  * from a pattern, and which patterns of the benchmark's set it rules out
  * for the benchmark's clean record.
  */
@@ -169,13 +173,16 @@ static void compare(const otel_regex_set *set, const char *what)
 {
     for (size_t i = 0; i < ncorpus; i++) {
         size_t l = strlen(corpus[i]);
-        char *x = malloc(l + 1), *y = malloc(l + 1);
+        char *x = malloc(l + 1), *y = malloc(l + 1), *z = malloc(l + 1);
         ck_assert_ptr_nonnull(x);
         ck_assert_ptr_nonnull(y);
+        ck_assert_ptr_nonnull(z);
         memcpy(x, corpus[i], l + 1);
         memcpy(y, corpus[i], l + 1);
+        memcpy(z, corpus[i], l + 1);
         size_t a = otel_regex_mask_set(set, x, l);
         size_t b = otel_regex_mask_set_unfiltered(set, y, l);
+        size_t c = otel_regex_mask_set_any_text(set, z, l);
         compared++;
         /* a valid value under the set's floor (what the pipeline does not
          * mask) is one PCRE2 leaves as it is */
@@ -188,8 +195,14 @@ static void compare(const otel_regex_set *set, const char *what)
             fprintf(stderr, "%s on \"%.200s\":\n  prefilter    \"%.*s\"\n  no prefilter \"%.*s\"\n", what, corpus[i],
                     (int)(a < 200 ? a : 200), x, (int)(b < 200 ? b : 200), y);
         }
+        if (c != a || memcmp(z, x, a) != 0) {
+            differ++;
+            fprintf(stderr, "%s on \"%.200s\":\n  code for ASCII   \"%.*s\"\n  code for any text \"%.*s\"\n", what,
+                    corpus[i], (int)(a < 200 ? a : 200), x, (int)(c < 200 ? c : 200), z);
+        }
         free(x);
         free(y);
+        free(z);
     }
 }
 
@@ -319,6 +332,9 @@ static void masks(const char *pattern, const char *in, const char *want)
     snprintf(buf, sizeof buf, "%s", in);
     otel_regex_mask_set_unfiltered(one, buf, strlen(buf));
     ck_assert_str_eq(buf, want);
+    snprintf(buf, sizeof buf, "%s", in);
+    otel_regex_mask_set_any_text(one, buf, strlen(buf));
+    ck_assert_str_eq(buf, want);
     free(one);
     otel_regex_free(re);
 }
@@ -366,6 +382,34 @@ static void masks_in_set(const char *pattern, const char *in, const char *want)
  * again: a match right at the end of the previous one, the literal at
  * the very start or end of the rest, either case, and an alternation
  * masked alternative by alternative. */
+/* An ASCII value runs each pattern's code for ASCII subjects, compiled
+ * without UTF mode when its translation allows (one byte a character);
+ * where only UTF mode takes it (an escape past U+00FF), in UTF mode. Both
+ * mask as JavaScript does, as the code for any text does (masks() asks all
+ * three ways), U+017F and U+212A under the i flag included. */
+START_TEST(the_code_for_ascii_masks_as_javascript)
+{
+    masks("\\u0100|secret", "a secret", "a ******");       /* UTF mode only */
+    masks("[\\u00e0-\\u0100]|k", "ok", "o*");            /* a class past U+00FF */
+    masks("\\u00e9*x", "axb", "a*b");                      /* one character, however written */
+    masks("\xc3\xa9*x", "axb", "a*b");
+    masks("\\u00e9", "caf\xc3\xa9 cafe", "caf* cafe");     /* a value with a non-ASCII character */
+    masks("/\\bpass(?:word|wd)?\\s*[=:]\\s*\\S+/i", "user=alice PassWord = hunter2 x",
+          "user=alice ****************** x");
+    masks("/k/i", "k K", "* *");
+    /* without u, i never maps U+017F or U+212A onto s or k; with u it does */
+    masks("/\\u017f/i", "s S", "s S");
+    masks("/[\\u017f]/i", "s S", "s S");
+    masks("/[^\\u212a]x/i", "kx Kx", "** **");
+    masks("/\\u017f/iu", "s S", "* *");
+    masks("a.c", "a\rc a\nc abc", "a\rc a\nc ***");         /* '.' stops at line ends */
+    masks("a\\sb", "a\tb a\vb a\fb a b", "*** *** *** ***");
+    masks("\\w+", "ab_9-x", "****-*");
+    masks("\\bab\\b", "ab cab ab_", "** cab ab_");
+    masks("[^\\s=]+=\\d", "key=1 k\xc3\xa9y=2 a=b", "***** ***** a=b");
+}
+END_TEST
+
 START_TEST(the_rest_after_a_match_is_read_exactly)
 {
     masks_in_set("[\\w.]*@\\w", "a@b@c", "*****");
@@ -775,6 +819,65 @@ START_TEST(a_set_used_again_masks_by_its_patterns_of_now)
 }
 END_TEST
 
+/* A short value masking left as it was is remembered per thread (up to
+ * 32 bytes, sets of up to 4 patterns) and left as it is again: only under
+ * the same patterns, the same bytes, while no pattern has been freed. */
+static void masked_as(otel_regex_set *set, const char *in, const char *want)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", in);
+    size_t n = otel_regex_mask_set(set, buf, strlen(buf));
+    ck_assert_uint_eq(n, strlen(want));
+    ck_assert_msg(memcmp(buf, want, n) == 0, "\"%s\" masked as \"%.*s\", not \"%s\"", in, (int)n, buf, want);
+}
+
+START_TEST(a_short_value_left_as_it_was_is_remembered_exactly)
+{
+    otel_regex *re[3] = {compile("secret=\\w+"), compile("key=\\w+"), compile("k=\\d")};
+    otel_regex_set *set = set_of(re, 1);
+    masked_as(set, "key=a", "key=a");
+    masked_as(set, "key=a", "key=a"); /* remembered */
+    masked_as(set, "key=b", "key=b");
+    masked_as(set, "secret=a", "********");
+    masked_as(set, "secret=a", "********"); /* a changed value is not remembered */
+    set->re[0] = re[1];                     /* the same set, another pattern */
+    masked_as(set, "key=a", "*****");
+    set->re[0] = re[0];
+    masked_as(set, "key=a", "key=a");
+    set->n = 2; /* the same first pattern, one more */
+    set->re[1] = re[1];
+    masked_as(set, "key=a", "*****");
+    set->n = 1;
+    masked_as(set, "key=ab", "key=ab");
+    masked_as(set, "key=ab", "key=ab");
+    otel_regex_free(re[0]);
+    re[0] = compile("key=\\w+"); /* the freed one's memory, likely */
+    set->re[0] = re[0];
+    masked_as(set, "key=ab", "******");
+    /* more values than it remembers, in turn, and one byte apart */
+    const char *const vals[] = {"k=1", "k=2", "k=3", "k=4", "k=5", "k=6", "k=7"};
+    otel_regex *only7 = compile("k=7");
+    set->re[0] = only7;
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+            masked_as(set, vals[i], i == 6 ? "***" : vals[i]);
+    /* at and past the length remembered */
+    set->re[0] = re[2];
+    masked_as(set, "abcdefghijklmnopqrstuvwxyz012345", "abcdefghijklmnopqrstuvwxyz012345");
+    masked_as(set, "abcdefghijklmnopqrstuvwxyz012345", "abcdefghijklmnopqrstuvwxyz012345");
+    masked_as(set, "abcdefghijklmnopqrstuvwxyz012345k=1", "abcdefghijklmnopqrstuvwxyz012345***");
+    masked_as(set, "abcdefghijklmnopqrstuvwxyz0123456", "abcdefghijklmnopqrstuvwxyz0123456");
+    masked_as(set, "abcdefghijklmnopqrstuvwxyz0123456", "abcdefghijklmnopqrstuvwxyz0123456");
+    /* not UTF-8: masked whole every time */
+    masked_as(set, "ab\xff\xfe", "****");
+    masked_as(set, "ab\xff\xfe", "****");
+    free(set);
+    otel_regex_free(only7);
+    for (int i = 0; i < 3; i++)
+        otel_regex_free(re[i]);
+}
+END_TEST
+
 /* A value shorter than any match of any pattern compiled so far returns
  * at once, but still fail safe when it is not UTF-8; a pattern with
  * shorter matches compiled later is found on short values. */
@@ -841,6 +944,7 @@ static Suite *suite(void)
     tcase_add_test(tc, every_pattern_masks_as_without_the_prefilter);
     tcase_add_test(tc, what_the_prefilter_reads);
     tcase_add_test(tc, an_alternation_masked_alternative_by_alternative);
+    tcase_add_test(tc, the_code_for_ascii_masks_as_javascript);
     tcase_add_test(tc, the_rest_after_a_match_is_read_exactly);
     tcase_add_test(tc, the_lead_is_read_and_found_exactly);
     tcase_add_test(tc, the_clean_record_rules_out_most_of_the_set);
@@ -848,6 +952,7 @@ static Suite *suite(void)
     tcase_add_test(tc, what_the_index_rules_out_has_no_match);
     tcase_add_test(tc, the_index_answers_alike_on_every_path);
     tcase_add_test(tc, a_set_used_again_masks_by_its_patterns_of_now);
+    tcase_add_test(tc, a_short_value_left_as_it_was_is_remembered_exactly);
     tcase_add_test(tc, a_value_shorter_than_every_match);
     suite_add_tcase(s, tc);
     return s;
