@@ -1,7 +1,9 @@
 /*
  * js_regex.h - translation of a JavaScript (ECMAScript) regular expression,
  * as node's RegExp reads it, into an equivalent PCRE2 pattern for PCRE2's
- * UTF mode. The dialect, and what is refused, is in docs/CONFIGURATION.md
+ * UTF mode (or, with OTEL_JS_REGEX_ASCII_SUBJECTS, for ASCII subjects, in
+ * either mode when the translation is itself ASCII: redact.c compiles it
+ * without UTF mode then). The dialect, and what is refused, is in docs/CONFIGURATION.md
  * ("Regular expressions").
  *
  * A value is either a pattern (what `new RegExp(value)` takes) or a literal
