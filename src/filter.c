@@ -169,6 +169,7 @@ static const otel_regex_set *make_set(const otel_regex *const *re, size_t n)
     if (!set)
         return &whole_set;
     set->n = 0;
+    set->id = otel_regex_set_id(); /* never changed once made */
     for (size_t i = 0; i < n; i++) {
         if (!re[i])
             continue;

@@ -58,6 +58,7 @@ typedef struct units {
  * freed and another compiled at its address must not find its units. */
 typedef struct set_units {
     const otel_regex_set *set;
+    uint64_t id; /* set's id (0: compare n and re) */
     unsigned long epoch;
     size_t n;
     const struct otel_regex *re[MAX_PARTS];
@@ -85,6 +86,9 @@ typedef struct memo {
 } memo;
 
 static atomic_ulong regex_epoch; /* patterns freed so far */
+static atomic_uint_fast64_t set_ids; /* ids given to sets so far */
+
+uint64_t otel_regex_set_id(void) { return atomic_fetch_add_explicit(&set_ids, 1, memory_order_relaxed) + 1; }
 
 /* The fewest characters a match of any pattern compiled so far takes (it
  * only ever goes down): a value of fewer bytes matches no pattern of any
@@ -816,6 +820,7 @@ static __attribute__((noinline)) const units *set_units_build(thread_state *t, c
         return NULL;
     }
     c->set = set;
+    c->id = set->id;
     c->n = set->n;
     c->epoch = epoch;
     memcpy(c->re, set->re, set->n * sizeof set->re[0]);
@@ -834,8 +839,11 @@ static inline const units *set_units_of(thread_state *t, const otel_regex_set *s
     unsigned long epoch = atomic_load_explicit(&regex_epoch, memory_order_acquire);
     for (int i = 0; i < SET_CACHE; i++) {
         const set_units *c = t->cache[i];
-        if (c && c->set == set && c->n == set->n && c->epoch == epoch &&
-            memcmp(c->re, set->re, set->n * sizeof set->re[0]) == 0)
+        /* a set with an id does not change (redact.h); one without is
+         * compared pattern by pattern */
+        if (c && c->set == set && c->epoch == epoch &&
+            (set->id ? c->id == set->id
+                     : c->id == 0 && c->n == set->n && memcmp(c->re, set->re, set->n * sizeof set->re[0]) == 0))
             return c->ok ? &c->u : NULL;
     }
     return set_units_build(t, set, epoch);

@@ -27,6 +27,7 @@
 #define LOG4C_OTEL_REDACT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct otel_regex otel_regex;
 
@@ -72,11 +73,18 @@ int otel_regex_search(const otel_regex *re, const char *s, size_t len, int *limi
 size_t otel_regex_mask(const otel_regex *re, char *s, size_t len);
 
 /* A union of hideRegex patterns (filter.h): a value masked under a set is
- * masked by every one of its patterns. */
+ * masked by every one of its patterns. A set given an id (otel_regex_set_id)
+ * when it is made must not change afterwards: a thread finds what it
+ * built for the set (its index) by that id; a set without one (0) is
+ * recognised by its patterns, compared each time. */
 typedef struct otel_regex_set {
     size_t n;
+    uint64_t id;
     const otel_regex *re[];
 } otel_regex_set;
+
+/* A non-zero id no other set of this process has had, for a set being made. */
+uint64_t otel_regex_set_id(void);
 
 /* Masks s[0..len) (valid UTF-8, as otel_regex_mask) under every pattern
  * of set: each pattern is matched on the original text, and every span

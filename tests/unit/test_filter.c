@@ -249,6 +249,7 @@ static void union_case(const char *const *patterns, size_t n, const char *in, co
     otel_regex_set *set = malloc(sizeof *set + n * sizeof set->re[0]);
     ck_assert_ptr_nonnull(set);
     set->n = n;
+    set->id = otel_regex_set_id();
     char err[256];
     for (size_t i = 0; i < n; i++) {
         set->re[i] = otel_regex_compile(patterns[i], 0, err, sizeof err);

@@ -219,6 +219,7 @@ static otel_regex_set *set_of(otel_regex **re, size_t n)
     otel_regex_set *s = malloc(sizeof *s + n * sizeof s->re[0]);
     ck_assert_ptr_nonnull(s);
     s->n = n;
+    s->id = 0; /* tests change their sets: recognised by their patterns */
     for (size_t i = 0; i < n; i++)
         s->re[i] = re[i];
     return s;
@@ -879,6 +880,31 @@ START_TEST(a_short_value_left_as_it_was_is_remembered_exactly)
 }
 END_TEST
 
+/* A set with an id is found by its id: a set made after another was freed,
+ * likely at the same address and with as many patterns (none of them freed),
+ * is masked by its own patterns, not by what was built for the other. */
+START_TEST(a_set_with_an_id_is_found_by_it)
+{
+    otel_regex *re[3] = {compile("alpha=\\w+"), compile("beta=\\w+"), compile("gamma=\\w+")};
+    for (int round = 0; round < 4; round++) {
+        otel_regex_set *a = set_of(re, 2);
+        a->id = otel_regex_set_id();
+        masked_as(a, "alpha=1 beta=2 gamma=3", "******* ****** gamma=3");
+        masked_as(a, "only gamma=3 here", "only gamma=3 here");
+        free(a);
+        otel_regex_set *b = set_of(re + 1, 2);
+        b->id = otel_regex_set_id();
+        ck_assert(b->id != 0);
+        masked_as(b, "alpha=1 beta=2 gamma=3", "alpha=1 ****** *******");
+        /* what a's index rules out (no alpha= or beta=) is b's to find */
+        masked_as(b, "only gamma=3 here", "only ******* here");
+        free(b);
+    }
+    for (int i = 0; i < 3; i++)
+        otel_regex_free(re[i]);
+}
+END_TEST
+
 /* A value shorter than any match of any pattern compiled so far returns
  * at once, but still fail safe when it is not UTF-8; a pattern with
  * shorter matches compiled later is found on short values. */
@@ -954,6 +980,7 @@ static Suite *suite(void)
     tcase_add_test(tc, the_index_answers_alike_on_every_path);
     tcase_add_test(tc, a_set_used_again_masks_by_its_patterns_of_now);
     tcase_add_test(tc, a_short_value_left_as_it_was_is_remembered_exactly);
+    tcase_add_test(tc, a_set_with_an_id_is_found_by_it);
     tcase_add_test(tc, a_value_shorter_than_every_match);
     suite_add_tcase(s, tc);
     return s;
