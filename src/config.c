@@ -77,10 +77,23 @@ static void add_note(void *ctx, otel_config_note_kind kind, const char *path, co
 
 #define CFG(field) offsetof(otel_config, field)
 
-/* serviceName, serviceId, serviceVersion, userId: resource attributes. */
-static int service_attr(const json_t *v, const char *path, otel_config *cfg, const char *attr, otel_config_error *err,
+const struct otel_config_service_key OTEL_CONFIG_SERVICE_KEY[OTEL_CONFIG_SERVICE_KEYS] = {
+    {"serviceName", "service.name"},
+    {"serviceId", "service.instance.id"},
+    {"serviceVersion", "service.version"},
+    {"userId", "user.id"},
+};
+
+/* The root's key (one of OTEL_CONFIG_SERVICE_KEY): its resource attribute. */
+static int service_attr(const json_t *v, const char *path, otel_config *cfg, const char *key, otel_config_error *err,
                         otel_getenv_fn get)
 {
+    const char *attr = NULL;
+    for (size_t k = 0; k < OTEL_CONFIG_SERVICE_KEYS && !attr; k++)
+        if (strcmp(OTEL_CONFIG_SERVICE_KEY[k].key, key) == 0)
+            attr = OTEL_CONFIG_SERVICE_KEY[k].attribute;
+    if (!attr) /* the callers below name keys of the table */
+        return otel_config_error_set(err, path, "not a key that gives a resource attribute");
     char *s;
     if (otel_config_want_string(v, path, 1, 1, &s, get, err))
         return -1;
@@ -94,22 +107,22 @@ static int service_attr(const json_t *v, const char *path, otel_config *cfg, con
 
 static int service_name(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
-    return service_attr(v, path, dest, "service.name", err, get);
+    return service_attr(v, path, dest, "serviceName", err, get);
 }
 
 static int service_id(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
-    return service_attr(v, path, dest, "service.instance.id", err, get);
+    return service_attr(v, path, dest, "serviceId", err, get);
 }
 
 static int service_version(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
-    return service_attr(v, path, dest, "service.version", err, get);
+    return service_attr(v, path, dest, "serviceVersion", err, get);
 }
 
 static int user_id(const json_t *v, const char *path, void *dest, otel_config_error *err, otel_getenv_fn get)
 {
-    return service_attr(v, path, dest, "user.id", err, get);
+    return service_attr(v, path, dest, "userId", err, get);
 }
 
 /* The root's own keys (the `otel` object's, or a {"logs": ...} document's

@@ -3,6 +3,7 @@
  * the OTEL_* environment sets (config_precedence.h).
  */
 #include "config_precedence.h"
+#include "configuration.h"
 #include "resource.h"
 #include "settings.h"
 
@@ -74,14 +75,6 @@ static void drop_flattened(json_t *attrs, const char *name)
     }
 }
 
-/* The root's keys that give a resource attribute (config.c). */
-static const char *const SERVICE_KEYS[][2] = {
-    {"serviceName", "service.name"},
-    {"serviceId", "service.instance.id"},
-    {"serviceVersion", "service.version"},
-    {"userId", "user.id"},
-};
-
 /* Removes the resource attribute name from the root and its `logs` object
  * (levels): from additionalResourceAttributes however it is spelt there,
  * and the service* key that gives it. */
@@ -93,9 +86,9 @@ static int drop_resource_attr(void *levels, const char *name, const char *value)
         json_t *ra = json_object_get(level, "additionalResourceAttributes");
         if (json_is_object(ra))
             drop_flattened(ra, name);
-        for (size_t j = 0; j < sizeof SERVICE_KEYS / sizeof SERVICE_KEYS[0]; j++)
-            if (strcmp(name, SERVICE_KEYS[j][1]) == 0)
-                drop(level, SERVICE_KEYS[j][0]);
+        for (size_t j = 0; j < OTEL_CONFIG_SERVICE_KEYS; j++)
+            if (strcmp(name, OTEL_CONFIG_SERVICE_KEY[j].attribute) == 0)
+                drop(level, OTEL_CONFIG_SERVICE_KEY[j].key);
     }
     return 0;
 }

@@ -147,6 +147,15 @@ int otel_logs_config_from_json(const json_t *obj, const char *key_path, otel_log
 extern const otel_config_key OTEL_LOGS_SHARED_KEYS[];
 /* 1 when name is a key of the logs object (its own or shared). */
 int otel_logs_config_knows(const char *name);
+/* The root's keys that give a resource attribute, each with the attribute
+ * it gives (serviceName: service.name, ...), OTEL_CONFIG_SERVICE_KEYS of
+ * them: what the root's parser adds to additional_resource_attributes and
+ * what a searched file gives up to a variable that sets the attribute
+ * (config_precedence.c). */
+#define OTEL_CONFIG_SERVICE_KEYS 4
+extern const struct otel_config_service_key {
+    const char *key, *attribute;
+} OTEL_CONFIG_SERVICE_KEY[OTEL_CONFIG_SERVICE_KEYS];
 /* 1 when name is a key only the root (or `otel`) object has (serviceName,
  * serviceId, serviceVersion, userId, and the io.Insights root keys it
  * ignores), not one it shares with `logs`. */
