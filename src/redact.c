@@ -806,6 +806,17 @@ static size_t mask_whole(char *s, size_t len)
     return mask_all(s, len);
 }
 
+/* Whether n patterns re (what a thread's entry was made for) are set's */
+static inline int same_patterns(size_t n, const otel_regex *const *re, const otel_regex_set *set)
+{
+    if (n != set->n)
+        return 0;
+    size_t k = 0; /* a loop, not memcmp: a memo's set has a pattern or a few */
+    while (k < n && re[k] == set->re[k])
+        k++;
+    return k == n;
+}
+
 /* set_units_of when the cache does not hold set's units: built into the
  * entry replaced next. */
 static __attribute__((noinline)) const units *set_units_build(thread_state *t, const otel_regex_set *set,
@@ -843,7 +854,7 @@ static inline const units *set_units_of(thread_state *t, const otel_regex_set *s
          * compared pattern by pattern */
         if (c && c->set == set && c->epoch == epoch &&
             (set->id ? c->id == set->id
-                     : c->id == 0 && c->n == set->n && memcmp(c->re, set->re, set->n * sizeof set->re[0]) == 0))
+                     : c->id == 0 && same_patterns(c->n, c->re, set)))
             return c->ok ? &c->u : NULL;
     }
     return set_units_build(t, set, epoch);
@@ -885,12 +896,7 @@ static inline int memo_has(const thread_state *t, const otel_regex_set *set, con
 {
     for (int i = 0; i < MEMO_SLOTS; i++) {
         const memo *m = &t->memo[i];
-        if (m->len != len || m->n != set->n || m->epoch != epoch || memcmp(m->s, s, len) != 0)
-            continue;
-        size_t k = 0;
-        while (k < set->n && m->re[k] == set->re[k])
-            k++;
-        if (k == set->n)
+        if (m->len == len && m->epoch == epoch && same_patterns(m->n, m->re, set) && memcmp(m->s, s, len) == 0)
             return 1;
     }
     return 0;
