@@ -89,17 +89,33 @@ build() {
   make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1 || { tail -n 50 "$dir/make.out"; return 1; }
 }
 
+# The failing subtests of a node:test log: each "not ok" line and its YAML
+# block up to the stack (the assertion's message, expected and actual), at
+# most 20 lines of 300 characters a subtest. A log without one (a C unit
+# test) is represented by its last 10 lines.
+not_ok_blocks() {
+  awk '/^ *not ok / { on = 1; n = 0; skip = 0 }
+       on && /^ *stack: / { skip = 1 }
+       on && /^ *\.\.\.$/ { on = 0; next }
+       on && !skip && n++ < 20 { print substr($0, 1, 300) }' "$1"
+}
+
 # make check in build-<name>/ (extra make arguments after the name); prints the
-# failing tests' logs and the summary line.
+# failing tests' logs and the summary line, and keeps their failing subtests
+# in build-<name>/failures.txt for the digest at the end.
 check() {
   local name=$1
   shift
   local dir="$root/build-$name" status=0
+  rm -f "$dir/failures.txt"
   "${run_prefix[@]}" make -C "$dir" -j"$jobs" check "$@" >"$dir/check.out" 2>&1 || status=$?
   grep -E '^(FAIL|ERROR|XPASS):' "$dir/check.out" | while read -r _ t; do
     local log="$dir/${t%.mjs}.log" # automake drops the .mjs extension (TEST_EXTENSIONS)
     echo "---- $log (tail)"
     tail -n 60 "$log"
+    local blocks
+    blocks=$(not_ok_blocks "$log")
+    { echo "-- $name: $t"; if [ -n "$blocks" ]; then echo "$blocks"; else tail -n 10 "$log"; fi; } >>"$dir/failures.txt"
   done
   local skipped
   skipped=$(find "$dir/tests" -name '*.log' -exec grep -h '# SKIP LOG4C_OTEL_TEST_SKIP' {} + 2>/dev/null | wc -l)
@@ -189,6 +205,13 @@ for s in "${stages[@]}"; do
   if "stage_$s"; then r=ok; else r=FAILED; failed+=("$s"); fi
   summary+=("$s $r $((SECONDS - t0)) s")
   echo "==== hardening: $s $r in $((SECONDS - t0)) s"
+done
+# The failing subtests again, last, where a reader of the output's end sees
+# them (the stages after a failing one print a lot).
+for s in "${failed[@]}"; do
+  [ -s "$root/build-$s/failures.txt" ] || continue
+  echo "==== hardening: what failed in $s"
+  head -n 60 "$root/build-$s/failures.txt"
 done
 printf 'check-hardening: %s\n' "${summary[@]}"
 if [ ${#failed[@]} -gt 0 ]; then
