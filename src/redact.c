@@ -1060,9 +1060,11 @@ size_t otel_regex_mask_set_any_text(const otel_regex_set *set, char *s, size_t l
 
 size_t otel_regex_mask(const otel_regex *re, char *s, size_t len)
 {
-    struct {
+    /* a set of one pattern, with room for its one pointer */
+    union {
         otel_regex_set set;
-        const otel_regex *one;
-    } u = {.set = {.n = 1}, .one = re};
+        unsigned char room[sizeof(otel_regex_set) + sizeof(const otel_regex *)];
+    } u = {.set = {.n = 1}};
+    u.set.re[0] = re;
     return otel_regex_mask_set(&u.set, s, len);
 }

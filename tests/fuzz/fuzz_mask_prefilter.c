@@ -95,13 +95,14 @@ static void compare(const otel_regex_set *set, const char *v, size_t len)
 
 static void check(otel_regex *re, const otel_regex *second, const char *v, size_t len)
 {
-    const otel_regex_set *one;
-    struct {
+    /* a set with room for two patterns, holding the first alone, then both */
+    union {
         otel_regex_set set;
-        const otel_regex *re[2];
-    } u = {.set = {.n = 1}, .re = {re, second}};
-    one = &u.set;
-    compare(one, v, len);
+        unsigned char room[sizeof(otel_regex_set) + 2 * sizeof(const otel_regex *)];
+    } u = {.set = {.n = 1}};
+    u.set.re[0] = re;
+    u.set.re[1] = second;
+    compare(&u.set, v, len);
     u.set.n = 2;
     compare(&u.set, v, len);
 }
