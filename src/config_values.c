@@ -171,6 +171,29 @@ int otel_config_want_attrs(const json_t *v, const char *path, long max_depth, ot
     return 0;
 }
 
+/* A name of object v before key k, equal to k in another case; NULL if none. */
+static const char *same_name_before(const json_t *v, const char *k)
+{
+    const char *o;
+    json_t *m;
+    json_object_foreach((json_t *)v, o, m) {
+        if (o == k || strcmp(o, k) == 0)
+            return NULL;
+        if (strcasecmp(o, k) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+/* Removes every header named name in any case (names are case-insensitive:
+ * a later object's header replaces an earlier one's, however spelt). */
+static void drop_header_any_case(otel_attr_list *l, const char *name)
+{
+    for (size_t i = l->n; i-- > 0;)
+        if (strcasecmp(l->a[i].key, name) == 0)
+            otel_attr_list_remove(l, l->a[i].key);
+}
+
 int otel_config_want_headers(const json_t *v, const char *path, otel_attr_list *l, otel_getenv_fn get,
                         otel_config_error *err)
 {
@@ -184,6 +207,10 @@ int otel_config_want_headers(const json_t *v, const char *path, otel_attr_list *
         otel_config_path_member(mp, sizeof mp, path, k);
         if (!otel_http_header_name_ok(k)) /* as the variable's names (settings.h) */
             return otel_config_error_set(err, mp, "expected a valid HTTP header name");
+        const char *twin = same_name_before(v, k);
+        if (twin)
+            return otel_config_error_set(err, mp, "the header \"%s\" is given twice (header names ignore case)",
+                                         twin);
         char *s;
         if (!json_is_string(m)) /* never echo a header value */
             return otel_config_error_set(err, mp, "expected a string header value, got %s", otel_json_type_name(m));
@@ -196,6 +223,7 @@ int otel_config_want_headers(const json_t *v, const char *path, otel_attr_list *
             return otel_config_error_set(err, mp, "expected a header value without line breaks");
         }
         otel_attr a = {.key = k, .type = OTEL_VALUE_STRING, .v.str = {s, strlen(s)}};
+        drop_header_any_case(l, k);
         int rc = otel_attr_list_set(l, &a);
         free(s);
         if (rc)

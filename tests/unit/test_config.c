@@ -401,6 +401,9 @@ START_TEST(error_messages)
         /* not a token: the variable's names are held to the same rule */
         {"{\"headers\": {\"c(\": \"v\"}}", "cfg.json:1:20: headers.c(: expected a valid HTTP header name"},
         {"{\"headers\": {\"caf\u00e9\": \"v\"}}", "cfg.json:1:22: headers.caf\u00e9: expected a valid HTTP header name"},
+        /* one object naming a header twice, in two cases: which one is meant? */
+        {"{\"headers\": {\"X-A\": \"1\", \"x-a\": \"2\"}}",
+         "cfg.json:1:33: headers.x-a: the header \"X-A\" is given twice (header names ignore case)"},
         {"{\"additionalAttributes\": [1]}",
          "cfg.json:1:26: additionalAttributes: expected an object of attribute names and values, got an array"},
         {"{\"otel\": {\"enabled\": \"yes\", \"logs\": {}}}", "cfg.json:1:22: otel.enabled: expected true or false, got a string"},
@@ -877,6 +880,30 @@ START_TEST(explicit_file_header_replaces_every_one_of_its_name)
 }
 END_TEST
 
+/* Header names ignore case across the root, `logs` and exporterSettings:
+ * a later object's header replaces an earlier one's however it is spelt,
+ * and the name is sent once, as the last object spells it. */
+START_TEST(header_objects_merge_names_in_any_case)
+{
+    env_reset();
+    otel_settings s;
+    char e[256];
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, e, sizeof e), 0);
+    otel_config cfg;
+    otel_config_error err;
+    const char *json = "{\"otel\":{\"headers\":{\"X-A\":\"root\",\"r\":\"root\"},"
+                       "\"logs\":{\"headers\":{\"x-a\":\"logs\",\"L\":\"logs\"},"
+                       "\"exporterSettings\":{\"headers\":{\"X-a\":\"es\",\"l\":\"es\"}}}}}";
+    ck_assert_msg(load(&cfg, json, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(otel_config_apply(&cfg, fake_getenv, &s), 0);
+    char got[1024];
+    headers_text(s.headers, s.nheaders, got, sizeof got);
+    ck_assert_str_eq(got, "X-a=es;l=es;r=root");
+    otel_config_free(&cfg);
+    otel_settings_free(&s);
+}
+END_TEST
+
 /* OTEL_EXPORTER_OTLP_(LOGS_)HEADERS over a searched file's headers: the
  * variable is read as the settings apply it (the LOGS_ one when set and not
  * empty, else the generic one; names percent-decoded; a malformed entry
@@ -1089,6 +1116,7 @@ static Suite *suite(void)
     tcase_add_test(t, searched_file_resource_attributes_yield_to_env);
     tcase_add_test(t, searched_file_headers_yield_to_env);
     tcase_add_test(t, explicit_file_header_replaces_every_one_of_its_name);
+    tcase_add_test(t, header_objects_merge_names_in_any_case);
     tcase_add_test(t, protocol_key);
     tcase_add_test(t, describe_filters_say_what_each_rule_sets);
     tcase_add_test(t, attribute_values_and_depth);
