@@ -383,6 +383,9 @@ void otel_regex_free(otel_regex *re)
 {
     if (!re)
         return;
+    /* first: a thread that is handed a pattern allocated where this one
+     * was also sees that its memos and indexes are stale */
+    atomic_fetch_add_explicit(&regex_epoch, 1, memory_order_release);
     pcre2_code_free(re->code);
     pcre2_code_free(re->ascii);
     otel_mask_prefilter_free(re->pf);
@@ -394,7 +397,6 @@ void otel_regex_free(otel_regex *re)
     free(re->own);
     free(re->pattern);
     free(re);
-    atomic_fetch_add_explicit(&regex_epoch, 1, memory_order_release);
 }
 
 const char *otel_regex_pattern(const otel_regex *re) { return re ? re->pattern : NULL; }
