@@ -85,14 +85,20 @@ build() {
   shift
   local dir="$root/build-$name"
   mkdir -p "$dir" || return 1
-  (cd "$dir" && "$src/configure" "$@" >configure.out 2>&1) || { tail -n 30 "$dir/config.log"; return 1; }
-  make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1 || { tail -n 50 "$dir/make.out"; return 1; }
+  (cd "$dir" && "$src/configure" "$@" >configure.out 2>&1) || {
+    tail -n 30 "$dir/config.log" | tee "$dir/failures.txt"
+    return 1
+  }
+  make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1 || {
+    tail -n 50 "$dir/make.out"
+    tail -n 20 "$dir/make.out" >"$dir/failures.txt"
+    return 1
+  }
 }
 
 # The failing subtests of a node:test log: each "not ok" line and its YAML
 # block up to the stack (the assertion's message, expected and actual), at
-# most 20 lines of 300 characters a subtest. A log without one (a C unit
-# test) is represented by its last 10 lines.
+# most 20 lines of 300 characters a subtest.
 not_ok_blocks() {
   awk '/^ *not ok / { on = 1; n = 0; skip = 0 }
        on && /^ *stack: / { skip = 1 }
@@ -102,7 +108,8 @@ not_ok_blocks() {
 
 # make check in build-<name>/ (extra make arguments after the name); prints the
 # failing tests' logs and the summary line, and keeps their failing subtests
-# in build-<name>/failures.txt for the digest at the end.
+# (a log without any, a C unit test's: its last 10 lines) in
+# build-<name>/failures.txt for the digest at the end.
 check() {
   local name=$1
   shift
@@ -183,6 +190,7 @@ stage_valgrind() {
   for f in $found; do
     echo "---- $f"
     head -n 80 "$f"
+    { echo "-- valgrind: $f"; head -n 20 "$f"; } >>"$root/build-valgrind/failures.txt"
     status=1
   done
   return "$status"
@@ -206,8 +214,9 @@ for s in "${stages[@]}"; do
   summary+=("$s $r $((SECONDS - t0)) s")
   echo "==== hardening: $s $r in $((SECONDS - t0)) s"
 done
-# The failing subtests again, last, where a reader of the output's end sees
-# them (the stages after a failing one print a lot).
+# The failing subtests (and valgrind's findings) again, last, where a
+# reader of the output's end sees them (the stages after a failing one
+# print a lot).
 for s in "${failed[@]}"; do
   [ -s "$root/build-$s/failures.txt" ] || continue
   echo "==== hardening: what failed in $s"
