@@ -58,13 +58,15 @@ char *otel_resolve_logs_url(const char *logs_endpoint, const char *generic_endpo
     char *b = trimmed_dup(base, strlen(base));
     if (!b)
         return NULL;
-    size_t n = strlen(b);
-    if (n && b[n - 1] == '/')
-        b[--n] = '\0';
-    char *url = malloc(n + sizeof "/v1/logs");
+    /* the signal's path goes at the end of the base's path, before any
+     * query or fragment the base has */
+    size_t n = strcspn(b, "?#"), tail = strlen(b + n);
+    size_t path_end = n && b[n - 1] == '/' ? n - 1 : n;
+    char *url = malloc(path_end + sizeof "/v1/logs" - 1 + tail + 1);
     if (url) {
-        memcpy(url, b, n);
-        memcpy(url + n, "/v1/logs", sizeof "/v1/logs");
+        memcpy(url, b, path_end);
+        memcpy(url + path_end, "/v1/logs", sizeof "/v1/logs" - 1);
+        memcpy(url + path_end + sizeof "/v1/logs" - 1, b + n, tail + 1);
     }
     free(b);
     return url;

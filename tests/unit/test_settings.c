@@ -33,6 +33,10 @@ START_TEST(endpoint_resolution)
         {"http://l:1/", NULL, "http://l:1/"}, /* per-signal: used as is */
         {"", "http://c", "http://c/v1/logs"},
         {NULL, " http://c:9 ", "http://c:9/v1/logs"},
+        /* the path goes before the base's query or fragment */
+        {NULL, "http://c:4318?k=v", "http://c:4318/v1/logs?k=v"},
+        {NULL, "http://c:4318/base/?k=v&a=b", "http://c:4318/base/v1/logs?k=v&a=b"},
+        {NULL, "http://c:4318/base#f", "http://c:4318/base/v1/logs#f"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char *u = otel_resolve_logs_url(rows[i].logs, rows[i].generic);
