@@ -48,12 +48,18 @@ void otel_report_endpoint_text(const char *endpoint, char *out, size_t size)
 {
     const char *scheme_end = strstr(endpoint, "://");
     const char *host = scheme_end ? scheme_end + 3 : endpoint;
-    size_t hostpart = strcspn(host, "/?#");
-    const char *at = memchr(host, '@', hostpart);
-    if (at)
-        snprintf(out, size, "%.*s%s", (int)(host - endpoint), endpoint, at + 1);
-    else
-        snprintf(out, size, "%s", endpoint);
+    /* up to the query: the last '@' there ends a user:password (one with an
+     * unencoded '/' in the password too: the text is for reading, and a
+     * path with an '@' loses a little of what is printed, never a secret) */
+    size_t upto = strcspn(host, "?#");
+    const char *from = host;
+    for (const char *p = host; p < host + upto; p++)
+        if (*p == '@')
+            from = p + 1;
+    size_t keep = upto - (size_t)(from - host);
+    /* a query or fragment can carry a key: shown as there, never its text */
+    const char *rest = host[upto] == '?' ? "?****" : host[upto] == '#' ? "#****" : "";
+    snprintf(out, size, "%.*s%.*s%s", (int)(host - endpoint), endpoint, (int)keep, from, rest);
 }
 
 /* The state of endpoint (a free slot, or the last one when all are taken);

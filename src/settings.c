@@ -8,6 +8,7 @@
 #include "settings.h"
 #include "resource.h"
 #include "diag.h"
+#include "delivery_report.h"
 #include "hex.h"
 #include "env_alias.h"
 #include "spool.h"
@@ -372,9 +373,12 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
                                                      : otel_resolve_logs_url(logs_ep, gen_ep);
     if (!s->logs_url)
         return LOG4C_OTEL_ENOMEM;
-    if (strncasecmp(s->logs_url, "http://", 7) != 0 && strncasecmp(s->logs_url, "https://", 8) != 0)
+    if (strncasecmp(s->logs_url, "http://", 7) != 0 && strncasecmp(s->logs_url, "https://", 8) != 0) {
+        char shown[256]; /* never its user:password@ or query */
+        otel_report_endpoint_text(s->logs_url, shown, sizeof shown);
         return fail(err, errlen, LOG4C_OTEL_ECONFIG,
-                    "log4c-otel: the OTLP endpoint \"%s\" must start with http:// or https://", s->logs_url);
+                    "log4c-otel: the OTLP endpoint \"%s\" must start with http:// or https://", shown);
+    }
 
     const char *comp = pick(get, "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION");
     if (comp) {

@@ -107,6 +107,33 @@ START_TEST(failing_endpoint_over_time)
 }
 END_TEST
 
+/* How an endpoint is printed: never a user:password@ (however the
+ * password is written) nor a query's or fragment's text. */
+START_TEST(endpoint_text_hides_credentials_and_query)
+{
+    static const struct {
+        const char *in, *want;
+    } rows[] = {
+        {"http://collector:4318/v1/logs", "http://collector:4318/v1/logs"},
+        {"https://user:hunter2@collector:4318/v1/logs", "https://collector:4318/v1/logs"},
+        {"http://user@collector", "http://collector"},
+        /* an unencoded '/' or '@' in the password */
+        {"http://user:pa/ss@collector:4318/v1/logs", "http://collector:4318/v1/logs"},
+        {"http://user:p@ss@collector/v1/logs", "http://collector/v1/logs"},
+        {"http://collector/v1/logs?api_key=K3y", "http://collector/v1/logs?****"},
+        {"http://u:p@collector/x#tok=K3y", "http://collector/x#****"},
+        /* no scheme */
+        {"user:pw@collector:4318", "collector:4318"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char out[160];
+        otel_report_endpoint_text(rows[i].in, out, sizeof out);
+        ck_assert_msg(strcmp(out, rows[i].want) == 0, "row %zu: \"%s\" printed as \"%s\", want \"%s\"", i, rows[i].in,
+                      out, rows[i].want);
+    }
+}
+END_TEST
+
 START_TEST(endpoints_are_reported_apart)
 {
     unsetenv("LOG4C_OTEL_QUIET");
@@ -192,6 +219,7 @@ int main(void)
     Suite *s = suite_create("delivery_report");
     TCase *tc = tcase_create("over time");
     tcase_add_test(tc, failing_endpoint_over_time);
+    tcase_add_test(tc, endpoint_text_hides_credentials_and_query);
     tcase_add_test(tc, endpoints_are_reported_apart);
     tcase_add_test(tc, drops_first_at_once_then_counts_per_interval);
     tcase_add_test(tc, quiet_says_nothing);

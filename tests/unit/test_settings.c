@@ -134,6 +134,14 @@ START_TEST(unsupported_values_are_errors)
     ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_ECONFIG);
     ck_assert_ptr_nonnull(strstr(err, "ftp://x"));
     otel_settings_free(&s);
+
+    /* the message names the endpoint, never its credentials or query */
+    env_reset();
+    env_set("OTEL_EXPORTER_OTLP_ENDPOINT", "htps://user:Pw0rd@collector:4318?api_key=K3y");
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, err, sizeof err), LOG4C_OTEL_ECONFIG);
+    ck_assert_msg(strstr(err, "\"htps://collector:4318/v1/logs?****\" must start with") != NULL, "%s", err);
+    ck_assert_msg(!strstr(err, "Pw0rd") && !strstr(err, "user") && !strstr(err, "K3y"), "%s", err);
+    otel_settings_free(&s);
 }
 END_TEST
 
