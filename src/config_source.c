@@ -113,6 +113,17 @@ int otel_config_source_read_fd(otel_config_source *s, int fd, const char *path, 
     return 0;
 }
 
+/* jansson's message without the text it stopped at ("... near 'Bearer
+ * abc'"): that can be a header value or a token, and the line and column
+ * say where. A duplicate key's message keeps the key. */
+static void json_error_text(const char *in, char *out, size_t size)
+{
+    snprintf(out, size, "%s", in);
+    char *near = strstr(out, " near '");
+    if (near && strncmp(out, "duplicate object key", strlen("duplicate object key")) != 0)
+        *near = '\0';
+}
+
 /* Parses s->text and normalizes it to a root object. */
 static int parse_source(otel_config_source *s, otel_config_error *err)
 {
@@ -122,7 +133,9 @@ static int parse_source(otel_config_source *s, otel_config_error *err)
         snprintf(err->file, sizeof err->file, "%s", s->name);
         err->line = je.line > 0 ? je.line : 0;
         err->column = je.column > 0 ? je.column : 0;
-        return otel_config_error_set(err, "", "invalid JSON: %s", je.text);
+        char text[sizeof je.text];
+        json_error_text(je.text, text, sizeof text);
+        return otel_config_error_set(err, "", "invalid JSON: %s", text);
     }
     if (!json_is_object(s->doc)) {
         snprintf(err->file, sizeof err->file, "%s", s->name);

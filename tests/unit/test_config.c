@@ -348,6 +348,9 @@ START_TEST(error_messages)
     } rows[] = {
         {"{\"url\": ", "cfg.json:1:8: invalid JSON: unexpected token near end of file"},
         {"{\"a\":1,\n \"a\":2}", "cfg.json:2:4: invalid JSON: duplicate object key near '\"a\"'"},
+        /* the text the parser stopped at is not quoted: it can be a secret */
+        {"{\"headers\": {\"Authorization\": \"Bearer s3cr3t\n\"}}", "cfg.json:1:44: invalid JSON: unexpected newline"},
+        {"{\"headers\": {\"Authorization\": Bearer s3cr3t}}", "cfg.json:1:36: invalid JSON: invalid token"},
         {"[1]", "cfg.json:1:1: expected a JSON object (the logs settings, {\"logs\": ...} or {\"otel\": ...}), got an array"},
         {"{\"otel\": 3}", "cfg.json:1:10: otel: expected an object, got an integer"},
         {"{\"filters\": {}}", "cfg.json:1:13: filters: expected an array of filter objects, got an object"},
