@@ -3,6 +3,7 @@
  * check tool and logSettingsOnStartup), secrets masked.
  */
 #include "configuration.h"
+#include "endpoint_text.h"
 #include "redact.h"
 #include "utf8.h"
 
@@ -28,21 +29,12 @@ static char *shown(const otel_config *cfg, const char *v, int secret)
     return c;
 }
 
-/* URL with any user:password@ masked, then hideRegex. */
+/* URL as diagnostics print it (endpoint_text.h), then hideRegex. */
 static char *shown_url(const otel_config *cfg, const char *url)
 {
-    char *c = shown(cfg, url, 0);
-    if (!c)
-        return NULL;
-    char *scheme = strstr(c, "://");
-    if (scheme) {
-        char *host = scheme + 3;
-        char *end = host + strcspn(host, "/?#");
-        char *at = memchr(host, '@', (size_t)(end - host));
-        if (at)
-            memset(host, '*', (size_t)(at - host));
-    }
-    return c;
+    char plain[1024];
+    otel_endpoint_text(url, plain, sizeof plain);
+    return shown(cfg, plain, 0);
 }
 
 static void print_attr(FILE *out, const otel_config *cfg, const char *indent, const otel_attr *a)

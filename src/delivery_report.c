@@ -6,6 +6,7 @@
 #include "delivery_report.h"
 #include "clock.h"
 #include "diag.h"
+#include "endpoint_text.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -44,30 +45,13 @@ static uint64_t pending[OTEL_OUT_N];
 static uint64_t drops_line_ns;
 static atomic_int exit_said;
 
-void otel_report_endpoint_text(const char *endpoint, char *out, size_t size)
-{
-    const char *scheme_end = strstr(endpoint, "://");
-    const char *host = scheme_end ? scheme_end + 3 : endpoint;
-    /* up to the query: the last '@' there ends a user:password (one with an
-     * unencoded '/' in the password too: the text is for reading, and a
-     * path with an '@' loses a little of what is printed, never a secret) */
-    size_t upto = strcspn(host, "?#");
-    const char *from = host;
-    for (const char *p = host; p < host + upto; p++)
-        if (*p == '@')
-            from = p + 1;
-    size_t keep = upto - (size_t)(from - host);
-    /* a query or fragment can carry a key: shown as there, never its text */
-    const char *rest = host[upto] == '?' ? "?****" : host[upto] == '#' ? "#****" : "";
-    snprintf(out, size, "%.*s%.*s%s", (int)(host - endpoint), endpoint, (int)keep, from, rest);
-}
 
 /* The state of endpoint (a free slot, or the last one when all are taken);
  * caller holds lock. */
 static struct endpoint_state *state_of(const char *endpoint)
 {
     char name[sizeof endpoints[0].name];
-    otel_report_endpoint_text(endpoint, name, sizeof name);
+    otel_endpoint_text(endpoint, name, sizeof name);
     for (int i = 0; i < MAX_ENDPOINTS; i++) {
         if (endpoints[i].name[0] == '\0') {
             snprintf(endpoints[i].name, sizeof endpoints[i].name, "%s", name);

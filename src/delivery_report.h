@@ -29,8 +29,4 @@ void otel_report_outcome(otel_outcome why, uint64_t n);
  * NULL) is where spooled ones wait. */
 void otel_report_exit(const log4c_otel_stats_t *s, const char *spool_dir);
 
-/* endpoint without any user:password@ part and with its query or fragment
- * shown as "?****" or "#****", into out (for printing). */
-void otel_report_endpoint_text(const char *endpoint, char *out, size_t size);
-
 #endif

@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "delivery_report.h"
 #include "encode.h"
+#include "endpoint_text.h"
 #include "grpc_exporter.h"
 #include "grpc_frame.h"
 #include "grpc_status.h"
@@ -344,7 +345,7 @@ otel_http_exporter *otel_http_exporter_new(const otel_settings *s)
     e->is_json = s->protocol == OTEL_PROTOCOL_HTTP_JSON;
     e->grpc = s->protocol == OTEL_PROTOCOL_GRPC;
     e->gzip = s->compression == OTEL_COMPRESSION_GZIP;
-    otel_report_endpoint_text(s->logs_url, e->endpoint, sizeof e->endpoint);
+    otel_endpoint_text(s->logs_url, e->endpoint, sizeof e->endpoint);
     e->request_timeout_ms = s->request_timeout_ms;
     e->retry_base_ms = otel_retry_base_ms();
     e->rng = random_seed(e);

@@ -8,7 +8,7 @@
 #include "settings.h"
 #include "resource.h"
 #include "diag.h"
-#include "delivery_report.h"
+#include "endpoint_text.h"
 #include "hex.h"
 #include "env_alias.h"
 #include "spool.h"
@@ -375,7 +375,7 @@ int otel_settings_load(otel_settings *s, otel_getenv_fn get, char *err, size_t e
         return LOG4C_OTEL_ENOMEM;
     if (strncasecmp(s->logs_url, "http://", 7) != 0 && strncasecmp(s->logs_url, "https://", 8) != 0) {
         char shown[256]; /* never its user:password@ or query */
-        otel_report_endpoint_text(s->logs_url, shown, sizeof shown);
+        otel_endpoint_text(s->logs_url, shown, sizeof shown);
         return fail(err, errlen, LOG4C_OTEL_ECONFIG,
                     "log4c-otel: the OTLP endpoint \"%s\" must start with http:// or https://", shown);
     }

@@ -208,6 +208,33 @@ START_TEST(applied_to_settings)
 }
 END_TEST
 
+/* The destination URL describe prints: no user:password@ (an unencoded '/'
+ * in the password too), no query text, and hideRegex applied. */
+START_TEST(describe_url_hides_credentials_and_query)
+{
+    env_reset();
+    otel_settings s;
+    char e[256];
+    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, e, sizeof e), 0);
+    otel_config cfg;
+    otel_config_error err;
+    const char *json = "{\"logs\":{\"url\":\"http://user:pa/ss@c:4318/v1/tenant-t0p/logs?api_key=K3y\","
+                       "\"defaults\":{\"hideRegex\":\"t0p\"}}}";
+    ck_assert_msg(load(&cfg, json, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(otel_config_apply(&cfg, fake_getenv, &s), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    otel_config_describe(&cfg, &s, f);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "destination: OTLP over HTTP to http://c:4318/v1/tenant-***/logs?****\n") != NULL, "%s", buf);
+    ck_assert_msg(!strstr(buf, "pa/ss") && !strstr(buf, "user") && !strstr(buf, "K3y"), "%s", buf);
+    free(buf);
+    otel_config_free(&cfg);
+    otel_settings_free(&s);
+}
+END_TEST
+
 /* log4c-otel-check's filters: what each rule sets itself (options merge
  * first-wins across matching rules), then the defaults in force. */
 START_TEST(describe_filters_say_what_each_rule_sets)
@@ -1122,6 +1149,7 @@ static Suite *suite(void)
     tcase_add_test(t, header_objects_merge_names_in_any_case);
     tcase_add_test(t, protocol_key);
     tcase_add_test(t, describe_filters_say_what_each_rule_sets);
+    tcase_add_test(t, describe_url_hides_credentials_and_query);
     tcase_add_test(t, attribute_values_and_depth);
     suite_add_tcase(s, t);
     return s;

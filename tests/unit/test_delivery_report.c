@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "delivery_report.h"
+#include "endpoint_text.h"
 
 static long long offset_s; /* added to CLOCK_MONOTONIC */
 
@@ -127,7 +128,7 @@ START_TEST(endpoint_text_hides_credentials_and_query)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char out[160];
-        otel_report_endpoint_text(rows[i].in, out, sizeof out);
+        otel_endpoint_text(rows[i].in, out, sizeof out);
         ck_assert_msg(strcmp(out, rows[i].want) == 0, "row %zu: \"%s\" printed as \"%s\", want \"%s\"", i, rows[i].in,
                       out, rows[i].want);
     }
