@@ -22,14 +22,39 @@ static uint64_t window_start;
 static unsigned lines_in_window;
 static unsigned long suppressed, suppressed_total;
 
+/* fmt with ap into line, masked: a line too long for it is masked whole
+ * before it is cut, so the cut never ends inside a secret left unmasked
+ * (a quoted answer may echo a record; an endpoint or a path may match a
+ * hideRegex). */
+static void masked_line(char *line, size_t cap, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int need = vsnprintf(line, cap, fmt, ap);
+    if (need >= 0 && (size_t)need >= cap) {
+        char *full = malloc((size_t)need + 1);
+        if (full && vsnprintf(full, (size_t)need + 1, fmt, again) == need) {
+            otel_diag_mask_cut(full, (size_t)need, line, cap);
+            free(full);
+            va_end(again);
+            return;
+        }
+        free(full);
+        snprintf(line, cap, "log4c-otel: [diagnostic withheld: out of memory]");
+        va_end(again);
+        return;
+    }
+    va_end(again);
+    otel_diag_mask_line(line, cap);
+}
+
 void otel_diag(const char *fmt, ...)
 {
     char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    masked_line(line, sizeof line, fmt, ap);
     va_end(ap);
-    otel_diag_mask_line(line, sizeof line); /* a quoted answer may echo a record */
 
     pthread_mutex_lock(&lock);
     uint64_t now = otel_now_ns();
@@ -58,9 +83,8 @@ void otel_diag_always(const char *fmt, ...)
     char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    masked_line(line, sizeof line, fmt, ap);
     va_end(ap);
-    otel_diag_mask_line(line, sizeof line); /* an endpoint or a path may match a hideRegex */
     pthread_mutex_lock(&lock);
     unsigned long skipped = suppressed;
     suppressed = 0;

@@ -43,3 +43,35 @@ void otel_diag_mask_line(char *line, size_t cap)
     }
     free(buf.p);
 }
+
+void otel_diag_mask_cut(const char *in, size_t len, char *out, size_t outlen)
+{
+    if (!out || outlen == 0)
+        return;
+    const otel_filter_set *rules = atomic_load(&diag_rules);
+    const char *src = in;
+    size_t n = len;
+    otel_mask_buf buf = {NULL, 0};
+    if (rules && len) {
+        otel_mask_entry e = {"", 0, in, len};
+        const char *masked;
+        size_t mn;
+        otel_mask_result r = otel_mask_value(rules, &e, in, len, &buf, &masked, &mn);
+        if (r < 0) {
+            snprintf(out, outlen, "[withheld: it could not be masked]");
+            free(buf.p);
+            return;
+        }
+        src = masked;
+        n = mn;
+    }
+    if (n > outlen - 1) {
+        n = outlen - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    if (n)
+        memcpy(out, src, n);
+    out[n] = '\0';
+    free(buf.p);
+}
