@@ -267,8 +267,11 @@ otel_grpc_verdict otel_grpc_judge(const otel_grpc_answer *a, long *delay_ms, cha
     if (a->status == 0)
         return OTEL_GRPC_OK;
 
-    char text[160];
-    otel_grpc_message_decode(a->message, text, sizeof text);
+    char text[OTEL_GRPC_TEXT_MAX];
+    if (a->text)
+        snprintf(text, sizeof text, "%s", a->text);
+    else
+        otel_grpc_message_decode(a->message, text, sizeof text);
     if (why && whylen)
         snprintf(why, whylen, "grpc-status %d (%s)%s%s", a->status, otel_grpc_code_name(a->status),
                  text[0] ? ": " : "", text);

@@ -47,11 +47,15 @@ typedef enum otel_grpc_verdict {
     OTEL_GRPC_PERMANENT = 2
 } otel_grpc_verdict;
 
+/* The most of grpc-message's text a verdict quotes (with the NUL). */
+#define OTEL_GRPC_TEXT_MAX 160
+
 typedef struct otel_grpc_answer {
     long http_status;    /* the HTTP/2 :status */
     int status;          /* grpc-status from the headers or trailers; -1 when none came */
     const char *message; /* grpc-message as received (percent-encoded), or NULL */
     const char *details; /* grpc-status-details-bin as received, or NULL */
+    const char *text;    /* grpc-message already decoded (and masked) by the caller; used instead of message */
 } otel_grpc_answer;
 
 /* Decides what a finished call means. An answer without grpc-status is

@@ -37,6 +37,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "delivery_report.h"
+#include "diag_mask.h"
 #include "encode.h"
 #include "endpoint_text.h"
 #include "grpc_exporter.h"
@@ -51,6 +52,10 @@
 #define DEFAULT_RETRY_BASE_MS 1000
 #define MAX_BACKOFF_MS 30000
 #define NS_PER_MS 1000000ull
+
+/* How much of a collector's text is read and masked before an excerpt of
+ * it is cut: a secret that crosses this far in lies past any excerpt. */
+#define ANSWER_MASKED_MAX 4096
 
 struct otel_http_exporter {
     CURLM *multi; /* owns the connection cache that keeps the connection alive */
@@ -72,7 +77,7 @@ struct otel_http_exporter {
     int headers_done; /* the response's header block ended (its empty line came) */
     /* gRPC: from the response headers or its trailers */
     int grpc_status; /* -1: none came */
-    char grpc_message[256];
+    char grpc_message[ANSWER_MASKED_MAX + 1]; /* a longer one is dropped */
     char grpc_details[4096]; /* grpc-status-details-bin; a longer one is dropped */
     int have_grpc_message, have_grpc_details;
     uint64_t deadline_ns;
@@ -581,7 +586,8 @@ static int curl_error_retryable(CURLcode rc)
 }
 
 /* A short excerpt of an error response when it is text (a JSON or plain
- * Status message); binary protobuf bodies are left out. */
+ * Status message), masked before it is cut; binary protobuf bodies are
+ * left out. */
 static void body_excerpt(const otel_buf *b, char *out, size_t outlen)
 {
     size_t n = b->len < 120 ? b->len : 120;
@@ -593,7 +599,21 @@ static void body_excerpt(const otel_buf *b, char *out, size_t outlen)
         if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
             return;
     }
-    snprintf(out, outlen, ": %.*s", (int)n, b->data);
+    char text[121];
+    otel_diag_mask_cut(b->data, b->len < ANSWER_MASKED_MAX ? b->len : ANSWER_MASKED_MAX, text, sizeof text);
+    snprintf(out, outlen, ": %s", text);
+}
+
+/* A partial success's message as a diagnostic quotes it: read whole (up
+ * to ANSWER_MASKED_MAX), masked, then cut to msglen. */
+static long long decode_rejected(const otel_http_exporter *e, char *msg, size_t msglen)
+{
+    char full[ANSWER_MASKED_MAX + 1];
+    const char *body = e->response.data ? e->response.data : "";
+    long long rejected = e->grpc ? otel_grpc_decode_rejected(body, e->response.len, full, sizeof full)
+                                 : otel_decode_rejected(body, e->response.len, e->is_json, full, sizeof full);
+    otel_diag_mask_cut(full, strlen(full), msg, msglen);
+    return rejected;
 }
 
 /* With CURLOPT_NOSIGNAL libcurl no longer ignores SIGPIPE for us (that
@@ -674,15 +694,21 @@ static int body_sent(otel_http_exporter *e, size_t plen)
 static otel_grpc_verdict judge_grpc(otel_http_exporter *e, long status, unsigned attempt, otel_export_result *res,
                                     char *last, size_t lastlen, long *wait_ms)
 {
-    otel_grpc_answer a = {status, e->grpc_status, e->have_grpc_message ? e->grpc_message : NULL,
-                          e->have_grpc_details ? e->grpc_details : NULL};
+    /* grpc-message decoded and masked whole before the verdict's text cuts it */
+    char text[OTEL_GRPC_TEXT_MAX] = "";
+    if (e->have_grpc_message) {
+        char full[sizeof e->grpc_message];
+        otel_grpc_message_decode(e->grpc_message, full, sizeof full);
+        otel_diag_mask_cut(full, strlen(full), text, sizeof text);
+    }
+    otel_grpc_answer a = {status, e->grpc_status, NULL, e->have_grpc_details ? e->grpc_details : NULL,
+                          e->have_grpc_message ? text : NULL};
     char why[200];
     long delay;
     otel_grpc_verdict v = otel_grpc_judge(&a, &delay, why, sizeof why);
     if (v == OTEL_GRPC_OK) {
         char msg[200] = "";
-        long long rejected =
-            otel_grpc_decode_rejected(e->response.data ? e->response.data : "", e->response.len, msg, sizeof msg);
+        long long rejected = decode_rejected(e, msg, sizeof msg);
         res->outcome = OTEL_EXPORT_OK;
         if (rejected < 0)
             set_message(res, "grpc-status 0 with an unreadable response message");
@@ -765,8 +791,7 @@ static void export_with_retries(otel_http_exporter *e, const char *body, size_t 
                 return;
         } else if (rc == CURLE_OK && status >= 200 && status < 300) {
             char why[200] = "";
-            long long rejected = otel_decode_rejected(e->response.data ? e->response.data : "", e->response.len,
-                                                      e->is_json, why, sizeof why);
+            long long rejected = decode_rejected(e, why, sizeof why);
             res->outcome = OTEL_EXPORT_OK;
             otel_report_attempt_ok(e->endpoint);
             if (rejected < 0)

@@ -17,6 +17,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startReceiver } from '../receiver/receiver.mjs';
+import { startGrpcReceiver } from '../receiver/grpc-receiver.mjs';
 import { run, builddir, scratchDir, freePort, otelRun } from './harness.mjs';
 
 const leakdemo = path.join(builddir, 'tests/integration/leakdemo');
@@ -190,6 +191,44 @@ test('a collector answer that echoes a record: the diagnostic quoting it is mask
   assert.match(r.stderr, /HTTP 400, not retried.*bad record: \*{20} token \*{18}/);
   assertNoSecret(dir, r, 'diagnostics');
 });
+
+// A collector's text is cut to fit a diagnostic (an excerpt of the body, the
+// partial-success message, grpc-message, the line itself): masked first,
+// then cut, so no part of a secret a cut ends in shows. The text is cards
+// one after another; over three runs each cut falls 9 to 15 digits into
+// one of them (phases 0, 6 and 12 of 17), where an unmasked part would
+// hold the digits SECRET looks for.
+const CARDS = (phase) => `bad record:${'x'.repeat(phase)}${' 4929123456781234'.repeat(40)}`;
+const ECHOES = {
+  'HTTP 400 body': (t) => ({ http: { status: 400, body: t, contentType: 'text/plain' } }),
+  'HTTP partial success': (t) => ({ http: { partialSuccess: { rejectedLogRecords: 1, errorMessage: t } } }),
+  'gRPC status message': (t) => ({ grpc: { code: 3, message: t } }),
+  'gRPC partial success': (t) => ({ grpc: { partialSuccess: { rejectedLogRecords: 1, errorMessage: t } } }),
+};
+const grpcReceiver = await startGrpcReceiver();
+after(() => grpcReceiver.close());
+
+for (const [kind, answer] of Object.entries(ECHOES)) {
+  test(`a collector's ${kind} echoing secrets: masked before any cut`, async () => {
+    for (const phase of [0, 6, 12]) {
+      const a = answer(CARDS(phase));
+      receiver.clear();
+      receiver.setScript(a.http ? [a.http] : []);
+      grpcReceiver.setScript(a.grpc ? [a.grpc] : []);
+      const dir = leakDir();
+      const env = a.grpc
+        ? { OTEL_EXPORTER_OTLP_ENDPOINT: grpcReceiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }
+        : { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+      const r = await run(leakdemo, ['40'], { dir, env: { ...env, LEAKDEMO_CONFIG_JSON: VALID }, timeoutMs: 60000 });
+      receiver.setScript([]);
+      grpcReceiver.setScript([]);
+      assert.equal(r.code, 0, r.stderr);
+      // the diagnostic came, quoting the masked text
+      assert.match(r.stderr, /bad record:x* \*{16} \*{16}/, `phase ${phase}: ${r.stderr}`);
+      assertNoSecret(dir, r, `${kind}, phase ${phase}`);
+    }
+  });
+}
 
 // each kind of configuration error: the otel appender exports nothing, and
 // every other sink writes placeholders (counted withheld), never a secret

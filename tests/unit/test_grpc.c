@@ -158,37 +158,42 @@ START_TEST(test_judge)
     base64(st, status_with_retry_info(st, "type.googleapis.com/google.rpc.RetryInfo", 1, 0), b64);
     long delay;
 
-    otel_grpc_answer ok = {200, 0, NULL, NULL};
+    otel_grpc_answer ok = {200, 0, NULL, NULL, NULL};
     ck_assert_int_eq(otel_grpc_judge(&ok, &delay, why, sizeof why), OTEL_GRPC_OK);
 
-    otel_grpc_answer unavailable = {200, 14, "busy%20now", NULL};
+    otel_grpc_answer unavailable = {200, 14, "busy%20now", NULL, NULL};
     ck_assert_int_eq(otel_grpc_judge(&unavailable, &delay, why, sizeof why), OTEL_GRPC_RETRY);
     ck_assert_int_eq(delay, -1);
     ck_assert_ptr_nonnull(strstr(why, "UNAVAILABLE"));
     ck_assert_ptr_nonnull(strstr(why, "busy now"));
 
-    otel_grpc_answer exhausted = {200, 8, NULL, NULL};
+    otel_grpc_answer exhausted = {200, 8, NULL, NULL, NULL};
     ck_assert_int_eq(otel_grpc_judge(&exhausted, &delay, why, sizeof why), OTEL_GRPC_PERMANENT);
     exhausted.details = b64;
     ck_assert_int_eq(otel_grpc_judge(&exhausted, &delay, why, sizeof why), OTEL_GRPC_RETRY);
     ck_assert_int_eq(delay, 1000);
 
     /* RetryInfo also sets the wait of an always-retried code */
-    otel_grpc_answer aborted = {200, 10, NULL, b64};
+    otel_grpc_answer aborted = {200, 10, NULL, b64, NULL};
     ck_assert_int_eq(otel_grpc_judge(&aborted, &delay, why, sizeof why), OTEL_GRPC_RETRY);
     ck_assert_int_eq(delay, 1000);
 
     /* RetryInfo does not make a permanent code retryable */
-    otel_grpc_answer invalid = {200, 3, NULL, b64};
+    otel_grpc_answer invalid = {200, 3, NULL, b64, NULL};
     ck_assert_int_eq(otel_grpc_judge(&invalid, &delay, why, sizeof why), OTEL_GRPC_PERMANENT);
 
     /* no grpc-status: judged by the HTTP status */
-    otel_grpc_answer proxy503 = {503, -1, NULL, NULL};
+    otel_grpc_answer proxy503 = {503, -1, NULL, NULL, NULL};
     ck_assert_int_eq(otel_grpc_judge(&proxy503, &delay, why, sizeof why), OTEL_GRPC_RETRY);
-    otel_grpc_answer proxy404 = {404, -1, NULL, NULL};
+    otel_grpc_answer proxy404 = {404, -1, NULL, NULL, NULL};
     ck_assert_int_eq(otel_grpc_judge(&proxy404, &delay, why, sizeof why), OTEL_GRPC_PERMANENT);
-    otel_grpc_answer bare200 = {200, -1, NULL, NULL};
+    otel_grpc_answer bare200 = {200, -1, NULL, NULL, NULL};
     ck_assert_int_eq(otel_grpc_judge(&bare200, &delay, why, sizeof why), OTEL_GRPC_PERMANENT);
+
+    /* a text the caller decoded (and masked) is quoted instead of the raw message */
+    otel_grpc_answer given = {200, 3, "raw%20text", NULL, "given text"};
+    ck_assert_int_eq(otel_grpc_judge(&given, &delay, why, sizeof why), OTEL_GRPC_PERMANENT);
+    ck_assert_msg(strstr(why, "given text") && !strstr(why, "raw"), "%s", why);
 }
 END_TEST
 
