@@ -63,7 +63,8 @@ static struct endpoint_state *state_of(const char *endpoint)
     return &endpoints[MAX_ENDPOINTS - 1];
 }
 
-void otel_report_attempt_failed(const char *endpoint, const char *why)
+/* A failed attempt; then says what happens to its records. */
+static void attempt_failed(const char *endpoint, const char *why, const char *then)
 {
     if (otel_diag_quiet() || !endpoint)
         return;
@@ -76,8 +77,7 @@ void otel_report_attempt_failed(const char *endpoint, const char *why)
         s->failing = 1;
         s->attempts = 1;
         s->since_ns = s->last_line_ns = now;
-        snprintf(line, sizeof line, "log4c-otel: export to %s failed: %s; retrying, records wait in the queue",
-                 s->name, why);
+        snprintf(line, sizeof line, "log4c-otel: export to %s failed: %s; %s", s->name, why, then);
     } else {
         s->attempts++;
         if (now - s->last_line_ns >= OTEL_REPORT_INTERVAL_S * NS_PER_S) {
@@ -89,6 +89,16 @@ void otel_report_attempt_failed(const char *endpoint, const char *why)
     pthread_mutex_unlock(&lock);
     if (line[0])
         otel_diag("%s", line);
+}
+
+void otel_report_attempt_failed(const char *endpoint, const char *why)
+{
+    attempt_failed(endpoint, why, "retrying, records wait in the queue");
+}
+
+void otel_report_attempt_refused(const char *endpoint, const char *why)
+{
+    attempt_failed(endpoint, why, "that request's records are dropped");
 }
 
 void otel_report_attempt_ok(const char *endpoint)

@@ -19,8 +19,11 @@
 #define OTEL_REPORT_INTERVAL_S 30
 
 /* An export attempt to endpoint failed for why (a status or transport
- * error; never a header value). */
+ * error; never a header value), and will be tried again. */
 void otel_report_attempt_failed(const char *endpoint, const char *why);
+/* The same for an answer that is not retried: that request's records are
+ * dropped (the endpoint is failing as above; only the first line differs). */
+void otel_report_attempt_refused(const char *endpoint, const char *why);
 /* An export attempt to endpoint was answered with success. */
 void otel_report_attempt_ok(const char *endpoint);
 /* n records ended as why (only the dropped outcomes are reported). */

@@ -813,7 +813,7 @@ static void export_with_retries(otel_http_exporter *e, const char *body, size_t 
             body_excerpt(&e->response, excerpt, sizeof excerpt);
             res->outcome = OTEL_EXPORT_PERMANENT;
             set_message(res, "HTTP %ld, not retried%s", status, excerpt);
-            otel_report_attempt_failed(e->endpoint, res->message);
+            otel_report_attempt_refused(e->endpoint, res->message);
             return;
         } else if (e->stopped) {
             set_message(res, "%s during attempt %u, before a response%s%s",

@@ -135,6 +135,24 @@ START_TEST(endpoint_text_hides_credentials_and_query)
 }
 END_TEST
 
+/* An answer that is not retried: the first line says the records are
+ * dropped, not that they wait; the endpoint then fails as any other. */
+START_TEST(refused_attempt_says_records_dropped)
+{
+    unsetenv("LOG4C_OTEL_QUIET");
+    capture();
+    const char *ep = "http://refusing.example:4318/v1/logs";
+    otel_report_attempt_refused(ep, "HTTP 400, not retried");
+    expect_line("log4c-otel: export to http://refusing.example:4318/v1/logs failed: HTTP 400, not retried; "
+                "that request's records are dropped\n");
+    offset_s += OTEL_REPORT_INTERVAL_S;
+    otel_report_attempt_refused(ep, "HTTP 400, not retried");
+    expect_line("still failing: 2 failed attempts in 30 s; last: HTTP 400, not retried");
+    otel_report_attempt_ok(ep);
+    expect_line("recovered after 2 failed attempts");
+}
+END_TEST
+
 START_TEST(endpoints_are_reported_apart)
 {
     unsetenv("LOG4C_OTEL_QUIET");
@@ -221,6 +239,7 @@ int main(void)
     TCase *tc = tcase_create("over time");
     tcase_add_test(tc, failing_endpoint_over_time);
     tcase_add_test(tc, endpoint_text_hides_credentials_and_query);
+    tcase_add_test(tc, refused_attempt_says_records_dropped);
     tcase_add_test(tc, endpoints_are_reported_apart);
     tcase_add_test(tc, drops_first_at_once_then_counts_per_interval);
     tcase_add_test(tc, quiet_says_nothing);
