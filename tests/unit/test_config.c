@@ -125,6 +125,17 @@ static int load(otel_config *cfg, const char *json, otel_config_error *err)
     return otel_config_load_text(cfg, "cfg.json", json, strlen(json), fake_getenv, err);
 }
 
+/* json loaded and applied over the settings of an empty environment. */
+static void load_applied(otel_config *cfg, otel_settings *s, const char *json)
+{
+    env_reset();
+    char e[256];
+    ck_assert_int_eq(otel_settings_load(s, fake_getenv, e, sizeof e), 0);
+    otel_config_error err;
+    ck_assert_msg(load(cfg, json, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(otel_config_apply(cfg, fake_getenv, s), 0);
+}
+
 START_TEST(shapes_and_spellings)
 {
     static const char *const docs[] = {
@@ -212,16 +223,11 @@ END_TEST
  * in the password too), no query text, and hideRegex applied. */
 START_TEST(describe_url_hides_credentials_and_query)
 {
-    env_reset();
     otel_settings s;
-    char e[256];
-    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, e, sizeof e), 0);
     otel_config cfg;
-    otel_config_error err;
-    const char *json = "{\"logs\":{\"url\":\"http://user:pa/ss@c:4318/v1/tenant-t0p/logs?api_key=K3y\","
-                       "\"defaults\":{\"hideRegex\":\"t0p\"}}}";
-    ck_assert_msg(load(&cfg, json, &err) == 0, "%s", err.message);
-    ck_assert_int_eq(otel_config_apply(&cfg, fake_getenv, &s), 0);
+    load_applied(&cfg, &s,
+                 "{\"logs\":{\"url\":\"http://user:pa/ss@c:4318/v1/tenant-t0p/logs?api_key=K3y\","
+                 "\"defaults\":{\"hideRegex\":\"t0p\"}}}");
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -915,17 +921,12 @@ END_TEST
  * and the name is sent once, as the last object spells it. */
 START_TEST(header_objects_merge_names_in_any_case)
 {
-    env_reset();
     otel_settings s;
-    char e[256];
-    ck_assert_int_eq(otel_settings_load(&s, fake_getenv, e, sizeof e), 0);
     otel_config cfg;
-    otel_config_error err;
-    const char *json = "{\"otel\":{\"headers\":{\"X-A\":\"root\",\"r\":\"root\"},"
-                       "\"logs\":{\"headers\":{\"x-a\":\"logs\",\"L\":\"logs\"},"
-                       "\"exporterSettings\":{\"headers\":{\"X-a\":\"es\",\"l\":\"es\"}}}}}";
-    ck_assert_msg(load(&cfg, json, &err) == 0, "%s", err.message);
-    ck_assert_int_eq(otel_config_apply(&cfg, fake_getenv, &s), 0);
+    load_applied(&cfg, &s,
+                 "{\"otel\":{\"headers\":{\"X-A\":\"root\",\"r\":\"root\"},"
+                 "\"logs\":{\"headers\":{\"x-a\":\"logs\",\"L\":\"logs\"},"
+                 "\"exporterSettings\":{\"headers\":{\"X-a\":\"es\",\"l\":\"es\"}}}}}");
     char got[1024];
     headers_text(s.headers, s.nheaders, got, sizeof got);
     ck_assert_str_eq(got, "X-a=es;l=es;r=root");
