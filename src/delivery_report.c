@@ -15,6 +15,9 @@
 
 #define NS_PER_S 1000000000ull
 #define MAX_ENDPOINTS 8
+/* a line built here whole (an endpoint of up to 1 KiB, a reason): otel_diag
+ * masks it, then cuts it to its own length */
+#define DIAG_LINE_MAX 2048
 
 static const char *const reason_name[OTEL_OUT_N] = {
     [OTEL_OUT_QUEUE_FULL] = "queue_full",       [OTEL_OUT_EXPORT_FAILED] = "export_failed",
@@ -34,7 +37,7 @@ static const char *const reason_text[OTEL_OUT_N] = {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct endpoint_state {
-    char name[160];
+    char name[1024]; /* a URL as endpoint_text.h prints it, whole: lines are masked before they are cut */
     int failing;
     unsigned attempts;   /* failed attempts since failing */
     uint64_t since_ns, last_line_ns;
@@ -44,7 +47,6 @@ static int said_first[OTEL_OUT_N];
 static uint64_t pending[OTEL_OUT_N];
 static uint64_t drops_line_ns;
 static atomic_int exit_said;
-
 
 /* The state of endpoint (a free slot, or the last one when all are taken);
  * caller holds lock. */
@@ -68,7 +70,7 @@ static void attempt_failed(const char *endpoint, const char *why, const char *th
 {
     if (otel_diag_quiet() || !endpoint)
         return;
-    char line[512];
+    char line[DIAG_LINE_MAX];
     line[0] = '\0';
     uint64_t now = otel_now_ns();
     pthread_mutex_lock(&lock);
@@ -105,7 +107,7 @@ void otel_report_attempt_ok(const char *endpoint)
 {
     if (otel_diag_quiet() || !endpoint)
         return;
-    char line[512];
+    char line[DIAG_LINE_MAX];
     line[0] = '\0';
     pthread_mutex_lock(&lock);
     struct endpoint_state *s = state_of(endpoint);
@@ -123,7 +125,7 @@ void otel_report_outcome(otel_outcome why, uint64_t n)
 {
     if (n == 0 || why <= OTEL_OUT_EXPORTED || why >= OTEL_OUT_N || !reason_name[why] || otel_diag_quiet())
         return;
-    char line[512];
+    char line[DIAG_LINE_MAX];
     line[0] = '\0';
     uint64_t now = otel_now_ns();
     pthread_mutex_lock(&lock);
@@ -172,7 +174,7 @@ void otel_report_exit(const log4c_otel_stats_t *s, const char *spool_dir)
         dropped += by_reason[i].n;
     if ((dropped == 0 && s->spooled == 0) || otel_diag_quiet() || atomic_exchange(&exit_said, 1))
         return;
-    char line[512];
+    char line[DIAG_LINE_MAX];
     size_t len = (size_t)snprintf(line, sizeof line, "log4c-otel: at exit, %llu of %llu records accepted were not delivered",
                                   (unsigned long long)(dropped + s->spooled), (unsigned long long)s->accepted);
     const char *sep = ": dropped";

@@ -88,7 +88,7 @@ struct otel_http_exporter {
     size_t up_len, up_off;
     unsigned resent_whole; /* this attempt: rewinds after the whole body was read */
     char errbuf[CURL_ERROR_SIZE];
-    char endpoint[160]; /* the URL as diagnostics print it (no user:password@, no query) */
+    char endpoint[1024]; /* the URL as diagnostics print it (endpoint_text.h), whole */
 };
 
 enum { STOP_ABORT = 1, STOP_DEADLINE = 2 };

@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "delivery_report.h"
+#include "diag_mask.h"
 #include "endpoint_text.h"
+#include "load_pipeline.h"
 
 static long long offset_s; /* added to CLOCK_MONOTONIC */
 
@@ -153,6 +155,29 @@ START_TEST(refused_attempt_says_records_dropped)
 }
 END_TEST
 
+/* A long endpoint is printed whole into its line, which is masked before
+ * any cut: a secret in its path is masked however far in it lies. */
+START_TEST(long_endpoint_masked_whole)
+{
+    unsetenv("LOG4C_OTEL_QUIET");
+    otel_pipeline p;
+    load(&p, "{\"defaults\":{\"hideRegex\":\"\\\\b\\\\d{16}\\\\b\"}}");
+    otel_diag_mask_set_rules(&p.filters);
+    capture();
+    char ep[512] = "http://long.example:4318/";
+    for (int i = 0; i < 70; i++)
+        strcat(ep, "p/");
+    strcat(ep, "tok-4929123456781234/v1/logs"); /* across byte 160 and beyond */
+    otel_report_attempt_failed(ep, "HTTP 503");
+    char got[4096];
+    lines_since(got, sizeof got);
+    ck_assert_msg(strstr(got, "tok-****************/v1/logs failed: HTTP 503") != NULL, "%s", got);
+    ck_assert_msg(strstr(got, "92912345") == NULL, "%s", got);
+    otel_diag_mask_set_rules(NULL);
+    otel_pipeline_free(&p);
+}
+END_TEST
+
 START_TEST(endpoints_are_reported_apart)
 {
     unsetenv("LOG4C_OTEL_QUIET");
@@ -240,6 +265,7 @@ int main(void)
     tcase_add_test(tc, failing_endpoint_over_time);
     tcase_add_test(tc, endpoint_text_hides_credentials_and_query);
     tcase_add_test(tc, refused_attempt_says_records_dropped);
+    tcase_add_test(tc, long_endpoint_masked_whole);
     tcase_add_test(tc, endpoints_are_reported_apart);
     tcase_add_test(tc, drops_first_at_once_then_counts_per_interval);
     tcase_add_test(tc, quiet_says_nothing);
