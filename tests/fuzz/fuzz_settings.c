@@ -88,9 +88,9 @@ static void check_loaded(const otel_settings *s)
     } else if (s->protocol == OTEL_PROTOCOL_GRPC) { /* the generic endpoint as is, or the gRPC default */
         FUZZ_CHECK(strstr(s->logs_url, "/v1/logs") == NULL || gen_ep);
         FUZZ_CHECK(gen_ep || strcmp(s->logs_url, "http://localhost:4317") == 0);
-    } else {
-        size_t n = strlen(s->logs_url);
-        FUZZ_CHECK(n >= 8 && strcmp(s->logs_url + n - 8, "/v1/logs") == 0);
+    } else { /* the path ends in /v1/logs, before any query or fragment the base has */
+        size_t n = strcspn(s->logs_url, "?#");
+        FUZZ_CHECK(n >= 8 && memcmp(s->logs_url + n - 8, "/v1/logs", 8) == 0);
     }
 
     /* which exporters run */
