@@ -19,32 +19,10 @@ static const otel_filter_set *_Atomic diag_rules;
 
 void otel_diag_mask_set_rules(const otel_filter_set *rules) { atomic_store(&diag_rules, rules); }
 
-void otel_diag_mask_line(char *line, size_t cap)
-{
-    const otel_filter_set *rules = atomic_load(&diag_rules);
-    if (!rules || cap == 0)
-        return;
-    size_t len = strlen(line);
-    otel_mask_entry e = {"", 0, line, len};
-    otel_mask_buf buf = {NULL, 0};
-    const char *out;
-    size_t n;
-    otel_mask_result r = otel_mask_value(rules, &e, line, len, &buf, &out, &n);
-    if (r == OTEL_MASK_MASKED) {
-        if (n > cap - 1) { /* sanitising may have grown it: cut on a character boundary */
-            n = cap - 1;
-            while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80)
-                n--;
-        }
-        memcpy(line, out, n);
-        line[n] = '\0';
-    } else if (r < 0) {
-        snprintf(line, cap, "log4c-otel: [diagnostic withheld: it could not be masked]");
-    }
-    free(buf.p);
-}
-
-void otel_diag_mask_cut(const char *in, size_t len, char *out, size_t outlen)
+/* Masks in[0..len) whole, then writes at most outlen - 1 bytes of it to out
+ * cut on a character boundary (out may be in: a masked copy is made in a
+ * buffer of its own); withheld when it could not be masked. */
+static void mask_into(const char *in, size_t len, char *out, size_t outlen, const char *withheld)
 {
     if (!out || outlen == 0)
         return;
@@ -58,20 +36,31 @@ void otel_diag_mask_cut(const char *in, size_t len, char *out, size_t outlen)
         size_t mn;
         otel_mask_result r = otel_mask_value(rules, &e, in, len, &buf, &masked, &mn);
         if (r < 0) {
-            snprintf(out, outlen, "[withheld: it could not be masked]");
+            snprintf(out, outlen, "%s", withheld);
             free(buf.p);
             return;
         }
         src = masked;
         n = mn;
     }
-    if (n > outlen - 1) {
+    if (n > outlen - 1) { /* sanitising may have grown it too */
         n = outlen - 1;
         while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
             n--;
     }
-    if (n)
+    if (n && out != src)
         memcpy(out, src, n);
     out[n] = '\0';
     free(buf.p);
+}
+
+void otel_diag_mask_line(char *line, size_t cap)
+{
+    if (cap)
+        mask_into(line, strlen(line), line, cap, "log4c-otel: [diagnostic withheld: it could not be masked]");
+}
+
+void otel_diag_mask_cut(const char *in, size_t len, char *out, size_t outlen)
+{
+    mask_into(in, len, out, outlen, "[withheld: it could not be masked]");
 }
